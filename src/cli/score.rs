@@ -1,0 +1,147 @@
+//! `credence score`: read claims, responses and resolutions; write per-source, per-claim and per-responder
+//! scores.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use credence::ingest::{Inputs, LoadOptions};
+use credence::model::Params;
+use credence::model::responders::ResponderPrior;
+use credence::report::{self, Format};
+
+const INPUT_FORMAT: &str = "\
+INPUT FORMAT
+  CSV files with a header row; columns are found by name, in any order; other columns are ignored.
+  UTF-8, with or without a byte-order mark; LF or CRLF line ends. `-` reads standard input.
+  Times: an ISO 8601 date (2025-06-23) or an RFC 3339 time (2025-06-23T14:05:00Z); no offset means UTC.
+
+  claims:      claim_id (unique), source (the outlet), published_at, story_id (the proposition),
+               stance (asserts | denies; empty = asserts);
+               optional attributed_to (the outlet it relays, \"according to ...\"), topic, text, url
+  responses:   response_id, story_id, responder (the official body), responded_at,
+               verdict (confirmed | denied | partial | no_comment); optional text
+  resolutions: story_id, outcome (true | false | mixed), resolved_at; optional resolver
+
+OUTPUTS (in --out DIR)
+  sources.csv     one row per outlet: claims, originals, relays, credited, answered, resolved,
+                  support, against, evidence, reliability, ci_low, ci_high, rank
+                  (sources.json instead with --format json)
+  claims.csv      one row per claim: claim_id, source, story_id, stance, role, credited_to, verdict, p_correct
+  responders.csv  one row per official body: counts and learned confirm/deny rates with intervals
+  rejects.csv     every row not scored: file, line, column, value, reason
+  summary.json    rows read/scored/rejected per file, the fitted prior, parameters, version
+
+EXIT STATUS
+  0 success, 1 error (bad file, or a bad row with --strict), 2 usage error";
+
+/// Score sources from claims, official responses and resolutions.
+///
+/// Every claim is linked to its story's official responses and resolution. A responder's answer is weighed
+/// by its own record (learned from resolved stories), relays are credited to the outlet they cite, and each
+/// outlet's reliability is a Beta posterior under a prior fitted across all outlets.
+#[derive(Args, Debug)]
+#[command(after_long_help = INPUT_FORMAT)]
+pub struct ScoreArgs {
+    /// The claims CSV file.
+    #[arg(long, value_name = "FILE")]
+    claims: PathBuf,
+    /// The official responses CSV file.
+    #[arg(long, value_name = "FILE")]
+    responses: PathBuf,
+    /// The resolutions CSV file (what was later established).
+    #[arg(long, value_name = "FILE")]
+    resolutions: Option<PathBuf>,
+    /// The folder to write the outputs into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// The format of the per-source table.
+    #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
+    format: FormatArg,
+    /// Credibility level of the intervals.
+    #[arg(long, default_value_t = 0.95)]
+    level: f64,
+    /// Share of a relayed claim's evidence that also counts on the relaying outlet's own record
+    /// (the originator always gets it in full, once).
+    #[arg(long, default_value_t = 0.0)]
+    relay_weight: f64,
+    /// Take official responses as plain truth (the naive baseline, for comparison).
+    #[arg(long)]
+    trust_responses: bool,
+    /// Rate at which a responder with no resolved record is assumed to confirm true stories and deny false
+    /// ones (the pooled record of all responders moves it).
+    #[arg(long, default_value_t = ResponderPrior::default().mean)]
+    responder_prior_mean: f64,
+    /// Weight of that prior, in resolved stories' worth.
+    #[arg(long, default_value_t = ResponderPrior::default().strength)]
+    responder_prior_strength: f64,
+    /// Stop at the first bad row instead of writing it to rejects.csv.
+    #[arg(long)]
+    strict: bool,
+    /// Worker threads (0: RAYON_NUM_THREADS, or one per core). The output does not depend on it.
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+    /// Print nothing on success.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum FormatArg {
+    Csv,
+    Json,
+}
+
+pub fn run(args: ScoreArgs) -> credence::Result<()> {
+    super::set_threads(args.threads)?;
+    let params = Params {
+        level: args.level,
+        relay_weight: args.relay_weight,
+        trust_responses: args.trust_responses,
+        responder_prior: ResponderPrior {
+            mean: args.responder_prior_mean,
+            strength: args.responder_prior_strength,
+        },
+    };
+    let inputs = Inputs {
+        claims: args.claims,
+        responses: Some(args.responses),
+        resolutions: args.resolutions,
+    };
+    let format = match args.format {
+        FormatArg::Csv => Format::Csv,
+        FormatArg::Json => Format::Json,
+    };
+    let run = credence::score_files(
+        &inputs,
+        LoadOptions {
+            strict: args.strict,
+        },
+        &params,
+    )?;
+    let written = report::write_all(&args.out, &run.loaded, &run.scores, format)?;
+    if !args.quiet {
+        let l = &run.loaded;
+        let files = std::iter::once(&l.claims)
+            .chain(l.responses.as_ref())
+            .chain(l.resolutions.as_ref());
+        for t in files {
+            eprintln!(
+                "{}: {} rows read, {} scored, {} rejected",
+                t.file, t.read, t.scored, t.rejected
+            );
+        }
+        let p = &run.scores.prior;
+        eprintln!(
+            "{} sources scored; prior Beta({:.3}, {:.3}), mean {:.3} ({})",
+            run.scores.sources.len(),
+            p.alpha,
+            p.beta,
+            p.mean,
+            p.method
+        );
+        for w in written {
+            eprintln!("wrote {}", w.display());
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,103 @@
+//! The one error type of the crate.
+//!
+//! Data errors carry what went wrong and where: the file, the line (from 1, counting the header as line 1),
+//! the column and the offending value. Usage errors (bad option values) are [`Error::Config`]. The binary
+//! maps every variant to exit status 1; clap's own usage errors exit with 2 before any of this runs.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Everything that can stop a run.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file could not be opened, read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// The CSV reader failed in a way that is not about one row (an I/O error mid-file).
+    #[error("{path}:{}: {source}", line.map(|l| l.to_string()).unwrap_or_else(|| "?".into()))]
+    Csv {
+        /// The file.
+        path: PathBuf,
+        /// The line, where the reader knew it.
+        line: Option<u64>,
+        /// The reader's error.
+        source: csv::Error,
+    },
+    /// A file has no header row at all.
+    #[error("{path}: the file is empty; expected a header row with the columns {expected}")]
+    EmptyFile {
+        /// The file.
+        path: PathBuf,
+        /// The required columns, comma-separated.
+        expected: String,
+    },
+    /// A required column is missing from a header.
+    #[error("{path}:1: missing required column `{column}` (found: {found})")]
+    MissingColumn {
+        /// The file.
+        path: PathBuf,
+        /// The missing column.
+        column: String,
+        /// The columns the header does have, comma-separated.
+        found: String,
+    },
+    /// A header names the same column twice, so which one to read is ambiguous.
+    #[error(
+        "{path}:1: column `{column}` appears twice in the header (columns {first} and {second})"
+    )]
+    DuplicateColumn {
+        /// The file.
+        path: PathBuf,
+        /// The repeated name.
+        column: String,
+        /// Its first position, from 1.
+        first: usize,
+        /// Its second position, from 1.
+        second: usize,
+    },
+    /// A bad row met in `--strict` mode; outside strict mode it would have been a reject.
+    #[error("{0}")]
+    BadRow(RowProblem),
+    /// An option value out of its range, or options that do not fit together.
+    #[error("{0}")]
+    Config(String),
+}
+
+/// One row that cannot be scored: where it is and why.
+///
+/// The same value is written to `rejects.csv` or, in strict mode, raised as [`Error::BadRow`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowProblem {
+    /// The file, as the user named it.
+    pub file: String,
+    /// The line the row starts on, from 1 (the header is line 1).
+    pub line: u64,
+    /// The column at fault, where one is.
+    pub column: Option<String>,
+    /// The offending value, where one is (cut to 200 characters).
+    pub value: Option<String>,
+    /// Why the row was not scored.
+    pub reason: String,
+}
+
+impl fmt::Display for RowProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:", self.file, self.line)?;
+        if let Some(c) = &self.column {
+            write!(f, " column `{c}`:")?;
+        }
+        write!(f, " {}", self.reason)?;
+        if let Some(v) = &self.value {
+            write!(f, " (value: {v:?})")?;
+        }
+        Ok(())
+    }
+}
+
+/// The crate's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

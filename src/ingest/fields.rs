@@ -1,0 +1,100 @@
+//! Parsing of single field values: stances, verdicts, outcomes and times.
+//!
+//! Each parser accepts what a person would type (any letter case, surrounding spaces) and nothing looser;
+//! what it refuses becomes a reject with the column and value named.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
+
+use crate::corpus::{Outcome, Stance, Verdict};
+
+/// A stance; empty means `asserts`.
+pub fn stance(s: &str) -> Option<Stance> {
+    match s.to_ascii_lowercase().as_str() {
+        "" | "asserts" | "assert" => Some(Stance::Asserts),
+        "denies" | "deny" => Some(Stance::Denies),
+        _ => None,
+    }
+}
+
+/// A verdict: `confirmed`, `denied`, `partial` or `no_comment` (also `no comment`, `no-comment`).
+pub fn verdict(s: &str) -> Option<Verdict> {
+    match s.to_ascii_lowercase().as_str() {
+        "confirmed" => Some(Verdict::Confirmed),
+        "denied" => Some(Verdict::Denied),
+        "partial" => Some(Verdict::Partial),
+        "no_comment" | "no comment" | "no-comment" => Some(Verdict::NoComment),
+        _ => None,
+    }
+}
+
+/// An outcome: `true`, `false` or `mixed`.
+pub fn outcome(s: &str) -> Option<Outcome> {
+    match s.to_ascii_lowercase().as_str() {
+        "true" => Some(Outcome::True),
+        "false" => Some(Outcome::False),
+        "mixed" => Some(Outcome::Mixed),
+        _ => None,
+    }
+}
+
+/// A time as seconds since the Unix epoch, UTC.
+///
+/// Accepts an ISO 8601 calendar date (`2025-06-23`, taken as midnight UTC), an RFC 3339 time
+/// (`2025-06-23T14:05:00Z`, `2025-06-23T17:05:00+03:00`, fractional seconds allowed) and a date-time with
+/// no offset (`2025-06-23T14:05:00` or with a space instead of `T`), taken as UTC.
+pub fn time(s: &str) -> Option<i64> {
+    if s.len() == 10 {
+        return NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|t| t.and_utc().timestamp());
+    }
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.timestamp());
+    }
+    for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(s, fmt) {
+            return Some(t.and_utc().timestamp());
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_in_every_accepted_form() {
+        // 2025-06-23T00:00:00Z is 1750636800 s after the epoch (date -u -d 2025-06-23 +%s).
+        let day = 1_750_636_800;
+        let cases: &[(&str, Option<i64>)] = &[
+            ("2025-06-23", Some(day)),
+            ("2025-06-23T14:05:00Z", Some(day + 14 * 3600 + 5 * 60)),
+            ("2025-06-23T17:05:00+03:00", Some(day + 14 * 3600 + 5 * 60)),
+            ("2025-06-23T14:05:00.250Z", Some(day + 14 * 3600 + 5 * 60)),
+            ("2025-06-23T14:05:00", Some(day + 14 * 3600 + 5 * 60)),
+            ("2025-06-23 14:05:00", Some(day + 14 * 3600 + 5 * 60)),
+            ("2025-02-30", None),
+            ("23/06/2025", None),
+            ("yesterday", None),
+            ("", None),
+            ("2025-06-23T25:00:00Z", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(time(text), *want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn labels_ignore_case_and_refuse_the_unknown() {
+        assert_eq!(stance(""), Some(Stance::Asserts));
+        assert_eq!(stance("DENIES"), Some(Stance::Denies));
+        assert_eq!(stance("maybe"), None);
+        assert_eq!(verdict("No Comment"), Some(Verdict::NoComment));
+        assert_eq!(verdict("Partial"), Some(Verdict::Partial));
+        assert_eq!(verdict("confirm?"), None);
+        assert_eq!(outcome("MIXED"), Some(Outcome::Mixed));
+        assert_eq!(outcome("1"), None);
+    }
+}

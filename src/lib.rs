@@ -1,0 +1,65 @@
+//! credence scores news sources by how their claims hold up against official responses and later
+//! resolutions, with honest uncertainty.
+//!
+//! The pipeline, one module per stage:
+//!
+//! * [`ingest`] reads the claims, responses and resolutions CSV files into a validated [`corpus::Corpus`],
+//!   keeping every refused row as a reject with its file, line and reason;
+//! * [`model`] cross-checks claims against their stories' evidence, learns each official responder's
+//!   record, fits a population prior by empirical Bayes and computes every source's posterior reliability;
+//! * [`report`] writes the results: `sources.csv`, `claims.csv`, `responders.csv`, `rejects.csv` and
+//!   `summary.json`, atomically.
+//!
+//! [`score_files`] runs all three.
+//!
+//! ```
+//! use credence::{ingest::{Inputs, LoadOptions}, model::Params};
+//! # let dir = tempfile::tempdir().unwrap();
+//! # let p = |n: &str| dir.path().join(n);
+//! std::fs::write(p("claims.csv"), "claim_id,source,published_at,story_id,stance\n\
+//!     1,Wire,2025-06-23,letter,asserts\n2,Post,2025-06-23,letter,denies\n").unwrap();
+//! std::fs::write(p("responses.csv"), "response_id,story_id,responder,responded_at,verdict\n\
+//!     r1,letter,Kremlin,2025-06-24,denied\n").unwrap();
+//! let inputs = Inputs { claims: p("claims.csv"), responses: Some(p("responses.csv")), resolutions: None };
+//! let run = credence::score_files(&inputs, LoadOptions::default(), &Params::default()).unwrap();
+//! assert_eq!(run.loaded.claims.read, 2);
+//! // A denial moves the asserting outlet below the denying one.
+//! let wire = &run.scores.sources[0];
+//! let post = &run.scores.sources[1];
+//! assert!(wire.reliability < post.reliability);
+//! assert!(wire.ci_low < wire.reliability && wire.reliability < wire.ci_high);
+//! ```
+
+#![deny(missing_docs)]
+
+pub mod corpus;
+pub mod error;
+pub mod ingest;
+pub mod model;
+pub mod report;
+
+pub use error::{Error, Result};
+
+/// A loaded corpus with its scores.
+#[derive(Debug)]
+pub struct Run {
+    /// What was read, with rejects and tallies.
+    pub loaded: ingest::Loaded,
+    /// What was computed.
+    pub scores: model::Scores,
+}
+
+/// Loads the input files and scores them.
+///
+/// # Errors
+/// Any error of [`ingest::load`] or [`model::score`].
+pub fn score_files(
+    inputs: &ingest::Inputs,
+    load: ingest::LoadOptions,
+    params: &model::Params,
+) -> Result<Run> {
+    params.validate()?;
+    let loaded = ingest::load(inputs, load)?;
+    let scores = model::score(&loaded.corpus, params)?;
+    Ok(Run { loaded, scores })
+}

@@ -1,0 +1,15 @@
+//! The `credence` binary: parse arguments, dispatch, map errors to exit codes. The work is in the library.
+
+mod cli;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    match cli::run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("credence: error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}

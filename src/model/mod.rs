@@ -1,0 +1,418 @@
+//! Pure computation, no I/O: from a validated [`Corpus`] to per-source, per-claim and per-responder scores.
+//!
+//! The stages, in order:
+//! 1. [`crosscheck`]: each story's standing official answers and resolution; who is credited for each claim.
+//! 2. [`responders`]: each responder's confirm-when-true and deny-when-false rates, from resolved stories.
+//! 3. Evidence units: one per (credited outlet, story, stance), so ten relays of one report count once, for
+//!    the originator; a relaying outlet may carry a share of it (`relay_weight`, default 0).
+//! 4. Each unit's chance of being correct from its story's evidence alone: settled by a resolution, else
+//!    Bayes' rule over the responders' answers from even prior odds, else nothing.
+//! 5. [`prior`]: the population Beta prior, by empirical Bayes over all sources' [`posterior::Record`]s.
+//! 6. Each source's posterior, in parallel; ranks by the interval's lower bound.
+//! 7. Each claim's probability of being correct, given its story's evidence and its originator's record.
+
+pub mod crosscheck;
+pub mod posterior;
+pub mod prior;
+pub mod responders;
+pub mod tolerance;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::corpus::{Corpus, Outcome};
+use crate::error::{Error, Result};
+use crosscheck::{Answer, Role};
+use posterior::Record;
+use prior::Prior;
+use responders::{Responder, ResponderPrior, Tallies};
+
+/// Everything the model can be told.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Params {
+    /// Credibility level of the intervals, in (0, 1).
+    pub level: f64,
+    /// The share of a relayed claim's evidence that counts on the relaying outlet's own record, in [0, 1].
+    pub relay_weight: f64,
+    /// Take official responses as plain truth (the naive baseline): a confirmation is a hit, a denial a
+    /// miss, a partial half of each.
+    pub trust_responses: bool,
+    /// The prior of responders' rates.
+    pub responder_prior: ResponderPrior,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            level: 0.95,
+            relay_weight: 0.0,
+            trust_responses: false,
+            responder_prior: ResponderPrior::default(),
+        }
+    }
+}
+
+impl Params {
+    /// Checks every value is in its range.
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming the option and its range.
+    pub fn validate(&self) -> Result<()> {
+        let check = |ok: bool, what: &str| {
+            if ok {
+                Ok(())
+            } else {
+                Err(Error::Config(what.to_owned()))
+            }
+        };
+        check(
+            self.level > 0.0 && self.level < 1.0,
+            "--level must be strictly between 0 and 1",
+        )?;
+        check(
+            (0.0..=1.0).contains(&self.relay_weight),
+            "--relay-weight must be between 0 and 1",
+        )?;
+        let p = self.responder_prior;
+        check(
+            p.mean > 0.0 && p.mean < 1.0,
+            "--responder-prior-mean must be strictly between 0 and 1",
+        )?;
+        check(
+            p.strength > 0.0 && p.strength.is_finite(),
+            "--responder-prior-strength must be positive",
+        )?;
+        Ok(())
+    }
+}
+
+/// One source's scores.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceScore {
+    /// The outlet's id in the corpus.
+    #[serde(skip)]
+    pub id: u32,
+    /// Claims it published.
+    pub claims: u64,
+    /// Of those, its own reports.
+    pub originals: u64,
+    /// Of those, relays of other outlets.
+    pub relays: u64,
+    /// Distinct (story, stance) reports credited to it, its own and those others relayed from it.
+    pub credited: u64,
+    /// Claims it published on stories that some official body answered.
+    pub answered: u64,
+    /// Claims it published on stories later resolved.
+    pub resolved: u64,
+    /// Soft evidence for: the expected number of its judged reports that were correct, from each story's
+    /// evidence alone.
+    pub support: f64,
+    /// Soft evidence against.
+    pub against: f64,
+    /// Judged reports: `support + against`.
+    pub evidence: f64,
+    /// Posterior mean reliability.
+    pub reliability: f64,
+    /// Lower end of the credible interval.
+    pub ci_low: f64,
+    /// Upper end of the credible interval.
+    pub ci_high: f64,
+    /// 1 for the best: ordered by `ci_low`, then `reliability`, both descending, then name.
+    pub rank: u32,
+}
+
+/// How a claim fared in the cross-check, relative to what it says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClaimVerdict {
+    /// Its story was resolved the way the claim says.
+    Upheld,
+    /// Its story was resolved the other way.
+    Refuted,
+    /// Its story was resolved as mixed.
+    Mixed,
+    /// Not resolved; the official answers agree with the claim.
+    Confirmed,
+    /// Not resolved; the official answers contradict the claim.
+    Denied,
+    /// Not resolved; the official answers are partial.
+    Partial,
+    /// Not resolved; official answers disagree with each other.
+    Conflicting,
+    /// Not resolved; every answer was no comment.
+    NoComment,
+    /// Neither resolved nor answered.
+    Unanswered,
+}
+
+impl ClaimVerdict {
+    /// The label used in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClaimVerdict::Upheld => "upheld",
+            ClaimVerdict::Refuted => "refuted",
+            ClaimVerdict::Mixed => "mixed",
+            ClaimVerdict::Confirmed => "confirmed",
+            ClaimVerdict::Denied => "denied",
+            ClaimVerdict::Partial => "partial",
+            ClaimVerdict::Conflicting => "conflicting",
+            ClaimVerdict::NoComment => "no_comment",
+            ClaimVerdict::Unanswered => "unanswered",
+        }
+    }
+}
+
+/// One claim's scores, in the corpus's claim order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaimScore {
+    /// The outlet credited with it.
+    pub credited_to: u32,
+    /// Original or relay.
+    pub role: Role,
+    /// The cross-check's finding.
+    pub verdict: ClaimVerdict,
+    /// The probability that the claim is correct.
+    pub p_correct: f64,
+}
+
+/// The model's whole output.
+#[derive(Debug, Clone)]
+pub struct Scores {
+    /// The parameters used.
+    pub params: Params,
+    /// The fitted prior of source reliability.
+    pub prior: Prior,
+    /// One per source, in the corpus's source order.
+    pub sources: Vec<SourceScore>,
+    /// One per claim, in the corpus's claim order.
+    pub claims: Vec<ClaimScore>,
+    /// One per responder, in the corpus's responder order.
+    pub responders: Vec<Responder>,
+    /// Stories with a resolution.
+    pub stories_resolved: u64,
+    /// Stories with at least one informative official answer.
+    pub stories_answered: u64,
+}
+
+/// Scores a corpus.
+///
+/// # Errors
+/// [`Error::Config`] when a parameter is out of range.
+pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
+    params.validate()?;
+    let evidence = crosscheck::stories(corpus);
+    let credited = crosscheck::credit(corpus);
+
+    // Responders: count every row; learn from standing answers on resolved stories.
+    let mut tallies = vec![Tallies::default(); corpus.responders.len()];
+    let mut answered_stories = vec![Vec::<u32>::new(); corpus.responders.len()];
+    for r in &corpus.responses {
+        tallies[r.responder as usize].count_verdict(r.verdict);
+        answered_stories[r.responder as usize].push(r.story);
+    }
+    for (t, mut s) in tallies.iter_mut().zip(answered_stories) {
+        s.sort_unstable();
+        s.dedup();
+        t.stories = s.len() as u64;
+    }
+    for ev in &evidence {
+        if let Some(outcome) = ev.resolution {
+            for &(who, signal) in &ev.answers {
+                if let Some(s) = signal {
+                    tallies[who as usize].learn(s, outcome);
+                }
+            }
+        }
+    }
+    let responders = responders::learn(tallies, params.responder_prior, params.level);
+
+    // Each story's probability of being true, from its evidence alone; None where it has none.
+    let p_true: Vec<Option<f64>> = evidence
+        .iter()
+        .map(|ev| match ev.resolution {
+            Some(o) => Some(o.truth()),
+            None if params.trust_responses => ev.naive_truth(),
+            None if ev.informative() => {
+                let llr: f64 = ev
+                    .answers
+                    .iter()
+                    .filter_map(|&(who, s)| {
+                        s.map(|s| responders[who as usize].log_likelihood_ratio(s))
+                    })
+                    .sum();
+                Some(1.0 / (1.0 + (-llr).exp()))
+            }
+            None => None,
+        })
+        .collect();
+
+    // Evidence units: (outlet, story, stance) with the largest weight any claim gives it.
+    let mut units: Vec<(u32, u32, crate::corpus::Stance, f64)> =
+        Vec::with_capacity(corpus.claims.len());
+    for (c, &to) in corpus.claims.iter().zip(&credited) {
+        units.push((to, c.story, c.stance, 1.0));
+        if to != c.source && params.relay_weight > 0.0 {
+            units.push((c.source, c.story, c.stance, params.relay_weight));
+        }
+    }
+    units.sort_by(|x, y| {
+        (x.0, x.1, x.2)
+            .cmp(&(y.0, y.1, y.2))
+            .then(y.3.total_cmp(&x.3))
+    });
+    units.dedup_by(|later, kept| (later.0, later.1, later.2) == (kept.0, kept.1, kept.2));
+
+    let n_sources = corpus.sources.len();
+    let mut records = vec![Record::default(); n_sources];
+    let mut sources: Vec<SourceScore> = (0..n_sources as u32)
+        .map(|id| SourceScore {
+            id,
+            claims: 0,
+            originals: 0,
+            relays: 0,
+            credited: 0,
+            answered: 0,
+            resolved: 0,
+            support: 0.0,
+            against: 0.0,
+            evidence: 0.0,
+            reliability: 0.0,
+            ci_low: 0.0,
+            ci_high: 0.0,
+            rank: 0,
+        })
+        .collect();
+    for &(who, story, stance, weight) in &units {
+        let s = &mut sources[who as usize];
+        if weight == 1.0 {
+            s.credited += 1;
+        }
+        let Some(p) = p_true[story as usize] else {
+            continue;
+        };
+        let c = crosscheck::correct_given(stance, p);
+        s.support += weight * c;
+        s.against += weight * (1.0 - c);
+        let known = evidence[story as usize].resolution.is_some() || params.trust_responses;
+        if known {
+            records[who as usize].push_known(c, weight);
+        } else {
+            records[who as usize].push_uncertain(c, weight);
+        }
+    }
+    for (c, &to) in corpus.claims.iter().zip(&credited) {
+        let s = &mut sources[c.source as usize];
+        s.claims += 1;
+        if to == c.source {
+            s.originals += 1;
+        } else {
+            s.relays += 1;
+        }
+        let ev = &evidence[c.story as usize];
+        s.answered += u64::from(!ev.answers.is_empty());
+        s.resolved += u64::from(ev.resolution.is_some());
+    }
+    for (s, r) in sources.iter_mut().zip(records.iter_mut()) {
+        s.evidence = s.support + s.against;
+        r.finish();
+    }
+
+    let refs: Vec<&Record> = records.iter().collect();
+    let prior = Prior::fit(&refs);
+    let summaries: Vec<posterior::Summary> = records
+        .par_iter()
+        .map(|r| {
+            let probes: Vec<f64> = r.uncertain.iter().map(|g| g.0).collect();
+            r.posterior(prior.alpha, prior.beta, params.level, &probes)
+        })
+        .collect();
+    for (s, sum) in sources.iter_mut().zip(&summaries) {
+        s.reliability = sum.mean;
+        s.ci_low = sum.low;
+        s.ci_high = sum.high;
+    }
+    let mut order: Vec<usize> = (0..n_sources).collect();
+    order.sort_by(|&i, &j| {
+        let (a, b) = (&sources[i], &sources[j]);
+        b.ci_low
+            .total_cmp(&a.ci_low)
+            .then(b.reliability.total_cmp(&a.reliability))
+            .then_with(|| corpus.sources.name(a.id).cmp(corpus.sources.name(b.id)))
+    });
+    for (rank, &i) in order.iter().enumerate() {
+        sources[i].rank = rank as u32 + 1;
+    }
+
+    let claims = corpus
+        .claims
+        .par_iter()
+        .zip(credited.par_iter())
+        .map(|(c, &to)| {
+            let ev = &evidence[c.story as usize];
+            let verdict = claim_verdict(ev.resolution, ev.answer(), c.stance);
+            let mean = summaries[to as usize].mean;
+            let p_correct = match p_true[c.story as usize] {
+                None => mean,
+                Some(p) => {
+                    let cc = crosscheck::correct_given(c.stance, p);
+                    let rec = &records[to as usize];
+                    if ev.resolution.is_some() || params.trust_responses || cc <= 0.0 || cc >= 1.0 {
+                        cc
+                    } else if cc == 0.5 {
+                        mean
+                    } else {
+                        let k = rec.uncertain.partition_point(|g| g.0 < cc);
+                        match rec.uncertain.get(k) {
+                            Some(g) if g.0 == cc => summaries[to as usize].probes[k],
+                            // Unreachable in practice: every uncertain claim adds its c to its originator.
+                            _ => cc,
+                        }
+                    }
+                }
+            };
+            let role = if to == c.source {
+                Role::Original
+            } else {
+                Role::Relay
+            };
+            ClaimScore {
+                credited_to: to,
+                role,
+                verdict,
+                p_correct,
+            }
+        })
+        .collect();
+
+    Ok(Scores {
+        params: *params,
+        prior,
+        sources,
+        claims,
+        responders,
+        stories_resolved: evidence.iter().filter(|e| e.resolution.is_some()).count() as u64,
+        stories_answered: evidence.iter().filter(|e| e.informative()).count() as u64,
+    })
+}
+
+fn claim_verdict(
+    resolution: Option<Outcome>,
+    answer: Answer,
+    stance: crate::corpus::Stance,
+) -> ClaimVerdict {
+    use crate::corpus::Stance::{Asserts, Denies};
+    match (resolution, answer, stance) {
+        (Some(Outcome::Mixed), _, _) => ClaimVerdict::Mixed,
+        (Some(Outcome::True), _, Asserts) | (Some(Outcome::False), _, Denies) => {
+            ClaimVerdict::Upheld
+        }
+        (Some(_), _, _) => ClaimVerdict::Refuted,
+        (None, Answer::Confirmed, Asserts) | (None, Answer::Denied, Denies) => {
+            ClaimVerdict::Confirmed
+        }
+        (None, Answer::Denied, Asserts) | (None, Answer::Confirmed, Denies) => ClaimVerdict::Denied,
+        (None, Answer::Partial, _) => ClaimVerdict::Partial,
+        (None, Answer::Conflicting, _) => ClaimVerdict::Conflicting,
+        (None, Answer::NoComment, _) => ClaimVerdict::NoComment,
+        (None, Answer::Unanswered, _) => ClaimVerdict::Unanswered,
+    }
+}

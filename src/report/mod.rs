@@ -1,0 +1,400 @@
+//! Writing results: CSV and JSON files with a fixed column order and one float format, placed atomically.
+//!
+//! Every file of a run is first written under a temporary name in the output folder and renamed into place
+//! only when all of them are complete ([`OutputDir`]), so a failed run never leaves half a file and never
+//! mixes new files with old ones. Floats are printed with six decimals ([`float`]), so equal results give
+//! equal bytes.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::corpus::Corpus;
+use crate::error::{Error, Result, RowProblem};
+use crate::ingest::{Loaded, Tally};
+use crate::model::Scores;
+
+/// The output format of the per-source table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// `sources.csv`.
+    #[default]
+    Csv,
+    /// `sources.json`: an array of objects.
+    Json,
+}
+
+/// Prints a float with six decimals; never `-0.000000`.
+pub fn float(x: f64) -> String {
+    let s = format!("{x:.6}");
+    if s == "-0.000000" {
+        "0.000000".to_owned()
+    } else {
+        s
+    }
+}
+
+/// A set of output files written together: staged under temporary names, renamed on [`OutputDir::commit`].
+pub struct OutputDir {
+    dir: PathBuf,
+    staged: Vec<(PathBuf, PathBuf)>,
+}
+
+impl OutputDir {
+    /// Prepares `dir`, creating it if needed.
+    ///
+    /// # Errors
+    /// The folder cannot be created.
+    pub fn create(dir: &Path) -> Result<OutputDir> {
+        fs::create_dir_all(dir).map_err(|source| Error::Io {
+            path: dir.to_owned(),
+            source,
+        })?;
+        Ok(OutputDir {
+            dir: dir.to_owned(),
+            staged: Vec::new(),
+        })
+    }
+
+    /// Writes `bytes` to a temporary file that will become `name`.
+    ///
+    /// # Errors
+    /// The file cannot be written.
+    pub fn stage(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
+        let final_path = self.dir.join(name);
+        let tmp = self.dir.join(format!(".{name}.tmp-{}", std::process::id()));
+        let write = || -> std::io::Result<()> {
+            let mut f = fs::File::create(&tmp)?;
+            f.write_all(bytes)?;
+            f.sync_all()
+        };
+        write().map_err(|source| Error::Io {
+            path: tmp.clone(),
+            source,
+        })?;
+        self.staged.push((tmp, final_path));
+        Ok(())
+    }
+
+    /// Renames every staged file into place.
+    ///
+    /// # Errors
+    /// A rename fails.
+    pub fn commit(mut self) -> Result<Vec<PathBuf>> {
+        let mut done = Vec::new();
+        for (tmp, fin) in std::mem::take(&mut self.staged) {
+            fs::rename(&tmp, &fin).map_err(|source| Error::Io {
+                path: fin.clone(),
+                source,
+            })?;
+            done.push(fin);
+        }
+        Ok(done)
+    }
+}
+
+impl Drop for OutputDir {
+    fn drop(&mut self) {
+        for (tmp, _) in &self.staged {
+            let _ = fs::remove_file(tmp);
+        }
+    }
+}
+
+fn csv_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    w.write_record(header)
+        .expect("writing to memory cannot fail");
+    for r in rows {
+        w.write_record(&r).expect("writing to memory cannot fail");
+    }
+    w.into_inner().expect("writing to memory cannot fail")
+}
+
+/// The per-source columns, in order.
+pub const SOURCE_COLUMNS: [&str; 14] = [
+    "source",
+    "claims",
+    "originals",
+    "relays",
+    "credited",
+    "answered",
+    "resolved",
+    "support",
+    "against",
+    "evidence",
+    "reliability",
+    "ci_low",
+    "ci_high",
+    "rank",
+];
+
+/// The sources table, best rank first.
+pub fn sources_csv(corpus: &Corpus, scores: &Scores) -> Vec<u8> {
+    csv_bytes(
+        &SOURCE_COLUMNS,
+        by_rank(scores).into_iter().map(|s| {
+            vec![
+                corpus.sources.name(s.id).to_owned(),
+                s.claims.to_string(),
+                s.originals.to_string(),
+                s.relays.to_string(),
+                s.credited.to_string(),
+                s.answered.to_string(),
+                s.resolved.to_string(),
+                float(s.support),
+                float(s.against),
+                float(s.evidence),
+                float(s.reliability),
+                float(s.ci_low),
+                float(s.ci_high),
+                s.rank.to_string(),
+            ]
+        }),
+    )
+}
+
+fn by_rank(scores: &Scores) -> Vec<&crate::model::SourceScore> {
+    let mut v: Vec<_> = scores.sources.iter().collect();
+    v.sort_by_key(|s| s.rank);
+    v
+}
+
+/// The sources table as a JSON array, best rank first, with the same fields and float format as the CSV.
+pub fn sources_json(corpus: &Corpus, scores: &Scores) -> Vec<u8> {
+    let rows: Vec<serde_json::Value> = by_rank(scores)
+        .into_iter()
+        .map(|s| {
+            // Floats go through the fixed six-decimal format, so CSV and JSON carry the same numbers.
+            let num = |x: f64| {
+                serde_json::Value::Number(float(x).parse().expect("a printed float parses"))
+            };
+            serde_json::json!({
+                "source": corpus.sources.name(s.id),
+                "claims": s.claims,
+                "originals": s.originals,
+                "relays": s.relays,
+                "credited": s.credited,
+                "answered": s.answered,
+                "resolved": s.resolved,
+                "support": num(s.support),
+                "against": num(s.against),
+                "evidence": num(s.evidence),
+                "reliability": num(s.reliability),
+                "ci_low": num(s.ci_low),
+                "ci_high": num(s.ci_high),
+                "rank": s.rank,
+            })
+        })
+        .collect();
+    let mut out = serde_json::to_vec_pretty(&rows).expect("values serialise");
+    out.push(b'\n');
+    out
+}
+
+/// The per-claim table, in input order.
+pub fn claims_csv(corpus: &Corpus, scores: &Scores) -> Vec<u8> {
+    csv_bytes(
+        &[
+            "claim_id",
+            "source",
+            "story_id",
+            "stance",
+            "role",
+            "credited_to",
+            "verdict",
+            "p_correct",
+        ],
+        corpus.claims.iter().zip(&scores.claims).map(|(c, s)| {
+            vec![
+                c.id.clone(),
+                corpus.sources.name(c.source).to_owned(),
+                corpus.stories.name(c.story).to_owned(),
+                c.stance.as_str().to_owned(),
+                s.role.as_str().to_owned(),
+                corpus.sources.name(s.credited_to).to_owned(),
+                s.verdict.as_str().to_owned(),
+                float(s.p_correct),
+            ]
+        }),
+    )
+}
+
+/// The per-responder table, by name.
+pub fn responders_csv(corpus: &Corpus, scores: &Scores) -> Vec<u8> {
+    let mut ids: Vec<usize> = (0..scores.responders.len()).collect();
+    ids.sort_by(|&a, &b| {
+        corpus
+            .responders
+            .name(a as u32)
+            .cmp(corpus.responders.name(b as u32))
+    });
+    csv_bytes(
+        &[
+            "responder",
+            "responses",
+            "stories",
+            "confirmed",
+            "denied",
+            "partial",
+            "no_comment",
+            "resolved_true",
+            "resolved_false",
+            "confirm_when_true",
+            "confirm_ci_low",
+            "confirm_ci_high",
+            "deny_when_false",
+            "deny_ci_low",
+            "deny_ci_high",
+        ],
+        ids.into_iter().map(|i| {
+            let r = &scores.responders[i];
+            let t = &r.tallies;
+            vec![
+                corpus.responders.name(i as u32).to_owned(),
+                t.by_verdict.iter().sum::<u64>().to_string(),
+                t.stories.to_string(),
+                t.by_verdict[0].to_string(),
+                t.by_verdict[1].to_string(),
+                t.by_verdict[2].to_string(),
+                t.by_verdict[3].to_string(),
+                float(t.on_true),
+                float(t.on_false),
+                float(r.confirm_when_true.mean),
+                float(r.confirm_when_true.low),
+                float(r.confirm_when_true.high),
+                float(r.deny_when_false.mean),
+                float(r.deny_when_false.low),
+                float(r.deny_when_false.high),
+            ]
+        }),
+    )
+}
+
+/// Every refused row: file, line, column, value, reason.
+pub fn rejects_csv(rejects: &[RowProblem]) -> Vec<u8> {
+    csv_bytes(
+        &["file", "line", "column", "value", "reason"],
+        rejects.iter().map(|r| {
+            vec![
+                r.file.clone(),
+                r.line.to_string(),
+                r.column.clone().unwrap_or_default(),
+                r.value.clone().unwrap_or_default(),
+                r.reason.clone(),
+            ]
+        }),
+    )
+}
+
+#[derive(Serialize)]
+struct Summary<'a> {
+    credence_version: &'static str,
+    inputs: Inputs<'a>,
+    counts: Counts,
+    prior: &'a crate::model::prior::Prior,
+    parameters: &'a crate::model::Params,
+    outputs: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Inputs<'a> {
+    claims: &'a Tally,
+    responses: Option<&'a Tally>,
+    resolutions: Option<&'a Tally>,
+    rejected: u64,
+}
+
+#[derive(Serialize)]
+struct Counts {
+    sources: usize,
+    stories: usize,
+    responders: usize,
+    stories_answered: u64,
+    stories_resolved: u64,
+}
+
+/// The run's summary: rows read, scored and rejected per file, the fitted prior, parameters, version.
+pub fn summary_json(loaded: &Loaded, scores: &Scores, outputs: &[&str]) -> Vec<u8> {
+    let c = &loaded.corpus;
+    let summary = Summary {
+        credence_version: env!("CARGO_PKG_VERSION"),
+        inputs: Inputs {
+            claims: &loaded.claims,
+            responses: loaded.responses.as_ref(),
+            resolutions: loaded.resolutions.as_ref(),
+            rejected: loaded.rejects.len() as u64,
+        },
+        counts: Counts {
+            sources: c.sources.len(),
+            stories: c.stories.len(),
+            responders: c.responders.len(),
+            stories_answered: scores.stories_answered,
+            stories_resolved: scores.stories_resolved,
+        },
+        prior: &scores.prior,
+        parameters: &scores.params,
+        outputs: outputs.to_vec(),
+    };
+    let mut out = serde_json::to_vec_pretty(&summary).expect("values serialise");
+    out.push(b'\n');
+    out
+}
+
+/// Writes every output of a run into `dir`, atomically; returns the paths written.
+///
+/// # Errors
+/// A file cannot be written or renamed.
+pub fn write_all(
+    dir: &Path,
+    loaded: &Loaded,
+    scores: &Scores,
+    format: Format,
+) -> Result<Vec<PathBuf>> {
+    let corpus = &loaded.corpus;
+    let sources_name = match format {
+        Format::Csv => "sources.csv",
+        Format::Json => "sources.json",
+    };
+    let names = [
+        sources_name,
+        "claims.csv",
+        "responders.csv",
+        "rejects.csv",
+        "summary.json",
+    ];
+    let mut out = OutputDir::create(dir)?;
+    match format {
+        Format::Csv => out.stage(sources_name, &sources_csv(corpus, scores))?,
+        Format::Json => out.stage(sources_name, &sources_json(corpus, scores))?,
+    }
+    out.stage("claims.csv", &claims_csv(corpus, scores))?;
+    out.stage("responders.csv", &responders_csv(corpus, scores))?;
+    out.stage("rejects.csv", &rejects_csv(&loaded.rejects))?;
+    out.stage("summary.json", &summary_json(loaded, scores, &names))?;
+    out.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floats_have_one_format() {
+        assert_eq!(float(0.5), "0.500000");
+        assert_eq!(float(-1e-12), "0.000000");
+        assert_eq!(float(2.0 / 3.0), "0.666667");
+    }
+
+    #[test]
+    fn a_dropped_output_dir_leaves_no_temporary_files() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let mut out = OutputDir::create(dir.path()).unwrap();
+            out.stage("a.csv", b"x").unwrap();
+        }
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+}
