@@ -34,6 +34,8 @@
 
 pub mod corpus;
 pub mod error;
+pub mod evaluate;
+pub mod generate;
 pub mod ingest;
 pub mod model;
 pub mod report;

@@ -101,6 +101,7 @@ pub fn run(args: ScoreArgs) -> credence::Result<()> {
             mean: args.responder_prior_mean,
             strength: args.responder_prior_strength,
         },
+        fractional_uncertain: false,
     };
     let inputs = Inputs {
         claims: args.claims,

@@ -39,6 +39,10 @@ pub struct Params {
     pub trust_responses: bool,
     /// The prior of responders' rates.
     pub responder_prior: ResponderPrior,
+    /// Ablation only: count a claim that responses make correct with probability `c` as `c` of a hit and
+    /// `1 − c` of a miss, instead of marginalising its latent correctness. Biases scores towards ½; kept
+    /// so tests and evaluations can show by how much.
+    pub fractional_uncertain: bool,
 }
 
 impl Default for Params {
@@ -48,6 +52,7 @@ impl Default for Params {
             relay_weight: 0.0,
             trust_responses: false,
             responder_prior: ResponderPrior::default(),
+            fractional_uncertain: false,
         }
     }
 }
@@ -292,7 +297,9 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
         let c = crosscheck::correct_given(stance, p);
         s.support += weight * c;
         s.against += weight * (1.0 - c);
-        let known = evidence[story as usize].resolution.is_some() || params.trust_responses;
+        let known = evidence[story as usize].resolution.is_some()
+            || params.trust_responses
+            || params.fractional_uncertain;
         if known {
             records[who as usize].push_known(c, weight);
         } else {
@@ -355,7 +362,12 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
                 Some(p) => {
                     let cc = crosscheck::correct_given(c.stance, p);
                     let rec = &records[to as usize];
-                    if ev.resolution.is_some() || params.trust_responses || cc <= 0.0 || cc >= 1.0 {
+                    if ev.resolution.is_some()
+                        || params.trust_responses
+                        || params.fractional_uncertain
+                        || cc <= 0.0
+                        || cc >= 1.0
+                    {
                         cc
                     } else if cc == 0.5 {
                         mean

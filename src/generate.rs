@@ -1,0 +1,494 @@
+//! Corpora with planted truth, for tests, evaluation and benchmarks.
+//!
+//! The generator draws a world and writes it in credence's own input format, with the hidden truth beside
+//! it. The world:
+//!
+//! * outlets with a hidden accuracy θ ~ Beta(`accuracy_alpha`, `accuracy_beta`), heavy-tailed volumes
+//!   (outlet k publishes in proportion to 1/k^`volume_exponent`) and a beat (a topic they mostly cover);
+//! * stories, each opened by an originator that asserts it; the story is true with the originator's
+//!   accuracy, so good outlets open true stories. Other outlets then cover it independently, each taking
+//!   the right stance (asserting a true story, denying a false one) with its own accuracy;
+//! * relays: a share of further claims repeat an existing report, attributed ("according to …") or, at
+//!   `silent_copy_rate`, with no attribution at all;
+//! * official responders, each with a confirm-when-true and a deny-when-false rate, an answer rate, the
+//!   topics it answers on, and shares of `partial` and `no_comment` answers;
+//! * resolutions for a share of stories, `mixed` for some of them.
+//!
+//! The same configuration and seed give the same bytes.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use statrs::distribution::Beta;
+
+use crate::error::{Error, Result};
+
+/// One official responder of a generated world.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponderSpec {
+    /// Its name.
+    pub name: String,
+    /// Chance it answers a story on one of its topics.
+    pub answer_rate: f64,
+    /// Topics it answers on (`None`: all).
+    pub topics: Option<Vec<u32>>,
+    /// Chance it confirms a true story (else it denies it).
+    pub confirm_when_true: f64,
+    /// Chance it denies a false story (else it confirms it).
+    pub deny_when_false: f64,
+    /// Chance an answer is `partial` instead.
+    pub partial_rate: f64,
+    /// Chance an answer is `no_comment` instead.
+    pub no_comment_rate: f64,
+}
+
+impl ResponderSpec {
+    /// An honest responder answering every topic.
+    pub fn honest(name: &str, answer_rate: f64) -> Self {
+        ResponderSpec {
+            name: name.to_owned(),
+            answer_rate,
+            topics: None,
+            confirm_when_true: 0.9,
+            deny_when_false: 0.9,
+            partial_rate: 0.05,
+            no_comment_rate: 0.1,
+        }
+    }
+
+    /// An interested responder: on its topics it denies most true stories, yet never confirms false ones.
+    pub fn interested(name: &str, answer_rate: f64, topics: Vec<u32>) -> Self {
+        ResponderSpec {
+            name: name.to_owned(),
+            answer_rate,
+            topics: Some(topics),
+            confirm_when_true: 0.3,
+            deny_when_false: 0.97,
+            partial_rate: 0.05,
+            no_comment_rate: 0.1,
+        }
+    }
+}
+
+/// The knobs of a generated world.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Seed of the random generator.
+    pub seed: u64,
+    /// Claim rows to write (approximately: the last story may overshoot by a few).
+    pub claims: usize,
+    /// Number of outlets.
+    pub sources: usize,
+    /// First shape of the outlets' accuracy distribution.
+    pub accuracy_alpha: f64,
+    /// Second shape of the outlets' accuracy distribution.
+    pub accuracy_beta: f64,
+    /// Exponent of the outlets' volume law (0: equal volumes).
+    pub volume_exponent: f64,
+    /// Number of topics (beats).
+    pub topics: u32,
+    /// Chance an outlet's story is on its own beat.
+    pub beat_share: f64,
+    /// Mean number of independent outlets covering a story besides its originator.
+    pub mean_coverage: f64,
+    /// Mean number of relays of a story's reports.
+    pub mean_relays: f64,
+    /// Share of relays that carry no attribution (silent copies).
+    pub silent_copy_rate: f64,
+    /// The official responders.
+    pub responders: Vec<ResponderSpec>,
+    /// Chance a story is later resolved.
+    pub resolve_rate: f64,
+    /// Chance a resolved story is resolved `mixed`.
+    pub mixed_rate: f64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            seed: 1,
+            claims: 10_000,
+            sources: 200,
+            accuracy_alpha: 6.0,
+            accuracy_beta: 2.0,
+            volume_exponent: 1.0,
+            topics: 4,
+            beat_share: 0.8,
+            mean_coverage: 1.5,
+            mean_relays: 1.0,
+            silent_copy_rate: 0.2,
+            responders: vec![
+                ResponderSpec::honest("Ministry of Information", 0.25),
+                ResponderSpec::interested("Presidential Press Office", 0.6, vec![0]),
+            ],
+            resolve_rate: 0.3,
+            mixed_rate: 0.05,
+        }
+    }
+}
+
+/// What a generation wrote.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Written {
+    /// Claim rows.
+    pub claims: u64,
+    /// Response rows.
+    pub responses: u64,
+    /// Resolution rows.
+    pub resolutions: u64,
+    /// Stories.
+    pub stories: u64,
+    /// The files, in the order: claims, responses, resolutions, truth of sources, truth of stories, truth
+    /// of claims.
+    pub files: Vec<PathBuf>,
+}
+
+/// Draws an index from cumulative weights.
+fn pick(rng: &mut ChaCha8Rng, cumulative: &[f64]) -> usize {
+    let total = *cumulative.last().expect("at least one weight");
+    let x = rng.random::<f64>() * total;
+    cumulative
+        .partition_point(|&c| c <= x)
+        .min(cumulative.len() - 1)
+}
+
+/// A Poisson draw by inversion (means here are small).
+fn poisson(rng: &mut ChaCha8Rng, mean: f64) -> u32 {
+    let limit = (-mean).exp();
+    let mut k = 0;
+    let mut p = rng.random::<f64>();
+    while p > limit && k < 1000 {
+        k += 1;
+        p *= rng.random::<f64>();
+    }
+    k
+}
+
+fn create(dir: &Path, name: &str) -> Result<(BufWriter<File>, PathBuf)> {
+    let path = dir.join(name);
+    let f = File::create(&path).map_err(|source| Error::Io {
+        path: path.clone(),
+        source,
+    })?;
+    Ok((BufWriter::with_capacity(1 << 20, f), path))
+}
+
+/// Generates a world and writes `claims.csv`, `responses.csv`, `resolutions.csv` and the hidden truth
+/// (`truth_sources.csv`, `truth_stories.csv`, `truth_claims.csv`) into `dir`.
+///
+/// # Errors
+/// [`Error::Config`] for an empty or out-of-range configuration; [`Error::Io`] when a file cannot be written.
+pub fn write(dir: &Path, cfg: &Config) -> Result<Written> {
+    validate(cfg)?;
+    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+        path: dir.to_owned(),
+        source,
+    })?;
+    let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
+    let accuracy = Beta::new(cfg.accuracy_alpha, cfg.accuracy_beta)
+        .map_err(|e| Error::Config(format!("accuracy shapes: {e}")))?;
+    let theta: Vec<f64> = (0..cfg.sources).map(|_| rng.sample(accuracy)).collect();
+    let beat: Vec<u32> = (0..cfg.sources).map(|s| s as u32 % cfg.topics).collect();
+    let mut cumulative = Vec::with_capacity(cfg.sources);
+    let mut acc = 0.0;
+    for k in 0..cfg.sources {
+        acc += 1.0 / ((k + 1) as f64).powf(cfg.volume_exponent);
+        cumulative.push(acc);
+    }
+
+    let (mut claims, claims_path) = create(dir, "claims.csv")?;
+    let (mut responses, responses_path) = create(dir, "responses.csv")?;
+    let (mut resolutions, resolutions_path) = create(dir, "resolutions.csv")?;
+    let (mut truth_stories, stories_path) = create(dir, "truth_stories.csv")?;
+    let (mut truth_claims, truth_claims_path) = create(dir, "truth_claims.csv")?;
+    let io = |path: &Path| {
+        let path = path.to_owned();
+        move |source| Error::Io {
+            path: path.clone(),
+            source,
+        }
+    };
+    writeln!(
+        claims,
+        "claim_id,source,published_at,story_id,stance,attributed_to,topic"
+    )
+    .map_err(io(&claims_path))?;
+    writeln!(
+        responses,
+        "response_id,story_id,responder,responded_at,verdict"
+    )
+    .map_err(io(&responses_path))?;
+    writeln!(resolutions, "story_id,outcome,resolved_at,resolver")
+        .map_err(io(&resolutions_path))?;
+    writeln!(truth_stories, "story_id,truth,topic,originator").map_err(io(&stories_path))?;
+    writeln!(truth_claims, "claim_id,copy_of,correct").map_err(io(&truth_claims_path))?;
+
+    let mut originals = vec![0u64; cfg.sources];
+    let mut out = Written::default();
+    let day0: i64 = 1_735_689_600; // 2025-01-01T00:00:00Z
+    let mut story = 0u64;
+    // (claim number, source, asserts) of the story's reports so far, for relays to copy.
+    let mut reports: Vec<(u64, usize, bool)> = Vec::new();
+    let mut covering: Vec<usize> = Vec::new();
+    while (out.claims as usize) < cfg.claims {
+        story += 1;
+        reports.clear();
+        covering.clear();
+        let origin = pick(&mut rng, &cumulative);
+        let topic = if rng.random::<f64>() < cfg.beat_share {
+            beat[origin]
+        } else {
+            rng.random_range(0..cfg.topics)
+        };
+        let truth = rng.random::<f64>() < theta[origin];
+        let start = day0
+            + (story as i64 * 86_400 * 365) / (cfg.claims as i64 / 3 + 1)
+            + rng.random_range(0..86_400);
+        let mut t = start;
+        let mut emit = |source: usize,
+                        asserts: bool,
+                        attributed: Option<usize>,
+                        copy_of: Option<u64>,
+                        t: i64,
+                        out: &mut Written|
+         -> Result<u64> {
+            out.claims += 1;
+            let n = out.claims;
+            write!(
+                claims,
+                "c{n},outlet-{source:05},{},s{story},{},",
+                iso(t),
+                if asserts { "asserts" } else { "denies" }
+            )
+            .map_err(io(&claims_path))?;
+            if let Some(a) = attributed {
+                write!(claims, "outlet-{a:05}").map_err(io(&claims_path))?;
+            }
+            writeln!(claims, ",t{topic}").map_err(io(&claims_path))?;
+            let correct = asserts == truth;
+            match copy_of {
+                Some(c) => writeln!(truth_claims, "c{n},c{c},{}", u8::from(correct)),
+                None => writeln!(truth_claims, "c{n},,{}", u8::from(correct)),
+            }
+            .map_err(io(&truth_claims_path))?;
+            Ok(n)
+        };
+        let n = emit(origin, true, None, None, t, &mut out)?;
+        originals[origin] += 1;
+        reports.push((n, origin, true));
+        covering.push(origin);
+        for _ in 0..poisson(&mut rng, cfg.mean_coverage) {
+            let s = pick(&mut rng, &cumulative);
+            if covering.contains(&s) {
+                continue;
+            }
+            covering.push(s);
+            let right = rng.random::<f64>() < theta[s];
+            let asserts = right == truth;
+            t += rng.random_range(600..43_200);
+            let n = emit(s, asserts, None, None, t, &mut out)?;
+            originals[s] += 1;
+            reports.push((n, s, asserts));
+        }
+        for _ in 0..poisson(&mut rng, cfg.mean_relays) {
+            let s = pick(&mut rng, &cumulative);
+            if covering.contains(&s) {
+                continue;
+            }
+            covering.push(s);
+            let (of, from, asserts) = reports[rng.random_range(0..reports.len())];
+            let silent = rng.random::<f64>() < cfg.silent_copy_rate;
+            t += rng.random_range(600..43_200);
+            emit(s, asserts, (!silent).then_some(from), Some(of), t, &mut out)?;
+        }
+        writeln!(
+            truth_stories,
+            "s{story},{},t{topic},outlet-{origin:05}",
+            u8::from(truth)
+        )
+        .map_err(io(&stories_path))?;
+        for (k, r) in cfg.responders.iter().enumerate() {
+            let covers = r.topics.as_ref().is_none_or(|ts| ts.contains(&topic));
+            if !covers || rng.random::<f64>() >= r.answer_rate {
+                continue;
+            }
+            let u = rng.random::<f64>();
+            let verdict = if u < r.no_comment_rate {
+                "no_comment"
+            } else if u < r.no_comment_rate + r.partial_rate {
+                "partial"
+            } else {
+                let confirm = if truth {
+                    rng.random::<f64>() < r.confirm_when_true
+                } else {
+                    rng.random::<f64>() >= r.deny_when_false
+                };
+                if confirm { "confirmed" } else { "denied" }
+            };
+            out.responses += 1;
+            let at = t + rng.random_range(3_600..3 * 86_400);
+            writeln!(
+                responses,
+                "r{}-{k},s{story},{},{},{verdict}",
+                out.responses,
+                r.name,
+                iso(at)
+            )
+            .map_err(io(&responses_path))?;
+        }
+        if rng.random::<f64>() < cfg.resolve_rate {
+            let outcome = if rng.random::<f64>() < cfg.mixed_rate {
+                "mixed"
+            } else if truth {
+                "true"
+            } else {
+                "false"
+            };
+            out.resolutions += 1;
+            let at = t + rng.random_range(7 * 86_400..90 * 86_400);
+            writeln!(
+                resolutions,
+                "s{story},{outcome},{},fact-check desk",
+                iso(at)
+            )
+            .map_err(io(&resolutions_path))?;
+        }
+    }
+    out.stories = story;
+    let (mut truth_sources, sources_path) = create(dir, "truth_sources.csv")?;
+    writeln!(truth_sources, "source,accuracy,originals,beat").map_err(io(&sources_path))?;
+    for s in 0..cfg.sources {
+        writeln!(
+            truth_sources,
+            "outlet-{s:05},{:.6},{},t{}",
+            theta[s], originals[s], beat[s]
+        )
+        .map_err(io(&sources_path))?;
+    }
+    for (w, p) in [
+        (&mut claims, &claims_path),
+        (&mut responses, &responses_path),
+        (&mut resolutions, &resolutions_path),
+        (&mut truth_stories, &stories_path),
+        (&mut truth_claims, &truth_claims_path),
+        (&mut truth_sources, &sources_path),
+    ] {
+        w.flush().map_err(io(p))?;
+    }
+    out.files = vec![
+        claims_path,
+        responses_path,
+        resolutions_path,
+        sources_path,
+        stories_path,
+        truth_claims_path,
+    ];
+    Ok(out)
+}
+
+fn validate(cfg: &Config) -> Result<()> {
+    let bad = |what: &str| Err(Error::Config(what.to_owned()));
+    let unit = |x: f64| (0.0..=1.0).contains(&x);
+    if cfg.sources == 0 {
+        return bad("the world needs at least one source");
+    }
+    if cfg.topics == 0 {
+        return bad("the world needs at least one topic");
+    }
+    if !(cfg.accuracy_alpha > 0.0 && cfg.accuracy_beta > 0.0) {
+        return bad("accuracy shapes must be positive");
+    }
+    if ![
+        cfg.beat_share,
+        cfg.silent_copy_rate,
+        cfg.resolve_rate,
+        cfg.mixed_rate,
+    ]
+    .into_iter()
+    .all(unit)
+    {
+        return bad("rates and shares must be between 0 and 1");
+    }
+    if !(cfg.mean_coverage >= 0.0 && cfg.mean_relays >= 0.0 && cfg.volume_exponent >= 0.0) {
+        return bad("means and exponents must be non-negative");
+    }
+    for r in &cfg.responders {
+        let rates = [
+            r.answer_rate,
+            r.confirm_when_true,
+            r.deny_when_false,
+            r.partial_rate,
+            r.no_comment_rate,
+        ];
+        if !rates.into_iter().all(unit) || r.partial_rate + r.no_comment_rate > 1.0 {
+            return Err(Error::Config(format!(
+                "responder {}: rates must be between 0 and 1",
+                r.name
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Seconds since the epoch as an RFC 3339 UTC time.
+fn iso(t: i64) -> String {
+    chrono::DateTime::from_timestamp(t, 0)
+        .expect("generated times are in range")
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_seed_same_bytes_other_seed_other_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = Config {
+            claims: 2_000,
+            ..Config::default()
+        };
+        let a = write(&dir.path().join("a"), &cfg).unwrap();
+        let b = write(&dir.path().join("b"), &cfg).unwrap();
+        let c = write(
+            &dir.path().join("c"),
+            &Config {
+                seed: 2,
+                ..cfg.clone()
+            },
+        )
+        .unwrap();
+        for (x, y) in a.files.iter().zip(&b.files) {
+            assert_eq!(
+                std::fs::read(x).unwrap(),
+                std::fs::read(y).unwrap(),
+                "{}",
+                x.display()
+            );
+        }
+        assert_ne!(
+            std::fs::read(&a.files[0]).unwrap(),
+            std::fs::read(&c.files[0]).unwrap()
+        );
+        assert!(a.claims >= 2_000 && a.claims < 2_020, "{a:?}");
+    }
+
+    #[test]
+    fn refuses_an_empty_world() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(matches!(
+            write(
+                dir.path(),
+                &Config {
+                    sources: 0,
+                    ..Config::default()
+                }
+            ),
+            Err(Error::Config(_))
+        ));
+    }
+}
