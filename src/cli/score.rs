@@ -57,22 +57,22 @@ pub struct ScoreArgs {
     /// The format of the per-source table.
     #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
     format: FormatArg,
-    /// Credibility level of the intervals.
-    #[arg(long, default_value_t = 0.95)]
+    /// Credibility level of the intervals, strictly between 0 and 1.
+    #[arg(long, default_value_t = 0.95, value_parser = open_unit)]
     level: f64,
     /// Share of a relayed claim's evidence that also counts on the relaying outlet's own record
     /// (the originator always gets it in full, once).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = closed_unit)]
     relay_weight: f64,
     /// Take official responses as plain truth (the naive baseline, for comparison).
     #[arg(long)]
     trust_responses: bool,
     /// Rate at which a responder with no resolved record is assumed to confirm true stories and deny false
     /// ones (the pooled record of all responders moves it).
-    #[arg(long, default_value_t = ResponderPrior::default().mean)]
+    #[arg(long, default_value_t = ResponderPrior::default().mean, value_parser = open_unit)]
     responder_prior_mean: f64,
     /// Weight of that prior, in resolved stories' worth.
-    #[arg(long, default_value_t = ResponderPrior::default().strength)]
+    #[arg(long, default_value_t = ResponderPrior::default().strength, value_parser = positive)]
     responder_prior_strength: f64,
     /// Stop at the first bad row instead of writing it to rejects.csv.
     #[arg(long)]
@@ -83,6 +83,24 @@ pub struct ScoreArgs {
     /// Print nothing on success.
     #[arg(long, short)]
     quiet: bool,
+}
+
+/// A number strictly between 0 and 1 (a usage error otherwise, exit status 2).
+fn open_unit(s: &str) -> Result<f64, String> {
+    let x: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
+    if x > 0.0 && x < 1.0 { Ok(x) } else { Err(format!("{s} is not strictly between 0 and 1")) }
+}
+
+/// A number from 0 to 1.
+fn closed_unit(s: &str) -> Result<f64, String> {
+    let x: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
+    if (0.0..=1.0).contains(&x) { Ok(x) } else { Err(format!("{s} is not between 0 and 1")) }
+}
+
+/// A finite number above 0.
+fn positive(s: &str) -> Result<f64, String> {
+    let x: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
+    if x > 0.0 && x.is_finite() { Ok(x) } else { Err(format!("{s} is not a positive number")) }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
