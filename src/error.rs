@@ -47,9 +47,7 @@ pub enum Error {
         found: String,
     },
     /// A header names the same column twice, so which one to read is ambiguous.
-    #[error(
-        "{path}:1: column `{column}` appears twice in the header (columns {first} and {second})"
-    )]
+    #[error("{path}:1: column `{column}` appears twice in the header (columns {first} and {second})")]
     DuplicateColumn {
         /// The file.
         path: PathBuf,

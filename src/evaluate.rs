@@ -54,12 +54,7 @@ pub fn coverage(truth: &[f64], low: &[f64], high: &[f64]) -> f64 {
 
 /// Mean absolute error.
 pub fn mean_absolute_error(estimate: &[f64], truth: &[f64]) -> f64 {
-    estimate
-        .iter()
-        .zip(truth)
-        .map(|(e, t)| (e - t).abs())
-        .sum::<f64>()
-        / truth.len().max(1) as f64
+    estimate.iter().zip(truth).map(|(e, t)| (e - t).abs()).sum::<f64>() / truth.len().max(1) as f64
 }
 
 #[cfg(test)]

@@ -150,9 +150,7 @@ pub struct Written {
 fn pick(rng: &mut ChaCha8Rng, cumulative: &[f64]) -> usize {
     let total = *cumulative.last().expect("at least one weight");
     let x = rng.random::<f64>() * total;
-    cumulative
-        .partition_point(|&c| c <= x)
-        .min(cumulative.len() - 1)
+    cumulative.partition_point(|&c| c <= x).min(cumulative.len() - 1)
 }
 
 /// A Poisson draw by inversion (means here are small).
@@ -188,8 +186,8 @@ pub fn write(dir: &Path, cfg: &Config) -> Result<Written> {
         source,
     })?;
     let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
-    let accuracy = Beta::new(cfg.accuracy_alpha, cfg.accuracy_beta)
-        .map_err(|e| Error::Config(format!("accuracy shapes: {e}")))?;
+    let accuracy =
+        Beta::new(cfg.accuracy_alpha, cfg.accuracy_beta).map_err(|e| Error::Config(format!("accuracy shapes: {e}")))?;
     let theta: Vec<f64> = (0..cfg.sources).map(|_| rng.sample(accuracy)).collect();
     let beat: Vec<u32> = (0..cfg.sources).map(|s| s as u32 % cfg.topics).collect();
     let mut cumulative = Vec::with_capacity(cfg.sources);
@@ -216,13 +214,8 @@ pub fn write(dir: &Path, cfg: &Config) -> Result<Written> {
         "claim_id,source,published_at,story_id,stance,attributed_to,topic"
     )
     .map_err(io(&claims_path))?;
-    writeln!(
-        responses,
-        "response_id,story_id,responder,responded_at,verdict"
-    )
-    .map_err(io(&responses_path))?;
-    writeln!(resolutions, "story_id,outcome,resolved_at,resolver")
-        .map_err(io(&resolutions_path))?;
+    writeln!(responses, "response_id,story_id,responder,responded_at,verdict").map_err(io(&responses_path))?;
+    writeln!(resolutions, "story_id,outcome,resolved_at,resolver").map_err(io(&resolutions_path))?;
     writeln!(truth_stories, "story_id,truth,topic,originator").map_err(io(&stories_path))?;
     writeln!(truth_claims, "claim_id,copy_of,correct").map_err(io(&truth_claims_path))?;
 
@@ -244,9 +237,7 @@ pub fn write(dir: &Path, cfg: &Config) -> Result<Written> {
             rng.random_range(0..cfg.topics)
         };
         let truth = rng.random::<f64>() < theta[origin];
-        let start = day0
-            + (story as i64 * 86_400 * 365) / (cfg.claims as i64 / 3 + 1)
-            + rng.random_range(0..86_400);
+        let start = day0 + (story as i64 * 86_400 * 365) / (cfg.claims as i64 / 3 + 1) + rng.random_range(0..86_400);
         let mut t = start;
         let mut emit = |source: usize,
                         asserts: bool,
@@ -349,12 +340,7 @@ pub fn write(dir: &Path, cfg: &Config) -> Result<Written> {
             };
             out.resolutions += 1;
             let at = t + rng.random_range(7 * 86_400..90 * 86_400);
-            writeln!(
-                resolutions,
-                "s{story},{outcome},{},fact-check desk",
-                iso(at)
-            )
-            .map_err(io(&resolutions_path))?;
+            writeln!(resolutions, "s{story},{outcome},{},fact-check desk", iso(at)).map_err(io(&resolutions_path))?;
         }
     }
     out.stories = story;
@@ -401,14 +387,9 @@ fn validate(cfg: &Config) -> Result<()> {
     if !(cfg.accuracy_alpha > 0.0 && cfg.accuracy_beta > 0.0) {
         return bad("accuracy shapes must be positive");
     }
-    if ![
-        cfg.beat_share,
-        cfg.silent_copy_rate,
-        cfg.resolve_rate,
-        cfg.mixed_rate,
-    ]
-    .into_iter()
-    .all(unit)
+    if ![cfg.beat_share, cfg.silent_copy_rate, cfg.resolve_rate, cfg.mixed_rate]
+        .into_iter()
+        .all(unit)
     {
         return bad("rates and shares must be between 0 and 1");
     }
@@ -454,26 +435,11 @@ mod tests {
         };
         let a = write(&dir.path().join("a"), &cfg).unwrap();
         let b = write(&dir.path().join("b"), &cfg).unwrap();
-        let c = write(
-            &dir.path().join("c"),
-            &Config {
-                seed: 2,
-                ..cfg.clone()
-            },
-        )
-        .unwrap();
+        let c = write(&dir.path().join("c"), &Config { seed: 2, ..cfg.clone() }).unwrap();
         for (x, y) in a.files.iter().zip(&b.files) {
-            assert_eq!(
-                std::fs::read(x).unwrap(),
-                std::fs::read(y).unwrap(),
-                "{}",
-                x.display()
-            );
+            assert_eq!(std::fs::read(x).unwrap(), std::fs::read(y).unwrap(), "{}", x.display());
         }
-        assert_ne!(
-            std::fs::read(&a.files[0]).unwrap(),
-            std::fs::read(&c.files[0]).unwrap()
-        );
+        assert_ne!(std::fs::read(&a.files[0]).unwrap(), std::fs::read(&c.files[0]).unwrap());
         assert!(a.claims >= 2_000 && a.claims < 2_020, "{a:?}");
     }
 

@@ -55,11 +55,7 @@ pub struct Run {
 ///
 /// # Errors
 /// Any error of [`ingest::load`] or [`model::score`].
-pub fn score_files(
-    inputs: &ingest::Inputs,
-    load: ingest::LoadOptions,
-    params: &model::Params,
-) -> Result<Run> {
+pub fn score_files(inputs: &ingest::Inputs, load: ingest::LoadOptions, params: &model::Params) -> Result<Run> {
     params.validate()?;
     let loaded = ingest::load(inputs, load)?;
     let scores = model::score(&loaded.corpus, params)?;

@@ -23,11 +23,7 @@ fn truth(dir: &Path) -> HashMap<String, f64> {
 
 /// Scores the generated corpus in `dir`; returns (truth, reliability, ci_low, ci_high) of the sources with
 /// at least `min_evidence` judged reports.
-fn score(
-    dir: &Path,
-    params: &Params,
-    min_evidence: f64,
-) -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>) {
+fn score(dir: &Path, params: &Params, min_evidence: f64) -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>) {
     let inputs = Inputs {
         claims: dir.join("claims.csv"),
         responses: Some(dir.join("responses.csv")),
@@ -110,10 +106,7 @@ fn intervals_cover_when_every_claim_is_resolved() {
     let (t, m, lo, hi) = score(dir.path(), &Params::default(), 1.0);
     let cov = coverage(&t, &lo, &hi);
     let rho = spearman(&t, &m).unwrap();
-    println!(
-        "resolved: {} sources, coverage {cov:.3}, spearman {rho:.3}",
-        t.len()
-    );
+    println!("resolved: {} sources, coverage {cov:.3}, spearman {rho:.3}", t.len());
     assert!(cov >= 0.90, "coverage {cov:.3}");
 }
 

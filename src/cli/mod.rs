@@ -1,6 +1,7 @@
 //! Command-line parsing (clap derive), one file per subcommand. Each subcommand turns its flags into the
 //! library's configuration types and calls the library; nothing here computes.
 
+mod generate;
 mod score;
 
 use clap::{Parser, Subcommand};
@@ -17,6 +18,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     Score(score::ScoreArgs),
+    Gen(generate::GenArgs),
 }
 
 /// Parses the command line and runs the subcommand. Usage errors exit with status 2 from here (clap's
@@ -25,6 +27,7 @@ pub fn run() -> credence::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Score(args) => score::run(args),
+        Command::Gen(args) => generate::run(args),
     }
 }
 

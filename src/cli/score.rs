@@ -88,19 +88,31 @@ pub struct ScoreArgs {
 /// A number strictly between 0 and 1 (a usage error otherwise, exit status 2).
 fn open_unit(s: &str) -> Result<f64, String> {
     let x: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
-    if x > 0.0 && x < 1.0 { Ok(x) } else { Err(format!("{s} is not strictly between 0 and 1")) }
+    if x > 0.0 && x < 1.0 {
+        Ok(x)
+    } else {
+        Err(format!("{s} is not strictly between 0 and 1"))
+    }
 }
 
 /// A number from 0 to 1.
 fn closed_unit(s: &str) -> Result<f64, String> {
     let x: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
-    if (0.0..=1.0).contains(&x) { Ok(x) } else { Err(format!("{s} is not between 0 and 1")) }
+    if (0.0..=1.0).contains(&x) {
+        Ok(x)
+    } else {
+        Err(format!("{s} is not between 0 and 1"))
+    }
 }
 
 /// A finite number above 0.
 fn positive(s: &str) -> Result<f64, String> {
     let x: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
-    if x > 0.0 && x.is_finite() { Ok(x) } else { Err(format!("{s} is not a positive number")) }
+    if x > 0.0 && x.is_finite() {
+        Ok(x)
+    } else {
+        Err(format!("{s} is not a positive number"))
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -130,13 +142,7 @@ pub fn run(args: ScoreArgs) -> credence::Result<()> {
         FormatArg::Csv => Format::Csv,
         FormatArg::Json => Format::Json,
     };
-    let run = credence::score_files(
-        &inputs,
-        LoadOptions {
-            strict: args.strict,
-        },
-        &params,
-    )?;
+    let run = credence::score_files(&inputs, LoadOptions { strict: args.strict }, &params)?;
     let written = report::write_all(&args.out, &run.loaded, &run.scores, format)?;
     if !args.quiet {
         let l = &run.loaded;

@@ -75,12 +75,7 @@ pub fn load(inputs: &Inputs, opts: LoadOptions) -> Result<Loaded> {
         out.responses = Some(read_responses(p, opts, &mut out.corpus, &mut out.rejects)?);
     }
     if let Some(p) = &inputs.resolutions {
-        out.resolutions = Some(read_resolutions(
-            p,
-            opts,
-            &mut out.corpus,
-            &mut out.rejects,
-        )?);
+        out.resolutions = Some(read_resolutions(p, opts, &mut out.corpus, &mut out.rejects)?);
     }
     Ok(out)
 }
@@ -138,13 +133,11 @@ impl Row<'_> {
             return Ok("");
         };
         let bytes = self.record.get(i).unwrap_or_default();
-        std::str::from_utf8(bytes)
-            .map(str::trim)
-            .map_err(|e| Refusal {
-                column: Some(self.names[k]),
-                value: Some(String::from_utf8_lossy(bytes).chars().take(200).collect()),
-                reason: format!("invalid UTF-8 at byte {}", e.valid_up_to()),
-            })
+        std::str::from_utf8(bytes).map(str::trim).map_err(|e| Refusal {
+            column: Some(self.names[k]),
+            value: Some(String::from_utf8_lossy(bytes).chars().take(200).collect()),
+            reason: format!("invalid UTF-8 at byte {}", e.valid_up_to()),
+        })
     }
 
     /// The text of a column that must not be empty.
@@ -182,10 +175,7 @@ fn read_table(
 ) -> Result<Tally> {
     let file = path.display().to_string();
     let mut rdr = open_csv(path)?;
-    let headers = rdr
-        .byte_headers()
-        .map_err(|source| csv_error(path, source))?
-        .clone();
+    let headers = rdr.byte_headers().map_err(|source| csv_error(path, source))?.clone();
     if headers.is_empty() || (headers.len() == 1 && headers[0].is_empty()) {
         return Err(Error::EmptyFile {
             path: path.to_owned(),
@@ -304,28 +294,18 @@ const CLAIMS: Spec = Spec {
     required: 5,
 };
 
-fn read_claims(
-    path: &Path,
-    opts: LoadOptions,
-    corpus: &mut Corpus,
-    rejects: &mut Vec<RowProblem>,
-) -> Result<Tally> {
+fn read_claims(path: &Path, opts: LoadOptions, corpus: &mut Corpus, rejects: &mut Vec<RowProblem>) -> Result<Tally> {
     let mut first_line: HashMap<String, u64> = HashMap::new();
     read_table(path, &CLAIMS, opts, rejects, |row, line| {
         let id = row.required(0)?;
         let source = row.required(1)?;
         let published = row.required(2)?;
-        let published_at = fields::time(published)
-            .ok_or_else(|| Refusal::new("published_at", published, "unparseable date"))?;
+        let published_at =
+            fields::time(published).ok_or_else(|| Refusal::new("published_at", published, "unparseable date"))?;
         let story = row.required(3)?;
         let stance_text = row.text(4)?;
-        let stance = fields::stance(stance_text).ok_or_else(|| {
-            Refusal::new(
-                "stance",
-                stance_text,
-                "unknown stance (expected asserts or denies)",
-            )
-        })?;
+        let stance = fields::stance(stance_text)
+            .ok_or_else(|| Refusal::new("stance", stance_text, "unknown stance (expected asserts or denies)"))?;
         let attributed = row.optional(5)?;
         if let Some(&first) = first_line.get(id) {
             return Err(Refusal::new(
@@ -336,9 +316,7 @@ fn read_claims(
         }
         first_line.insert(id.to_owned(), line);
         let source = corpus.sources.intern(source);
-        let attributed_to = attributed
-            .map(|a| corpus.sources.intern(a))
-            .filter(|&a| a != source);
+        let attributed_to = attributed.map(|a| corpus.sources.intern(a)).filter(|&a| a != source);
         corpus.claims.push(Claim {
             id: id.to_owned(),
             source,
@@ -353,30 +331,18 @@ fn read_claims(
 }
 
 const RESPONSES: Spec = Spec {
-    names: &[
-        "response_id",
-        "story_id",
-        "responder",
-        "responded_at",
-        "verdict",
-    ],
+    names: &["response_id", "story_id", "responder", "responded_at", "verdict"],
     required: 5,
 };
 
-fn read_responses(
-    path: &Path,
-    opts: LoadOptions,
-    corpus: &mut Corpus,
-    rejects: &mut Vec<RowProblem>,
-) -> Result<Tally> {
+fn read_responses(path: &Path, opts: LoadOptions, corpus: &mut Corpus, rejects: &mut Vec<RowProblem>) -> Result<Tally> {
     let mut first_line: HashMap<String, u64> = HashMap::new();
     read_table(path, &RESPONSES, opts, rejects, |row, line| {
         let id = row.required(0)?;
         let story_text = row.required(1)?;
         let responder = row.required(2)?;
         let at = row.required(3)?;
-        let responded_at =
-            fields::time(at).ok_or_else(|| Refusal::new("responded_at", at, "unparseable date"))?;
+        let responded_at = fields::time(at).ok_or_else(|| Refusal::new("responded_at", at, "unparseable date"))?;
         let verdict_text = row.required(4)?;
         let verdict = fields::verdict(verdict_text).ok_or_else(|| {
             Refusal::new(
@@ -435,8 +401,7 @@ fn read_resolutions(
             )
         })?;
         let at = row.required(2)?;
-        let resolved_at =
-            fields::time(at).ok_or_else(|| Refusal::new("resolved_at", at, "unparseable date"))?;
+        let resolved_at = fields::time(at).ok_or_else(|| Refusal::new("resolved_at", at, "unparseable date"))?;
         let resolver = row.optional(3)?;
         let story = corpus.stories.get(story_text).ok_or_else(|| {
             Refusal::new(

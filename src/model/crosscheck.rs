@@ -84,13 +84,11 @@ pub fn stories(corpus: &Corpus) -> Vec<StoryEvidence> {
     });
     for (k, &i) in order.iter().enumerate() {
         let r = &corpus.responses[i];
-        let superseded = order.get(k + 1).is_some_and(|&j| {
-            corpus.responses[j].story == r.story && corpus.responses[j].responder == r.responder
-        });
+        let superseded = order
+            .get(k + 1)
+            .is_some_and(|&j| corpus.responses[j].story == r.story && corpus.responses[j].responder == r.responder);
         if !superseded {
-            out[r.story as usize]
-                .answers
-                .push((r.responder, r.verdict.signal()));
+            out[r.story as usize].answers.push((r.responder, r.verdict.signal()));
         }
     }
     out
@@ -121,10 +119,7 @@ pub fn credit(corpus: &Corpus) -> Vec<u32> {
     let claims = &corpus.claims;
     let mut order: Vec<usize> = (0..claims.len()).collect();
     order.sort_by_key(|&i| (claims[i].story, claims[i].line));
-    let mut credited: Vec<u32> = claims
-        .iter()
-        .map(|c| c.attributed_to.unwrap_or(c.source))
-        .collect();
+    let mut credited: Vec<u32> = claims.iter().map(|c| c.attributed_to.unwrap_or(c.source)).collect();
     let mut start = 0;
     while start < order.len() {
         let story = claims[order[start]].story;
@@ -215,11 +210,7 @@ mod tests {
         let mut c = Corpus::default();
         claim(&mut c, "1", "Reuters", "s", None);
         let k = c.responders.intern("Kremlin");
-        for (at, v) in [
-            (5, Verdict::Denied),
-            (9, Verdict::Partial),
-            (7, Verdict::Confirmed),
-        ] {
+        for (at, v) in [(5, Verdict::Denied), (9, Verdict::Partial), (7, Verdict::Confirmed)] {
             c.responses.push(Response {
                 id: at.to_string(),
                 story: 0,

@@ -240,9 +240,7 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
                 let llr: f64 = ev
                     .answers
                     .iter()
-                    .filter_map(|&(who, s)| {
-                        s.map(|s| responders[who as usize].log_likelihood_ratio(s))
-                    })
+                    .filter_map(|&(who, s)| s.map(|s| responders[who as usize].log_likelihood_ratio(s)))
                     .sum();
                 Some(1.0 / (1.0 + (-llr).exp()))
             }
@@ -251,19 +249,14 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
         .collect();
 
     // Evidence units: (outlet, story, stance) with the largest weight any claim gives it.
-    let mut units: Vec<(u32, u32, crate::corpus::Stance, f64)> =
-        Vec::with_capacity(corpus.claims.len());
+    let mut units: Vec<(u32, u32, crate::corpus::Stance, f64)> = Vec::with_capacity(corpus.claims.len());
     for (c, &to) in corpus.claims.iter().zip(&credited) {
         units.push((to, c.story, c.stance, 1.0));
         if to != c.source && params.relay_weight > 0.0 {
             units.push((c.source, c.story, c.stance, params.relay_weight));
         }
     }
-    units.sort_by(|x, y| {
-        (x.0, x.1, x.2)
-            .cmp(&(y.0, y.1, y.2))
-            .then(y.3.total_cmp(&x.3))
-    });
+    units.sort_by(|x, y| (x.0, x.1, x.2).cmp(&(y.0, y.1, y.2)).then(y.3.total_cmp(&x.3)));
     units.dedup_by(|later, kept| (later.0, later.1, later.2) == (kept.0, kept.1, kept.2));
 
     let n_sources = corpus.sources.len();
@@ -297,9 +290,8 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
         let c = crosscheck::correct_given(stance, p);
         s.support += weight * c;
         s.against += weight * (1.0 - c);
-        let known = evidence[story as usize].resolution.is_some()
-            || params.trust_responses
-            || params.fractional_uncertain;
+        let known =
+            evidence[story as usize].resolution.is_some() || params.trust_responses || params.fractional_uncertain;
         if known {
             records[who as usize].push_known(c, weight);
         } else {
@@ -381,11 +373,7 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
                     }
                 }
             };
-            let role = if to == c.source {
-                Role::Original
-            } else {
-                Role::Relay
-            };
+            let role = if to == c.source { Role::Original } else { Role::Relay };
             ClaimScore {
                 credited_to: to,
                 role,
@@ -406,21 +394,13 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
     })
 }
 
-fn claim_verdict(
-    resolution: Option<Outcome>,
-    answer: Answer,
-    stance: crate::corpus::Stance,
-) -> ClaimVerdict {
+fn claim_verdict(resolution: Option<Outcome>, answer: Answer, stance: crate::corpus::Stance) -> ClaimVerdict {
     use crate::corpus::Stance::{Asserts, Denies};
     match (resolution, answer, stance) {
         (Some(Outcome::Mixed), _, _) => ClaimVerdict::Mixed,
-        (Some(Outcome::True), _, Asserts) | (Some(Outcome::False), _, Denies) => {
-            ClaimVerdict::Upheld
-        }
+        (Some(Outcome::True), _, Asserts) | (Some(Outcome::False), _, Denies) => ClaimVerdict::Upheld,
         (Some(_), _, _) => ClaimVerdict::Refuted,
-        (None, Answer::Confirmed, Asserts) | (None, Answer::Denied, Denies) => {
-            ClaimVerdict::Confirmed
-        }
+        (None, Answer::Confirmed, Asserts) | (None, Answer::Denied, Denies) => ClaimVerdict::Confirmed,
         (None, Answer::Denied, Asserts) | (None, Answer::Confirmed, Denies) => ClaimVerdict::Denied,
         (None, Answer::Partial, _) => ClaimVerdict::Partial,
         (None, Answer::Conflicting, _) => ClaimVerdict::Conflicting,

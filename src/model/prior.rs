@@ -109,17 +109,8 @@ impl Prior {
 
 /// Minimises `f` over the plane by the Nelder–Mead simplex method (reflection 1, expansion 2, contraction
 /// ½, shrink ½), from `start` with initial steps `step`. Returns the best point and its value.
-pub fn nelder_mead(
-    f: impl Fn([f64; 2]) -> f64,
-    start: [f64; 2],
-    step: [f64; 2],
-    max_iter: usize,
-) -> ([f64; 2], f64) {
-    let mut simplex = [
-        start,
-        [start[0] + step[0], start[1]],
-        [start[0], start[1] + step[1]],
-    ];
+pub fn nelder_mead(f: impl Fn([f64; 2]) -> f64, start: [f64; 2], step: [f64; 2], max_iter: usize) -> ([f64; 2], f64) {
+    let mut simplex = [start, [start[0] + step[0], start[1]], [start[0], start[1] + step[1]]];
     let mut values = simplex.map(&f);
     for _ in 0..max_iter {
         // Order best to worst, ties by position so the run is reproducible.
@@ -164,11 +155,7 @@ pub fn nelder_mead(
             simplex[2] = reflected;
             values[2] = fr;
         } else {
-            let contracted = if fr < values[2] {
-                along(-0.5)
-            } else {
-                along(0.5)
-            };
+            let contracted = if fr < values[2] { along(-0.5) } else { along(0.5) };
             let fc = f(contracted);
             if fc < values[2].min(fr) {
                 simplex[2] = contracted;
@@ -204,10 +191,7 @@ mod tests {
     fn nelder_mead_finds_the_rosenbrock_minimum() {
         let rosen = |p: [f64; 2]| (1.0 - p[0]).powi(2) + 100.0 * (p[1] - p[0] * p[0]).powi(2);
         let (x, v) = nelder_mead(rosen, [-1.2, 1.0], [0.5, 0.5], 5000);
-        assert!(
-            (x[0] - 1.0).abs() < 1e-3 && (x[1] - 1.0).abs() < 1e-3,
-            "{x:?}"
-        );
+        assert!((x[0] - 1.0).abs() < 1e-3 && (x[1] - 1.0).abs() < 1e-3, "{x:?}");
         assert!(v < 1e-6);
     }
 
@@ -243,9 +227,6 @@ mod tests {
             uncertain: vec![],
         };
         let p = Prior::fit(&[&r, &Record::default()]);
-        assert_eq!(
-            (p.alpha, p.beta, p.method, p.sources_used),
-            (1.0, 1.0, "default", 1)
-        );
+        assert_eq!((p.alpha, p.beta, p.method, p.sources_used), (1.0, 1.0, "default", 1));
     }
 }

@@ -183,11 +183,7 @@ mod tests {
             honest.learn(1.0, Outcome::True);
             honest.learn(0.0, Outcome::False);
         }
-        let rs = learn(
-            vec![honest, Tallies::default()],
-            ResponderPrior::default(),
-            0.95,
-        );
+        let rs = learn(vec![honest, Tallies::default()], ResponderPrior::default(), 0.95);
         // Pooled α = (20 + 3)/(20 + 4) = 23/24, which the newcomer takes as its mean.
         assert!((rs[1].confirm_when_true.mean - 23.0 / 24.0).abs() < 1e-12);
         assert!(rs[1].confirm_when_true.high - rs[1].confirm_when_true.low > 0.1);

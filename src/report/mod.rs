@@ -29,11 +29,7 @@ pub enum Format {
 /// Prints a float with six decimals; never `-0.000000`.
 pub fn float(x: f64) -> String {
     let s = format!("{x:.6}");
-    if s == "-0.000000" {
-        "0.000000".to_owned()
-    } else {
-        s
-    }
+    if s == "-0.000000" { "0.000000".to_owned() } else { s }
 }
 
 /// A set of output files written together: staged under temporary names, renamed on [`OutputDir::commit`].
@@ -105,8 +101,7 @@ impl Drop for OutputDir {
 
 fn csv_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-    w.write_record(header)
-        .expect("writing to memory cannot fail");
+    w.write_record(header).expect("writing to memory cannot fail");
     for r in rows {
         w.write_record(&r).expect("writing to memory cannot fail");
     }
@@ -168,9 +163,7 @@ pub fn sources_json(corpus: &Corpus, scores: &Scores) -> Vec<u8> {
         .into_iter()
         .map(|s| {
             // Floats go through the fixed six-decimal format, so CSV and JSON carry the same numbers.
-            let num = |x: f64| {
-                serde_json::Value::Number(float(x).parse().expect("a printed float parses"))
-            };
+            let num = |x: f64| serde_json::Value::Number(float(x).parse().expect("a printed float parses"));
             serde_json::json!({
                 "source": corpus.sources.name(s.id),
                 "claims": s.claims,
@@ -225,12 +218,7 @@ pub fn claims_csv(corpus: &Corpus, scores: &Scores) -> Vec<u8> {
 /// The per-responder table, by name.
 pub fn responders_csv(corpus: &Corpus, scores: &Scores) -> Vec<u8> {
     let mut ids: Vec<usize> = (0..scores.responders.len()).collect();
-    ids.sort_by(|&a, &b| {
-        corpus
-            .responders
-            .name(a as u32)
-            .cmp(corpus.responders.name(b as u32))
-    });
+    ids.sort_by(|&a, &b| corpus.responders.name(a as u32).cmp(corpus.responders.name(b as u32)));
     csv_bytes(
         &[
             "responder",
@@ -347,12 +335,7 @@ pub fn summary_json(loaded: &Loaded, scores: &Scores, outputs: &[&str]) -> Vec<u
 ///
 /// # Errors
 /// A file cannot be written or renamed.
-pub fn write_all(
-    dir: &Path,
-    loaded: &Loaded,
-    scores: &Scores,
-    format: Format,
-) -> Result<Vec<PathBuf>> {
+pub fn write_all(dir: &Path, loaded: &Loaded, scores: &Scores, format: Format) -> Result<Vec<PathBuf>> {
     let corpus = &loaded.corpus;
     let sources_name = match format {
         Format::Csv => "sources.csv",
