@@ -61,9 +61,12 @@ pub enum Error {
     /// A bad row met in `--strict` mode; outside strict mode it would have been a reject.
     #[error("{0}")]
     BadRow(RowProblem),
-    /// An option value out of its range, or options that do not fit together.
+    /// An option value out of its range.
     #[error("{0}")]
     Config(String),
+    /// Options that do not fit together: a usage error, exit status 2.
+    #[error("{0}")]
+    Usage(String),
 }
 
 /// One row that cannot be scored: where it is and why.

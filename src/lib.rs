@@ -38,6 +38,7 @@ pub mod evaluate;
 pub mod generate;
 pub mod ingest;
 pub mod model;
+pub mod numfmt;
 pub mod report;
 
 pub use error::{Error, Result};

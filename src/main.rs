@@ -9,7 +9,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("credence: error: {e}");
-            ExitCode::from(1)
+            ExitCode::from(if matches!(e, credence::Error::Usage(_)) { 2 } else { 1 })
         }
     }
 }

@@ -122,6 +122,16 @@ enum FormatArg {
 }
 
 pub fn run(args: ScoreArgs) -> credence::Result<()> {
+    let stdin = [Some(&args.claims), Some(&args.responses), args.resolutions.as_ref()]
+        .into_iter()
+        .flatten()
+        .filter(|p| p.as_os_str() == "-")
+        .count();
+    if stdin > 1 {
+        return Err(credence::Error::Usage(
+            "only one input can be read from standard input (`-`)".into(),
+        ));
+    }
     super::set_threads(args.threads)?;
     let params = Params {
         level: args.level,

@@ -42,6 +42,7 @@ pub struct Params {
     /// Ablation only: count a claim that responses make correct with probability `c` as `c` of a hit and
     /// `1 − c` of a miss, instead of marginalising its latent correctness. Biases scores towards ½; kept
     /// so tests and evaluations can show by how much.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub fractional_uncertain: bool,
 }
 

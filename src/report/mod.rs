@@ -26,16 +26,13 @@ pub enum Format {
     Json,
 }
 
-/// Prints a float with six decimals; never `-0.000000`.
-pub fn float(x: f64) -> String {
-    let s = format!("{x:.6}");
-    if s == "-0.000000" { "0.000000".to_owned() } else { s }
-}
+pub use crate::numfmt::float;
 
 /// A set of output files written together: staged under temporary names, renamed on [`OutputDir::commit`].
 pub struct OutputDir {
     dir: PathBuf,
     staged: Vec<(PathBuf, PathBuf)>,
+    stale: Vec<PathBuf>,
 }
 
 impl OutputDir {
@@ -51,6 +48,7 @@ impl OutputDir {
         Ok(OutputDir {
             dir: dir.to_owned(),
             staged: Vec::new(),
+            stale: Vec::new(),
         })
     }
 
@@ -74,7 +72,13 @@ impl OutputDir {
         Ok(())
     }
 
-    /// Renames every staged file into place.
+    /// Marks `name` for removal at commit: a file an earlier run wrote that this run replaces by another
+    /// (`sources.csv` when this run writes `sources.json`), so old and new outputs never mix.
+    pub fn remove_on_commit(&mut self, name: &str) {
+        self.stale.push(self.dir.join(name));
+    }
+
+    /// Renames every staged file into place, then removes the stale ones.
     ///
     /// # Errors
     /// A rename fails.
@@ -86,6 +90,12 @@ impl OutputDir {
                 source,
             })?;
             done.push(fin);
+        }
+        for path in std::mem::take(&mut self.stale) {
+            match fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(Error::Io { path, source: e }),
+                _ => {}
+            }
         }
         Ok(done)
     }
@@ -157,29 +167,51 @@ fn by_rank(scores: &Scores) -> Vec<&crate::model::SourceScore> {
     v
 }
 
-/// The sources table as a JSON array, best rank first, with the same fields and float format as the CSV.
+/// One row of `sources.json`, fields in the CSV's column order.
+#[derive(Serialize)]
+struct SourceRow<'a> {
+    source: &'a str,
+    claims: u64,
+    originals: u64,
+    relays: u64,
+    credited: u64,
+    answered: u64,
+    resolved: u64,
+    #[serde(serialize_with = "crate::numfmt::fixed6")]
+    support: f64,
+    #[serde(serialize_with = "crate::numfmt::fixed6")]
+    against: f64,
+    #[serde(serialize_with = "crate::numfmt::fixed6")]
+    evidence: f64,
+    #[serde(serialize_with = "crate::numfmt::fixed6")]
+    reliability: f64,
+    #[serde(serialize_with = "crate::numfmt::fixed6")]
+    ci_low: f64,
+    #[serde(serialize_with = "crate::numfmt::fixed6")]
+    ci_high: f64,
+    rank: u32,
+}
+
+/// The sources table as a JSON array, best rank first, with the same fields, order and float format as the
+/// CSV.
 pub fn sources_json(corpus: &Corpus, scores: &Scores) -> Vec<u8> {
-    let rows: Vec<serde_json::Value> = by_rank(scores)
+    let rows: Vec<SourceRow<'_>> = by_rank(scores)
         .into_iter()
-        .map(|s| {
-            // Floats go through the fixed six-decimal format, so CSV and JSON carry the same numbers.
-            let num = |x: f64| serde_json::Value::Number(float(x).parse().expect("a printed float parses"));
-            serde_json::json!({
-                "source": corpus.sources.name(s.id),
-                "claims": s.claims,
-                "originals": s.originals,
-                "relays": s.relays,
-                "credited": s.credited,
-                "answered": s.answered,
-                "resolved": s.resolved,
-                "support": num(s.support),
-                "against": num(s.against),
-                "evidence": num(s.evidence),
-                "reliability": num(s.reliability),
-                "ci_low": num(s.ci_low),
-                "ci_high": num(s.ci_high),
-                "rank": s.rank,
-            })
+        .map(|s| SourceRow {
+            source: corpus.sources.name(s.id),
+            claims: s.claims,
+            originals: s.originals,
+            relays: s.relays,
+            credited: s.credited,
+            answered: s.answered,
+            resolved: s.resolved,
+            support: s.support,
+            against: s.against,
+            evidence: s.evidence,
+            reliability: s.reliability,
+            ci_low: s.ci_low,
+            ci_high: s.ci_high,
+            rank: s.rank,
         })
         .collect();
     let mut out = serde_json::to_vec_pretty(&rows).expect("values serialise");
@@ -350,8 +382,14 @@ pub fn write_all(dir: &Path, loaded: &Loaded, scores: &Scores, format: Format) -
     ];
     let mut out = OutputDir::create(dir)?;
     match format {
-        Format::Csv => out.stage(sources_name, &sources_csv(corpus, scores))?,
-        Format::Json => out.stage(sources_name, &sources_json(corpus, scores))?,
+        Format::Csv => {
+            out.stage(sources_name, &sources_csv(corpus, scores))?;
+            out.remove_on_commit("sources.json");
+        }
+        Format::Json => {
+            out.stage(sources_name, &sources_json(corpus, scores))?;
+            out.remove_on_commit("sources.csv");
+        }
     }
     out.stage("claims.csv", &claims_csv(corpus, scores))?;
     out.stage("responders.csv", &responders_csv(corpus, scores))?;
@@ -363,13 +401,6 @@ pub fn write_all(dir: &Path, loaded: &Loaded, scores: &Scores, format: Format) -
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn floats_have_one_format() {
-        assert_eq!(float(0.5), "0.500000");
-        assert_eq!(float(-1e-12), "0.000000");
-        assert_eq!(float(2.0 / 3.0), "0.666667");
-    }
 
     #[test]
     fn a_dropped_output_dir_leaves_no_temporary_files() {
