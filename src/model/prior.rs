@@ -52,7 +52,7 @@ pub struct Prior {
 /// The hyperprior on logit(mean): Normal(centre, sd²).
 pub const HYPER_LOGIT_MEAN: (f64, f64) = (0.0, 2.0);
 /// The hyperprior on ln(strength): Normal(centre, sd²), centred on a prior worth ten claims.
-pub const HYPER_LOG_STRENGTH: (f64, f64) = (2.302_585_092_994_046, 2.0);
+pub const HYPER_LOG_STRENGTH: (f64, f64) = (std::f64::consts::LN_10, 2.0);
 
 /// The log density (up to a constant) of the hyperprior at (logit mean `u`, log strength `v`).
 fn log_hyperprior(u: f64, v: f64) -> f64 {
