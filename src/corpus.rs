@@ -4,8 +4,6 @@
 //! integer ids and sorts, groups and joins without touching strings. A [`Corpus`] is what ingest builds and
 //! what the model reads; it holds only rows that passed validation.
 
-use std::collections::HashMap;
-
 /// Whether a claim says its story's proposition is so, or is not so.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Stance {
@@ -92,67 +90,133 @@ impl Outcome {
 }
 
 /// A table of names, each given a dense id in order of first appearance.
-#[derive(Debug, Default, Clone)]
+///
+/// Names live end to end in one string arena; the hash table holds only ids, hashing the arena's text.
+/// Millions of story ids then cost their bytes plus about a dozen bytes each, not two `String`s.
+#[derive(Default, Clone)]
 pub struct Names {
-    ids: HashMap<String, u32>,
-    names: Vec<String>,
+    arena: String,
+    ends: Vec<usize>,
+    table: hashbrown::HashTable<u32>,
+    hasher: rustc_hash::FxBuildHasher,
+}
+
+impl std::fmt::Debug for Names {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
 }
 
 impl Names {
+    fn hash(&self, name: &str) -> u64 {
+        use std::hash::BuildHasher;
+        self.hasher.hash_one(name)
+    }
+
     /// The id of `name`, adding it if new.
     pub fn intern(&mut self, name: &str) -> u32 {
-        if let Some(&id) = self.ids.get(name) {
+        let hash = self.hash(name);
+        let Names {
+            arena,
+            ends,
+            table,
+            hasher,
+        } = self;
+        let text = |id: u32| {
+            let i = id as usize;
+            &arena[if i == 0 { 0 } else { ends[i - 1] }..ends[i]]
+        };
+        if let Some(&id) = table.find(hash, |&id| text(id) == name) {
             return id;
         }
-        let id = u32::try_from(self.names.len()).expect("fewer than 2^32 distinct names");
-        self.ids.insert(name.to_owned(), id);
-        self.names.push(name.to_owned());
+        let id = u32::try_from(ends.len()).expect("fewer than 2^32 distinct names");
+        arena.push_str(name);
+        ends.push(arena.len());
+        let (arena, ends) = (&*arena, &*ends);
+        table.insert_unique(hash, id, |&id| {
+            use std::hash::BuildHasher;
+            let i = id as usize;
+            hasher.hash_one(&arena[if i == 0 { 0 } else { ends[i - 1] }..ends[i]])
+        });
         id
     }
 
     /// The id of `name`, if known.
     pub fn get(&self, name: &str) -> Option<u32> {
-        self.ids.get(name).copied()
+        self.table.find(self.hash(name), |&id| self.name(id) == name).copied()
     }
 
     /// The name of `id`.
     pub fn name(&self, id: u32) -> &str {
-        &self.names[id as usize]
+        let i = id as usize;
+        &self.arena[if i == 0 { 0 } else { self.ends[i - 1] }..self.ends[i]]
     }
 
     /// How many names there are.
     pub fn len(&self) -> usize {
-        self.names.len()
+        self.ends.len()
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
+        self.ends.is_empty()
     }
 
     /// Every name, in id order.
     pub fn iter(&self) -> impl Iterator<Item = &str> {
-        self.names.iter().map(String::as_str)
+        (0..self.ends.len() as u32).map(|id| self.name(id))
+    }
+
+    /// Bytes held, for memory accounting.
+    pub fn heap_bytes(&self) -> usize {
+        self.arena.capacity() + self.ends.capacity() * 8 + self.table.capacity() * 5
     }
 }
 
-/// One outlet's claim about one story.
-#[derive(Debug, Clone)]
-pub struct Claim {
-    /// The claim's unique id, as given.
-    pub id: String,
-    /// The outlet that published it.
-    pub source: u32,
+#[cfg(test)]
+mod names_tests {
+    use super::Names;
+
+    #[test]
+    fn interns_in_order_of_first_appearance() {
+        let mut n = Names::default();
+        let ids: Vec<u32> = ["b", "a", "b", "", "ä", "a"].iter().map(|s| n.intern(s)).collect();
+        assert_eq!(ids, [0, 1, 0, 2, 3, 1]);
+        assert_eq!(n.iter().collect::<Vec<_>>(), ["b", "a", "", "ä"]);
+        assert_eq!(n.get("ä"), Some(3));
+        assert_eq!(n.get("c"), None);
+        for i in 0..10_000 {
+            n.intern(&format!("story-{i}"));
+        }
+        assert_eq!(n.get("story-9999"), Some(4 + 9999));
+        assert_eq!(n.name(4 + 5000), "story-5000");
+    }
+}
+
+/// One accepted claim, reduced to what scoring needs: 16 bytes, whatever the claim's text.
+///
+/// The claim's id, time and text are not kept: per-claim outputs are written by a second pass over the
+/// input, which pairs the n-th accepted row with the n-th mention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mention {
     /// The story (proposition) it is about.
     pub story: u32,
+    /// The outlet that published it.
+    pub source: u32,
+    /// The outlet it says it relays ("according to …"), or [`Mention::ORIGINAL`].
+    pub attributed_to: u32,
     /// Whether it asserts or denies the story.
     pub stance: Stance,
-    /// The outlet it says it relays ("according to …"), if another one.
-    pub attributed_to: Option<u32>,
-    /// Publication time, seconds since the Unix epoch, UTC.
-    pub published_at: i64,
-    /// The line of the input file it came from.
-    pub line: u64,
+}
+
+impl Mention {
+    /// The `attributed_to` of a claim that relays nobody.
+    pub const ORIGINAL: u32 = u32::MAX;
+
+    /// The outlet relayed, if any.
+    pub fn relays(&self) -> Option<u32> {
+        (self.attributed_to != Mention::ORIGINAL).then_some(self.attributed_to)
+    }
 }
 
 /// One official body's answer about one story.
@@ -198,8 +262,8 @@ pub struct Corpus {
     pub responders: Names,
     /// Resolvers, from the resolutions.
     pub resolvers: Names,
-    /// Claims in input order.
-    pub claims: Vec<Claim>,
+    /// Accepted claims in input order.
+    pub mentions: Vec<Mention>,
     /// Responses in input order.
     pub responses: Vec<Response>,
     /// Resolutions in input order, at most one per story.

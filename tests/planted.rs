@@ -29,7 +29,15 @@ fn score(dir: &Path, params: &Params, min_evidence: f64) -> (Vec<f64>, Vec<f64>,
         responses: Some(dir.join("responses.csv")),
         resolutions: Some(dir.join("resolutions.csv")),
     };
-    let run = credence::score_files(&inputs, LoadOptions { strict: true }, params).unwrap();
+    let run = credence::score_files(
+        &inputs,
+        LoadOptions {
+            strict: true,
+            ..LoadOptions::default()
+        },
+        params,
+    )
+    .unwrap();
     let truth = truth(dir);
     let mut out = (vec![], vec![], vec![], vec![]);
     for s in &run.scores.sources {

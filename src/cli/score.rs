@@ -77,6 +77,9 @@ pub struct ScoreArgs {
     /// Stop at the first bad row instead of writing it to rejects.csv.
     #[arg(long)]
     strict: bool,
+    /// Bytes of the claims file parsed per parallel block (at least 1024). The output does not depend on it.
+    #[arg(long, default_value_t = LoadOptions::default().block_size, value_name = "BYTES")]
+    chunk_size: usize,
     /// Worker threads (0: RAYON_NUM_THREADS, or one per core). The output does not depend on it.
     #[arg(long, default_value_t = 0)]
     threads: usize,
@@ -152,7 +155,14 @@ pub fn run(args: ScoreArgs) -> credence::Result<()> {
         FormatArg::Csv => Format::Csv,
         FormatArg::Json => Format::Json,
     };
-    let run = credence::score_files(&inputs, LoadOptions { strict: args.strict }, &params)?;
+    let run = credence::score_files(
+        &inputs,
+        LoadOptions {
+            strict: args.strict,
+            block_size: args.chunk_size,
+        },
+        &params,
+    )?;
     let written = report::write_all(&args.out, &run.loaded, &run.scores, format)?;
     if !args.quiet {
         let l = &run.loaded;

@@ -6,6 +6,8 @@
 //! a bad row becomes a [`RowProblem`] and the run goes on, unless [`LoadOptions::strict`] is set. Every data
 //! row read is either accepted into the corpus or rejected, so [`Tally`] always reconciles.
 
+pub mod blocks;
+pub mod claims;
 pub mod fields;
 
 use std::collections::HashMap;
@@ -15,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use csv::ByteRecord;
 
-use crate::corpus::{Claim, Corpus, Resolution, Response};
+use crate::corpus::{Corpus, Resolution, Response};
 use crate::error::{Error, Result, RowProblem};
 
 /// Where the input files are.
@@ -29,11 +31,22 @@ pub struct Inputs {
     pub resolutions: Option<PathBuf>,
 }
 
-/// How strictly to read.
-#[derive(Debug, Clone, Copy, Default)]
+/// How to read.
+#[derive(Debug, Clone, Copy)]
 pub struct LoadOptions {
     /// Stop at the first bad row instead of rejecting it.
     pub strict: bool,
+    /// Bytes per block of the claims file parsed in parallel (any value gives the same results).
+    pub block_size: usize,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            strict: false,
+            block_size: 8 << 20,
+        }
+    }
 }
 
 /// Rows read, accepted and rejected in one file: `read == accepted + rejected` always.
@@ -50,7 +63,7 @@ pub struct Tally {
 }
 
 /// The result of loading: the corpus, the rejects in file order, and a tally per file.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Loaded {
     /// The validated rows.
     pub corpus: Corpus,
@@ -62,6 +75,8 @@ pub struct Loaded {
     pub responses: Option<Tally>,
     /// Counts for the resolutions file, if one was given.
     pub resolutions: Option<Tally>,
+    /// How to read the claims again, for per-claim outputs.
+    pub replay: claims::Replay,
 }
 
 /// Reads and validates all inputs.
@@ -69,8 +84,17 @@ pub struct Loaded {
 /// # Errors
 /// A file that cannot be read, has no header or lacks a required column; in strict mode, the first bad row.
 pub fn load(inputs: &Inputs, opts: LoadOptions) -> Result<Loaded> {
-    let mut out = Loaded::default();
-    out.claims = read_claims(&inputs.claims, opts, &mut out.corpus, &mut out.rejects)?;
+    let mut corpus = Corpus::default();
+    let mut rejects = Vec::new();
+    let (tally, replay) = claims::read(&inputs.claims, opts, &mut corpus, &mut rejects)?;
+    let mut out = Loaded {
+        corpus,
+        rejects,
+        claims: tally,
+        responses: None,
+        resolutions: None,
+        replay,
+    };
     if let Some(p) = &inputs.responses {
         out.responses = Some(read_responses(p, opts, &mut out.corpus, &mut out.rejects)?);
     }
@@ -80,37 +104,80 @@ pub fn load(inputs: &Inputs, opts: LoadOptions) -> Result<Loaded> {
     Ok(out)
 }
 
-/// Opens `path` (or standard input for `-`) as a CSV reader with a header row.
+/// Opens `path` for reading: standard input for `-`, decompressed on the fly for a `.gz` or `.zst`
+/// (`.zstd`) name, else the plain file.
+///
+/// # Errors
+/// The file cannot be opened, or a zstd stream cannot be started.
+pub fn open_input(path: &Path) -> Result<Box<dyn Read + Send>> {
+    if path.as_os_str() == "-" {
+        return Ok(Box::new(io::stdin()));
+    }
+    let io_err = |source| Error::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let file = File::open(path).map_err(io_err)?;
+    let name = path.to_string_lossy().to_ascii_lowercase();
+    Ok(if name.ends_with(".gz") {
+        Box::new(flate2::read::MultiGzDecoder::new(io::BufReader::with_capacity(
+            1 << 16,
+            file,
+        )))
+    } else if name.ends_with(".zst") || name.ends_with(".zstd") {
+        Box::new(zstd::Decoder::new(file).map_err(io_err)?)
+    } else {
+        Box::new(file)
+    })
+}
+
+/// Opens `path` (see [`open_input`]) as a CSV reader with a header row.
 ///
 /// Records may have any number of fields: a row whose count differs from the header's is rejected by the
 /// table reader with a reason, not by the CSV layer with an error.
 ///
 /// # Errors
 /// The file cannot be opened.
-pub fn open_csv(path: &Path) -> Result<csv::Reader<Box<dyn Read>>> {
-    let inner: Box<dyn Read> = if path.as_os_str() == "-" {
-        Box::new(io::stdin().lock())
-    } else {
-        Box::new(File::open(path).map_err(|source| Error::Io {
-            path: path.to_owned(),
-            source,
-        })?)
-    };
-    Ok(csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(inner))
+pub fn open_csv(path: &Path) -> Result<csv::Reader<Box<dyn Read + Send>>> {
+    Ok(csv_builder(true).from_reader(open_input(path)?))
+}
+
+/// The one CSV configuration of every reader: comma-separated, any number of fields per record.
+pub(crate) fn csv_builder(headers: bool) -> csv::ReaderBuilder {
+    let mut b = csv::ReaderBuilder::new();
+    b.has_headers(headers).flexible(true);
+    b
 }
 
 /// Why one field or row is refused, before the file and line are attached.
-struct Refusal {
+pub(crate) struct Refusal {
     column: Option<&'static str>,
     value: Option<String>,
     reason: String,
 }
 
 impl Refusal {
-    fn new(column: &'static str, value: &str, reason: impl Into<String>) -> Self {
+    /// Attaches the file and line.
+    pub(crate) fn at(self, file: &str, line: u64) -> RowProblem {
+        RowProblem {
+            file: file.to_owned(),
+            line,
+            column: self.column.map(str::to_owned),
+            value: self.value,
+            reason: self.reason,
+        }
+    }
+
+    /// A row whose field count differs from the header's.
+    pub(crate) fn field_count(expected: usize, found: usize) -> Self {
+        Refusal {
+            column: None,
+            value: None,
+            reason: format!("expected {expected} fields as in the header, found {found}"),
+        }
+    }
+
+    pub(crate) fn new(column: &'static str, value: &str, reason: impl Into<String>) -> Self {
         Refusal {
             column: Some(column),
             value: Some(value.chars().take(200).collect()),
@@ -120,15 +187,15 @@ impl Refusal {
 }
 
 /// A data row with its columns resolved by name.
-struct Row<'a> {
-    record: &'a ByteRecord,
-    index: &'a [Option<usize>],
-    names: &'a [&'static str],
+pub(crate) struct Row<'a> {
+    pub(crate) record: &'a ByteRecord,
+    pub(crate) index: &'a [Option<usize>],
+    pub(crate) names: &'a [&'static str],
 }
 
 impl Row<'_> {
     /// The trimmed text of column `k` of the table's spec; empty when the column is absent.
-    fn text(&self, k: usize) -> Result<&str, Refusal> {
+    pub(crate) fn text(&self, k: usize) -> Result<&str, Refusal> {
         let Some(i) = self.index[k] else {
             return Ok("");
         };
@@ -141,7 +208,7 @@ impl Row<'_> {
     }
 
     /// The text of a column that must not be empty.
-    fn required(&self, k: usize) -> Result<&str, Refusal> {
+    pub(crate) fn required(&self, k: usize) -> Result<&str, Refusal> {
         let s = self.text(k)?;
         if s.is_empty() {
             return Err(Refusal {
@@ -154,15 +221,15 @@ impl Row<'_> {
     }
 
     /// The text of an optional column, `None` when absent or empty.
-    fn optional(&self, k: usize) -> Result<Option<&str>, Refusal> {
+    pub(crate) fn optional(&self, k: usize) -> Result<Option<&str>, Refusal> {
         self.text(k).map(|s| (!s.is_empty()).then_some(s))
     }
 }
 
 /// The columns one table reads: the first `required` names must be present in the header.
-struct Spec {
-    names: &'static [&'static str],
-    required: usize,
+pub(crate) struct Spec {
+    pub(crate) names: &'static [&'static str],
+    pub(crate) required: usize,
 }
 
 /// Reads every record of `path`, handing each well-formed row to `accept`; refusals become rejects.
@@ -237,7 +304,7 @@ fn read_table(
     Ok(tally)
 }
 
-fn csv_error(path: &Path, source: csv::Error) -> Error {
+pub(crate) fn csv_error(path: &Path, source: csv::Error) -> Error {
     let line = source.position().map(|p| p.line());
     Error::Csv {
         path: path.to_owned(),
@@ -247,7 +314,7 @@ fn csv_error(path: &Path, source: csv::Error) -> Error {
 }
 
 /// Maps each name of `spec` to its position in the header; a BOM and surrounding spaces are ignored.
-fn resolve_columns(path: &Path, headers: &ByteRecord, spec: &Spec) -> Result<Vec<Option<usize>>> {
+pub(crate) fn resolve_columns(path: &Path, headers: &ByteRecord, spec: &Spec) -> Result<Vec<Option<usize>>> {
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut found = Vec::new();
     for (i, raw) in headers.iter().enumerate() {
@@ -280,54 +347,6 @@ fn resolve_columns(path: &Path, headers: &ByteRecord, spec: &Spec) -> Result<Vec
         index.push(at);
     }
     Ok(index)
-}
-
-const CLAIMS: Spec = Spec {
-    names: &[
-        "claim_id",
-        "source",
-        "published_at",
-        "story_id",
-        "stance",
-        "attributed_to",
-    ],
-    required: 5,
-};
-
-fn read_claims(path: &Path, opts: LoadOptions, corpus: &mut Corpus, rejects: &mut Vec<RowProblem>) -> Result<Tally> {
-    let mut first_line: HashMap<String, u64> = HashMap::new();
-    read_table(path, &CLAIMS, opts, rejects, |row, line| {
-        let id = row.required(0)?;
-        let source = row.required(1)?;
-        let published = row.required(2)?;
-        let published_at =
-            fields::time(published).ok_or_else(|| Refusal::new("published_at", published, "unparseable date"))?;
-        let story = row.required(3)?;
-        let stance_text = row.text(4)?;
-        let stance = fields::stance(stance_text)
-            .ok_or_else(|| Refusal::new("stance", stance_text, "unknown stance (expected asserts or denies)"))?;
-        let attributed = row.optional(5)?;
-        if let Some(&first) = first_line.get(id) {
-            return Err(Refusal::new(
-                "claim_id",
-                id,
-                format!("duplicate claim_id (first at line {first})"),
-            ));
-        }
-        first_line.insert(id.to_owned(), line);
-        let source = corpus.sources.intern(source);
-        let attributed_to = attributed.map(|a| corpus.sources.intern(a)).filter(|&a| a != source);
-        corpus.claims.push(Claim {
-            id: id.to_owned(),
-            source,
-            story: corpus.stories.intern(story),
-            stance,
-            attributed_to,
-            published_at,
-            line,
-        });
-        Ok(())
-    })
 }
 
 const RESPONSES: Spec = Spec {

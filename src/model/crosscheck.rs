@@ -113,51 +113,106 @@ impl Role {
     }
 }
 
-/// The outlet credited with each claim (in claim order): the claim's own source for an original, else the
-/// end of its attribution chain within the story.
-pub fn credit(corpus: &Corpus) -> Vec<u32> {
-    let claims = &corpus.claims;
-    let mut order: Vec<usize> = (0..claims.len()).collect();
-    order.sort_by_key(|&i| (claims[i].story, claims[i].line));
-    let mut credited: Vec<u32> = claims.iter().map(|c| c.attributed_to.unwrap_or(c.source)).collect();
-    let mut start = 0;
-    while start < order.len() {
-        let story = claims[order[start]].story;
-        let end = start + order[start..].partition_point(|&i| claims[i].story == story);
-        let group = &order[start..end];
-        // Within the story: who reported on their own, and whom each pure relayer first cites.
-        let originators: Vec<u32> = group
-            .iter()
-            .filter(|&&i| claims[i].attributed_to.is_none())
-            .map(|&i| claims[i].source)
-            .collect();
-        let mut cites: Vec<(u32, u32)> = Vec::new();
-        for &i in group {
-            if let Some(to) = claims[i].attributed_to
-                && !originators.contains(&claims[i].source)
-                && !cites.iter().any(|&(s, _)| s == claims[i].source)
+/// Mentions grouped by story: story `s`'s mention indices, in input order, are
+/// `order[start[s] as usize..start[s + 1] as usize]`.
+#[derive(Debug, Clone, Default)]
+pub struct ByStory {
+    /// Mention indices, story by story.
+    pub order: Vec<u32>,
+    /// Where each story's run begins in `order`; one more entry than there are stories.
+    pub start: Vec<u32>,
+}
+
+impl ByStory {
+    /// Groups the corpus's mentions by story, by counting sort (linear, stable).
+    pub fn new(corpus: &Corpus) -> ByStory {
+        let n = corpus.stories.len();
+        let mut start = vec![0u32; n + 1];
+        for m in &corpus.mentions {
+            start[m.story as usize + 1] += 1;
+        }
+        for s in 0..n {
+            start[s + 1] += start[s];
+        }
+        let mut next = start.clone();
+        let mut order = vec![0u32; corpus.mentions.len()];
+        for (i, m) in corpus.mentions.iter().enumerate() {
+            let slot = &mut next[m.story as usize];
+            order[*slot as usize] = i as u32;
+            *slot += 1;
+        }
+        ByStory { order, start }
+    }
+
+    /// Story `s`'s mention indices.
+    pub fn story(&self, s: usize) -> &[u32] {
+        &self.order[self.start[s] as usize..self.start[s + 1] as usize]
+    }
+
+    /// The number of stories.
+    pub fn stories(&self) -> usize {
+        self.start.len() - 1
+    }
+}
+
+/// The outlet credited with each mention (in mention order): the mention's own source for an original;
+/// for a relay, the end of its attribution chain within the story.
+///
+/// A chain passes through an outlet only if, on that story, the outlet reported nothing of its own and
+/// cites one outlet only; it stops before returning to the relaying outlet. The rule looks at the set of
+/// a story's mentions, not their order, so shards of the input give the same credit.
+pub fn credit(corpus: &Corpus, groups: &ByStory) -> Vec<u32> {
+    let mentions = &corpus.mentions;
+    let mut credited: Vec<u32> = mentions.iter().map(|m| m.relays().unwrap_or(m.source)).collect();
+    let mut originators: Vec<u32> = Vec::new();
+    let mut cites: Vec<(u32, u32)> = Vec::new();
+    for s in 0..groups.stories() {
+        let ms = groups.story(s);
+        if ms.iter().all(|&i| mentions[i as usize].relays().is_none()) {
+            continue;
+        }
+        originators.clear();
+        originators.extend(
+            ms.iter()
+                .map(|&i| mentions[i as usize])
+                .filter(|m| m.relays().is_none())
+                .map(|m| m.source),
+        );
+        originators.sort_unstable();
+        originators.dedup();
+        cites.clear();
+        for &i in ms {
+            let m = mentions[i as usize];
+            if let Some(to) = m.relays()
+                && originators.binary_search(&m.source).is_err()
             {
-                cites.push((claims[i].source, to));
+                cites.push((m.source, to));
             }
         }
-        if !cites.is_empty() {
-            for &i in group {
-                let Some(mut at) = claims[i].attributed_to else {
-                    continue;
-                };
-                let mut hops = 0;
-                while let Some(&(_, next)) = cites.iter().find(|&&(s, _)| s == at) {
-                    // A chain that returns to the claim's own source, or runs long, stops where it is.
-                    if next == claims[i].source || hops >= cites.len() {
-                        break;
-                    }
-                    at = next;
-                    hops += 1;
+        cites.sort_unstable();
+        cites.dedup();
+        // Keep only outlets that cite exactly one other outlet on this story.
+        let mut single: Vec<(u32, u32)> = Vec::with_capacity(cites.len());
+        for (k, &(from, to)) in cites.iter().enumerate() {
+            let alone = (k == 0 || cites[k - 1].0 != from) && cites.get(k + 1).is_none_or(|n| n.0 != from);
+            if alone {
+                single.push((from, to));
+            }
+        }
+        for &i in ms {
+            let m = mentions[i as usize];
+            let Some(mut at) = m.relays() else { continue };
+            let mut hops = 0;
+            while let Ok(k) = single.binary_search_by_key(&at, |p| p.0) {
+                let next = single[k].1;
+                if next == m.source || hops >= single.len() {
+                    break;
                 }
-                credited[i] = at;
+                at = next;
+                hops += 1;
             }
+            credited[i as usize] = at;
         }
-        start = end;
     }
     credited
 }
@@ -174,21 +229,17 @@ pub fn correct_given(stance: Stance, p_true: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::corpus::{Claim, Response, Verdict};
+    use crate::corpus::{Mention, Response, Verdict};
 
-    fn claim(corpus: &mut Corpus, id: &str, source: &str, story: &str, attributed: Option<&str>) {
+    fn claim(corpus: &mut Corpus, _id: &str, source: &str, story: &str, attributed: Option<&str>) {
         let source = corpus.sources.intern(source);
-        let attributed_to = attributed.map(|a| corpus.sources.intern(a));
+        let attributed_to = attributed.map_or(Mention::ORIGINAL, |a| corpus.sources.intern(a));
         let story = corpus.stories.intern(story);
-        let line = corpus.claims.len() as u64 + 2;
-        corpus.claims.push(Claim {
-            id: id.into(),
-            source,
+        corpus.mentions.push(Mention {
             story,
-            stance: Stance::Asserts,
+            source,
             attributed_to,
-            published_at: 0,
-            line,
+            stance: Stance::Asserts,
         });
     }
 
@@ -201,8 +252,17 @@ mod tests {
         claim(&mut c, "4", "Echo", "t", Some("Ghost")); // cited outlet with no claim of its own
         claim(&mut c, "5", "A", "u", Some("B")); // a cycle: A cites B, B cites A
         claim(&mut c, "6", "B", "u", Some("A"));
-        let names: Vec<&str> = credit(&c).iter().map(|&s| c.sources.name(s)).collect();
-        assert_eq!(names, ["Reuters", "Reuters", "Reuters", "Ghost", "B", "A"]);
+        claim(&mut c, "7", "Hub", "v", Some("X")); // a hub citing two outlets is no link in a chain
+        claim(&mut c, "8", "Hub", "v", Some("Y"));
+        claim(&mut c, "9", "Leaf", "v", Some("Hub"));
+        let names: Vec<&str> = credit(&c, &ByStory::new(&c))
+            .iter()
+            .map(|&s| c.sources.name(s))
+            .collect();
+        assert_eq!(
+            names,
+            ["Reuters", "Reuters", "Reuters", "Ghost", "B", "A", "X", "Y", "Hub"]
+        );
     }
 
     #[test]

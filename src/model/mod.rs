@@ -20,7 +20,7 @@ pub mod tolerance;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::corpus::{Corpus, Outcome};
+use crate::corpus::{Corpus, Outcome, Stance};
 use crate::error::{Error, Result};
 use crosscheck::{Answer, Role};
 use posterior::Record;
@@ -189,14 +189,107 @@ pub struct Scores {
     pub prior: Prior,
     /// One per source, in the corpus's source order.
     pub sources: Vec<SourceScore>,
-    /// One per claim, in the corpus's claim order.
-    pub claims: Vec<ClaimScore>,
     /// One per responder, in the corpus's responder order.
     pub responders: Vec<Responder>,
     /// Stories with a resolution.
     pub stories_resolved: u64,
     /// Stories with at least one informative official answer.
     pub stories_answered: u64,
+    /// The outlet credited with each mention, in mention order.
+    credited: Vec<u32>,
+    /// Per story: its resolution, the summary of its answers, and its probability of being true from its
+    /// own evidence (`None` where it has none).
+    stories: Vec<(Option<Outcome>, Answer, Option<f64>)>,
+    /// Per source: its record's uncertain probabilities and the matching posterior probes.
+    probes: Vec<(Vec<f64>, Vec<f64>)>,
+}
+
+impl Scores {
+    /// The scores of the corpus's `m`-th mention (its `m`-th accepted claim).
+    pub fn claim(&self, corpus: &Corpus, m: usize) -> ClaimScore {
+        let mention = corpus.mentions[m];
+        let to = self.credited[m];
+        let (resolution, answer, p_true) = self.stories[mention.story as usize];
+        let verdict = claim_verdict(resolution, answer, mention.stance);
+        let mean = self.sources[to as usize].reliability;
+        let naive = resolution.is_some() || self.params.trust_responses || self.params.fractional_uncertain;
+        let p_correct = match p_true {
+            None => mean,
+            Some(p) => {
+                let c = crosscheck::correct_given(mention.stance, p);
+                if naive || c <= 0.0 || c >= 1.0 {
+                    c
+                } else if c == 0.5 {
+                    mean
+                } else {
+                    let (cs, probes) = &self.probes[to as usize];
+                    match cs.binary_search_by(|x| x.total_cmp(&c)) {
+                        Ok(k) => probes[k],
+                        // Unreachable: every uncertain claim adds its probability to its originator's record.
+                        Err(_) => c,
+                    }
+                }
+            }
+        };
+        let role = if to == mention.source {
+            Role::Original
+        } else {
+            Role::Relay
+        };
+        ClaimScore {
+            credited_to: to,
+            role,
+            verdict,
+            p_correct,
+        }
+    }
+}
+
+/// Evidence counts of one source, keyed by a claim's probability of being correct: exact integer counts,
+/// so the record is the same whatever order the claims are met in, in one run or across shards.
+#[derive(Debug, Clone, Default)]
+struct Tally {
+    /// `(c as bits, known)` → (full-weight units, relay-weight units).
+    groups: rustc_hash::FxHashMap<(u64, bool), (u64, u64)>,
+}
+
+impl Tally {
+    fn add(&mut self, c: f64, known: bool, relay: bool) {
+        let e = self.groups.entry((c.to_bits(), known)).or_default();
+        if relay {
+            e.1 += 1;
+        } else {
+            e.0 += 1;
+        }
+    }
+
+    /// The record and the soft evidence for and against, summed in a fixed order.
+    fn finish(&self, relay_weight: f64) -> (Record, f64, f64) {
+        let mut keys: Vec<_> = self.groups.iter().collect();
+        keys.sort_by(|a, b| {
+            f64::from_bits(a.0.0)
+                .total_cmp(&f64::from_bits(b.0.0))
+                .then(a.0.1.cmp(&b.0.1))
+        });
+        let mut record = Record::default();
+        let (mut support, mut against) = (0.0, 0.0);
+        for (&(bits, known), &(full, relay)) in keys {
+            let c = f64::from_bits(bits);
+            let w = full as f64 + relay as f64 * relay_weight;
+            if w == 0.0 {
+                continue;
+            }
+            support += w * c;
+            against += w * (1.0 - c);
+            if known {
+                record.push_known(c, w);
+            } else {
+                record.push_uncertain(c, w);
+            }
+        }
+        record.finish();
+        (record, support, against)
+    }
 }
 
 /// Scores a corpus.
@@ -206,7 +299,8 @@ pub struct Scores {
 pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
     params.validate()?;
     let evidence = crosscheck::stories(corpus);
-    let credited = crosscheck::credit(corpus);
+    let groups = crosscheck::ByStory::new(corpus);
+    let credited = crosscheck::credit(corpus, &groups);
 
     // Responders: count every row; learn from standing answers on resolved stories.
     let mut tallies = vec![Tallies::default(); corpus.responders.len()];
@@ -249,19 +343,7 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
         })
         .collect();
 
-    // Evidence units: (outlet, story, stance) with the largest weight any claim gives it.
-    let mut units: Vec<(u32, u32, crate::corpus::Stance, f64)> = Vec::with_capacity(corpus.claims.len());
-    for (c, &to) in corpus.claims.iter().zip(&credited) {
-        units.push((to, c.story, c.stance, 1.0));
-        if to != c.source && params.relay_weight > 0.0 {
-            units.push((c.source, c.story, c.stance, params.relay_weight));
-        }
-    }
-    units.sort_by(|x, y| (x.0, x.1, x.2).cmp(&(y.0, y.1, y.2)).then(y.3.total_cmp(&x.3)));
-    units.dedup_by(|later, kept| (later.0, later.1, later.2) == (kept.0, kept.1, kept.2));
-
     let n_sources = corpus.sources.len();
-    let mut records = vec![Record::default(); n_sources];
     let mut sources: Vec<SourceScore> = (0..n_sources as u32)
         .map(|id| SourceScore {
             id,
@@ -280,44 +362,61 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
             rank: 0,
         })
         .collect();
-    for &(who, story, stance, weight) in &units {
-        let s = &mut sources[who as usize];
-        if weight == 1.0 {
-            s.credited += 1;
-        }
-        let Some(p) = p_true[story as usize] else {
-            continue;
-        };
-        let c = crosscheck::correct_given(stance, p);
-        s.support += weight * c;
-        s.against += weight * (1.0 - c);
-        let known =
-            evidence[story as usize].resolution.is_some() || params.trust_responses || params.fractional_uncertain;
-        if known {
-            records[who as usize].push_known(c, weight);
-        } else {
-            records[who as usize].push_uncertain(c, weight);
-        }
-    }
-    for (c, &to) in corpus.claims.iter().zip(&credited) {
-        let s = &mut sources[c.source as usize];
+    for m in &corpus.mentions {
+        let s = &mut sources[m.source as usize];
         s.claims += 1;
-        if to == c.source {
-            s.originals += 1;
-        } else {
+        if m.relays().is_some() {
             s.relays += 1;
+        } else {
+            s.originals += 1;
         }
-        let ev = &evidence[c.story as usize];
+        let ev = &evidence[m.story as usize];
         s.answered += u64::from(!ev.answers.is_empty());
         s.resolved += u64::from(ev.resolution.is_some());
     }
-    for (s, r) in sources.iter_mut().zip(records.iter_mut()) {
-        s.evidence = s.support + s.against;
-        r.finish();
+
+    // Evidence units: one per (outlet, story, stance), at full weight for the credited outlet and at the
+    // relay weight for a relaying outlet that is not also credited with it.
+    let mut tallies = vec![Tally::default(); n_sources];
+    let mut units: Vec<(u32, Stance, bool)> = Vec::new();
+    for story in 0..groups.stories() {
+        let ms = groups.story(story);
+        units.clear();
+        for &i in ms {
+            let m = corpus.mentions[i as usize];
+            let to = credited[i as usize];
+            units.push((to, m.stance, false));
+            if to != m.source && params.relay_weight > 0.0 {
+                units.push((m.source, m.stance, true));
+            }
+        }
+        // Full weight sorts first, so dedup keeps the strongest claim on each (outlet, stance).
+        units.sort_unstable();
+        units.dedup_by(|later, kept| (later.0, later.1) == (kept.0, kept.1));
+        for &(who, stance, relay) in &units {
+            if !relay {
+                sources[who as usize].credited += 1;
+            }
+            let Some(p) = p_true[story] else { continue };
+            let c = crosscheck::correct_given(stance, p);
+            let known = evidence[story].resolution.is_some() || params.trust_responses || params.fractional_uncertain;
+            tallies[who as usize].add(c, known, relay);
+        }
+    }
+    let finished: Vec<(Record, f64, f64)> = tallies.par_iter().map(|t| t.finish(params.relay_weight)).collect();
+    let records: Vec<&Record> = finished.iter().map(|f| &f.0).collect();
+    for (s, f) in sources.iter_mut().zip(&finished) {
+        s.support = f.1;
+        s.against = f.2;
+        s.evidence = f.1 + f.2;
     }
 
-    let refs: Vec<&Record> = records.iter().collect();
-    let prior = Prior::fit(&refs);
+    // The prior's objective sums over sources in name order, so any numbering of the same outlets (one
+    // run or merged shards) gives the same bits.
+    let mut by_name: Vec<usize> = (0..n_sources).collect();
+    by_name.sort_by(|&a, &b| corpus.sources.name(a as u32).cmp(corpus.sources.name(b as u32)));
+    let ordered: Vec<&Record> = by_name.iter().map(|&i| records[i]).collect();
+    let prior = Prior::fit(&ordered);
     let summaries: Vec<posterior::Summary> = records
         .par_iter()
         .map(|r| {
@@ -341,57 +440,27 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
     for (rank, &i) in order.iter().enumerate() {
         sources[i].rank = rank as u32 + 1;
     }
-
-    let claims = corpus
-        .claims
-        .par_iter()
-        .zip(credited.par_iter())
-        .map(|(c, &to)| {
-            let ev = &evidence[c.story as usize];
-            let verdict = claim_verdict(ev.resolution, ev.answer(), c.stance);
-            let mean = summaries[to as usize].mean;
-            let p_correct = match p_true[c.story as usize] {
-                None => mean,
-                Some(p) => {
-                    let cc = crosscheck::correct_given(c.stance, p);
-                    let rec = &records[to as usize];
-                    if ev.resolution.is_some()
-                        || params.trust_responses
-                        || params.fractional_uncertain
-                        || cc <= 0.0
-                        || cc >= 1.0
-                    {
-                        cc
-                    } else if cc == 0.5 {
-                        mean
-                    } else {
-                        let k = rec.uncertain.partition_point(|g| g.0 < cc);
-                        match rec.uncertain.get(k) {
-                            Some(g) if g.0 == cc => summaries[to as usize].probes[k],
-                            // Unreachable in practice: every uncertain claim adds its c to its originator.
-                            _ => cc,
-                        }
-                    }
-                }
-            };
-            let role = if to == c.source { Role::Original } else { Role::Relay };
-            ClaimScore {
-                credited_to: to,
-                role,
-                verdict,
-                p_correct,
-            }
-        })
+    let probes = records
+        .iter()
+        .zip(summaries)
+        .map(|(r, s)| (r.uncertain.iter().map(|g| g.0).collect(), s.probes))
+        .collect();
+    let stories = evidence
+        .iter()
+        .zip(&p_true)
+        .map(|(ev, &p)| (ev.resolution, ev.answer(), p))
         .collect();
 
     Ok(Scores {
         params: *params,
         prior,
         sources,
-        claims,
         responders,
         stories_resolved: evidence.iter().filter(|e| e.resolution.is_some()).count() as u64,
         stories_answered: evidence.iter().filter(|e| e.informative()).count() as u64,
+        credited,
+        stories,
+        probes,
     })
 }
 

@@ -52,6 +52,25 @@ impl OutputDir {
         })
     }
 
+    /// Streams a temporary file that will become `name`, written by `write`.
+    ///
+    /// # Errors
+    /// The file cannot be created, or `write` fails.
+    pub fn stage_with(&mut self, name: &str, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+        let final_path = self.dir.join(name);
+        let tmp = self.dir.join(format!(".{name}.tmp-{}", std::process::id()));
+        let io_err = |source| Error::Io {
+            path: tmp.clone(),
+            source,
+        };
+        let file = fs::File::create(&tmp).map_err(io_err)?;
+        self.staged.push((tmp.clone(), final_path));
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+        write(&mut w)?;
+        let file = w.into_inner().map_err(|e| io_err(e.into_error()))?;
+        file.sync_all().map_err(io_err)
+    }
+
     /// Writes `bytes` to a temporary file that will become `name`.
     ///
     /// # Errors
@@ -219,31 +238,53 @@ pub fn sources_json(corpus: &Corpus, scores: &Scores) -> Vec<u8> {
     out
 }
 
-/// The per-claim table, in input order.
-pub fn claims_csv(corpus: &Corpus, scores: &Scores) -> Vec<u8> {
-    csv_bytes(
-        &[
-            "claim_id",
-            "source",
-            "story_id",
-            "stance",
-            "role",
-            "credited_to",
-            "verdict",
-            "p_correct",
-        ],
-        corpus.claims.iter().zip(&scores.claims).map(|(c, s)| {
-            vec![
-                c.id.clone(),
-                corpus.sources.name(c.source).to_owned(),
-                corpus.stories.name(c.story).to_owned(),
-                c.stance.as_str().to_owned(),
-                s.role.as_str().to_owned(),
-                corpus.sources.name(s.credited_to).to_owned(),
-                s.verdict.as_str().to_owned(),
-                float(s.p_correct),
-            ]
-        }),
+/// The per-claim columns, in order.
+pub const CLAIM_COLUMNS: [&str; 8] = [
+    "claim_id",
+    "source",
+    "story_id",
+    "stance",
+    "role",
+    "credited_to",
+    "verdict",
+    "p_correct",
+];
+
+/// Writes the per-claim table, in input order, by reading the claims file a second time.
+///
+/// # Errors
+/// The claims input cannot be read again, or `out` cannot be written.
+pub fn write_claims_csv(loaded: &Loaded, scores: &Scores, out: &mut dyn Write) -> Result<()> {
+    let corpus = &loaded.corpus;
+    let sink_err = |source| Error::Io {
+        path: PathBuf::from("claims.csv"),
+        source,
+    };
+    out.write_all(&csv_bytes(&CLAIM_COLUMNS, std::iter::empty()))
+        .map_err(sink_err)?;
+    loaded.replay.for_each_block(
+        |buf, m, row| {
+            let s = scores.claim(corpus, m);
+            let mention = corpus.mentions[m];
+            let mut w = csv::WriterBuilder::new()
+                .has_headers(false)
+                .from_writer(std::mem::take(buf));
+            let id = row.text(0).unwrap_or_default();
+            let p = float(s.p_correct);
+            let fields: [&[u8]; 8] = [
+                id.as_bytes(),
+                corpus.sources.name(mention.source).as_bytes(),
+                corpus.stories.name(mention.story).as_bytes(),
+                mention.stance.as_str().as_bytes(),
+                s.role.as_str().as_bytes(),
+                corpus.sources.name(s.credited_to).as_bytes(),
+                s.verdict.as_str().as_bytes(),
+                p.as_bytes(),
+            ];
+            w.write_record(fields).expect("writing to memory cannot fail");
+            *buf = w.into_inner().expect("writing to memory cannot fail");
+        },
+        |bytes| out.write_all(bytes).map_err(sink_err),
     )
 }
 
@@ -391,7 +432,7 @@ pub fn write_all(dir: &Path, loaded: &Loaded, scores: &Scores, format: Format) -
             out.remove_on_commit("sources.csv");
         }
     }
-    out.stage("claims.csv", &claims_csv(corpus, scores))?;
+    out.stage_with("claims.csv", |w| write_claims_csv(loaded, scores, w))?;
     out.stage("responders.csv", &responders_csv(corpus, scores))?;
     out.stage("rejects.csv", &rejects_csv(&loaded.rejects))?;
     out.stage("summary.json", &summary_json(loaded, scores, &names))?;

@@ -1,0 +1,413 @@
+//! The claims file: parsed in parallel blocks, merged in input order, replayed for per-claim outputs.
+//!
+//! The claims file is the large one (millions of rows), so it is never held whole. Blocks of whole records
+//! ([`super::blocks`]) are parsed in parallel, a batch at a time; each block interns its names locally and
+//! hashes its claim ids (xxh3, 128 bits). The batch's blocks are then merged in input order: local names
+//! map to global ids in order of first appearance, ids are checked for duplicates, and every accepted row
+//! becomes a 16-byte [`Mention`]. The results are therefore the same for any thread count and any block
+//! size. What remains per claim after loading is that mention, plus a 24-byte id-hash entry during the
+//! pass.
+//!
+//! Per-claim outputs need the claim's own fields again; [`Replay`] reads the file a second time, cut into
+//! the same blocks, and pairs the n-th accepted row with the n-th mention. Standard input is spooled to a
+//! temporary file during the first pass so that it can be replayed.
+
+use std::fs::File;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+
+use csv::ByteRecord;
+use rayon::prelude::*;
+
+use super::blocks::BlockReader;
+use super::{LoadOptions, Refusal, Row, Spec, Tally, csv_builder, csv_error, fields, open_input, resolve_columns};
+use crate::corpus::{Corpus, Mention, Names, Stance};
+use crate::error::{Error, Result, RowProblem};
+
+/// The claims file's columns; the first five are required.
+pub(crate) const SPEC: Spec = Spec {
+    names: &[
+        "claim_id",
+        "source",
+        "published_at",
+        "story_id",
+        "stance",
+        "attributed_to",
+    ],
+    required: 5,
+};
+
+/// Blocks parsed together, per worker thread.
+const BATCH_PER_THREAD: usize = 2;
+
+/// A hasher for keys that are already uniform hashes: it keeps their low 64 bits.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes.iter().take(8) {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+    fn write_u128(&mut self, n: u128) {
+        self.0 = n as u64;
+    }
+}
+
+/// A claim row that passed its own checks, before the duplicate check of the merge.
+struct Candidate {
+    hash: u128,
+    line: u64,
+    id: (u32, u32),
+    source: u32,
+    story: u32,
+    attributed: u32,
+    stance: Stance,
+}
+
+/// One parsed block: candidates and refusals with lines local to the block (from 1), local names.
+struct Parsed {
+    candidates: Vec<Candidate>,
+    refused: Vec<(u64, Refusal)>,
+    ids: String,
+    sources: Names,
+    stories: Names,
+    newlines: u64,
+}
+
+fn parse_block(bytes: &[u8], index: &[Option<usize>], n_fields: usize) -> Parsed {
+    let mut p = Parsed {
+        candidates: Vec::with_capacity(bytes.len() / 64),
+        refused: Vec::new(),
+        ids: String::new(),
+        sources: Names::default(),
+        stories: Names::default(),
+        newlines: memchr::memchr_iter(b'\n', bytes).count() as u64,
+    };
+    let mut rdr = csv_builder(false).from_reader(bytes);
+    let mut record = ByteRecord::new();
+    // Reading from memory cannot fail; a record the reader cannot make sense of has no other outcome.
+    while rdr.read_byte_record(&mut record).unwrap_or(false) {
+        let line = record.position().map_or(1, |q| q.line());
+        let row = Row {
+            record: &record,
+            index,
+            names: SPEC.names,
+        };
+        match check(&row, n_fields, &mut p) {
+            Ok(c) => p.candidates.push(Candidate { line, ..c }),
+            Err(r) => p.refused.push((line, r)),
+        }
+    }
+    p
+}
+
+/// Validates one row and interns its names locally.
+fn check(row: &Row<'_>, n_fields: usize, p: &mut Parsed) -> Result<Candidate, Refusal> {
+    if row.record.len() != n_fields {
+        return Err(Refusal::field_count(n_fields, row.record.len()));
+    }
+    let id = row.required(0)?;
+    let source = row.required(1)?;
+    let published = row.required(2)?;
+    fields::time(published).ok_or_else(|| Refusal::new("published_at", published, "unparseable date"))?;
+    let story = row.required(3)?;
+    let stance_text = row.text(4)?;
+    let stance = fields::stance(stance_text)
+        .ok_or_else(|| Refusal::new("stance", stance_text, "unknown stance (expected asserts or denies)"))?;
+    let attributed = row.optional(5)?;
+    let start = p.ids.len() as u32;
+    p.ids.push_str(id);
+    let source_id = p.sources.intern(source);
+    let attributed = match attributed {
+        Some(a) if a != source => p.sources.intern(a),
+        _ => Mention::ORIGINAL,
+    };
+    Ok(Candidate {
+        hash: xxhash_rust::xxh3::xxh3_128(id.as_bytes()),
+        line: 0,
+        id: (start, id.len() as u32),
+        source: source_id,
+        story: p.stories.intern(story),
+        attributed,
+        stance,
+    })
+}
+
+/// Where a block of the claims file starts.
+#[derive(Debug, Clone, Copy)]
+struct BlockStart {
+    line: u64,
+    mention: u64,
+}
+
+/// Enough to read the claims file again, block for block as the first pass did.
+#[derive(Debug)]
+pub struct Replay {
+    path: PathBuf,
+    spool: Option<tempfile::NamedTempFile>,
+    block_size: usize,
+    header_end: usize,
+    index: Vec<Option<usize>>,
+    starts: Vec<BlockStart>,
+    rejected: Vec<u64>,
+}
+
+/// Copies what it reads to a spool file, so standard input can be read twice.
+struct Tee<R> {
+    inner: R,
+    spool: File,
+}
+
+impl<R: Read> Read for Tee<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.spool.write_all(&buf[..n])?;
+        Ok(n)
+    }
+}
+
+/// Splits off the header of the first block: its fields and the byte and line where data starts.
+fn header(path: &Path, first: &[u8]) -> Result<(ByteRecord, usize, u64)> {
+    let mut rdr = csv_builder(false).from_reader(first);
+    let mut headers = ByteRecord::new();
+    let got = rdr.read_byte_record(&mut headers).map_err(|e| csv_error(path, e))?;
+    let empty = !got || headers.is_empty() || (headers.len() == 1 && headers[0].is_empty());
+    if empty {
+        return Err(Error::EmptyFile {
+            path: path.to_owned(),
+            expected: SPEC.names[..SPEC.required].join(","),
+        });
+    }
+    let pos = rdr.position();
+    Ok((headers, pos.byte() as usize, pos.line()))
+}
+
+/// Reads the claims file into `corpus.mentions`, refused rows into `rejects`.
+pub(crate) fn read(
+    path: &Path,
+    opts: LoadOptions,
+    corpus: &mut Corpus,
+    rejects: &mut Vec<RowProblem>,
+) -> Result<(Tally, Replay)> {
+    let file = path.display().to_string();
+    let io_err = |source| Error::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let (reader, spool): (Box<dyn Read + Send>, _) = if path.as_os_str() == "-" {
+        let spool = tempfile::NamedTempFile::new().map_err(io_err)?;
+        let copy = spool.reopen().map_err(io_err)?;
+        (
+            Box::new(Tee {
+                inner: io::stdin(),
+                spool: copy,
+            }),
+            Some(spool),
+        )
+    } else {
+        (open_input(path)?, None)
+    };
+    let mut blocks = BlockReader::new(reader, opts.block_size);
+    let mut first = blocks.next_block().map_err(io_err)?.unwrap_or_default();
+    let (headers, header_end, mut line) = header(path, &first)?;
+    first.drain(..header_end);
+    let index = resolve_columns(path, &headers, &SPEC)?;
+    let n_fields = headers.len();
+
+    let mut tally = Tally {
+        file: file.clone(),
+        ..Tally::default()
+    };
+    let mut seen: hashbrown::HashMap<u128, u64, BuildHasherDefault<Prehashed>> = hashbrown::HashMap::default();
+    let mut starts = Vec::new();
+    let mut rejected = Vec::new();
+    let batch = BATCH_PER_THREAD * rayon::current_num_threads().max(1);
+    let mut pending = vec![first];
+    loop {
+        while pending.len() < batch {
+            match blocks.next_block().map_err(io_err)? {
+                Some(b) => pending.push(b),
+                None => break,
+            }
+        }
+        if pending.is_empty() {
+            break;
+        }
+        let parsed: Vec<Parsed> = pending.par_iter().map(|b| parse_block(b, &index, n_fields)).collect();
+        pending.clear();
+        for p in parsed {
+            starts.push(BlockStart {
+                line,
+                mention: corpus.mentions.len() as u64,
+            });
+            let newlines = p.newlines;
+            let mut problems = merge(p, line, &file, corpus, &mut seen, &mut tally);
+            problems.sort_by_key(|q| q.line);
+            if opts.strict
+                && let Some(first) = problems.first()
+            {
+                return Err(Error::BadRow(first.clone()));
+            }
+            rejected.extend(problems.iter().map(|q| q.line));
+            rejects.append(&mut problems);
+            line += newlines;
+        }
+    }
+    let replay = Replay {
+        path: path.to_owned(),
+        spool,
+        block_size: opts.block_size,
+        header_end,
+        index,
+        starts,
+        rejected,
+    };
+    Ok((tally, replay))
+}
+
+/// Merges one parsed block, whose first line is `first_line`, into the corpus; returns its problems.
+fn merge(
+    p: Parsed,
+    first_line: u64,
+    file: &str,
+    corpus: &mut Corpus,
+    seen: &mut hashbrown::HashMap<u128, u64, BuildHasherDefault<Prehashed>>,
+    tally: &mut Tally,
+) -> Vec<RowProblem> {
+    let global = |local: u64| first_line + local - 1;
+    let (n_candidates, n_refused) = (p.candidates.len(), p.refused.len());
+    let mut problems: Vec<RowProblem> = p.refused.into_iter().map(|(l, r)| r.at(file, global(l))).collect();
+    let mut sources = vec![u32::MAX; p.sources.len()];
+    let mut stories = vec![u32::MAX; p.stories.len()];
+    let mut source_id = |corpus: &mut Corpus, local: u32| {
+        let slot = &mut sources[local as usize];
+        if *slot == u32::MAX {
+            *slot = corpus.sources.intern(p.sources.name(local));
+        }
+        *slot
+    };
+    for c in &p.candidates {
+        let line = global(c.line);
+        if let Some(&first) = seen.get(&c.hash) {
+            let id = &p.ids[c.id.0 as usize..(c.id.0 + c.id.1) as usize];
+            problems.push(
+                Refusal::new("claim_id", id, format!("duplicate claim_id (first at line {first})")).at(file, line),
+            );
+            continue;
+        }
+        seen.insert(c.hash, line);
+        let source = source_id(corpus, c.source);
+        let attributed = if c.attributed == Mention::ORIGINAL {
+            c.attributed
+        } else {
+            source_id(corpus, c.attributed)
+        };
+        let slot = &mut stories[c.story as usize];
+        if *slot == u32::MAX {
+            *slot = corpus.stories.intern(p.stories.name(c.story));
+        }
+        corpus.mentions.push(Mention {
+            story: *slot,
+            source,
+            attributed_to: attributed,
+            stance: c.stance,
+        });
+    }
+    tally.read += (n_candidates + n_refused) as u64;
+    tally.rejected += problems.len() as u64;
+    tally.scored += (n_candidates + n_refused - problems.len()) as u64;
+    problems
+}
+
+impl Replay {
+    /// Opens the claims input again, cut into the same blocks as the first pass.
+    fn blocks(&self) -> Result<BlockReader<Box<dyn Read + Send>>> {
+        let reader: Box<dyn Read + Send> = match &self.spool {
+            Some(spool) => Box::new(spool.reopen().map_err(|source| Error::Io {
+                path: spool.path().to_owned(),
+                source,
+            })?),
+            None => open_input(&self.path)?,
+        };
+        Ok(BlockReader::new(reader, self.block_size))
+    }
+
+    /// Calls `format(out, mention, row)` for every accepted row of the claims file, where `mention` is
+    /// the row's index in [`Corpus::mentions`]; blocks run in parallel, and each block's output is handed
+    /// to `sink` in input order.
+    ///
+    /// # Errors
+    /// Reading the input again fails, or `sink` fails.
+    pub(crate) fn for_each_block(
+        &self,
+        format: impl Fn(&mut Vec<u8>, usize, &Row<'_>) + Sync,
+        mut sink: impl FnMut(&[u8]) -> Result<()>,
+    ) -> Result<()> {
+        let io_err = |source| Error::Io {
+            path: self.path.clone(),
+            source,
+        };
+        let mut blocks = self.blocks()?;
+        let mut first = blocks.next_block().map_err(io_err)?.unwrap_or_default();
+        first.drain(..self.header_end.min(first.len()));
+        let batch = BATCH_PER_THREAD * rayon::current_num_threads().max(1);
+        let mut pending = vec![first];
+        let mut k = 0;
+        loop {
+            while pending.len() < batch {
+                match blocks.next_block().map_err(io_err)? {
+                    Some(b) => pending.push(b),
+                    None => break,
+                }
+            }
+            if pending.is_empty() {
+                break;
+            }
+            let starts = &self.starts[k.min(self.starts.len())..(k + pending.len()).min(self.starts.len())];
+            if starts.len() != pending.len() {
+                return Err(Error::Io {
+                    path: self.path.clone(),
+                    source: io::Error::other("the claims input changed between the two passes"),
+                });
+            }
+            let outputs: Vec<Vec<u8>> = pending
+                .par_iter()
+                .zip(starts)
+                .map(|(bytes, start)| {
+                    let mut out = Vec::with_capacity(bytes.len());
+                    let mut rdr = csv_builder(false).from_reader(&bytes[..]);
+                    let mut record = ByteRecord::new();
+                    let mut mention = start.mention as usize;
+                    let mut skip = self.rejected.partition_point(|&l| l < start.line);
+                    while rdr.read_byte_record(&mut record).unwrap_or(false) {
+                        let line = start.line + record.position().map_or(1, |q| q.line()) - 1;
+                        if self.rejected.get(skip) == Some(&line) {
+                            skip += 1;
+                            continue;
+                        }
+                        let row = Row {
+                            record: &record,
+                            index: &self.index,
+                            names: SPEC.names,
+                        };
+                        format(&mut out, mention, &row);
+                        mention += 1;
+                    }
+                    out
+                })
+                .collect();
+            k += pending.len();
+            pending.clear();
+            for o in &outputs {
+                sink(o)?;
+            }
+        }
+        Ok(())
+    }
+}
