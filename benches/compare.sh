@@ -5,12 +5,14 @@
 # Usage: benches/compare.sh [SIZES...]        (from anywhere; default sizes: 1000000 10000000)
 # Environment:
 #   RUNS=5          hyperfine runs per tool (after one warm-up run)
-#   WORK=target/bench-data   corpora, outputs and results (results-N.md, results-N.json, results-N-ds.json)
+#   WORK=target/bench-data   corpora, outputs and results (results-N.md, results-N.json, results-N-ds.json);
+#                   a relative path is taken from the repository root
 #   SEED=42         generator seed; a corpus is generated once per size and seed and reused
 #   PYTHON=python3  the Python that runs the DuckDB, polars and crowd-kit helpers (benches/compare/)
 #   DS=0            1: run the crowd-kit Dawid-Skene fit at every size (else only for N <= DS_MAX)
 #   DS_MAX=1000000  DS_RUNS=3  DS_ITER=100 (crowd-kit stops earlier once converged; see dawid_skene.py)
 #   BUILD=1         0: use the binaries in target/release as they are (no cargo build)
+#   CREDENCE=target/release/credence   the binary that generates and is timed (e.g. one built elsewhere)
 #   IMPORTS=1       0: do not time the bare `import duckdb` / `import polars` (the Python start-up share)
 # Peak RSS is taken from one extra run of each tool under /usr/bin/time -v (which also checks it runs).
 # Missing hyperfine or time is installed with apt-get, missing Python packages with pip; a Python tool
@@ -27,7 +29,7 @@ RUNS=${RUNS:-5} WORK=${WORK:-target/bench-data} SEED=${SEED:-42} PYTHON=${PYTHON
 DS=${DS:-0} DS_MAX=${DS_MAX:-1000000} DS_RUNS=${DS_RUNS:-3} DS_ITER=${DS_ITER:-100}
 BUILD=${BUILD:-1} IMPORTS=${IMPORTS:-1}
 HELPERS=benches/compare
-CREDENCE=target/release/credence
+CREDENCE=${CREDENCE:-target/release/credence}
 PLAIN=target/release/examples/plain_read
 mkdir -p "$WORK"
 
@@ -42,6 +44,12 @@ command -v hyperfine >/dev/null || apt_install hyperfine
 if [[ $BUILD == 1 ]]; then
   cargo build --release --bin credence --example plain_read
 fi
+# Time copies, so that a rebuild of target/release during the run cannot change what is measured.
+mkdir -p "$WORK/bin"
+credence_from=$CREDENCE
+cp -f "$CREDENCE" "$WORK/bin/credence"
+cp -f "$PLAIN" "$WORK/bin/plain_read"
+CREDENCE=$WORK/bin/credence PLAIN=$WORK/bin/plain_read
 
 notes=() # skipped tools and other remarks, printed and saved with each size's results
 py_ready() { # NAME MODULE PIP_PACKAGE: true when MODULE imports (installing PIP_PACKAGE if needed)
@@ -67,11 +75,17 @@ py_ready polars polars polars && have_polars=1
 py_ready crowdkit-ds crowdkit.aggregation crowd-kit && have_crowdkit=1
 
 pyver() { "$PYTHON" -c "import importlib.metadata as m; print(m.version('$1'))" 2>/dev/null || echo "-"; }
-versions="credence $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- src Cargo.toml 2>/dev/null || echo '+local changes'),"
+tree=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
+git diff --quiet HEAD -- src Cargo.toml Cargo.lock 2>/dev/null || tree+=" + uncommitted changes to src/Cargo"
+versions="$("$CREDENCE" --version) (copied from $credence_from; work tree at $tree),"
 versions+=" $(hyperfine --version), $("$PYTHON" --version), duckdb $(pyver duckdb), polars $(pyver polars),"
 versions+=" crowd-kit $(pyver crowd-kit), pandas $(pyver pandas); $(nproc) cores"
 
-q() { printf '%q ' "$@"; } # a command line, quoted for the shell
+q() { # a command line, quoted for the shell
+  local line
+  line=$(printf '%q ' "$@")
+  printf '%s' "${line% }"
+}
 
 status=0
 for n in "${sizes[@]}"; do
@@ -88,7 +102,8 @@ for n in "${sizes[@]}"; do
   rm -f "$dir"/naive-*.csv
 
   # name<TAB>command, in table order; the "-ds" tool gets its own, shorter hyperfine run.
-  tools=("credence	$(q "$CREDENCE" score --claims "$claims" --responses "$responses" --resolutions "$resolutions" --out "$dir/out" -q)"
+  score=(score --claims "$claims" --responses "$responses" --resolutions "$resolutions" --out "$dir/out" -q)
+  tools=("credence	$(q "$CREDENCE" "${score[@]}")"
     "plain-read	$(q "$PLAIN" "$claims" "$responses" "$resolutions")")
   if [[ $have_duckdb == 1 ]]; then
     tools+=("duckdb	$(q "$PYTHON" "$HELPERS/naive_duckdb.py" "$claims" "$responses" "$dir/naive-duckdb.csv")")

@@ -39,6 +39,7 @@ pub mod generate;
 pub mod ingest;
 pub mod model;
 pub mod numfmt;
+pub mod progress;
 pub mod report;
 
 pub use error::{Error, Result};
@@ -59,6 +60,9 @@ pub struct Run {
 pub fn score_files(inputs: &ingest::Inputs, load: ingest::LoadOptions, params: &model::Params) -> Result<Run> {
     params.validate()?;
     let loaded = ingest::load(inputs, load)?;
-    let scores = model::score(&loaded.corpus, params)?;
+    let scores = {
+        let _stage = progress::Stage::start("model");
+        model::score(&loaded.corpus, params)?
+    };
     Ok(Run { loaded, scores })
 }

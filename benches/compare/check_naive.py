@@ -22,7 +22,10 @@ problems = [f"sources only in {sys.argv[1]}: {sorted(a.keys() - b.keys())[:5]}"]
 problems += [f"sources only in {sys.argv[2]}: {sorted(b.keys() - a.keys())[:5]}"] if b.keys() - a.keys() else []
 for s in sorted(a.keys() & b.keys()):
     (ca, na, xa), (cb, nb, xb) = a[s], b[s]
-    same_x = (xa is None and xb is None) or (xa is not None and xb is not None and math.isclose(xa, xb, rel_tol=0, abs_tol=1e-9))
+    if xa is None or xb is None:
+        same_x = xa is xb
+    else:
+        same_x = math.isclose(xa, xb, rel_tol=0, abs_tol=1e-9)
     if (ca, na) != (cb, nb) or not same_x:
         problems.append(f"{s}: {a[s]} vs {b[s]}")
 if problems:

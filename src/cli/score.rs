@@ -136,6 +136,7 @@ pub fn run(args: ScoreArgs) -> credence::Result<()> {
         ));
     }
     super::set_threads(args.threads)?;
+    credence::progress::enable_bar(!args.quiet);
     let params = Params {
         level: args.level,
         relay_weight: args.relay_weight,

@@ -69,10 +69,10 @@ impl<R: Read> BlockReader<R> {
         let mut want = self.target;
         loop {
             while !self.eof && buf.len() < want {
-                let start = buf.len();
-                buf.resize(want, 0);
-                let n = read_full(&mut self.inner, &mut buf[start..])?;
-                buf.truncate(start + n);
+                // `take` + `read_to_end` reads into spare capacity without zeroing it first.
+                let need = (want - buf.len()) as u64;
+                buf.reserve(want - buf.len());
+                let n = (&mut self.inner).take(need).read_to_end(&mut buf)?;
                 if n == 0 {
                     self.eof = true;
                 }
@@ -89,20 +89,6 @@ impl<R: Read> BlockReader<R> {
             want = buf.len() * 2;
         }
     }
-}
-
-/// Fills `buf` as far as the stream allows; returns the bytes read (0 only at the end).
-fn read_full<R: Read>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match r.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(n)
 }
 
 #[cfg(test)]

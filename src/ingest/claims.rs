@@ -196,6 +196,7 @@ pub(crate) fn read(
     rejects: &mut Vec<RowProblem>,
 ) -> Result<(Tally, Replay)> {
     let file = path.display().to_string();
+    let stage = crate::progress::Stage::start("claims");
     let io_err = |source| Error::Io {
         path: path.to_owned(),
         source,
@@ -247,6 +248,7 @@ pub(crate) fn read(
                 mention: corpus.mentions.len() as u64,
             });
             let newlines = p.newlines;
+            stage.add((p.candidates.len() + p.refused.len()) as u64);
             let mut problems = merge(p, line, &file, corpus, &mut seen, &mut tally);
             problems.sort_by_key(|q| q.line);
             if opts.strict
@@ -353,6 +355,7 @@ impl Replay {
             path: self.path.clone(),
             source,
         };
+        let stage = crate::progress::Stage::start("claims.csv");
         let mut blocks = self.blocks()?;
         let mut first = blocks.next_block().map_err(io_err)?.unwrap_or_default();
         first.drain(..self.header_end.min(first.len()));
@@ -403,6 +406,13 @@ impl Replay {
                 })
                 .collect();
             k += pending.len();
+            stage.add(
+                starts
+                    .iter()
+                    .zip(starts.iter().skip(1))
+                    .map(|(a, b)| b.mention - a.mention)
+                    .sum(),
+            );
             pending.clear();
             for o in &outputs {
                 sink(o)?;

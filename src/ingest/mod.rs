@@ -87,6 +87,7 @@ pub fn load(inputs: &Inputs, opts: LoadOptions) -> Result<Loaded> {
     let mut corpus = Corpus::default();
     let mut rejects = Vec::new();
     let (tally, replay) = claims::read(&inputs.claims, opts, &mut corpus, &mut rejects)?;
+    let _stage = crate::progress::Stage::start("responses");
     let mut out = Loaded {
         corpus,
         rejects,
@@ -355,7 +356,7 @@ const RESPONSES: Spec = Spec {
 };
 
 fn read_responses(path: &Path, opts: LoadOptions, corpus: &mut Corpus, rejects: &mut Vec<RowProblem>) -> Result<Tally> {
-    let mut first_line: HashMap<String, u64> = HashMap::new();
+    let mut first_line: rustc_hash::FxHashMap<String, u64> = rustc_hash::FxHashMap::default();
     read_table(path, &RESPONSES, opts, rejects, |row, line| {
         let id = row.required(0)?;
         let story_text = row.required(1)?;
@@ -408,7 +409,7 @@ fn read_resolutions(
     corpus: &mut Corpus,
     rejects: &mut Vec<RowProblem>,
 ) -> Result<Tally> {
-    let mut first_line: HashMap<u32, u64> = HashMap::new();
+    let mut first_line: rustc_hash::FxHashMap<u32, u64> = rustc_hash::FxHashMap::default();
     read_table(path, &RESOLUTIONS, opts, rejects, |row, line| {
         let story_text = row.required(0)?;
         let outcome_text = row.required(1)?;

@@ -298,6 +298,7 @@ impl Tally {
 /// [`Error::Config`] when a parameter is out of range.
 pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
     params.validate()?;
+    let stage = crate::progress::Stage::start("crosscheck");
     let evidence = crosscheck::stories(corpus);
     let groups = crosscheck::ByStory::new(corpus);
     let credited = crosscheck::credit(corpus, &groups);
@@ -403,6 +404,7 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
             tallies[who as usize].add(c, known, relay);
         }
     }
+    drop(stage);
     let finished: Vec<(Record, f64, f64)> = tallies.par_iter().map(|t| t.finish(params.relay_weight)).collect();
     let records: Vec<&Record> = finished.iter().map(|f| &f.0).collect();
     for (s, f) in sources.iter_mut().zip(&finished) {
@@ -416,7 +418,11 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
     let mut by_name: Vec<usize> = (0..n_sources).collect();
     by_name.sort_by(|&a, &b| corpus.sources.name(a as u32).cmp(corpus.sources.name(b as u32)));
     let ordered: Vec<&Record> = by_name.iter().map(|&i| records[i]).collect();
-    let prior = Prior::fit(&ordered);
+    let prior = {
+        let _stage = crate::progress::Stage::start("prior");
+        Prior::fit(&ordered)
+    };
+    let _stage = crate::progress::Stage::start("posteriors");
     let summaries: Vec<posterior::Summary> = records
         .par_iter()
         .map(|r| {

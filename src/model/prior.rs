@@ -17,7 +17,7 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::posterior::Record;
+use super::posterior::{MarginalGrid, Record};
 use super::tolerance::OPTIMISER;
 
 /// A fitted Beta prior.
@@ -96,15 +96,6 @@ impl Prior {
                 ..Prior::uniform()
             };
         }
-        let objective = |p: [f64; 2]| -> f64 {
-            let u = p[0].clamp(LOGIT_MEAN.0, LOGIT_MEAN.1);
-            let v = p[1].clamp(LOG_STRENGTH.0, LOG_STRENGTH.1);
-            // Outside the box the objective is the boundary value plus a penalty, so the simplex walks back.
-            let penalty = (p[0] - u).powi(2) + (p[1] - v).powi(2);
-            let (a, b) = Prior::from_point(u, v);
-            let terms: Vec<f64> = used.par_iter().map(|r| r.log_marginal(a, b)).collect();
-            -terms.iter().sum::<f64>() - log_hyperprior(u, v) + 1e3 * penalty
-        };
         // Start from the pooled share of correct claims, at the strength of two claims.
         let (mut good, mut all) = (0.5, 1.0);
         for r in &used {
@@ -117,7 +108,37 @@ impl Prior {
         }
         let m = (good / all).clamp(0.01, 0.99);
         let start = [(m / (1.0 - m)).ln(), HYPER_LOG_STRENGTH.0];
-        let (best, value) = nelder_mead(objective, start, [0.5, 0.7], 600);
+        // Search on likelihoods tabulated at the start, then again on grids laid at the first optimum: the
+        // second search starts where the first ended, so it only polishes.
+        let calls = std::sync::atomic::AtomicUsize::new(0);
+        let mut best = start;
+        let mut value = f64::INFINITY;
+        for (round, step) in [(0, [0.5, 0.7]), (1, [0.05, 0.07])] {
+            let (a, b) = Prior::from_point(best[0], best[1]);
+            let grids: Vec<Option<MarginalGrid>> = used.par_iter().map(|r| r.marginal_grid(a, b)).collect();
+            let objective = |p: [f64; 2]| -> f64 {
+                calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let u = p[0].clamp(LOGIT_MEAN.0, LOGIT_MEAN.1);
+                let v = p[1].clamp(LOG_STRENGTH.0, LOG_STRENGTH.1);
+                // Outside the box the objective is the boundary value plus a penalty, so the simplex walks back.
+                let penalty = (p[0] - u).powi(2) + (p[1] - v).powi(2);
+                let (a, b) = Prior::from_point(u, v);
+                let terms: Vec<f64> = used
+                    .par_iter()
+                    .zip(&grids)
+                    .map(|(r, g)| match g {
+                        Some(g) => g.log_marginal(a, b),
+                        None => r.log_marginal(a, b),
+                    })
+                    .collect();
+                -terms.iter().sum::<f64>() - log_hyperprior(u, v) + 1e3 * penalty
+            };
+            let _ = round;
+            (best, value) = nelder_mead(objective, best, step, 600);
+        }
+        if std::env::var_os("CREDENCE_TIMING").is_some() {
+            eprintln!("timing: prior fit: {} objective evaluations", calls.into_inner());
+        }
         let u = best[0].clamp(LOGIT_MEAN.0, LOGIT_MEAN.1);
         let v = best[1].clamp(LOG_STRENGTH.0, LOG_STRENGTH.1);
         let (alpha, beta) = Prior::from_point(u, v);

@@ -1,0 +1,66 @@
+//! What a long run shows while it works: stage timings on demand, and a progress bar on a terminal.
+//!
+//! `CREDENCE_TIMING=1` prints each stage's wall time to standard error when the stage ends, for profiling
+//! and for BENCHMARKS.md's "where the time goes". The progress bar (rows, throughput, stage) is drawn only
+//! when standard error is a terminal and the caller has not asked for quiet.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+static BAR: AtomicBool = AtomicBool::new(false);
+
+/// Turns the progress bar on or off for this process (it is drawn only on a terminal either way).
+pub fn enable_bar(on: bool) {
+    use std::io::IsTerminal;
+    BAR.store(on && std::io::stderr().is_terminal(), Ordering::Relaxed);
+}
+
+/// A stage of the pipeline: times itself, and drives a spinner with a row count when the bar is on.
+pub struct Stage {
+    name: &'static str,
+    start: Instant,
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Stage {
+    /// Starts a stage.
+    pub fn start(name: &'static str) -> Stage {
+        let bar = BAR.load(Ordering::Relaxed).then(|| {
+            let b = indicatif::ProgressBar::new_spinner();
+            b.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} {prefix}: {human_pos} rows ({per_sec}) {elapsed}")
+                    .expect("the template is valid"),
+            );
+            b.set_prefix(name);
+            b.enable_steady_tick(std::time::Duration::from_millis(200));
+            b
+        });
+        Stage {
+            name,
+            start: Instant::now(),
+            bar,
+        }
+    }
+
+    /// Adds `n` rows done.
+    pub fn add(&self, n: u64) {
+        if let Some(b) = &self.bar {
+            b.inc(n);
+        }
+    }
+}
+
+impl Drop for Stage {
+    fn drop(&mut self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+        if std::env::var_os("CREDENCE_TIMING").is_some() {
+            eprintln!(
+                "timing: {:<12} {:>9.3} s",
+                self.name,
+                self.start.elapsed().as_secs_f64()
+            );
+        }
+    }
+}
