@@ -967,3 +967,35 @@ fn summary_json_floats_use_the_six_decimal_format() {
         found.join("\n")
     );
 }
+
+/// Regression: the csv crate numbers lines one short after a CRLF; rejects must name the real line in
+/// CRLF files, in quote-free files (split by hand) and in files with quoted fields (parsed by the crate),
+/// for claims and for responses alike.
+#[test]
+fn rejects_name_the_right_line_in_crlf_files() {
+    for quoted in [false, true] {
+        let wd = Workdir::new(if quoted { "crlf-quoted" } else { "crlf-plain" });
+        let text = if quoted { "\"a, quoted text\"" } else { "plain text" };
+        let claims = format!(
+            "claim_id,source,published_at,story_id,stance,text\r\n\
+             c1,A,2025-01-01,s1,asserts,{text}\r\n\
+             \r\n\
+             c2,B,not-a-date,s1,asserts,{text}\r\n\
+             c3,B,2025-01-02,s1,asserts,{text}\r\n"
+        );
+        wd.create("claims.csv", claims);
+        wd.create(
+            "responses.csv",
+            format!(
+                "response_id,story_id,responder,responded_at,verdict,text\r\n\
+                 r1,s1,Office,2025-01-03,confirmed,{text}\r\n\
+                 r2,s1,Office,2025-01-03,maybe,{text}\r\n"
+            ),
+        );
+        wd.create("resolutions.csv", "story_id,outcome,resolved_at\r\n");
+        wd.output(&mut score(&wd));
+        let (_, rows) = wd.read_csv("out/rejects.csv");
+        let at: Vec<(&str, &str)> = rows.iter().map(|r| (r[0].as_str(), r[1].as_str())).collect();
+        assert_eq!(at, [("claims.csv", "4"), ("responses.csv", "3")], "quoted: {quoted}");
+    }
+}

@@ -189,7 +189,7 @@ impl Refusal {
 
 /// A data row with its columns resolved by name.
 pub(crate) struct Row<'a> {
-    pub(crate) record: &'a ByteRecord,
+    pub(crate) record: &'a [&'a [u8]],
     pub(crate) index: &'a [Option<usize>],
     pub(crate) names: &'a [&'static str],
 }
@@ -200,7 +200,7 @@ impl Row<'_> {
         let Some(i) = self.index[k] else {
             return Ok("");
         };
-        let bytes = self.record.get(i).unwrap_or_default();
+        let bytes = self.record.get(i).copied().unwrap_or_default();
         std::str::from_utf8(bytes).map(str::trim).map_err(|e| Refusal {
             column: Some(self.names[k]),
             value: Some(String::from_utf8_lossy(bytes).chars().take(200).collect()),
@@ -241,43 +241,32 @@ fn read_table(
     rejects: &mut Vec<RowProblem>,
     mut accept: impl FnMut(&Row<'_>, u64) -> Result<(), Refusal>,
 ) -> Result<Tally> {
+    // Responses and resolutions are small beside the claims: read whole, parsed like a claims block.
     let file = path.display().to_string();
-    let mut rdr = open_csv(path)?;
-    let headers = rdr.byte_headers().map_err(|source| csv_error(path, source))?.clone();
-    if headers.is_empty() || (headers.len() == 1 && headers[0].is_empty()) {
-        return Err(Error::EmptyFile {
-            path: path.to_owned(),
-            expected: spec.names[..spec.required].join(","),
-        });
-    }
+    let mut bytes = Vec::new();
+    open_input(path)?.read_to_end(&mut bytes).map_err(|source| Error::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let (headers, header_end, first_line) = claims::header(path, &bytes, spec)?;
     let index = resolve_columns(path, &headers, spec)?;
     let mut tally = Tally {
         file: file.clone(),
         ..Tally::default()
     };
-    let mut record = ByteRecord::new();
-    loop {
-        match rdr.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(source) => return Err(csv_error(path, source)),
+    let mut stop = None;
+    claims::for_each_record(&bytes[header_end..], |local, fields| {
+        if stop.is_some() {
+            return;
         }
         tally.read += 1;
-        let line = record.position().map_or(0, |p| p.line());
-        let outcome = if record.len() != headers.len() {
-            Err(Refusal {
-                column: None,
-                value: None,
-                reason: format!(
-                    "expected {} fields as in the header, found {}",
-                    headers.len(),
-                    record.len()
-                ),
-            })
+        let line = first_line + local - 1;
+        let outcome = if fields.len() != headers.len() {
+            Err(Refusal::field_count(headers.len(), fields.len()))
         } else {
             accept(
                 &Row {
-                    record: &record,
+                    record: fields,
                     index: &index,
                     names: spec.names,
                 },
@@ -286,23 +275,17 @@ fn read_table(
         };
         match outcome {
             Ok(()) => tally.scored += 1,
+            Err(r) if opts.strict => stop = Some(r.at(&file, line)),
             Err(r) => {
-                let problem = RowProblem {
-                    file: file.clone(),
-                    line,
-                    column: r.column.map(str::to_owned),
-                    value: r.value,
-                    reason: r.reason,
-                };
-                if opts.strict {
-                    return Err(Error::BadRow(problem));
-                }
                 tally.rejected += 1;
-                rejects.push(problem);
+                rejects.push(r.at(&file, line));
             }
         }
+    });
+    match stop {
+        Some(problem) => Err(Error::BadRow(problem)),
+        None => Ok(tally),
     }
-    Ok(tally)
 }
 
 pub(crate) fn csv_error(path: &Path, source: csv::Error) -> Error {
