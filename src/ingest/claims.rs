@@ -325,9 +325,28 @@ pub(crate) fn read(
         file: file.clone(),
         ..Tally::default()
     };
-    let mut seen: hashbrown::HashMap<u128, u64, BuildHasherDefault<Prehashed>> = hashbrown::HashMap::default();
-    let mut starts = Vec::new();
-    let mut rejected = Vec::new();
+    // Size the id table from the first block's rows per byte and the file's size, where it is known, to
+    // spare the rehashing of a table grown one doubling at a time.
+    let file_size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0) as f64;
+    let rows_per_byte = memchr::memchr_iter(b'\n', &first).count() as f64 / first.len().max(1) as f64;
+    let expected = if path.as_os_str() == "-" || path.extension().is_some_and(|e| e == "gz" || e == "zst") {
+        0
+    } else {
+        (file_size * rows_per_byte * 1.05) as usize
+    };
+    let mut seen: IdSet = hashbrown::HashSet::with_capacity_and_hasher(expected, Default::default());
+    let mut replay = Replay {
+        path: path.to_owned(),
+        spool,
+        block_size: opts.block_size,
+        header_end,
+        index,
+        starts: Vec::new(),
+        rejected: Vec::new(),
+    };
+    // Duplicates found, as (index in `rejects`, id hash): their first lines are looked up afterwards.
+    let mut duplicates: Vec<(usize, u128)> = Vec::new();
+    corpus.mentions.reserve(expected);
     let batch = BATCH_PER_THREAD * rayon::current_num_threads().max(1);
     let mut pending = vec![first];
     loop {
@@ -340,51 +359,77 @@ pub(crate) fn read(
         if pending.is_empty() {
             break;
         }
-        let parsed: Vec<Parsed> = pending.par_iter().map(|b| parse_block(b, &index, n_fields)).collect();
+        let parsed: Vec<Parsed> = pending
+            .par_iter()
+            .map(|b| parse_block(b, &replay.index, n_fields))
+            .collect();
         pending.clear();
         for p in parsed {
-            starts.push(BlockStart {
+            replay.starts.push(BlockStart {
                 line,
                 mention: corpus.mentions.len() as u64,
             });
             let newlines = p.newlines;
             stage.add((p.candidates.len() + p.refused.len()) as u64);
             let mut problems = merge(p, line, &file, corpus, &mut seen, &mut tally);
-            problems.sort_by_key(|q| q.line);
+            problems.sort_by_key(|q| q.0.line);
             if opts.strict
-                && let Some(first) = problems.first()
+                && let Some((first, dup)) = problems.first()
             {
-                return Err(Error::BadRow(first.clone()));
+                let mut first = first.clone();
+                if let Some(hash) = dup {
+                    let lines = replay.first_lines(&[*hash], n_fields)?;
+                    first.reason = duplicate_reason(lines.get(hash).copied());
+                }
+                return Err(Error::BadRow(first));
             }
-            rejected.extend(problems.iter().map(|q| q.line));
-            rejects.append(&mut problems);
+            for (q, dup) in problems {
+                replay.rejected.push(q.line);
+                if let Some(hash) = dup {
+                    duplicates.push((rejects.len(), hash));
+                }
+                rejects.push(q);
+            }
             line += newlines;
         }
     }
-    let replay = Replay {
-        path: path.to_owned(),
-        spool,
-        block_size: opts.block_size,
-        header_end,
-        index,
-        starts,
-        rejected,
-    };
+    if !duplicates.is_empty() {
+        let hashes: Vec<u128> = duplicates.iter().map(|d| d.1).collect();
+        let lines = replay.first_lines(&hashes, n_fields)?;
+        for (k, hash) in duplicates {
+            rejects[k].reason = duplicate_reason(lines.get(&hash).copied());
+        }
+    }
     Ok((tally, replay))
 }
 
-/// Merges one parsed block, whose first line is `first_line`, into the corpus; returns its problems.
+/// The set of claim-id hashes seen so far.
+type IdSet = hashbrown::HashSet<u128, BuildHasherDefault<Prehashed>>;
+
+fn duplicate_reason(first: Option<u64>) -> String {
+    match first {
+        Some(l) => format!("duplicate claim_id (first at line {l})"),
+        None => "duplicate claim_id".to_owned(),
+    }
+}
+
+/// Merges one parsed block, whose first line is `first_line`, into the corpus; returns its problems, each
+/// with the id hash where it is a duplicate.
 fn merge(
     p: Parsed,
     first_line: u64,
     file: &str,
     corpus: &mut Corpus,
-    seen: &mut hashbrown::HashMap<u128, u64, BuildHasherDefault<Prehashed>>,
+    seen: &mut IdSet,
     tally: &mut Tally,
-) -> Vec<RowProblem> {
+) -> Vec<(RowProblem, Option<u128>)> {
     let global = |local: u64| first_line + local - 1;
     let (n_candidates, n_refused) = (p.candidates.len(), p.refused.len());
-    let mut problems: Vec<RowProblem> = p.refused.into_iter().map(|(l, r)| r.at(file, global(l))).collect();
+    let mut problems: Vec<(RowProblem, Option<u128>)> = p
+        .refused
+        .into_iter()
+        .map(|(l, r)| (r.at(file, global(l)), None))
+        .collect();
     let mut sources = vec![u32::MAX; p.sources.len()];
     let mut stories = vec![u32::MAX; p.stories.len()];
     let mut source_id = |corpus: &mut Corpus, local: u32| {
@@ -396,14 +441,14 @@ fn merge(
     };
     for c in &p.candidates {
         let line = global(c.line);
-        if let Some(&first) = seen.get(&c.hash) {
+        if !seen.insert(c.hash) {
             let id = &p.ids[c.id.0 as usize..(c.id.0 + c.id.1) as usize];
-            problems.push(
-                Refusal::new("claim_id", id, format!("duplicate claim_id (first at line {first})")).at(file, line),
-            );
+            problems.push((
+                Refusal::new("claim_id", id, duplicate_reason(None)).at(file, line),
+                Some(c.hash),
+            ));
             continue;
         }
-        seen.insert(c.hash, line);
         let source = source_id(corpus, c.source);
         let attributed = if c.attributed == Mention::ORIGINAL {
             c.attributed
@@ -428,6 +473,35 @@ fn merge(
 }
 
 impl Replay {
+    /// The line where each of `hashes` was first accepted, by parsing the blocks read so far again; only
+    /// called when duplicates were found.
+    fn first_lines(&self, hashes: &[u128], n_fields: usize) -> Result<rustc_hash::FxHashMap<u128, u64>> {
+        let wanted: rustc_hash::FxHashSet<u128> = hashes.iter().copied().collect();
+        let mut found = rustc_hash::FxHashMap::default();
+        let io_err = |source| Error::Io {
+            path: self.path.clone(),
+            source,
+        };
+        let mut blocks = self.blocks()?;
+        for (k, start) in self.starts.iter().enumerate() {
+            let Some(mut bytes) = blocks.next_block().map_err(io_err)? else {
+                break;
+            };
+            if k == 0 {
+                bytes.drain(..self.header_end.min(bytes.len()));
+            }
+            for c in parse_block(&bytes, &self.index, n_fields).candidates {
+                if wanted.contains(&c.hash) {
+                    found.entry(c.hash).or_insert(start.line + c.line - 1);
+                }
+            }
+            if found.len() == wanted.len() {
+                break;
+            }
+        }
+        Ok(found)
+    }
+
     /// Opens the claims input again, cut into the same blocks as the first pass.
     fn blocks(&self) -> Result<BlockReader<Box<dyn Read + Send>>> {
         let reader: Box<dyn Read + Send> = match &self.spool {
