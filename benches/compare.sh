@@ -7,7 +7,8 @@
 #   RUNS=5          hyperfine runs per tool (after one warm-up run)
 #   WORK=target/bench-data   corpora, outputs and results (results-N.md, results-N.json, results-N-ds.json);
 #                   a relative path is taken from the repository root
-#   SEED=42         generator seed; a corpus is generated once per size and seed and reused
+#   SEED=42         generator seed; a corpus is generated once per size and seed and reused (delete
+#                   WORK/N to regenerate it, e.g. after a change to `credence gen`)
 #   PYTHON=python3  the Python that runs the DuckDB, polars and crowd-kit helpers (benches/compare/)
 #   DS=0            1: run the crowd-kit Dawid-Skene fit at every size (else only for N <= DS_MAX)
 #   DS_MAX=1000000  DS_RUNS=3  DS_ITER=100 (crowd-kit stops earlier once converged; see dawid_skene.py)
@@ -99,7 +100,7 @@ for n in "${sizes[@]}"; do
   fi
   rows=$(($(wc -l <"$dir/claims.csv") - 1))
   claims=$dir/claims.csv responses=$dir/responses.csv resolutions=$dir/resolutions.csv
-  rm -f "$dir"/naive-*.csv
+  rm -f "$dir"/naive-*.csv "$WORK/results-$n-ds.json"
 
   # name<TAB>command, in table order; the "-ds" tool gets its own, shorter hyperfine run.
   score=(score --claims "$claims" --responses "$responses" --resolutions "$resolutions" --out "$dir/out" -q)

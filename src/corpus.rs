@@ -232,6 +232,8 @@ pub struct Response {
     pub responded_at: i64,
     /// What it answered.
     pub verdict: Verdict,
+    /// Which responses file it came from (their index, files in name order), for tie-breaks.
+    pub file: u32,
     /// The line of the input file it came from.
     pub line: u64,
 }

@@ -375,6 +375,7 @@ fn read_responses(path: &Path, opts: LoadOptions, corpus: &mut Corpus, rejects: 
             responder: corpus.responders.intern(responder),
             responded_at,
             verdict,
+            file: 0,
             line,
         });
         Ok(())

@@ -24,22 +24,53 @@ pub enum Answer {
     Conflicting,
 }
 
-/// The evidence on one story.
-#[derive(Debug, Clone, Default)]
-pub struct StoryEvidence {
+/// The evidence on one story: a view into [`Evidence`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StoryEvidence<'a> {
     /// The resolution, if any: settles the story.
     pub resolution: Option<Outcome>,
     /// The standing answers: `(responder, signal)`, with `signal` `None` for no comment, in responder order.
-    pub answers: Vec<(u32, Option<f64>)>,
+    pub answers: &'a [(u32, Option<f64>)],
 }
 
-impl StoryEvidence {
+/// Every story's evidence, packed: a byte per story for its resolution, and the standing answers of the
+/// answered stories in one array (most stories are never answered, and millions of empty lists would
+/// cost more than the claims).
+#[derive(Debug, Clone, Default)]
+pub struct Evidence {
+    resolution: Vec<Option<Outcome>>,
+    answers: Vec<(u32, Option<f64>)>,
+    /// Story `s`'s answers are `answers[start[s]..start[s + 1]]`.
+    start: Vec<u32>,
+}
+
+impl Evidence {
+    /// Story `s`'s evidence.
+    pub fn story(&self, s: usize) -> StoryEvidence<'_> {
+        StoryEvidence {
+            resolution: self.resolution[s],
+            answers: &self.answers[self.start[s] as usize..self.start[s + 1] as usize],
+        }
+    }
+
+    /// The number of stories.
+    pub fn len(&self) -> usize {
+        self.resolution.len()
+    }
+
+    /// Whether there are no stories.
+    pub fn is_empty(&self) -> bool {
+        self.resolution.is_empty()
+    }
+}
+
+impl StoryEvidence<'_> {
     /// The summary of the standing answers.
     pub fn answer(&self) -> Answer {
         let mut seen: Option<f64> = None;
         let mut conflicting = false;
         let mut any = false;
-        for &(_, s) in &self.answers {
+        for &(_, s) in self.answers {
             any = true;
             if let Some(s) = s {
                 match seen {
@@ -72,26 +103,37 @@ impl StoryEvidence {
 }
 
 /// Builds every story's evidence from the corpus's responses and resolutions.
-pub fn stories(corpus: &Corpus) -> Vec<StoryEvidence> {
-    let mut out = vec![StoryEvidence::default(); corpus.stories.len()];
+pub fn stories(corpus: &Corpus) -> Evidence {
+    let n = corpus.stories.len();
+    let mut resolution = vec![None; n];
     for r in &corpus.resolutions {
-        out[r.story as usize].resolution = Some(r.outcome);
+        resolution[r.story as usize] = Some(r.outcome);
     }
     let mut order: Vec<usize> = (0..corpus.responses.len()).collect();
     order.sort_by_key(|&i| {
         let r = &corpus.responses[i];
-        (r.story, r.responder, r.responded_at, r.line)
+        (r.story, r.responder, r.responded_at, r.file, r.line)
     });
+    let mut answers = Vec::new();
+    let mut start = vec![0u32; n + 1];
     for (k, &i) in order.iter().enumerate() {
         let r = &corpus.responses[i];
         let superseded = order
             .get(k + 1)
             .is_some_and(|&j| corpus.responses[j].story == r.story && corpus.responses[j].responder == r.responder);
         if !superseded {
-            out[r.story as usize].answers.push((r.responder, r.verdict.signal()));
+            answers.push((r.responder, r.verdict.signal()));
+            start[r.story as usize + 1] += 1;
         }
     }
-    out
+    for s in 0..n {
+        start[s + 1] += start[s];
+    }
+    Evidence {
+        resolution,
+        answers,
+        start,
+    }
 }
 
 /// Whether a claim is the outlet's own report or a relay of another's.
@@ -272,6 +314,7 @@ mod tests {
         let k = c.responders.intern("Kremlin");
         for (at, v) in [(5, Verdict::Denied), (9, Verdict::Partial), (7, Verdict::Confirmed)] {
             c.responses.push(Response {
+                file: 0,
                 id: at.to_string(),
                 story: 0,
                 responder: k,
@@ -280,22 +323,27 @@ mod tests {
                 line: at as u64,
             });
         }
-        let s = &stories(&c)[0];
-        assert_eq!(s.answers, vec![(k, Some(0.5))]);
+        let ev = stories(&c);
+        let s = ev.story(0);
+        assert_eq!(s.answers, [(k, Some(0.5))]);
         assert_eq!(s.answer(), Answer::Partial);
     }
 
     #[test]
     fn answers_summarise() {
-        let ev = |a: &[Option<f64>]| StoryEvidence {
-            resolution: None,
-            answers: a.iter().map(|&s| (0, s)).collect(),
+        let ev = |a: &[Option<f64>]| {
+            let answers: Vec<(u32, Option<f64>)> = a.iter().map(|&s| (0, s)).collect();
+            let e = StoryEvidence {
+                resolution: None,
+                answers: &answers,
+            };
+            (e.answer(), e.naive_truth())
         };
-        assert_eq!(ev(&[]).answer(), Answer::Unanswered);
-        assert_eq!(ev(&[None]).answer(), Answer::NoComment);
-        assert_eq!(ev(&[None, Some(1.0)]).answer(), Answer::Confirmed);
-        assert_eq!(ev(&[Some(0.0), Some(0.0)]).answer(), Answer::Denied);
-        assert_eq!(ev(&[Some(1.0), Some(0.0)]).answer(), Answer::Conflicting);
-        assert_eq!(ev(&[Some(1.0), Some(0.0)]).naive_truth(), Some(0.5));
+        assert_eq!(ev(&[]).0, Answer::Unanswered);
+        assert_eq!(ev(&[None]).0, Answer::NoComment);
+        assert_eq!(ev(&[None, Some(1.0)]).0, Answer::Confirmed);
+        assert_eq!(ev(&[Some(0.0), Some(0.0)]).0, Answer::Denied);
+        assert_eq!(ev(&[Some(1.0), Some(0.0)]).0, Answer::Conflicting);
+        assert_eq!(ev(&[Some(1.0), Some(0.0)]).1, Some(0.5));
     }
 }

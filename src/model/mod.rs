@@ -197,9 +197,10 @@ pub struct Scores {
     pub stories_answered: u64,
     /// The outlet credited with each mention, in mention order.
     credited: Vec<u32>,
-    /// Per story: its resolution, the summary of its answers, and its probability of being true from its
-    /// own evidence (`None` where it has none).
-    stories: Vec<(Option<Outcome>, Answer, Option<f64>)>,
+    /// Per story: its resolution and the summary of its answers.
+    stories: Vec<(Option<Outcome>, Answer)>,
+    /// Per story: its probability of being true from its own evidence, NaN where it has none.
+    p_true: Vec<f64>,
     /// Per source: its record's uncertain probabilities and the matching posterior probes.
     probes: Vec<(Vec<f64>, Vec<f64>)>,
 }
@@ -209,7 +210,9 @@ impl Scores {
     pub fn claim(&self, corpus: &Corpus, m: usize) -> ClaimScore {
         let mention = corpus.mentions[m];
         let to = self.credited[m];
-        let (resolution, answer, p_true) = self.stories[mention.story as usize];
+        let (resolution, answer) = self.stories[mention.story as usize];
+        let p_true = self.p_true[mention.story as usize];
+        let p_true = (!p_true.is_nan()).then_some(p_true);
         let verdict = claim_verdict(resolution, answer, mention.stance);
         let mean = self.sources[to as usize].reliability;
         let naive = resolution.is_some() || self.params.trust_responses || self.params.fractional_uncertain;
@@ -315,9 +318,10 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
         s.dedup();
         t.stories = s.len() as u64;
     }
-    for ev in &evidence {
+    for story in 0..evidence.len() {
+        let ev = evidence.story(story);
         if let Some(outcome) = ev.resolution {
-            for &(who, signal) in &ev.answers {
+            for &(who, signal) in ev.answers {
                 if let Some(s) = signal {
                     tallies[who as usize].learn(s, outcome);
                 }
@@ -327,8 +331,8 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
     let responders = responders::learn(tallies, params.responder_prior, params.level);
 
     // Each story's probability of being true, from its evidence alone; None where it has none.
-    let p_true: Vec<Option<f64>> = evidence
-        .iter()
+    let p_true: Vec<Option<f64>> = (0..evidence.len())
+        .map(|story| evidence.story(story))
         .map(|ev| match ev.resolution {
             Some(o) => Some(o.truth()),
             None if params.trust_responses => ev.naive_truth(),
@@ -371,7 +375,7 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
         } else {
             s.originals += 1;
         }
-        let ev = &evidence[m.story as usize];
+        let ev = evidence.story(m.story as usize);
         s.answered += u64::from(!ev.answers.is_empty());
         s.resolved += u64::from(ev.resolution.is_some());
     }
@@ -400,7 +404,8 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
             }
             let Some(p) = p_true[story] else { continue };
             let c = crosscheck::correct_given(stance, p);
-            let known = evidence[story].resolution.is_some() || params.trust_responses || params.fractional_uncertain;
+            let known =
+                evidence.story(story).resolution.is_some() || params.trust_responses || params.fractional_uncertain;
             tallies[who as usize].add(c, known, relay);
         }
     }
@@ -451,21 +456,27 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
         .zip(summaries)
         .map(|(r, s)| (r.uncertain.iter().map(|g| g.0).collect(), s.probes))
         .collect();
-    let stories = evidence
-        .iter()
-        .zip(&p_true)
-        .map(|(ev, &p)| (ev.resolution, ev.answer(), p))
+    let stories = (0..evidence.len())
+        .map(|s| evidence.story(s))
+        .map(|ev| (ev.resolution, ev.answer()))
         .collect();
+    let (resolved, answered) = (0..evidence.len())
+        .map(|s| evidence.story(s))
+        .fold((0, 0), |(r, a), ev| {
+            (r + u64::from(ev.resolution.is_some()), a + u64::from(ev.informative()))
+        });
+    let p_true = p_true.into_iter().map(|p| p.unwrap_or(f64::NAN)).collect();
 
     Ok(Scores {
         params: *params,
         prior,
         sources,
         responders,
-        stories_resolved: evidence.iter().filter(|e| e.resolution.is_some()).count() as u64,
-        stories_answered: evidence.iter().filter(|e| e.informative()).count() as u64,
+        stories_resolved: resolved,
+        stories_answered: answered,
         credited,
         stories,
+        p_true,
         probes,
     })
 }
