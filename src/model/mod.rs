@@ -384,7 +384,7 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
     // relay weight for a relaying outlet that is not also credited with it.
     let mut tallies = vec![Tally::default(); n_sources];
     let mut units: Vec<(u32, Stance, bool)> = Vec::new();
-    for story in 0..groups.stories() {
+    for (story, &p_story) in p_true.iter().enumerate() {
         let ms = groups.story(story);
         units.clear();
         for &i in ms {
@@ -402,7 +402,7 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
             if !relay {
                 sources[who as usize].credited += 1;
             }
-            let Some(p) = p_true[story] else { continue };
+            let Some(p) = p_story else { continue };
             let c = crosscheck::correct_given(stance, p);
             let known =
                 evidence.story(story).resolution.is_some() || params.trust_responses || params.fractional_uncertain;
