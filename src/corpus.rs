@@ -5,7 +5,7 @@
 //! what the model reads; it holds only rows that passed validation.
 
 /// Whether a claim says its story's proposition is so, or is not so.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Stance {
     /// The claim asserts the proposition.
     Asserts,
@@ -24,7 +24,7 @@ impl Stance {
 }
 
 /// What an official body answered about a story.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Verdict {
     /// The story is so.
     Confirmed,
@@ -59,7 +59,7 @@ impl Verdict {
 }
 
 /// What was later established about a story.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Outcome {
     /// The proposition was so.
     True,

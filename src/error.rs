@@ -72,7 +72,7 @@ pub enum Error {
 /// One row that cannot be scored: where it is and why.
 ///
 /// The same value is written to `rejects.csv` or, in strict mode, raised as [`Error::BadRow`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RowProblem {
     /// The file, as the user named it.
     pub file: String,

@@ -8,6 +8,44 @@ pub fn float(x: f64) -> String {
     s
 }
 
+/// Appends a float with six decimals to a byte buffer, as [`push_float`] does.
+pub fn push_float_bytes(out: &mut Vec<u8>, x: f64) {
+    if x.is_finite() && x.abs() < 1e9 {
+        let micros = (x * 1e6).round() as i64;
+        if micros < 0 {
+            out.push(b'-');
+        }
+        let m = micros.unsigned_abs();
+        push_uint(out, m / 1_000_000);
+        out.push(b'.');
+        let frac = m % 1_000_000;
+        let mut digits = [b'0'; 6];
+        let mut f = frac;
+        for d in digits.iter_mut().rev() {
+            *d = b'0' + (f % 10) as u8;
+            f /= 10;
+        }
+        out.extend_from_slice(&digits);
+    } else {
+        out.extend_from_slice(float(x).as_bytes());
+    }
+}
+
+/// Appends an unsigned integer's decimal digits.
+fn push_uint(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut k = digits.len();
+    loop {
+        k -= 1;
+        digits[k] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[k..]);
+}
+
 /// Appends a float with six decimals to `out`. Values below 10⁹ in magnitude (every score) take an
 /// integer path, rounding half away from zero at the sixth decimal; others go through `format!`.
 pub fn push_float(out: &mut String, x: f64) {
@@ -46,5 +84,20 @@ mod tests {
         assert_eq!(float(1234.0000004), "1234.000000");
         assert_eq!(float(2e10), "20000000000.000000");
         assert_eq!(float(-1e-7), "0.000000");
+        for x in [
+            0.0,
+            0.5,
+            0.1234565,
+            1.0,
+            99.999_999_9,
+            -3.25,
+            123_456.789,
+            2e10,
+            f64::NAN,
+        ] {
+            let mut b = Vec::new();
+            push_float_bytes(&mut b, x);
+            assert_eq!(String::from_utf8(b).unwrap(), float(x), "{x}");
+        }
     }
 }

@@ -9,31 +9,43 @@ use crate::corpus::{Outcome, Stance, Verdict};
 
 /// A stance; empty means `asserts`.
 pub fn stance(s: &str) -> Option<Stance> {
-    match s.to_ascii_lowercase().as_str() {
-        "" | "asserts" | "assert" => Some(Stance::Asserts),
-        "denies" | "deny" => Some(Stance::Denies),
-        _ => None,
+    let is = |w: &str| s.eq_ignore_ascii_case(w);
+    if s.is_empty() || is("asserts") || is("assert") {
+        Some(Stance::Asserts)
+    } else if is("denies") || is("deny") {
+        Some(Stance::Denies)
+    } else {
+        None
     }
 }
 
 /// A verdict: `confirmed`, `denied`, `partial` or `no_comment` (also `no comment`, `no-comment`).
 pub fn verdict(s: &str) -> Option<Verdict> {
-    match s.to_ascii_lowercase().as_str() {
-        "confirmed" => Some(Verdict::Confirmed),
-        "denied" => Some(Verdict::Denied),
-        "partial" => Some(Verdict::Partial),
-        "no_comment" | "no comment" | "no-comment" => Some(Verdict::NoComment),
-        _ => None,
+    let is = |w: &str| s.eq_ignore_ascii_case(w);
+    if is("confirmed") {
+        Some(Verdict::Confirmed)
+    } else if is("denied") {
+        Some(Verdict::Denied)
+    } else if is("partial") {
+        Some(Verdict::Partial)
+    } else if is("no_comment") || is("no comment") || is("no-comment") {
+        Some(Verdict::NoComment)
+    } else {
+        None
     }
 }
 
 /// An outcome: `true`, `false` or `mixed`.
 pub fn outcome(s: &str) -> Option<Outcome> {
-    match s.to_ascii_lowercase().as_str() {
-        "true" => Some(Outcome::True),
-        "false" => Some(Outcome::False),
-        "mixed" => Some(Outcome::Mixed),
-        _ => None,
+    let is = |w: &str| s.eq_ignore_ascii_case(w);
+    if is("true") {
+        Some(Outcome::True)
+    } else if is("false") {
+        Some(Outcome::False)
+    } else if is("mixed") {
+        Some(Outcome::Mixed)
+    } else {
+        None
     }
 }
 

@@ -6,6 +6,7 @@
 //! a bad row becomes a [`RowProblem`] and the run goes on, unless [`LoadOptions::strict`] is set. Every data
 //! row read is either accepted into the corpus or rejected, so [`Tally`] always reconciles.
 
+pub mod answers;
 pub mod blocks;
 pub mod claims;
 pub mod fields;
@@ -17,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use csv::ByteRecord;
 
-use crate::corpus::{Corpus, Resolution, Response};
+use crate::corpus::Corpus;
 use crate::error::{Error, Result, RowProblem};
 
 /// Where the input files are.
@@ -50,7 +51,7 @@ impl Default for LoadOptions {
 }
 
 /// Rows read, accepted and rejected in one file: `read == accepted + rejected` always.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Tally {
     /// The file as named by the user.
     pub file: String,
@@ -97,12 +98,28 @@ pub fn load(inputs: &Inputs, opts: LoadOptions) -> Result<Loaded> {
         replay,
     };
     if let Some(p) = &inputs.responses {
-        out.responses = Some(read_responses(p, opts, &mut out.corpus, &mut out.rejects)?);
+        let raw = answers::read_responses(p)?;
+        let (mut tallies, mut problems) = answers::link_responses(&[raw], &mut out.corpus);
+        fail_if_strict(opts, &problems)?;
+        out.responses = tallies.pop();
+        out.rejects.append(&mut problems);
     }
     if let Some(p) = &inputs.resolutions {
-        out.resolutions = Some(read_resolutions(p, opts, &mut out.corpus, &mut out.rejects)?);
+        let raw = answers::read_resolutions(p)?;
+        let (mut tallies, mut problems) = answers::link_resolutions(&[raw], &mut out.corpus);
+        fail_if_strict(opts, &problems)?;
+        out.resolutions = tallies.pop();
+        out.rejects.append(&mut problems);
     }
     Ok(out)
+}
+
+/// In strict mode, the first problem (by line) stops the run.
+fn fail_if_strict(opts: LoadOptions, problems: &[RowProblem]) -> Result<()> {
+    match problems.iter().min_by_key(|p| p.line) {
+        Some(first) if opts.strict => Err(Error::BadRow(first.clone())),
+        _ => Ok(()),
+    }
 }
 
 /// Opens `path` for reading: standard input for `-`, decompressed on the fly for a `.gz` or `.zst`
@@ -234,10 +251,9 @@ pub(crate) struct Spec {
 }
 
 /// Reads every record of `path`, handing each well-formed row to `accept`; refusals become rejects.
-fn read_table(
+pub(crate) fn read_table(
     path: &Path,
     spec: &Spec,
-    opts: LoadOptions,
     rejects: &mut Vec<RowProblem>,
     mut accept: impl FnMut(&Row<'_>, u64) -> Result<(), Refusal>,
 ) -> Result<Tally> {
@@ -254,11 +270,7 @@ fn read_table(
         file: file.clone(),
         ..Tally::default()
     };
-    let mut stop = None;
     claims::for_each_record(&bytes[header_end..], |local, fields| {
-        if stop.is_some() {
-            return;
-        }
         tally.read += 1;
         let line = first_line + local - 1;
         let outcome = if fields.len() != headers.len() {
@@ -275,17 +287,13 @@ fn read_table(
         };
         match outcome {
             Ok(()) => tally.scored += 1,
-            Err(r) if opts.strict => stop = Some(r.at(&file, line)),
             Err(r) => {
                 tally.rejected += 1;
                 rejects.push(r.at(&file, line));
             }
         }
     });
-    match stop {
-        Some(problem) => Err(Error::BadRow(problem)),
-        None => Ok(tally),
-    }
+    Ok(tally)
 }
 
 pub(crate) fn csv_error(path: &Path, source: csv::Error) -> Error {
@@ -331,105 +339,4 @@ pub(crate) fn resolve_columns(path: &Path, headers: &ByteRecord, spec: &Spec) ->
         index.push(at);
     }
     Ok(index)
-}
-
-const RESPONSES: Spec = Spec {
-    names: &["response_id", "story_id", "responder", "responded_at", "verdict"],
-    required: 5,
-};
-
-fn read_responses(path: &Path, opts: LoadOptions, corpus: &mut Corpus, rejects: &mut Vec<RowProblem>) -> Result<Tally> {
-    let mut first_line: rustc_hash::FxHashMap<String, u64> = rustc_hash::FxHashMap::default();
-    read_table(path, &RESPONSES, opts, rejects, |row, line| {
-        let id = row.required(0)?;
-        let story_text = row.required(1)?;
-        let responder = row.required(2)?;
-        let at = row.required(3)?;
-        let responded_at = fields::time(at).ok_or_else(|| Refusal::new("responded_at", at, "unparseable date"))?;
-        let verdict_text = row.required(4)?;
-        let verdict = fields::verdict(verdict_text).ok_or_else(|| {
-            Refusal::new(
-                "verdict",
-                verdict_text,
-                "unknown verdict (expected confirmed, denied, partial or no_comment)",
-            )
-        })?;
-        let story = corpus.stories.get(story_text).ok_or_else(|| {
-            Refusal::new(
-                "story_id",
-                story_text,
-                "response for an unknown story (no claim has this story_id)",
-            )
-        })?;
-        if let Some(&first) = first_line.get(id) {
-            return Err(Refusal::new(
-                "response_id",
-                id,
-                format!("duplicate response_id (first at line {first})"),
-            ));
-        }
-        first_line.insert(id.to_owned(), line);
-        corpus.responses.push(Response {
-            id: id.to_owned(),
-            story,
-            responder: corpus.responders.intern(responder),
-            responded_at,
-            verdict,
-            file: 0,
-            line,
-        });
-        Ok(())
-    })
-}
-
-const RESOLUTIONS: Spec = Spec {
-    names: &["story_id", "outcome", "resolved_at", "resolver"],
-    required: 3,
-};
-
-fn read_resolutions(
-    path: &Path,
-    opts: LoadOptions,
-    corpus: &mut Corpus,
-    rejects: &mut Vec<RowProblem>,
-) -> Result<Tally> {
-    let mut first_line: rustc_hash::FxHashMap<u32, u64> = rustc_hash::FxHashMap::default();
-    read_table(path, &RESOLUTIONS, opts, rejects, |row, line| {
-        let story_text = row.required(0)?;
-        let outcome_text = row.required(1)?;
-        let outcome = fields::outcome(outcome_text).ok_or_else(|| {
-            Refusal::new(
-                "outcome",
-                outcome_text,
-                "unknown outcome (expected true, false or mixed)",
-            )
-        })?;
-        let at = row.required(2)?;
-        let resolved_at = fields::time(at).ok_or_else(|| Refusal::new("resolved_at", at, "unparseable date"))?;
-        let resolver = row.optional(3)?;
-        let story = corpus.stories.get(story_text).ok_or_else(|| {
-            Refusal::new(
-                "story_id",
-                story_text,
-                "resolution for an unknown story (no claim has this story_id)",
-            )
-        })?;
-        if let Some(&first) = first_line.get(&story) {
-            return Err(Refusal::new(
-                "story_id",
-                story_text,
-                format!("story already resolved at line {first}"),
-            ));
-        }
-        first_line.insert(story, line);
-        let resolver = resolver.map(|r| corpus.resolvers.intern(r));
-        corpus.resolutions.push(Resolution {
-            story,
-            outcome,
-            resolved_at,
-            resolver,
-            line,
-        });
-        Ok(())
-    })
 }

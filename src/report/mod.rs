@@ -263,11 +263,13 @@ pub fn write_claims_csv(loaded: &Loaded, scores: &Scores, out: &mut dyn Write) -
         |buf, m, row| {
             let s = scores.claim(corpus, m);
             let mention = corpus.mentions[m];
+            // The row's own source and story text is the interned name (both trimmed), and reading it here
+            // spares a random access into the name tables per claim.
             push_field(buf, row.text(0).unwrap_or_default());
             buf.push(b',');
-            push_field(buf, corpus.sources.name(mention.source));
+            push_field(buf, row.text(1).unwrap_or_default());
             buf.push(b',');
-            push_field(buf, corpus.stories.name(mention.story));
+            push_field(buf, row.text(3).unwrap_or_default());
             buf.push(b',');
             buf.extend_from_slice(mention.stance.as_str().as_bytes());
             buf.push(b',');
@@ -277,7 +279,7 @@ pub fn write_claims_csv(loaded: &Loaded, scores: &Scores, out: &mut dyn Write) -
             buf.push(b',');
             buf.extend_from_slice(s.verdict.as_str().as_bytes());
             buf.push(b',');
-            buf.extend_from_slice(float(s.p_correct).as_bytes());
+            crate::numfmt::push_float_bytes(buf, s.p_correct);
             buf.push(b'\n');
         },
         |bytes| out.write_all(bytes).map_err(sink_err),

@@ -1,0 +1,247 @@
+//! Official responses and resolutions: read as raw rows that name their story, then linked to the claims'
+//! stories.
+//!
+//! The two steps are apart so that a shard can read its responses without knowing every story: a partial
+//! keeps them raw, and the merge links them against the union of all shards' stories, exactly as a single
+//! run links them against its own. Linking refuses a response or resolution whose story no claim mentions,
+//! a repeated `response_id` and a second resolution of one story; refusals of both steps come out in line
+//! order per file.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Refusal, Spec, Tally, fields, read_table};
+use crate::corpus::{Corpus, Outcome, Resolution, Response, Verdict};
+use crate::error::{Result, RowProblem};
+
+/// A response row that passed its own checks, its story still a name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RawResponse {
+    /// Its line.
+    pub line: u64,
+    /// `response_id`.
+    pub id: String,
+    /// `story_id`.
+    pub story: String,
+    /// `responder`.
+    pub responder: String,
+    /// `responded_at`, seconds since the epoch.
+    pub responded_at: i64,
+    /// `verdict`.
+    pub verdict: Verdict,
+}
+
+/// A resolution row that passed its own checks, its story still a name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RawResolution {
+    /// Its line.
+    pub line: u64,
+    /// `story_id`.
+    pub story: String,
+    /// `outcome`.
+    pub outcome: Outcome,
+    /// `resolved_at`, seconds since the epoch.
+    pub resolved_at: i64,
+    /// `resolver`, if given.
+    pub resolver: Option<String>,
+}
+
+/// One file's raw rows and the rows refused while reading it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RawFile<T> {
+    /// The file as named by the user.
+    pub file: String,
+    /// Data rows read.
+    pub read: u64,
+    /// Rows that passed their own checks.
+    pub rows: Vec<T>,
+    /// Rows refused while reading.
+    pub rejects: Vec<RowProblem>,
+}
+
+const RESPONSES: Spec = Spec {
+    names: &["response_id", "story_id", "responder", "responded_at", "verdict"],
+    required: 5,
+};
+
+const RESOLUTIONS: Spec = Spec {
+    names: &["story_id", "outcome", "resolved_at", "resolver"],
+    required: 3,
+};
+
+/// Reads a responses file.
+///
+/// # Errors
+/// The file cannot be read, has no header or lacks a required column.
+pub fn read_responses(path: &Path) -> Result<RawFile<RawResponse>> {
+    let mut rows = Vec::new();
+    let mut rejects = Vec::new();
+    let tally = read_table(path, &RESPONSES, &mut rejects, |row, line| {
+        let id = row.required(0)?;
+        let story = row.required(1)?;
+        let responder = row.required(2)?;
+        let at = row.required(3)?;
+        let responded_at = fields::time(at).ok_or_else(|| Refusal::new("responded_at", at, "unparseable date"))?;
+        let verdict_text = row.required(4)?;
+        let verdict = fields::verdict(verdict_text).ok_or_else(|| {
+            Refusal::new(
+                "verdict",
+                verdict_text,
+                "unknown verdict (expected confirmed, denied, partial or no_comment)",
+            )
+        })?;
+        rows.push(RawResponse {
+            line,
+            id: id.to_owned(),
+            story: story.to_owned(),
+            responder: responder.to_owned(),
+            responded_at,
+            verdict,
+        });
+        Ok(())
+    })?;
+    Ok(RawFile {
+        file: tally.file,
+        read: tally.read,
+        rows,
+        rejects,
+    })
+}
+
+/// Reads a resolutions file.
+///
+/// # Errors
+/// The file cannot be read, has no header or lacks a required column.
+pub fn read_resolutions(path: &Path) -> Result<RawFile<RawResolution>> {
+    let mut rows = Vec::new();
+    let mut rejects = Vec::new();
+    let tally = read_table(path, &RESOLUTIONS, &mut rejects, |row, line| {
+        let story = row.required(0)?;
+        let outcome_text = row.required(1)?;
+        let outcome = fields::outcome(outcome_text).ok_or_else(|| {
+            Refusal::new(
+                "outcome",
+                outcome_text,
+                "unknown outcome (expected true, false or mixed)",
+            )
+        })?;
+        let at = row.required(2)?;
+        let resolved_at = fields::time(at).ok_or_else(|| Refusal::new("resolved_at", at, "unparseable date"))?;
+        let resolver = row.optional(3)?.map(str::to_owned);
+        rows.push(RawResolution {
+            line,
+            story: story.to_owned(),
+            outcome,
+            resolved_at,
+            resolver,
+        });
+        Ok(())
+    })?;
+    Ok(RawFile {
+        file: tally.file,
+        read: tally.read,
+        rows,
+        rejects,
+    })
+}
+
+/// Sorts a file's refusals into line order and counts them into its tally.
+fn finish(file: &str, read: u64, mut problems: Vec<RowProblem>) -> (Tally, Vec<RowProblem>) {
+    problems.sort_by_key(|p| p.line);
+    let rejected = problems.len() as u64;
+    (
+        Tally {
+            file: file.to_owned(),
+            read,
+            scored: read - rejected,
+            rejected,
+        },
+        problems,
+    )
+}
+
+/// Links raw responses (files in the given order, rows in line order) to the corpus's stories.
+///
+/// Returns a tally per file and the refusals of both steps, file by file in line order.
+pub fn link_responses(files: &[RawFile<RawResponse>], corpus: &mut Corpus) -> (Vec<Tally>, Vec<RowProblem>) {
+    let mut first: rustc_hash::FxHashMap<u128, (usize, u64)> = rustc_hash::FxHashMap::default();
+    let mut tallies = Vec::new();
+    let mut all = Vec::new();
+    for (k, f) in files.iter().enumerate() {
+        let mut problems = f.rejects.clone();
+        for r in &f.rows {
+            let Some(story) = corpus.stories.get(&r.story) else {
+                let why = "response for an unknown story (no claim has this story_id)";
+                problems.push(Refusal::new("story_id", &r.story, why).at(&f.file, r.line));
+                continue;
+            };
+            let hash = xxhash_rust::xxh3::xxh3_128(r.id.as_bytes());
+            if let Some(&(fk, line)) = first.get(&hash) {
+                let at = if fk == k {
+                    format!("line {line}")
+                } else {
+                    format!("{}:{line}", files[fk].file)
+                };
+                let why = format!("duplicate response_id (first at {at})");
+                problems.push(Refusal::new("response_id", &r.id, why).at(&f.file, r.line));
+                continue;
+            }
+            first.insert(hash, (k, r.line));
+            corpus.responses.push(Response {
+                id: r.id.clone(),
+                story,
+                responder: corpus.responders.intern(&r.responder),
+                responded_at: r.responded_at,
+                verdict: r.verdict,
+                file: k as u32,
+                line: r.line,
+            });
+        }
+        let (tally, mut problems) = finish(&f.file, f.read, problems);
+        tallies.push(tally);
+        all.append(&mut problems);
+    }
+    (tallies, all)
+}
+
+/// Links raw resolutions (files in the given order, rows in line order) to the corpus's stories; a story
+/// keeps its first resolution.
+pub fn link_resolutions(files: &[RawFile<RawResolution>], corpus: &mut Corpus) -> (Vec<Tally>, Vec<RowProblem>) {
+    let mut first: rustc_hash::FxHashMap<u32, (usize, u64)> = rustc_hash::FxHashMap::default();
+    let mut tallies = Vec::new();
+    let mut all = Vec::new();
+    for (k, f) in files.iter().enumerate() {
+        let mut problems = f.rejects.clone();
+        for r in &f.rows {
+            let Some(story) = corpus.stories.get(&r.story) else {
+                let why = "resolution for an unknown story (no claim has this story_id)";
+                problems.push(Refusal::new("story_id", &r.story, why).at(&f.file, r.line));
+                continue;
+            };
+            if let Some(&(fk, line)) = first.get(&story) {
+                let at = if fk == k {
+                    format!("line {line}")
+                } else {
+                    format!("{}:{line}", files[fk].file)
+                };
+                let why = format!("story already resolved at {at}");
+                problems.push(Refusal::new("story_id", &r.story, why).at(&f.file, r.line));
+                continue;
+            }
+            first.insert(story, (k, r.line));
+            let resolver = r.resolver.as_deref().map(|x| corpus.resolvers.intern(x));
+            corpus.resolutions.push(Resolution {
+                story,
+                outcome: r.outcome,
+                resolved_at: r.resolved_at,
+                resolver,
+                line: r.line,
+            });
+        }
+        let (tally, mut problems) = finish(&f.file, f.read, problems);
+        tallies.push(tally);
+        all.append(&mut problems);
+    }
+    (tallies, all)
+}
