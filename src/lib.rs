@@ -41,6 +41,7 @@ pub mod model;
 pub mod numfmt;
 pub mod progress;
 pub mod report;
+pub mod shard;
 
 pub use error::{Error, Result};
 

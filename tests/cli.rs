@@ -375,7 +375,7 @@ fn bad_rows_are_rejected_with_where_and_why_and_tallies_reconcile() {
     let summary = wd.read_json("out/summary.json");
     let inputs = &summary["inputs"];
     for (file, read, scored, rejected) in [("claims", 9, 3, 6), ("responses", 5, 2, 3), ("resolutions", 4, 2, 2)] {
-        let t = &inputs[file];
+        let t = &inputs[file][0];
         assert_eq!(t["file"], format!("{file}.csv"), "{t}");
         let n = |k: &str| t[k].as_u64().unwrap_or_else(|| panic!("{file}.{k}: {t}"));
         assert_eq!(n("read"), n("scored") + n("rejected"), "{file}: {t}");
@@ -518,7 +518,7 @@ fn header_only_claims_file_scores_nothing() {
     assert_eq!(wd.read_csv("out/rejects.csv").1.len(), 0);
     let summary = wd.read_json("out/summary.json");
     for f in ["claims", "responses", "resolutions"] {
-        assert_eq!(summary["inputs"][f]["read"], 0, "{f}");
+        assert_eq!(summary["inputs"][f][0]["read"], 0, "{f}");
     }
     assert_eq!(summary["counts"]["sources"], 0);
     assert_eq!(summary["prior"]["method"], "default");
@@ -662,8 +662,8 @@ fn claims_from_stdin_score_like_the_file() {
     // The summary is the same but for the name of the claims file.
     let mut from_file = wd.read_json("out/summary.json");
     let from_stdin = wd.read_json("piped/summary.json");
-    assert_eq!(from_stdin["inputs"]["claims"]["file"], "-");
-    from_file["inputs"]["claims"]["file"] = Value::from("-");
+    assert_eq!(from_stdin["inputs"]["claims"][0]["file"], "-");
+    from_file["inputs"]["claims"][0]["file"] = Value::from("-");
     assert_eq!(from_file, from_stdin);
 }
 
@@ -800,7 +800,7 @@ fn output_does_not_depend_on_thread_count() {
             None => {
                 assert_eq!(files.keys().collect::<Vec<_>>(), OUTPUTS.iter().collect::<Vec<_>>());
                 let summary = wd.read_json(&format!("{out}/summary.json"));
-                assert_eq!(summary["inputs"]["claims"]["scored"], 3000, "{summary}");
+                assert_eq!(summary["inputs"]["claims"][0]["scored"], 3000, "{summary}");
                 assert_eq!(summary["counts"]["sources"], 65, "{summary}");
                 assert!(summary["counts"]["stories_resolved"].as_u64().unwrap() > 50);
                 first = Some((out, files));

@@ -2,6 +2,7 @@
 //! library's configuration types and calls the library; nothing here computes.
 
 mod generate;
+mod merge;
 mod score;
 
 use clap::{Parser, Subcommand};
@@ -19,6 +20,7 @@ struct Cli {
 enum Command {
     Score(score::ScoreArgs),
     Gen(generate::GenArgs),
+    Merge(merge::MergeArgs),
 }
 
 /// Parses the command line and runs the subcommand. Usage errors exit with status 2 from here (clap's
@@ -28,6 +30,7 @@ pub fn run() -> credence::Result<()> {
     match cli.command {
         Command::Score(args) => score::run(args),
         Command::Gen(args) => generate::run(args),
+        Command::Merge(args) => merge::run(args),
     }
 }
 

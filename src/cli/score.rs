@@ -52,28 +52,16 @@ pub struct ScoreArgs {
     #[arg(long, value_name = "FILE")]
     resolutions: Option<PathBuf>,
     /// The folder to write the outputs into (created if missing).
-    #[arg(long, value_name = "DIR")]
-    out: PathBuf,
+    #[arg(long, value_name = "DIR", required_unless_present = "partial")]
+    out: Option<PathBuf>,
+    /// Write this shard's sufficient statistics to FILE instead of the outputs, for `credence merge`.
+    #[arg(long, value_name = "FILE", conflicts_with = "out")]
+    partial: Option<PathBuf>,
     /// The format of the per-source table.
     #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
-    format: FormatArg,
-    /// Credibility level of the intervals, strictly between 0 and 1.
-    #[arg(long, default_value_t = 0.95, value_parser = open_unit)]
-    level: f64,
-    /// Share of a relayed claim's evidence that also counts on the relaying outlet's own record
-    /// (the originator always gets it in full, once).
-    #[arg(long, default_value_t = 0.0, value_parser = closed_unit)]
-    relay_weight: f64,
-    /// Take official responses as plain truth (the naive baseline, for comparison).
-    #[arg(long)]
-    trust_responses: bool,
-    /// Rate at which a responder with no resolved record is assumed to confirm true stories and deny false
-    /// ones (the pooled record of all responders moves it).
-    #[arg(long, default_value_t = ResponderPrior::default().mean, value_parser = open_unit)]
-    responder_prior_mean: f64,
-    /// Weight of that prior, in resolved stories' worth.
-    #[arg(long, default_value_t = ResponderPrior::default().strength, value_parser = positive)]
-    responder_prior_strength: f64,
+    pub format: FormatArg,
+    #[command(flatten)]
+    model: ModelArgs,
     /// Stop at the first bad row instead of writing it to rejects.csv.
     #[arg(long)]
     strict: bool,
@@ -119,9 +107,56 @@ fn positive(s: &str) -> Result<f64, String> {
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
-enum FormatArg {
+pub enum FormatArg {
     Csv,
     Json,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Json => Format::Json,
+        }
+    }
+}
+
+/// The model's options, shared by `score` and `merge`.
+#[derive(Args, Debug)]
+pub struct ModelArgs {
+    /// Credibility level of the intervals, strictly between 0 and 1.
+    #[arg(long, default_value_t = 0.95, value_parser = open_unit)]
+    level: f64,
+    /// Share of a relayed claim's evidence that also counts on the relaying outlet's own record
+    /// (the originator always gets it in full, once).
+    #[arg(long, default_value_t = 0.0, value_parser = closed_unit)]
+    relay_weight: f64,
+    /// Take official responses as plain truth (the naive baseline, for comparison).
+    #[arg(long)]
+    trust_responses: bool,
+    /// Rate at which a responder with no resolved record is assumed to confirm true stories and deny false
+    /// ones (the pooled record of all responders moves it).
+    #[arg(long, default_value_t = ResponderPrior::default().mean, value_parser = open_unit)]
+    responder_prior_mean: f64,
+    /// Weight of that prior, in resolved stories' worth.
+    #[arg(long, default_value_t = ResponderPrior::default().strength, value_parser = positive)]
+    responder_prior_strength: f64,
+}
+
+impl ModelArgs {
+    /// The library's parameters.
+    pub fn params(&self) -> Params {
+        Params {
+            level: self.level,
+            relay_weight: self.relay_weight,
+            trust_responses: self.trust_responses,
+            responder_prior: ResponderPrior {
+                mean: self.responder_prior_mean,
+                strength: self.responder_prior_strength,
+            },
+            fractional_uncertain: false,
+        }
+    }
 }
 
 pub fn run(args: ScoreArgs) -> credence::Result<()> {
@@ -137,57 +172,56 @@ pub fn run(args: ScoreArgs) -> credence::Result<()> {
     }
     super::set_threads(args.threads)?;
     credence::progress::enable_bar(!args.quiet);
-    let params = Params {
-        level: args.level,
-        relay_weight: args.relay_weight,
-        trust_responses: args.trust_responses,
-        responder_prior: ResponderPrior {
-            mean: args.responder_prior_mean,
-            strength: args.responder_prior_strength,
-        },
-        fractional_uncertain: false,
-    };
+    let params = args.model.params();
     let inputs = Inputs {
         claims: args.claims,
         responses: Some(args.responses),
         resolutions: args.resolutions,
     };
-    let format = match args.format {
-        FormatArg::Csv => Format::Csv,
-        FormatArg::Json => Format::Json,
+    let load = LoadOptions {
+        strict: args.strict,
+        block_size: args.chunk_size,
     };
-    let run = credence::score_files(
-        &inputs,
-        LoadOptions {
-            strict: args.strict,
-            block_size: args.chunk_size,
-        },
-        &params,
-    )?;
-    let written = report::write_all(&args.out, &run.loaded, &run.scores, format)?;
-    if !args.quiet {
-        let l = &run.loaded;
-        let files = std::iter::once(&l.claims)
-            .chain(l.responses.as_ref())
-            .chain(l.resolutions.as_ref());
-        for t in files {
+    if let Some(path) = &args.partial {
+        let p = credence::shard::partial(&inputs, load)?;
+        credence::shard::write_partial(path, &p)?;
+        if !args.quiet {
+            let t = &p.claims;
             eprintln!(
                 "{}: {} rows read, {} scored, {} rejected",
                 t.file, t.read, t.scored, t.rejected
             );
+            eprintln!("partial with {} stories written to {}", p.stories.len(), path.display());
         }
-        let p = &run.scores.prior;
-        eprintln!(
-            "{} sources scored; prior Beta({:.3}, {:.3}), mean {:.3} ({})",
-            run.scores.sources.len(),
-            p.alpha,
-            p.beta,
-            p.mean,
-            p.method
-        );
-        for w in written {
-            eprintln!("wrote {}", w.display());
-        }
+        return Ok(());
+    }
+    let out = args.out.as_deref().expect("clap requires --out without --partial");
+    let run = credence::score_files(&inputs, load, &params)?;
+    let written = report::write_all(out, &run.loaded, &run.scores, args.format.into())?;
+    if !args.quiet {
+        report_run(&report::InputTallies::of(&run.loaded), &run.scores, &written);
     }
     Ok(())
+}
+
+/// Prints what a run read and wrote to standard error.
+pub fn report_run(inputs: &report::InputTallies, scores: &credence::model::Scores, written: &[PathBuf]) {
+    for t in inputs.claims.iter().chain(&inputs.responses).chain(&inputs.resolutions) {
+        eprintln!(
+            "{}: {} rows read, {} scored, {} rejected",
+            t.file, t.read, t.scored, t.rejected
+        );
+    }
+    let p = &scores.prior;
+    eprintln!(
+        "{} sources scored; prior Beta({:.3}, {:.3}), mean {:.3} ({})",
+        scores.sources.len(),
+        p.alpha,
+        p.beta,
+        p.mean,
+        p.method
+    );
+    for w in written {
+        eprintln!("wrote {}", w.display());
+    }
 }

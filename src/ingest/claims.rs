@@ -593,3 +593,73 @@ impl Replay {
         Ok(())
     }
 }
+
+/// Calls `format(out, row)` for every row of the claims file at `path` whose line is not in `rejected`
+/// (sorted), blocks in parallel, handing each block's output to `sink` in order. For a merge that writes
+/// `claims.csv` from the shards' files: the rows are matched to the model by their names, not by position.
+///
+/// # Errors
+/// The file cannot be read, has no header or lacks a required column; `sink` fails.
+pub(crate) fn for_each_accepted_row(
+    path: &Path,
+    block_size: usize,
+    rejected: &[u64],
+    format: impl Fn(&mut Vec<u8>, &Row<'_>) + Sync,
+    mut sink: impl FnMut(&[u8]) -> Result<()>,
+) -> Result<()> {
+    let io_err = |source| Error::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let mut blocks = BlockReader::new(open_input(path)?, block_size);
+    let mut first = blocks.next_block().map_err(io_err)?.unwrap_or_default();
+    let (headers, header_end, mut line) = header(path, &first, &SPEC)?;
+    first.drain(..header_end);
+    let index = resolve_columns(path, &headers, &SPEC)?;
+    let batch = BATCH_PER_THREAD * rayon::current_num_threads().max(1);
+    let mut pending = vec![first];
+    loop {
+        while pending.len() < batch {
+            match blocks.next_block().map_err(io_err)? {
+                Some(b) => pending.push(b),
+                None => break,
+            }
+        }
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let mut starts = Vec::with_capacity(pending.len());
+        for b in &pending {
+            starts.push(line);
+            line += memchr::memchr_iter(b'\n', b).count() as u64;
+        }
+        let outputs: Vec<Vec<u8>> = pending
+            .par_iter()
+            .zip(&starts)
+            .map(|(bytes, &start)| {
+                let mut out = Vec::with_capacity(bytes.len());
+                let mut skip = rejected.partition_point(|&l| l < start);
+                for_each_record(bytes, |local, fields| {
+                    let at = start + local - 1;
+                    if rejected.get(skip) == Some(&at) {
+                        skip += 1;
+                        return;
+                    }
+                    format(
+                        &mut out,
+                        &Row {
+                            record: fields,
+                            index: &index,
+                            names: SPEC.names,
+                        },
+                    );
+                });
+                out
+            })
+            .collect();
+        pending.clear();
+        for o in &outputs {
+            sink(o)?;
+        }
+    }
+}

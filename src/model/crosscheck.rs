@@ -5,7 +5,7 @@
 //! chains within a story: a claim relaying an outlet that itself relays another is credited to the outlet at
 //! the end of the chain, the originator.
 
-use crate::corpus::{Corpus, Outcome, Stance};
+use crate::corpus::{Corpus, Mention, Outcome, Stance};
 
 /// How a story stands after cross-checking, before any source's record is weighed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -109,10 +109,18 @@ pub fn stories(corpus: &Corpus) -> Evidence {
     for r in &corpus.resolutions {
         resolution[r.story as usize] = Some(r.outcome);
     }
+    // Answers are ordered by responder name, so that sums over them run in the same order however the
+    // responders were numbered (one run, or merged shards).
+    let mut by_name: Vec<u32> = (0..corpus.responders.len() as u32).collect();
+    by_name.sort_by(|&a, &b| corpus.responders.name(a).cmp(corpus.responders.name(b)));
+    let mut rank = vec![0u32; by_name.len()];
+    for (k, &r) in by_name.iter().enumerate() {
+        rank[r as usize] = k as u32;
+    }
     let mut order: Vec<usize> = (0..corpus.responses.len()).collect();
     order.sort_by_key(|&i| {
         let r = &corpus.responses[i];
-        (r.story, r.responder, r.responded_at, r.file, r.line)
+        (r.story, rank[r.responder as usize], r.responded_at, r.file, r.line)
     });
     let mut answers = Vec::new();
     let mut start = vec![0u32; n + 1];
@@ -206,57 +214,86 @@ impl ByStory {
 pub fn credit(corpus: &Corpus, groups: &ByStory) -> Vec<u32> {
     let mentions = &corpus.mentions;
     let mut credited: Vec<u32> = mentions.iter().map(|m| m.relays().unwrap_or(m.source)).collect();
-    let mut originators: Vec<u32> = Vec::new();
-    let mut cites: Vec<(u32, u32)> = Vec::new();
+    let mut links = Links::default();
     for s in 0..groups.stories() {
         let ms = groups.story(s);
         if ms.iter().all(|&i| mentions[i as usize].relays().is_none()) {
             continue;
         }
-        originators.clear();
-        originators.extend(
+        links.build(mentions, ms);
+        for &i in ms {
+            credited[i as usize] = links.follow(mentions[i as usize]);
+        }
+    }
+    credited
+}
+
+/// The outlet credited with `mention`, a claim on a story whose mentions are `group` (for a claim met
+/// again after the model ran, as when a merge writes `claims.csv`).
+pub fn credit_one(corpus: &Corpus, group: &[u32], mention: Mention) -> u32 {
+    let Some(_) = mention.relays() else {
+        return mention.source;
+    };
+    let mut links = Links::default();
+    links.build(&corpus.mentions, group);
+    links.follow(mention)
+}
+
+/// A story's attribution links: outlets that reported nothing of their own there and cite one outlet only.
+#[derive(Debug, Default)]
+struct Links {
+    originators: Vec<u32>,
+    cites: Vec<(u32, u32)>,
+    single: Vec<(u32, u32)>,
+}
+
+impl Links {
+    fn build(&mut self, mentions: &[Mention], ms: &[u32]) {
+        self.originators.clear();
+        self.originators.extend(
             ms.iter()
                 .map(|&i| mentions[i as usize])
                 .filter(|m| m.relays().is_none())
                 .map(|m| m.source),
         );
-        originators.sort_unstable();
-        originators.dedup();
-        cites.clear();
+        self.originators.sort_unstable();
+        self.originators.dedup();
+        self.cites.clear();
         for &i in ms {
             let m = mentions[i as usize];
             if let Some(to) = m.relays()
-                && originators.binary_search(&m.source).is_err()
+                && self.originators.binary_search(&m.source).is_err()
             {
-                cites.push((m.source, to));
+                self.cites.push((m.source, to));
             }
         }
-        cites.sort_unstable();
-        cites.dedup();
-        // Keep only outlets that cite exactly one other outlet on this story.
-        let mut single: Vec<(u32, u32)> = Vec::with_capacity(cites.len());
+        self.cites.sort_unstable();
+        self.cites.dedup();
+        self.single.clear();
+        let cites = &self.cites;
         for (k, &(from, to)) in cites.iter().enumerate() {
             let alone = (k == 0 || cites[k - 1].0 != from) && cites.get(k + 1).is_none_or(|n| n.0 != from);
             if alone {
-                single.push((from, to));
+                self.single.push((from, to));
             }
-        }
-        for &i in ms {
-            let m = mentions[i as usize];
-            let Some(mut at) = m.relays() else { continue };
-            let mut hops = 0;
-            while let Ok(k) = single.binary_search_by_key(&at, |p| p.0) {
-                let next = single[k].1;
-                if next == m.source || hops >= single.len() {
-                    break;
-                }
-                at = next;
-                hops += 1;
-            }
-            credited[i as usize] = at;
         }
     }
-    credited
+
+    /// The end of `m`'s chain: stops before returning to `m`'s own outlet, and after as many hops as there
+    /// are links (so a cycle ends).
+    fn follow(&self, m: Mention) -> u32 {
+        let Some(mut at) = m.relays() else { return m.source };
+        let mut hops = 0;
+        while let Ok(k) = self.single.binary_search_by_key(&at, |p| p.0) {
+            let next = self.single[k].1;
+            if next == m.source || hops >= self.single.len() {
+                break;
+            }
+            at = next;
+            hops += 1;
+        }
+        at
+    }
 }
 
 /// The probability, from a story's evidence alone, that a claim of stance `stance` on it is correct,

@@ -20,7 +20,7 @@ pub mod tolerance;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::corpus::{Corpus, Outcome, Stance};
+use crate::corpus::{Corpus, Mention, Outcome, Stance};
 use crate::error::{Error, Result};
 use crosscheck::{Answer, Role};
 use posterior::Record;
@@ -197,6 +197,8 @@ pub struct Scores {
     pub stories_answered: u64,
     /// The outlet credited with each mention, in mention order.
     credited: Vec<u32>,
+    /// The mentions grouped by story.
+    groups: crosscheck::ByStory,
     /// Per story: its resolution and the summary of its answers.
     stories: Vec<(Option<Outcome>, Answer)>,
     /// Per story: its probability of being true from its own evidence, NaN where it has none.
@@ -208,8 +210,17 @@ pub struct Scores {
 impl Scores {
     /// The scores of the corpus's `m`-th mention (its `m`-th accepted claim).
     pub fn claim(&self, corpus: &Corpus, m: usize) -> ClaimScore {
-        let mention = corpus.mentions[m];
-        let to = self.credited[m];
+        self.score_mention(corpus.mentions[m], self.credited[m])
+    }
+
+    /// The scores of a claim met again after the model ran (as when a merge writes `claims.csv`): its
+    /// credit is worked out from its story's mentions.
+    pub fn claim_for(&self, corpus: &Corpus, mention: Mention) -> ClaimScore {
+        let to = crosscheck::credit_one(corpus, self.groups.story(mention.story as usize), mention);
+        self.score_mention(mention, to)
+    }
+
+    fn score_mention(&self, mention: Mention, to: u32) -> ClaimScore {
         let (resolution, answer) = self.stories[mention.story as usize];
         let p_true = self.p_true[mention.story as usize];
         let p_true = (!p_true.is_nan()).then_some(p_true);
@@ -475,6 +486,7 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
         stories_resolved: resolved,
         stories_answered: answered,
         credited,
+        groups,
         stories,
         p_true,
         probes,

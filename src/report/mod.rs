@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::corpus::Corpus;
 use crate::error::{Error, Result, RowProblem};
 use crate::ingest::{Loaded, Tally};
-use crate::model::Scores;
+use crate::model::{ClaimScore, Scores};
 
 /// The output format of the per-source table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -259,31 +259,97 @@ pub fn write_claims_csv(loaded: &Loaded, scores: &Scores, out: &mut dyn Write) -
     };
     out.write_all(&csv_bytes(&CLAIM_COLUMNS, std::iter::empty()))
         .map_err(sink_err)?;
+    // The row's own source and story text is the interned name (both trimmed), and reading it from the row
+    // spares a random access into the name tables per claim.
     loaded.replay.for_each_block(
-        |buf, m, row| {
-            let s = scores.claim(corpus, m);
-            let mention = corpus.mentions[m];
-            // The row's own source and story text is the interned name (both trimmed), and reading it here
-            // spares a random access into the name tables per claim.
-            push_field(buf, row.text(0).unwrap_or_default());
-            buf.push(b',');
-            push_field(buf, row.text(1).unwrap_or_default());
-            buf.push(b',');
-            push_field(buf, row.text(3).unwrap_or_default());
-            buf.push(b',');
-            buf.extend_from_slice(mention.stance.as_str().as_bytes());
-            buf.push(b',');
-            buf.extend_from_slice(s.role.as_str().as_bytes());
-            buf.push(b',');
-            push_field(buf, corpus.sources.name(s.credited_to));
-            buf.push(b',');
-            buf.extend_from_slice(s.verdict.as_str().as_bytes());
-            buf.push(b',');
-            crate::numfmt::push_float_bytes(buf, s.p_correct);
-            buf.push(b'\n');
-        },
+        |buf, m, row| push_claim_row(buf, row, corpus.mentions[m], &scores.claim(corpus, m), corpus),
         |bytes| out.write_all(bytes).map_err(sink_err),
     )
+}
+
+/// Appends one claims.csv row: the claim's own id, source and story text, then its scores.
+fn push_claim_row(
+    buf: &mut Vec<u8>,
+    row: &crate::ingest::Row<'_>,
+    mention: crate::corpus::Mention,
+    s: &ClaimScore,
+    corpus: &Corpus,
+) {
+    push_field(buf, row.text(0).unwrap_or_default());
+    buf.push(b',');
+    push_field(buf, row.text(1).unwrap_or_default());
+    buf.push(b',');
+    push_field(buf, row.text(3).unwrap_or_default());
+    buf.push(b',');
+    buf.extend_from_slice(mention.stance.as_str().as_bytes());
+    buf.push(b',');
+    buf.extend_from_slice(s.role.as_str().as_bytes());
+    buf.push(b',');
+    push_field(buf, corpus.sources.name(s.credited_to));
+    buf.push(b',');
+    buf.extend_from_slice(s.verdict.as_str().as_bytes());
+    buf.push(b',');
+    crate::numfmt::push_float_bytes(buf, s.p_correct);
+    buf.push(b'\n');
+}
+
+/// Writes the per-claim table of a merge from the shards' claims files, in the order given; each file's
+/// rows that its shard refused (`rejected`, sorted lines) are skipped. Concatenating the shards of one
+/// file in order gives that file's single-run `claims.csv`.
+///
+/// # Errors
+/// A file cannot be read, or holds a row its partial did not (it changed since, or is another file).
+pub fn write_claims_from_files(
+    corpus: &Corpus,
+    scores: &Scores,
+    files: &[(PathBuf, Vec<u64>)],
+    block_size: usize,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let sink_err = |source| Error::Io {
+        path: PathBuf::from("claims.csv"),
+        source,
+    };
+    out.write_all(&csv_bytes(&CLAIM_COLUMNS, std::iter::empty()))
+        .map_err(sink_err)?;
+    for (path, rejected) in files {
+        let mismatch = std::sync::atomic::AtomicBool::new(false);
+        crate::ingest::claims::for_each_accepted_row(
+            path,
+            block_size,
+            rejected,
+            |buf, row| {
+                let text = |k: usize| row.text(k).unwrap_or_default();
+                let source = corpus.sources.get(text(1));
+                let story = corpus.stories.get(text(3));
+                let stance = crate::ingest::fields::stance(text(4));
+                let attributed = row.optional(5).ok().flatten();
+                let (Some(source), Some(story), Some(stance)) = (source, story, stance) else {
+                    mismatch.store(true, std::sync::atomic::Ordering::Relaxed);
+                    return;
+                };
+                let attributed_to = match attributed.and_then(|a| corpus.sources.get(a)) {
+                    Some(a) if a != source => a,
+                    _ => crate::corpus::Mention::ORIGINAL,
+                };
+                let mention = crate::corpus::Mention {
+                    story,
+                    source,
+                    attributed_to,
+                    stance,
+                };
+                push_claim_row(buf, row, mention, &scores.claim_for(corpus, mention), corpus);
+            },
+            |bytes| out.write_all(bytes).map_err(sink_err),
+        )?;
+        if mismatch.into_inner() {
+            return Err(Error::Config(format!(
+                "{}: holds claims that its partial does not; give the same files the partials were made from",
+                path.display()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Appends one CSV field, quoted exactly when the csv crate's writer would quote it (it holds a comma, a
@@ -366,22 +432,39 @@ pub fn rejects_csv(rejects: &[RowProblem]) -> Vec<u8> {
     )
 }
 
+/// Rows read, scored and rejected, per input file.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct InputTallies {
+    /// The claims files (one for a run; one per shard for a merge).
+    pub claims: Vec<Tally>,
+    /// The responses files.
+    pub responses: Vec<Tally>,
+    /// The resolutions files.
+    pub resolutions: Vec<Tally>,
+    /// Rows rejected over all files.
+    pub rejected: u64,
+}
+
+impl InputTallies {
+    /// The tallies of a single run.
+    pub fn of(loaded: &Loaded) -> InputTallies {
+        InputTallies {
+            claims: vec![loaded.claims.clone()],
+            responses: loaded.responses.iter().cloned().collect(),
+            resolutions: loaded.resolutions.iter().cloned().collect(),
+            rejected: loaded.rejects.len() as u64,
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct Summary<'a> {
     credence_version: &'static str,
-    inputs: Inputs<'a>,
+    inputs: &'a InputTallies,
     counts: Counts,
     prior: &'a crate::model::prior::Prior,
     parameters: &'a crate::model::Params,
     outputs: Vec<&'a str>,
-}
-
-#[derive(Serialize)]
-struct Inputs<'a> {
-    claims: &'a Tally,
-    responses: Option<&'a Tally>,
-    resolutions: Option<&'a Tally>,
-    rejected: u64,
 }
 
 #[derive(Serialize)]
@@ -394,20 +477,14 @@ struct Counts {
 }
 
 /// The run's summary: rows read, scored and rejected per file, the fitted prior, parameters, version.
-pub fn summary_json(loaded: &Loaded, scores: &Scores, outputs: &[&str]) -> Vec<u8> {
-    let c = &loaded.corpus;
+pub fn summary_json(corpus: &Corpus, inputs: &InputTallies, scores: &Scores, outputs: &[&str]) -> Vec<u8> {
     let summary = Summary {
         credence_version: env!("CARGO_PKG_VERSION"),
-        inputs: Inputs {
-            claims: &loaded.claims,
-            responses: loaded.responses.as_ref(),
-            resolutions: loaded.resolutions.as_ref(),
-            rejected: loaded.rejects.len() as u64,
-        },
+        inputs,
         counts: Counts {
-            sources: c.sources.len(),
-            stories: c.stories.len(),
-            responders: c.responders.len(),
+            sources: corpus.sources.len(),
+            stories: corpus.stories.len(),
+            responders: corpus.responders.len(),
             stories_answered: scores.stories_answered,
             stories_resolved: scores.stories_resolved,
         },
@@ -420,23 +497,33 @@ pub fn summary_json(loaded: &Loaded, scores: &Scores, outputs: &[&str]) -> Vec<u
     out
 }
 
-/// Writes every output of a run into `dir`, atomically; returns the paths written.
+/// Writes `claims.csv` into a sink, for [`write_outputs`].
+pub type ClaimsWriter<'a> = &'a dyn Fn(&mut dyn Write) -> Result<()>;
+
+/// Writes every output of a run into `dir`, atomically; returns the paths written. `claims` writes
+/// `claims.csv`; without it (a merge given no claims files) that file is not written.
 ///
 /// # Errors
 /// A file cannot be written or renamed.
-pub fn write_all(dir: &Path, loaded: &Loaded, scores: &Scores, format: Format) -> Result<Vec<PathBuf>> {
-    let corpus = &loaded.corpus;
+pub fn write_outputs(
+    dir: &Path,
+    corpus: &Corpus,
+    scores: &Scores,
+    rejects: &[RowProblem],
+    inputs: &InputTallies,
+    format: Format,
+    claims: Option<ClaimsWriter<'_>>,
+) -> Result<Vec<PathBuf>> {
+    let _stage = crate::progress::Stage::start("write");
     let sources_name = match format {
         Format::Csv => "sources.csv",
         Format::Json => "sources.json",
     };
-    let names = [
-        sources_name,
-        "claims.csv",
-        "responders.csv",
-        "rejects.csv",
-        "summary.json",
-    ];
+    let mut names = vec![sources_name];
+    if claims.is_some() {
+        names.push("claims.csv");
+    }
+    names.extend(["responders.csv", "rejects.csv", "summary.json"]);
     let mut out = OutputDir::create(dir)?;
     match format {
         Format::Csv => {
@@ -448,11 +535,31 @@ pub fn write_all(dir: &Path, loaded: &Loaded, scores: &Scores, format: Format) -
             out.remove_on_commit("sources.csv");
         }
     }
-    out.stage_with("claims.csv", |w| write_claims_csv(loaded, scores, w))?;
+    match claims {
+        Some(write) => out.stage_with("claims.csv", write)?,
+        None => out.remove_on_commit("claims.csv"),
+    }
     out.stage("responders.csv", &responders_csv(corpus, scores))?;
-    out.stage("rejects.csv", &rejects_csv(&loaded.rejects))?;
-    out.stage("summary.json", &summary_json(loaded, scores, &names))?;
+    out.stage("rejects.csv", &rejects_csv(rejects))?;
+    out.stage("summary.json", &summary_json(corpus, inputs, scores, &names))?;
     out.commit()
+}
+
+/// Writes every output of a single run into `dir`, atomically; returns the paths written.
+///
+/// # Errors
+/// A file cannot be written or renamed, or the claims input cannot be read again.
+pub fn write_all(dir: &Path, loaded: &Loaded, scores: &Scores, format: Format) -> Result<Vec<PathBuf>> {
+    let claims = |w: &mut dyn Write| write_claims_csv(loaded, scores, w);
+    write_outputs(
+        dir,
+        &loaded.corpus,
+        scores,
+        &loaded.rejects,
+        &InputTallies::of(loaded),
+        format,
+        Some(&claims),
+    )
 }
 
 #[cfg(test)]

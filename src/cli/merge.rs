@@ -1,0 +1,84 @@
+//! `credence merge`: combine shards' partials into the outputs of one run.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use credence::report;
+
+use super::score::{FormatArg, ModelArgs, report_run};
+
+/// Combine partials written by `credence score --partial` into the outputs one `score` run over all the
+/// shards' input would write.
+///
+/// Partials may be given in any order. A responses or resolutions file given to several shards (the same
+/// name) counts once. With --claims (the shards' claims files, in input order), claims.csv is written too;
+/// without it, every other output is.
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// The partials.
+    #[arg(required = true, value_name = "PARTIAL")]
+    partials: Vec<PathBuf>,
+    /// The folder to write the outputs into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// The shards' claims files, in input order, to write claims.csv.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    claims: Vec<PathBuf>,
+    /// The format of the per-source table.
+    #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
+    format: FormatArg,
+    #[command(flatten)]
+    model: ModelArgs,
+    /// Worker threads (0: RAYON_NUM_THREADS, or one per core). The output does not depend on it.
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+    /// Print nothing on success.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+pub fn run(args: MergeArgs) -> credence::Result<()> {
+    super::set_threads(args.threads)?;
+    credence::progress::enable_bar(!args.quiet);
+    let params = args.model.params();
+    let partials = args
+        .partials
+        .iter()
+        .map(|p| credence::shard::read_partial(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let merged = credence::shard::merge(partials)?;
+    let scores = credence::model::score(&merged.corpus, &params)?;
+    // Each claims file skips the rows its own shard refused.
+    let files: Vec<(PathBuf, Vec<u64>)> = args
+        .claims
+        .iter()
+        .map(|path| {
+            let name = path.display().to_string();
+            let mut lines: Vec<u64> = merged
+                .rejects
+                .iter()
+                .filter(|r| r.file == name)
+                .map(|r| r.line)
+                .collect();
+            lines.sort_unstable();
+            (path.clone(), lines)
+        })
+        .collect();
+    let block = credence::ingest::LoadOptions::default().block_size;
+    let write_claims =
+        |w: &mut dyn std::io::Write| report::write_claims_from_files(&merged.corpus, &scores, &files, block, w);
+    let claims: Option<report::ClaimsWriter<'_>> = (!files.is_empty()).then_some(&write_claims);
+    let written = report::write_outputs(
+        &args.out,
+        &merged.corpus,
+        &scores,
+        &merged.rejects,
+        &merged.inputs,
+        args.format.into(),
+        claims,
+    )?;
+    if !args.quiet {
+        report_run(&merged.inputs, &scores, &written);
+    }
+    Ok(())
+}

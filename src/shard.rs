@@ -1,0 +1,224 @@
+//! Shards that merge: the sufficient statistics of one part of the input, and their union.
+//!
+//! A [`Partial`] holds everything the model needs from one shard, and nothing per claim:
+//!
+//! * the shard's outlets and stories, by name, and its claims reduced to counted mentions, one entry per
+//!   distinct (story, outlet, outlet relayed, stance): the per-story sufficient statistics of attribution
+//!   and evidence;
+//! * its responses and resolutions as raw rows that name their story (a shard may hold a response to a
+//!   story whose claims all sit in other shards, so story links are made at the merge);
+//! * the tallies and refused rows of its files.
+//!
+//! [`merge`] unions any number of partials, in any order, into one corpus and returns what a single run
+//! over all the input would have loaded; the model then gives the same scores, because every sum it takes
+//! runs over integer counts or over names in sorted order. A responses or resolutions file given to several
+//! shards (same name) is counted once.
+//!
+//! The file is JSON: `{"format": "credence-partial", "version": 1, ...}`; a reader refuses other formats
+//! and versions. Claim-id uniqueness is checked within each shard only: ids are not carried, to keep the
+//! partial free of per-claim data.
+
+use std::io::Write;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::corpus::{Corpus, Mention, Stance};
+use crate::error::{Error, Result, RowProblem};
+use crate::ingest::answers::{self, RawFile, RawResolution, RawResponse};
+use crate::ingest::{Inputs, LoadOptions, Tally, claims};
+use crate::report::InputTallies;
+
+/// The format name written in every partial.
+pub const FORMAT: &str = "credence-partial";
+/// The version of the partial format this build reads and writes.
+pub const VERSION: u32 = 1;
+
+/// One shard's sufficient statistics.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Partial {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// The format version, [`VERSION`].
+    pub version: u32,
+    /// The credence version that wrote it.
+    pub credence_version: String,
+    /// The shard's claims file.
+    pub claims: Tally,
+    /// Its refused claim rows.
+    pub claim_rejects: Vec<RowProblem>,
+    /// Outlet names; mentions refer to them by position.
+    pub sources: Vec<String>,
+    /// Story names; mentions refer to them by position.
+    pub stories: Vec<String>,
+    /// `[story, source, relayed source or -1, stance (0 asserts, 1 denies), count]`, sorted.
+    pub mentions: Vec<(u32, u32, i64, u8, u64)>,
+    /// Its responses file, raw.
+    pub responses: Option<RawFile<RawResponse>>,
+    /// Its resolutions file, raw.
+    pub resolutions: Option<RawFile<RawResolution>>,
+}
+
+/// Reads one shard's inputs into a partial.
+///
+/// # Errors
+/// As for [`crate::ingest::load`].
+pub fn partial(inputs: &Inputs, opts: LoadOptions) -> Result<Partial> {
+    let mut corpus = Corpus::default();
+    let mut claim_rejects = Vec::new();
+    let (tally, _replay) = claims::read(&inputs.claims, opts, &mut corpus, &mut claim_rejects)?;
+    let strict_check = |raw: &[RowProblem]| match raw.iter().min_by_key(|p| p.line) {
+        Some(first) if opts.strict => Err(Error::BadRow(first.clone())),
+        _ => Ok(()),
+    };
+    let responses = inputs.responses.as_deref().map(answers::read_responses).transpose()?;
+    let resolutions = inputs
+        .resolutions
+        .as_deref()
+        .map(answers::read_resolutions)
+        .transpose()?;
+    strict_check(responses.as_ref().map_or(&[][..], |r| &r.rejects))?;
+    strict_check(resolutions.as_ref().map_or(&[][..], |r| &r.rejects))?;
+    let mut keys: Vec<(u32, u32, u32, u8)> = corpus
+        .mentions
+        .iter()
+        .map(|m| (m.story, m.source, m.attributed_to, u8::from(m.stance == Stance::Denies)))
+        .collect();
+    keys.sort_unstable();
+    let mut mentions: Vec<(u32, u32, i64, u8, u64)> = Vec::new();
+    for k in keys {
+        let attributed = if k.2 == Mention::ORIGINAL { -1 } else { i64::from(k.2) };
+        match mentions.last_mut() {
+            Some(last) if (last.0, last.1, last.2, last.3) == (k.0, k.1, attributed, k.3) => last.4 += 1,
+            _ => mentions.push((k.0, k.1, attributed, k.3, 1)),
+        }
+    }
+    Ok(Partial {
+        format: FORMAT.to_owned(),
+        version: VERSION,
+        credence_version: env!("CARGO_PKG_VERSION").to_owned(),
+        claims: tally,
+        claim_rejects,
+        sources: corpus.sources.iter().map(str::to_owned).collect(),
+        stories: corpus.stories.iter().map(str::to_owned).collect(),
+        mentions,
+        responses,
+        resolutions,
+    })
+}
+
+/// Writes a partial to `path` (atomically: a temporary name, then a rename).
+///
+/// # Errors
+/// The file cannot be written.
+pub fn write_partial(path: &Path, partial: &Partial) -> Result<()> {
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    let io_err = |source| Error::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let file = std::fs::File::create(&tmp).map_err(io_err)?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+    serde_json::to_writer(&mut w, partial).map_err(|e| io_err(e.into()))?;
+    w.write_all(b"\n").map_err(io_err)?;
+    w.flush().map_err(io_err)?;
+    drop(w);
+    std::fs::rename(&tmp, path).map_err(io_err)
+}
+
+/// Reads a partial, refusing other formats and versions.
+///
+/// # Errors
+/// The file cannot be read or is not a partial of this version.
+pub fn read_partial(path: &Path) -> Result<Partial> {
+    let io_err = |source| Error::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(io_err)?;
+    let p: Partial = serde_json::from_reader(std::io::BufReader::with_capacity(1 << 20, file))
+        .map_err(|e| Error::Config(format!("{}: not a credence partial: {e}", path.display())))?;
+    if p.format != FORMAT || p.version != VERSION {
+        return Err(Error::Config(format!(
+            "{}: a {} version {} file; this credence reads {FORMAT} version {VERSION}",
+            path.display(),
+            p.format,
+            p.version
+        )));
+    }
+    Ok(p)
+}
+
+/// What a merge loaded: the union corpus, every refused row, and the tallies of every file.
+#[derive(Debug)]
+pub struct Merged {
+    /// The union of the shards.
+    pub corpus: Corpus,
+    /// Refused rows: claims (shards by file name), then responses, then resolutions.
+    pub rejects: Vec<RowProblem>,
+    /// The tallies of every input file.
+    pub inputs: InputTallies,
+}
+
+/// Unions partials into one corpus, as a single run over all their input would load it.
+///
+/// # Errors
+/// Two partials name the same claims file (a shard given twice).
+pub fn merge(mut partials: Vec<Partial>) -> Result<Merged> {
+    partials.sort_by(|a, b| a.claims.file.cmp(&b.claims.file));
+    if let Some(w) = partials.windows(2).find(|w| w[0].claims.file == w[1].claims.file) {
+        return Err(Error::Config(format!(
+            "two partials come from the same claims file {}",
+            w[0].claims.file
+        )));
+    }
+    let mut corpus = Corpus::default();
+    let mut rejects = Vec::new();
+    let mut inputs = InputTallies::default();
+    for p in &partials {
+        let sources: Vec<u32> = p.sources.iter().map(|n| corpus.sources.intern(n)).collect();
+        let stories: Vec<u32> = p.stories.iter().map(|n| corpus.stories.intern(n)).collect();
+        let bad = || {
+            Error::Config(format!(
+                "partial of {}: a mention refers past its name lists",
+                p.claims.file
+            ))
+        };
+        for &(story, source, attributed, stance, count) in &p.mentions {
+            let story = *stories.get(story as usize).ok_or_else(bad)?;
+            let source = *sources.get(source as usize).ok_or_else(bad)?;
+            let attributed_to = match usize::try_from(attributed) {
+                Ok(a) => *sources.get(a).ok_or_else(bad)?,
+                Err(_) => Mention::ORIGINAL,
+            };
+            let stance = if stance == 1 { Stance::Denies } else { Stance::Asserts };
+            let m = Mention {
+                story,
+                source,
+                attributed_to,
+                stance,
+            };
+            corpus.mentions.extend(std::iter::repeat_n(m, count as usize));
+        }
+        inputs.claims.push(p.claims.clone());
+        rejects.extend(p.claim_rejects.iter().cloned());
+    }
+    let mut responses: Vec<RawFile<RawResponse>> = partials.iter().filter_map(|p| p.responses.clone()).collect();
+    responses.sort_by(|a, b| a.file.cmp(&b.file));
+    responses.dedup_by(|later, kept| later.file == kept.file);
+    let (tallies, mut problems) = answers::link_responses(&responses, &mut corpus);
+    inputs.responses = tallies;
+    rejects.append(&mut problems);
+    let mut resolutions: Vec<RawFile<RawResolution>> = partials.iter().filter_map(|p| p.resolutions.clone()).collect();
+    resolutions.sort_by(|a, b| a.file.cmp(&b.file));
+    resolutions.dedup_by(|later, kept| later.file == kept.file);
+    let (tallies, mut problems) = answers::link_resolutions(&resolutions, &mut corpus);
+    inputs.resolutions = tallies;
+    rejects.append(&mut problems);
+    inputs.rejected = rejects.len() as u64;
+    Ok(Merged {
+        corpus,
+        rejects,
+        inputs,
+    })
+}
