@@ -1,0 +1,182 @@
+//! Invariants of the streaming pipeline: a merge of randomly cut shards, given in any order, writes the
+//! bytes of one run; so do any thread count and any block size; a gzip or zstd input scores like the plain
+//! file.
+
+use std::path::{Path, PathBuf};
+
+use credence::generate::{self, Config};
+use credence::ingest::{Inputs, LoadOptions};
+use credence::model::Params;
+use credence::report::{self, Format};
+use proptest::prelude::*;
+
+/// A generated corpus, made once per test binary.
+fn corpus() -> &'static Path {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = Config {
+            claims: 6_000,
+            sources: 80,
+            seed: 9,
+            ..Config::default()
+        };
+        generate::write(dir.path(), &cfg).unwrap();
+        dir
+    })
+    .path()
+}
+
+fn inputs(dir: &Path, claims: PathBuf) -> Inputs {
+    Inputs {
+        claims,
+        responses: Some(dir.join("responses.csv")),
+        resolutions: Some(dir.join("resolutions.csv")),
+    }
+}
+
+/// Every output file of a single run, by name.
+fn single_run(out: &Path, load: LoadOptions) -> Vec<(String, Vec<u8>)> {
+    let run = credence::score_files(&inputs(corpus(), corpus().join("claims.csv")), load, &Params::default()).unwrap();
+    report::write_all(out, &run.loaded, &run.scores, Format::Csv).unwrap();
+    read_outputs(out)
+}
+
+fn read_outputs(out: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// The summary with its claims-file tallies summed into one entry named like the single run's, which is
+/// the one way a merge's summary differs from a single run's (it lists each shard's file).
+fn normalised_summary(bytes: &[u8]) -> serde_json::Value {
+    let mut v: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+    let claims = v["inputs"]["claims"].as_array().unwrap().clone();
+    let sum = |k: &str| claims.iter().map(|t| t[k].as_u64().unwrap()).sum::<u64>();
+    v["inputs"]["claims"] = serde_json::json!([{
+        "file": "claims.csv", "read": sum("read"), "scored": sum("scored"), "rejected": sum("rejected")
+    }]);
+    v
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 6, .. ProptestConfig::default() })]
+
+    /// Cut the claims into 1 to 4 shards at random lines, write a partial per shard, merge them in a random
+    /// order: every output but the summary's list of claims files equals the single run's.
+    #[test]
+    fn merge_of_random_shards_equals_one_run(cuts in prop::collection::vec(1usize..6_000, 0..4), order_seed in any::<u64>()) {
+        let work = tempfile::tempdir().unwrap();
+        let single = single_run(&work.path().join("single"), LoadOptions::default());
+
+        let text = std::fs::read_to_string(corpus().join("claims.csv")).unwrap();
+        let mut lines = text.lines();
+        let header = lines.next().unwrap();
+        let body: Vec<&str> = lines.collect();
+        let mut cuts = cuts;
+        cuts.push(0);
+        cuts.push(body.len());
+        cuts.sort_unstable();
+        cuts.dedup();
+        let mut shard_files = Vec::new();
+        let mut partials = Vec::new();
+        for (k, w) in cuts.windows(2).enumerate() {
+            let path = work.path().join(format!("shard{k}.csv"));
+            let mut s = String::from(header);
+            s.push('\n');
+            for l in &body[w[0]..w[1]] {
+                s.push_str(l);
+                s.push('\n');
+            }
+            std::fs::write(&path, s).unwrap();
+            partials.push(credence::shard::partial(&inputs(corpus(), path.clone()), LoadOptions::default()).unwrap());
+            shard_files.push((path, Vec::new()));
+        }
+        // Any order of partials.
+        let n = partials.len();
+        for i in (1..n).rev() {
+            partials.swap(i, (order_seed as usize).wrapping_mul(31).wrapping_add(i) % (i + 1));
+        }
+        let merged = credence::shard::merge(partials).unwrap();
+        let scores = credence::model::score(&merged.corpus, &Params::default()).unwrap();
+        let block = LoadOptions::default().block_size;
+        let write = |w: &mut dyn std::io::Write| report::write_claims_from_files(&merged.corpus, &scores, &shard_files, block, w);
+        let out = work.path().join("merged");
+        report::write_outputs(&out, &merged.corpus, &scores, &merged.rejects, &merged.inputs, Format::Csv, Some(&write)).unwrap();
+        let merged_files = read_outputs(&out);
+        prop_assert_eq!(merged_files.len(), single.len());
+        for ((name, a), (_, b)) in single.iter().zip(&merged_files) {
+            if name == "summary.json" {
+                prop_assert_eq!(normalised_summary(a), normalised_summary(b));
+            } else {
+                prop_assert!(a == b, "{} differs with cuts {:?}", name, cuts);
+            }
+        }
+    }
+}
+
+/// Tiny and large blocks, one and two threads: the same bytes.
+#[test]
+fn block_size_and_threads_do_not_change_the_output() {
+    let work = tempfile::tempdir().unwrap();
+    let reference = single_run(&work.path().join("ref"), LoadOptions::default());
+    for (k, block) in [1024usize, 7_777, 1 << 16, 64 << 20].into_iter().enumerate() {
+        for threads in [1, 2] {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let out = work.path().join(format!("run{k}-{threads}"));
+            let files = pool.install(|| {
+                single_run(
+                    &out,
+                    LoadOptions {
+                        block_size: block,
+                        ..LoadOptions::default()
+                    },
+                )
+            });
+            assert!(files == reference, "block size {block}, {threads} threads");
+        }
+    }
+}
+
+/// The same claims compressed with gzip and with zstd score to the same bytes as the plain file (the
+/// summary names the file, so it is compared without that name).
+#[test]
+fn compressed_inputs_score_like_the_plain_file() {
+    use std::io::Write;
+    let work = tempfile::tempdir().unwrap();
+    let plain = std::fs::read(corpus().join("claims.csv")).unwrap();
+    let gz = work.path().join("claims.csv.gz");
+    let mut enc = flate2::write::GzEncoder::new(std::fs::File::create(&gz).unwrap(), flate2::Compression::fast());
+    enc.write_all(&plain).unwrap();
+    enc.finish().unwrap();
+    let zst = work.path().join("claims.csv.zst");
+    std::fs::write(&zst, zstd::encode_all(&plain[..], 3).unwrap()).unwrap();
+    let reference = single_run(&work.path().join("ref"), LoadOptions::default());
+    for (k, path) in [gz, zst].into_iter().enumerate() {
+        let run = credence::score_files(&inputs(corpus(), path), LoadOptions::default(), &Params::default()).unwrap();
+        let out = work.path().join(format!("c{k}"));
+        report::write_all(&out, &run.loaded, &run.scores, Format::Csv).unwrap();
+        for ((name, a), (_, b)) in reference.iter().zip(read_outputs(&out)) {
+            if name == "summary.json" {
+                let strip = |bytes: &[u8]| {
+                    let mut v: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+                    v["inputs"]["claims"][0]["file"] = serde_json::Value::Null;
+                    v
+                };
+                assert_eq!(strip(a), strip(&b));
+            } else {
+                assert!(*a == b, "{name} differs for input {k}");
+            }
+        }
+    }
+}
