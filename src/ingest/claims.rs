@@ -348,50 +348,58 @@ pub(crate) fn read(
     let mut duplicates: Vec<(usize, u128)> = Vec::new();
     corpus.mentions.reserve(expected);
     let batch = BATCH_PER_THREAD * rayon::current_num_threads().max(1);
-    let mut pending = vec![first];
-    loop {
-        while pending.len() < batch {
+    let read_batch = |blocks: &mut BlockReader<Box<dyn Read + Send>>, into: &mut Vec<Vec<u8>>| -> Result<()> {
+        while into.len() < batch {
             match blocks.next_block().map_err(io_err)? {
-                Some(b) => pending.push(b),
+                Some(b) => into.push(b),
                 None => break,
             }
         }
-        if pending.is_empty() {
-            break;
-        }
-        let parsed: Vec<Parsed> = pending
-            .par_iter()
-            .map(|b| parse_block(b, &replay.index, n_fields))
-            .collect();
-        pending.clear();
-        for p in parsed {
-            replay.starts.push(BlockStart {
-                line,
-                mention: corpus.mentions.len() as u64,
-            });
-            let newlines = p.newlines;
-            stage.add((p.candidates.len() + p.refused.len()) as u64);
-            let mut problems = merge(p, line, &file, corpus, &mut seen, &mut tally);
-            problems.sort_by_key(|q| q.0.line);
-            if opts.strict
-                && let Some((first, dup)) = problems.first()
-            {
-                let mut first = first.clone();
-                if let Some(hash) = dup {
-                    let lines = replay.first_lines(&[*hash], n_fields)?;
-                    first.reason = duplicate_reason(lines.get(hash).copied());
+        Ok(())
+    };
+    // A pipeline of two stages on rayon's pool: while one batch of blocks is parsed in parallel, the batch
+    // parsed before it is merged in order (the merge is sequential) and the next batch is read.
+    let index = replay.index.clone();
+    let mut current = vec![first];
+    read_batch(&mut blocks, &mut current)?;
+    let mut previous: Vec<Parsed> = Vec::new();
+    while !current.is_empty() || !previous.is_empty() {
+        let done = std::mem::take(&mut previous);
+        let (parsed, next) = rayon::join(
+            || current.par_iter().map(|b| parse_block(b, &index, n_fields)).collect::<Vec<Parsed>>(),
+            || -> Result<Vec<Vec<u8>>> {
+                for p in done {
+                    replay.starts.push(BlockStart { line, mention: corpus.mentions.len() as u64 });
+                    let newlines = p.newlines;
+                    stage.add((p.candidates.len() + p.refused.len()) as u64);
+                    let mut problems = merge(p, line, &file, corpus, &mut seen, &mut tally);
+                    problems.sort_by_key(|q| q.0.line);
+                    if opts.strict
+                        && let Some((first, dup)) = problems.first()
+                    {
+                        let mut first = first.clone();
+                        if let Some(hash) = dup {
+                            let lines = replay.first_lines(&[*hash], n_fields)?;
+                            first.reason = duplicate_reason(lines.get(hash).copied());
+                        }
+                        return Err(Error::BadRow(first));
+                    }
+                    for (q, dup) in problems {
+                        replay.rejected.push(q.line);
+                        if let Some(hash) = dup {
+                            duplicates.push((rejects.len(), hash));
+                        }
+                        rejects.push(q);
+                    }
+                    line += newlines;
                 }
-                return Err(Error::BadRow(first));
-            }
-            for (q, dup) in problems {
-                replay.rejected.push(q.line);
-                if let Some(hash) = dup {
-                    duplicates.push((rejects.len(), hash));
-                }
-                rejects.push(q);
-            }
-            line += newlines;
-        }
+                let mut next = Vec::new();
+                read_batch(&mut blocks, &mut next)?;
+                Ok(next)
+            },
+        );
+        previous = parsed;
+        current = next?;
     }
     if !duplicates.is_empty() {
         let hashes: Vec<u128> = duplicates.iter().map(|d| d.1).collect();
@@ -523,72 +531,65 @@ impl Replay {
     pub(crate) fn for_each_block(
         &self,
         format: impl Fn(&mut Vec<u8>, usize, &Row<'_>) + Sync,
-        mut sink: impl FnMut(&[u8]) -> Result<()>,
+        mut sink: impl FnMut(&[u8]) -> Result<()> + Send,
     ) -> Result<()> {
-        let io_err = |source| Error::Io {
-            path: self.path.clone(),
-            source,
-        };
+        let io_err = |source| Error::Io { path: self.path.clone(), source };
         let stage = crate::progress::Stage::start("claims.csv");
         let mut blocks = self.blocks()?;
         let mut first = blocks.next_block().map_err(io_err)?.unwrap_or_default();
         first.drain(..self.header_end.min(first.len()));
         let batch = BATCH_PER_THREAD * rayon::current_num_threads().max(1);
-        let mut pending = vec![first];
-        let mut k = 0;
-        loop {
-            while pending.len() < batch {
+        let read_batch = |blocks: &mut BlockReader<Box<dyn Read + Send>>, into: &mut Vec<Vec<u8>>| -> Result<()> {
+            while into.len() < batch {
                 match blocks.next_block().map_err(io_err)? {
-                    Some(b) => pending.push(b),
+                    Some(b) => into.push(b),
                     None => break,
                 }
             }
-            if pending.is_empty() {
-                break;
-            }
-            let starts = &self.starts[k.min(self.starts.len())..(k + pending.len()).min(self.starts.len())];
-            if starts.len() != pending.len() {
-                return Err(Error::Io {
-                    path: self.path.clone(),
-                    source: io::Error::other("the claims input changed between the two passes"),
-                });
-            }
-            let outputs: Vec<Vec<u8>> = pending
-                .par_iter()
-                .zip(starts)
-                .map(|(bytes, start)| {
-                    let mut out = Vec::with_capacity(bytes.len());
-                    let mut mention = start.mention as usize;
-                    let mut skip = self.rejected.partition_point(|&l| l < start.line);
-                    for_each_record(bytes, |local, fields| {
-                        let line = start.line + local - 1;
-                        if self.rejected.get(skip) == Some(&line) {
-                            skip += 1;
-                            return;
-                        }
-                        let row = Row {
-                            record: fields,
-                            index: &self.index,
-                            names: SPEC.names,
-                        };
-                        format(&mut out, mention, &row);
-                        mention += 1;
-                    });
-                    out
-                })
-                .collect();
-            k += pending.len();
-            stage.add(
-                starts
-                    .iter()
-                    .zip(starts.iter().skip(1))
-                    .map(|(a, b)| b.mention - a.mention)
-                    .sum(),
+            Ok(())
+        };
+        let format_block = |bytes: &Vec<u8>, start: &BlockStart| {
+            let mut out = Vec::with_capacity(bytes.len());
+            let mut mention = start.mention as usize;
+            let mut skip = self.rejected.partition_point(|&l| l < start.line);
+            for_each_record(bytes, |local, fields| {
+                let line = start.line + local - 1;
+                if self.rejected.get(skip) == Some(&line) {
+                    skip += 1;
+                    return;
+                }
+                format(&mut out, mention, &Row { record: fields, index: &self.index, names: SPEC.names });
+                mention += 1;
+            });
+            out
+        };
+        // As in the first pass, a pipeline: one batch is formatted in parallel while the batch before it is
+        // written out in order and the next one is read.
+        let mut current = vec![first];
+        read_batch(&mut blocks, &mut current)?;
+        let mut written: Vec<Vec<u8>> = Vec::new();
+        let mut k = 0;
+        while !current.is_empty() || !written.is_empty() {
+            let starts = self.starts.get(k..k + current.len()).ok_or_else(|| Error::Io {
+                path: self.path.clone(),
+                source: io::Error::other("the claims input changed between the two passes"),
+            })?;
+            let done = std::mem::take(&mut written);
+            let (outputs, next) = rayon::join(
+                || current.par_iter().zip(starts).map(|(b, s)| format_block(b, s)).collect::<Vec<Vec<u8>>>(),
+                || -> Result<Vec<Vec<u8>>> {
+                    for o in &done {
+                        sink(o)?;
+                    }
+                    let mut next = Vec::new();
+                    read_batch(&mut blocks, &mut next)?;
+                    Ok(next)
+                },
             );
-            pending.clear();
-            for o in &outputs {
-                sink(o)?;
-            }
+            k += current.len();
+            stage.add(starts.windows(2).map(|w| w[1].mention - w[0].mention).sum());
+            written = outputs;
+            current = next?;
         }
         Ok(())
     }

@@ -56,7 +56,7 @@ impl OutputDir {
     ///
     /// # Errors
     /// The file cannot be created, or `write` fails.
-    pub fn stage_with(&mut self, name: &str, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+    pub fn stage_with(&mut self, name: &str, write: impl FnOnce(&mut (dyn Write + Send)) -> Result<()>) -> Result<()> {
         let final_path = self.dir.join(name);
         let tmp = self.dir.join(format!(".{name}.tmp-{}", std::process::id()));
         let io_err = |source| Error::Io {
@@ -251,7 +251,7 @@ pub const CLAIM_COLUMNS: [&str; 8] = [
 ///
 /// # Errors
 /// The claims input cannot be read again, or `out` cannot be written.
-pub fn write_claims_csv(loaded: &Loaded, scores: &Scores, out: &mut dyn Write) -> Result<()> {
+pub fn write_claims_csv(loaded: &Loaded, scores: &Scores, out: &mut (dyn Write + Send)) -> Result<()> {
     let corpus = &loaded.corpus;
     let sink_err = |source| Error::Io {
         path: PathBuf::from("claims.csv"),
@@ -304,7 +304,7 @@ pub fn write_claims_from_files(
     scores: &Scores,
     files: &[(PathBuf, Vec<u64>)],
     block_size: usize,
-    out: &mut dyn Write,
+    out: &mut (dyn Write + Send),
 ) -> Result<()> {
     let sink_err = |source| Error::Io {
         path: PathBuf::from("claims.csv"),
@@ -498,7 +498,7 @@ pub fn summary_json(corpus: &Corpus, inputs: &InputTallies, scores: &Scores, out
 }
 
 /// Writes `claims.csv` into a sink, for [`write_outputs`].
-pub type ClaimsWriter<'a> = &'a dyn Fn(&mut dyn Write) -> Result<()>;
+pub type ClaimsWriter<'a> = &'a (dyn Fn(&mut (dyn Write + Send)) -> Result<()> + Sync);
 
 /// Writes every output of a run into `dir`, atomically; returns the paths written. `claims` writes
 /// `claims.csv`; without it (a merge given no claims files) that file is not written.
@@ -550,7 +550,7 @@ pub fn write_outputs(
 /// # Errors
 /// A file cannot be written or renamed, or the claims input cannot be read again.
 pub fn write_all(dir: &Path, loaded: &Loaded, scores: &Scores, format: Format) -> Result<Vec<PathBuf>> {
-    let claims = |w: &mut dyn Write| write_claims_csv(loaded, scores, w);
+    let claims = |w: &mut (dyn Write + Send)| write_claims_csv(loaded, scores, w);
     write_outputs(
         dir,
         &loaded.corpus,
