@@ -222,8 +222,6 @@ impl Mention {
 /// One official body's answer about one story.
 #[derive(Debug, Clone)]
 pub struct Response {
-    /// The response's id, as given.
-    pub id: String,
     /// The story answered.
     pub story: u32,
     /// The official body.

@@ -65,8 +65,9 @@ pub fn run(args: MergeArgs) -> credence::Result<()> {
         })
         .collect();
     let block = credence::ingest::LoadOptions::default().block_size;
-    let write_claims =
-        |w: &mut (dyn std::io::Write + Send)| report::write_claims_from_files(&merged.corpus, &scores, &files, block, w);
+    let write_claims = |w: &mut (dyn std::io::Write + Send)| {
+        report::write_claims_from_files(&merged.corpus, &scores, &files, block, w)
+    };
     let claims: Option<report::ClaimsWriter<'_>> = (!files.is_empty()).then_some(&write_claims);
     let written = report::write_outputs(
         &args.out,

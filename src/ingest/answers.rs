@@ -75,9 +75,7 @@ const RESOLUTIONS: Spec = Spec {
 /// # Errors
 /// The file cannot be read, has no header or lacks a required column.
 pub fn read_responses(path: &Path) -> Result<RawFile<RawResponse>> {
-    let mut rows = Vec::new();
-    let mut rejects = Vec::new();
-    let tally = read_table(path, &RESPONSES, &mut rejects, |row, line| {
+    let (tally, rows, rejects) = read_table(path, &RESPONSES, |row| {
         let id = row.required(0)?;
         let story = row.required(1)?;
         let responder = row.required(2)?;
@@ -91,16 +89,16 @@ pub fn read_responses(path: &Path) -> Result<RawFile<RawResponse>> {
                 "unknown verdict (expected confirmed, denied, partial or no_comment)",
             )
         })?;
-        rows.push(RawResponse {
-            line,
+        Ok(RawResponse {
+            line: 0,
             id: id.to_owned(),
             story: story.to_owned(),
             responder: responder.to_owned(),
             responded_at,
             verdict,
-        });
-        Ok(())
+        })
     })?;
+    let rows = rows.into_iter().map(|(line, r)| RawResponse { line, ..r }).collect();
     Ok(RawFile {
         file: tally.file,
         read: tally.read,
@@ -114,9 +112,7 @@ pub fn read_responses(path: &Path) -> Result<RawFile<RawResponse>> {
 /// # Errors
 /// The file cannot be read, has no header or lacks a required column.
 pub fn read_resolutions(path: &Path) -> Result<RawFile<RawResolution>> {
-    let mut rows = Vec::new();
-    let mut rejects = Vec::new();
-    let tally = read_table(path, &RESOLUTIONS, &mut rejects, |row, line| {
+    let (tally, rows, rejects) = read_table(path, &RESOLUTIONS, |row| {
         let story = row.required(0)?;
         let outcome_text = row.required(1)?;
         let outcome = fields::outcome(outcome_text).ok_or_else(|| {
@@ -129,15 +125,15 @@ pub fn read_resolutions(path: &Path) -> Result<RawFile<RawResolution>> {
         let at = row.required(2)?;
         let resolved_at = fields::time(at).ok_or_else(|| Refusal::new("resolved_at", at, "unparseable date"))?;
         let resolver = row.optional(3)?.map(str::to_owned);
-        rows.push(RawResolution {
-            line,
+        Ok(RawResolution {
+            line: 0,
             story: story.to_owned(),
             outcome,
             resolved_at,
             resolver,
-        });
-        Ok(())
+        })
     })?;
+    let rows = rows.into_iter().map(|(line, r)| RawResolution { line, ..r }).collect();
     Ok(RawFile {
         file: tally.file,
         read: tally.read,
@@ -170,8 +166,14 @@ pub fn link_responses(files: &[RawFile<RawResponse>], corpus: &mut Corpus) -> (V
     let mut all = Vec::new();
     for (k, f) in files.iter().enumerate() {
         let mut problems = f.rejects.clone();
-        for r in &f.rows {
-            let Some(story) = corpus.stories.get(&r.story) else {
+        // Story look-ups only read the name table: done in parallel, the rest in order.
+        let stories: Vec<Option<u32>> = {
+            use rayon::prelude::*;
+            let names = &corpus.stories;
+            f.rows.par_iter().map(|r| names.get(&r.story)).collect()
+        };
+        for (r, story) in f.rows.iter().zip(stories) {
+            let Some(story) = story else {
                 let why = "response for an unknown story (no claim has this story_id)";
                 problems.push(Refusal::new("story_id", &r.story, why).at(&f.file, r.line));
                 continue;
@@ -189,7 +191,6 @@ pub fn link_responses(files: &[RawFile<RawResponse>], corpus: &mut Corpus) -> (V
             }
             first.insert(hash, (k, r.line));
             corpus.responses.push(Response {
-                id: r.id.clone(),
                 story,
                 responder: corpus.responders.intern(&r.responder),
                 responded_at: r.responded_at,

@@ -366,10 +366,18 @@ pub(crate) fn read(
     while !current.is_empty() || !previous.is_empty() {
         let done = std::mem::take(&mut previous);
         let (parsed, next) = rayon::join(
-            || current.par_iter().map(|b| parse_block(b, &index, n_fields)).collect::<Vec<Parsed>>(),
+            || {
+                current
+                    .par_iter()
+                    .map(|b| parse_block(b, &index, n_fields))
+                    .collect::<Vec<Parsed>>()
+            },
             || -> Result<Vec<Vec<u8>>> {
                 for p in done {
-                    replay.starts.push(BlockStart { line, mention: corpus.mentions.len() as u64 });
+                    replay.starts.push(BlockStart {
+                        line,
+                        mention: corpus.mentions.len() as u64,
+                    });
                     let newlines = p.newlines;
                     stage.add((p.candidates.len() + p.refused.len()) as u64);
                     let mut problems = merge(p, line, &file, corpus, &mut seen, &mut tally);
@@ -533,7 +541,10 @@ impl Replay {
         format: impl Fn(&mut Vec<u8>, usize, &Row<'_>) + Sync,
         mut sink: impl FnMut(&[u8]) -> Result<()> + Send,
     ) -> Result<()> {
-        let io_err = |source| Error::Io { path: self.path.clone(), source };
+        let io_err = |source| Error::Io {
+            path: self.path.clone(),
+            source,
+        };
         let stage = crate::progress::Stage::start("claims.csv");
         let mut blocks = self.blocks()?;
         let mut first = blocks.next_block().map_err(io_err)?.unwrap_or_default();
@@ -558,7 +569,15 @@ impl Replay {
                     skip += 1;
                     return;
                 }
-                format(&mut out, mention, &Row { record: fields, index: &self.index, names: SPEC.names });
+                format(
+                    &mut out,
+                    mention,
+                    &Row {
+                        record: fields,
+                        index: &self.index,
+                        names: SPEC.names,
+                    },
+                );
                 mention += 1;
             });
             out
@@ -576,7 +595,13 @@ impl Replay {
             })?;
             let done = std::mem::take(&mut written);
             let (outputs, next) = rayon::join(
-                || current.par_iter().zip(starts).map(|(b, s)| format_block(b, s)).collect::<Vec<Vec<u8>>>(),
+                || {
+                    current
+                        .par_iter()
+                        .zip(starts)
+                        .map(|(b, s)| format_block(b, s))
+                        .collect::<Vec<Vec<u8>>>()
+                },
                 || -> Result<Vec<Vec<u8>>> {
                     for o in &done {
                         sink(o)?;

@@ -250,14 +250,15 @@ pub(crate) struct Spec {
     pub(crate) required: usize,
 }
 
-/// Reads every record of `path`, handing each well-formed row to `accept`; refusals become rejects.
-pub(crate) fn read_table(
+/// Reads every record of `path` with `parse`, in parallel chunks of whole records; returns the tally, the
+/// parsed rows with their lines, in line order, and the refused rows in line order.
+pub(crate) fn read_table<T: Send>(
     path: &Path,
     spec: &Spec,
-    rejects: &mut Vec<RowProblem>,
-    mut accept: impl FnMut(&Row<'_>, u64) -> Result<(), Refusal>,
-) -> Result<Tally> {
-    // Responses and resolutions are small beside the claims: read whole, parsed like a claims block.
+    parse: impl Fn(&Row<'_>) -> Result<T, Refusal> + Sync,
+) -> Result<(Tally, Vec<(u64, T)>, Vec<RowProblem>)> {
+    use rayon::prelude::*;
+    // Responses and resolutions are small beside the claims: read whole, then cut like the claims file.
     let file = path.display().to_string();
     let mut bytes = Vec::new();
     open_input(path)?.read_to_end(&mut bytes).map_err(|source| Error::Io {
@@ -266,34 +267,57 @@ pub(crate) fn read_table(
     })?;
     let (headers, header_end, first_line) = claims::header(path, &bytes, spec)?;
     let index = resolve_columns(path, &headers, spec)?;
+    let body = &bytes[header_end..];
+    let mut chunks = Vec::new();
+    let mut start = 0;
+    while start < body.len() {
+        let end = (start + (1 << 20)).min(body.len());
+        let cut = if end == body.len() {
+            end
+        } else {
+            blocks::last_record_end(&body[start..end]).map_or(body.len(), |c| start + c)
+        };
+        chunks.push(&body[start..cut]);
+        start = cut;
+    }
+    type Chunk<T> = (u64, Vec<(u64, T)>, Vec<(u64, Refusal)>);
+    let parsed: Vec<Chunk<T>> = chunks
+        .par_iter()
+        .map(|chunk| {
+            let (mut rows, mut refused) = (Vec::new(), Vec::new());
+            claims::for_each_record(chunk, |local, fields| {
+                let outcome = if fields.len() != headers.len() {
+                    Err(Refusal::field_count(headers.len(), fields.len()))
+                } else {
+                    parse(&Row {
+                        record: fields,
+                        index: &index,
+                        names: spec.names,
+                    })
+                };
+                match outcome {
+                    Ok(t) => rows.push((local, t)),
+                    Err(r) => refused.push((local, r)),
+                }
+            });
+            (memchr::memchr_iter(b'\n', chunk).count() as u64, rows, refused)
+        })
+        .collect();
     let mut tally = Tally {
         file: file.clone(),
         ..Tally::default()
     };
-    claims::for_each_record(&bytes[header_end..], |local, fields| {
-        tally.read += 1;
-        let line = first_line + local - 1;
-        let outcome = if fields.len() != headers.len() {
-            Err(Refusal::field_count(headers.len(), fields.len()))
-        } else {
-            accept(
-                &Row {
-                    record: fields,
-                    index: &index,
-                    names: spec.names,
-                },
-                line,
-            )
-        };
-        match outcome {
-            Ok(()) => tally.scored += 1,
-            Err(r) => {
-                tally.rejected += 1;
-                rejects.push(r.at(&file, line));
-            }
-        }
-    });
-    Ok(tally)
+    let (mut rows, mut rejects) = (Vec::new(), Vec::new());
+    let mut line = first_line;
+    for (newlines, chunk_rows, refused) in parsed {
+        tally.read += (chunk_rows.len() + refused.len()) as u64;
+        tally.scored += chunk_rows.len() as u64;
+        tally.rejected += refused.len() as u64;
+        rows.extend(chunk_rows.into_iter().map(|(l, t)| (line + l - 1, t)));
+        rejects.extend(refused.into_iter().map(|(l, r)| r.at(&file, line + l - 1)));
+        line += newlines;
+    }
+    Ok((tally, rows, rejects))
 }
 
 pub(crate) fn csv_error(path: &Path, source: csv::Error) -> Error {

@@ -352,7 +352,6 @@ mod tests {
         for (at, v) in [(5, Verdict::Denied), (9, Verdict::Partial), (7, Verdict::Confirmed)] {
             c.responses.push(Response {
                 file: 0,
-                id: at.to_string(),
                 story: 0,
                 responder: k,
                 responded_at: at,
