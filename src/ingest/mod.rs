@@ -250,13 +250,16 @@ pub(crate) struct Spec {
     pub(crate) required: usize,
 }
 
+/// A table as read: its tally, its parsed rows with their lines, its refused rows.
+pub(crate) type Table<T> = (Tally, Vec<(u64, T)>, Vec<RowProblem>);
+
 /// Reads every record of `path` with `parse`, in parallel chunks of whole records; returns the tally, the
 /// parsed rows with their lines, in line order, and the refused rows in line order.
 pub(crate) fn read_table<T: Send>(
     path: &Path,
     spec: &Spec,
     parse: impl Fn(&Row<'_>) -> Result<T, Refusal> + Sync,
-) -> Result<(Tally, Vec<(u64, T)>, Vec<RowProblem>)> {
+) -> Result<Table<T>> {
     use rayon::prelude::*;
     // Responses and resolutions are small beside the claims: read whole, then cut like the claims file.
     let file = path.display().to_string();
