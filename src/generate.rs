@@ -11,8 +11,11 @@
 //! * relays: a share of further claims repeat an existing report, attributed ("according to …") or, at
 //!   `silent_copy_rate`, with no attribution at all;
 //! * official responders, each with a confirm-when-true and a deny-when-false rate, an answer rate, the
-//!   topics it answers on, and shares of `partial` and `no_comment` answers;
-//! * resolutions for a share of stories, `mixed` for some of them.
+//!   topics it answers on, a share of `no_comment` answers (no evidence) and of `partial` ones (drawn
+//!   with the odds the model gives half a confirmation, [`ResponderSpec::partial_share`]);
+//! * resolutions for a share of stories, `mixed` for some of them if asked (default none: a mixed outcome
+//!   counts half right for every claim on the story, so it moves a source's realised accuracy away from
+//!   its planted one).
 //!
 //! The same configuration and seed give the same bytes.
 
@@ -46,6 +49,21 @@ pub struct ResponderSpec {
 }
 
 impl ResponderSpec {
+    /// The chance of a partial answer on a story of truth `truth`. The model reads a partial answer as half
+    /// a confirmation and half a denial, so its likelihood ratio is the geometric mean of theirs; partial
+    /// answers are drawn with odds to match, P(partial | T) ∝ √(P(confirm | T)·P(deny | T)), averaging
+    /// `partial_rate` over true and false stories.
+    pub fn partial_share(&self, truth: bool) -> f64 {
+        let (a, d) = (self.confirm_when_true, self.deny_when_false);
+        let (on_true, on_false) = ((a * (1.0 - a)).sqrt(), (d * (1.0 - d)).sqrt());
+        let total = on_true + on_false;
+        if total == 0.0 {
+            return self.partial_rate;
+        }
+        let share = 2.0 * self.partial_rate * if truth { on_true } else { on_false } / total;
+        share.min(1.0 - self.no_comment_rate)
+    }
+
     /// An honest responder answering every topic.
     pub fn honest(name: &str, answer_rate: f64) -> Self {
         ResponderSpec {
@@ -125,7 +143,7 @@ impl Default for Config {
                 ResponderSpec::interested("Presidential Press Office", 0.6, vec![0]),
             ],
             resolve_rate: 0.3,
-            mixed_rate: 0.05,
+            mixed_rate: 0.0,
         }
     }
 }
@@ -309,7 +327,7 @@ pub fn write(dir: &Path, cfg: &Config) -> Result<Written> {
             let u = rng.random::<f64>();
             let verdict = if u < r.no_comment_rate {
                 "no_comment"
-            } else if u < r.no_comment_rate + r.partial_rate {
+            } else if u < r.no_comment_rate + r.partial_share(truth) {
                 "partial"
             } else {
                 let confirm = if truth {

@@ -46,8 +46,8 @@ pub struct GenArgs {
     /// Chance a story is later resolved.
     #[arg(long, default_value_t = 0.3)]
     resolve_rate: f64,
-    /// Chance a resolved story is resolved mixed.
-    #[arg(long, default_value_t = 0.05)]
+    /// Chance a resolved story is resolved mixed (counted half right for every claim on it).
+    #[arg(long, default_value_t = 0.0)]
     mixed_rate: f64,
     /// Chance the honest responder answers a story.
     #[arg(long, default_value_t = 0.25)]

@@ -1,6 +1,7 @@
 //! Command-line parsing (clap derive), one file per subcommand. Each subcommand turns its flags into the
 //! library's configuration types and calls the library; nothing here computes.
 
+mod eval;
 mod generate;
 mod merge;
 mod score;
@@ -21,6 +22,7 @@ enum Command {
     Score(score::ScoreArgs),
     Gen(generate::GenArgs),
     Merge(merge::MergeArgs),
+    Eval(eval::EvalArgs),
 }
 
 /// Parses the command line and runs the subcommand. Usage errors exit with status 2 from here (clap's
@@ -31,6 +33,7 @@ pub fn run() -> credence::Result<()> {
         Command::Score(args) => score::run(args),
         Command::Gen(args) => generate::run(args),
         Command::Merge(args) => merge::run(args),
+        Command::Eval(args) => eval::run(args),
     }
 }
 

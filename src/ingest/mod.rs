@@ -323,7 +323,8 @@ pub(crate) fn read_table<T: Send>(
     Ok((tally, rows, rejects))
 }
 
-pub(crate) fn csv_error(path: &Path, source: csv::Error) -> Error {
+/// A CSV reader's error as the crate's, with the file and line.
+pub fn csv_error(path: &Path, source: csv::Error) -> Error {
     let line = source.position().map(|p| p.line());
     Error::Csv {
         path: path.to_owned(),
