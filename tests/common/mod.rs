@@ -1,3 +1,6 @@
+// Each test binary uses its own subset of these helpers.
+#![allow(dead_code)]
+
 //! A per-test working folder and a runner for the real `credence` binary, after xsv's `tests/workdir.rs`.
 //!
 //! Each test gets its own [`Workdir`] (a fresh temporary folder, removed when the test ends), writes its
