@@ -113,6 +113,16 @@ impl Names {
         self.hasher.hash_one(name)
     }
 
+    /// An empty table with room for about `n` names of `bytes` bytes in all.
+    pub fn with_capacity(n: usize, bytes: usize) -> Names {
+        Names {
+            arena: String::with_capacity(bytes),
+            ends: Vec::with_capacity(n),
+            table: hashbrown::HashTable::with_capacity(n),
+            hasher: Default::default(),
+        }
+    }
+
     /// The id of `name`, adding it if new.
     pub fn intern(&mut self, name: &str) -> u32 {
         let hash = self.hash(name);

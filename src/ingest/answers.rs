@@ -214,8 +214,13 @@ pub fn link_resolutions(files: &[RawFile<RawResolution>], corpus: &mut Corpus) -
     let mut all = Vec::new();
     for (k, f) in files.iter().enumerate() {
         let mut problems = f.rejects.clone();
-        for r in &f.rows {
-            let Some(story) = corpus.stories.get(&r.story) else {
+        let stories: Vec<Option<u32>> = {
+            use rayon::prelude::*;
+            let names = &corpus.stories;
+            f.rows.par_iter().map(|r| names.get(&r.story)).collect()
+        };
+        for (r, story) in f.rows.iter().zip(stories) {
+            let Some(story) = story else {
                 let why = "resolution for an unknown story (no claim has this story_id)";
                 problems.push(Refusal::new("story_id", &r.story, why).at(&f.file, r.line));
                 continue;
