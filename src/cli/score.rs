@@ -12,7 +12,8 @@ use credence::report::{self, Format};
 const INPUT_FORMAT: &str = "\
 INPUT FORMAT
   CSV files with a header row; columns are found by name, in any order; other columns are ignored.
-  UTF-8, with or without a byte-order mark; LF or CRLF line ends. `-` reads standard input.
+  UTF-8, with or without a byte-order mark; LF or CRLF line ends. `-` reads standard input;
+  a name ending in .gz or .zst is decompressed on the fly.
   Times: an ISO 8601 date (2025-06-23) or an RFC 3339 time (2025-06-23T14:05:00Z); no offset means UTC.
 
   claims:      claim_id (unique), source (the outlet), published_at, story_id (the proposition),
