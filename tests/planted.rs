@@ -186,3 +186,140 @@ fn uncertain_verdicts_are_not_pulled_to_one_half() {
         "MAE ours {mae_ours:.3} vs fractional {mae_frac:.3}"
     );
 }
+
+/// A junk outlet publishes 400 exclusive stories (nobody else reports them, nobody answers them) and is
+/// wrong on the 40 stories it shares with ten reliable outlets. Truth discovery must not let it vouch for
+/// itself: its exclusive reports add no evidence, and its score is set by the shared stories alone.
+#[test]
+fn em_junk_outlet_cannot_confirm_itself() {
+    use rand::{RngExt, SeedableRng};
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(17);
+    let mut claims = String::from("claim_id,source,published_at,story_id,stance\n");
+    let mut resolutions = String::from("story_id,outcome,resolved_at\n");
+    let mut n = 0;
+    let mut claim = |claims: &mut String, source: &str, story: &str, asserts: bool| {
+        n += 1;
+        let stance = if asserts { "asserts" } else { "denies" };
+        claims.push_str(&format!("c{n},{source},2025-01-01,{story},{stance}\n"));
+    };
+    for s in 0..300 {
+        let truth = rng.random::<f64>() < 0.5;
+        let story = format!("shared{s}");
+        let mut covering: Vec<usize> = Vec::new();
+        while covering.len() < 4 {
+            let g = rng.random_range(0..10);
+            if !covering.contains(&g) {
+                covering.push(g);
+            }
+        }
+        for g in covering {
+            let right = rng.random::<f64>() < 0.9;
+            claim(&mut claims, &format!("good{g}"), &story, right == truth);
+        }
+        if s < 40 {
+            claim(&mut claims, "junk", &story, !truth);
+        }
+        if s % 10 == 0 {
+            resolutions.push_str(&format!(
+                "{story},{},2025-02-01\n",
+                if truth { "true" } else { "false" }
+            ));
+        }
+    }
+    for s in 0..400 {
+        claim(&mut claims, "junk", &format!("exclusive{s}"), true);
+    }
+    std::fs::write(dir.path().join("claims.csv"), claims).unwrap();
+    std::fs::write(dir.path().join("resolutions.csv"), resolutions).unwrap();
+    std::fs::write(
+        dir.path().join("responses.csv"),
+        "response_id,story_id,responder,responded_at,verdict\n",
+    )
+    .unwrap();
+    let inputs = Inputs {
+        claims: dir.path().join("claims.csv"),
+        responses: Some(dir.path().join("responses.csv")),
+        resolutions: Some(dir.path().join("resolutions.csv")),
+    };
+    let params = Params {
+        method: credence::model::Method::Em,
+        ..Params::default()
+    };
+    let run = credence::score_files(&inputs, LoadOptions::default(), &params).unwrap();
+    let junk = run.loaded.corpus.sources.get("junk").unwrap();
+    let j = &run.scores.sources[junk as usize];
+    let good = &run.scores.sources[run.loaded.corpus.sources.get("good0").unwrap() as usize];
+    println!(
+        "em: junk reliability {:.3} [{:.3}, {:.3}] from {:.1} judged reports; good0 {:.3}; {:?}",
+        j.reliability, j.ci_low, j.ci_high, j.evidence, good.reliability, run.scores.em
+    );
+    assert!(
+        j.evidence <= 40.0 + 1e-9,
+        "exclusive reports must add no evidence: {}",
+        j.evidence
+    );
+    assert!(j.reliability < 0.3 && j.ci_high < 0.5, "{j:?}");
+    assert!(good.reliability > 0.8, "{good:?}");
+}
+
+/// Few stories are answered or resolved: the base model has little to go on, truth discovery learns from
+/// agreement between outlets as well, and recovers the planted accuracies better (rank correlation) and
+/// judges claims better (Brier score against the planted correctness).
+#[test]
+fn em_beats_responses_alone_when_answers_are_scarce() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = Config {
+        seed: 21,
+        claims: 20_000,
+        sources: 100,
+        volume_exponent: 0.6,
+        mean_coverage: 2.0,
+        silent_copy_rate: 0.0,
+        responders: vec![
+            ResponderSpec::honest("Ministry", 0.05),
+            ResponderSpec::interested("Office", 0.1, vec![0]),
+        ],
+        resolve_rate: 0.03,
+        ..Config::default()
+    };
+    generate::write(dir.path(), &cfg).unwrap();
+    let correct: Vec<f64> = csv::Reader::from_path(dir.path().join("truth_claims.csv"))
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap()[2].parse().unwrap())
+        .collect();
+    let inputs = Inputs {
+        claims: dir.path().join("claims.csv"),
+        responses: Some(dir.path().join("responses.csv")),
+        resolutions: Some(dir.path().join("resolutions.csv")),
+    };
+    let truth = truth(dir.path());
+    let mut figures = Vec::new();
+    for method in [credence::model::Method::Responses, credence::model::Method::Em] {
+        let params = Params {
+            method,
+            ..Params::default()
+        };
+        let run = credence::score_files(&inputs, LoadOptions::default(), &params).unwrap();
+        let c = &run.loaded.corpus;
+        let (t, m): (Vec<f64>, Vec<f64>) = run
+            .scores
+            .sources
+            .iter()
+            .filter(|s| s.claims >= 20)
+            .map(|s| (truth[c.sources.name(s.id)], s.reliability))
+            .unzip();
+        let brier = (0..c.mentions.len())
+            .map(|k| (run.scores.claim(c, k).p_correct - correct[k]).powi(2))
+            .sum::<f64>()
+            / c.mentions.len() as f64;
+        figures.push((spearman(&t, &m).unwrap(), brier));
+    }
+    println!(
+        "scarce answers: spearman responses {:.3}, em {:.3}; brier responses {:.4}, em {:.4}",
+        figures[0].0, figures[1].0, figures[0].1, figures[1].1
+    );
+    assert!(figures[1].0 > figures[0].0 + 0.05, "{figures:?}");
+    assert!(figures[1].1 < figures[0].1, "{figures:?}");
+}

@@ -142,6 +142,17 @@ pub struct ModelArgs {
     /// Weight of that prior, in resolved stories' worth.
     #[arg(long, default_value_t = ResponderPrior::default().strength, value_parser = positive)]
     responder_prior_strength: f64,
+    /// How stories' truth is judged: `responses` (official responses and resolutions, each weighed by its
+    /// responder's record) or `em` (truth discovery: also agreement between outlets, learned together with
+    /// their reliabilities; an outlet alone on a story learns nothing from it).
+    #[arg(long, value_enum, default_value_t = MethodArg::Responses, conflicts_with = "trust_responses")]
+    method: MethodArg,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum MethodArg {
+    Responses,
+    Em,
 }
 
 impl ModelArgs {
@@ -156,6 +167,10 @@ impl ModelArgs {
                 strength: self.responder_prior_strength,
             },
             fractional_uncertain: false,
+            method: match self.method {
+                MethodArg::Responses => credence::model::Method::Responses,
+                MethodArg::Em => credence::model::Method::Em,
+            },
         }
     }
 }

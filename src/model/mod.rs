@@ -12,6 +12,7 @@
 //! 7. Each claim's probability of being correct, given its story's evidence and its originator's record.
 
 pub mod crosscheck;
+pub mod em;
 pub mod posterior;
 pub mod prior;
 pub mod responders;
@@ -20,7 +21,7 @@ pub mod tolerance;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::corpus::{Corpus, Mention, Outcome, Stance};
+use crate::corpus::{Corpus, Mention, Outcome};
 use crate::error::{Error, Result};
 use crosscheck::{Answer, Role};
 use posterior::Record;
@@ -39,6 +40,8 @@ pub struct Params {
     pub trust_responses: bool,
     /// The prior of responders' rates.
     pub responder_prior: ResponderPrior,
+    /// How stories' truth is judged.
+    pub method: Method,
     /// Ablation only: count a claim that responses make correct with probability `c` as `c` of a hit and
     /// `1 − c` of a miss, instead of marginalising its latent correctness. Biases scores towards ½; kept
     /// so tests and evaluations can show by how much.
@@ -54,8 +57,21 @@ impl Default for Params {
             trust_responses: false,
             responder_prior: ResponderPrior::default(),
             fractional_uncertain: false,
+            method: Method::Responses,
         }
     }
+}
+
+/// How stories' truth is judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// From official responses and resolutions only (each weighed by its responder's record).
+    #[default]
+    Responses,
+    /// Truth discovery: also from agreement between outlets, learned together with their reliabilities
+    /// ([`em`]).
+    Em,
 }
 
 impl Params {
@@ -195,6 +211,8 @@ pub struct Scores {
     pub stories_resolved: u64,
     /// Stories with at least one informative official answer.
     pub stories_answered: u64,
+    /// With `--method em`: iterations run, whether they converged, and the last iteration's largest change.
+    pub em: Option<(usize, bool, f64)>,
     /// The outlet credited with each mention, in mention order.
     credited: Vec<u32>,
     /// The mentions grouped by story.
@@ -226,7 +244,10 @@ impl Scores {
         let p_true = (!p_true.is_nan()).then_some(p_true);
         let verdict = claim_verdict(resolution, answer, mention.stance);
         let mean = self.sources[to as usize].reliability;
-        let naive = resolution.is_some() || self.params.trust_responses || self.params.fractional_uncertain;
+        let naive = resolution.is_some()
+            || self.params.trust_responses
+            || self.params.fractional_uncertain
+            || self.params.method == Method::Em;
         let p_correct = match p_true {
             None => mean,
             Some(p) => {
@@ -262,9 +283,9 @@ impl Scores {
 /// Evidence counts of one source, keyed by a claim's probability of being correct: exact integer counts,
 /// so the record is the same whatever order the claims are met in, in one run or across shards.
 #[derive(Debug, Clone, Default)]
-struct Tally {
+pub(crate) struct Tally {
     /// `(c as bits, known)` → (full-weight units, relay-weight units).
-    groups: rustc_hash::FxHashMap<(u64, bool), (u64, u64)>,
+    pub(crate) groups: rustc_hash::FxHashMap<(u64, bool), (u64, u64)>,
 }
 
 impl Tally {
@@ -329,6 +350,7 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
         s.dedup();
         t.stories = s.len() as u64;
     }
+    let base_tallies = tallies.clone();
     for story in 0..evidence.len() {
         let ev = evidence.story(story);
         if let Some(outcome) = ev.resolution {
@@ -393,31 +415,24 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
 
     // Evidence units: one per (outlet, story, stance), at full weight for the credited outlet and at the
     // relay weight for a relaying outlet that is not also credited with it.
+    let mut by_name: Vec<usize> = (0..n_sources).collect();
+    by_name.sort_by(|&a, &b| corpus.sources.name(a as u32).cmp(corpus.sources.name(b as u32)));
+    let mut name_rank = vec![0u32; n_sources];
+    for (k, &i) in by_name.iter().enumerate() {
+        name_rank[i] = k as u32;
+    }
+    let units = em_units(corpus, &groups, &credited, params.relay_weight, &name_rank);
     let mut tallies = vec![Tally::default(); n_sources];
-    let mut units: Vec<(u32, Stance, bool)> = Vec::new();
     for (story, &p_story) in p_true.iter().enumerate() {
-        let ms = groups.story(story);
-        units.clear();
-        for &i in ms {
-            let m = corpus.mentions[i as usize];
-            let to = credited[i as usize];
-            units.push((to, m.stance, false));
-            if to != m.source && params.relay_weight > 0.0 {
-                units.push((m.source, m.stance, true));
-            }
-        }
-        // Full weight sorts first, so dedup keeps the strongest claim on each (outlet, stance).
-        units.sort_unstable();
-        units.dedup_by(|later, kept| (later.0, later.1) == (kept.0, kept.1));
-        for &(who, stance, relay) in &units {
-            if !relay {
-                sources[who as usize].credited += 1;
+        for u in units.story(story) {
+            if !u.relay {
+                sources[u.source as usize].credited += 1;
             }
             let Some(p) = p_story else { continue };
-            let c = crosscheck::correct_given(stance, p);
+            let c = crosscheck::correct_given(u.stance, p);
             let known =
                 evidence.story(story).resolution.is_some() || params.trust_responses || params.fractional_uncertain;
-            tallies[who as usize].add(c, known, relay);
+            tallies[u.source as usize].add(c, known, u.relay);
         }
     }
     drop(stage);
@@ -431,8 +446,6 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
 
     // The prior's objective sums over sources in name order, so any numbering of the same outlets (one
     // run or merged shards) gives the same bits.
-    let mut by_name: Vec<usize> = (0..n_sources).collect();
-    by_name.sort_by(|&a, &b| corpus.sources.name(a as u32).cmp(corpus.sources.name(b as u32)));
     let ordered: Vec<&Record> = by_name.iter().map(|&i| records[i]).collect();
     let prior = {
         let _stage = crate::progress::Stage::start("prior");
@@ -446,6 +459,40 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
             r.posterior(prior.alpha, prior.beta, params.level, &probes)
         })
         .collect();
+    drop(_stage);
+    let (mut prior, mut summaries, mut finished, mut responders, mut p_true) =
+        (prior, summaries, finished, responders, p_true);
+    let mut em_info = None;
+    if params.method == Method::Em {
+        let _stage = crate::progress::Stage::start("em");
+        let problem = em::Problem {
+            evidence: &evidence,
+            units: &units,
+            base: &base_tallies,
+            responder_prior: params.responder_prior,
+            level: params.level,
+            by_name: &by_name,
+            relay_weight: params.relay_weight,
+        };
+        let start: Vec<f64> = summaries.iter().map(|s| s.mean).collect();
+        let fit = em::fit(&problem, start, responders);
+        finished = fit.tallies.par_iter().map(|t| t.finish(params.relay_weight)).collect();
+        let ordered: Vec<&Record> = by_name.iter().map(|&i| &finished[i].0).collect();
+        prior = Prior::fit(&ordered);
+        summaries = finished
+            .par_iter()
+            .map(|f| f.0.posterior(prior.alpha, prior.beta, params.level, &[]))
+            .collect();
+        responders = fit.responders;
+        p_true = fit.p_true.iter().map(|&p| (!p.is_nan()).then_some(p)).collect();
+        em_info = Some((fit.iterations, fit.converged, fit.last_change));
+        for (s, f) in sources.iter_mut().zip(&finished) {
+            s.support = f.1;
+            s.against = f.2;
+            s.evidence = f.1 + f.2;
+        }
+    }
+    let records: Vec<&Record> = finished.iter().map(|f| &f.0).collect();
     for (s, sum) in sources.iter_mut().zip(&summaries) {
         s.reliability = sum.mean;
         s.ci_low = sum.low;
@@ -485,12 +532,56 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
         responders,
         stories_resolved: resolved,
         stories_answered: answered,
+        em: em_info,
         credited,
         groups,
         stories,
         p_true,
         probes,
     })
+}
+
+/// Every story's reports: credited outlets (deduplicated per outlet and stance, full weight) and, with a
+/// relay weight, relaying outlets not otherwise credited; in outlet-name order.
+fn em_units(
+    corpus: &Corpus,
+    groups: &crosscheck::ByStory,
+    credited: &[u32],
+    relay_weight: f64,
+    name_rank: &[u32],
+) -> em::Units {
+    let mut units = Vec::with_capacity(corpus.mentions.len());
+    let mut start = Vec::with_capacity(groups.stories() + 1);
+    start.push(0u32);
+    let mut story_units: Vec<em::Unit> = Vec::new();
+    for story in 0..groups.stories() {
+        story_units.clear();
+        for &i in groups.story(story) {
+            let m = corpus.mentions[i as usize];
+            let to = credited[i as usize];
+            story_units.push(em::Unit {
+                rank: name_rank[to as usize],
+                source: to,
+                stance: m.stance,
+                relay: false,
+            });
+            if to != m.source && relay_weight > 0.0 {
+                let rank = name_rank[m.source as usize];
+                story_units.push(em::Unit {
+                    rank,
+                    source: m.source,
+                    stance: m.stance,
+                    relay: true,
+                });
+            }
+        }
+        // Full weight sorts first, so dedup keeps the strongest report on each (outlet, stance).
+        story_units.sort_unstable();
+        story_units.dedup_by(|later, kept| (later.source, later.stance) == (kept.source, kept.stance));
+        units.extend_from_slice(&story_units);
+        start.push(units.len() as u32);
+    }
+    em::Units { units, start }
 }
 
 fn claim_verdict(resolution: Option<Outcome>, answer: Answer, stance: crate::corpus::Stance) -> ClaimVerdict {

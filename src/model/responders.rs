@@ -78,7 +78,11 @@ impl Tallies {
     /// Learns from the responder's standing answer `signal` (1 confirm, ½ partial, 0 deny) on a story
     /// resolved as `outcome`.
     pub fn learn(&mut self, signal: f64, outcome: Outcome) {
-        let t = outcome.truth();
+        self.learn_soft(signal, outcome.truth());
+    }
+
+    /// Learns from an answer on a story true with probability `t` (an expected count, for EM).
+    pub fn learn_soft(&mut self, signal: f64, t: f64) {
         self.on_true += t;
         self.confirms_true += t * signal;
         self.on_false += 1.0 - t;

@@ -464,7 +464,17 @@ struct Summary<'a> {
     counts: Counts,
     prior: &'a crate::model::prior::Prior,
     parameters: &'a crate::model::Params,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    em: Option<EmSummary>,
     outputs: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct EmSummary {
+    iterations: usize,
+    converged: bool,
+    tolerance: f64,
+    last_change: f64,
 }
 
 #[derive(Serialize)]
@@ -490,6 +500,12 @@ pub fn summary_json(corpus: &Corpus, inputs: &InputTallies, scores: &Scores, out
         },
         prior: &scores.prior,
         parameters: &scores.params,
+        em: scores.em.map(|(iterations, converged, last_change)| EmSummary {
+            iterations,
+            converged,
+            tolerance: crate::model::em::TOLERANCE,
+            last_change,
+        }),
         outputs: outputs.to_vec(),
     };
     let mut out = serde_json::to_vec_pretty(&summary).expect("values serialise");

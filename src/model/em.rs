@@ -1,0 +1,324 @@
+//! Truth discovery: every story's truth as a latent variable, learned together with the sources'
+//! reliabilities and the responders' rates from who agrees with whom (`--method em`).
+//!
+//! Each unresolved story's log-odds of being true is the sum of its credited reports' votes, each
+//! `±logit θ̂` of its outlet (plus for an assertion, minus for a denial), and of its standing official
+//! answers' log likelihood ratios. A resolution settles the story. The iteration then alternates:
+//!
+//! * for every report, the probability that it is correct **given everything else on its story** (the
+//!   story's log-odds minus the report's own vote); that probability `c` enters the outlet's record as the
+//!   factor `c·θ + (1 − c)(1 − θ)`, exactly as a response-judged claim does in the base model. Leaving the
+//!   report's own vote out is what keeps an outlet from confirming itself: a report alone on its story has
+//!   `c = ½` and carries no information, however many such reports there are;
+//! * likewise every responder learns from each answer weighed by the story's truth given everything but
+//!   that answer (expected counts), besides its hard counts from resolved stories;
+//! * the prior is refitted by empirical Bayes and each outlet's reliability θ̂ set to its posterior mean.
+//!
+//! until no reliability or rate moves by more than [`TOLERANCE`], or the largest move stops shrinking for
+//! ten iterations (a cycle of rounding, reported as not converged, with its size). Probabilities `c` are
+//! rounded on the logit scale to steps of 1/64 (a change of at most 0.8% in odds) so that an outlet's
+//! record stays a short list of groups. Votes on a story are summed in outlet-name order, so the result does not depend
+//! on how outlets were numbered (one run or merged shards).
+
+use rayon::prelude::*;
+
+use super::Tally;
+use super::crosscheck::{Evidence, correct_given};
+use super::posterior::Record;
+use super::prior::Prior;
+use super::responders::{self, Responder, ResponderPrior, Tallies};
+use crate::corpus::Stance;
+
+/// The largest change of any reliability or responder rate at which the iteration stops.
+pub const TOLERANCE: f64 = 1e-6;
+/// The most iterations.
+pub const MAX_ITERATIONS: usize = 500;
+/// Steps per unit of logit in which a report's probability of being correct is recorded.
+const STEPS: f64 = 64.0;
+/// Iterations without a new smallest change after which the iteration is taken as settled: rounding `c`
+/// to its grid can leave a cycle of a few 1e-5 in which a probability flips between two neighbouring steps.
+const STALL: usize = 10;
+
+/// One report on a story: its outlet, its stance, and whether it only relays (no vote of its own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Unit {
+    /// The outlet's rank among all outlets by name (votes are summed in this order).
+    pub rank: u32,
+    /// The outlet.
+    pub source: u32,
+    /// Asserts or denies.
+    pub stance: Stance,
+    /// A relaying outlet's share (weight `relay_weight`), not a vote.
+    pub relay: bool,
+}
+
+/// Every story's reports, packed: story `s`'s are `units[start[s]..start[s + 1]]`.
+#[derive(Debug, Clone, Default)]
+pub struct Units {
+    /// The reports.
+    pub units: Vec<Unit>,
+    /// Where each story's run begins.
+    pub start: Vec<u32>,
+}
+
+impl Units {
+    /// Story `s`'s reports.
+    pub fn story(&self, s: usize) -> &[Unit] {
+        &self.units[self.start[s] as usize..self.start[s + 1] as usize]
+    }
+}
+
+/// The result of the iteration.
+#[derive(Debug, Clone)]
+pub(crate) struct Fit {
+    /// Per outlet, its evidence counts at the end.
+    pub tallies: Vec<Tally>,
+    /// The responders' rates at the end.
+    pub responders: Vec<Responder>,
+    /// Per story, the probability that it is true given all its evidence (settled for a resolved story).
+    pub p_true: Vec<f64>,
+    /// Iterations run.
+    pub iterations: usize,
+    /// Whether the tolerance was reached.
+    pub converged: bool,
+    /// The largest change in the last iteration.
+    pub last_change: f64,
+}
+
+fn logit(p: f64) -> f64 {
+    let p = p.clamp(1e-9, 1.0 - 1e-9);
+    (p / (1.0 - p)).ln()
+}
+
+fn sigmoid(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+fn sign(stance: Stance) -> f64 {
+    match stance {
+        Stance::Asserts => 1.0,
+        Stance::Denies => -1.0,
+    }
+}
+
+/// Rounds a probability on the logit scale to the recording grid.
+fn rounded(c: f64) -> f64 {
+    sigmoid((logit(c) * STEPS).round() / STEPS)
+}
+
+/// Everything the iteration reads and does not change.
+pub(crate) struct Problem<'a> {
+    /// Each story's resolution and standing answers.
+    pub evidence: &'a Evidence,
+    /// Each story's reports.
+    pub units: &'a Units,
+    /// Responders' counts from every response row, before learning (verdict counts, stories answered).
+    pub base: &'a [Tallies],
+    /// The prior of responders' rates.
+    pub responder_prior: ResponderPrior,
+    /// Credibility level (for the responders' intervals).
+    pub level: f64,
+    /// Outlets in name order (for the prior's objective).
+    pub by_name: &'a [usize],
+    /// Weight of a relaying outlet's share.
+    pub relay_weight: f64,
+}
+
+/// The reports' probabilities of being correct and the responders' expected counts, given reliabilities
+/// `theta` and responders `responders`.
+fn expectation(p: &Problem<'_>, theta: &[f64], responders: &[Responder]) -> (Vec<Tally>, Vec<Tallies>, Vec<f64>) {
+    let votes: Vec<f64> = theta.iter().map(|&t| logit(t)).collect();
+    let n_sources = theta.len();
+    let mut tallies = vec![Tally::default(); n_sources];
+    let mut learned: Vec<Tallies> = p.base.to_vec();
+    let mut p_true = vec![f64::NAN; p.evidence.len()];
+    // Story log-odds in parallel (each reads only its own story), then the tallies in story order.
+    let odds: Vec<f64> = (0..p.evidence.len())
+        .into_par_iter()
+        .map(|s| {
+            let ev = p.evidence.story(s);
+            let mut l = 0.0;
+            for u in p.units.story(s).iter().filter(|u| !u.relay) {
+                l += sign(u.stance) * votes[u.source as usize];
+            }
+            for &(who, signal) in ev.answers {
+                if let Some(x) = signal {
+                    l += responders[who as usize].log_likelihood_ratio(x);
+                }
+            }
+            l
+        })
+        .collect();
+    for (s, &l) in odds.iter().enumerate() {
+        let ev = p.evidence.story(s);
+        let us = p.units.story(s);
+        if let Some(outcome) = ev.resolution {
+            p_true[s] = outcome.truth();
+            for u in us {
+                tallies[u.source as usize].add(correct_given(u.stance, outcome.truth()), true, u.relay);
+            }
+            for &(who, signal) in ev.answers {
+                if let Some(x) = signal {
+                    learned[who as usize].learn(x, outcome);
+                }
+            }
+            continue;
+        }
+        p_true[s] = sigmoid(l);
+        let voters = us.iter().filter(|u| !u.relay).count();
+        let answers = ev.answers.iter().filter(|a| a.1.is_some()).count();
+        for u in us {
+            let own = if u.relay {
+                0.0
+            } else {
+                sign(u.stance) * votes[u.source as usize]
+            };
+            let others = voters + answers - usize::from(!u.relay);
+            if others == 0 {
+                continue;
+            }
+            let c = rounded(sigmoid(sign(u.stance) * (l - own)));
+            tallies[u.source as usize].add(c, false, u.relay);
+        }
+        for &(who, signal) in ev.answers {
+            let Some(x) = signal else { continue };
+            if voters + answers > 1 {
+                let t = sigmoid(l - responders[who as usize].log_likelihood_ratio(x));
+                learned[who as usize].learn_soft(x, t);
+            }
+        }
+    }
+    (tallies, learned, p_true)
+}
+
+/// Runs the iteration from reliabilities `theta` and responders `responders` (the base model's).
+pub(crate) fn fit(p: &Problem<'_>, mut theta: Vec<f64>, mut responders: Vec<Responder>) -> Fit {
+    let mut iterations = 0;
+    let mut converged = false;
+    let (mut best, mut since_best, mut last_change) = (f64::INFINITY, 0, f64::NAN);
+    loop {
+        let (tallies, learned, p_true) = expectation(p, &theta, &responders);
+        if converged || iterations >= MAX_ITERATIONS || since_best >= STALL {
+            return Fit {
+                tallies,
+                responders,
+                p_true,
+                iterations,
+                converged,
+                last_change,
+            };
+        }
+        iterations += 1;
+        let records: Vec<Record> = tallies.par_iter().map(|t| t.finish(p.relay_weight).0).collect();
+        let ordered: Vec<&Record> = p.by_name.iter().map(|&i| &records[i]).collect();
+        let prior = Prior::fit(&ordered);
+        let next: Vec<f64> = records
+            .par_iter()
+            .map(|r| r.posterior_mean(prior.alpha, prior.beta))
+            .collect();
+        let next_responders = responders::learn(learned, p.responder_prior, p.level);
+        let moved = theta
+            .iter()
+            .zip(&next)
+            .map(|(a, b)| (a - b).abs())
+            .chain(responders.iter().zip(&next_responders).flat_map(|(a, b)| {
+                [
+                    (a.confirm_when_true.mean - b.confirm_when_true.mean).abs(),
+                    (a.deny_when_false.mean - b.deny_when_false.mean).abs(),
+                ]
+            }))
+            .fold(0.0, f64::max);
+        if std::env::var_os("CREDENCE_TIMING").is_some() {
+            eprintln!("em: iteration {iterations}: largest change {moved:.3e}");
+        }
+        theta = next;
+        responders = next_responders;
+        converged = moved < TOLERANCE;
+        last_change = moved;
+        if moved < best {
+            (best, since_best) = (moved, 0);
+        } else {
+            since_best += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::Corpus;
+    use crate::model::crosscheck::stories;
+
+    /// Two outlets assert a story, with no answer: each report's chance of being correct is the other
+    /// outlet's reliability (rounded to the grid), worked by hand: σ(logit 0.6) = 0.6, σ(logit 0.8) = 0.8.
+    #[test]
+    fn a_report_is_judged_by_everything_but_itself() {
+        let mut corpus = Corpus::default();
+        corpus.stories.intern("s");
+        let evidence = stories(&corpus);
+        let units = Units {
+            units: vec![
+                Unit {
+                    rank: 0,
+                    source: 0,
+                    stance: Stance::Asserts,
+                    relay: false,
+                },
+                Unit {
+                    rank: 1,
+                    source: 1,
+                    stance: Stance::Asserts,
+                    relay: false,
+                },
+            ],
+            start: vec![0, 2],
+        };
+        let p = Problem {
+            evidence: &evidence,
+            units: &units,
+            base: &[],
+            responder_prior: ResponderPrior::default(),
+            level: 0.95,
+            by_name: &[0, 1],
+            relay_weight: 0.0,
+        };
+        let (tallies, _, p_true) = expectation(&p, &[0.8, 0.6], &[]);
+        let c = |k: usize| f64::from_bits(tallies[k].groups.keys().next().unwrap().0);
+        assert!(
+            (c(0) - 0.6).abs() < 0.003 && (c(1) - 0.8).abs() < 0.003,
+            "{} {}",
+            c(0),
+            c(1)
+        );
+        // The story's own probability includes both votes: odds 4 × 1.5 = 6, so 6/7.
+        assert!((p_true[0] - 6.0 / 7.0).abs() < 1e-12);
+    }
+
+    /// An outlet alone on a story carries no information about itself.
+    #[test]
+    fn a_report_alone_on_its_story_adds_nothing() {
+        let mut corpus = Corpus::default();
+        corpus.stories.intern("s");
+        let evidence = stories(&corpus);
+        let units = Units {
+            units: vec![Unit {
+                rank: 0,
+                source: 0,
+                stance: Stance::Asserts,
+                relay: false,
+            }],
+            start: vec![0, 1],
+        };
+        let p = Problem {
+            evidence: &evidence,
+            units: &units,
+            base: &[],
+            responder_prior: ResponderPrior::default(),
+            level: 0.95,
+            by_name: &[0],
+            relay_weight: 0.0,
+        };
+        let (tallies, _, _) = expectation(&p, &[0.99], &[]);
+        assert!(tallies[0].groups.is_empty());
+    }
+}
