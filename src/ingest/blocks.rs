@@ -1,10 +1,9 @@
 //! Cutting an input stream into blocks of whole CSV records, so blocks can be parsed in parallel.
 //!
-//! A block ends at a line break outside quotes. Whether a line break is inside quotes is decided by the
-//! parity of the *structural* quotes before it: a quote counts when it touches a delimiter, a line break,
-//! another quote or an end of the block, which is how every quote of an RFC 4180 file sits, while a stray
-//! quote inside an unquoted field (`5" screen`) is skipped, as the CSV parser itself reads it literally.
-//! A single record longer than a block makes the block grow until the record ends.
+//! A block ends where a record ends. In a block with no quote that is its last line break; in a block
+//! with quotes it is found by the CSV parser's own state machine, so a line break inside a quoted field,
+//! or a stray quote that the parser reads literally, never misleads the cut ([`last_record_end`]). A single
+//! record longer than a block makes the block grow until the record ends.
 //!
 //! Blocks are cut the same way on every read of the same bytes, so a second pass sees the same blocks.
 
@@ -18,33 +17,59 @@ pub struct BlockReader<R> {
     eof: bool,
 }
 
-/// Whether the quote at `i` of `buf` is structural (see the module docs).
-fn structural(buf: &[u8], i: usize) -> bool {
-    let edge = |b: u8| matches!(b, b',' | b'\n' | b'\r' | b'"');
-    i == 0 || i + 1 == buf.len() || edge(buf[i - 1]) || edge(buf[i + 1])
+/// The number of line breaks in `bytes`: each `\n`, and each `\r` not followed by `\n` (the csv crate
+/// ends a record at either, so every record starts on a line of its own).
+pub fn line_breaks(bytes: &[u8]) -> u64 {
+    let lf = memchr::memchr_iter(b'\n', bytes).count();
+    let bare_cr = memchr::memchr_iter(b'\r', bytes)
+        .filter(|&i| bytes.get(i + 1) != Some(&b'\n'))
+        .count();
+    (lf + bare_cr) as u64
 }
 
-/// The number of structural quotes in `buf[from..to]`.
-fn quotes(buf: &[u8], from: usize, to: usize) -> usize {
-    memchr::memchr_iter(b'"', &buf[from..to])
-        .filter(|&k| structural(buf, from + k))
-        .count()
-}
-
-/// The end (one past the line break) of the last whole record in `buf`, if any.
+/// The end of the last whole record in `buf`, if any: one past its terminator (past the `\n` of a
+/// `\r\n`).
+///
+/// Without a quote in `buf`, that is the last `\n`. With quotes, whether a line break ends a record or
+/// sits inside a quoted field depends on everything before it, so the block is run through the csv
+/// crate's own state machine (csv-core, the reader every parse here uses): the cut is exact for any input,
+/// stray quotes and all, at the cost of one sequential scan of the blocks that hold quotes.
 pub fn last_record_end(buf: &[u8]) -> Option<usize> {
-    let mut pos = memchr::memrchr(b'\n', buf)?;
     if memchr::memchr(b'"', buf).is_none() {
-        return Some(pos + 1);
+        return memchr::memrchr(b'\n', buf).map(|p| p + 1);
     }
-    let mut parity = quotes(buf, 0, pos) % 2;
+    let mut rdr = csv_core::Reader::new();
+    let mut out = vec![0u8; 1 << 16];
+    let mut ends = vec![0usize; 1024];
+    let mut pos = 0;
+    let mut last = None;
     loop {
-        if parity == 0 {
-            return Some(pos + 1);
+        let (res, nin, _, _) = rdr.read_record(&buf[pos..], &mut out, &mut ends);
+        pos += nin;
+        match res {
+            csv_core::ReadRecordResult::Record => {
+                let mut end = pos;
+                if end > 0 && buf[end - 1] == b'\r' && buf.get(end) == Some(&b'\n') {
+                    end += 1;
+                }
+                // A record ended by the end of `buf` without a terminator is not known to be whole.
+                if end > 0 && matches!(buf[end - 1], b'\n' | b'\r') {
+                    last = Some(end);
+                }
+            }
+            csv_core::ReadRecordResult::OutputFull => {
+                let n = out.len() * 2;
+                out.resize(n, 0);
+            }
+            csv_core::ReadRecordResult::OutputEndsFull => {
+                let n = ends.len() * 2;
+                ends.resize(n, 0);
+            }
+            csv_core::ReadRecordResult::InputEmpty | csv_core::ReadRecordResult::End => return last,
         }
-        let prev = memchr::memrchr(b'\n', &buf[..pos])?;
-        parity = (parity + quotes(buf, prev, pos)) % 2;
-        pos = prev;
+        if pos >= buf.len() {
+            return last;
+        }
     }
 }
 
@@ -111,6 +136,11 @@ mod tests {
         assert_eq!(last_record_end(b"a,\"x\"\"\ny\"\n"), Some(10));
         // A stray quote inside an unquoted field does not open a quoted field.
         assert_eq!(last_record_end(b"1,5\" screen,x\n2,y\n"), Some(18));
+        // Nor does one that ends an unquoted field, nor text after a closing quote.
+        assert_eq!(last_record_end(b"a,5\"\n\"b\nc\"\nd"), Some(11));
+        assert_eq!(last_record_end(b"\"closed\"tail,x\n\"b\nc"), Some(15));
+        // A CRLF is not split.
+        assert_eq!(last_record_end(b"\"a\"\r\nb"), Some(5));
         assert_eq!(last_record_end(b"no line break"), None);
     }
 
@@ -127,8 +157,16 @@ mod tests {
                 assert!(b.ends_with('\n'));
                 // Every block holds whole records: an even number of quotes.
                 assert_eq!(b.matches('"').count() % 2, 0);
+                assert_eq!(last_record_end(b.as_bytes()), Some(b.len()));
             }
         }
+    }
+
+    #[test]
+    fn line_breaks_count_lf_crlf_and_bare_cr_once_each() {
+        assert_eq!(line_breaks(b"a\nb\r\nc\rd"), 3);
+        assert_eq!(line_breaks(b"no breaks"), 0);
+        assert_eq!(line_breaks(b"\r"), 1);
     }
 
     #[test]

@@ -124,7 +124,7 @@ pub(crate) fn for_each_record(bytes: &[u8], mut f: impl FnMut(u64, &[&[u8]])) {
     // Reading from memory cannot fail; a record the reader cannot make sense of has no other outcome.
     while rdr.read_byte_record(&mut record).unwrap_or(false) {
         let at = skip_breaks(bytes, record.position().map_or(0, |q| q.byte() as usize));
-        line += memchr::memchr_iter(b'\n', &bytes[counted..at]).count() as u64;
+        line += super::blocks::line_breaks(&bytes[counted..at]);
         counted = at;
         let fields: Vec<&[u8]> = record.iter().collect();
         f(line, &fields);
@@ -138,7 +138,7 @@ fn parse_block(bytes: &[u8], index: &[Option<usize>], n_fields: usize) -> Parsed
         ids: String::new(),
         sources: Names::default(),
         stories: Names::default(),
-        newlines: memchr::memchr_iter(b'\n', bytes).count() as u64,
+        newlines: super::blocks::line_breaks(bytes),
     };
     for_each_record(bytes, |line, fields| {
         let row = Row {
@@ -281,11 +281,7 @@ pub(crate) fn header(path: &Path, first: &[u8], spec: &Spec) -> Result<(ByteReco
         });
     }
     let end = skip_breaks(first, rdr.position().byte() as usize);
-    Ok((
-        headers,
-        end,
-        1 + memchr::memchr_iter(b'\n', &first[..end]).count() as u64,
-    ))
+    Ok((headers, end, 1 + super::blocks::line_breaks(&first[..end])))
 }
 
 /// Reads the claims file into `corpus.mentions`, refused rows into `rejects`.
@@ -657,7 +653,7 @@ pub(crate) fn for_each_accepted_row(
         let mut starts = Vec::with_capacity(pending.len());
         for b in &pending {
             starts.push(line);
-            line += memchr::memchr_iter(b'\n', b).count() as u64;
+            line += super::blocks::line_breaks(b);
         }
         let outputs: Vec<Vec<u8>> = pending
             .par_iter()

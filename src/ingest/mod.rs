@@ -303,7 +303,7 @@ pub(crate) fn read_table<T: Send>(
                     Err(r) => refused.push((local, r)),
                 }
             });
-            (memchr::memchr_iter(b'\n', chunk).count() as u64, rows, refused)
+            (blocks::line_breaks(chunk), rows, refused)
         })
         .collect();
     let mut tally = Tally {
