@@ -157,11 +157,48 @@ fn finish(file: &str, read: u64, mut problems: Vec<RowProblem>) -> (Tally, Vec<R
     )
 }
 
-/// Links raw responses (files in the given order, rows in line order) to the corpus's stories.
-///
-/// Returns a tally per file and the refusals of both steps, file by file in line order.
-pub fn link_responses(files: &[RawFile<RawResponse>], corpus: &mut Corpus) -> (Vec<Tally>, Vec<RowProblem>) {
-    let mut first: rustc_hash::FxHashMap<u128, (usize, u64)> = rustc_hash::FxHashMap::default();
+/// A raw row that names its story.
+trait StoryRow: Sync {
+    fn story(&self) -> &str;
+    fn line(&self) -> u64;
+}
+
+impl StoryRow for RawResponse {
+    fn story(&self) -> &str {
+        &self.story
+    }
+    fn line(&self) -> u64 {
+        self.line
+    }
+}
+
+impl StoryRow for RawResolution {
+    fn story(&self) -> &str {
+        &self.story
+    }
+    fn line(&self) -> u64 {
+        self.line
+    }
+}
+
+/// Where a key was first seen, as the reason of a later duplicate names it.
+fn first_at(files: &[impl AsRef<str>], here: usize, (file, line): (usize, u64)) -> String {
+    if file == here {
+        format!("line {line}")
+    } else {
+        format!("{}:{line}", files[file].as_ref())
+    }
+}
+
+/// Links the rows of raw files (in the given order, rows in line order) to the corpus's stories: a row whose
+/// story no claim mentions is refused with `unknown`; the others go to `accept(row, story, file index)`,
+/// which adds them or refuses them. Returns a tally per file and the refusals, file by file in line order.
+fn link<T: StoryRow>(
+    files: &[RawFile<T>],
+    corpus: &mut Corpus,
+    unknown: &str,
+    mut accept: impl FnMut(&T, u32, usize, &mut Corpus) -> Result<(), Refusal>,
+) -> (Vec<Tally>, Vec<RowProblem>) {
     let mut tallies = Vec::new();
     let mut all = Vec::new();
     for (k, f) in files.iter().enumerate() {
@@ -170,34 +207,16 @@ pub fn link_responses(files: &[RawFile<RawResponse>], corpus: &mut Corpus) -> (V
         let stories: Vec<Option<u32>> = {
             use rayon::prelude::*;
             let names = &corpus.stories;
-            f.rows.par_iter().map(|r| names.get(&r.story)).collect()
+            f.rows.par_iter().map(|r| names.get(r.story())).collect()
         };
         for (r, story) in f.rows.iter().zip(stories) {
-            let Some(story) = story else {
-                let why = "response for an unknown story (no claim has this story_id)";
-                problems.push(Refusal::new("story_id", &r.story, why).at(&f.file, r.line));
-                continue;
+            let outcome = match story {
+                None => Err(Refusal::new("story_id", r.story(), unknown)),
+                Some(story) => accept(r, story, k, corpus),
             };
-            let hash = xxhash_rust::xxh3::xxh3_128(r.id.as_bytes());
-            if let Some(&(fk, line)) = first.get(&hash) {
-                let at = if fk == k {
-                    format!("line {line}")
-                } else {
-                    format!("{}:{line}", files[fk].file)
-                };
-                let why = format!("duplicate response_id (first at {at})");
-                problems.push(Refusal::new("response_id", &r.id, why).at(&f.file, r.line));
-                continue;
+            if let Err(refusal) = outcome {
+                problems.push(refusal.at(&f.file, r.line()));
             }
-            first.insert(hash, (k, r.line));
-            corpus.responses.push(Response {
-                story,
-                responder: corpus.responders.intern(&r.responder),
-                responded_at: r.responded_at,
-                verdict: r.verdict,
-                file: k as u32,
-                line: r.line,
-            });
         }
         let (tally, mut problems) = finish(&f.file, f.read, problems);
         tallies.push(tally);
@@ -206,48 +225,53 @@ pub fn link_responses(files: &[RawFile<RawResponse>], corpus: &mut Corpus) -> (V
     (tallies, all)
 }
 
+/// Links raw responses (files in the given order, rows in line order) to the corpus's stories; a repeated
+/// `response_id` is refused.
+///
+/// Returns a tally per file and the refusals of both steps, file by file in line order.
+pub fn link_responses(files: &[RawFile<RawResponse>], corpus: &mut Corpus) -> (Vec<Tally>, Vec<RowProblem>) {
+    let names: Vec<&str> = files.iter().map(|f| f.file.as_str()).collect();
+    let mut first: rustc_hash::FxHashMap<u128, (usize, u64)> = rustc_hash::FxHashMap::default();
+    let unknown = "response for an unknown story (no claim has this story_id)";
+    link(files, corpus, unknown, |r, story, k, corpus| {
+        let hash = xxhash_rust::xxh3::xxh3_128(r.id.as_bytes());
+        if let Some(&seen) = first.get(&hash) {
+            let why = format!("duplicate response_id (first at {})", first_at(&names, k, seen));
+            return Err(Refusal::new("response_id", &r.id, why));
+        }
+        first.insert(hash, (k, r.line));
+        corpus.responses.push(Response {
+            story,
+            responder: corpus.responders.intern(&r.responder),
+            responded_at: r.responded_at,
+            verdict: r.verdict,
+            file: k as u32,
+            line: r.line,
+        });
+        Ok(())
+    })
+}
+
 /// Links raw resolutions (files in the given order, rows in line order) to the corpus's stories; a story
 /// keeps its first resolution.
 pub fn link_resolutions(files: &[RawFile<RawResolution>], corpus: &mut Corpus) -> (Vec<Tally>, Vec<RowProblem>) {
+    let names: Vec<&str> = files.iter().map(|f| f.file.as_str()).collect();
     let mut first: rustc_hash::FxHashMap<u32, (usize, u64)> = rustc_hash::FxHashMap::default();
-    let mut tallies = Vec::new();
-    let mut all = Vec::new();
-    for (k, f) in files.iter().enumerate() {
-        let mut problems = f.rejects.clone();
-        let stories: Vec<Option<u32>> = {
-            use rayon::prelude::*;
-            let names = &corpus.stories;
-            f.rows.par_iter().map(|r| names.get(&r.story)).collect()
-        };
-        for (r, story) in f.rows.iter().zip(stories) {
-            let Some(story) = story else {
-                let why = "resolution for an unknown story (no claim has this story_id)";
-                problems.push(Refusal::new("story_id", &r.story, why).at(&f.file, r.line));
-                continue;
-            };
-            if let Some(&(fk, line)) = first.get(&story) {
-                let at = if fk == k {
-                    format!("line {line}")
-                } else {
-                    format!("{}:{line}", files[fk].file)
-                };
-                let why = format!("story already resolved at {at}");
-                problems.push(Refusal::new("story_id", &r.story, why).at(&f.file, r.line));
-                continue;
-            }
-            first.insert(story, (k, r.line));
-            let resolver = r.resolver.as_deref().map(|x| corpus.resolvers.intern(x));
-            corpus.resolutions.push(Resolution {
-                story,
-                outcome: r.outcome,
-                resolved_at: r.resolved_at,
-                resolver,
-                line: r.line,
-            });
+    let unknown = "resolution for an unknown story (no claim has this story_id)";
+    link(files, corpus, unknown, |r, story, k, corpus| {
+        if let Some(&seen) = first.get(&story) {
+            let why = format!("story already resolved at {}", first_at(&names, k, seen));
+            return Err(Refusal::new("story_id", &r.story, why));
         }
-        let (tally, mut problems) = finish(&f.file, f.read, problems);
-        tallies.push(tally);
-        all.append(&mut problems);
-    }
-    (tallies, all)
+        first.insert(story, (k, r.line));
+        let resolver = r.resolver.as_deref().map(|x| corpus.resolvers.intern(x));
+        corpus.resolutions.push(Resolution {
+            story,
+            outcome: r.outcome,
+            resolved_at: r.resolved_at,
+            resolver,
+            line: r.line,
+        });
+        Ok(())
+    })
 }

@@ -235,6 +235,17 @@ mod tests {
     }
 }
 
+/// Reads blocks into `into` until it holds `batch` of them or the input ends.
+fn fill_batch<R: Read>(blocks: &mut BlockReader<R>, into: &mut Vec<Vec<u8>>, batch: usize) -> io::Result<()> {
+    while into.len() < batch {
+        match blocks.next_block()? {
+            Some(b) => into.push(b),
+            None => break,
+        }
+    }
+    Ok(())
+}
+
 /// Where a block of the claims file starts.
 #[derive(Debug, Clone, Copy)]
 struct BlockStart {
@@ -344,14 +355,8 @@ pub(crate) fn read(
     let mut duplicates: Vec<(usize, u128)> = Vec::new();
     corpus.mentions.reserve(expected);
     let batch = BATCH_PER_THREAD * rayon::current_num_threads().max(1);
-    let read_batch = |blocks: &mut BlockReader<Box<dyn Read + Send>>, into: &mut Vec<Vec<u8>>| -> Result<()> {
-        while into.len() < batch {
-            match blocks.next_block().map_err(io_err)? {
-                Some(b) => into.push(b),
-                None => break,
-            }
-        }
-        Ok(())
+    let read_batch = |blocks: &mut BlockReader<Box<dyn Read + Send>>, into: &mut Vec<Vec<u8>>| {
+        fill_batch(blocks, into, batch).map_err(io_err)
     };
     // A pipeline of two stages on rayon's pool: while one batch of blocks is parsed in parallel, the batch
     // parsed before it is merged in order (the merge is sequential) and the next batch is read.
@@ -546,14 +551,8 @@ impl Replay {
         let mut first = blocks.next_block().map_err(io_err)?.unwrap_or_default();
         first.drain(..self.header_end.min(first.len()));
         let batch = BATCH_PER_THREAD * rayon::current_num_threads().max(1);
-        let read_batch = |blocks: &mut BlockReader<Box<dyn Read + Send>>, into: &mut Vec<Vec<u8>>| -> Result<()> {
-            while into.len() < batch {
-                match blocks.next_block().map_err(io_err)? {
-                    Some(b) => into.push(b),
-                    None => break,
-                }
-            }
-            Ok(())
+        let read_batch = |blocks: &mut BlockReader<Box<dyn Read + Send>>, into: &mut Vec<Vec<u8>>| {
+            fill_batch(blocks, into, batch).map_err(io_err)
         };
         let format_block = |bytes: &Vec<u8>, start: &BlockStart| {
             let mut out = Vec::with_capacity(bytes.len());
@@ -641,12 +640,7 @@ pub(crate) fn for_each_accepted_row(
     let batch = BATCH_PER_THREAD * rayon::current_num_threads().max(1);
     let mut pending = vec![first];
     loop {
-        while pending.len() < batch {
-            match blocks.next_block().map_err(io_err)? {
-                Some(b) => pending.push(b),
-                None => break,
-            }
-        }
+        fill_batch(&mut blocks, &mut pending, batch).map_err(io_err)?;
         if pending.is_empty() {
             return Ok(());
         }
