@@ -52,8 +52,10 @@ pub fn last_record_end(buf: &[u8]) -> Option<usize> {
                 if end > 0 && buf[end - 1] == b'\r' && buf.get(end) == Some(&b'\n') {
                     end += 1;
                 }
-                // A record ended by the end of `buf` without a terminator is not known to be whole.
-                if end > 0 && matches!(buf[end - 1], b'\n' | b'\r') {
+                // A record ended by the end of `buf` without a terminator is not known to be whole, nor one
+                // ended by a CR that is the last byte read (its LF may come next).
+                let cr_at_end = end == buf.len() && buf[end - 1] == b'\r';
+                if end > 0 && matches!(buf[end - 1], b'\n' | b'\r') && !cr_at_end {
                     last = Some(end);
                 }
             }
@@ -139,8 +141,9 @@ mod tests {
         // Nor does one that ends an unquoted field, nor text after a closing quote.
         assert_eq!(last_record_end(b"a,5\"\n\"b\nc\"\nd"), Some(11));
         assert_eq!(last_record_end(b"\"closed\"tail,x\n\"b\nc"), Some(15));
-        // A CRLF is not split.
+        // A CRLF is not split, even when only its CR has been read.
         assert_eq!(last_record_end(b"\"a\"\r\nb"), Some(5));
+        assert_eq!(last_record_end(b"\"a\"\r\n\"b\"\r"), Some(5));
         assert_eq!(last_record_end(b"no line break"), None);
     }
 

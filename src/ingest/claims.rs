@@ -116,11 +116,21 @@ pub(crate) fn for_each_record(bytes: &[u8], mut f: impl FnMut(u64, &[&[u8]])) {
         }
         return;
     }
+    // The csv crate drops a byte-order mark at the start of what it reads; a block that starts with one
+    // (a row beginning with those bytes) gets a blank line in front so that the mark stays data, as it does
+    // on the fast path.
+    let prefixed;
+    let (bytes, mut counted) = if bytes.starts_with(b"\xEF\xBB\xBF") {
+        prefixed = [&b"\n"[..], bytes].concat();
+        (&prefixed[..], 1usize)
+    } else {
+        (bytes, 0usize)
+    };
     let mut rdr = csv_builder(false).from_reader(bytes);
     let mut record = ByteRecord::new();
     // Lines are counted here from the record's byte offset: the csv crate's own line numbers run one short
     // after a CRLF (it counts the `\n` of `\r\n` as part of the next record).
-    let (mut line, mut counted) = (1u64, 0usize);
+    let mut line = 1u64;
     // Reading from memory cannot fail; a record the reader cannot make sense of has no other outcome.
     while rdr.read_byte_record(&mut record).unwrap_or(false) {
         let at = skip_breaks(bytes, record.position().map_or(0, |q| q.byte() as usize));

@@ -352,7 +352,13 @@ pub(crate) fn resolve_columns(path: &Path, headers: &ByteRecord, spec: &Spec) ->
             continue;
         }
         seen.insert(name.clone(), i);
-        found.push(name);
+        // Names go into an error message: escaped and cut short, so a binary file gives a short error.
+        if found.len() < 20 {
+            let shown: String = name.escape_debug().take(40).collect();
+            found.push(shown);
+        } else if found.len() == 20 {
+            found.push("…".to_owned());
+        }
     }
     let mut index = Vec::with_capacity(spec.names.len());
     for (k, name) in spec.names.iter().enumerate() {
