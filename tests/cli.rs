@@ -999,3 +999,40 @@ fn rejects_name_the_right_line_in_crlf_files() {
         assert_eq!(at, [("claims.csv", "4"), ("responses.csv", "3")], "quoted: {quoted}");
     }
 }
+
+/// Shell completions and the man page come from the command definition: every subcommand and its options
+/// are in them.
+#[test]
+fn completions_and_man_page_cover_every_subcommand() {
+    let wd = Workdir::new("docs");
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let mut cmd = wd.command("completions");
+        cmd.arg(shell);
+        let out = String::from_utf8(wd.output(&mut cmd).stdout).unwrap();
+        for sub in ["score", "gen", "merge", "eval"] {
+            assert!(out.contains(sub), "{shell} completions lack {sub}");
+        }
+    }
+    let out = String::from_utf8(wd.output(&mut wd.command("man")).stdout).unwrap();
+    assert!(
+        out.starts_with(".ie") || out.contains(".TH credence 1"),
+        "not roff: {}",
+        &out[..out.len().min(200)]
+    );
+    for heading in [
+        "credence\\-score",
+        "credence\\-gen",
+        "credence\\-merge",
+        "credence\\-eval",
+    ] {
+        assert!(out.contains(heading), "man page lacks {heading}");
+    }
+    for option in [
+        "\\-\\-chunk\\-size",
+        "\\-\\-relay\\-weight",
+        "\\-\\-min\\-evidence",
+        "\\-\\-partial",
+    ] {
+        assert!(out.contains(option), "man page lacks {option}");
+    }
+}

@@ -1,6 +1,7 @@
 //! Command-line parsing (clap derive), one file per subcommand. Each subcommand turns its flags into the
 //! library's configuration types and calls the library; nothing here computes.
 
+mod docs;
 mod eval;
 mod generate;
 mod merge;
@@ -12,7 +13,7 @@ use clap::{Parser, Subcommand};
 /// and report each outlet's reliability with an honest interval.
 #[derive(Parser, Debug)]
 #[command(name = "credence", version, propagate_version = true)]
-struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     command: Command,
 }
@@ -23,6 +24,8 @@ enum Command {
     Gen(generate::GenArgs),
     Merge(merge::MergeArgs),
     Eval(eval::EvalArgs),
+    Completions(docs::CompletionsArgs),
+    Man(docs::ManArgs),
 }
 
 /// Parses the command line and runs the subcommand. Usage errors exit with status 2 from here (clap's
@@ -34,6 +37,8 @@ pub fn run() -> credence::Result<()> {
         Command::Gen(args) => generate::run(args),
         Command::Merge(args) => merge::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Completions(args) => docs::completions(args),
+        Command::Man(args) => docs::man(args),
     }
 }
 
