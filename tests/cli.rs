@@ -1036,3 +1036,34 @@ fn completions_and_man_page_cover_every_subcommand() {
         assert!(out.contains(option), "man page lacks {option}");
     }
 }
+
+/// Text that a spreadsheet would run as a formula is written with a leading `'` in every CSV output;
+/// `--keep-formulas` writes it as it came; `sources.json` is never changed.
+#[test]
+fn formulas_in_input_text_are_neutralised_in_csv_outputs() {
+    let wd = Workdir::new("formulas");
+    wd.create(
+        "claims.csv",
+        "claim_id,source,published_at,story_id,stance\n=HYPERLINK(\"x\"),@evil,2025-01-01,+s1,asserts\nc2,-Post,bad date,+s1,denies\n",
+    );
+    wd.create(
+        "responses.csv",
+        "response_id,story_id,responder,responded_at,verdict\nr1,+s1,=cmd|calc,2025-01-02,denied\n",
+    );
+    wd.create("resolutions.csv", "story_id,outcome,resolved_at\n");
+    wd.output(&mut score(&wd));
+    let (_, claims) = wd.read_csv("out/claims.csv");
+    assert_eq!(&claims[0][..3], ["'=HYPERLINK(\"x\")", "'@evil", "'+s1"]);
+    let (_, responders) = wd.read_csv("out/responders.csv");
+    assert_eq!(responders[0][0], "'=cmd|calc");
+    let (_, rejects) = wd.read_csv("out/rejects.csv");
+    assert_eq!(rejects[0][3], "bad date");
+    wd.output(&mut score_with(&wd, &[("--format", "json")]));
+    let json = wd.read_json("out/sources.json");
+    assert_eq!(json[0]["source"], "@evil");
+    let mut raw = score(&wd);
+    raw.arg("--keep-formulas");
+    wd.output(&mut raw);
+    let (_, claims) = wd.read_csv("out/claims.csv");
+    assert_eq!(&claims[0][..3], ["=HYPERLINK(\"x\")", "@evil", "+s1"]);
+}

@@ -29,6 +29,10 @@ pub struct MergeArgs {
     format: FormatArg,
     #[command(flatten)]
     model: ModelArgs,
+    /// Write text cells that begin with =, +, - or @ as they are. By default such a cell gets a leading '
+    /// in CSV outputs, so that a spreadsheet shows it as text instead of running it as a formula.
+    #[arg(long)]
+    keep_formulas: bool,
     /// Worker threads (0: RAYON_NUM_THREADS, or one per core). The output does not depend on it.
     #[arg(long, default_value_t = 0)]
     threads: usize,
@@ -39,6 +43,7 @@ pub struct MergeArgs {
 
 pub fn run(args: MergeArgs) -> credence::Result<()> {
     super::set_threads(args.threads)?;
+    credence::report::keep_formulas(args.keep_formulas);
     credence::progress::enable_bar(!args.quiet);
     let params = args.model.params();
     let partials = args

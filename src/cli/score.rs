@@ -63,6 +63,10 @@ pub struct ScoreArgs {
     pub format: FormatArg,
     #[command(flatten)]
     model: ModelArgs,
+    /// Write text cells that begin with =, +, - or @ as they are. By default such a cell gets a leading '
+    /// in CSV outputs, so that a spreadsheet shows it as text instead of running it as a formula.
+    #[arg(long)]
+    keep_formulas: bool,
     /// Stop at the first bad row instead of writing it to rejects.csv.
     #[arg(long)]
     strict: bool,
@@ -187,6 +191,7 @@ pub fn run(args: ScoreArgs) -> credence::Result<()> {
         ));
     }
     super::set_threads(args.threads)?;
+    credence::report::keep_formulas(args.keep_formulas);
     credence::progress::enable_bar(!args.quiet);
     let params = args.model.params();
     let inputs = Inputs {

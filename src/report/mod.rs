@@ -28,6 +28,26 @@ pub enum Format {
 
 pub use crate::numfmt::float;
 
+static KEEP_FORMULAS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Turns off, for this process, the neutralising of spreadsheet formulas in CSV outputs (see [`cell`]).
+pub fn keep_formulas(keep: bool) {
+    KEEP_FORMULAS.store(keep, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// A text cell from the input as written to a CSV output. A spreadsheet would run a cell that begins with
+/// `=`, `+`, `-` or `@` (or a tab or carriage return before one) as a formula, so such a cell gets a
+/// leading `'`, which spreadsheets show as text and hide; [`keep_formulas`] turns this off. JSON outputs
+/// are never changed.
+pub fn cell(s: &str) -> std::borrow::Cow<'_, str> {
+    let risky = matches!(s.as_bytes().first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r'));
+    if risky && !KEEP_FORMULAS.load(std::sync::atomic::Ordering::Relaxed) {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
 /// A set of output files written together: staged under temporary names, renamed on [`OutputDir::commit`].
 pub struct OutputDir {
     dir: PathBuf,
@@ -158,7 +178,7 @@ pub fn sources_csv(corpus: &Corpus, scores: &Scores) -> Vec<u8> {
         &SOURCE_COLUMNS,
         by_rank(scores).into_iter().map(|s| {
             vec![
-                corpus.sources.name(s.id).to_owned(),
+                cell(corpus.sources.name(s.id)).into_owned(),
                 s.claims.to_string(),
                 s.originals.to_string(),
                 s.relays.to_string(),
@@ -355,6 +375,7 @@ pub fn write_claims_from_files(
 /// Appends one CSV field, quoted exactly when the csv crate's writer would quote it (it holds a comma, a
 /// quote or a line break), so hand-written and crate-written rows agree byte for byte.
 fn push_field(buf: &mut Vec<u8>, s: &str) {
+    let s = cell(s);
     let b = s.as_bytes();
     if b.iter().any(|&c| matches!(c, b',' | b'"' | b'\n' | b'\r')) {
         buf.push(b'"');
@@ -396,7 +417,7 @@ pub fn responders_csv(corpus: &Corpus, scores: &Scores) -> Vec<u8> {
             let r = &scores.responders[i];
             let t = &r.tallies;
             vec![
-                corpus.responders.name(i as u32).to_owned(),
+                cell(corpus.responders.name(i as u32)).into_owned(),
                 t.by_verdict.iter().sum::<u64>().to_string(),
                 t.stories.to_string(),
                 t.by_verdict[0].to_string(),
@@ -422,10 +443,10 @@ pub fn rejects_csv(rejects: &[RowProblem]) -> Vec<u8> {
         &["file", "line", "column", "value", "reason"],
         rejects.iter().map(|r| {
             vec![
-                r.file.clone(),
+                cell(&r.file).into_owned(),
                 r.line.to_string(),
                 r.column.clone().unwrap_or_default(),
-                r.value.clone().unwrap_or_default(),
+                cell(r.value.as_deref().unwrap_or_default()).into_owned(),
                 r.reason.clone(),
             ]
         }),
@@ -581,6 +602,20 @@ pub fn write_all(dir: &Path, loaded: &Loaded, scores: &Scores, format: Format) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formulas_are_neutralised() {
+        for (input, want) in [
+            ("=1+1", "'=1+1"),
+            ("+x", "'+x"),
+            ("-5", "'-5"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("a=b", "a=b"),
+            ("", ""),
+        ] {
+            assert_eq!(cell(input), want);
+        }
+    }
 
     #[test]
     fn hand_written_fields_match_the_csv_crate() {
