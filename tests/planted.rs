@@ -261,6 +261,54 @@ fn em_junk_outlet_cannot_confirm_itself() {
     );
     assert!(j.reliability < 0.3 && j.ci_high < 0.5, "{j:?}");
     assert!(good.reliability > 0.8, "{good:?}");
+    // Majority vote counts an outlet's own vote: each exclusive story "agrees" with its only reporter, and
+    // the junk outlet looks reliable.
+    let vote = Params {
+        method: credence::model::Method::Vote,
+        ..Params::default()
+    };
+    let run = credence::score_files(&inputs, LoadOptions::default(), &vote).unwrap();
+    let v = &run.scores.sources[junk as usize];
+    println!(
+        "vote: junk reliability {:.3} from {:.1} judged reports",
+        v.reliability, v.evidence
+    );
+    assert!(v.reliability > 0.8 && v.evidence > 400.0, "{v:?}");
+}
+
+/// Majority vote on a worked example: A and B assert s1 and C denies it, so s1 is true: A and B are right,
+/// C wrong. On s2, A asserts and C denies: a tie, which decides nothing. C alone asserts s3, its own
+/// majority. Records: A 1 hit, B 1 hit, C 1 hit and 1 miss.
+#[test]
+fn majority_vote_worked_example() {
+    let dir = tempfile::tempdir().unwrap();
+    let claims = "claim_id,source,published_at,story_id,stance\n\
+                  1,A,2025-01-01,s1,asserts\n2,B,2025-01-01,s1,asserts\n3,C,2025-01-01,s1,denies\n\
+                  4,A,2025-01-01,s2,asserts\n5,C,2025-01-01,s2,denies\n6,C,2025-01-01,s3,asserts\n";
+    std::fs::write(dir.path().join("claims.csv"), claims).unwrap();
+    std::fs::write(
+        dir.path().join("responses.csv"),
+        "response_id,story_id,responder,responded_at,verdict\n",
+    )
+    .unwrap();
+    let inputs = Inputs {
+        claims: dir.path().join("claims.csv"),
+        responses: Some(dir.path().join("responses.csv")),
+        resolutions: None,
+    };
+    let params = Params {
+        method: credence::model::Method::Vote,
+        ..Params::default()
+    };
+    let run = credence::score_files(&inputs, LoadOptions::default(), &params).unwrap();
+    let c = &run.loaded.corpus;
+    let rec = |name: &str| {
+        let s = &run.scores.sources[c.sources.get(name).unwrap() as usize];
+        (s.support, s.against)
+    };
+    assert_eq!(rec("A"), (1.0, 0.0));
+    assert_eq!(rec("B"), (1.0, 0.0));
+    assert_eq!(rec("C"), (1.0, 1.0));
 }
 
 /// Few stories are answered or resolved: the base model has little to go on, truth discovery learns from

@@ -147,8 +147,9 @@ pub struct ModelArgs {
     #[arg(long, default_value_t = ResponderPrior::default().strength, value_parser = positive)]
     responder_prior_strength: f64,
     /// How stories' truth is judged: `responses` (official responses and resolutions, each weighed by its
-    /// responder's record) or `em` (truth discovery: also agreement between outlets, learned together with
-    /// their reliabilities; an outlet alone on a story learns nothing from it).
+    /// responder's record), `em` (truth discovery: also agreement between outlets, learned together with
+    /// their reliabilities; an outlet alone on a story learns nothing from it), or `vote` (the majority-vote
+    /// baseline: what most outlets say; responses unused, resolutions settle).
     #[arg(long, value_enum, default_value_t = MethodArg::Responses, conflicts_with = "trust_responses")]
     method: MethodArg,
 }
@@ -157,6 +158,7 @@ pub struct ModelArgs {
 enum MethodArg {
     Responses,
     Em,
+    Vote,
 }
 
 impl ModelArgs {
@@ -174,6 +176,7 @@ impl ModelArgs {
             method: match self.method {
                 MethodArg::Responses => credence::model::Method::Responses,
                 MethodArg::Em => credence::model::Method::Em,
+                MethodArg::Vote => credence::model::Method::Vote,
             },
         }
     }

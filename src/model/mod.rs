@@ -72,6 +72,10 @@ pub enum Method {
     /// Truth discovery: also from agreement between outlets, learned together with their reliabilities
     /// ([`em`]).
     Em,
+    /// The majority-vote baseline: a story is what most of its credited outlets say (a tie decides nothing),
+    /// an outlet's record counts its agreements with the majority, its own vote included; official responses
+    /// are not used, resolutions still settle.
+    Vote,
 }
 
 impl Params {
@@ -247,7 +251,7 @@ impl Scores {
         let naive = resolution.is_some()
             || self.params.trust_responses
             || self.params.fractional_uncertain
-            || self.params.method == Method::Em;
+            || self.params.method != Method::Responses;
         let p_correct = match p_true {
             None => mean,
             Some(p) => {
@@ -363,11 +367,22 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
     }
     let responders = responders::learn(tallies, params.responder_prior, params.level);
 
+    // Evidence units: one per (outlet, story, stance), at full weight for the credited outlet and at the
+    // relay weight for a relaying outlet that is not also credited with it.
+    let mut by_name: Vec<usize> = (0..corpus.sources.len()).collect();
+    by_name.sort_by(|&a, &b| corpus.sources.name(a as u32).cmp(corpus.sources.name(b as u32)));
+    let mut name_rank = vec![0u32; corpus.sources.len()];
+    for (k, &i) in by_name.iter().enumerate() {
+        name_rank[i] = k as u32;
+    }
+    let units = em_units(corpus, &groups, &credited, params.relay_weight, &name_rank);
+
     // Each story's probability of being true, from its evidence alone; None where it has none.
     let p_true: Vec<Option<f64>> = (0..evidence.len())
-        .map(|story| evidence.story(story))
-        .map(|ev| match ev.resolution {
+        .map(|story| (story, evidence.story(story)))
+        .map(|(story, ev)| match ev.resolution {
             Some(o) => Some(o.truth()),
+            None if params.method == Method::Vote => majority(units.story(story)),
             None if params.trust_responses => ev.naive_truth(),
             None if ev.informative() => {
                 let llr: f64 = ev
@@ -413,15 +428,6 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
         s.resolved += u64::from(ev.resolution.is_some());
     }
 
-    // Evidence units: one per (outlet, story, stance), at full weight for the credited outlet and at the
-    // relay weight for a relaying outlet that is not also credited with it.
-    let mut by_name: Vec<usize> = (0..n_sources).collect();
-    by_name.sort_by(|&a, &b| corpus.sources.name(a as u32).cmp(corpus.sources.name(b as u32)));
-    let mut name_rank = vec![0u32; n_sources];
-    for (k, &i) in by_name.iter().enumerate() {
-        name_rank[i] = k as u32;
-    }
-    let units = em_units(corpus, &groups, &credited, params.relay_weight, &name_rank);
     let mut tallies = vec![Tally::default(); n_sources];
     for (story, &p_story) in p_true.iter().enumerate() {
         for u in units.story(story) {
@@ -430,8 +436,10 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
             }
             let Some(p) = p_story else { continue };
             let c = crosscheck::correct_given(u.stance, p);
-            let known =
-                evidence.story(story).resolution.is_some() || params.trust_responses || params.fractional_uncertain;
+            let known = evidence.story(story).resolution.is_some()
+                || params.trust_responses
+                || params.fractional_uncertain
+                || params.method == Method::Vote;
             tallies[u.source as usize].add(c, known, u.relay);
         }
     }
@@ -582,6 +590,22 @@ fn em_units(
         start.push(units.len() as u32);
     }
     em::Units { units, start }
+}
+
+/// The majority of a story's credited reports: 1 if more assert than deny, 0 if fewer; a tie decides nothing.
+fn majority(units: &[em::Unit]) -> Option<f64> {
+    let (mut asserts, mut denies) = (0u32, 0u32);
+    for u in units.iter().filter(|u| !u.relay) {
+        match u.stance {
+            crate::corpus::Stance::Asserts => asserts += 1,
+            crate::corpus::Stance::Denies => denies += 1,
+        }
+    }
+    match asserts.cmp(&denies) {
+        std::cmp::Ordering::Greater => Some(1.0),
+        std::cmp::Ordering::Less => Some(0.0),
+        std::cmp::Ordering::Equal => None,
+    }
 }
 
 fn claim_verdict(resolution: Option<Outcome>, answer: Answer, stance: crate::corpus::Stance) -> ClaimVerdict {
