@@ -21,14 +21,19 @@ fn truth(dir: &Path) -> HashMap<String, f64> {
         .collect()
 }
 
-/// Scores the generated corpus in `dir`; returns (truth, reliability, ci_low, ci_high) of the sources with
-/// at least `min_evidence` judged reports.
-fn score(dir: &Path, params: &Params, min_evidence: f64) -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>) {
-    let inputs = Inputs {
+/// The three input files of a corpus in `dir`.
+fn inputs(dir: &Path) -> Inputs {
+    Inputs {
         claims: dir.join("claims.csv"),
         responses: Some(dir.join("responses.csv")),
         resolutions: Some(dir.join("resolutions.csv")),
-    };
+    }
+}
+
+/// Scores the generated corpus in `dir`; returns (truth, reliability, ci_low, ci_high) of the sources with
+/// at least `min_evidence` judged reports.
+fn score(dir: &Path, params: &Params, min_evidence: f64) -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>) {
+    let inputs = inputs(dir);
     let run = credence::score_files(
         &inputs,
         LoadOptions {
@@ -237,11 +242,7 @@ fn em_junk_outlet_cannot_confirm_itself() {
         "response_id,story_id,responder,responded_at,verdict\n",
     )
     .unwrap();
-    let inputs = Inputs {
-        claims: dir.path().join("claims.csv"),
-        responses: Some(dir.path().join("responses.csv")),
-        resolutions: Some(dir.path().join("resolutions.csv")),
-    };
+    let inputs = inputs(dir.path());
     let params = Params {
         method: credence::model::Method::Em,
         ..Params::default()
@@ -337,11 +338,7 @@ fn em_beats_responses_alone_when_answers_are_scarce() {
         .records()
         .map(|r| r.unwrap()[2].parse().unwrap())
         .collect();
-    let inputs = Inputs {
-        claims: dir.path().join("claims.csv"),
-        responses: Some(dir.path().join("responses.csv")),
-        resolutions: Some(dir.path().join("resolutions.csv")),
-    };
+    let inputs = inputs(dir.path());
     let truth = truth(dir.path());
     let mut figures = Vec::new();
     for method in [credence::model::Method::Responses, credence::model::Method::Em] {

@@ -482,7 +482,8 @@ fn expected_claims(records: &[Record]) -> (Vec<String>, Vec<u64>) {
             && text(4).and_then(fields::stance).is_some()
             && text(5).is_some();
         match if valid { filled(0) } else { None } {
-            Some(id) if seen.insert(id.to_owned()) => ids.push(id.to_owned()),
+            // claims.csv neutralises text a spreadsheet would run as a formula.
+            Some(id) if seen.insert(id.to_owned()) => ids.push(credence::report::cell(id).into_owned()),
             _ => lines.push(r.line),
         }
     }
@@ -565,10 +566,16 @@ fn config(cases: u32) -> ProptestConfig {
         .ok()
         .and_then(|c| c.parse().ok())
         .unwrap_or(cases);
+    // A fixed seed, so CI runs the same cases every time (set PROPTEST_RNG_SEED to explore others).
+    let seed = std::env::var("PROPTEST_RNG_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20_261_125);
     ProptestConfig {
         cases,
         failure_persistence: None,
         max_shrink_iters: 2000,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(seed),
         ..ProptestConfig::default()
     }
 }

@@ -70,7 +70,12 @@ fn normalised_summary(bytes: &[u8]) -> serde_json::Value {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 6, .. ProptestConfig::default() })]
+    // A fixed seed, so CI runs the same cases every time.
+    #![proptest_config(ProptestConfig {
+        cases: 6,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(20_261_125),
+        .. ProptestConfig::default()
+    })]
 
     /// Cut the claims into 1 to 4 shards at random lines, write a partial per shard, merge them in a random
     /// order: every output but the summary's list of claims files equals the single run's.

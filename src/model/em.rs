@@ -249,6 +249,19 @@ mod tests {
     use crate::corpus::Corpus;
     use crate::model::crosscheck::stories;
 
+    /// A problem with no responders and no relay weight.
+    fn problem<'a>(evidence: &'a Evidence, units: &'a Units, by_name: &'a [usize]) -> Problem<'a> {
+        Problem {
+            evidence,
+            units,
+            base: &[],
+            responder_prior: ResponderPrior::default(),
+            level: 0.95,
+            by_name,
+            relay_weight: 0.0,
+        }
+    }
+
     /// Two outlets assert a story, with no answer: each report's chance of being correct is the other
     /// outlet's reliability (rounded to the grid), worked by hand: σ(logit 0.6) = 0.6, σ(logit 0.8) = 0.8.
     #[test]
@@ -273,15 +286,7 @@ mod tests {
             ],
             start: vec![0, 2],
         };
-        let p = Problem {
-            evidence: &evidence,
-            units: &units,
-            base: &[],
-            responder_prior: ResponderPrior::default(),
-            level: 0.95,
-            by_name: &[0, 1],
-            relay_weight: 0.0,
-        };
+        let p = problem(&evidence, &units, &[0, 1]);
         let (tallies, _, p_true) = expectation(&p, &[0.8, 0.6], &[]);
         let c = |k: usize| f64::from_bits(tallies[k].groups.keys().next().unwrap().0);
         assert!(
@@ -309,15 +314,7 @@ mod tests {
             }],
             start: vec![0, 1],
         };
-        let p = Problem {
-            evidence: &evidence,
-            units: &units,
-            base: &[],
-            responder_prior: ResponderPrior::default(),
-            level: 0.95,
-            by_name: &[0],
-            relay_weight: 0.0,
-        };
+        let p = problem(&evidence, &units, &[0]);
         let (tallies, _, _) = expectation(&p, &[0.99], &[]);
         assert!(tallies[0].groups.is_empty());
     }
