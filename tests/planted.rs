@@ -368,3 +368,53 @@ fn em_beats_responses_alone_when_answers_are_scarce() {
     assert!(figures[1].0 > figures[0].0 + 0.05, "{figures:?}");
     assert!(figures[1].1 < figures[0].1, "{figures:?}");
 }
+
+/// Regression: with no response and no resolution at all (a crowd-labelling file), every outlet started
+/// at the same reliability, so every vote weighed as much as its opposite and nothing moved. The iteration
+/// now starts from the majority vote: the good outlets end above the bad one and stories are decided.
+#[test]
+fn em_learns_without_any_response_or_resolution() {
+    use rand::{RngExt, SeedableRng};
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+    let accuracy = [("a", 0.9), ("b", 0.85), ("c", 0.8), ("d", 0.3)];
+    let mut claims = String::from("claim_id,source,published_at,story_id,stance\n");
+    for s in 0..200 {
+        let truth = rng.random::<f64>() < 0.5;
+        for (name, acc) in accuracy {
+            let right = rng.random::<f64>() < acc;
+            let stance = if right == truth { "asserts" } else { "denies" };
+            claims.push_str(&format!("{name}{s},{name},2025-01-01,s{s},{stance}\n"));
+        }
+    }
+    std::fs::write(dir.path().join("claims.csv"), claims).unwrap();
+    std::fs::write(
+        dir.path().join("responses.csv"),
+        "response_id,story_id,responder,responded_at,verdict\n",
+    )
+    .unwrap();
+    let inputs = Inputs {
+        claims: dir.path().join("claims.csv"),
+        responses: Some(dir.path().join("responses.csv")),
+        resolutions: None,
+    };
+    let params = Params {
+        method: credence::model::Method::Em,
+        ..Params::default()
+    };
+    let run = credence::score_files(&inputs, LoadOptions::default(), &params).unwrap();
+    let c = &run.loaded.corpus;
+    let r = |n: &str| run.scores.sources[c.sources.get(n).unwrap() as usize].reliability;
+    println!(
+        "no answers: a {:.3} b {:.3} c {:.3} d {:.3}",
+        r("a"),
+        r("b"),
+        r("c"),
+        r("d")
+    );
+    assert!(r("a") > 0.75 && r("b") > 0.7 && r("c") > 0.65 && r("d") < 0.45);
+    let undecided = (0..c.mentions.len())
+        .filter(|&k| run.scores.claim(c, k).p_correct == 0.5)
+        .count();
+    assert_eq!(undecided, 0);
+}

@@ -482,7 +482,7 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
             by_name: &by_name,
             relay_weight: params.relay_weight,
         };
-        let start: Vec<f64> = summaries.iter().map(|s| s.mean).collect();
+        let start = majority_start(&units, &evidence, corpus.sources.len());
         let fit = em::fit(&problem, start, responders);
         finished = fit.tallies.par_iter().map(|t| t.finish(params.relay_weight)).collect();
         let ordered: Vec<&Record> = by_name.iter().map(|&i| &finished[i].0).collect();
@@ -590,6 +590,28 @@ fn em_units(
         start.push(units.len() as u32);
     }
     em::Units { units, start }
+}
+
+/// Where the iteration starts: each outlet's share of agreement with its stories' majorities (or their
+/// resolutions), smoothed by one agreement and one disagreement. Starting everyone at one reliability would
+/// be a fixed point when nothing else breaks the symmetry (no responses, no resolutions): every vote would
+/// weigh the same as its opposite. Dawid and Skene start from the majority vote for the same reason.
+fn majority_start(units: &em::Units, evidence: &crosscheck::Evidence, n_sources: usize) -> Vec<f64> {
+    let mut agree = vec![(1.0, 2.0); n_sources];
+    for story in 0..evidence.len() {
+        let us = units.story(story);
+        let truth = match evidence.story(story).resolution {
+            Some(o) => Some(o.truth()),
+            None => majority(us),
+        };
+        let Some(t) = truth else { continue };
+        for u in us.iter().filter(|u| !u.relay) {
+            let a = &mut agree[u.source as usize];
+            a.0 += crosscheck::correct_given(u.stance, t);
+            a.1 += 1.0;
+        }
+    }
+    agree.into_iter().map(|(hit, all)| hit / all).collect()
 }
 
 /// The majority of a story's credited reports: 1 if more assert than deny, 0 if fewer; a tie decides nothing.
