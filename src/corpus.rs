@@ -113,16 +113,6 @@ impl Names {
         self.hasher.hash_one(name)
     }
 
-    /// An empty table with room for about `n` names of `bytes` bytes in all.
-    pub fn with_capacity(n: usize, bytes: usize) -> Names {
-        Names {
-            arena: String::with_capacity(bytes),
-            ends: Vec::with_capacity(n),
-            table: hashbrown::HashTable::with_capacity(n),
-            hasher: Default::default(),
-        }
-    }
-
     /// The id of `name`, adding it if new.
     pub fn intern(&mut self, name: &str) -> u32 {
         let hash = self.hash(name);
@@ -175,11 +165,6 @@ impl Names {
     /// Every name, in id order.
     pub fn iter(&self) -> impl Iterator<Item = &str> {
         (0..self.ends.len() as u32).map(|id| self.name(id))
-    }
-
-    /// Bytes held, for memory accounting.
-    pub fn heap_bytes(&self) -> usize {
-        self.arena.capacity() + self.ends.capacity() * 8 + self.table.capacity() * 5
     }
 }
 

@@ -30,6 +30,24 @@ fn inputs(dir: &Path) -> Inputs {
     }
 }
 
+/// Writes a hand-made corpus into `dir`: `claims`, no official response, and `resolutions` if given.
+fn write_corpus(dir: &Path, claims: &str, resolutions: Option<&str>) -> Inputs {
+    std::fs::write(dir.join("claims.csv"), claims).unwrap();
+    std::fs::write(
+        dir.join("responses.csv"),
+        "response_id,story_id,responder,responded_at,verdict\n",
+    )
+    .unwrap();
+    if let Some(r) = resolutions {
+        std::fs::write(dir.join("resolutions.csv"), r).unwrap();
+    }
+    Inputs {
+        claims: dir.join("claims.csv"),
+        responses: Some(dir.join("responses.csv")),
+        resolutions: resolutions.map(|_| dir.join("resolutions.csv")),
+    }
+}
+
 /// Scores the generated corpus in `dir`; returns (truth, reliability, ci_low, ci_high) of the sources with
 /// at least `min_evidence` judged reports.
 fn score(dir: &Path, params: &Params, min_evidence: f64) -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>) {
@@ -235,14 +253,7 @@ fn em_junk_outlet_cannot_confirm_itself() {
     for s in 0..400 {
         claim(&mut claims, "junk", &format!("exclusive{s}"), true);
     }
-    std::fs::write(dir.path().join("claims.csv"), claims).unwrap();
-    std::fs::write(dir.path().join("resolutions.csv"), resolutions).unwrap();
-    std::fs::write(
-        dir.path().join("responses.csv"),
-        "response_id,story_id,responder,responded_at,verdict\n",
-    )
-    .unwrap();
-    let inputs = inputs(dir.path());
+    let inputs = write_corpus(dir.path(), &claims, Some(&resolutions));
     let params = Params {
         method: credence::model::Method::Em,
         ..Params::default()
@@ -286,17 +297,7 @@ fn majority_vote_worked_example() {
     let claims = "claim_id,source,published_at,story_id,stance\n\
                   1,A,2025-01-01,s1,asserts\n2,B,2025-01-01,s1,asserts\n3,C,2025-01-01,s1,denies\n\
                   4,A,2025-01-01,s2,asserts\n5,C,2025-01-01,s2,denies\n6,C,2025-01-01,s3,asserts\n";
-    std::fs::write(dir.path().join("claims.csv"), claims).unwrap();
-    std::fs::write(
-        dir.path().join("responses.csv"),
-        "response_id,story_id,responder,responded_at,verdict\n",
-    )
-    .unwrap();
-    let inputs = Inputs {
-        claims: dir.path().join("claims.csv"),
-        responses: Some(dir.path().join("responses.csv")),
-        resolutions: None,
-    };
+    let inputs = write_corpus(dir.path(), claims, None);
     let params = Params {
         method: credence::model::Method::Vote,
         ..Params::default()
@@ -387,17 +388,7 @@ fn em_learns_without_any_response_or_resolution() {
             claims.push_str(&format!("{name}{s},{name},2025-01-01,s{s},{stance}\n"));
         }
     }
-    std::fs::write(dir.path().join("claims.csv"), claims).unwrap();
-    std::fs::write(
-        dir.path().join("responses.csv"),
-        "response_id,story_id,responder,responded_at,verdict\n",
-    )
-    .unwrap();
-    let inputs = Inputs {
-        claims: dir.path().join("claims.csv"),
-        responses: Some(dir.path().join("responses.csv")),
-        resolutions: None,
-    };
+    let inputs = write_corpus(dir.path(), &claims, None);
     let params = Params {
         method: credence::model::Method::Em,
         ..Params::default()

@@ -26,7 +26,7 @@ use std::process::{Command, Output, Stdio};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use common::Workdir;
+use common::{Workdir, parse_csv};
 use credence::error::RowProblem;
 use credence::ingest::blocks::BlockReader;
 use credence::ingest::{Inputs, LoadOptions, Tally, fields};
@@ -187,27 +187,6 @@ struct Outcome {
     summary_json: Vec<u8>,
 }
 
-/// A CSV output parsed: its header and rows, as text; panics naming `name` if it is not valid CSV.
-fn parse_csv(bytes: &[u8], name: &str) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
-    let header = rdr
-        .headers()
-        .unwrap_or_else(|e| panic!("{name}: bad header: {e}"))
-        .iter()
-        .map(str::to_owned)
-        .collect();
-    let rows = rdr
-        .records()
-        .map(|r| {
-            r.unwrap_or_else(|e| panic!("{name}: bad row: {e}"))
-                .iter()
-                .map(str::to_owned)
-                .collect()
-        })
-        .collect();
-    (header, rows)
-}
-
 /// Scores the inputs with `block_size`, writes the outputs into `dir/out-<block_size>` and checks what holds
 /// whatever the input: tallies reconcile, `rejects.csv` lists every reject, `claims.csv` every scored claim.
 fn run_once(dir: &Path, inputs: &Inputs, block_size: usize) -> Result<Outcome, String> {
@@ -296,22 +275,6 @@ fn run_once(dir: &Path, inputs: &Inputs, block_size: usize) -> Result<Outcome, S
     Ok(outcome)
 }
 
-/// Which comparisons with the reference hold for one run, per file (claims, responses, resolutions).
-#[derive(Debug, Clone, Copy)]
-struct Checks {
-    /// The rows read and the claims accepted.
-    records: [bool; 3],
-    /// The lines of rejects.
-    lines: [bool; 3],
-}
-
-impl Checks {
-    const ALL: Checks = Checks {
-        records: [true; 3],
-        lines: [true; 3],
-    };
-}
-
 /// Scores `files` at every block size and checks every outcome against the others and against the reference
 /// reading; returns the outcome of the first block size.
 fn check_case(files: &Files) -> Result<Outcome, String> {
@@ -323,24 +286,19 @@ fn check_case(files: &Files) -> Result<Outcome, String> {
         reference(&files.resolutions),
     ];
     let mut outcomes = Vec::new();
-    let mut comparable = true;
     for bs in BLOCK_SIZES {
         assert_cuts_between_records(&files.claims, &refs[0], bs);
-        let checks = Checks::ALL;
-        comparable &= checks.records[0] && checks.lines[0];
         let (dir, inputs) = (dir.path().to_owned(), inputs.clone());
         let got = within(LIMIT, &format!("scoring with {bs}-byte blocks"), move || {
             run_once(&dir, &inputs, bs)
         });
         if let Ok(o) = &got {
-            check_against_reference(files, &refs, o, checks);
+            check_against_reference(files, &refs, o);
         }
         outcomes.push(got);
     }
-    if comparable {
-        for (bs, o) in BLOCK_SIZES.iter().zip(&outcomes).skip(1) {
-            assert_same(&outcomes[0], o, BLOCK_SIZES[0], *bs);
-        }
+    for (bs, o) in BLOCK_SIZES.iter().zip(&outcomes).skip(1) {
+        assert_same(&outcomes[0], o, BLOCK_SIZES[0], *bs);
     }
     outcomes.into_iter().next().expect("at least one block size")
 }
@@ -490,35 +448,28 @@ fn expected_claims(records: &[Record]) -> (Vec<String>, Vec<u64>) {
     (ids, lines)
 }
 
-/// Checks an outcome against the reference readings of its inputs, as far as `checks` allow.
-fn check_against_reference(files: &Files, refs: &[Vec<Record>; 3], o: &Outcome, checks: Checks) {
+/// Checks an outcome against the reference readings of its inputs.
+fn check_against_reference(files: &Files, refs: &[Vec<Record>; 3], o: &Outcome) {
     let inputs = [&files.claims, &files.responses, &files.resolutions];
-    for (k, ((bytes, records), tally)) in inputs.iter().zip(refs).zip(&o.tallies).enumerate() {
+    for ((bytes, records), tally) in inputs.iter().zip(refs).zip(&o.tallies) {
         let lines = total_lines(bytes);
         let starts: HashSet<u64> = records.iter().skip(1).map(|r| r.line).collect();
         for r in o.rejects.iter().filter(|r| r.file == tally.file) {
             assert!(r.line >= 1, "lines count from 1: {r}");
-            if checks.lines[k] {
-                assert!(
-                    r.line <= lines,
-                    "{}: a reject at line {} of {lines}: {r}",
-                    tally.file,
-                    r.line
-                );
-                assert!(starts.contains(&r.line), "no data record starts at the line of {r}");
-            }
-        }
-        if checks.records[k] {
-            assert_eq!(
-                tally.read,
-                records.len() as u64 - 1,
-                "{}: rows read = the csv crate's records less the header",
-                tally.file
+            assert!(
+                r.line <= lines,
+                "{}: a reject at line {} of {lines}: {r}",
+                tally.file,
+                r.line
             );
+            assert!(starts.contains(&r.line), "no data record starts at the line of {r}");
         }
-    }
-    if !checks.records[0] {
-        return;
+        assert_eq!(
+            tally.read,
+            records.len() as u64 - 1,
+            "{}: rows read = the csv crate's records less the header",
+            tally.file
+        );
     }
     let (_, claims) = parse_csv(&o.claims_csv, "claims.csv");
     let (want_ids, mut want_lines) = expected_claims(&refs[0]);
@@ -528,17 +479,15 @@ fn check_against_reference(files: &Files, refs: &[Vec<Record>; 3], o: &Outcome, 
         want_ids.iter().collect::<Vec<_>>(),
         "claims.csv lists the accepted claims"
     );
-    if checks.lines[0] {
-        let mut lines: Vec<u64> = o
-            .rejects
-            .iter()
-            .filter(|r| r.file == o.tallies[0].file)
-            .map(|r| r.line)
-            .collect();
-        lines.sort_unstable();
-        want_lines.sort_unstable();
-        assert_eq!(lines, want_lines, "the claims rejected are the records refused");
-    }
+    let mut lines: Vec<u64> = o
+        .rejects
+        .iter()
+        .filter(|r| r.file == o.tallies[0].file)
+        .map(|r| r.line)
+        .collect();
+    lines.sort_unstable();
+    want_lines.sort_unstable();
+    assert_eq!(lines, want_lines, "the claims rejected are the records refused");
     // Each outlet's claim count in sources.csv is its number of rows in claims.csv.
     let mut per_source: BTreeMap<&str, u64> = BTreeMap::new();
     for r in &claims {
@@ -811,8 +760,7 @@ proptest! {
     }
 
     /// Almost valid files, every quote in its place and LF or CRLF line ends: every check, including the
-    /// reference's list of accepted claims and the same bytes at every block size (but for the checks a known
-    /// bug breaks, where it triggers: a CRLF split by a block cut).
+    /// reference's list of accepted claims and the same bytes at every block size.
     #[test]
     fn almost_valid_files_are_scored_or_rejected_row_by_row(files in almost_valid(false)) {
         let got = check_case(&files);
@@ -820,7 +768,7 @@ proptest! {
     }
 
     /// Almost valid files with bare carriage returns, stray and unterminated quotes and any bytes: never a
-    /// panic, always reconciled (the checks known bugs break are skipped where they apply).
+    /// panic, always reconciled, every check as above.
     #[test]
     fn hostile_rows_are_scored_or_rejected_and_reconcile(files in almost_valid(true)) {
         let got = check_case(&files);

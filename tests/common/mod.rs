@@ -87,24 +87,7 @@ impl Workdir {
 
     /// `rel` parsed as CSV: its header and its rows, all as text.
     pub fn read_csv(&self, rel: &str) -> (Vec<String>, Vec<Vec<String>>) {
-        let bytes = self.read(rel);
-        let mut rdr = csv::Reader::from_reader(bytes.as_slice());
-        let header = rdr
-            .headers()
-            .unwrap_or_else(|e| panic!("{rel}: bad header: {e}"))
-            .iter()
-            .map(str::to_owned)
-            .collect();
-        let rows = rdr
-            .records()
-            .map(|r| {
-                r.unwrap_or_else(|e| panic!("{rel}: bad row: {e}"))
-                    .iter()
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .collect();
-        (header, rows)
+        parse_csv(&self.read(rel), rel)
     }
 
     /// `rel` parsed as CSV, each row as a map from column name to value.
@@ -227,4 +210,26 @@ fn shell_word(word: &str) -> String {
     } else {
         format!("'{}'", word.replace('\'', r"'\''"))
     }
+}
+
+/// CSV bytes parsed: the header and the rows, all as text (rows may differ in length); panics naming
+/// `name` if they are not valid CSV.
+pub fn parse_csv(bytes: &[u8], name: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+    let header = rdr
+        .headers()
+        .unwrap_or_else(|e| panic!("{name}: bad header: {e}"))
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let rows = rdr
+        .records()
+        .map(|r| {
+            r.unwrap_or_else(|e| panic!("{name}: bad row: {e}"))
+                .iter()
+                .map(str::to_owned)
+                .collect()
+        })
+        .collect();
+    (header, rows)
 }
