@@ -444,7 +444,33 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
         }
     }
     drop(stage);
-    let finished: Vec<(Record, f64, f64)> = tallies.par_iter().map(|t| t.finish(params.relay_weight)).collect();
+    // With truth discovery the records come from the iteration, which starts from the majority vote, not
+    // from the response-only records above; those then serve only the responders' learning.
+    let mut em_info = None;
+    let (finished, responders, p_true): (Vec<(Record, f64, f64)>, _, _) = if params.method == Method::Em {
+        let _stage = crate::progress::Stage::start("em");
+        let problem = em::Problem {
+            evidence: &evidence,
+            units: &units,
+            base: &base_tallies,
+            responder_prior: params.responder_prior,
+            level: params.level,
+            by_name: &by_name,
+            relay_weight: params.relay_weight,
+        };
+        let start = majority_start(&units, &evidence, corpus.sources.len());
+        let fit = em::fit(&problem, start, responders);
+        em_info = Some((fit.iterations, fit.converged, fit.last_change));
+        let finished = fit.tallies.par_iter().map(|t| t.finish(params.relay_weight)).collect();
+        let p_true = fit.p_true.iter().map(|&p| (!p.is_nan()).then_some(p)).collect();
+        (finished, fit.responders, p_true)
+    } else {
+        (
+            tallies.par_iter().map(|t| t.finish(params.relay_weight)).collect(),
+            responders,
+            p_true,
+        )
+    };
     let records: Vec<&Record> = finished.iter().map(|f| &f.0).collect();
     for (s, f) in sources.iter_mut().zip(&finished) {
         s.support = f.1;
@@ -460,47 +486,20 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
         Prior::fit(&ordered)
     };
     let _stage = crate::progress::Stage::start("posteriors");
+    // Probes serve the response-judged claims' p_correct; truth discovery reads its story posteriors.
+    let probe = params.method != Method::Em;
     let summaries: Vec<posterior::Summary> = records
         .par_iter()
         .map(|r| {
-            let probes: Vec<f64> = r.uncertain.iter().map(|g| g.0).collect();
+            let probes: Vec<f64> = if probe {
+                r.uncertain.iter().map(|g| g.0).collect()
+            } else {
+                Vec::new()
+            };
             r.posterior(prior.alpha, prior.beta, params.level, &probes)
         })
         .collect();
     drop(_stage);
-    let (mut prior, mut summaries, mut finished, mut responders, mut p_true) =
-        (prior, summaries, finished, responders, p_true);
-    let mut em_info = None;
-    if params.method == Method::Em {
-        let _stage = crate::progress::Stage::start("em");
-        let problem = em::Problem {
-            evidence: &evidence,
-            units: &units,
-            base: &base_tallies,
-            responder_prior: params.responder_prior,
-            level: params.level,
-            by_name: &by_name,
-            relay_weight: params.relay_weight,
-        };
-        let start = majority_start(&units, &evidence, corpus.sources.len());
-        let fit = em::fit(&problem, start, responders);
-        finished = fit.tallies.par_iter().map(|t| t.finish(params.relay_weight)).collect();
-        let ordered: Vec<&Record> = by_name.iter().map(|&i| &finished[i].0).collect();
-        prior = Prior::fit(&ordered);
-        summaries = finished
-            .par_iter()
-            .map(|f| f.0.posterior(prior.alpha, prior.beta, params.level, &[]))
-            .collect();
-        responders = fit.responders;
-        p_true = fit.p_true.iter().map(|&p| (!p.is_nan()).then_some(p)).collect();
-        em_info = Some((fit.iterations, fit.converged, fit.last_change));
-        for (s, f) in sources.iter_mut().zip(&finished) {
-            s.support = f.1;
-            s.against = f.2;
-            s.evidence = f.1 + f.2;
-        }
-    }
-    let records: Vec<&Record> = finished.iter().map(|f| &f.0).collect();
     for (s, sum) in sources.iter_mut().zip(&summaries) {
         s.reliability = sum.mean;
         s.ci_low = sum.low;
