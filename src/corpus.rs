@@ -259,6 +259,9 @@ pub struct Corpus {
     pub resolvers: Names,
     /// Accepted claims in input order.
     pub mentions: Vec<Mention>,
+    /// Each accepted claim's publication time (seconds since the epoch), parallel to `mentions`; empty
+    /// unless the loader was asked to keep times (time-weighted scoring needs them; the rest does not).
+    pub published: Vec<i64>,
     /// Responses in input order.
     pub responses: Vec<Response>,
     /// Resolutions in input order, at most one per story.

@@ -36,6 +36,7 @@ pub mod corpus;
 pub mod error;
 pub mod evaluate;
 pub mod generate;
+pub mod history;
 pub mod ingest;
 pub mod model;
 pub mod numfmt;

@@ -70,6 +70,22 @@ pub fn fixed6<S: serde::Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_f64(float(*x).parse().unwrap_or(*x))
 }
 
+/// A time (seconds since the epoch) as RFC 3339 in UTC, `2025-06-23T14:05:00Z`.
+pub fn time(t: i64) -> String {
+    chrono::DateTime::from_timestamp(t, 0).map_or_else(
+        || t.to_string(),
+        |d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    )
+}
+
+/// Serialises an optional time with [`time`] (`null` when absent).
+pub fn opt_time<S: serde::Serializer>(t: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.serialize_str(&time(*t)),
+        None => s.serialize_none(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

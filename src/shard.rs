@@ -47,6 +47,9 @@ pub struct Partial {
     pub claims: Tally,
     /// Its refused claim rows.
     pub claim_rejects: Vec<RowProblem>,
+    /// Lines of its claim rows set aside as dated after `as_of` (absent when none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub claim_later: Vec<u64>,
     /// Outlet names; mentions refer to them by position.
     pub sources: Vec<String>,
     /// Story names; mentions refer to them by position.
@@ -66,17 +69,31 @@ pub struct Partial {
 pub fn partial(inputs: &Inputs, opts: LoadOptions) -> Result<Partial> {
     let mut corpus = Corpus::default();
     let mut claim_rejects = Vec::new();
-    let (tally, _replay) = claims::read(&inputs.claims, opts, &mut corpus, &mut claim_rejects)?;
+    let (tally, replay) = claims::read(&inputs.claims, opts, &mut corpus, &mut claim_rejects)?;
+    let mut rejected: Vec<u64> = claim_rejects.iter().map(|r| r.line).collect();
+    rejected.sort_unstable();
+    let claim_later: Vec<u64> = replay
+        .skipped()
+        .iter()
+        .copied()
+        .filter(|l| rejected.binary_search(l).is_err())
+        .collect();
     let strict_check = |raw: &[RowProblem]| match raw.iter().min_by_key(|p| p.line) {
         Some(first) if opts.strict => Err(Error::BadRow(first.clone())),
         _ => Ok(()),
     };
-    let responses = inputs.responses.as_deref().map(answers::read_responses).transpose()?;
-    let resolutions = inputs
+    let mut responses = inputs.responses.as_deref().map(answers::read_responses).transpose()?;
+    let mut resolutions = inputs
         .resolutions
         .as_deref()
         .map(answers::read_resolutions)
         .transpose()?;
+    if let Some(r) = &mut responses {
+        r.set_aside_after(opts.as_of);
+    }
+    if let Some(r) = &mut resolutions {
+        r.set_aside_after(opts.as_of);
+    }
     strict_check(responses.as_ref().map_or(&[][..], |r| &r.rejects))?;
     strict_check(resolutions.as_ref().map_or(&[][..], |r| &r.rejects))?;
     let mut keys: Vec<(u32, u32, u32, u8)> = corpus
@@ -99,6 +116,7 @@ pub fn partial(inputs: &Inputs, opts: LoadOptions) -> Result<Partial> {
         credence_version: env!("CARGO_PKG_VERSION").to_owned(),
         claims: tally,
         claim_rejects,
+        claim_later,
         sources: corpus.sources.iter().map(str::to_owned).collect(),
         stories: corpus.stories.iter().map(str::to_owned).collect(),
         mentions,
@@ -158,6 +176,8 @@ pub struct Merged {
     pub rejects: Vec<RowProblem>,
     /// The tallies of every input file.
     pub inputs: InputTallies,
+    /// Per claims file (as named in its partial), the lines set aside as dated after `as_of`.
+    pub later: Vec<(String, Vec<u64>)>,
 }
 
 /// Unions partials into one corpus, as a single run over all their input would load it.
@@ -175,6 +195,7 @@ pub fn merge(mut partials: Vec<Partial>) -> Result<Merged> {
     let mut corpus = Corpus::default();
     let mut rejects = Vec::new();
     let mut inputs = InputTallies::default();
+    let mut later = Vec::new();
     for p in &partials {
         let sources: Vec<u32> = p.sources.iter().map(|n| corpus.sources.intern(n)).collect();
         let stories: Vec<u32> = p.stories.iter().map(|n| corpus.stories.intern(n)).collect();
@@ -202,6 +223,9 @@ pub fn merge(mut partials: Vec<Partial>) -> Result<Merged> {
         }
         inputs.claims.push(p.claims.clone());
         rejects.extend(p.claim_rejects.iter().cloned());
+        if !p.claim_later.is_empty() {
+            later.push((p.claims.file.clone(), p.claim_later.clone()));
+        }
     }
     let mut responses: Vec<RawFile<RawResponse>> = partials.iter().filter_map(|p| p.responses.clone()).collect();
     responses.sort_by(|a, b| a.file.cmp(&b.file));
@@ -220,5 +244,6 @@ pub fn merge(mut partials: Vec<Partial>) -> Result<Merged> {
         corpus,
         rejects,
         inputs,
+        later,
     })
 }

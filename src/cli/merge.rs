@@ -53,7 +53,7 @@ pub fn run(args: MergeArgs) -> credence::Result<()> {
         .collect::<Result<Vec<_>, _>>()?;
     let merged = credence::shard::merge(partials)?;
     let scores = credence::model::score(&merged.corpus, &params)?;
-    // Each claims file skips the rows its own shard refused.
+    // Each claims file skips the rows its own shard refused or set aside.
     let files: Vec<(PathBuf, Vec<u64>)> = args
         .claims
         .iter()
@@ -65,6 +65,11 @@ pub fn run(args: MergeArgs) -> credence::Result<()> {
                 .filter(|r| r.file == name)
                 .map(|r| r.line)
                 .collect();
+            for (file, later) in &merged.later {
+                if *file == name {
+                    lines.extend_from_slice(later);
+                }
+            }
             lines.sort_unstable();
             (path.clone(), lines)
         })

@@ -4,6 +4,7 @@
 mod docs;
 mod eval;
 mod generate;
+mod history;
 mod merge;
 mod score;
 
@@ -24,6 +25,7 @@ enum Command {
     Gen(generate::GenArgs),
     Merge(merge::MergeArgs),
     Eval(eval::EvalArgs),
+    History(history::HistoryArgs),
     Completions(docs::CompletionsArgs),
     Man(docs::ManArgs),
 }
@@ -37,6 +39,7 @@ pub fn run() -> credence::Result<()> {
         Command::Gen(args) => generate::run(args),
         Command::Merge(args) => merge::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::History(args) => history::run(args),
         Command::Completions(args) => docs::completions(args),
         Command::Man(args) => docs::man(args),
     }

@@ -30,7 +30,8 @@ OUTPUTS (in --out DIR)
   claims.csv      one row per claim: claim_id, source, story_id, stance, role, credited_to, verdict, p_correct
   responders.csv  one row per official body: counts and learned confirm/deny rates with intervals
   rejects.csv     every row not scored: file, line, column, value, reason
-  summary.json    rows read/scored/rejected per file, the fitted prior, parameters, version
+  summary.json    rows read/scored/rejected (and set aside by --as-of) per file, the fitted prior,
+                  parameters, version
 
 EXIT STATUS
   0 success, 1 error (bad file, or a bad row with --strict), 2 usage error";
@@ -67,6 +68,15 @@ pub struct ScoreArgs {
     /// in CSV outputs, so that a spreadsheet shows it as text instead of running it as a formula.
     #[arg(long)]
     keep_formulas: bool,
+    /// Score with only what was known at this time: claims published, responses given and resolutions
+    /// established after it are set aside (counted as `later` in summary.json). A date alone (2025-06-30)
+    /// means the end of that day, UTC. The result equals scoring copies of the files cut at that time.
+    #[arg(long, value_name = "TIME", value_parser = as_of_time)]
+    as_of: Option<i64>,
+    /// Weigh older evidence less: a claim published DAYS before the reference time (--as-of, else the
+    /// latest time in the data) counts half as much in its outlet's record, twice DAYS a quarter.
+    #[arg(long, value_name = "DAYS", value_parser = positive, conflicts_with = "partial")]
+    half_life: Option<f64>,
     /// Stop at the first bad row instead of writing it to rejects.csv.
     #[arg(long)]
     strict: bool,
@@ -79,6 +89,13 @@ pub struct ScoreArgs {
     /// Print nothing on success.
     #[arg(long, short)]
     quiet: bool,
+}
+
+/// An `--as-of` time: any time the inputs accept; a date alone is the end of that day.
+pub(crate) fn as_of_time(s: &str) -> Result<i64, String> {
+    let t = credence::ingest::fields::time(s)
+        .ok_or_else(|| format!("`{s}` is not a date (2025-06-30) or an RFC 3339 time (2025-06-30T12:00:00Z)"))?;
+    Ok(if s.len() == 10 { t + 86_399 } else { t })
 }
 
 /// A number strictly between 0 and 1 (a usage error otherwise, exit status 2).
@@ -102,7 +119,7 @@ fn closed_unit(s: &str) -> Result<f64, String> {
 }
 
 /// A finite number above 0.
-fn positive(s: &str) -> Result<f64, String> {
+pub(crate) fn positive(s: &str) -> Result<f64, String> {
     let x: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
     if x > 0.0 && x.is_finite() {
         Ok(x)
@@ -173,6 +190,8 @@ impl ModelArgs {
                 strength: self.responder_prior_strength,
             },
             fractional_uncertain: false,
+            as_of: None,
+            half_life: None,
             method: match self.method {
                 MethodArg::Responses => credence::model::Method::Responses,
                 MethodArg::Em => credence::model::Method::Em,
@@ -196,7 +215,11 @@ pub fn run(args: ScoreArgs) -> credence::Result<()> {
     super::set_threads(args.threads)?;
     credence::report::keep_formulas(args.keep_formulas);
     credence::progress::enable_bar(!args.quiet);
-    let params = args.model.params();
+    let mut params = args.model.params();
+    params.as_of = args.as_of;
+    params.half_life = args
+        .half_life
+        .map(|days| credence::model::HalfLife { days, reference: None });
     let inputs = Inputs {
         claims: args.claims,
         responses: Some(args.responses),
@@ -205,6 +228,8 @@ pub fn run(args: ScoreArgs) -> credence::Result<()> {
     let load = LoadOptions {
         strict: args.strict,
         block_size: args.chunk_size,
+        as_of: args.as_of,
+        keep_times: args.half_life.is_some(),
     };
     if let Some(path) = &args.partial {
         let p = credence::shard::partial(&inputs, load)?;
@@ -231,8 +256,13 @@ pub fn run(args: ScoreArgs) -> credence::Result<()> {
 /// Prints what a run read and wrote to standard error.
 pub fn report_run(inputs: &report::InputTallies, scores: &credence::model::Scores, written: &[PathBuf]) {
     for t in inputs.claims.iter().chain(&inputs.responses).chain(&inputs.resolutions) {
+        let later = if t.later > 0 {
+            format!(", {} set aside as later than --as-of", t.later)
+        } else {
+            String::new()
+        };
         eprintln!(
-            "{}: {} rows read, {} scored, {} rejected",
+            "{}: {} rows read, {} scored, {} rejected{later}",
             t.file, t.read, t.scored, t.rejected
         );
     }

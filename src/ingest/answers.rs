@@ -58,6 +58,24 @@ pub struct RawFile<T> {
     pub rows: Vec<T>,
     /// Rows refused while reading.
     pub rejects: Vec<RowProblem>,
+    /// Valid rows dated after the `as_of` time, set aside ([`RawFile::set_aside_after`]).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub later: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+impl<T: StoryRow> RawFile<T> {
+    /// Sets aside the rows dated after `as_of` (none when it is `None`), counting them in `later`.
+    pub fn set_aside_after(&mut self, as_of: Option<i64>) {
+        if let Some(t) = as_of {
+            let before = self.rows.len();
+            self.rows.retain(|r| r.time() <= t);
+            self.later += (before - self.rows.len()) as u64;
+        }
+    }
 }
 
 const RESPONSES: Spec = Spec {
@@ -104,6 +122,7 @@ pub fn read_responses(path: &Path) -> Result<RawFile<RawResponse>> {
         read: tally.read,
         rows,
         rejects,
+        later: 0,
     })
 }
 
@@ -139,28 +158,34 @@ pub fn read_resolutions(path: &Path) -> Result<RawFile<RawResolution>> {
         read: tally.read,
         rows,
         rejects,
+        later: 0,
     })
 }
 
 /// Sorts a file's refusals into line order and counts them into its tally.
-fn finish(file: &str, read: u64, mut problems: Vec<RowProblem>) -> (Tally, Vec<RowProblem>) {
+fn finish(file: &str, read: u64, later: u64, mut problems: Vec<RowProblem>) -> (Tally, Vec<RowProblem>) {
     problems.sort_by_key(|p| p.line);
     let rejected = problems.len() as u64;
     (
         Tally {
             file: file.to_owned(),
             read,
-            scored: read - rejected,
+            scored: read - rejected - later,
             rejected,
+            later,
         },
         problems,
     )
 }
 
-/// A raw row that names its story.
-trait StoryRow: Sync {
+/// A raw row that names its story and is dated.
+pub trait StoryRow: Sync {
+    /// The story it names.
     fn story(&self) -> &str;
+    /// Its line in its file.
     fn line(&self) -> u64;
+    /// When it was given, seconds since the epoch.
+    fn time(&self) -> i64;
 }
 
 impl StoryRow for RawResponse {
@@ -170,6 +195,9 @@ impl StoryRow for RawResponse {
     fn line(&self) -> u64 {
         self.line
     }
+    fn time(&self) -> i64 {
+        self.responded_at
+    }
 }
 
 impl StoryRow for RawResolution {
@@ -178,6 +206,9 @@ impl StoryRow for RawResolution {
     }
     fn line(&self) -> u64 {
         self.line
+    }
+    fn time(&self) -> i64 {
+        self.resolved_at
     }
 }
 
@@ -218,7 +249,7 @@ fn link<T: StoryRow>(
                 problems.push(refusal.at(&f.file, r.line()));
             }
         }
-        let (tally, mut problems) = finish(&f.file, f.read, problems);
+        let (tally, mut problems) = finish(&f.file, f.read, f.later, problems);
         tallies.push(tally);
         all.append(&mut problems);
     }

@@ -68,12 +68,15 @@ struct Candidate {
     story: u32,
     attributed: u32,
     stance: Stance,
+    time: i64,
 }
 
 /// One parsed block: candidates and refusals with lines local to the block (from 1), local names.
 struct Parsed {
     candidates: Vec<Candidate>,
     refused: Vec<(u64, Refusal)>,
+    /// Lines of valid rows dated after the `as_of` time.
+    later: Vec<u64>,
     ids: String,
     sources: Names,
     stories: Names,
@@ -141,10 +144,11 @@ pub(crate) fn for_each_record(bytes: &[u8], mut f: impl FnMut(u64, &[&[u8]])) {
     }
 }
 
-fn parse_block(bytes: &[u8], index: &[Option<usize>], n_fields: usize) -> Parsed {
+fn parse_block(bytes: &[u8], index: &[Option<usize>], n_fields: usize, as_of: Option<i64>) -> Parsed {
     let mut p = Parsed {
         candidates: Vec::with_capacity(bytes.len() / 64),
         refused: Vec::new(),
+        later: Vec::new(),
         ids: String::new(),
         sources: Names::default(),
         stories: Names::default(),
@@ -156,28 +160,33 @@ fn parse_block(bytes: &[u8], index: &[Option<usize>], n_fields: usize) -> Parsed
             index,
             names: SPEC.names,
         };
-        match check(&row, n_fields, &mut p) {
-            Ok(c) => p.candidates.push(Candidate { line, ..c }),
+        match check(&row, n_fields, as_of, &mut p) {
+            Ok(Some(c)) => p.candidates.push(Candidate { line, ..c }),
+            Ok(None) => p.later.push(line),
             Err(r) => p.refused.push((line, r)),
         }
     });
     p
 }
 
-/// Validates one row and interns its names locally.
-fn check(row: &Row<'_>, n_fields: usize, p: &mut Parsed) -> Result<Candidate, Refusal> {
+/// Validates one row and interns its names locally; `None` for a valid row dated after `as_of`, which is
+/// set aside before its names are interned (so an outlet seen only later does not appear at all).
+fn check(row: &Row<'_>, n_fields: usize, as_of: Option<i64>, p: &mut Parsed) -> Result<Option<Candidate>, Refusal> {
     if row.record.len() != n_fields {
         return Err(Refusal::field_count(n_fields, row.record.len()));
     }
     let id = row.required(0)?;
     let source = row.required(1)?;
     let published = row.required(2)?;
-    fields::time(published).ok_or_else(|| Refusal::new("published_at", published, "unparseable date"))?;
+    let time = fields::time(published).ok_or_else(|| Refusal::new("published_at", published, "unparseable date"))?;
     let story = row.required(3)?;
     let stance_text = row.text(4)?;
     let stance = fields::stance(stance_text)
         .ok_or_else(|| Refusal::new("stance", stance_text, "unknown stance (expected asserts or denies)"))?;
     let attributed = row.optional(5)?;
+    if as_of.is_some_and(|t| time > t) {
+        return Ok(None);
+    }
     let start = p.ids.len() as u32;
     p.ids.push_str(id);
     let source_id = p.sources.intern(source);
@@ -185,7 +194,7 @@ fn check(row: &Row<'_>, n_fields: usize, p: &mut Parsed) -> Result<Candidate, Re
         Some(a) if a != source => p.sources.intern(a),
         _ => Mention::ORIGINAL,
     };
-    Ok(Candidate {
+    Ok(Some(Candidate {
         hash: xxhash_rust::xxh3::xxh3_128(id.as_bytes()),
         line: 0,
         id: (start, id.len() as u32),
@@ -193,7 +202,8 @@ fn check(row: &Row<'_>, n_fields: usize, p: &mut Parsed) -> Result<Candidate, Re
         story: p.stories.intern(story),
         attributed,
         stance,
-    })
+        time,
+    }))
 }
 
 #[cfg(test)]
@@ -272,7 +282,9 @@ pub struct Replay {
     header_end: usize,
     index: Vec<Option<usize>>,
     starts: Vec<BlockStart>,
-    rejected: Vec<u64>,
+    /// Lines not accepted (rejected, or set aside by `as_of`), sorted: the replay skips them.
+    skipped: Vec<u64>,
+    as_of: Option<i64>,
 }
 
 /// Copies what it reads to a spool file, so standard input can be read twice.
@@ -359,7 +371,8 @@ pub(crate) fn read(
         header_end,
         index,
         starts: Vec::new(),
-        rejected: Vec::new(),
+        skipped: Vec::new(),
+        as_of: opts.as_of,
     };
     // Duplicates found, as (index in `rejects`, id hash): their first lines are looked up afterwards.
     let mut duplicates: Vec<(usize, u128)> = Vec::new();
@@ -380,7 +393,7 @@ pub(crate) fn read(
             || {
                 current
                     .par_iter()
-                    .map(|b| parse_block(b, &index, n_fields))
+                    .map(|b| parse_block(b, &index, n_fields, opts.as_of))
                     .collect::<Vec<Parsed>>()
             },
             || -> Result<Vec<Vec<u8>>> {
@@ -391,7 +404,7 @@ pub(crate) fn read(
                     });
                     let newlines = p.newlines;
                     stage.add((p.candidates.len() + p.refused.len()) as u64);
-                    let mut problems = merge(p, line, &file, corpus, &mut seen, &mut tally);
+                    let (mut problems, later) = merge(p, line, &file, opts.keep_times, corpus, &mut seen, &mut tally);
                     problems.sort_by_key(|q| q.0.line);
                     if opts.strict
                         && let Some((first, dup)) = problems.first()
@@ -403,13 +416,16 @@ pub(crate) fn read(
                         }
                         return Err(Error::BadRow(first));
                     }
+                    let skipped_from = replay.skipped.len();
+                    replay.skipped.extend(later);
                     for (q, dup) in problems {
-                        replay.rejected.push(q.line);
+                        replay.skipped.push(q.line);
                         if let Some(hash) = dup {
                             duplicates.push((rejects.len(), hash));
                         }
                         rejects.push(q);
                     }
+                    replay.skipped[skipped_from..].sort_unstable();
                     line += newlines;
                 }
                 let mut next = Vec::new();
@@ -441,17 +457,19 @@ fn duplicate_reason(first: Option<u64>) -> String {
 }
 
 /// Merges one parsed block, whose first line is `first_line`, into the corpus; returns its problems, each
-/// with the id hash where it is a duplicate.
+/// with the id hash where it is a duplicate, and the lines set aside as later than `as_of`.
 fn merge(
     p: Parsed,
     first_line: u64,
     file: &str,
+    keep_times: bool,
     corpus: &mut Corpus,
     seen: &mut IdSet,
     tally: &mut Tally,
-) -> Vec<(RowProblem, Option<u128>)> {
+) -> (Vec<(RowProblem, Option<u128>)>, Vec<u64>) {
     let global = |local: u64| first_line + local - 1;
     let (n_candidates, n_refused) = (p.candidates.len(), p.refused.len());
+    let later: Vec<u64> = p.later.iter().map(|&l| global(l)).collect();
     let mut problems: Vec<(RowProblem, Option<u128>)> = p
         .refused
         .into_iter()
@@ -492,14 +510,23 @@ fn merge(
             attributed_to: attributed,
             stance: c.stance,
         });
+        if keep_times {
+            corpus.published.push(c.time);
+        }
     }
-    tally.read += (n_candidates + n_refused) as u64;
+    tally.read += (n_candidates + n_refused + later.len()) as u64;
     tally.rejected += problems.len() as u64;
+    tally.later += later.len() as u64;
     tally.scored += (n_candidates + n_refused - problems.len()) as u64;
-    problems
+    (problems, later)
 }
 
 impl Replay {
+    /// The lines of the claims file that were not accepted (rejected or set aside), sorted.
+    pub(crate) fn skipped(&self) -> &[u64] {
+        &self.skipped
+    }
+
     /// The line where each of `hashes` was first accepted, by parsing the blocks read so far again; only
     /// called when duplicates were found.
     fn first_lines(&self, hashes: &[u128], n_fields: usize) -> Result<rustc_hash::FxHashMap<u128, u64>> {
@@ -517,7 +544,7 @@ impl Replay {
             if k == 0 {
                 bytes.drain(..self.header_end.min(bytes.len()));
             }
-            for c in parse_block(&bytes, &self.index, n_fields).candidates {
+            for c in parse_block(&bytes, &self.index, n_fields, self.as_of).candidates {
                 if wanted.contains(&c.hash) {
                     found.entry(c.hash).or_insert(start.line + c.line - 1);
                 }
@@ -567,10 +594,10 @@ impl Replay {
         let format_block = |bytes: &Vec<u8>, start: &BlockStart| {
             let mut out = Vec::with_capacity(bytes.len());
             let mut mention = start.mention as usize;
-            let mut skip = self.rejected.partition_point(|&l| l < start.line);
+            let mut skip = self.skipped.partition_point(|&l| l < start.line);
             for_each_record(bytes, |local, fields| {
                 let line = start.line + local - 1;
-                if self.rejected.get(skip) == Some(&line) {
+                if self.skipped.get(skip) == Some(&line) {
                     skip += 1;
                     return;
                 }

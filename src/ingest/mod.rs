@@ -39,6 +39,13 @@ pub struct LoadOptions {
     pub strict: bool,
     /// Bytes per block of the claims file parsed in parallel (any value gives the same results).
     pub block_size: usize,
+    /// Keep only what was known at this time (seconds since the epoch, UTC): claims published, responses
+    /// given and resolutions established after it are set aside, counted in [`Tally::later`], neither
+    /// scored nor rejected. Scoring with an `as_of` therefore equals scoring a copy of the files cut at
+    /// that time.
+    pub as_of: Option<i64>,
+    /// Keep each accepted claim's publication time in [`Corpus::published`] (for time-weighted scoring).
+    pub keep_times: bool,
 }
 
 impl Default for LoadOptions {
@@ -46,11 +53,13 @@ impl Default for LoadOptions {
         LoadOptions {
             strict: false,
             block_size: 8 << 20,
+            as_of: None,
+            keep_times: false,
         }
     }
 }
 
-/// Rows read, accepted and rejected in one file: `read == accepted + rejected` always.
+/// Rows read, accepted and rejected in one file: `read == scored + rejected + later` always.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Tally {
     /// The file as named by the user.
@@ -61,6 +70,13 @@ pub struct Tally {
     pub scored: u64,
     /// Rows written to the rejects.
     pub rejected: u64,
+    /// Valid rows dated after [`LoadOptions::as_of`], set aside (absent from the JSON when zero).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub later: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// The result of loading: the corpus, the rejects in file order, and a tally per file.
@@ -98,14 +114,16 @@ pub fn load(inputs: &Inputs, opts: LoadOptions) -> Result<Loaded> {
         replay,
     };
     if let Some(p) = &inputs.responses {
-        let raw = answers::read_responses(p)?;
+        let mut raw = answers::read_responses(p)?;
+        raw.set_aside_after(opts.as_of);
         let (mut tallies, mut problems) = answers::link_responses(&[raw], &mut out.corpus);
         fail_if_strict(opts, &problems)?;
         out.responses = tallies.pop();
         out.rejects.append(&mut problems);
     }
     if let Some(p) = &inputs.resolutions {
-        let raw = answers::read_resolutions(p)?;
+        let mut raw = answers::read_resolutions(p)?;
+        raw.set_aside_after(opts.as_of);
         let (mut tallies, mut problems) = answers::link_resolutions(&[raw], &mut out.corpus);
         fail_if_strict(opts, &problems)?;
         out.resolutions = tallies.pop();

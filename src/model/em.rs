@@ -59,12 +59,25 @@ pub struct Units {
     pub units: Vec<Unit>,
     /// Where each story's run begins.
     pub start: Vec<u32>,
+    /// Each report's evidence weight in units of [`super::FULL_WEIGHT`], parallel to `units`; empty when
+    /// every report weighs in full (no `--half-life`).
+    pub weights: Vec<u32>,
 }
 
 impl Units {
     /// Story `s`'s reports.
     pub fn story(&self, s: usize) -> &[Unit] {
         &self.units[self.start[s] as usize..self.start[s + 1] as usize]
+    }
+
+    /// Story `s`'s reports with their evidence weights.
+    pub fn weighted(&self, s: usize) -> impl Iterator<Item = (&Unit, u32)> {
+        let range = self.start[s] as usize..self.start[s + 1] as usize;
+        let weights = self.weights.get(range.clone());
+        self.units[range]
+            .iter()
+            .enumerate()
+            .map(move |(k, u)| (u, weights.map_or(super::FULL_WEIGHT, |w| w[k])))
     }
 }
 
@@ -154,8 +167,8 @@ fn expectation(p: &Problem<'_>, theta: &[f64], responders: &[Responder]) -> (Vec
         let us = p.units.story(s);
         if let Some(outcome) = ev.resolution {
             p_true[s] = outcome.truth();
-            for u in us {
-                tallies[u.source as usize].add(correct_given(u.stance, outcome.truth()), true, u.relay);
+            for (u, w) in p.units.weighted(s) {
+                tallies[u.source as usize].add(correct_given(u.stance, outcome.truth()), true, u.relay, w);
             }
             for &(who, signal) in ev.answers {
                 if let Some(x) = signal {
@@ -167,7 +180,7 @@ fn expectation(p: &Problem<'_>, theta: &[f64], responders: &[Responder]) -> (Vec
         p_true[s] = sigmoid(l);
         let voters = us.iter().filter(|u| !u.relay).count();
         let answers = ev.answers.iter().filter(|a| a.1.is_some()).count();
-        for u in us {
+        for (u, w) in p.units.weighted(s) {
             let own = if u.relay {
                 0.0
             } else {
@@ -178,7 +191,7 @@ fn expectation(p: &Problem<'_>, theta: &[f64], responders: &[Responder]) -> (Vec
                 continue;
             }
             let c = rounded(sigmoid(sign(u.stance) * (l - own)));
-            tallies[u.source as usize].add(c, false, u.relay);
+            tallies[u.source as usize].add(c, false, u.relay, w);
         }
         for &(who, signal) in ev.answers {
             let Some(x) = signal else { continue };
@@ -285,6 +298,7 @@ mod tests {
                 },
             ],
             start: vec![0, 2],
+            weights: Vec::new(),
         };
         let p = problem(&evidence, &units, &[0, 1]);
         let (tallies, _, p_true) = expectation(&p, &[0.8, 0.6], &[]);
@@ -313,6 +327,7 @@ mod tests {
                 relay: false,
             }],
             start: vec![0, 1],
+            weights: Vec::new(),
         };
         let p = problem(&evidence, &units, &[0]);
         let (tallies, _, _) = expectation(&p, &[0.99], &[]);

@@ -47,6 +47,41 @@ pub struct Params {
     /// so tests and evaluations can show by how much.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub fractional_uncertain: bool,
+    /// The time the data were cut at (`--as-of`), if any: recorded in the summary, and the reference of
+    /// the time weighting.
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "crate::numfmt::opt_time")]
+    pub as_of: Option<i64>,
+    /// Time weighting of evidence (`--half-life`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub half_life: Option<HalfLife>,
+}
+
+/// Older evidence weighs less: a report made `d` days before the reference time counts `0.5^(d / days)` of
+/// a fresh one in its outlet's record. A report's time is its earliest claim's `published_at` (for a credited
+/// originator, when it, or whoever relayed it first, published). Only outlets' records decay: a story's
+/// truth, and the responders' records, do not depend on how long ago it was reported.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct HalfLife {
+    /// The half-life, in days.
+    pub days: f64,
+    /// The time ages are measured from: `as_of` when given, else the latest time in the data (any claim,
+    /// response or resolution); filled in by [`score`].
+    #[serde(serialize_with = "crate::numfmt::opt_time")]
+    pub reference: Option<i64>,
+}
+
+/// The evidence weight of a full report, in the fixed-point units that records are summed in: sums of
+/// integers are exact in any order, so time-weighted records are the same for any thread count.
+pub(crate) const FULL_WEIGHT: u32 = 1 << 24;
+
+impl HalfLife {
+    /// The fixed-point weight of a report made at `time`, seconds since the epoch (a report after the
+    /// reference counts in full).
+    fn weight(&self, time: i64) -> u32 {
+        let reference = self.reference.expect("score fills in the reference");
+        let age_days = (reference - time).max(0) as f64 / 86_400.0;
+        (f64::from(FULL_WEIGHT) * 0.5f64.powf(age_days / self.days)).round() as u32
+    }
 }
 
 impl Default for Params {
@@ -58,6 +93,8 @@ impl Default for Params {
             responder_prior: ResponderPrior::default(),
             fractional_uncertain: false,
             method: Method::Responses,
+            as_of: None,
+            half_life: None,
         }
     }
 }
@@ -108,6 +145,12 @@ impl Params {
             p.strength > 0.0 && p.strength.is_finite(),
             "--responder-prior-strength must be positive",
         )?;
+        if let Some(h) = self.half_life {
+            check(
+                h.days > 0.0 && h.days.is_finite(),
+                "--half-life must be a positive number of days",
+            )?;
+        }
         Ok(())
     }
 }
@@ -288,17 +331,18 @@ impl Scores {
 /// so the record is the same whatever order the claims are met in, in one run or across shards.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Tally {
-    /// `(c as bits, known)` → (full-weight units, relay-weight units).
+    /// `(c as bits, known)` → (full-weight units, relay-weight units), each report counting its weight
+    /// in units of [`FULL_WEIGHT`].
     pub(crate) groups: rustc_hash::FxHashMap<(u64, bool), (u64, u64)>,
 }
 
 impl Tally {
-    fn add(&mut self, c: f64, known: bool, relay: bool) {
+    fn add(&mut self, c: f64, known: bool, relay: bool, weight: u32) {
         let e = self.groups.entry((c.to_bits(), known)).or_default();
         if relay {
-            e.1 += 1;
+            e.1 += u64::from(weight);
         } else {
-            e.0 += 1;
+            e.0 += u64::from(weight);
         }
     }
 
@@ -314,7 +358,8 @@ impl Tally {
         let (mut support, mut against) = (0.0, 0.0);
         for (&(bits, known), &(full, relay)) in keys {
             let c = f64::from_bits(bits);
-            let w = full as f64 + relay as f64 * relay_weight;
+            let unit = f64::from(FULL_WEIGHT);
+            let w = full as f64 / unit + relay as f64 / unit * relay_weight;
             if w == 0.0 {
                 continue;
             }
@@ -337,6 +382,18 @@ impl Tally {
 /// [`Error::Config`] when a parameter is out of range.
 pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
     params.validate()?;
+    let mut params = *params;
+    if let Some(h) = &mut params.half_life {
+        if corpus.published.len() != corpus.mentions.len() {
+            return Err(Error::Config(
+                "--half-life needs every claim's publication time: load with times kept (partials do not \
+                 carry them)"
+                    .into(),
+            ));
+        }
+        h.reference = h.reference.or(params.as_of).or_else(|| latest_time(corpus));
+    }
+    let params = &params;
     let stage = crate::progress::Stage::start("crosscheck");
     let evidence = crosscheck::stories(corpus);
     let groups = crosscheck::ByStory::new(corpus);
@@ -375,7 +432,7 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
     for (k, &i) in by_name.iter().enumerate() {
         name_rank[i] = k as u32;
     }
-    let units = em_units(corpus, &groups, &credited, params.relay_weight, &name_rank);
+    let units = em_units(corpus, &groups, &credited, params, &name_rank);
 
     // Each story's probability of being true, from its evidence alone; None where it has none.
     let p_true: Vec<Option<f64>> = (0..evidence.len())
@@ -430,7 +487,7 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
 
     let mut tallies = vec![Tally::default(); n_sources];
     for (story, &p_story) in p_true.iter().enumerate() {
-        for u in units.story(story) {
+        for (u, w) in units.weighted(story) {
             if !u.relay {
                 sources[u.source as usize].credited += 1;
             }
@@ -440,7 +497,7 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
                 || params.trust_responses
                 || params.fractional_uncertain
                 || params.method == Method::Vote;
-            tallies[u.source as usize].add(c, known, u.relay);
+            tallies[u.source as usize].add(c, known, u.relay, w);
         }
     }
     drop(stage);
@@ -554,41 +611,63 @@ fn em_units(
     corpus: &Corpus,
     groups: &crosscheck::ByStory,
     credited: &[u32],
-    relay_weight: f64,
+    params: &Params,
     name_rank: &[u32],
 ) -> em::Units {
+    let relay_weight = params.relay_weight;
+    let weight = |i: usize| params.half_life.map_or(FULL_WEIGHT, |h| h.weight(corpus.published[i]));
     let mut units = Vec::with_capacity(corpus.mentions.len());
+    let mut weights = Vec::new();
     let mut start = Vec::with_capacity(groups.stories() + 1);
     start.push(0u32);
-    let mut story_units: Vec<em::Unit> = Vec::new();
+    let mut story_units: Vec<(em::Unit, u32)> = Vec::new();
     for story in 0..groups.stories() {
         story_units.clear();
         for &i in groups.story(story) {
             let m = corpus.mentions[i as usize];
             let to = credited[i as usize];
-            story_units.push(em::Unit {
-                rank: name_rank[to as usize],
-                source: to,
-                stance: m.stance,
-                relay: false,
-            });
+            let w = weight(i as usize);
+            story_units.push((
+                em::Unit {
+                    rank: name_rank[to as usize],
+                    source: to,
+                    stance: m.stance,
+                    relay: false,
+                },
+                w,
+            ));
             if to != m.source && relay_weight > 0.0 {
                 let rank = name_rank[m.source as usize];
-                story_units.push(em::Unit {
-                    rank,
-                    source: m.source,
-                    stance: m.stance,
-                    relay: true,
-                });
+                story_units.push((
+                    em::Unit {
+                        rank,
+                        source: m.source,
+                        stance: m.stance,
+                        relay: true,
+                    },
+                    w,
+                ));
             }
         }
-        // Full weight sorts first, so dedup keeps the strongest report on each (outlet, stance).
+        // Full weight sorts first, so dedup keeps the strongest report on each (outlet, stance); among
+        // equal reports, the lightest, which is the earliest.
         story_units.sort_unstable();
-        story_units.dedup_by(|later, kept| (later.source, later.stance) == (kept.source, kept.stance));
-        units.extend_from_slice(&story_units);
+        story_units.dedup_by(|later, kept| (later.0.source, later.0.stance) == (kept.0.source, kept.0.stance));
+        units.extend(story_units.iter().map(|u| u.0));
+        if params.half_life.is_some() {
+            weights.extend(story_units.iter().map(|u| u.1));
+        }
         start.push(units.len() as u32);
     }
-    em::Units { units, start }
+    em::Units { units, start, weights }
+}
+
+/// The latest time anywhere in the corpus: a claim's publication, a response or a resolution.
+fn latest_time(corpus: &Corpus) -> Option<i64> {
+    let claims = corpus.published.iter().copied();
+    let responses = corpus.responses.iter().map(|r| r.responded_at);
+    let resolutions = corpus.resolutions.iter().map(|r| r.resolved_at);
+    claims.chain(responses).chain(resolutions).max()
 }
 
 /// Where the iteration starts: each outlet's share of agreement with its stories' majorities (or their

@@ -1,0 +1,110 @@
+//! `credence history`: every source's reliability and interval at the end of each period.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use credence::history::Every;
+use credence::ingest::{Inputs, LoadOptions};
+use credence::report::OutputDir;
+
+use super::score::{ModelArgs, as_of_time, positive};
+
+/// Score the inputs as of the end of each period and write history.csv.
+///
+/// Each period's scores are exactly what `credence score --as-of END` gives on the same files (END is the
+/// period's last second, UTC), so past scores never change when later data arrive. history.csv has the
+/// columns as_of, source, claims, reliability, ci_low, ci_high, rank; one row per period and source known by
+/// then, as in sources.csv. It can go into a score run's folder, where `credence report` draws it.
+#[derive(Args, Debug)]
+pub struct HistoryArgs {
+    /// The claims CSV file.
+    #[arg(long, value_name = "FILE")]
+    claims: PathBuf,
+    /// The official responses CSV file.
+    #[arg(long, value_name = "FILE")]
+    responses: PathBuf,
+    /// The resolutions CSV file.
+    #[arg(long, value_name = "FILE")]
+    resolutions: Option<PathBuf>,
+    /// The folder to write history.csv into (created if missing; other files there are left alone).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// The length of the periods.
+    #[arg(long, value_enum, default_value_t = EveryArg::Month)]
+    every: EveryArg,
+    /// The first time to cover (default: the first claim's); a date alone is the end of that day.
+    #[arg(long, value_name = "TIME", value_parser = as_of_time)]
+    from: Option<i64>,
+    /// The last time to cover (default: the latest time in the data).
+    #[arg(long, value_name = "TIME", value_parser = as_of_time)]
+    to: Option<i64>,
+    /// Weigh older evidence less, as `score --half-life` (ages are measured from each period's end).
+    #[arg(long, value_name = "DAYS", value_parser = positive)]
+    half_life: Option<f64>,
+    #[command(flatten)]
+    model: ModelArgs,
+    /// Write text cells that begin with =, +, - or @ as they are.
+    #[arg(long)]
+    keep_formulas: bool,
+    /// Worker threads (0: RAYON_NUM_THREADS, or one per core). The output does not depend on it.
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+    /// Print nothing on success.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum EveryArg {
+    Day,
+    Week,
+    Month,
+    Quarter,
+    Year,
+}
+
+pub fn run(args: HistoryArgs) -> credence::Result<()> {
+    if [Some(&args.claims), Some(&args.responses), args.resolutions.as_ref()]
+        .into_iter()
+        .flatten()
+        .any(|p| p.as_os_str() == "-")
+    {
+        return Err(credence::Error::Usage(
+            "history reads its inputs once per period: give files, not standard input".into(),
+        ));
+    }
+    super::set_threads(args.threads)?;
+    credence::report::keep_formulas(args.keep_formulas);
+    let mut params = args.model.params();
+    params.half_life = args
+        .half_life
+        .map(|days| credence::model::HalfLife { days, reference: None });
+    let every = match args.every {
+        EveryArg::Day => Every::Day,
+        EveryArg::Week => Every::Week,
+        EveryArg::Month => Every::Month,
+        EveryArg::Quarter => Every::Quarter,
+        EveryArg::Year => Every::Year,
+    };
+    let inputs = Inputs {
+        claims: args.claims,
+        responses: Some(args.responses),
+        resolutions: args.resolutions,
+    };
+    let points = credence::history::history(&inputs, LoadOptions::default(), &params, every, args.from, args.to)?;
+    let mut out = OutputDir::create(&args.out)?;
+    out.stage("history.csv", &credence::history::write_csv(&points))?;
+    let written = out.commit()?;
+    if !args.quiet {
+        let periods = points
+            .iter()
+            .map(|p| p.as_of)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
+        eprintln!("{periods} periods, {} rows", points.len());
+        for w in written {
+            eprintln!("wrote {}", w.display());
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,207 @@
+//! Scores through time: every source's reliability at the end of each period, as `--as-of` would give it.
+//!
+//! Each period's scores are exactly those of `credence score --as-of END` over the same files: the same
+//! loader sets aside what came later, and the same model scores the rest. Nothing is carried from one
+//! period to the next, so any row of `history.csv` can be reproduced alone, and a past score never changes
+//! when later data arrive. The price is one load and one fit per period; a monthly history of a year reads
+//! the files twelve times (plus once to find the time range).
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::ingest::{Inputs, LoadOptions};
+use crate::model::Params;
+
+/// The length of a history's periods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Every {
+    /// Calendar days (UTC).
+    Day,
+    /// ISO weeks, Monday to Sunday.
+    Week,
+    /// Calendar months.
+    Month,
+    /// Calendar quarters (January–March, ...).
+    Quarter,
+    /// Calendar years.
+    Year,
+}
+
+impl Every {
+    /// The first second of the period that holds `t`.
+    fn start_of(self, t: i64) -> NaiveDate {
+        let day = DateTime::from_timestamp(t, 0).map_or(NaiveDate::MIN, |d| d.date_naive());
+        match self {
+            Every::Day => day,
+            Every::Week => day - Duration::days(i64::from(day.weekday().num_days_from_monday())),
+            Every::Month => day.with_day(1).unwrap_or(day),
+            Every::Quarter => NaiveDate::from_ymd_opt(day.year(), (day.month0() / 3) * 3 + 1, 1).unwrap_or(day),
+            Every::Year => NaiveDate::from_ymd_opt(day.year(), 1, 1).unwrap_or(day),
+        }
+    }
+
+    /// The first day of the period after the one starting on `start`.
+    fn next(self, start: NaiveDate) -> Option<NaiveDate> {
+        match self {
+            Every::Day => start.succ_opt(),
+            Every::Week => start.checked_add_signed(Duration::days(7)),
+            Every::Month => start.checked_add_months(chrono::Months::new(1)),
+            Every::Quarter => start.checked_add_months(chrono::Months::new(3)),
+            Every::Year => start.checked_add_months(chrono::Months::new(12)),
+        }
+    }
+}
+
+/// The last second of every period from the one holding `first` to the one holding `last`, in order.
+pub fn period_ends(first: i64, last: i64, every: Every) -> Vec<i64> {
+    let mut ends = Vec::new();
+    let mut start = every.start_of(first);
+    while let Some(next) = every.next(start) {
+        let end = Utc
+            .from_utc_datetime(&next.and_hms_opt(0, 0, 0).expect("midnight exists"))
+            .timestamp()
+            - 1;
+        ends.push(end);
+        if end >= last {
+            break;
+        }
+        start = next;
+    }
+    ends
+}
+
+/// One source at one period's end.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Point {
+    /// The period's last second (the `--as-of` time).
+    pub as_of: i64,
+    /// The outlet.
+    pub source: String,
+    /// Claims it had published by then (0 for an outlet only cited by others).
+    pub claims: u64,
+    /// Its reliability then, and the interval.
+    pub reliability: f64,
+    /// Lower end of the interval.
+    pub ci_low: f64,
+    /// Upper end of the interval.
+    pub ci_high: f64,
+    /// Its rank among the sources scored then.
+    pub rank: u32,
+}
+
+/// Scores the inputs as of the end of every period from the first claim to the latest time in the data
+/// (claims, responses, resolutions), or over `[from, to]` where given.
+///
+/// # Errors
+/// As for [`crate::score_files`]; [`Error::Config`] when the inputs hold no accepted claim or the range is
+/// empty.
+pub fn history(
+    inputs: &Inputs,
+    load: LoadOptions,
+    params: &Params,
+    every: Every,
+    from: Option<i64>,
+    to: Option<i64>,
+) -> Result<Vec<Point>> {
+    let range = LoadOptions {
+        as_of: None,
+        keep_times: true,
+        ..load
+    };
+    let all = crate::ingest::load(inputs, range)?;
+    let c = &all.corpus;
+    let first = c.published.iter().copied().min();
+    let last = c
+        .published
+        .iter()
+        .copied()
+        .chain(c.responses.iter().map(|r| r.responded_at))
+        .chain(c.resolutions.iter().map(|r| r.resolved_at))
+        .max();
+    let (Some(first), Some(last)) = (first, last) else {
+        return Err(Error::Config("history: the claims file has no accepted claim".into()));
+    };
+    drop(all);
+    let (first, last) = (from.unwrap_or(first), to.unwrap_or(last));
+    if first > last {
+        return Err(Error::Config("history: --from is after --to".into()));
+    }
+    let mut points = Vec::new();
+    for end in period_ends(first, last, every) {
+        let load = LoadOptions {
+            as_of: Some(end),
+            keep_times: params.half_life.is_some(),
+            ..load
+        };
+        let mut params = *params;
+        params.as_of = Some(end);
+        let run = crate::score_files(inputs, load, &params)?;
+        let corpus = &run.loaded.corpus;
+        let mut scores: Vec<_> = run.scores.sources.iter().collect();
+        scores.sort_by_key(|s| s.rank);
+        points.extend(scores.into_iter().map(|s| Point {
+            as_of: end,
+            source: corpus.sources.name(s.id).to_owned(),
+            claims: s.claims,
+            reliability: s.reliability,
+            ci_low: s.ci_low,
+            ci_high: s.ci_high,
+            rank: s.rank,
+        }));
+    }
+    Ok(points)
+}
+
+/// `history.csv`: `as_of,source,claims,reliability,ci_low,ci_high,rank`, periods in order, sources by
+/// rank within each.
+pub fn write_csv(points: &[Point]) -> Vec<u8> {
+    let header = ["as_of", "source", "claims", "reliability", "ci_low", "ci_high", "rank"];
+    crate::report::csv_bytes(
+        &header,
+        points.iter().map(|p| {
+            vec![
+                crate::numfmt::time(p.as_of),
+                crate::report::cell(&p.source).into_owned(),
+                p.claims.to_string(),
+                crate::numfmt::float(p.reliability),
+                crate::numfmt::float(p.ci_low),
+                crate::numfmt::float(p.ci_high),
+                p.rank.to_string(),
+            ]
+        }),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> i64 {
+        crate::ingest::fields::time(s).unwrap()
+    }
+
+    #[test]
+    fn months_end_on_their_last_second() {
+        let ends = period_ends(t("2025-01-15"), t("2025-03-01"), Every::Month);
+        let shown: Vec<String> = ends.iter().map(|&e| crate::numfmt::time(e)).collect();
+        assert_eq!(
+            shown,
+            ["2025-01-31T23:59:59Z", "2025-02-28T23:59:59Z", "2025-03-31T23:59:59Z"]
+        );
+    }
+
+    #[test]
+    fn weeks_run_monday_to_sunday_and_quarters_and_years_align() {
+        // 2025-06-25 is a Wednesday; its week ends on Sunday 2025-06-29.
+        let week = period_ends(t("2025-06-25"), t("2025-06-25"), Every::Week);
+        assert_eq!(week, [t("2025-06-29T23:59:59Z")]);
+        let quarters = period_ends(t("2024-11-02"), t("2025-01-01"), Every::Quarter);
+        assert_eq!(quarters, [t("2024-12-31T23:59:59Z"), t("2025-03-31T23:59:59Z")]);
+        let years = period_ends(t("2024-02-29"), t("2024-12-31T23:59:59Z"), Every::Year);
+        assert_eq!(years, [t("2024-12-31T23:59:59Z")]);
+        let days = period_ends(t("2025-06-30T10:00:00Z"), t("2025-07-01T00:00:00Z"), Every::Day);
+        assert_eq!(days, [t("2025-06-30T23:59:59Z"), t("2025-07-01T23:59:59Z")]);
+    }
+}

@@ -1,0 +1,293 @@
+//! Time: `--as-of` reproduces the past exactly, `--half-life` weighs old evidence less, and `history`
+//! is `--as-of` at each period's end.
+
+mod common;
+
+use common::Workdir;
+
+/// The input files of a generated corpus, and of the seed dataset.
+const FILES: [(&str, &str); 3] = [
+    ("claims.csv", "published_at"),
+    ("responses.csv", "responded_at"),
+    ("resolutions.csv", "resolved_at"),
+];
+
+/// Writes `dir/<file>` for each input, keeping only the rows whose date column is at or before `cut`
+/// (a time in seconds), parsed by the library's own date reader.
+fn cut_files(wd: &Workdir, from: &str, dir: &str, cut: i64) {
+    for (file, column) in FILES {
+        let mut r = csv::Reader::from_path(wd.path(&format!("{from}/{file}"))).unwrap();
+        let headers = r.headers().unwrap().clone();
+        let k = headers.iter().position(|h| h == column).unwrap();
+        let mut w = csv::Writer::from_path(wd.path(&format!("{dir}/{file}"))).unwrap();
+        w.write_record(&headers).unwrap();
+        for row in r.records() {
+            let row = row.unwrap();
+            if credence::ingest::fields::time(&row[k]).unwrap() <= cut {
+                w.write_record(&row).unwrap();
+            }
+        }
+    }
+}
+
+fn score(wd: &Workdir, dir: &str, out: &str, extra: &[&str]) {
+    let mut cmd = wd.command("score");
+    cmd.args([
+        "--claims",
+        &format!("{dir}/claims.csv"),
+        "--responses",
+        &format!("{dir}/responses.csv"),
+        "--resolutions",
+        &format!("{dir}/resolutions.csv"),
+        "--out",
+        out,
+        "--quiet",
+    ])
+    .args(extra);
+    wd.output(&mut cmd);
+}
+
+fn seed(wd: &Workdir) {
+    let seed = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/seed");
+    for (file, _) in FILES {
+        wd.create(&format!("seed/{file}"), std::fs::read(seed.join(file)).unwrap());
+    }
+}
+
+/// The per-row outputs, which must not depend on how the past was cut.
+const COMPARED: [&str; 3] = ["sources.csv", "claims.csv", "responders.csv"];
+
+#[test]
+fn as_of_equals_scoring_the_files_cut_at_that_time() {
+    let wd = Workdir::new("as-of-cut");
+    seed(&wd);
+    let mut generate = wd.command("gen");
+    generate.args(["--out", "gen", "--claims", "3000", "--sources", "40", "--seed", "9"]);
+    wd.output(&mut generate);
+    let t = |s: &str| credence::ingest::fields::time(s).unwrap();
+    let cases: &[(&str, &str, &[&str])] = &[
+        ("seed", "2025-05-12T09:00:00Z", &[]),
+        ("seed", "2025-06-01T00:00:00Z", &[]),
+        ("seed", "2025-06-24T12:30:00Z", &["--method", "em"]),
+        ("seed", "2025-07-15T00:00:00Z", &["--relay-weight", "0.5"]),
+        ("gen", "2025-03-01T00:00:00Z", &[]),
+        ("gen", "2025-08-15T00:00:00Z", &["--method", "em"]),
+    ];
+    for (k, &(dir, when, extra)) in cases.iter().enumerate() {
+        let cut = format!("cut{k}");
+        std::fs::create_dir_all(wd.path(&cut)).unwrap();
+        cut_files(&wd, dir, &cut, t(when));
+        score(&wd, &cut, &format!("{cut}/out"), extra);
+        let mut args = vec!["--as-of", when];
+        args.extend_from_slice(extra);
+        score(&wd, dir, &format!("asof{k}"), &args);
+        for f in COMPARED {
+            let (a, b) = (wd.read(&format!("{cut}/out/{f}")), wd.read(&format!("asof{k}/{f}")));
+            assert!(
+                a == b,
+                "{f} differs between --as-of {when} and the files cut then ({dir})"
+            );
+        }
+        // Counts reconcile: every row read is scored, rejected or set aside as later.
+        let summary = wd.read_json(&format!("asof{k}/summary.json"));
+        for kind in ["claims", "responses", "resolutions"] {
+            let t = &summary["inputs"][kind][0];
+            let n = |f: &str| t[f].as_u64().unwrap_or(0);
+            assert_eq!(n("read"), n("scored") + n("rejected") + n("later"), "{kind} at {when}");
+        }
+        assert_eq!(summary["parameters"]["as_of"], when);
+    }
+}
+
+#[test]
+fn a_date_alone_means_the_end_of_that_day() {
+    let wd = Workdir::new("as-of-day");
+    seed(&wd);
+    score(&wd, "seed", "day", &["--as-of", "2025-06-23"]);
+    score(&wd, "seed", "last-second", &["--as-of", "2025-06-23T23:59:59Z"]);
+    assert_eq!(wd.read("day/sources.csv"), wd.read("last-second/sources.csv"));
+    let summary = wd.read_json("day/summary.json");
+    assert_eq!(summary["parameters"]["as_of"], "2025-06-23T23:59:59Z");
+}
+
+#[test]
+fn bad_time_options_are_usage_errors() {
+    let wd = Workdir::new("as-of-bad");
+    seed(&wd);
+    let base = [
+        "--claims",
+        "seed/claims.csv",
+        "--responses",
+        "seed/responses.csv",
+        "--out",
+        "o",
+    ];
+    let err = wd.output_err(wd.command("score").args(base).args(["--as-of", "June"]), 2);
+    assert!(err.contains("--as-of") && err.contains("not a date"), "{err}");
+    let err = wd.output_err(wd.command("score").args(base).args(["--half-life", "0"]), 2);
+    assert!(err.contains("--half-life"), "{err}");
+    let mut partial = wd.command("score");
+    partial.args([
+        "--claims",
+        "seed/claims.csv",
+        "--responses",
+        "seed/responses.csv",
+        "--partial",
+        "p.json",
+        "--half-life",
+        "30",
+    ]);
+    let err = wd.output_err(&mut partial, 2);
+    assert!(err.contains("--half-life") && err.contains("--partial"), "{err}");
+}
+
+#[test]
+fn a_very_long_half_life_changes_nothing_and_a_short_one_forgets_the_past() {
+    let wd = Workdir::new("half-life");
+    wd.create(
+        "c.csv",
+        "claim_id,source,published_at,story_id,stance\n\
+         1,Old Hand,2020-01-01,a,asserts\n2,Old Hand,2020-01-02,b,asserts\n3,Old Hand,2020-01-03,c,asserts\n\
+         4,Old Hand,2020-01-04,d,asserts\n5,Old Hand,2025-06-01,e,asserts\n\
+         6,Newcomer,2025-06-01,f,asserts\n7,Newcomer,2025-06-02,g,asserts\n",
+    );
+    wd.create(
+        "r.csv",
+        "response_id,story_id,responder,responded_at,verdict\n\
+         x1,a,Office,2020-02-01,confirmed\nx2,b,Office,2020-02-01,confirmed\nx3,c,Office,2020-02-01,confirmed\n\
+         x4,d,Office,2020-02-01,confirmed\nx5,e,Office,2025-06-10,denied\n\
+         x6,f,Office,2025-06-10,confirmed\nx7,g,Office,2025-06-10,confirmed\n",
+    );
+    wd.create(
+        "s.csv",
+        "story_id,outcome,resolved_at\na,true,2020-03-01\nb,true,2020-03-01\nc,true,2020-03-01\n\
+         d,true,2020-03-01\ne,false,2025-06-20\nf,true,2025-06-20\ng,true,2025-06-20\n",
+    );
+    let run = |out: &str, extra: &[&str]| {
+        let mut cmd = wd.command("score");
+        cmd.args([
+            "--claims",
+            "c.csv",
+            "--responses",
+            "r.csv",
+            "--resolutions",
+            "s.csv",
+            "--out",
+            out,
+            "-q",
+        ])
+        .args(extra);
+        wd.output(&mut cmd);
+        wd.read_csv_maps(&format!("{out}/sources.csv"))
+    };
+    let plain = run("plain", &[]);
+    run("forever", &["--half-life", "1e12"]);
+    assert_eq!(wd.read("plain/sources.csv"), wd.read("forever/sources.csv"));
+    assert_eq!(wd.read("plain/claims.csv"), wd.read("forever/claims.csv"));
+
+    let short = run("short", &["--half-life", "30"]);
+    let get = |rows: &[std::collections::BTreeMap<String, String>], who: &str, col: &str| -> f64 {
+        rows.iter().find(|r| r["source"] == who).unwrap()[col].parse().unwrap()
+    };
+    // Without decay, four old hits outweigh one recent miss; with a 30-day half-life the old hits are
+    // worth almost nothing (2^-65 each) and the recent miss dominates.
+    assert!(get(&plain, "Old Hand", "reliability") > get(&plain, "Newcomer", "reliability") - 0.1);
+    assert!(get(&short, "Old Hand", "reliability") < get(&short, "Newcomer", "reliability") - 0.05);
+    assert!(get(&short, "Old Hand", "reliability") < get(&plain, "Old Hand", "reliability") - 0.2);
+    assert_eq!(get(&short, "Old Hand", "support"), 0.0);
+    // The recent miss (published 2025-06-01, 19 days before the latest time, 2025-06-20) weighs
+    // 2^(-19/30) = 0.6444.
+    let evidence = get(&short, "Old Hand", "evidence");
+    assert!((evidence - 0.5f64.powf(19.0 / 30.0)).abs() < 1e-5, "{evidence}");
+    let summary = wd.read_json("short/summary.json");
+    assert_eq!(summary["parameters"]["half_life"]["days"], 30.0);
+    assert_eq!(summary["parameters"]["half_life"]["reference"], "2025-06-20T00:00:00Z");
+}
+
+#[test]
+fn history_is_as_of_at_each_period_end() {
+    let wd = Workdir::new("history");
+    seed(&wd);
+    let mut cmd = wd.command("history");
+    cmd.args([
+        "--claims",
+        "seed/claims.csv",
+        "--responses",
+        "seed/responses.csv",
+        "--resolutions",
+        "seed/resolutions.csv",
+        "--out",
+        "h",
+        "--every",
+        "month",
+        "-q",
+    ]);
+    wd.output(&mut cmd);
+    let rows = wd.read_csv_maps("h/history.csv");
+    let ends: std::collections::BTreeSet<&str> = rows.iter().map(|r| r["as_of"].as_str()).collect();
+    assert_eq!(
+        ends.into_iter().collect::<Vec<_>>(),
+        [
+            "2025-05-31T23:59:59Z",
+            "2025-06-30T23:59:59Z",
+            "2025-07-31T23:59:59Z",
+            "2025-08-31T23:59:59Z",
+            "2025-09-30T23:59:59Z"
+        ]
+    );
+    for end in ["2025-05-31T23:59:59Z", "2025-06-30T23:59:59Z", "2025-09-30T23:59:59Z"] {
+        let out = format!("at-{}", &end[..10]);
+        score(&wd, "seed", &out, &["--as-of", end]);
+        let sources = wd.read_csv_maps(&format!("{out}/sources.csv"));
+        let period: Vec<_> = rows.iter().filter(|r| r["as_of"] == end).collect();
+        assert_eq!(period.len(), sources.len(), "{end}");
+        for (h, s) in period.iter().zip(&sources) {
+            for col in ["source", "claims", "reliability", "ci_low", "ci_high", "rank"] {
+                assert_eq!(h[col], s[col], "{end} {col}");
+            }
+        }
+    }
+}
+
+#[test]
+fn shards_cut_as_of_merge_to_the_single_run() {
+    let wd = Workdir::new("as-of-shards");
+    seed(&wd);
+    let text = String::from_utf8(wd.read("seed/claims.csv")).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.collect();
+    let (a, b) = rows.split_at(rows.len() / 2);
+    wd.create("a.csv", format!("{header}\n{}\n", a.join("\n")));
+    wd.create("b.csv", format!("{header}\n{}\n", b.join("\n")));
+    let when = "2025-06-24T12:00:00Z";
+    for shard in ["a", "b"] {
+        let mut cmd = wd.command("score");
+        cmd.args([
+            "--claims",
+            &format!("{shard}.csv"),
+            "--responses",
+            "seed/responses.csv",
+            "--resolutions",
+            "seed/resolutions.csv",
+            "--partial",
+            &format!("{shard}.json"),
+            "--as-of",
+            when,
+            "-q",
+        ]);
+        wd.output(&mut cmd);
+    }
+    let mut merge = wd.command("merge");
+    merge.args([
+        "b.json", "a.json", "--out", "merged", "--claims", "a.csv", "b.csv", "-q",
+    ]);
+    wd.output(&mut merge);
+    score(&wd, "seed", "single", &["--as-of", when]);
+    for f in COMPARED {
+        assert!(
+            wd.read(&format!("merged/{f}")) == wd.read(&format!("single/{f}")),
+            "{f} differs"
+        );
+    }
+}
