@@ -115,7 +115,7 @@ proptest! {
         let merged = credence::shard::merge(partials).unwrap();
         let scores = credence::model::score(&merged.corpus, &Params::default()).unwrap();
         let block = LoadOptions::default().block_size;
-        let write = |w: &mut (dyn std::io::Write + Send)| report::write_claims_from_files(&merged.corpus, &scores, &shard_files, block, w);
+        let write = |w: &mut (dyn std::io::Write + Send)| report::write_claims_from_files(&merged.corpus, &scores, &shard_files, block, report::Format::Csv, w);
         let out = work.path().join("merged");
         report::write_outputs(&out, &merged.corpus, &scores, &merged.rejects, &merged.inputs, Format::Csv, Some(&write)).unwrap();
         let merged_files = read_outputs(&out);

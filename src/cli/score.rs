@@ -14,6 +14,8 @@ INPUT FORMAT
   CSV files with a header row; columns are found by name, in any order; other columns are ignored.
   UTF-8, with or without a byte-order mark; LF or CRLF line ends. `-` reads standard input;
   a name ending in .gz or .zst is decompressed on the fly.
+  JSON Lines instead of CSV: a file named *.jsonl or *.ndjson (optionally .gz/.zst) holds one object per
+  line whose keys are the column names; values are strings, numbers, booleans or null.
   Times: an ISO 8601 date (2025-06-23) or an RFC 3339 time (2025-06-23T14:05:00Z); no offset means UTC.
 
   claims:      claim_id (unique), source (the outlet), published_at, story_id (the proposition),
@@ -26,8 +28,9 @@ INPUT FORMAT
 OUTPUTS (in --out DIR)
   sources.csv     one row per outlet: claims, originals, relays, credited, answered, resolved,
                   support, against, evidence, reliability, ci_low, ci_high, rank
-                  (sources.json instead with --format json)
+                  (sources.json with --format json, sources.jsonl with --format jsonl)
   claims.csv      one row per claim: claim_id, source, story_id, stance, role, credited_to, verdict, p_correct
+                  (claims.jsonl with --format jsonl)
   responders.csv  one row per official body: counts and learned confirm/deny rates with intervals
   rejects.csv     every row not scored: file, line, column, value, reason
   summary.json    rows read/scored/rejected (and set aside by --as-of) per file, the fitted prior,
@@ -59,7 +62,8 @@ pub struct ScoreArgs {
     /// Write this shard's sufficient statistics to FILE instead of the outputs, for `credence merge`.
     #[arg(long, value_name = "FILE", conflicts_with = "out")]
     partial: Option<PathBuf>,
-    /// The format of the per-source table.
+    /// The format of the tables: `csv`; `json` (sources.json, an array; claims stay CSV); `jsonl`
+    /// (sources.jsonl and claims.jsonl, one object per line). The other outputs are always as listed.
     #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
     pub format: FormatArg,
     #[command(flatten)]
@@ -132,6 +136,7 @@ pub(crate) fn positive(s: &str) -> Result<f64, String> {
 pub enum FormatArg {
     Csv,
     Json,
+    Jsonl,
 }
 
 impl From<FormatArg> for Format {
@@ -139,6 +144,7 @@ impl From<FormatArg> for Format {
         match f {
             FormatArg::Csv => Format::Csv,
             FormatArg::Json => Format::Json,
+            FormatArg::Jsonl => Format::Jsonl,
         }
     }
 }

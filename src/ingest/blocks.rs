@@ -15,6 +15,7 @@ pub struct BlockReader<R> {
     target: usize,
     carry: Vec<u8>,
     eof: bool,
+    lines: bool,
 }
 
 /// The number of line breaks in `bytes`: each `\n`, and each `\r` not followed by `\n` (the csv crate
@@ -76,13 +77,22 @@ pub fn last_record_end(buf: &[u8]) -> Option<usize> {
 }
 
 impl<R: Read> BlockReader<R> {
-    /// A reader cutting blocks of about `target` bytes (at least 1 KiB).
+    /// A reader cutting blocks of CSV records of about `target` bytes (at least 1 KiB).
     pub fn new(inner: R, target: usize) -> Self {
         BlockReader {
             inner,
             target: target.max(1024),
             carry: Vec::new(),
             eof: false,
+            lines: false,
+        }
+    }
+
+    /// A reader cutting blocks at line ends (JSON Lines, where a line break is always a record's end).
+    pub fn lines(inner: R, target: usize) -> Self {
+        BlockReader {
+            lines: true,
+            ..BlockReader::new(inner, target)
         }
     }
 
@@ -107,7 +117,12 @@ impl<R: Read> BlockReader<R> {
             if self.eof {
                 return Ok((!buf.is_empty()).then_some(buf));
             }
-            if let Some(end) = last_record_end(&buf) {
+            let end = if self.lines {
+                memchr::memrchr(b'\n', &buf).map(|k| k + 1)
+            } else {
+                last_record_end(&buf)
+            };
+            if let Some(end) = end {
                 self.carry = buf[end..].to_vec();
                 buf.truncate(end);
                 return Ok(Some(buf));

@@ -21,6 +21,7 @@ use csv::ByteRecord;
 use rayon::prelude::*;
 
 use super::blocks::BlockReader;
+use super::jsonl::Layout;
 use super::{LoadOptions, Refusal, Row, Spec, Tally, csv_builder, csv_error, fields, open_input, resolve_columns};
 use crate::corpus::{Corpus, Mention, Names, Stance};
 use crate::error::{Error, Result, RowProblem};
@@ -144,7 +145,7 @@ pub(crate) fn for_each_record(bytes: &[u8], mut f: impl FnMut(u64, &[&[u8]])) {
     }
 }
 
-fn parse_block(bytes: &[u8], index: &[Option<usize>], n_fields: usize, as_of: Option<i64>) -> Parsed {
+fn parse_block(layout: Layout, bytes: &[u8], index: &[Option<usize>], n_fields: usize, as_of: Option<i64>) -> Parsed {
     let mut p = Parsed {
         candidates: Vec::with_capacity(bytes.len() / 64),
         refused: Vec::new(),
@@ -152,9 +153,13 @@ fn parse_block(bytes: &[u8], index: &[Option<usize>], n_fields: usize, as_of: Op
         ids: String::new(),
         sources: Names::default(),
         stories: Names::default(),
-        newlines: super::blocks::line_breaks(bytes),
+        newlines: layout.line_breaks(bytes),
     };
-    for_each_record(bytes, |line, fields| {
+    layout.for_each_row(bytes, SPEC.names, |line, fields| {
+        let fields = match fields {
+            Ok(f) => f,
+            Err(r) => return p.refused.push((line, r)),
+        };
         let row = Row {
             record: fields,
             index,
@@ -281,6 +286,7 @@ pub struct Replay {
     block_size: usize,
     header_end: usize,
     index: Vec<Option<usize>>,
+    layout: Layout,
     starts: Vec<BlockStart>,
     /// Lines not accepted (rejected, or set aside by `as_of`), sorted: the replay skips them.
     skipped: Vec<u64>,
@@ -298,6 +304,15 @@ impl<R: Read> Read for Tee<R> {
         let n = self.inner.read(buf)?;
         self.spool.write_all(&buf[..n])?;
         Ok(n)
+    }
+}
+
+/// The header of a file in `layout`: for CSV, [`header`]; JSON Lines has none, and its records carry the
+/// spec's columns in order.
+pub(crate) fn header_of(layout: Layout, path: &Path, first: &[u8], spec: &Spec) -> Result<(ByteRecord, usize, u64)> {
+    match layout {
+        Layout::Csv => header(path, first, spec),
+        Layout::Jsonl => Ok((ByteRecord::from(spec.names.to_vec()), 0, 1)),
     }
 }
 
@@ -343,9 +358,10 @@ pub(crate) fn read(
     } else {
         (open_input(path)?, None)
     };
-    let mut blocks = BlockReader::new(reader, opts.block_size);
+    let layout = Layout::of(path);
+    let mut blocks = layout.blocks(reader, opts.block_size);
     let mut first = blocks.next_block().map_err(io_err)?.unwrap_or_default();
-    let (headers, header_end, mut line) = header(path, &first, &SPEC)?;
+    let (headers, header_end, mut line) = header_of(layout, path, &first, &SPEC)?;
     first.drain(..header_end);
     let index = resolve_columns(path, &headers, &SPEC)?;
     let n_fields = headers.len();
@@ -370,6 +386,7 @@ pub(crate) fn read(
         block_size: opts.block_size,
         header_end,
         index,
+        layout,
         starts: Vec::new(),
         skipped: Vec::new(),
         as_of: opts.as_of,
@@ -393,7 +410,7 @@ pub(crate) fn read(
             || {
                 current
                     .par_iter()
-                    .map(|b| parse_block(b, &index, n_fields, opts.as_of))
+                    .map(|b| parse_block(layout, b, &index, n_fields, opts.as_of))
                     .collect::<Vec<Parsed>>()
             },
             || -> Result<Vec<Vec<u8>>> {
@@ -544,7 +561,7 @@ impl Replay {
             if k == 0 {
                 bytes.drain(..self.header_end.min(bytes.len()));
             }
-            for c in parse_block(&bytes, &self.index, n_fields, self.as_of).candidates {
+            for c in parse_block(self.layout, &bytes, &self.index, n_fields, self.as_of).candidates {
                 if wanted.contains(&c.hash) {
                     found.entry(c.hash).or_insert(start.line + c.line - 1);
                 }
@@ -565,7 +582,7 @@ impl Replay {
             })?),
             None => open_input(&self.path)?,
         };
-        Ok(BlockReader::new(reader, self.block_size))
+        Ok(self.layout.blocks(reader, self.block_size))
     }
 
     /// Calls `format(out, mention, row)` for every accepted row of the claims file, where `mention` is
@@ -595,12 +612,14 @@ impl Replay {
             let mut out = Vec::with_capacity(bytes.len());
             let mut mention = start.mention as usize;
             let mut skip = self.skipped.partition_point(|&l| l < start.line);
-            for_each_record(bytes, |local, fields| {
+            self.layout.for_each_row(bytes, SPEC.names, |local, fields| {
                 let line = start.line + local - 1;
                 if self.skipped.get(skip) == Some(&line) {
                     skip += 1;
                     return;
                 }
+                // Every line that was not accepted is skipped above.
+                let Ok(fields) = fields else { return };
                 format(
                     &mut out,
                     mention,
@@ -669,9 +688,10 @@ pub(crate) fn for_each_accepted_row(
         path: path.to_owned(),
         source,
     };
-    let mut blocks = BlockReader::new(open_input(path)?, block_size);
+    let layout = Layout::of(path);
+    let mut blocks = layout.blocks(open_input(path)?, block_size);
     let mut first = blocks.next_block().map_err(io_err)?.unwrap_or_default();
-    let (headers, header_end, mut line) = header(path, &first, &SPEC)?;
+    let (headers, header_end, mut line) = header_of(layout, path, &first, &SPEC)?;
     first.drain(..header_end);
     let index = resolve_columns(path, &headers, &SPEC)?;
     let batch = BATCH_PER_THREAD * rayon::current_num_threads().max(1);
@@ -684,7 +704,7 @@ pub(crate) fn for_each_accepted_row(
         let mut starts = Vec::with_capacity(pending.len());
         for b in &pending {
             starts.push(line);
-            line += super::blocks::line_breaks(b);
+            line += layout.line_breaks(b);
         }
         let outputs: Vec<Vec<u8>> = pending
             .par_iter()
@@ -692,12 +712,13 @@ pub(crate) fn for_each_accepted_row(
             .map(|(bytes, &start)| {
                 let mut out = Vec::with_capacity(bytes.len());
                 let mut skip = rejected.partition_point(|&l| l < start);
-                for_each_record(bytes, |local, fields| {
+                layout.for_each_row(bytes, SPEC.names, |local, fields| {
                     let at = start + local - 1;
                     if rejected.get(skip) == Some(&at) {
                         skip += 1;
                         return;
                     }
+                    let Ok(fields) = fields else { return };
                     format(
                         &mut out,
                         &Row {

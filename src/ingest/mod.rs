@@ -10,6 +10,7 @@ pub mod answers;
 pub mod blocks;
 pub mod claims;
 pub mod fields;
+pub mod jsonl;
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -286,7 +287,8 @@ pub(crate) fn read_table<T: Send>(
         path: path.to_owned(),
         source,
     })?;
-    let (headers, header_end, first_line) = claims::header(path, &bytes, spec)?;
+    let layout = jsonl::Layout::of(path);
+    let (headers, header_end, first_line) = claims::header_of(layout, path, &bytes, spec)?;
     let index = resolve_columns(path, &headers, spec)?;
     let body = &bytes[header_end..];
     let mut chunks = Vec::new();
@@ -295,6 +297,8 @@ pub(crate) fn read_table<T: Send>(
         let end = (start + (1 << 20)).min(body.len());
         let cut = if end == body.len() {
             end
+        } else if layout == jsonl::Layout::Jsonl {
+            memchr::memrchr(b'\n', &body[start..end]).map_or(body.len(), |c| start + c + 1)
         } else {
             blocks::last_record_end(&body[start..end]).map_or(body.len(), |c| start + c)
         };
@@ -306,22 +310,24 @@ pub(crate) fn read_table<T: Send>(
         .par_iter()
         .map(|chunk| {
             let (mut rows, mut refused) = (Vec::new(), Vec::new());
-            claims::for_each_record(chunk, |local, fields| {
-                let outcome = if fields.len() != headers.len() {
-                    Err(Refusal::field_count(headers.len(), fields.len()))
-                } else {
-                    parse(&Row {
+            layout.for_each_row(chunk, spec.names, |local, fields| {
+                let outcome = match fields {
+                    Err(r) => Err(r),
+                    Ok(fields) if fields.len() != headers.len() => {
+                        Err(Refusal::field_count(headers.len(), fields.len()))
+                    }
+                    Ok(fields) => parse(&Row {
                         record: fields,
                         index: &index,
                         names: spec.names,
-                    })
+                    }),
                 };
                 match outcome {
                     Ok(t) => rows.push((local, t)),
                     Err(r) => refused.push((local, r)),
                 }
             });
-            (blocks::line_breaks(chunk), rows, refused)
+            (layout.line_breaks(chunk), rows, refused)
         })
         .collect();
     let mut tally = Tally {

@@ -24,6 +24,8 @@ pub enum Format {
     Csv,
     /// `sources.json`: an array of objects.
     Json,
+    /// JSON Lines: `sources.jsonl` and `claims.jsonl`, one object per line with the CSV's fields.
+    Jsonl,
 }
 
 pub use crate::numfmt::float;
@@ -255,6 +257,32 @@ pub fn sources_json(corpus: &Corpus, scores: &Scores) -> Vec<u8> {
     out
 }
 
+/// The sources table as JSON Lines, best rank first: one object per line, the fields of [`sources_json`].
+pub fn sources_jsonl(corpus: &Corpus, scores: &Scores) -> Vec<u8> {
+    let mut out = Vec::new();
+    for s in by_rank(scores) {
+        let row = SourceRow {
+            source: corpus.sources.name(s.id),
+            claims: s.claims,
+            originals: s.originals,
+            relays: s.relays,
+            credited: s.credited,
+            answered: s.answered,
+            resolved: s.resolved,
+            support: s.support,
+            against: s.against,
+            evidence: s.evidence,
+            reliability: s.reliability,
+            ci_low: s.ci_low,
+            ci_high: s.ci_high,
+            rank: s.rank,
+        };
+        serde_json::to_writer(&mut out, &row).expect("values serialise");
+        out.push(b'\n');
+    }
+    out
+}
+
 /// The per-claim columns, in order.
 pub const CLAIM_COLUMNS: [&str; 8] = [
     "claim_id",
@@ -267,24 +295,76 @@ pub const CLAIM_COLUMNS: [&str; 8] = [
     "p_correct",
 ];
 
-/// Writes the per-claim table, in input order, by reading the claims file a second time.
+/// The per-claim table's file name: `claims.jsonl` in JSON Lines, else `claims.csv`.
+pub fn claims_name(format: Format) -> &'static str {
+    match format {
+        Format::Jsonl => "claims.jsonl",
+        Format::Csv | Format::Json => "claims.csv",
+    }
+}
+
+/// Writes the per-claim table (CSV, or JSON Lines for [`Format::Jsonl`]), in input order, by reading the
+/// claims file a second time.
 ///
 /// # Errors
 /// The claims input cannot be read again, or `out` cannot be written.
-pub fn write_claims_csv(loaded: &Loaded, scores: &Scores, out: &mut (dyn Write + Send)) -> Result<()> {
+pub fn write_claims(loaded: &Loaded, scores: &Scores, format: Format, out: &mut (dyn Write + Send)) -> Result<()> {
     let corpus = &loaded.corpus;
     let sink_err = |source| Error::Io {
-        path: PathBuf::from("claims.csv"),
+        path: PathBuf::from(claims_name(format)),
         source,
     };
-    out.write_all(&csv_bytes(&CLAIM_COLUMNS, std::iter::empty()))
-        .map_err(sink_err)?;
+    if format != Format::Jsonl {
+        out.write_all(&csv_bytes(&CLAIM_COLUMNS, std::iter::empty()))
+            .map_err(sink_err)?;
+    }
     // The row's own source and story text is the interned name (both trimmed), and reading it from the row
     // spares a random access into the name tables per claim.
     loaded.replay.for_each_block(
-        |buf, m, row| push_claim_row(buf, row, corpus.mentions[m], &scores.claim(corpus, m), corpus),
+        |buf, m, row| push_claim(format, buf, row, corpus.mentions[m], &scores.claim(corpus, m), corpus),
         |bytes| out.write_all(bytes).map_err(sink_err),
     )
+}
+
+/// Appends one row of the per-claim table in `format`.
+fn push_claim(
+    format: Format,
+    buf: &mut Vec<u8>,
+    row: &crate::ingest::Row<'_>,
+    mention: crate::corpus::Mention,
+    s: &ClaimScore,
+    corpus: &Corpus,
+) {
+    if format != Format::Jsonl {
+        return push_claim_row(buf, row, mention, s, corpus);
+    }
+    let text = |k: usize| row.text(k).unwrap_or_default();
+    let record = ClaimRow {
+        claim_id: text(0),
+        source: text(1),
+        story_id: text(3),
+        stance: mention.stance.as_str(),
+        role: s.role.as_str(),
+        credited_to: corpus.sources.name(s.credited_to),
+        verdict: s.verdict.as_str(),
+        p_correct: s.p_correct,
+    };
+    serde_json::to_writer(&mut *buf, &record).expect("values serialise");
+    buf.push(b'\n');
+}
+
+/// One line of `claims.jsonl`.
+#[derive(Serialize)]
+struct ClaimRow<'a> {
+    claim_id: &'a str,
+    source: &'a str,
+    story_id: &'a str,
+    stance: &'static str,
+    role: &'static str,
+    credited_to: &'a str,
+    verdict: &'static str,
+    #[serde(serialize_with = "crate::numfmt::fixed6")]
+    p_correct: f64,
 }
 
 /// Appends one claims.csv row: the claim's own id, source and story text, then its scores.
@@ -324,14 +404,17 @@ pub fn write_claims_from_files(
     scores: &Scores,
     files: &[(PathBuf, Vec<u64>)],
     block_size: usize,
+    format: Format,
     out: &mut (dyn Write + Send),
 ) -> Result<()> {
     let sink_err = |source| Error::Io {
-        path: PathBuf::from("claims.csv"),
+        path: PathBuf::from(claims_name(format)),
         source,
     };
-    out.write_all(&csv_bytes(&CLAIM_COLUMNS, std::iter::empty()))
-        .map_err(sink_err)?;
+    if format != Format::Jsonl {
+        out.write_all(&csv_bytes(&CLAIM_COLUMNS, std::iter::empty()))
+            .map_err(sink_err)?;
+    }
     for (path, rejected) in files {
         let mismatch = std::sync::atomic::AtomicBool::new(false);
         crate::ingest::claims::for_each_accepted_row(
@@ -358,7 +441,7 @@ pub fn write_claims_from_files(
                     attributed_to,
                     stance,
                 };
-                push_claim_row(buf, row, mention, &scores.claim_for(corpus, mention), corpus);
+                push_claim(format, buf, row, mention, &scores.claim_for(corpus, mention), corpus);
             },
             |bytes| out.write_all(bytes).map_err(sink_err),
         )?;
@@ -555,26 +638,35 @@ pub fn write_outputs(
     let sources_name = match format {
         Format::Csv => "sources.csv",
         Format::Json => "sources.json",
+        Format::Jsonl => "sources.jsonl",
     };
+    let claims_name = claims_name(format);
     let mut names = vec![sources_name];
     if claims.is_some() {
-        names.push("claims.csv");
+        names.push(claims_name);
     }
     names.extend(["responders.csv", "rejects.csv", "summary.json"]);
     let mut out = OutputDir::create(dir)?;
-    match format {
-        Format::Csv => {
-            out.stage(sources_name, &sources_csv(corpus, scores))?;
-            out.remove_on_commit("sources.json");
-        }
-        Format::Json => {
-            out.stage(sources_name, &sources_json(corpus, scores))?;
-            out.remove_on_commit("sources.csv");
+    let table = match format {
+        Format::Csv => sources_csv(corpus, scores),
+        Format::Json => sources_json(corpus, scores),
+        Format::Jsonl => sources_jsonl(corpus, scores),
+    };
+    out.stage(sources_name, &table)?;
+    // Tables of another format from an earlier run into this folder go, so old and new never mix.
+    for stale in [
+        "sources.csv",
+        "sources.json",
+        "sources.jsonl",
+        "claims.csv",
+        "claims.jsonl",
+    ] {
+        if stale != sources_name && (stale != claims_name || claims.is_none()) {
+            out.remove_on_commit(stale);
         }
     }
-    match claims {
-        Some(write) => out.stage_with("claims.csv", write)?,
-        None => out.remove_on_commit("claims.csv"),
+    if let Some(write) = claims {
+        out.stage_with(claims_name, write)?;
     }
     out.stage("responders.csv", &responders_csv(corpus, scores))?;
     out.stage("rejects.csv", &rejects_csv(rejects))?;
@@ -587,7 +679,7 @@ pub fn write_outputs(
 /// # Errors
 /// A file cannot be written or renamed, or the claims input cannot be read again.
 pub fn write_all(dir: &Path, loaded: &Loaded, scores: &Scores, format: Format) -> Result<Vec<PathBuf>> {
-    let claims = |w: &mut (dyn Write + Send)| write_claims_csv(loaded, scores, w);
+    let claims = |w: &mut (dyn Write + Send)| write_claims(loaded, scores, format, w);
     write_outputs(
         dir,
         &loaded.corpus,
