@@ -32,6 +32,7 @@
 
 #![deny(missing_docs)]
 
+pub mod claimreview;
 pub mod corpus;
 pub mod error;
 pub mod evaluate;

@@ -5,6 +5,7 @@ mod docs;
 mod eval;
 mod generate;
 mod history;
+mod import;
 mod merge;
 mod score;
 
@@ -26,6 +27,7 @@ enum Command {
     Merge(merge::MergeArgs),
     Eval(eval::EvalArgs),
     History(history::HistoryArgs),
+    Import(import::ImportArgs),
     Completions(docs::CompletionsArgs),
     Man(docs::ManArgs),
 }
@@ -40,6 +42,7 @@ pub fn run() -> credence::Result<()> {
         Command::Merge(args) => merge::run(args),
         Command::Eval(args) => eval::run(args),
         Command::History(args) => history::run(args),
+        Command::Import(args) => import::run(args),
         Command::Completions(args) => docs::completions(args),
         Command::Man(args) => docs::man(args),
     }
