@@ -5,6 +5,9 @@ mod cli;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    if let Err(e) = credence::report::clean_up_on_interrupt() {
+        eprintln!("credence: warning: {e}");
+    }
     match cli::run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -16,7 +16,15 @@ pub struct BlockReader<R> {
     carry: Vec<u8>,
     eof: bool,
     lines: bool,
+    /// Bytes handed out in earlier blocks (where the next record starts).
+    offset: u64,
+    /// The longest record accepted, [`MAX_RECORD`] unless a test lowers it.
+    max_record: usize,
 }
+
+/// The longest record a block may hold. A longer one is nearly always an unclosed quote that has swallowed
+/// the rest of the file; refusing it bounds memory at a few times this size, whatever the input.
+pub const MAX_RECORD: usize = 256 << 20;
 
 /// The number of line breaks in `bytes`: each `\n`, and each `\r` not followed by `\n` (the csv crate
 /// ends a record at either, so every record starts on a line of its own).
@@ -85,6 +93,8 @@ impl<R: Read> BlockReader<R> {
             carry: Vec::new(),
             eof: false,
             lines: false,
+            offset: 0,
+            max_record: MAX_RECORD,
         }
     }
 
@@ -125,10 +135,21 @@ impl<R: Read> BlockReader<R> {
             if let Some(end) = end {
                 self.carry = buf[end..].to_vec();
                 buf.truncate(end);
+                self.offset += end as u64;
                 return Ok(Some(buf));
             }
-            // One record is longer than the block: read on.
-            want = buf.len() * 2;
+            // One record is longer than the block: read on, up to a bound.
+            if buf.len() > self.max_record {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!(
+                        "the record starting at byte {} is longer than {} MiB (an unclosed quote?)",
+                        self.offset,
+                        self.max_record >> 20
+                    ),
+                ));
+            }
+            want = (buf.len() * 2).min(self.max_record + 1);
         }
     }
 }
@@ -144,6 +165,36 @@ mod tests {
             out.push(String::from_utf8(b).unwrap());
         }
         out
+    }
+
+    #[test]
+    fn a_record_longer_than_the_bound_is_an_error_naming_its_start() {
+        let mut text = b"a,b\n1,2\n3,\"".to_vec();
+        text.extend(std::iter::repeat_n(b'x', 3 << 20));
+        text.extend_from_slice(b"\"\n4,5\n");
+        let mut r = BlockReader::new(&text[..], 1024);
+        r.max_record = 2 << 20;
+        let mut got = Vec::new();
+        let err = loop {
+            match r.next_block() {
+                Ok(Some(b)) => got.extend(b),
+                Ok(None) => panic!("no error"),
+                Err(e) => break e,
+            }
+        };
+        assert_eq!(got, b"a,b\n1,2\n");
+        assert_eq!(
+            err.to_string(),
+            "the record starting at byte 8 is longer than 2 MiB (an unclosed quote?)"
+        );
+        // Below the bound the same record is read whole.
+        let mut r = BlockReader::new(&text[..], 1024);
+        r.max_record = 4 << 20;
+        let mut all = Vec::new();
+        while let Some(b) = r.next_block().unwrap() {
+            all.extend(b);
+        }
+        assert_eq!(all, text);
     }
 
     #[test]

@@ -50,6 +50,40 @@ pub fn cell(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Every temporary file staged and not yet renamed, in this process: what an interrupt removes. Commits
+/// hold the lock while they rename, so an interrupt lands before a commit or after it, never inside.
+static STAGED: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Makes Ctrl-C (SIGINT, and SIGTERM) end the process cleanly: the temporary files of outputs not yet
+/// committed are removed, outputs already in place (an earlier run's, or this run's once committed) stay
+/// as they are, and the process exits with status 130. Without it a signal still leaves earlier outputs
+/// intact (outputs only change by rename), but temporary files would be left behind.
+///
+/// # Errors
+/// A handler is already installed.
+pub fn clean_up_on_interrupt() -> Result<()> {
+    ctrlc::set_handler(|| {
+        let staged = STAGED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        for tmp in staged.iter() {
+            let _ = fs::remove_file(tmp);
+        }
+        eprintln!("credence: interrupted; unfinished outputs removed, those already in place left as they are");
+        std::process::exit(130);
+    })
+    .map_err(|e| Error::Config(format!("cannot install the interrupt handler: {e}")))
+}
+
+fn staged(tmp: &Path) {
+    STAGED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .push(tmp.to_owned());
+}
+
+fn unstaged(done: &[(PathBuf, PathBuf)], list: &mut Vec<PathBuf>) {
+    list.retain(|p| !done.iter().any(|(tmp, _)| tmp == p));
+}
+
 /// A set of output files written together: staged under temporary names, renamed on [`OutputDir::commit`].
 pub struct OutputDir {
     dir: PathBuf,
@@ -85,6 +119,7 @@ impl OutputDir {
             path: tmp.clone(),
             source,
         };
+        staged(&tmp);
         let file = fs::File::create(&tmp).map_err(io_err)?;
         self.staged.push((tmp.clone(), final_path));
         let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
@@ -101,6 +136,7 @@ impl OutputDir {
         let tmp = self.dir.join(format!(".{name}.tmp-{}", std::process::id()));
         // No fsync: the rename guarantees that a failed run leaves no half file; surviving a power cut
         // mid-run is not promised, and syncing a large claims.csv costs more than the rest of the run.
+        staged(&tmp);
         let write = || -> std::io::Result<()> { fs::File::create(&tmp)?.write_all(bytes) };
         write().map_err(|source| Error::Io {
             path: tmp.clone(),
@@ -121,6 +157,8 @@ impl OutputDir {
     /// # Errors
     /// A rename fails.
     pub fn commit(mut self) -> Result<Vec<PathBuf>> {
+        let mut list = STAGED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        unstaged(&self.staged, &mut list);
         let mut done = Vec::new();
         for (tmp, fin) in std::mem::take(&mut self.staged) {
             fs::rename(&tmp, &fin).map_err(|source| Error::Io {
@@ -141,6 +179,8 @@ impl OutputDir {
 
 impl Drop for OutputDir {
     fn drop(&mut self) {
+        let mut list = STAGED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        unstaged(&self.staged, &mut list);
         for (tmp, _) in &self.staged {
             let _ = fs::remove_file(tmp);
         }
