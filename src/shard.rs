@@ -67,6 +67,12 @@ pub fn partial(inputs: &Inputs, opts: LoadOptions) -> Result<Partial> {
     let mut corpus = Corpus::default();
     let mut claim_rejects = Vec::new();
     let (tally, _replay) = claims::read(&inputs.claims, opts, &mut corpus, &mut claim_rejects)?;
+    if corpus.valued() {
+        return Err(Error::Config(format!(
+            "{}: claims with a value column cannot be scored in shards yet (--partial)",
+            inputs.claims.display()
+        )));
+    }
     let strict_check = |raw: &[RowProblem]| match raw.iter().min_by_key(|p| p.line) {
         Some(first) if opts.strict => Err(Error::BadRow(first.clone())),
         _ => Ok(()),

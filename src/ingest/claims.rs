@@ -24,8 +24,10 @@ use super::blocks::BlockReader;
 use super::{LoadOptions, Refusal, Row, Spec, Tally, csv_builder, csv_error, fields, open_input, resolve_columns};
 use crate::corpus::{Corpus, Mention, Names, Stance};
 use crate::error::{Error, Result, RowProblem};
+use crate::value::ValueKind;
 
-/// The claims file's columns; the first five are required.
+/// The claims file's columns; the first five are required. With a `value` column every claim needs a
+/// value, and its story becomes multi-valued ([`crate::value`]).
 pub(crate) const SPEC: Spec = Spec {
     names: &[
         "claim_id",
@@ -34,6 +36,7 @@ pub(crate) const SPEC: Spec = Spec {
         "story_id",
         "stance",
         "attributed_to",
+        "value",
     ],
     required: 5,
 };
@@ -68,6 +71,8 @@ struct Candidate {
     story: u32,
     attributed: u32,
     stance: Stance,
+    /// The local id of its normalised value, `u32::MAX` without a value column.
+    value: u32,
 }
 
 /// One parsed block: candidates and refusals with lines local to the block (from 1), local names.
@@ -77,6 +82,7 @@ struct Parsed {
     ids: String,
     sources: Names,
     stories: Names,
+    values: Names,
     newlines: u64,
 }
 
@@ -141,13 +147,14 @@ pub(crate) fn for_each_record(bytes: &[u8], mut f: impl FnMut(u64, &[&[u8]])) {
     }
 }
 
-fn parse_block(bytes: &[u8], index: &[Option<usize>], n_fields: usize) -> Parsed {
+fn parse_block(bytes: &[u8], index: &[Option<usize>], n_fields: usize, kind: ValueKind) -> Parsed {
     let mut p = Parsed {
         candidates: Vec::with_capacity(bytes.len() / 64),
         refused: Vec::new(),
         ids: String::new(),
         sources: Names::default(),
         stories: Names::default(),
+        values: Names::default(),
         newlines: super::blocks::line_breaks(bytes),
     };
     for_each_record(bytes, |line, fields| {
@@ -156,7 +163,7 @@ fn parse_block(bytes: &[u8], index: &[Option<usize>], n_fields: usize) -> Parsed
             index,
             names: SPEC.names,
         };
-        match check(&row, n_fields, &mut p) {
+        match check(&row, n_fields, kind, &mut p) {
             Ok(c) => p.candidates.push(Candidate { line, ..c }),
             Err(r) => p.refused.push((line, r)),
         }
@@ -165,7 +172,7 @@ fn parse_block(bytes: &[u8], index: &[Option<usize>], n_fields: usize) -> Parsed
 }
 
 /// Validates one row and interns its names locally.
-fn check(row: &Row<'_>, n_fields: usize, p: &mut Parsed) -> Result<Candidate, Refusal> {
+fn check(row: &Row<'_>, n_fields: usize, kind: ValueKind, p: &mut Parsed) -> Result<Candidate, Refusal> {
     if row.record.len() != n_fields {
         return Err(Refusal::field_count(n_fields, row.record.len()));
     }
@@ -178,6 +185,22 @@ fn check(row: &Row<'_>, n_fields: usize, p: &mut Parsed) -> Result<Candidate, Re
     let stance = fields::stance(stance_text)
         .ok_or_else(|| Refusal::new("stance", stance_text, "unknown stance (expected asserts or denies)"))?;
     let attributed = row.optional(5)?;
+    let value = match row.index[6] {
+        None => u32::MAX,
+        Some(_) => {
+            let raw = row.required(6)?;
+            if stance == Stance::Denies {
+                return Err(Refusal::new(
+                    "stance",
+                    stance_text,
+                    "a claim with a value asserts it (denies is for plain stories)",
+                ));
+            }
+            let v = crate::value::normalize(kind, raw)
+                .ok_or_else(|| Refusal::new("value", raw, format!("not a {} value", kind.as_str())))?;
+            p.values.intern(&v)
+        }
+    };
     let start = p.ids.len() as u32;
     p.ids.push_str(id);
     let source_id = p.sources.intern(source);
@@ -193,6 +216,7 @@ fn check(row: &Row<'_>, n_fields: usize, p: &mut Parsed) -> Result<Candidate, Re
         story: p.stories.intern(story),
         attributed,
         stance,
+        value,
     })
 }
 
@@ -271,6 +295,7 @@ pub struct Replay {
     block_size: usize,
     header_end: usize,
     index: Vec<Option<usize>>,
+    value_kind: ValueKind,
     starts: Vec<BlockStart>,
     rejected: Vec<u64>,
 }
@@ -337,6 +362,7 @@ pub(crate) fn read(
     first.drain(..header_end);
     let index = resolve_columns(path, &headers, &SPEC)?;
     let n_fields = headers.len();
+    corpus.value_kind = opts.value_kind;
 
     let mut tally = Tally {
         file: file.clone(),
@@ -358,6 +384,7 @@ pub(crate) fn read(
         block_size: opts.block_size,
         header_end,
         index,
+        value_kind: opts.value_kind,
         starts: Vec::new(),
         rejected: Vec::new(),
     };
@@ -380,7 +407,7 @@ pub(crate) fn read(
             || {
                 current
                     .par_iter()
-                    .map(|b| parse_block(b, &index, n_fields))
+                    .map(|b| parse_block(b, &index, n_fields, opts.value_kind))
                     .collect::<Vec<Parsed>>()
             },
             || -> Result<Vec<Vec<u8>>> {
@@ -459,6 +486,7 @@ fn merge(
         .collect();
     let mut sources = vec![u32::MAX; p.sources.len()];
     let mut stories = vec![u32::MAX; p.stories.len()];
+    let mut values = vec![u32::MAX; p.values.len()];
     let mut source_id = |corpus: &mut Corpus, local: u32| {
         let slot = &mut sources[local as usize];
         if *slot == u32::MAX {
@@ -492,6 +520,13 @@ fn merge(
             attributed_to: attributed,
             stance: c.stance,
         });
+        if c.value != u32::MAX {
+            let slot = &mut values[c.value as usize];
+            if *slot == u32::MAX {
+                *slot = corpus.values.intern(p.values.name(c.value));
+            }
+            corpus.mention_values.push(*slot);
+        }
     }
     tally.read += (n_candidates + n_refused) as u64;
     tally.rejected += problems.len() as u64;
@@ -517,7 +552,7 @@ impl Replay {
             if k == 0 {
                 bytes.drain(..self.header_end.min(bytes.len()));
             }
-            for c in parse_block(&bytes, &self.index, n_fields).candidates {
+            for c in parse_block(&bytes, &self.index, n_fields, self.value_kind).candidates {
                 if wanted.contains(&c.hash) {
                     found.entry(c.hash).or_insert(start.line + c.line - 1);
                 }

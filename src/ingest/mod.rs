@@ -39,6 +39,8 @@ pub struct LoadOptions {
     pub strict: bool,
     /// Bytes per block of the claims file parsed in parallel (any value gives the same results).
     pub block_size: usize,
+    /// How claims' values are normalised, when the claims file has a `value` column.
+    pub value_kind: crate::value::ValueKind,
 }
 
 impl Default for LoadOptions {
@@ -46,6 +48,7 @@ impl Default for LoadOptions {
         LoadOptions {
             strict: false,
             block_size: 8 << 20,
+            value_kind: crate::value::ValueKind::Text,
         }
     }
 }

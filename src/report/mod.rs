@@ -267,6 +267,31 @@ pub const CLAIM_COLUMNS: [&str; 8] = [
     "p_correct",
 ];
 
+/// The per-story columns, in order.
+pub const STORY_COLUMNS: [&str; 5] = ["story_id", "value", "probability", "sources", "independent_sources"];
+
+/// The per-story table, in order of first appearance: each story's most probable value (`true` or
+/// `false` for a plain story; empty when nothing decides it), its probability (empty likewise), the
+/// outlets that claim it and the outlets credited with those claims.
+pub fn stories_csv(corpus: &Corpus, scores: &Scores) -> Vec<u8> {
+    csv_bytes(
+        &STORY_COLUMNS,
+        scores.story_rows(corpus).into_iter().map(|r| {
+            vec![
+                cell(corpus.stories.name(r.story)).into_owned(),
+                cell(&r.value).into_owned(),
+                if r.probability.is_nan() {
+                    String::new()
+                } else {
+                    float(r.probability)
+                },
+                r.sources.to_string(),
+                r.independent_sources.to_string(),
+            ]
+        }),
+    )
+}
+
 /// Writes the per-claim table, in input order, by reading the claims file a second time.
 ///
 /// # Errors
@@ -277,12 +302,20 @@ pub fn write_claims_csv(loaded: &Loaded, scores: &Scores, out: &mut (dyn Write +
         path: PathBuf::from("claims.csv"),
         source,
     };
-    out.write_all(&csv_bytes(&CLAIM_COLUMNS, std::iter::empty()))
+    let mut header: Vec<&str> = CLAIM_COLUMNS.to_vec();
+    if corpus.valued() {
+        // Stories with values: the claim's value, normalised, after its stance.
+        header.insert(4, "value");
+    }
+    out.write_all(&csv_bytes(&header, std::iter::empty()))
         .map_err(sink_err)?;
     // The row's own source and story text is the interned name (both trimmed), and reading it from the row
     // spares a random access into the name tables per claim.
     loaded.replay.for_each_block(
-        |buf, m, row| push_claim_row(buf, row, corpus.mentions[m], &scores.claim(corpus, m), corpus),
+        |buf, m, row| {
+            let value = corpus.mention_values.get(m).map(|&v| corpus.values.name(v));
+            push_claim_row(buf, row, corpus.mentions[m], value, &scores.claim(corpus, m), corpus)
+        },
         |bytes| out.write_all(bytes).map_err(sink_err),
     )
 }
@@ -292,6 +325,7 @@ fn push_claim_row(
     buf: &mut Vec<u8>,
     row: &crate::ingest::Row<'_>,
     mention: crate::corpus::Mention,
+    value: Option<&str>,
     s: &ClaimScore,
     corpus: &Corpus,
 ) {
@@ -303,6 +337,10 @@ fn push_claim_row(
     buf.push(b',');
     buf.extend_from_slice(mention.stance.as_str().as_bytes());
     buf.push(b',');
+    if let Some(v) = value {
+        push_field(buf, v);
+        buf.push(b',');
+    }
     buf.extend_from_slice(s.role.as_str().as_bytes());
     buf.push(b',');
     push_field(buf, corpus.sources.name(s.credited_to));
@@ -358,7 +396,7 @@ pub fn write_claims_from_files(
                     attributed_to,
                     stance,
                 };
-                push_claim_row(buf, row, mention, &scores.claim_for(corpus, mention), corpus);
+                push_claim_row(buf, row, mention, None, &scores.claim_for(corpus, mention), corpus);
             },
             |bytes| out.write_all(bytes).map_err(sink_err),
         )?;
@@ -560,7 +598,7 @@ pub fn write_outputs(
     if claims.is_some() {
         names.push("claims.csv");
     }
-    names.extend(["responders.csv", "rejects.csv", "summary.json"]);
+    names.extend(["stories.csv", "responders.csv", "rejects.csv", "summary.json"]);
     let mut out = OutputDir::create(dir)?;
     match format {
         Format::Csv => {
@@ -576,6 +614,7 @@ pub fn write_outputs(
         Some(write) => out.stage_with("claims.csv", write)?,
         None => out.remove_on_commit("claims.csv"),
     }
+    out.stage("stories.csv", &stories_csv(corpus, scores))?;
     out.stage("responders.csv", &responders_csv(corpus, scores))?;
     out.stage("rejects.csv", &rejects_csv(rejects))?;
     out.stage("summary.json", &summary_json(corpus, inputs, scores, &names))?;
