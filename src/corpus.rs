@@ -266,4 +266,18 @@ pub struct Corpus {
     pub responses: Vec<Response>,
     /// Resolutions in input order, at most one per story.
     pub resolutions: Vec<Resolution>,
+    /// Normalised claim values ([`crate::value`]), when the claims file has a `value` column.
+    pub values: Names,
+    /// Each accepted claim's value (an id in `values`), in mention order; empty when the claims file has
+    /// no `value` column (plain true-or-false stories).
+    pub mention_values: Vec<u32>,
+    /// How the values were normalised.
+    pub value_kind: crate::value::ValueKind,
+}
+
+impl Corpus {
+    /// Whether stories are multi-valued: the claims carry values.
+    pub fn valued(&self) -> bool {
+        !self.mention_values.is_empty()
+    }
 }

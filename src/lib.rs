@@ -44,6 +44,7 @@ pub mod numfmt;
 pub mod progress;
 pub mod report;
 pub mod shard;
+pub mod value;
 
 pub use error::{Error, Result};
 

@@ -78,6 +78,12 @@ pub fn partial(inputs: &Inputs, opts: LoadOptions) -> Result<Partial> {
         .copied()
         .filter(|l| rejected.binary_search(l).is_err())
         .collect();
+    if corpus.valued() {
+        return Err(Error::Config(format!(
+            "{}: claims with a value column cannot be scored in shards yet (--partial)",
+            inputs.claims.display()
+        )));
+    }
     let strict_check = |raw: &[RowProblem]| match raw.iter().min_by_key(|p| p.line) {
         Some(first) if opts.strict => Err(Error::BadRow(first.clone())),
         _ => Ok(()),

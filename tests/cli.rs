@@ -17,11 +17,12 @@ use serde_json::Value;
 const SMALL_INPUTS: [&str; 3] = ["claims.csv", "responses.csv", "resolutions.csv"];
 
 /// What a CSV-format run writes, sorted by name.
-const OUTPUTS: [&str; 5] = [
+const OUTPUTS: [&str; 6] = [
     "claims.csv",
     "rejects.csv",
     "responders.csv",
     "sources.csv",
+    "stories.csv",
     "summary.json",
 ];
 
@@ -247,6 +248,7 @@ fn json_format_writes_sources_json_instead_of_csv() {
             "rejects.csv",
             "responders.csv",
             "sources.json",
+            "stories.csv",
             "summary.json"
         ]
     );
@@ -926,6 +928,7 @@ fn json_run_leaves_no_stale_sources_csv_behind() {
             "rejects.csv",
             "responders.csv",
             "sources.json",
+            "stories.csv",
             "summary.json"
         ]
     );

@@ -188,3 +188,39 @@ fn jsonl_output_holds_the_csv_values() {
     assert_eq!(summary["outputs"][0], "sources.jsonl");
     assert_eq!(summary["outputs"][1], "claims.jsonl");
 }
+
+#[test]
+fn json_lines_with_values_score_exactly_as_csv() {
+    let wd = Workdir::new("jsonl-values");
+    let csv = common::data_dir().join("values/claims.csv");
+    wd.create("claims.csv", std::fs::read(&csv).unwrap());
+    to_jsonl(&wd, &csv, "claims.jsonl");
+    for (input, out) in [("claims.csv", "a"), ("claims.jsonl", "b")] {
+        let mut cmd = wd.command("score");
+        cmd.args([
+            "--claims",
+            input,
+            "--value-kind",
+            "list",
+            "--method",
+            "em",
+            "--out",
+            out,
+            "-q",
+        ]);
+        wd.output(&mut cmd);
+    }
+    for f in ["sources.csv", "claims.csv", "stories.csv"] {
+        assert!(wd.read(&format!("a/{f}")) == wd.read(&format!("b/{f}")), "{f} differs");
+    }
+    // The same rows are rejected, at the same lines (the files differ by the header line) and for the same
+    // reasons.
+    let strip = |rows: Vec<std::collections::BTreeMap<String, String>>, shift: u64| -> Vec<(u64, String)> {
+        rows.into_iter()
+            .map(|r| (r["line"].parse::<u64>().unwrap() - shift, r["reason"].clone()))
+            .collect()
+    };
+    let a = strip(wd.read_csv_maps("a/rejects.csv"), 1);
+    assert!(!a.is_empty());
+    assert_eq!(a, strip(wd.read_csv_maps("b/rejects.csv"), 0));
+}

@@ -20,7 +20,9 @@ INPUT FORMAT
 
   claims:      claim_id (unique), source (the outlet), published_at, story_id (the proposition),
                stance (asserts | denies; empty = asserts);
-               optional attributed_to (the outlet it relays, \"according to ...\"), topic, text, url
+               optional attributed_to (the outlet it relays, \"according to ...\"), topic, text, url;
+               optional value: the story is then an attribute with competing values and each claim
+               asserts one (normalised per --value-kind); with the column every claim needs a value
   responses:   response_id, story_id, responder (the official body), responded_at,
                verdict (confirmed | denied | partial | no_comment); optional text
   resolutions: story_id, outcome (true | false | mixed), resolved_at; optional resolver
@@ -29,8 +31,10 @@ OUTPUTS (in --out DIR)
   sources.csv     one row per outlet: claims, originals, relays, credited, answered, resolved,
                   support, against, evidence, reliability, ci_low, ci_high, rank
                   (sources.json with --format json, sources.jsonl with --format jsonl)
-  claims.csv      one row per claim: claim_id, source, story_id, stance, role, credited_to, verdict, p_correct
-                  (claims.jsonl with --format jsonl)
+  claims.csv      one row per claim: claim_id, source, story_id, stance, [value,] role, credited_to, verdict,
+                  p_correct (claims.jsonl with --format jsonl)
+  stories.csv     one row per story: story_id, value (most probable; true/false for plain stories),
+                  probability, sources, independent_sources
   responders.csv  one row per official body: counts and learned confirm/deny rates with intervals
   rejects.csv     every row not scored: file, line, column, value, reason
   summary.json    rows read/scored/rejected (and set aside by --as-of) per file, the fitted prior,
@@ -50,9 +54,13 @@ pub struct ScoreArgs {
     /// The claims CSV file.
     #[arg(long, value_name = "FILE")]
     claims: PathBuf,
-    /// The official responses CSV file.
+    /// The official responses CSV file (required by the default method, `responses`).
     #[arg(long, value_name = "FILE")]
-    responses: PathBuf,
+    responses: Option<PathBuf>,
+    /// How the claims' values (an optional `value` column) are normalised and compared: `text`, `label`
+    /// (one label set shared by every story, as crowd labels), `number`, `time` or `list` (author lists).
+    #[arg(long, value_enum, default_value_t = ValueKindArg::Text)]
+    value_kind: ValueKindArg,
     /// The resolutions CSV file (what was later established).
     #[arg(long, value_name = "FILE")]
     resolutions: Option<PathBuf>,
@@ -133,6 +141,28 @@ pub(crate) fn positive(s: &str) -> Result<f64, String> {
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum ValueKindArg {
+    Text,
+    Label,
+    Number,
+    Time,
+    List,
+}
+
+impl From<ValueKindArg> for credence::value::ValueKind {
+    fn from(k: ValueKindArg) -> Self {
+        use credence::value::ValueKind;
+        match k {
+            ValueKindArg::Text => ValueKind::Text,
+            ValueKindArg::Label => ValueKind::Label,
+            ValueKindArg::Number => ValueKind::Number,
+            ValueKindArg::Time => ValueKind::Time,
+            ValueKindArg::List => ValueKind::List,
+        }
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
 pub enum FormatArg {
     Csv,
     Json,
@@ -170,18 +200,24 @@ pub struct ModelArgs {
     #[arg(long, default_value_t = ResponderPrior::default().strength, value_parser = positive)]
     responder_prior_strength: f64,
     /// How stories' truth is judged: `responses` (official responses and resolutions, each weighed by its
-    /// responder's record), `em` (truth discovery: also agreement between outlets, learned together with
-    /// their reliabilities; an outlet alone on a story learns nothing from it), or `vote` (the majority-vote
-    /// baseline: what most outlets say; responses unused, resolutions settle).
+    /// responder's record), `trust-responses` (the same, official responses taken as plain truth), `em`
+    /// (truth discovery: also agreement between outlets, learned together with their reliabilities; an
+    /// outlet alone on a story learns nothing from it), `vote` (the majority-vote baseline: what most
+    /// outlets say; responses unused, resolutions settle), `dawid-skene` (a confusion matrix per outlet over
+    /// a shared label set) or `truthfinder` (Yin, Han & Yu's iterative trust). Stories with values need em,
+    /// vote, dawid-skene or truthfinder.
     #[arg(long, value_enum, default_value_t = MethodArg::Responses, conflicts_with = "trust_responses")]
     method: MethodArg,
 }
 
-#[derive(ValueEnum, Clone, Copy, Debug)]
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 enum MethodArg {
     Responses,
+    TrustResponses,
     Em,
     Vote,
+    DawidSkene,
+    Truthfinder,
 }
 
 impl ModelArgs {
@@ -190,7 +226,7 @@ impl ModelArgs {
         Params {
             level: self.level,
             relay_weight: self.relay_weight,
-            trust_responses: self.trust_responses,
+            trust_responses: self.trust_responses || self.method == MethodArg::TrustResponses,
             responder_prior: ResponderPrior {
                 mean: self.responder_prior_mean,
                 strength: self.responder_prior_strength,
@@ -199,16 +235,18 @@ impl ModelArgs {
             as_of: None,
             half_life: None,
             method: match self.method {
-                MethodArg::Responses => credence::model::Method::Responses,
+                MethodArg::Responses | MethodArg::TrustResponses => credence::model::Method::Responses,
                 MethodArg::Em => credence::model::Method::Em,
                 MethodArg::Vote => credence::model::Method::Vote,
+                MethodArg::DawidSkene => credence::model::Method::DawidSkene,
+                MethodArg::Truthfinder => credence::model::Method::TruthFinder,
             },
         }
     }
 }
 
 pub fn run(args: ScoreArgs) -> credence::Result<()> {
-    let stdin = [Some(&args.claims), Some(&args.responses), args.resolutions.as_ref()]
+    let stdin = [Some(&args.claims), args.responses.as_ref(), args.resolutions.as_ref()]
         .into_iter()
         .flatten()
         .filter(|p| p.as_os_str() == "-")
@@ -226,9 +264,14 @@ pub fn run(args: ScoreArgs) -> credence::Result<()> {
     params.half_life = args
         .half_life
         .map(|days| credence::model::HalfLife { days, reference: None });
+    if args.responses.is_none() && params.method == credence::model::Method::Responses {
+        return Err(credence::Error::Usage(
+            "--responses is required by --method responses and trust-responses (other methods can do without)".into(),
+        ));
+    }
     let inputs = Inputs {
         claims: args.claims,
-        responses: Some(args.responses),
+        responses: args.responses,
         resolutions: args.resolutions,
     };
     let load = LoadOptions {
@@ -236,6 +279,7 @@ pub fn run(args: ScoreArgs) -> credence::Result<()> {
         block_size: args.chunk_size,
         as_of: args.as_of,
         keep_times: args.half_life.is_some(),
+        value_kind: args.value_kind.into(),
     };
     if let Some(path) = &args.partial {
         let p = credence::shard::partial(&inputs, load)?;

@@ -25,8 +25,10 @@ use super::jsonl::Layout;
 use super::{LoadOptions, Refusal, Row, Spec, Tally, csv_builder, csv_error, fields, open_input, resolve_columns};
 use crate::corpus::{Corpus, Mention, Names, Stance};
 use crate::error::{Error, Result, RowProblem};
+use crate::value::ValueKind;
 
-/// The claims file's columns; the first five are required.
+/// The claims file's columns; the first five are required. With a `value` column every claim needs a
+/// value, and its story becomes multi-valued ([`crate::value`]).
 pub(crate) const SPEC: Spec = Spec {
     names: &[
         "claim_id",
@@ -35,6 +37,7 @@ pub(crate) const SPEC: Spec = Spec {
         "story_id",
         "stance",
         "attributed_to",
+        "value",
     ],
     required: 5,
 };
@@ -70,6 +73,8 @@ struct Candidate {
     attributed: u32,
     stance: Stance,
     time: i64,
+    /// The local id of its normalised value, `u32::MAX` without a value column.
+    value: u32,
 }
 
 /// One parsed block: candidates and refusals with lines local to the block (from 1), local names.
@@ -81,6 +86,7 @@ struct Parsed {
     ids: String,
     sources: Names,
     stories: Names,
+    values: Names,
     newlines: u64,
 }
 
@@ -145,7 +151,14 @@ pub(crate) fn for_each_record(bytes: &[u8], mut f: impl FnMut(u64, &[&[u8]])) {
     }
 }
 
-fn parse_block(layout: Layout, bytes: &[u8], index: &[Option<usize>], n_fields: usize, as_of: Option<i64>) -> Parsed {
+fn parse_block(
+    layout: Layout,
+    bytes: &[u8],
+    index: &[Option<usize>],
+    n_fields: usize,
+    as_of: Option<i64>,
+    kind: ValueKind,
+) -> Parsed {
     let mut p = Parsed {
         candidates: Vec::with_capacity(bytes.len() / 64),
         refused: Vec::new(),
@@ -153,6 +166,7 @@ fn parse_block(layout: Layout, bytes: &[u8], index: &[Option<usize>], n_fields: 
         ids: String::new(),
         sources: Names::default(),
         stories: Names::default(),
+        values: Names::default(),
         newlines: layout.line_breaks(bytes),
     };
     layout.for_each_row(bytes, SPEC.names, |line, fields| {
@@ -165,7 +179,7 @@ fn parse_block(layout: Layout, bytes: &[u8], index: &[Option<usize>], n_fields: 
             index,
             names: SPEC.names,
         };
-        match check(&row, n_fields, as_of, &mut p) {
+        match check(&row, n_fields, as_of, kind, &mut p) {
             Ok(Some(c)) => p.candidates.push(Candidate { line, ..c }),
             Ok(None) => p.later.push(line),
             Err(r) => p.refused.push((line, r)),
@@ -176,7 +190,13 @@ fn parse_block(layout: Layout, bytes: &[u8], index: &[Option<usize>], n_fields: 
 
 /// Validates one row and interns its names locally; `None` for a valid row dated after `as_of`, which is
 /// set aside before its names are interned (so an outlet seen only later does not appear at all).
-fn check(row: &Row<'_>, n_fields: usize, as_of: Option<i64>, p: &mut Parsed) -> Result<Option<Candidate>, Refusal> {
+fn check(
+    row: &Row<'_>,
+    n_fields: usize,
+    as_of: Option<i64>,
+    kind: ValueKind,
+    p: &mut Parsed,
+) -> Result<Option<Candidate>, Refusal> {
     if row.record.len() != n_fields {
         return Err(Refusal::field_count(n_fields, row.record.len()));
     }
@@ -189,9 +209,26 @@ fn check(row: &Row<'_>, n_fields: usize, as_of: Option<i64>, p: &mut Parsed) -> 
     let stance = fields::stance(stance_text)
         .ok_or_else(|| Refusal::new("stance", stance_text, "unknown stance (expected asserts or denies)"))?;
     let attributed = row.optional(5)?;
+    let value = match row.index[6] {
+        None => None,
+        Some(_) => {
+            let raw = row.required(6)?;
+            if stance == Stance::Denies {
+                return Err(Refusal::new(
+                    "stance",
+                    stance_text,
+                    "a claim with a value asserts it (denies is for plain stories)",
+                ));
+            }
+            let v = crate::value::normalize(kind, raw)
+                .ok_or_else(|| Refusal::new("value", raw, format!("not a {} value", kind.as_str())))?;
+            Some(v)
+        }
+    };
     if as_of.is_some_and(|t| time > t) {
         return Ok(None);
     }
+    let value = value.map_or(u32::MAX, |v| p.values.intern(&v));
     let start = p.ids.len() as u32;
     p.ids.push_str(id);
     let source_id = p.sources.intern(source);
@@ -208,6 +245,7 @@ fn check(row: &Row<'_>, n_fields: usize, as_of: Option<i64>, p: &mut Parsed) -> 
         attributed,
         stance,
         time,
+        value,
     }))
 }
 
@@ -287,6 +325,7 @@ pub struct Replay {
     header_end: usize,
     index: Vec<Option<usize>>,
     layout: Layout,
+    value_kind: ValueKind,
     starts: Vec<BlockStart>,
     /// Lines not accepted (rejected, or set aside by `as_of`), sorted: the replay skips them.
     skipped: Vec<u64>,
@@ -307,12 +346,33 @@ impl<R: Read> Read for Tee<R> {
     }
 }
 
-/// The header of a file in `layout`: for CSV, [`header`]; JSON Lines has none, and its records carry the
-/// spec's columns in order.
+/// Optional columns whose presence changes what every row must hold (with a `value` column, every claim
+/// needs a value). In JSON Lines, such a column is present when the first object has the key; every other
+/// column is always present, empty where a line lacks the key.
+const DECLARED: [&str; 1] = ["value"];
+
+/// The header of a file in `layout`: for CSV, [`header`]. JSON Lines has none: its records carry the
+/// spec's columns in order ([`super::jsonl`]); [`DECLARED`] columns count only when the first object has
+/// them.
 pub(crate) fn header_of(layout: Layout, path: &Path, first: &[u8], spec: &Spec) -> Result<(ByteRecord, usize, u64)> {
     match layout {
         Layout::Csv => header(path, first, spec),
-        Layout::Jsonl => Ok((ByteRecord::from(spec.names.to_vec()), 0, 1)),
+        Layout::Jsonl => {
+            let keys = super::jsonl::first_keys(first);
+            let names: Vec<String> = spec
+                .names
+                .iter()
+                .enumerate()
+                .map(|(k, n)| {
+                    if k < spec.required || !DECLARED.contains(n) || keys.iter().any(|key| key == n) {
+                        (*n).to_owned()
+                    } else {
+                        format!("(absent: {n})")
+                    }
+                })
+                .collect();
+            Ok((ByteRecord::from(names), 0, 1))
+        }
     }
 }
 
@@ -365,6 +425,7 @@ pub(crate) fn read(
     first.drain(..header_end);
     let index = resolve_columns(path, &headers, &SPEC)?;
     let n_fields = headers.len();
+    corpus.value_kind = opts.value_kind;
 
     let mut tally = Tally {
         file: file.clone(),
@@ -387,6 +448,7 @@ pub(crate) fn read(
         header_end,
         index,
         layout,
+        value_kind: opts.value_kind,
         starts: Vec::new(),
         skipped: Vec::new(),
         as_of: opts.as_of,
@@ -410,7 +472,7 @@ pub(crate) fn read(
             || {
                 current
                     .par_iter()
-                    .map(|b| parse_block(layout, b, &index, n_fields, opts.as_of))
+                    .map(|b| parse_block(layout, b, &index, n_fields, opts.as_of, opts.value_kind))
                     .collect::<Vec<Parsed>>()
             },
             || -> Result<Vec<Vec<u8>>> {
@@ -494,6 +556,7 @@ fn merge(
         .collect();
     let mut sources = vec![u32::MAX; p.sources.len()];
     let mut stories = vec![u32::MAX; p.stories.len()];
+    let mut values = vec![u32::MAX; p.values.len()];
     let mut source_id = |corpus: &mut Corpus, local: u32| {
         let slot = &mut sources[local as usize];
         if *slot == u32::MAX {
@@ -530,6 +593,13 @@ fn merge(
         if keep_times {
             corpus.published.push(c.time);
         }
+        if c.value != u32::MAX {
+            let slot = &mut values[c.value as usize];
+            if *slot == u32::MAX {
+                *slot = corpus.values.intern(p.values.name(c.value));
+            }
+            corpus.mention_values.push(*slot);
+        }
     }
     tally.read += (n_candidates + n_refused + later.len()) as u64;
     tally.rejected += problems.len() as u64;
@@ -561,7 +631,7 @@ impl Replay {
             if k == 0 {
                 bytes.drain(..self.header_end.min(bytes.len()));
             }
-            for c in parse_block(self.layout, &bytes, &self.index, n_fields, self.as_of).candidates {
+            for c in parse_block(self.layout, &bytes, &self.index, n_fields, self.as_of, self.value_kind).candidates {
                 if wanted.contains(&c.hash) {
                     found.entry(c.hash).or_insert(start.line + c.line - 1);
                 }

@@ -73,6 +73,18 @@ impl Layout {
     }
 }
 
+/// The keys of the first object in `bytes` (none when its first non-blank line is not a JSON object).
+pub(crate) fn first_keys(bytes: &[u8]) -> Vec<String> {
+    let line = bytes
+        .split(|&b| b == b'\n')
+        .find(|l| !l.iter().all(u8::is_ascii_whitespace))
+        .unwrap_or_default();
+    match serde_json::from_slice::<Value>(line) {
+        Ok(Value::Object(map)) => map.keys().cloned().collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// Calls `f(line, fields)` for every non-blank line of `bytes` (lines counted from 1 at the block's start),
 /// with the values of `names` in that order, or the reason the line cannot be read.
 pub(crate) fn for_each_line(bytes: &[u8], names: &[&'static str], mut f: impl FnMut(u64, Result<&[&[u8]], Refusal>)) {

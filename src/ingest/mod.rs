@@ -47,6 +47,8 @@ pub struct LoadOptions {
     pub as_of: Option<i64>,
     /// Keep each accepted claim's publication time in [`Corpus::published`] (for time-weighted scoring).
     pub keep_times: bool,
+    /// How claims' values are normalised, when the claims file has a `value` column.
+    pub value_kind: crate::value::ValueKind,
 }
 
 impl Default for LoadOptions {
@@ -56,6 +58,7 @@ impl Default for LoadOptions {
             block_size: 8 << 20,
             as_of: None,
             keep_times: false,
+            value_kind: crate::value::ValueKind::Text,
         }
     }
 }

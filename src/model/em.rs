@@ -115,7 +115,7 @@ fn sign(stance: Stance) -> f64 {
 }
 
 /// Rounds a probability on the logit scale to the recording grid.
-fn rounded(c: f64) -> f64 {
+pub(crate) fn rounded(c: f64) -> f64 {
     sigmoid((logit(c) * STEPS).round() / STEPS)
 }
 

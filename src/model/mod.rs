@@ -11,6 +11,7 @@
 //! 6. Each source's posterior, in parallel; ranks by the interval's lower bound.
 //! 7. Each claim's probability of being correct, given its story's evidence and its originator's record.
 
+pub mod categorical;
 pub mod crosscheck;
 pub mod em;
 pub mod posterior;
@@ -113,6 +114,11 @@ pub enum Method {
     /// an outlet's record counts its agreements with the majority, its own vote included; official responses
     /// are not used, resolutions still settle.
     Vote,
+    /// Dawid & Skene (1979): a full confusion matrix per outlet over a shared label set ([`categorical`]).
+    DawidSkene,
+    /// TruthFinder (Yin, Han & Yu, 2007): iterative trust and fact confidence ([`categorical`]).
+    #[serde(rename = "truthfinder")]
+    TruthFinder,
 }
 
 impl Params {
@@ -270,22 +276,82 @@ pub struct Scores {
     p_true: Vec<f64>,
     /// Per source: its record's uncertain probabilities and the matching posterior probes.
     probes: Vec<(Vec<f64>, Vec<f64>)>,
+    /// With multi-valued stories, Dawid–Skene or TruthFinder: each story's classes and their posteriors.
+    td: Option<Td>,
+}
+
+/// The class posteriors of a categorical method.
+#[derive(Debug, Clone)]
+struct Td {
+    classes: categorical::Classes,
+    post_start: Vec<u32>,
+    posterior: Vec<f64>,
+}
+
+/// One row of `stories.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoryRow {
+    /// The story.
+    pub story: u32,
+    /// Its most probable value (`true` or `false` for a plain story); empty when nothing decides it, or
+    /// when "none of the values claimed" is the most probable.
+    pub value: String,
+    /// That value's probability (TruthFinder: its confidence); NaN when nothing decides it.
+    pub probability: f64,
+    /// Outlets that published a claim with that value.
+    pub sources: u64,
+    /// Outlets credited with those claims (relays counted once, for the outlet they cite).
+    pub independent_sources: u64,
 }
 
 impl Scores {
     /// The scores of the corpus's `m`-th mention (its `m`-th accepted claim).
     pub fn claim(&self, corpus: &Corpus, m: usize) -> ClaimScore {
-        self.score_mention(corpus.mentions[m], self.credited[m])
+        let value = corpus.mention_values.get(m).copied().unwrap_or(u32::MAX);
+        self.score_mention(corpus.mentions[m], self.credited[m], value)
     }
 
     /// The scores of a claim met again after the model ran (as when a merge writes `claims.csv`): its
     /// credit is worked out from its story's mentions.
     pub fn claim_for(&self, corpus: &Corpus, mention: Mention) -> ClaimScore {
         let to = crosscheck::credit_one(corpus, self.groups.story(mention.story as usize), mention);
-        self.score_mention(mention, to)
+        self.score_mention(mention, to, u32::MAX)
     }
 
-    fn score_mention(&self, mention: Mention, to: u32) -> ClaimScore {
+    /// The class posterior of a claim of `mention`'s stance and value `value`, under a categorical method;
+    /// NaN where the method decides nothing.
+    fn td_posterior(&self, td: &Td, mention: Mention, value: u32) -> f64 {
+        let s = mention.story as usize;
+        match td.classes.class(s, mention.stance, value) {
+            Some(k) => td.posterior[td.post_start[s] as usize + k as usize],
+            None => f64::NAN,
+        }
+    }
+
+    fn score_mention(&self, mention: Mention, to: u32, value: u32) -> ClaimScore {
+        let role = if to == mention.source {
+            Role::Original
+        } else {
+            Role::Relay
+        };
+        if let Some(td) = &self.td {
+            let (resolution, answer) = if value == u32::MAX {
+                self.stories[mention.story as usize]
+            } else {
+                (None, Answer::Unanswered)
+            };
+            let p = self.td_posterior(td, mention, value);
+            return ClaimScore {
+                credited_to: to,
+                role,
+                verdict: claim_verdict(resolution, answer, mention.stance),
+                p_correct: if p.is_nan() {
+                    self.sources[to as usize].reliability
+                } else {
+                    p
+                },
+            };
+        }
         let (resolution, answer) = self.stories[mention.story as usize];
         let p_true = self.p_true[mention.story as usize];
         let p_true = (!p_true.is_nan()).then_some(p_true);
@@ -313,16 +379,98 @@ impl Scores {
                 }
             }
         };
-        let role = if to == mention.source {
-            Role::Original
-        } else {
-            Role::Relay
-        };
         ClaimScore {
             credited_to: to,
             role,
             verdict,
             p_correct,
+        }
+    }
+
+    /// Every story's most probable value, its probability and the outlets behind it, in story order.
+    pub fn story_rows(&self, corpus: &Corpus) -> Vec<StoryRow> {
+        (0..self.groups.stories())
+            .into_par_iter()
+            .map(|s| self.story_row(corpus, s))
+            .collect()
+    }
+
+    fn story_row(&self, corpus: &Corpus, s: usize) -> StoryRow {
+        let value_of = |i: u32| corpus.mention_values.get(i as usize).copied().unwrap_or(u32::MAX);
+        // The winning class, as a test on a mention, its label and its probability.
+        let (label, probability, wins): (String, f64, Box<dyn Fn(u32) -> bool>) = match &self.td {
+            None => {
+                let p = self.p_true[s];
+                if p.is_nan() {
+                    (String::new(), f64::NAN, Box::new(|_| false))
+                } else {
+                    let truth = p >= 0.5;
+                    let stance = if truth {
+                        crate::corpus::Stance::Asserts
+                    } else {
+                        crate::corpus::Stance::Denies
+                    };
+                    let label = if truth { "true" } else { "false" };
+                    (
+                        label.to_owned(),
+                        p.max(1.0 - p),
+                        Box::new(move |i: u32| corpus.mentions[i as usize].stance == stance),
+                    )
+                }
+            }
+            Some(td) => {
+                let post = &td.posterior[td.post_start[s] as usize..td.post_start[s + 1] as usize];
+                let best =
+                    post.iter()
+                        .enumerate()
+                        .filter(|p| !p.1.is_nan())
+                        .fold(None, |b: Option<(usize, f64)>, (k, &p)| match b {
+                            Some((_, q)) if q >= p => b,
+                            _ => Some((k, p)),
+                        });
+                // Free values under em leave the rest of the mass to "none of them".
+                let none = 1.0 - post.iter().filter(|p| !p.is_nan()).sum::<f64>();
+                match best {
+                    None => (String::new(), f64::NAN, Box::new(|_| false)),
+                    Some((_, p)) if self.params.method == Method::Em && none > p + 1e-12 => {
+                        (String::new(), none, Box::new(|_| false))
+                    }
+                    Some((k, p)) => {
+                        let k = k as u32;
+                        let label = match &td.classes {
+                            categorical::Classes::Binary => (if k == 0 { "true" } else { "false" }).to_owned(),
+                            c => corpus.values.name(c.of(s)[k as usize]).to_owned(),
+                        };
+                        let classes = &td.classes;
+                        (
+                            label,
+                            p,
+                            Box::new(move |i: u32| {
+                                classes.class(s, corpus.mentions[i as usize].stance, value_of(i)) == Some(k)
+                            }),
+                        )
+                    }
+                }
+            }
+        };
+        let mut outlets: Vec<u32> = Vec::new();
+        let mut credited: Vec<u32> = Vec::new();
+        for &i in self.groups.story(s) {
+            if wins(i) {
+                outlets.push(corpus.mentions[i as usize].source);
+                credited.push(self.credited[i as usize]);
+            }
+        }
+        outlets.sort_unstable();
+        outlets.dedup();
+        credited.sort_unstable();
+        credited.dedup();
+        StoryRow {
+            story: s as u32,
+            value: label,
+            probability,
+            sources: outlets.len() as u64,
+            independent_sources: credited.len() as u64,
         }
     }
 }
@@ -394,6 +542,32 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
         h.reference = h.reference.or(params.as_of).or_else(|| latest_time(corpus));
     }
     let params = &params;
+    let td_method = match params.method {
+        Method::DawidSkene => Some(categorical::Which::DawidSkene),
+        Method::TruthFinder => Some(categorical::Which::TruthFinder),
+        Method::Em if corpus.valued() => Some(categorical::Which::Em),
+        Method::Vote if corpus.valued() => Some(categorical::Which::Vote),
+        _ => None,
+    };
+    if corpus.valued() && td_method.is_none() {
+        return Err(Error::Config(
+            "claims with values need --method em, vote, dawid-skene or truthfinder (official responses \
+             answer plain stories only)"
+                .into(),
+        ));
+    }
+    if params.half_life.is_some() && td_method.is_some() {
+        return Err(Error::Config(
+            "--half-life weighs the records of --method responses, em and vote on plain stories; the \
+             categorical methods (values, dawid-skene, truthfinder) do not take weights"
+                .into(),
+        ));
+    }
+    if params.method == Method::DawidSkene && corpus.valued() && corpus.value_kind != crate::value::ValueKind::Label {
+        return Err(Error::Config(
+            "--method dawid-skene needs a shared label set: plain stories, or values with --value-kind label".into(),
+        ));
+    }
     let stage = crate::progress::Stage::start("crosscheck");
     let evidence = crosscheck::stories(corpus);
     let groups = crosscheck::ByStory::new(corpus);
@@ -504,7 +678,31 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
     // With truth discovery the records come from the iteration, which starts from the majority vote, not
     // from the response-only records above; those then serve only the responders' learning.
     let mut em_info = None;
-    let (finished, responders, p_true): (Vec<(Record, f64, f64)>, _, _) = if params.method == Method::Em {
+    let (mut td, mut td_score) = (None, None);
+    let (finished, responders, p_true): (Vec<(Record, f64, f64)>, _, _) = if let Some(which) = td_method {
+        let _stage = crate::progress::Stage::start("truth discovery");
+        let problem = categorical_problem(corpus, &groups, &credited, &evidence, &name_rank, params.relay_weight);
+        let kind = corpus.value_kind;
+        let sim = |s: usize, a: u32, b: u32| match &problem.classes {
+            categorical::Classes::PerStory { .. } => {
+                let name = |k: u32| corpus.values.name(problem.classes.of(s)[k as usize]);
+                categorical::similarity(Some(kind), name(a), name(b))
+            }
+            _ => 0.0,
+        };
+        let fit = categorical::fit(&problem, which, n_sources, &by_name, params.relay_weight, &sim);
+        if which != categorical::Which::Vote {
+            em_info = Some(fit.iterations);
+        }
+        let finished = fit.tallies.par_iter().map(|t| t.finish(params.relay_weight)).collect();
+        td_score = fit.score;
+        td = Some(Td {
+            classes: problem.classes,
+            post_start: problem.post_start,
+            posterior: fit.posterior,
+        });
+        (finished, responders, vec![None; evidence.len()])
+    } else if params.method == Method::Em {
         let _stage = crate::progress::Stage::start("em");
         let problem = em::Problem {
             evidence: &evidence,
@@ -544,7 +742,7 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
     };
     let _stage = crate::progress::Stage::start("posteriors");
     // Probes serve the response-judged claims' p_correct; truth discovery reads its story posteriors.
-    let probe = params.method != Method::Em;
+    let probe = params.method != Method::Em && td.is_none();
     let summaries: Vec<posterior::Summary> = records
         .par_iter()
         .map(|r| {
@@ -561,6 +759,12 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
         s.reliability = sum.mean;
         s.ci_low = sum.low;
         s.ci_high = sum.high;
+    }
+    // Dawid–Skene and TruthFinder report their own score; the interval stays that of the soft counts.
+    if let Some(score) = &td_score {
+        for (s, &x) in sources.iter_mut().zip(score) {
+            s.reliability = x;
+        }
     }
     let mut order: Vec<usize> = (0..n_sources).collect();
     order.sort_by(|&i, &j| {
@@ -602,7 +806,103 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
         stories,
         p_true,
         probes,
+        td,
     })
+}
+
+/// Every story's classes and credited reports, for the categorical methods: plain stories have the
+/// classes true and false; values of kind `label` share one label set; other values are each story's own.
+fn categorical_problem(
+    corpus: &Corpus,
+    groups: &crosscheck::ByStory,
+    credited: &[u32],
+    evidence: &crosscheck::Evidence,
+    name_rank: &[u32],
+    relay_weight: f64,
+) -> categorical::Problem {
+    use categorical::Classes;
+    let n = groups.stories();
+    let classes = if !corpus.valued() {
+        Classes::Binary
+    } else if corpus.value_kind == crate::value::ValueKind::Label {
+        let mut labels = corpus.mention_values.clone();
+        labels.sort_unstable();
+        labels.dedup();
+        Classes::Shared(labels)
+    } else {
+        let mut values = Vec::new();
+        let mut start = vec![0u32];
+        for s in 0..n {
+            let first = values.len();
+            values.extend(groups.story(s).iter().map(|&i| corpus.mention_values[i as usize]));
+            values[first..].sort_unstable();
+            let mut kept = first;
+            for k in first..values.len() {
+                if k == first || values[k] != values[kept - 1] {
+                    values[kept] = values[k];
+                    kept += 1;
+                }
+            }
+            values.truncate(kept);
+            start.push(values.len() as u32);
+        }
+        Classes::PerStory { values, start }
+    };
+    let mut post_start = Vec::with_capacity(n + 1);
+    post_start.push(0u32);
+    for s in 0..n {
+        post_start.push(post_start[s] + classes.count(s) as u32);
+    }
+    let mut units = Vec::with_capacity(corpus.mentions.len());
+    let mut start = Vec::with_capacity(n + 1);
+    start.push(0u32);
+    let mut story_units: Vec<categorical::Unit> = Vec::new();
+    for s in 0..n {
+        story_units.clear();
+        for &i in groups.story(s) {
+            let m = corpus.mentions[i as usize];
+            let value = corpus.mention_values.get(i as usize).copied().unwrap_or(u32::MAX);
+            let class = classes
+                .class(s, m.stance, value)
+                .expect("every claimed value is one of its story's classes");
+            let to = credited[i as usize];
+            story_units.push(categorical::Unit {
+                rank: name_rank[to as usize],
+                source: to,
+                class,
+                relay: false,
+            });
+            if to != m.source && relay_weight > 0.0 {
+                story_units.push(categorical::Unit {
+                    rank: name_rank[m.source as usize],
+                    source: m.source,
+                    class,
+                    relay: true,
+                });
+            }
+        }
+        // Full weight sorts first, so dedup keeps the strongest report on each (outlet, class).
+        story_units.sort_unstable();
+        story_units.dedup_by(|later, kept| (later.source, later.class) == (kept.source, kept.class));
+        units.extend_from_slice(&story_units);
+        start.push(units.len() as u32);
+    }
+    let settled = (0..n)
+        .map(|s| {
+            if corpus.valued() {
+                None
+            } else {
+                evidence.story(s).resolution
+            }
+        })
+        .collect();
+    categorical::Problem {
+        units,
+        start,
+        classes,
+        post_start,
+        settled,
+    }
 }
 
 /// Every story's reports: credited outlets (deduplicated per outlet and stance, full weight) and, with a

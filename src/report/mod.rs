@@ -335,6 +335,31 @@ pub const CLAIM_COLUMNS: [&str; 8] = [
     "p_correct",
 ];
 
+/// The per-story columns, in order.
+pub const STORY_COLUMNS: [&str; 5] = ["story_id", "value", "probability", "sources", "independent_sources"];
+
+/// The per-story table, in order of first appearance: each story's most probable value (`true` or
+/// `false` for a plain story; empty when nothing decides it), its probability (empty likewise), the
+/// outlets that claim it and the outlets credited with those claims.
+pub fn stories_csv(corpus: &Corpus, scores: &Scores) -> Vec<u8> {
+    csv_bytes(
+        &STORY_COLUMNS,
+        scores.story_rows(corpus).into_iter().map(|r| {
+            vec![
+                cell(corpus.stories.name(r.story)).into_owned(),
+                cell(&r.value).into_owned(),
+                if r.probability.is_nan() {
+                    String::new()
+                } else {
+                    float(r.probability)
+                },
+                r.sources.to_string(),
+                r.independent_sources.to_string(),
+            ]
+        }),
+    )
+}
+
 /// The per-claim table's file name: `claims.jsonl` in JSON Lines, else `claims.csv`.
 pub fn claims_name(format: Format) -> &'static str {
     match format {
@@ -355,13 +380,29 @@ pub fn write_claims(loaded: &Loaded, scores: &Scores, format: Format, out: &mut 
         source,
     };
     if format != Format::Jsonl {
-        out.write_all(&csv_bytes(&CLAIM_COLUMNS, std::iter::empty()))
+        let mut header: Vec<&str> = CLAIM_COLUMNS.to_vec();
+        if corpus.valued() {
+            // Stories with values: the claim's value, normalised, after its stance.
+            header.insert(4, "value");
+        }
+        out.write_all(&csv_bytes(&header, std::iter::empty()))
             .map_err(sink_err)?;
     }
     // The row's own source and story text is the interned name (both trimmed), and reading it from the row
     // spares a random access into the name tables per claim.
     loaded.replay.for_each_block(
-        |buf, m, row| push_claim(format, buf, row, corpus.mentions[m], &scores.claim(corpus, m), corpus),
+        |buf, m, row| {
+            let value = corpus.mention_values.get(m).map(|&v| corpus.values.name(v));
+            push_claim(
+                format,
+                buf,
+                row,
+                corpus.mentions[m],
+                value,
+                &scores.claim(corpus, m),
+                corpus,
+            )
+        },
         |bytes| out.write_all(bytes).map_err(sink_err),
     )
 }
@@ -372,11 +413,12 @@ fn push_claim(
     buf: &mut Vec<u8>,
     row: &crate::ingest::Row<'_>,
     mention: crate::corpus::Mention,
+    value: Option<&str>,
     s: &ClaimScore,
     corpus: &Corpus,
 ) {
     if format != Format::Jsonl {
-        return push_claim_row(buf, row, mention, s, corpus);
+        return push_claim_row(buf, row, mention, value, s, corpus);
     }
     let text = |k: usize| row.text(k).unwrap_or_default();
     let record = ClaimRow {
@@ -384,6 +426,7 @@ fn push_claim(
         source: text(1),
         story_id: text(3),
         stance: mention.stance.as_str(),
+        value,
         role: s.role.as_str(),
         credited_to: corpus.sources.name(s.credited_to),
         verdict: s.verdict.as_str(),
@@ -400,6 +443,8 @@ struct ClaimRow<'a> {
     source: &'a str,
     story_id: &'a str,
     stance: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value: Option<&'a str>,
     role: &'static str,
     credited_to: &'a str,
     verdict: &'static str,
@@ -412,6 +457,7 @@ fn push_claim_row(
     buf: &mut Vec<u8>,
     row: &crate::ingest::Row<'_>,
     mention: crate::corpus::Mention,
+    value: Option<&str>,
     s: &ClaimScore,
     corpus: &Corpus,
 ) {
@@ -423,6 +469,10 @@ fn push_claim_row(
     buf.push(b',');
     buf.extend_from_slice(mention.stance.as_str().as_bytes());
     buf.push(b',');
+    if let Some(v) = value {
+        push_field(buf, v);
+        buf.push(b',');
+    }
     buf.extend_from_slice(s.role.as_str().as_bytes());
     buf.push(b',');
     push_field(buf, corpus.sources.name(s.credited_to));
@@ -481,7 +531,15 @@ pub fn write_claims_from_files(
                     attributed_to,
                     stance,
                 };
-                push_claim(format, buf, row, mention, &scores.claim_for(corpus, mention), corpus);
+                push_claim(
+                    format,
+                    buf,
+                    row,
+                    mention,
+                    None,
+                    &scores.claim_for(corpus, mention),
+                    corpus,
+                );
             },
             |bytes| out.write_all(bytes).map_err(sink_err),
         )?;
@@ -685,7 +743,7 @@ pub fn write_outputs(
     if claims.is_some() {
         names.push(claims_name);
     }
-    names.extend(["responders.csv", "rejects.csv", "summary.json"]);
+    names.extend(["stories.csv", "responders.csv", "rejects.csv", "summary.json"]);
     let mut out = OutputDir::create(dir)?;
     let table = match format {
         Format::Csv => sources_csv(corpus, scores),
@@ -708,6 +766,7 @@ pub fn write_outputs(
     if let Some(write) = claims {
         out.stage_with(claims_name, write)?;
     }
+    out.stage("stories.csv", &stories_csv(corpus, scores))?;
     out.stage("responders.csv", &responders_csv(corpus, scores))?;
     out.stage("rejects.csv", &rejects_csv(rejects))?;
     out.stage("summary.json", &summary_json(corpus, inputs, scores, &names))?;

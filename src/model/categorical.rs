@@ -1,0 +1,785 @@
+//! Truth discovery over value classes: stories whose claims carry values (`value` column), and the
+//! baselines that also run on plain stories (`--method dawid-skene`, `--method truthfinder`).
+//!
+//! Every story has a list of **classes**, the candidates for its truth:
+//!
+//! * a plain story: `true` and `false` (an assertion claims `true`, a denial `false`);
+//! * values of kind `label`: the one label set shared by every story (every label seen in the file);
+//! * other values: the distinct values claimed on the story.
+//!
+//! Each credited report ([`Unit`]) claims one class. The methods ([`fit`]) give every story a posterior over
+//! its classes and every report a probability of being correct, which enters its outlet's record as in
+//! the rest of the model:
+//!
+//! * **em** (one-coin): a story's truth `h` has prior ½ⁿ… uniform over its `k` hypotheses; an outlet of
+//!   reliability θ claims the truth with probability θ and each other hypothesis with (1 − θ)/(k − 1).
+//!   For free values `k` is the number of values claimed plus one, "none of them"; for labels and plain
+//!   stories it is the number of classes. As in [`super::em`], a report's probability `c` of being correct
+//!   is taken from everything on its story but its own vote, recorded as an uncertain factor
+//!   `c·θ + (1 − c)(1 − θ)`, and θ is the posterior mean under the refitted empirical-Bayes prior.
+//! * **vote**: the plurality class (a tie decides nothing); a report counts as correct exactly when it
+//!   claims it, its own vote included.
+//! * **Dawid–Skene** (1979): a class prior π and a full confusion matrix per outlet,
+//!   `M[j][l] = P(outlet says l | truth j)`, by EM from the soft majority vote; the M-step adds
+//!   [`LAPLACE`] to every cell of every matrix and to every class count (Laplace smoothing), so an outlet
+//!   never seen answering on some true class keeps a uniform row there instead of zeros. It needs a
+//!   shared label set (plain stories or `--value-kind label`). An outlet's score is its expected accuracy
+//!   `Σⱼ πⱼ M[j][j]`.
+//! * **TruthFinder** (Yin, Han & Yu, KDD 2007): trust `t(w)` starts at [`TF_INITIAL_TRUST`]; a fact's
+//!   confidence score is `σ(f) = Σ −ln(1 − t(w))` over the outlets claiming it, adjusted by the other
+//!   facts on its story, `σ*(f) = σ(f) + ρ Σ σ(f′)·imp(f′ → f)` with `imp = sim(f′, f) − base_sim`,
+//!   and its confidence is `s(f) = 1 / (1 + e^(−γ σ*(f)))` (γ the dampening factor); an outlet's trust is
+//!   the mean confidence of its facts. It stops when the cosine similarity of successive trust vectors is
+//!   within [`TF_DELTA`] of 1. `sim` is 0 between distinct labels, times and plain classes, the Jaccard
+//!   similarity of word sets (text) or item sets (list), and `1 − |a − b| / max(|a|, |b|)` for numbers.
+//!   An outlet's score is its trust.
+//!
+//! For vote, Dawid–Skene and TruthFinder a report's probability of being correct is the posterior (or
+//! confidence) of the class it claims, own vote included, counted as a known soft outcome. A resolution
+//! of a plain story settles it for every method. Official responses are not used here.
+
+use rayon::prelude::*;
+
+use super::Tally;
+use super::posterior::Record;
+use super::prior::Prior;
+use crate::corpus::{Outcome, Stance};
+use crate::value::ValueKind;
+
+/// Pseudo-count added to every confusion-matrix cell and class count by Dawid–Skene.
+pub const LAPLACE: f64 = 1.0;
+/// TruthFinder's initial trust of every outlet (the paper's 0.9).
+pub const TF_INITIAL_TRUST: f64 = 0.9;
+/// TruthFinder's weight of related facts, ρ (the paper's 0.5).
+pub const TF_RHO: f64 = 0.5;
+/// TruthFinder's dampening factor, γ (the paper's 0.3).
+pub const TF_GAMMA: f64 = 0.3;
+/// TruthFinder's base similarity: facts less similar than this imply each other is wrong (the paper's 0.5).
+pub const TF_BASE_SIM: f64 = 0.5;
+/// TruthFinder stops when `1 − cos(t, t′) < TF_DELTA` between successive trust vectors.
+pub const TF_DELTA: f64 = 1e-9;
+/// Iterations without a new smallest change after which an iteration is taken as settled.
+const STALL: usize = 10;
+
+/// Which categorical method runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Which {
+    Em,
+    Vote,
+    DawidSkene,
+    TruthFinder,
+}
+
+/// One credited report on a story: its outlet and the class it claims.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Unit {
+    /// The outlet's rank by name (sums run in this order).
+    pub rank: u32,
+    /// The outlet.
+    pub source: u32,
+    /// The class claimed: an index into the story's classes.
+    pub class: u32,
+    /// A relaying outlet's share (weight `relay_weight`), not a vote.
+    pub relay: bool,
+}
+
+/// The candidates for stories' truths.
+#[derive(Debug, Clone)]
+pub enum Classes {
+    /// Plain stories: class 0 is `true`, class 1 `false`.
+    Binary,
+    /// One label set for every story: value ids, sorted.
+    Shared(Vec<u32>),
+    /// Each story's own values: story `s`'s are `values[start[s]..start[s + 1]]`, sorted.
+    PerStory {
+        /// Value ids.
+        values: Vec<u32>,
+        /// Where each story's run begins.
+        start: Vec<u32>,
+    },
+}
+
+impl Classes {
+    /// Story `s`'s classes, as value ids (empty for plain stories: see [`Classes::count`]).
+    pub fn of(&self, s: usize) -> &[u32] {
+        match self {
+            Classes::Binary => &[],
+            Classes::Shared(v) => v,
+            Classes::PerStory { values, start } => &values[start[s] as usize..start[s + 1] as usize],
+        }
+    }
+
+    /// How many classes story `s` has.
+    pub fn count(&self, s: usize) -> usize {
+        match self {
+            Classes::Binary => 2,
+            _ => self.of(s).len(),
+        }
+    }
+
+    /// The class of a claim with `stance` and value id `value` (ignored for plain stories) on story `s`.
+    pub fn class(&self, s: usize, stance: Stance, value: u32) -> Option<u32> {
+        match self {
+            Classes::Binary => Some(u32::from(stance == Stance::Denies)),
+            _ => self.of(s).binary_search(&value).ok().map(|k| k as u32),
+        }
+    }
+}
+
+/// The reports and classes of every story.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    /// The reports, story by story, in outlet-name order.
+    pub units: Vec<Unit>,
+    /// Story `s`'s reports are `units[start[s]..start[s + 1]]`.
+    pub start: Vec<u32>,
+    /// The candidates.
+    pub classes: Classes,
+    /// Where story `s`'s class posteriors begin in a flat array.
+    pub post_start: Vec<u32>,
+    /// Per story, a resolution that settles a plain story.
+    pub settled: Vec<Option<Outcome>>,
+}
+
+impl Problem {
+    /// Story `s`'s reports.
+    pub fn story(&self, s: usize) -> &[Unit] {
+        &self.units[self.start[s] as usize..self.start[s + 1] as usize]
+    }
+
+    /// The number of stories.
+    pub fn stories(&self) -> usize {
+        self.start.len() - 1
+    }
+
+    fn post(&self, s: usize) -> std::ops::Range<usize> {
+        self.post_start[s] as usize..self.post_start[s + 1] as usize
+    }
+
+    fn settled_posterior(&self, s: usize) -> Option<[f64; 2]> {
+        self.settled[s].map(|o| [o.truth(), 1.0 - o.truth()])
+    }
+}
+
+/// What a method found.
+#[derive(Debug, Clone)]
+pub struct Fit {
+    /// Per outlet, its evidence counts.
+    pub(crate) tallies: Vec<Tally>,
+    /// Per story and class (flat, see [`Problem::post_start`]): the posterior probability (TruthFinder:
+    /// the confidence) that the class is the truth; NaN where the method decides nothing.
+    pub posterior: Vec<f64>,
+    /// Per outlet, the method's own score where it has one (Dawid–Skene, TruthFinder).
+    pub score: Option<Vec<f64>>,
+    /// Iterations run, whether they converged, the last change.
+    pub iterations: (usize, bool, f64),
+}
+
+fn softmax_into(l: &[f64], out: &mut [f64]) {
+    let top = l.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let mut sum = 0.0;
+    for (o, &x) in out.iter_mut().zip(l) {
+        *o = (x - top).exp();
+        sum += *o;
+    }
+    for o in out.iter_mut() {
+        *o /= sum;
+    }
+}
+
+/// The plurality class among a story's votes; `None` on a tie or without votes.
+fn plurality(units: &[Unit], classes: usize) -> Option<u32> {
+    let mut counts = vec![0u32; classes];
+    for u in units.iter().filter(|u| !u.relay) {
+        counts[u.class as usize] += 1;
+    }
+    let top = *counts.iter().max()?;
+    let mut winners = counts.iter().enumerate().filter(|c| *c.1 == top && top > 0);
+    let first = winners.next()?.0;
+    winners.next().is_none().then_some(first as u32)
+}
+
+/// Runs `which` on `p` over `n_sources` outlets; `by_name` orders the outlets for the prior's objective;
+/// `sim(story, a, b)` is the similarity of two classes of a story (TruthFinder only).
+pub(crate) fn fit(
+    p: &Problem,
+    which: Which,
+    n_sources: usize,
+    by_name: &[usize],
+    relay_weight: f64,
+    sim: &(dyn Fn(usize, u32, u32) -> f64 + Sync),
+) -> Fit {
+    match which {
+        Which::Vote => vote(p, n_sources),
+        Which::Em => em(p, n_sources, by_name, relay_weight),
+        Which::DawidSkene => dawid_skene(p, n_sources),
+        Which::TruthFinder => truthfinder_with(p, n_sources, sim, super::em::MAX_ITERATIONS),
+    }
+}
+
+/// Adds every report of story `s` with its class posterior `post` as a known soft outcome.
+fn add_known(tallies: &mut [Tally], units: &[Unit], post: &[f64]) {
+    for u in units {
+        let c = post[u.class as usize];
+        if !c.is_nan() {
+            tallies[u.source as usize].add(c, true, u.relay, super::FULL_WEIGHT);
+        }
+    }
+}
+
+fn vote(p: &Problem, n_sources: usize) -> Fit {
+    let mut tallies = vec![Tally::default(); n_sources];
+    let mut posterior = vec![f64::NAN; *p.post_start.last().unwrap_or(&0) as usize];
+    for s in 0..p.stories() {
+        let post = &mut posterior[p.post(s)];
+        if let Some(fixed) = p.settled_posterior(s) {
+            post.copy_from_slice(&fixed);
+        } else if let Some(w) = plurality(p.story(s), post.len()) {
+            post.fill(0.0);
+            post[w as usize] = 1.0;
+        }
+        add_known(&mut tallies, p.story(s), post);
+    }
+    Fit {
+        tallies,
+        posterior,
+        score: None,
+        iterations: (0, true, 0.0),
+    }
+}
+
+/// Each outlet's share of agreement with its stories' plurality, smoothed by one agreement and one
+/// disagreement (the starting point of em, as in [`super::em`]).
+fn majority_start(p: &Problem, n_sources: usize) -> Vec<f64> {
+    let mut agree = vec![(1.0, 2.0); n_sources];
+    for s in 0..p.stories() {
+        let us = p.story(s);
+        let fixed = p.settled_posterior(s);
+        let winner = plurality(us, p.classes.count(s));
+        for u in us.iter().filter(|u| !u.relay) {
+            let hit = match (fixed, winner) {
+                (Some(f), _) => f[u.class as usize],
+                (None, Some(w)) => f64::from(u.class == w),
+                (None, None) => continue,
+            };
+            let a = &mut agree[u.source as usize];
+            a.0 += hit;
+            a.1 += 1.0;
+        }
+    }
+    agree.into_iter().map(|(hit, all)| hit / all).collect()
+}
+
+/// The number of hypotheses em weighs on story `s`: its classes, plus "none of them" for free values.
+fn hypotheses(p: &Problem, s: usize) -> usize {
+    match p.classes {
+        Classes::PerStory { .. } => p.classes.count(s) + 1,
+        _ => p.classes.count(s),
+    }
+}
+
+/// A report's contribution to its outlet's record: (outlet, probability correct, known, relay).
+type Contribution = (u32, f64, bool, bool);
+
+/// One story's em step: the reports' leave-own-vote-out probabilities and the story's posterior.
+fn em_story(p: &Problem, s: usize, log_theta: &[(f64, f64)], out: &mut Vec<Contribution>) -> Vec<f64> {
+    let us = p.story(s);
+    let m = p.classes.count(s);
+    if let Some(fixed) = p.settled_posterior(s) {
+        for u in us {
+            out.push((u.source, fixed[u.class as usize], true, u.relay));
+        }
+        return fixed.to_vec();
+    }
+    let k = hypotheses(p, s);
+    let km1 = (k.max(2) - 1) as f64;
+    let vote = |source: u32| {
+        let (a, b) = log_theta[source as usize];
+        (a, b - km1.ln())
+    };
+    let mut l = vec![0.0; k];
+    let voters = us.iter().filter(|u| !u.relay).count();
+    for u in us.iter().filter(|u| !u.relay) {
+        let (hit, miss) = vote(u.source);
+        for x in l.iter_mut() {
+            *x += miss;
+        }
+        l[u.class as usize] += hit - miss;
+    }
+    let mut post = vec![0.0; k];
+    softmax_into(&l, &mut post);
+    let mut cavity = vec![0.0; k];
+    let mut prob = vec![0.0; k];
+    for u in us {
+        if !u.relay && voters < 2 {
+            continue;
+        }
+        cavity.copy_from_slice(&l);
+        if !u.relay {
+            let (hit, miss) = vote(u.source);
+            for x in cavity.iter_mut() {
+                *x -= miss;
+            }
+            cavity[u.class as usize] -= hit - miss;
+        }
+        softmax_into(&cavity, &mut prob);
+        out.push((u.source, super::em::rounded(prob[u.class as usize]), false, u.relay));
+    }
+    post.truncate(m);
+    post
+}
+
+fn em(p: &Problem, n_sources: usize, by_name: &[usize], relay_weight: f64) -> Fit {
+    let mut theta = majority_start(p, n_sources);
+    let (mut iterations, mut converged) = (0, false);
+    let (mut best, mut since_best, mut last_change) = (f64::INFINITY, 0, f64::NAN);
+    loop {
+        let log_theta: Vec<(f64, f64)> = theta
+            .iter()
+            .map(|&t| {
+                let t = t.clamp(1e-9, 1.0 - 1e-9);
+                (t.ln(), (1.0 - t).ln())
+            })
+            .collect();
+        let per_story: Vec<(Vec<Contribution>, Vec<f64>)> = (0..p.stories())
+            .into_par_iter()
+            .map(|s| {
+                let mut out = Vec::new();
+                let post = em_story(p, s, &log_theta, &mut out);
+                (out, post)
+            })
+            .collect();
+        let mut tallies = vec![Tally::default(); n_sources];
+        let mut posterior = Vec::with_capacity(*p.post_start.last().unwrap_or(&0) as usize);
+        for (out, post) in per_story {
+            for (source, c, known, relay) in out {
+                tallies[source as usize].add(c, known, relay, super::FULL_WEIGHT);
+            }
+            posterior.extend(post);
+        }
+        if converged || iterations >= super::em::MAX_ITERATIONS || since_best >= STALL {
+            return Fit {
+                tallies,
+                posterior,
+                score: None,
+                iterations: (iterations, converged, last_change),
+            };
+        }
+        iterations += 1;
+        let records: Vec<Record> = tallies.par_iter().map(|t| t.finish(relay_weight).0).collect();
+        let ordered: Vec<&Record> = by_name.iter().map(|&i| &records[i]).collect();
+        let prior = Prior::fit(&ordered);
+        let next: Vec<f64> = records
+            .par_iter()
+            .map(|r| r.posterior_mean(prior.alpha, prior.beta))
+            .collect();
+        let moved = theta.iter().zip(&next).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        theta = next;
+        converged = moved < super::em::TOLERANCE;
+        last_change = moved;
+        if moved < best {
+            (best, since_best) = (moved, 0);
+        } else {
+            since_best += 1;
+        }
+    }
+}
+
+fn dawid_skene(p: &Problem, n_sources: usize) -> Fit {
+    let n_classes = match &p.classes {
+        Classes::Binary => 2,
+        Classes::Shared(v) => v.len(),
+        // The caller refuses free values: they have no shared label set.
+        Classes::PerStory { .. } => return vote(p, n_sources),
+    };
+    let total = *p.post_start.last().unwrap_or(&0) as usize;
+    // Start: each story's share of votes per class.
+    let mut t = vec![0.0; total];
+    for s in 0..p.stories() {
+        let post = &mut t[p.post(s)];
+        if let Some(fixed) = p.settled_posterior(s) {
+            post.copy_from_slice(&fixed);
+            continue;
+        }
+        let us: Vec<&Unit> = p.story(s).iter().filter(|u| !u.relay).collect();
+        for u in &us {
+            post[u.class as usize] += 1.0 / us.len() as f64;
+        }
+        if us.is_empty() {
+            post.fill(1.0 / n_classes as f64);
+        }
+    }
+    let nc = n_classes;
+    let (mut iterations, mut converged, mut last_change) = (0, false, f64::NAN);
+    let (mut best, mut since_best) = (f64::INFINITY, 0);
+    let mut confusion = vec![0.0; n_sources * nc * nc];
+    let mut prior = vec![1.0 / nc as f64; nc];
+    loop {
+        // M-step: class prior and confusion matrices from the current posteriors, in story order.
+        confusion.fill(LAPLACE);
+        let mut class_counts = vec![LAPLACE; nc];
+        for s in 0..p.stories() {
+            let post = &t[p.post(s)];
+            for (j, &x) in post.iter().enumerate() {
+                class_counts[j] += x;
+            }
+            for u in p.story(s).iter().filter(|u| !u.relay) {
+                let m = &mut confusion[u.source as usize * nc * nc..(u.source as usize + 1) * nc * nc];
+                for (j, &x) in post.iter().enumerate() {
+                    m[j * nc + u.class as usize] += x;
+                }
+            }
+        }
+        let total_count: f64 = class_counts.iter().sum();
+        for (pj, c) in prior.iter_mut().zip(&class_counts) {
+            *pj = c / total_count;
+        }
+        for row in confusion.chunks_mut(nc) {
+            let sum: f64 = row.iter().sum();
+            for x in row.iter_mut() {
+                *x = (*x / sum).ln();
+            }
+        }
+        if converged || iterations >= super::em::MAX_ITERATIONS || since_best >= STALL {
+            break;
+        }
+        iterations += 1;
+        // E-step.
+        let log_prior: Vec<f64> = prior.iter().map(|x| x.ln()).collect();
+        let next: Vec<Vec<f64>> = (0..p.stories())
+            .into_par_iter()
+            .map(|s| {
+                if let Some(fixed) = p.settled_posterior(s) {
+                    return fixed.to_vec();
+                }
+                let mut l = log_prior.clone();
+                for u in p.story(s).iter().filter(|u| !u.relay) {
+                    let m = &confusion[u.source as usize * nc * nc..(u.source as usize + 1) * nc * nc];
+                    for (j, x) in l.iter_mut().enumerate() {
+                        *x += m[j * nc + u.class as usize];
+                    }
+                }
+                let mut post = vec![0.0; nc];
+                softmax_into(&l, &mut post);
+                post
+            })
+            .collect();
+        let mut moved: f64 = 0.0;
+        for (s, post) in next.into_iter().enumerate() {
+            for (old, new) in t[p.post(s)].iter_mut().zip(post) {
+                moved = moved.max((*old - new).abs());
+                *old = new;
+            }
+        }
+        converged = moved < super::em::TOLERANCE;
+        last_change = moved;
+        if moved < best {
+            (best, since_best) = (moved, 0);
+        } else {
+            since_best += 1;
+        }
+    }
+    let score = (0..n_sources)
+        .map(|w| {
+            let m = &confusion[w * nc * nc..(w + 1) * nc * nc];
+            (0..nc).map(|j| prior[j] * m[j * nc + j].exp()).sum()
+        })
+        .collect();
+    let mut tallies = vec![Tally::default(); n_sources];
+    for s in 0..p.stories() {
+        add_known(&mut tallies, p.story(s), &t[p.post(s)]);
+    }
+    Fit {
+        tallies,
+        posterior: t,
+        score: Some(score),
+        iterations: (iterations, converged, last_change),
+    }
+}
+
+/// TruthFinder's similarity of two values' normal forms, in [0, 1].
+pub(crate) fn similarity(kind: Option<ValueKind>, a: &str, b: &str) -> f64 {
+    let jaccard = |x: Vec<&str>, y: Vec<&str>| {
+        let (x, y): (std::collections::BTreeSet<&str>, std::collections::BTreeSet<&str>) =
+            (x.into_iter().collect(), y.into_iter().collect());
+        let union = x.union(&y).count();
+        if union == 0 {
+            0.0
+        } else {
+            x.intersection(&y).count() as f64 / union as f64
+        }
+    };
+    match kind {
+        Some(ValueKind::Text) => jaccard(a.split(' ').collect(), b.split(' ').collect()),
+        Some(ValueKind::List) => jaccard(a.split("; ").collect(), b.split("; ").collect()),
+        Some(ValueKind::Number) => match (a.parse::<f64>(), b.parse::<f64>()) {
+            (Ok(x), Ok(y)) => {
+                let scale = x.abs().max(y.abs());
+                if scale == 0.0 {
+                    1.0
+                } else {
+                    (1.0 - (x - y).abs() / scale).max(0.0)
+                }
+            }
+            _ => 0.0,
+        },
+        _ => 0.0,
+    }
+}
+
+#[cfg(test)]
+fn truthfinder(p: &Problem, n_sources: usize) -> Fit {
+    truthfinder_with(p, n_sources, &|_, _, _| 0.0, super::em::MAX_ITERATIONS)
+}
+
+/// TruthFinder with `sim(story, class a, class b)` between facts of one story (worked out once per pair).
+pub(crate) fn truthfinder_with(
+    p: &Problem,
+    n_sources: usize,
+    sim: &(dyn Fn(usize, u32, u32) -> f64 + Sync),
+    max_iterations: usize,
+) -> Fit {
+    let total = *p.post_start.last().unwrap_or(&0) as usize;
+    // imp(f′ → f) = sim − base_sim, per story as an m × m table; none for stories of one fact.
+    let imp: Vec<Vec<f64>> = (0..p.stories())
+        .into_par_iter()
+        .map(|s| {
+            let m = p.classes.count(s);
+            if m < 2 {
+                return Vec::new();
+            }
+            let mut t = vec![0.0; m * m];
+            for g in 0..m {
+                for f in 0..m {
+                    if g != f {
+                        t[g * m + f] = sim(s, g as u32, f as u32) - TF_BASE_SIM;
+                    }
+                }
+            }
+            t
+        })
+        .collect();
+    let mut trust = vec![TF_INITIAL_TRUST; n_sources];
+    let mut confidence = vec![f64::NAN; total];
+    let (mut iterations, mut converged, mut last_change) = (0, false, f64::NAN);
+    let (mut best, mut since_best) = (f64::INFINITY, 0);
+    while !converged && iterations < max_iterations && since_best < STALL {
+        iterations += 1;
+        let tau: Vec<f64> = trust.iter().map(|&t| -(1.0 - t.min(1.0 - 1e-12)).ln()).collect();
+        let per_story: Vec<Vec<f64>> = (0..p.stories())
+            .into_par_iter()
+            .map(|s| {
+                if let Some(fixed) = p.settled_posterior(s) {
+                    return fixed.to_vec();
+                }
+                let m = p.classes.count(s);
+                let mut sigma = vec![0.0; m];
+                for u in p.story(s).iter().filter(|u| !u.relay) {
+                    sigma[u.class as usize] += tau[u.source as usize];
+                }
+                (0..m)
+                    .map(|f| {
+                        let mut adjusted = sigma[f];
+                        for (g, &sg) in sigma.iter().enumerate() {
+                            if g != f && sg != 0.0 {
+                                adjusted += TF_RHO * sg * imp[s][g * m + f];
+                            }
+                        }
+                        1.0 / (1.0 + (-TF_GAMMA * adjusted).exp())
+                    })
+                    .collect()
+            })
+            .collect();
+        for (s, conf) in per_story.into_iter().enumerate() {
+            confidence[p.post(s)].copy_from_slice(&conf);
+        }
+        let mut sums = vec![(0.0, 0u64); n_sources];
+        for s in 0..p.stories() {
+            let post = &confidence[p.post(s)];
+            for u in p.story(s).iter().filter(|u| !u.relay) {
+                let e = &mut sums[u.source as usize];
+                e.0 += post[u.class as usize];
+                e.1 += 1;
+            }
+        }
+        let next: Vec<f64> = sums
+            .iter()
+            .zip(&trust)
+            .map(|(&(sum, n), &t)| if n == 0 { t } else { sum / n as f64 })
+            .collect();
+        let dot: f64 = trust.iter().zip(&next).map(|(a, b)| a * b).sum();
+        let norms = trust.iter().map(|a| a * a).sum::<f64>().sqrt() * next.iter().map(|a| a * a).sum::<f64>().sqrt();
+        let change = if norms > 0.0 { 1.0 - dot / norms } else { 0.0 };
+        trust = next;
+        converged = change < TF_DELTA;
+        last_change = change;
+        if change < best {
+            (best, since_best) = (change, 0);
+        } else {
+            since_best += 1;
+        }
+    }
+    let mut tallies = vec![Tally::default(); n_sources];
+    for s in 0..p.stories() {
+        add_known(&mut tallies, p.story(s), &confidence[p.post(s)]);
+    }
+    Fit {
+        tallies,
+        posterior: confidence,
+        score: Some(trust),
+        iterations: (iterations, converged, last_change),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Plain stories from `(story, source, class)` reports, no relays, outlets ranked by id.
+    fn binary(units: &[(u32, u32, u32)]) -> Problem {
+        let stories = units.iter().map(|u| u.0).max().unwrap() as usize + 1;
+        let mut v: Vec<Unit> = Vec::new();
+        let mut start = vec![0u32];
+        let mut sorted = units.to_vec();
+        sorted.sort();
+        for s in 0..stories {
+            for &(st, source, class) in &sorted {
+                if st as usize == s {
+                    v.push(Unit {
+                        rank: source,
+                        source,
+                        class,
+                        relay: false,
+                    });
+                }
+            }
+            start.push(v.len() as u32);
+        }
+        Problem {
+            units: v,
+            start,
+            classes: Classes::Binary,
+            post_start: (0..=stories as u32).map(|s| 2 * s).collect(),
+            settled: vec![None; stories],
+        }
+    }
+
+    /// Vote: two say true, one false; worked by hand.
+    #[test]
+    fn vote_takes_the_plurality() {
+        let p = binary(&[(0, 0, 0), (0, 1, 0), (0, 2, 1)]);
+        let f = vote(&p, 3);
+        assert_eq!(f.posterior, [1.0, 0.0]);
+    }
+
+    /// One-coin em on one story with three voters at θ = (0.8, 0.6, 0.6) and k = 2 (hand-computed):
+    /// odds of true are 4 · 1.5 / 1.5 = 4, so the posterior is 0.8; source 0's cavity has odds
+    /// 1.5 / 1.5 = 1 → ½; source 2 (voting false) sees odds 4 · 1.5 = 6 for true → c = 1/7.
+    #[test]
+    fn em_story_leaves_the_own_vote_out() {
+        let p = binary(&[(0, 0, 0), (0, 1, 0), (0, 2, 1)]);
+        let lt: Vec<(f64, f64)> = [0.8f64, 0.6, 0.6].iter().map(|t| (t.ln(), (1.0 - t).ln())).collect();
+        let mut out = Vec::new();
+        let post = em_story(&p, 0, &lt, &mut out);
+        assert!((post[0] - 0.8).abs() < 1e-12);
+        let c: Vec<f64> = out.iter().map(|o| o.1).collect();
+        assert!((c[0] - 0.5).abs() < 1e-9, "{c:?}");
+        assert!((c[2] - 1.0 / 7.0).abs() < 0.003, "{c:?}");
+    }
+
+    /// With "none of them" (free values) and a single value claimed by two outlets at θ = 0.9 each,
+    /// k = 2: the cavity of each is 0.9 / (0.9 + 0.1) = 0.9 (hand-computed).
+    #[test]
+    fn em_free_values_weigh_none_of_them() {
+        let p = Problem {
+            units: vec![
+                Unit {
+                    rank: 0,
+                    source: 0,
+                    class: 0,
+                    relay: false,
+                },
+                Unit {
+                    rank: 1,
+                    source: 1,
+                    class: 0,
+                    relay: false,
+                },
+            ],
+            start: vec![0, 2],
+            classes: Classes::PerStory {
+                values: vec![7],
+                start: vec![0, 1],
+            },
+            post_start: vec![0, 1],
+            settled: vec![None],
+        };
+        let lt: Vec<(f64, f64)> = [0.9f64, 0.9].iter().map(|t| (t.ln(), (1.0 - t).ln())).collect();
+        let mut out = Vec::new();
+        let post = em_story(&p, 0, &lt, &mut out);
+        // Both votes: 0.81 against 0.01, so 0.81 / 0.82.
+        assert!((post[0] - 0.81 / 0.82).abs() < 1e-12);
+        assert!((out[0].1 - 0.9).abs() < 0.003);
+    }
+
+    /// Dawid–Skene on a worked example: three workers, four binary items; worker 2 always disagrees
+    /// with the other two, who agree. The fit must side with the agreeing pair and learn that worker 2
+    /// is reliably wrong (its confusion matrix is off-diagonal), so its expected accuracy is low.
+    #[test]
+    fn dawid_skene_learns_an_adversarial_worker() {
+        let mut units = vec![];
+        for (s, truth) in [(0u32, 0u32), (1, 1), (2, 0), (3, 1)] {
+            units.push((s, 0, truth));
+            units.push((s, 1, truth));
+            units.push((s, 2, 1 - truth));
+        }
+        let p = binary(&units);
+        let f = dawid_skene(&p, 3);
+        let t = f.posterior[0];
+        for s in 0..4 {
+            let truth = [0, 1, 0, 1][s];
+            assert!(
+                (f.posterior[2 * s + truth] - t).abs() < 1e-9 && t > 0.9,
+                "{:?}",
+                f.posterior
+            );
+        }
+        let score = f.score.unwrap();
+        // By symmetry π = (½, ½), and with Laplace 1 each row of worker 0 holds 1 + 2T on the diagonal
+        // out of 4 (two items of each class, posterior T on the true class); worker 2's diagonal holds
+        // 1 + 2(1 − T). So its expected accuracy is (1 + 2T) / 4, worker 2's (3 − 2T) / 4.
+        assert!((score[0] - (1.0 + 2.0 * t) / 4.0).abs() < 1e-6, "{score:?} {t}");
+        assert!((score[2] - (3.0 - 2.0 * t) / 4.0).abs() < 1e-6, "{score:?} {t}");
+    }
+
+    /// TruthFinder, one iteration by hand on one plain story: two outlets at trust 0.9 claim true, one
+    /// claims false. τ = −ln 0.1 = 2.302585; σ(true) = 4.605170, σ(false) = 2.302585; with sim 0 and
+    /// base_sim 0.5, σ*(true) = 4.605170 − 0.25 · 2.302585 = 4.029524, σ*(false) = 2.302585 − 0.25 · 4.605170
+    /// = 1.151293; s = 1 / (1 + e^(−0.3 σ*)) = 0.770097 and 0.585499.
+    #[test]
+    fn truthfinder_first_iteration_by_hand() {
+        let p = binary(&[(0, 0, 0), (0, 1, 0), (0, 2, 1)]);
+        let tau = -(0.1f64).ln();
+        let s_true = 1.0 / (1.0 + (-TF_GAMMA * (2.0 * tau - 0.25 * tau)).exp());
+        let s_false = 1.0 / (1.0 + (-TF_GAMMA * (tau - 0.25 * 2.0 * tau)).exp());
+        assert!((s_true - 0.770097).abs() < 1e-6 && (s_false - 0.585499).abs() < 1e-6);
+        let one = truthfinder_with(&p, 3, &|_, _, _| 0.0, 1);
+        assert!((one.posterior[0] - s_true).abs() < 1e-12 && (one.posterior[1] - s_false).abs() < 1e-12);
+        // Trust after one round: the mean confidence of each outlet's facts.
+        let t = one.score.unwrap();
+        assert!((t[0] - s_true).abs() < 1e-12 && (t[2] - s_false).abs() < 1e-12);
+        let f = truthfinder(&p, 3);
+        // At the fixed point the true class is still the more confident, and its claimants more trusted.
+        assert!(f.posterior[0] > f.posterior[1]);
+        let t = f.score.unwrap();
+        assert!(t[0] > t[2] && (t[0] - t[1]).abs() < 1e-12);
+    }
+
+    #[test]
+    fn similarities() {
+        assert_eq!(similarity(Some(ValueKind::List), "a; b", "b; c"), 1.0 / 3.0);
+        assert_eq!(similarity(Some(ValueKind::Number), "100", "90"), 0.9);
+        assert_eq!(similarity(Some(ValueKind::Label), "1", "2"), 0.0);
+        assert_eq!(similarity(Some(ValueKind::Text), "the art", "art"), 0.5);
+    }
+}

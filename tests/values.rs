@@ -1,0 +1,100 @@
+//! Multi-valued stories end to end: the `value` column, its normalisation, `stories.csv`, and the methods
+//! that judge values.
+
+mod common;
+
+use common::Workdir;
+
+fn run(wd: &Workdir, out: &str, extra: &[&str]) -> std::process::Output {
+    let mut cmd = wd.command("score");
+    cmd.args(["--claims", "claims.csv", "--value-kind", "list", "--out", out, "-q"]);
+    cmd.args(extra);
+    wd.output(&mut cmd)
+}
+
+/// Spellings of one author list agree after normalisation; the plurality value wins each book, with
+/// the outlets behind it counted; refused rows say why.
+#[test]
+fn values_are_normalised_and_the_plurality_wins() {
+    let wd = Workdir::new("values-vote");
+    wd.copy_fixture("values", "claims.csv");
+    run(&wd, "out", &["--method", "vote"]);
+    let stories = wd.read_string("out/stories.csv");
+    assert_eq!(
+        stories,
+        "story_id,value,probability,sources,independent_sources\n\
+         book1,donald e; knuth,1.000000,2,2\n\
+         book2,aho; ullman,1.000000,3,3\n"
+    );
+    let claims = wd.read_csv_maps("out/claims.csv");
+    assert_eq!(claims[0]["value"], "donald e; knuth");
+    assert_eq!(claims[2]["p_correct"], "0.000000");
+    let rejects = wd.read_csv_maps("out/rejects.csv");
+    let why: Vec<(&str, &str)> = rejects
+        .iter()
+        .map(|r| (r["line"].as_str(), r["column"].as_str()))
+        .collect();
+    assert_eq!(why, [("9", "value"), ("10", "stance")]);
+    let summary = wd.read_json("out/summary.json");
+    assert!(
+        summary["outputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o == "stories.csv")
+    );
+}
+
+/// em and TruthFinder pick the same values here, and Dawid–Skene refuses free values (no shared label
+/// set), naming the option to use.
+#[test]
+fn every_value_method_runs_and_dawid_skene_needs_labels() {
+    let wd = Workdir::new("values-methods");
+    wd.copy_fixture("values", "claims.csv");
+    for method in ["em", "truthfinder"] {
+        run(&wd, method, &["--method", method]);
+        let rows = wd.read_csv_maps(&format!("{method}/stories.csv"));
+        let values: Vec<&str> = rows.iter().map(|r| r["value"].as_str()).collect();
+        assert_eq!(values, ["donald e; knuth", "aho; ullman"], "{method}");
+    }
+    let mut cmd = wd.command("score");
+    cmd.args([
+        "--claims",
+        "claims.csv",
+        "--value-kind",
+        "list",
+        "--method",
+        "dawid-skene",
+        "--out",
+        "ds",
+    ]);
+    let err = wd.output_err(&mut cmd, 1);
+    assert!(err.contains("--value-kind label"), "{err}");
+}
+
+/// Claims with values and the default method (official responses) is an error that names the methods.
+#[test]
+fn values_need_a_truth_discovery_method() {
+    let wd = Workdir::new("values-responses");
+    wd.copy_fixture("values", "claims.csv");
+    wd.create("responses.csv", "response_id,story_id,responder,responded_at,verdict\n");
+    let mut cmd = wd.command("score");
+    cmd.args(["--claims", "claims.csv", "--responses", "responses.csv", "--out", "out"]);
+    let err = wd.output_err(&mut cmd, 1);
+    assert!(err.contains("--method em"), "{err}");
+}
+
+/// With em, claims alone are enough; without a method that can do without them, --responses is required.
+#[test]
+fn responses_are_optional_for_truth_discovery() {
+    let wd = Workdir::new("values-no-responses");
+    wd.copy_fixture("small", "claims.csv");
+    let mut cmd = wd.command("score");
+    cmd.args(["--claims", "claims.csv", "--method", "em", "--out", "out", "-q"]);
+    wd.output(&mut cmd);
+    assert!(wd.read_string("out/stories.csv").starts_with("story_id,value,"));
+    let mut cmd = wd.command("score");
+    cmd.args(["--claims", "claims.csv", "--out", "out2"]);
+    let err = wd.output_err(&mut cmd, 2);
+    assert!(err.contains("--responses"), "{err}");
+}
