@@ -48,6 +48,15 @@ pub enum Meaning {
 }
 
 /// Textual ratings, normalised, and their meanings.
+///
+/// ```
+/// use credence::claimreview::{Meaning, RatingTable};
+/// use credence::corpus::Outcome;
+/// let shipped = RatingTable::default();
+/// assert_eq!(shipped.get("Pants on Fire!"), Some(Meaning::Outcome(Outcome::False)));
+/// let mine = RatingTable::parse("mine.csv", "rating,outcome\nDisputed by officials,mixed\n").unwrap();
+/// assert_eq!(mine.get("disputed by officials"), Some(Meaning::Outcome(Outcome::Mixed)));
+/// ```
 #[derive(Debug, Clone)]
 pub struct RatingTable {
     map: BTreeMap<String, Meaning>,

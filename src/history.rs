@@ -55,6 +55,14 @@ impl Every {
 }
 
 /// The last second of every period from the one holding `first` to the one holding `last`, in order.
+///
+/// ```
+/// use credence::history::{period_ends, Every};
+/// use credence::ingest::fields::time;
+/// let ends = period_ends(time("2025-01-15").unwrap(), time("2025-02-03").unwrap(), Every::Month);
+/// let shown: Vec<String> = ends.into_iter().map(credence::numfmt::time).collect();
+/// assert_eq!(shown, ["2025-01-31T23:59:59Z", "2025-02-28T23:59:59Z"]);
+/// ```
 pub fn period_ends(first: i64, last: i64, every: Every) -> Vec<i64> {
     let mut ends = Vec::new();
     let mut start = every.start_of(first);

@@ -1,7 +1,7 @@
 //! JSON Lines inputs: one JSON object per line, its keys the column names of the CSV form.
 //!
 //! A JSON Lines file goes through the same pipeline as a CSV file: cut into blocks at line ends, each line
-//! turned into the fields of the table's columns (in the order of its [`Spec`](super::Spec)), then
+//! turned into the fields of the table's columns (in the order of its `Spec`), then
 //! validated, counted and rejected exactly as a CSV row is. A key the table does not read is ignored, as an
 //! unknown CSV column is; a missing key or `null` is an empty field. A line that is not a JSON object, or a
 //! field that is an array or an object, is rejected with its line and reason; blank lines are skipped. Line

@@ -7,7 +7,7 @@
 //! * values of kind `label`: the one label set shared by every story (every label seen in the file);
 //! * other values: the distinct values claimed on the story.
 //!
-//! Each credited report ([`Unit`]) claims one class. The methods ([`fit`]) give every story a posterior over
+//! Each credited report ([`Unit`]) claims one class. The methods (`fit`) give every story a posterior over
 //! its classes and every report a probability of being correct, which enters its outlet's record as in
 //! the rest of the model:
 //!

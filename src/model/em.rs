@@ -59,7 +59,7 @@ pub struct Units {
     pub units: Vec<Unit>,
     /// Where each story's run begins.
     pub start: Vec<u32>,
-    /// Each report's evidence weight in units of [`super::FULL_WEIGHT`], parallel to `units`; empty when
+    /// Each report's evidence weight in units of `FULL_WEIGHT` (2^24), parallel to `units`; empty when
     /// every report weighs in full (no `--half-life`).
     pub weights: Vec<u32>,
 }
