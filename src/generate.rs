@@ -10,6 +10,8 @@
 //!   the right stance (asserting a true story, denying a false one) with its own accuracy;
 //! * relays: a share of further claims repeat an existing report, attributed ("according to …") or, at
 //!   `silent_copy_rate`, with no attribution at all;
+//! * copiers (`copiers`, 0 by default): outlets that each follow one other outlet and repeat a share
+//!   (`copy_share`) of its own reports without attribution, hours later; `truth_copiers.csv` names them;
 //! * official responders, each with a confirm-when-true and a deny-when-false rate, an answer rate, the
 //!   topics it answers on, a share of `no_comment` answers (no evidence) and of `partial` ones (drawn
 //!   with the odds the model gives half a confirmation, [`ResponderSpec::partial_share`]);
@@ -116,6 +118,10 @@ pub struct Config {
     pub mean_relays: f64,
     /// Share of relays that carry no attribution (silent copies).
     pub silent_copy_rate: f64,
+    /// Number of copier outlets, each silently repeating one other outlet's reports.
+    pub copiers: usize,
+    /// Share of its target's reports a copier repeats.
+    pub copy_share: f64,
     /// The official responders.
     pub responders: Vec<ResponderSpec>,
     /// Chance a story is later resolved.
@@ -138,6 +144,8 @@ impl Default for Config {
             mean_coverage: 1.5,
             mean_relays: 1.0,
             silent_copy_rate: 0.2,
+            copiers: 0,
+            copy_share: 0.5,
             responders: vec![
                 ResponderSpec::honest("Ministry of Information", 0.25),
                 ResponderSpec::interested("Presidential Press Office", 0.6, vec![0]),
@@ -213,6 +221,25 @@ pub fn write(dir: &Path, cfg: &Config) -> Result<Written> {
     for k in 0..cfg.sources {
         acc += 1.0 / ((k + 1) as f64).powf(cfg.volume_exponent);
         cumulative.push(acc);
+    }
+
+    // Copiers: distinct outlets drawn uniformly, each following an outlet drawn by volume. No draw at all
+    // without copiers, so other worlds stay as they were.
+    let mut follows: Vec<Vec<usize>> = vec![Vec::new(); cfg.sources];
+    let mut copier_pairs: Vec<(usize, usize)> = Vec::new();
+    if cfg.copiers > 0 {
+        let mut chosen = vec![false; cfg.sources];
+        while copier_pairs.len() < cfg.copiers.min(cfg.sources / 2) {
+            let c = rng.random_range(0..cfg.sources);
+            let target = pick(&mut rng, &cumulative);
+            if chosen[c] || chosen[target] || c == target {
+                continue;
+            }
+            chosen[c] = true;
+            chosen[target] = true;
+            follows[target].push(c);
+            copier_pairs.push((c, target));
+        }
     }
 
     let (mut claims, claims_path) = create(dir, "claims.csv")?;
@@ -302,6 +329,18 @@ pub fn write(dir: &Path, cfg: &Config) -> Result<Written> {
             originals[s] += 1;
             reports.push((n, s, asserts));
         }
+        if !copier_pairs.is_empty() {
+            for &(of, from, asserts) in &reports {
+                for &c in &follows[from] {
+                    if covering.contains(&c) || rng.random::<f64>() >= cfg.copy_share {
+                        continue;
+                    }
+                    covering.push(c);
+                    t += rng.random_range(600..43_200);
+                    emit(c, asserts, None, Some(of), t, &mut out)?;
+                }
+            }
+        }
         for _ in 0..poisson(&mut rng, cfg.mean_relays) {
             let s = pick(&mut rng, &cumulative);
             if covering.contains(&s) {
@@ -372,6 +411,14 @@ pub fn write(dir: &Path, cfg: &Config) -> Result<Written> {
         )
         .map_err(io(&sources_path))?;
     }
+    if !copier_pairs.is_empty() {
+        let (mut truth_copiers, path) = create(dir, "truth_copiers.csv")?;
+        writeln!(truth_copiers, "copier,source").map_err(io(&path))?;
+        for &(c, target) in &copier_pairs {
+            writeln!(truth_copiers, "outlet-{c:05},outlet-{target:05}").map_err(io(&path))?;
+        }
+        truth_copiers.flush().map_err(io(&path))?;
+    }
     for (w, p) in [
         (&mut claims, &claims_path),
         (&mut responses, &responses_path),
@@ -405,9 +452,15 @@ fn validate(cfg: &Config) -> Result<()> {
     if !(cfg.accuracy_alpha > 0.0 && cfg.accuracy_beta > 0.0) {
         return bad("accuracy shapes must be positive");
     }
-    if ![cfg.beat_share, cfg.silent_copy_rate, cfg.resolve_rate, cfg.mixed_rate]
-        .into_iter()
-        .all(unit)
+    if ![
+        cfg.beat_share,
+        cfg.silent_copy_rate,
+        cfg.resolve_rate,
+        cfg.mixed_rate,
+        cfg.copy_share,
+    ]
+    .into_iter()
+    .all(unit)
     {
         return bad("rates and shares must be between 0 and 1");
     }

@@ -43,6 +43,13 @@ pub struct GenArgs {
     /// Share of relays with no attribution (silent copies).
     #[arg(long, default_value_t = 0.2)]
     silent_copy_rate: f64,
+    /// Number of copier outlets: each follows one other outlet and repeats a share of its reports without
+    /// attribution (truth_copiers.csv names the pairs).
+    #[arg(long, default_value_t = 0)]
+    copiers: usize,
+    /// Share of its target's reports a copier repeats.
+    #[arg(long, default_value_t = 0.5)]
+    copy_share: f64,
     /// Chance a story is later resolved.
     #[arg(long, default_value_t = 0.3)]
     resolve_rate: f64,
@@ -72,6 +79,8 @@ pub fn run(args: GenArgs) -> credence::Result<()> {
         mean_coverage: args.coverage,
         mean_relays: args.relays,
         silent_copy_rate: args.silent_copy_rate,
+        copiers: args.copiers,
+        copy_share: args.copy_share,
         resolve_rate: args.resolve_rate,
         mixed_rate: args.mixed_rate,
         responders: vec![

@@ -89,6 +89,11 @@ pub struct ScoreArgs {
     /// latest time in the data) counts half as much in its outlet's record, twice DAYS a quarter.
     #[arg(long, value_name = "DAYS", value_parser = positive, conflicts_with = "partial")]
     half_life: Option<f64>,
+    /// Detect silent copying (outlets repeating another outlet's reports without attribution, found from
+    /// who follows whom and shared errors) and count a detected copier's following reports as relays of
+    /// its source; writes copiers.csv. Fits the model twice.
+    #[arg(long, conflicts_with = "partial")]
+    detect_copies: bool,
     /// Stop at the first bad row instead of writing it to rejects.csv.
     #[arg(long)]
     strict: bool,
@@ -234,6 +239,7 @@ impl ModelArgs {
             fractional_uncertain: false,
             as_of: None,
             half_life: None,
+            detect_copies: false,
             method: match self.method {
                 MethodArg::Responses | MethodArg::TrustResponses => credence::model::Method::Responses,
                 MethodArg::Em => credence::model::Method::Em,
@@ -264,6 +270,7 @@ pub fn run(args: ScoreArgs) -> credence::Result<()> {
     params.half_life = args
         .half_life
         .map(|days| credence::model::HalfLife { days, reference: None });
+    params.detect_copies = args.detect_copies;
     if args.responses.is_none() && params.method == credence::model::Method::Responses {
         return Err(credence::Error::Usage(
             "--responses is required by --method responses and trust-responses (other methods can do without)".into(),
@@ -278,7 +285,7 @@ pub fn run(args: ScoreArgs) -> credence::Result<()> {
         strict: args.strict,
         block_size: args.chunk_size,
         as_of: args.as_of,
-        keep_times: args.half_life.is_some(),
+        keep_times: args.half_life.is_some() || args.detect_copies,
         value_kind: args.value_kind.into(),
     };
     if let Some(path) = &args.partial {

@@ -12,6 +12,7 @@
 //! 7. Each claim's probability of being correct, given its story's evidence and its originator's record.
 
 pub mod categorical;
+pub mod copying;
 pub mod crosscheck;
 pub mod em;
 pub mod posterior;
@@ -55,6 +56,10 @@ pub struct Params {
     /// Time weighting of evidence (`--half-life`), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub half_life: Option<HalfLife>,
+    /// Detect silent copying between outlets ([`copying`]) and count a detected copier's following
+    /// reports as relays of its source. Needs the claims' publication times.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub detect_copies: bool,
 }
 
 /// Older evidence weighs less: a report made `d` days before the reference time counts `0.5^(d / days)` of
@@ -96,6 +101,7 @@ impl Default for Params {
             method: Method::Responses,
             as_of: None,
             half_life: None,
+            detect_copies: false,
         }
     }
 }
@@ -266,6 +272,8 @@ pub struct Scores {
     pub stories_answered: u64,
     /// With `--method em`: iterations run, whether they converged, and the last iteration's largest change.
     pub em: Option<(usize, bool, f64)>,
+    /// With copy detection: every tested pair of outlets, by copier then source.
+    pub copiers: Vec<copying::CopyPair>,
     /// The outlet credited with each mention, in mention order.
     credited: Vec<u32>,
     /// The mentions grouped by story.
@@ -530,6 +538,9 @@ impl Tally {
 /// [`Error::Config`] when a parameter is out of range.
 pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
     params.validate()?;
+    if params.detect_copies {
+        return score_with_copies(corpus, params);
+    }
     let mut params = *params;
     if let Some(h) = &mut params.half_life {
         if corpus.published.len() != corpus.mentions.len() {
@@ -801,6 +812,7 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
         stories_resolved: resolved,
         stories_answered: answered,
         em: em_info,
+        copiers: Vec::new(),
         credited,
         groups,
         stories,
@@ -903,6 +915,43 @@ fn categorical_problem(
         post_start,
         settled,
     }
+}
+
+/// Scores with copy detection: a first fit gives reliabilities and story truths, [`copying::detect`] finds
+/// copying pairs from them, and the corpus is scored again with the detected copies as relays of their
+/// sources.
+fn score_with_copies(corpus: &Corpus, params: &Params) -> Result<Scores> {
+    if corpus.published.len() != corpus.mentions.len() {
+        return Err(Error::Config(
+            "--detect-copies needs every claim's publication time: load with times kept (partials do not \
+             carry them)"
+                .into(),
+        ));
+    }
+    if corpus.valued() {
+        return Err(Error::Config(
+            "--detect-copies works on plain stories; claims with values are not supported yet".into(),
+        ));
+    }
+    let plain = Params {
+        detect_copies: false,
+        ..*params
+    };
+    let first = score(corpus, &plain)?;
+    let theta: Vec<f64> = first.sources.iter().map(|s| s.reliability).collect();
+    let _stage = crate::progress::Stage::start("copies");
+    let (pairs, copies) = copying::detect(corpus, &first.groups, &theta, &first.p_true);
+    drop(first);
+    let mut marked = corpus.clone();
+    for (m, &to) in marked.mentions.iter_mut().zip(&copies) {
+        if to != Mention::ORIGINAL {
+            m.attributed_to = to;
+        }
+    }
+    let mut scores = score(&marked, &plain)?;
+    scores.params = *params;
+    scores.copiers = pairs;
+    Ok(scores)
 }
 
 /// Every story's reports: credited outlets (deduplicated per outlet and stance, full weight) and, with a

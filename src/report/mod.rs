@@ -335,6 +335,49 @@ pub const CLAIM_COLUMNS: [&str; 8] = [
     "p_correct",
 ];
 
+/// `copiers.csv`: the pairs of outlets tested for copying with a probability of at least 1%, most probable
+/// first: the copier, the outlet it follows, the stories they share, the copier's reports that follow the
+/// source (and how many independence would give), the expected shared errors among the judged ones, the
+/// copied share and the probability; `detected` is whether its reports were counted as relays.
+pub fn copiers_csv(corpus: &Corpus, scores: &Scores) -> Vec<u8> {
+    let mut pairs: Vec<&crate::model::copying::CopyPair> =
+        scores.copiers.iter().filter(|p| p.probability >= 0.01).collect();
+    pairs.sort_by(|a, b| {
+        b.probability
+            .total_cmp(&a.probability)
+            .then_with(|| corpus.sources.name(a.copier).cmp(corpus.sources.name(b.copier)))
+            .then_with(|| corpus.sources.name(a.source).cmp(corpus.sources.name(b.source)))
+    });
+    csv_bytes(
+        &[
+            "copier",
+            "source",
+            "shared_stories",
+            "follows",
+            "expected_follows",
+            "judged",
+            "shared_errors",
+            "share",
+            "probability",
+            "detected",
+        ],
+        pairs.into_iter().map(|p| {
+            vec![
+                cell(corpus.sources.name(p.copier)).into_owned(),
+                cell(corpus.sources.name(p.source)).into_owned(),
+                p.shared.to_string(),
+                p.follows.to_string(),
+                float(p.expected),
+                p.judged.to_string(),
+                float(p.shared_errors),
+                float(p.share),
+                float(p.probability),
+                (p.probability >= crate::model::copying::THRESHOLD).to_string(),
+            ]
+        }),
+    )
+}
+
 /// The per-story columns, in order.
 pub const STORY_COLUMNS: [&str; 5] = ["story_id", "value", "probability", "sources", "independent_sources"];
 
@@ -744,6 +787,9 @@ pub fn write_outputs(
         names.push(claims_name);
     }
     names.extend(["stories.csv", "responders.csv", "rejects.csv", "summary.json"]);
+    if scores.params.detect_copies {
+        names.push("copiers.csv");
+    }
     let mut out = OutputDir::create(dir)?;
     let table = match format {
         Format::Csv => sources_csv(corpus, scores),
@@ -767,6 +813,11 @@ pub fn write_outputs(
         out.stage_with(claims_name, write)?;
     }
     out.stage("stories.csv", &stories_csv(corpus, scores))?;
+    if scores.params.detect_copies {
+        out.stage("copiers.csv", &copiers_csv(corpus, scores))?;
+    } else {
+        out.remove_on_commit("copiers.csv");
+    }
     out.stage("responders.csv", &responders_csv(corpus, scores))?;
     out.stage("rejects.csv", &rejects_csv(rejects))?;
     out.stage("summary.json", &summary_json(corpus, inputs, scores, &names))?;
