@@ -3,8 +3,10 @@
 
 mod docs;
 mod eval;
+mod explain;
 mod generate;
 mod merge;
+mod report;
 mod score;
 
 use clap::{Parser, Subcommand};
@@ -24,6 +26,8 @@ enum Command {
     Gen(generate::GenArgs),
     Merge(merge::MergeArgs),
     Eval(eval::EvalArgs),
+    Report(report::ReportArgs),
+    Explain(explain::ExplainArgs),
     Completions(docs::CompletionsArgs),
     Man(docs::ManArgs),
 }
@@ -37,6 +41,8 @@ pub fn run() -> credence::Result<()> {
         Command::Gen(args) => generate::run(args),
         Command::Merge(args) => merge::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Report(args) => report::run(args),
+        Command::Explain(args) => explain::run(args),
         Command::Completions(args) => docs::completions(args),
         Command::Man(args) => docs::man(args),
     }
