@@ -674,13 +674,13 @@ fn trail_row(h: &mut String, k: usize, e: &Entry) {
     h.push_str("</ul></td></tr>\n");
 }
 
-const STYLE: &str = r#"body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2430;background:#fff;margin:0 auto;max-width:1180px;padding:0 20px 40px}
+const STYLE: &str = r#"body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2430;background:#fff;margin:0 auto;max-width:1320px;padding:0 20px 40px}
 h1{font-size:24px;margin:18px 0 4px}h2{font-size:19px;margin:28px 0 6px;border-bottom:1px solid #d8dde6;padding-bottom:4px}h3{font-size:15px;margin:10px 0 4px}
 nav a{color:#1f5fae}a{color:#1f5fae}
-.cols{display:flex;flex-wrap:wrap;gap:8px 36px;align-items:flex-start}
-table{border-collapse:collapse;margin:6px 0}th,td{padding:3px 8px;border-bottom:1px solid #e6e9ef;vertical-align:top}
+section{overflow-x:auto}.cols{display:flex;flex-wrap:wrap;gap:8px 36px;align-items:flex-start}
+table{border-collapse:collapse;margin:6px 0;font-size:13px}th,td{padding:3px 6px;border-bottom:1px solid #e6e9ef;vertical-align:top}
 thead th{background:#f3f5f8;text-align:right;white-space:nowrap}table.num td{text-align:right;font-variant-numeric:tabular-nums}
-td.text,th.text{text-align:left}#sources-table td.text,#responders td.text,td.ival{white-space:nowrap}table.kv th{text-align:left;font-weight:600;background:none}
+table td.text,th.text{text-align:left}#sources-table td.text,#responders td.text,td.ival{white-space:nowrap}table.kv th{text-align:left;font-weight:600;background:none}
 #sources-table thead th{cursor:pointer;user-select:none}#sources-table thead th[aria-sort=ascending]::after{content:" ▲"}#sources-table thead th[aria-sort=descending]::after{content:" ▼"}
 #sources-table tbody tr{cursor:pointer}#sources-table tbody tr:hover{background:#f6f8fb}#sources-table tbody tr.selected{background:#fff3c4}
 .hint{color:#4a5568}.note{background:#fff6e5;border-left:3px solid #e0a100;padding:6px 10px}.muted{color:#6b7480}
@@ -779,8 +779,9 @@ const SCRIPT: &str = r##"(function () {
     }
     var step = Math.max(1, Math.ceil(periods.length / 8));
     periods.forEach(function (as_of, i) {
+      var anchor = periods.length < 2 ? "middle" : i === 0 ? "start" : i === periods.length - 1 ? "end" : "middle";
       if (i % step === 0 || i === periods.length - 1)
-        chart.appendChild(el("text", {x: x(i), y: B + 18, "text-anchor": "middle", "class": "tick"}, as_of));
+        chart.appendChild(el("text", {x: x(i), y: B + 18, "text-anchor": anchor, "class": "tick"}, as_of));
     });
     if (selected.length === 0) {
       chart.appendChild(el("text", {x: (L + R) / 2, y: (T + B) / 2, "text-anchor": "middle", "class": "tick"}, "Click rows of the sources table to plot them."));
