@@ -151,7 +151,7 @@ pub fn render(run: &RunDir, trails: &Trails) -> String {
 fn summary_section(h: &mut String, run: &RunDir, trails: &Trails) {
     let s = &run.summary;
     h.push_str("<section id=\"summary\"><h2>Summary</h2>\n<div class=\"cols\">\n");
-    h.push_str("<div><h3>Input rows</h3><table class=\"num\"><thead><tr><th>input</th><th>file</th><th>read</th><th>scored</th><th>rejected</th></tr></thead><tbody>\n");
+    h.push_str("<div><h3>Input rows</h3><table class=\"num\"><thead><tr><th class=\"text\">input</th><th class=\"text\">file</th><th>read</th><th>scored</th><th>rejected</th></tr></thead><tbody>\n");
     for (kind, files) in [
         ("claims", &s.inputs.claims),
         ("responses", &s.inputs.responses),
@@ -160,7 +160,7 @@ fn summary_section(h: &mut String, run: &RunDir, trails: &Trails) {
         for f in files {
             let _ = writeln!(
                 h,
-                "<tr><td>{kind}</td><td class=\"text\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td class=\"text\">{kind}</td><td class=\"text\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 escape(&f.file),
                 f.read,
                 f.scored,
@@ -273,7 +273,8 @@ fn sources_section(h: &mut String, run: &RunDir) {
     for (name, kind) in columns {
         let _ = write!(
             h,
-            "<th data-type=\"{kind}\" tabindex=\"0\" aria-sort=\"{}\">{name}</th>",
+            "<th data-type=\"{kind}\"{} tabindex=\"0\" aria-sort=\"{}\">{name}</th>",
+            if kind == "text" { " class=\"text\"" } else { "" },
             if name == "rank" { "ascending" } else { "none" }
         );
     }
@@ -518,7 +519,7 @@ fn responders_section(h: &mut String, run: &RunDir) {
         h.push_str("<p class=\"note\">No responders in this run.</p>\n</section>\n");
         return;
     }
-    h.push_str("<table class=\"num\"><thead><tr><th>responder</th><th>responses</th><th>stories</th><th>confirmed</th><th>denied</th><th>partial</th><th>no comment</th><th>resolved true</th><th>resolved false</th><th>confirm when true</th><th>deny when false</th></tr></thead><tbody>\n");
+    h.push_str("<table class=\"num\"><thead><tr><th class=\"text\">responder</th><th>responses</th><th>stories</th><th>confirmed</th><th>denied</th><th>partial</th><th>no comment</th><th>resolved true</th><th>resolved false</th><th>confirm when true</th><th>deny when false</th></tr></thead><tbody>\n");
     for r in &run.responders {
         let _ = writeln!(
             h,
