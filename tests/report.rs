@@ -305,3 +305,60 @@ fn history_adds_a_trend_chart_with_its_data() {
     let err = wd.output_err(wd.command("report").arg("out"), 1);
     assert!(err.contains("history.csv:1: missing required column `claims`"), "{err}");
 }
+
+#[test]
+fn with_relay_weight_relays_are_reports_of_the_relaying_outlet() {
+    let wd = Workdir::new("explain-relay-weight");
+    for f in ["claims.csv", "responses.csv", "resolutions.csv"] {
+        wd.copy_fixture("small", f);
+    }
+    wd.output(wd.command("score").args([
+        "--claims",
+        "claims.csv",
+        "--responses",
+        "responses.csv",
+        "--resolutions",
+        "resolutions.csv",
+        "--out",
+        "out",
+        "--relay-weight",
+        "0.5",
+        "--quiet",
+    ]));
+    // Morning Signal only relays (c02, c06, c12): three reports of weight ½ on its own record.
+    let text = explain(&wd, "Morning Signal");
+    assert!(text.contains("(3 on its record, 3 judged;"), "{text}");
+    assert!(
+        text.contains("  #  contribution  verdict  p_correct  stance   weight    story"),
+        "{text}"
+    );
+    assert_eq!(text.matches("0.500000  ").count(), 3, "{text}");
+    assert!(text.contains("c06 relay by Morning Signal"), "{text}");
+    // The originator still has the relay in its trail, at full weight.
+    let courier = explain(&wd, "Daily Courier");
+    assert!(courier.contains("c02 relay by Morning Signal"), "{courier}");
+}
+
+#[test]
+fn a_json_format_run_reports_too() {
+    let wd = Workdir::new("report-json");
+    for f in ["claims.csv", "responses.csv", "resolutions.csv"] {
+        wd.copy_fixture("small", f);
+    }
+    wd.output(wd.command("score").args([
+        "--claims",
+        "claims.csv",
+        "--responses",
+        "responses.csv",
+        "--resolutions",
+        "resolutions.csv",
+        "--out",
+        "out",
+        "--format",
+        "json",
+        "--quiet",
+    ]));
+    let html = report(&wd, &[]);
+    assert_eq!(html.matches("<tr data-name=").count(), 5);
+    assert!(explain(&wd, "State Wire").contains("  rank         5 of 5"));
+}
