@@ -814,6 +814,13 @@ const SCRIPT: &str = r##"(function () {
   if (chart) {
     data.sources.slice(0, 3).forEach(function (name) { select(name); });
   }
+  // A link to a source's trail opens it.
+  function openTrail() {
+    var target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    if (target && target.tagName === "DETAILS") target.open = true;
+  }
+  window.addEventListener("hashchange", openTrail);
+  openTrail();
 })();
 "##;
 

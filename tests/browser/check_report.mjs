@@ -111,6 +111,14 @@ try {
     ok(`the trend chart follows the selection (${before} → ${after} sources drawn)`);
   }
 
+  // The trails of ranks 1 to 3 start open; take the last rank's.
+  const target = `trail-${rows}`;
+  if (await page.$eval(`details[id="${target}"]`, (d) => d.open)) fail(`#${target} starts open`);
+  await page.locator(`#sources-table a[href="#${target}"]`).click();
+  await page.waitForTimeout(100);
+  if (!(await page.$eval(`details[id="${target}"]`, (d) => d.open))) fail(`following a name's link did not open #${target}`);
+  ok(`a name's link opens its evidence trail (#${target})`);
+
   await page.screenshot({ path: screenshot, fullPage: true });
   ok(`screenshot ${screenshot}`);
   if (errors.length) fail(`console errors: ${errors.join(" | ")}`);
