@@ -546,6 +546,8 @@ impl Table {
     }
 
     fn each(&mut self, mut f: impl FnMut(&Cells<'_>) -> Result<()>) -> Result<()> {
+        // Every column read must be present; credence writes whole rows, so a short one is garbled.
+        let needed = self.index.iter().max().map_or(0, |m| m + 1);
         let mut record = csv::StringRecord::new();
         loop {
             match self.reader.read_record(&mut record) {
@@ -554,26 +556,21 @@ impl Table {
                 Err(e) => return Err(crate::ingest::csv_error(&self.path, e)),
             }
             let line = record.position().map_or(0, |p| p.line());
-            let cells = Cells {
-                table: self,
-                record: &record,
-                line,
-            };
-            if record.len() < self.index.iter().max().map_or(0, |m| m + 1) {
+            if record.len() < needed {
                 return Err(Error::BadOutput(RowProblem {
                     file: self.path.display().to_string(),
                     line,
                     column: None,
                     value: None,
-                    reason: format!("expected {} fields, found {}", self.reader_width(), record.len()),
+                    reason: format!("expected at least {needed} fields, found {}", record.len()),
                 }));
             }
-            f(&cells)?;
+            f(&Cells {
+                table: self,
+                record: &record,
+                line,
+            })?;
         }
-    }
-
-    fn reader_width(&self) -> usize {
-        self.index.iter().max().map_or(0, |m| m + 1)
     }
 }
 

@@ -715,3 +715,114 @@ mod tests {
         assert_eq!(correctness(Stance::Asserts, Outcome::Mixed), 0.5);
     }
 }
+
+#[cfg(test)]
+mod build_tests {
+    use super::*;
+    use crate::ingest::{Inputs, LoadOptions};
+    use crate::model::Params;
+
+    /// Scores a tiny corpus into a temporary folder and reads it back.
+    fn run(dir: &Path) -> RunDir {
+        let p = |n: &str| dir.join(n);
+        // Wire: right on `a` (resolved true), wrong on `b` (resolved false), and `c` has no answer.
+        // Echo relays Wire on `a`.
+        std::fs::write(
+            p("claims.csv"),
+            "claim_id,source,published_at,story_id,stance,attributed_to,text\n\
+             1,Wire,2025-01-01,a,asserts,,A happened\n\
+             2,Wire,2025-01-02,b,asserts,,B happened\n\
+             3,Wire,2025-01-03,c,asserts,,C happened\n\
+             4,Echo,2025-01-04,a,asserts,Wire,Wire says A happened\n\
+             5,Post,2025-01-04,b,denies,,B did not happen\n",
+        )
+        .unwrap();
+        std::fs::write(
+            p("responses.csv"),
+            "response_id,story_id,responder,responded_at,verdict,text\nr1,a,Office,2025-01-02,denied,No.\n",
+        )
+        .unwrap();
+        std::fs::write(
+            p("resolutions.csv"),
+            "story_id,outcome,resolved_at\na,true,2025-02-01\nb,false,2025-02-01\n",
+        )
+        .unwrap();
+        let inputs = Inputs {
+            claims: p("claims.csv"),
+            responses: Some(p("responses.csv")),
+            resolutions: Some(p("resolutions.csv")),
+        };
+        let scored = crate::score_files(&inputs, LoadOptions::default(), &Params::default()).unwrap();
+        crate::report::write_all(&p("out"), &scored.loaded, &scored.scores, crate::report::Format::Csv).unwrap();
+        RunDir::open(&p("out")).unwrap()
+    }
+
+    #[test]
+    fn contributions_are_signed_distances_from_the_prior_mean() {
+        let dir = tempfile::tempdir().unwrap();
+        let run = run(dir.path());
+        let opts = TrailOptions {
+            top: 0,
+            only: None,
+            inputs: InputPaths::of(&run),
+        };
+        let trails = build(&run, &opts).unwrap();
+        let m0 = run.summary.prior.mean;
+        let wire = run.sources.iter().position(|s| s.name == "Wire").unwrap();
+        let t = &trails.sources[wire];
+        assert_eq!((t.reports, t.judged), (3, 2));
+        let got: Vec<(&str, f64, bool)> = t
+            .entries
+            .iter()
+            .map(|e| (e.story_id.as_str(), e.contribution, e.judged))
+            .collect();
+        // |1 − m₀| and |0 − m₀| decide the order of a and b; c carried no evidence and comes last.
+        let (a, b) = (("a", 1.0 - m0, true), ("b", -m0, true));
+        let want = if (1.0 - m0) >= m0 { [a, b] } else { [b, a] };
+        assert_eq!(&got[..2], &want);
+        assert_eq!(got[2], ("c", 0.0, false));
+        // The relay is in Wire's trail, marked, with the input's text; Echo has no report of its own.
+        let a = t.entries.iter().find(|e| e.story_id == "a").unwrap();
+        let claims: Vec<(&str, &str, bool)> = a
+            .claims
+            .iter()
+            .map(|c| (c.claim_id.as_str(), c.source.as_str(), c.relay))
+            .collect();
+        assert_eq!(claims, [("1", "Wire", false), ("4", "Echo", true)]);
+        assert_eq!(a.claims[1].text.as_deref(), Some("Wire says A happened"));
+        assert_eq!(a.responses.len(), 1);
+        assert!(a.responses[0].standing);
+        assert_eq!(a.resolution.as_ref().map(|r| r.outcome), Some(Outcome::True));
+        let echo = run.sources.iter().position(|s| s.name == "Echo").unwrap();
+        assert_eq!(trails.sources[echo].reports, 0);
+        // Every resolution was an input: nothing left to calibrate.
+        assert_eq!(trails.calibration.claims, 0);
+        assert_eq!(trails.calibration.settled_at_scoring, 4);
+    }
+
+    #[test]
+    fn top_keeps_the_largest_and_only_keeps_one_source() {
+        let dir = tempfile::tempdir().unwrap();
+        let run = run(dir.path());
+        let wire = run.sources.iter().position(|s| s.name == "Wire").unwrap();
+        let opts = TrailOptions {
+            top: 1,
+            only: Some(wire),
+            inputs: InputPaths::default(),
+        };
+        let trails = build(&run, &opts).unwrap();
+        assert_eq!(trails.sources[wire].entries.len(), 1);
+        assert_eq!(trails.sources[wire].reports, 3);
+        assert!(
+            trails
+                .sources
+                .iter()
+                .enumerate()
+                .all(|(i, t)| i == wire || t.entries.is_empty())
+        );
+        // No input files given: no texts, no responses, and nothing to note.
+        let e = &trails.sources[wire].entries[0];
+        assert!(e.responses.is_empty() && e.resolution.is_none() && e.claims[0].text.is_none());
+        assert!(trails.inputs.is_empty());
+    }
+}
