@@ -333,10 +333,16 @@ fn with_relay_weight_relays_are_reports_of_the_relaying_outlet() {
         "{text}"
     );
     assert_eq!(text.matches("0.500000  ").count(), 3, "{text}");
-    assert!(text.contains("c06 relay by Morning Signal"), "{text}");
+    assert!(
+        text.contains("c06 relay by Morning Signal (relaying The Rumor Mill), 2025-03-02T09:00:00Z"),
+        "{text}"
+    );
     // The originator still has the relay in its trail, at full weight.
     let courier = explain(&wd, "Daily Courier");
-    assert!(courier.contains("c02 relay by Morning Signal"), "{courier}");
+    assert!(
+        courier.contains("c02 relay by Morning Signal, 2025-03-01T10:30:00Z"),
+        "{courier}"
+    );
 }
 
 #[test]

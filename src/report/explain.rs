@@ -162,7 +162,7 @@ pub fn explain_text(run: &RunDir, trails: &Trails, index: usize) -> String {
     }
     for (line, e) in lines.zip(&t.entries) {
         let _ = writeln!(out, "  {line}");
-        for detail in entry_details(e) {
+        for detail in entry_details(e, &s.name) {
             let _ = writeln!(out, "       {detail}");
         }
     }
@@ -181,7 +181,7 @@ pub fn explain_text(run: &RunDir, trails: &Trails, index: usize) -> String {
 }
 
 /// The lines under one report: its claims, its resolution, the responses to its story.
-fn entry_details(e: &Entry) -> Vec<String> {
+fn entry_details(e: &Entry, owner: &str) -> Vec<String> {
     let mut rows: Vec<Vec<String>> = Vec::new();
     for (k, c) in e.claims.iter().enumerate() {
         let mut what = format!(
@@ -193,6 +193,10 @@ fn entry_details(e: &Entry) -> Vec<String> {
                 format!("by {}", terminal_text(&c.source))
             }
         );
+        // On the relaying outlet's own record (with a relay weight), say whose report it relays.
+        if let Some(of) = c.relays.as_deref().filter(|of| *of != owner) {
+            let _ = write!(what, " (relaying {})", terminal_text(of));
+        }
         if let Some(at) = c.published_at.as_deref().filter(|a| !a.is_empty()) {
             let _ = write!(what, ", {}", terminal_text(at));
         }

@@ -583,14 +583,14 @@ fn trails_section(h: &mut String, run: &RunDir, trails: &Trails) {
         }
         h.push_str("<table class=\"trail\"><thead><tr><th>#</th><th>contribution</th><th>verdict</th><th>p_correct</th><th>story</th><th>claims, resolution and responses</th></tr></thead><tbody>\n");
         for (k, e) in t.entries.iter().enumerate() {
-            trail_row(h, k + 1, e);
+            trail_row(h, k + 1, e, &s.name);
         }
         h.push_str("</tbody></table>\n</details>\n");
     }
     h.push_str("</section>\n");
 }
 
-fn trail_row(h: &mut String, k: usize, e: &Entry) {
+fn trail_row(h: &mut String, k: usize, e: &Entry, owner: &str) {
     let width = (e.contribution.abs() * 60.0).min(60.0);
     let class = if e.contribution > 0.0 {
         "up"
@@ -623,6 +623,10 @@ fn trail_row(h: &mut String, k: usize, e: &Entry) {
             escape(&c.claim_id),
             escape(&c.source)
         );
+        // On the relaying outlet's own record (with a relay weight), say whose report it relays.
+        if let Some(of) = c.relays.as_deref().filter(|of| *of != owner) {
+            let _ = write!(h, " (relaying {})", escape(of));
+        }
         if let Some(at) = c.published_at.as_deref().filter(|a| !a.is_empty()) {
             let _ = write!(h, ", {}", escape(at));
         }

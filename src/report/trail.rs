@@ -144,6 +144,8 @@ pub struct TrailClaim {
     pub source: String,
     /// Whether it relays the credited outlet's report.
     pub relay: bool,
+    /// For a relay, the outlet it relays (credited with it).
+    pub relays: Option<String>,
     /// Its line in `claims.csv`.
     pub line: u64,
     /// When it was published, from the claims input.
@@ -255,7 +257,8 @@ struct Unit {
     verdict: ClaimVerdict,
     judged: bool,
     first_line: u64,
-    claims: Vec<(u64, String, usize, bool)>,
+    /// (line, claim id, publishing outlet, outlet credited if a relay).
+    claims: Vec<(u64, String, usize, Option<usize>)>,
     more: u64,
 }
 
@@ -362,7 +365,8 @@ pub fn build(run: &RunDir, opts: &TrailOptions) -> Result<Trails> {
                     u.judged = judged;
                 }
                 if u.claims.len() < CLAIMS_LISTED {
-                    u.claims.push((c.line, c.claim_id.to_owned(), publisher, c.relay));
+                    u.claims
+                        .push((c.line, c.claim_id.to_owned(), publisher, c.relay.then_some(credited)));
                 } else {
                     u.more += 1;
                 }
@@ -431,12 +435,13 @@ pub fn build(run: &RunDir, opts: &TrailOptions) -> Result<Trails> {
                     claims: u
                         .claims
                         .iter()
-                        .map(|(line, id, publisher, relay)| {
+                        .map(|(line, id, publisher, relays)| {
                             let text = claim_texts.get(id.as_str());
                             TrailClaim {
                                 claim_id: id.clone(),
                                 source: run.sources[*publisher].name.clone(),
-                                relay: *relay,
+                                relay: relays.is_some(),
+                                relays: relays.map(|r| run.sources[r].name.clone()),
                                 line: *line,
                                 published_at: text.map(|t| t.0.clone()),
                                 text: text.map(|t| t.1.clone()).filter(|t| !t.is_empty()),
