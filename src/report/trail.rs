@@ -257,10 +257,12 @@ struct Unit {
     verdict: ClaimVerdict,
     judged: bool,
     first_line: u64,
-    /// (line, claim id, publishing outlet, outlet credited if a relay).
-    claims: Vec<(u64, String, usize, Option<usize>)>,
-    more: u64,
+    /// Claims of the report.
+    claims: u64,
 }
+
+/// A claim listed under a kept report: (line, claim id, publishing outlet, outlet credited if a relay).
+type ClaimRef = (u64, String, usize, Option<usize>);
 
 /// Builds the trails of `run` and its calibration.
 ///
@@ -350,8 +352,7 @@ pub fn build(run: &RunDir, opts: &TrailOptions) -> Result<Trails> {
                         verdict: c.verdict,
                         judged,
                         first_line: c.line,
-                        claims: Vec::new(),
-                        more: 0,
+                        claims: 0,
                     });
                     units.len() - 1
                 });
@@ -364,12 +365,7 @@ pub fn build(run: &RunDir, opts: &TrailOptions) -> Result<Trails> {
                     u.verdict = c.verdict;
                     u.judged = judged;
                 }
-                if u.claims.len() < CLAIMS_LISTED {
-                    u.claims
-                        .push((c.line, c.claim_id.to_owned(), publisher, c.relay.then_some(credited)));
-                } else {
-                    u.more += 1;
-                }
+                u.claims += 1;
             };
             add(credited, 1.0);
             if c.relay && relay_weight > 0.0 && publisher != credited {
@@ -396,7 +392,7 @@ pub fn build(run: &RunDir, opts: &TrailOptions) -> Result<Trails> {
             per_source[u.source].push((contribution, i));
         }
     }
-    let mut wanted_claims: HashSet<String> = HashSet::new();
+    let mut kept: HashMap<(usize, u32, Stance), usize> = HashMap::new();
     let mut wanted_stories: HashSet<u32> = HashSet::new();
     for list in &mut per_source {
         list.sort_by(|a, b| {
@@ -408,10 +404,40 @@ pub fn build(run: &RunDir, opts: &TrailOptions) -> Result<Trails> {
             list.truncate(opts.top);
         }
         for &(_, i) in list.iter() {
-            wanted_stories.insert(units[i].story);
-            wanted_claims.extend(units[i].claims.iter().map(|c| c.1.clone()));
+            let u = &units[i];
+            wanted_stories.insert(u.story);
+            kept.insert((u.source, u.story, u.stance), i);
         }
     }
+    drop(unit_at);
+    // A second pass over claims.csv lists the kept reports' claims, so that the first pass holds no
+    // claim ids: one small entry per report, whatever the size of the run.
+    let mut listed: HashMap<usize, Vec<ClaimRef>> = HashMap::new();
+    if has_claims && !kept.is_empty() {
+        run.for_each_claim(|c| {
+            let (Some(&story), Some(&credited), Some(&publisher)) = (
+                stories.get(c.story_id),
+                by_cell.get(c.credited_to),
+                by_cell.get(c.source),
+            ) else {
+                return Ok(());
+            };
+            let mut list = |source: usize| {
+                if let Some(&i) = kept.get(&(source, story, c.stance)) {
+                    let claims = listed.entry(i).or_default();
+                    if claims.len() < CLAIMS_LISTED {
+                        claims.push((c.line, c.claim_id.to_owned(), publisher, c.relay.then_some(credited)));
+                    }
+                }
+            };
+            list(credited);
+            if c.relay && relay_weight > 0.0 && publisher != credited {
+                list(publisher);
+            }
+            Ok(())
+        })?;
+    }
+    let wanted_claims: HashSet<String> = listed.values().flatten().map(|c| c.1.clone()).collect();
     let wanted_story_names: HashSet<&str> = wanted_stories
         .iter()
         .map(|&s| story_names[s as usize].as_str())
@@ -425,6 +451,7 @@ pub fn build(run: &RunDir, opts: &TrailOptions) -> Result<Trails> {
             .map(|(contribution, i)| {
                 let u = &units[i];
                 let story_id = story_names[u.story as usize].clone();
+                let claims = listed.remove(&i).unwrap_or_default();
                 Entry {
                     stance: u.stance,
                     verdict: u.verdict,
@@ -432,8 +459,8 @@ pub fn build(run: &RunDir, opts: &TrailOptions) -> Result<Trails> {
                     weight: u.weight,
                     contribution,
                     judged: u.judged,
-                    claims: u
-                        .claims
+                    more_claims: u.claims - claims.len() as u64,
+                    claims: claims
                         .iter()
                         .map(|(line, id, publisher, relays)| {
                             let text = claim_texts.get(id.as_str());
@@ -449,7 +476,6 @@ pub fn build(run: &RunDir, opts: &TrailOptions) -> Result<Trails> {
                             }
                         })
                         .collect(),
-                    more_claims: u.more,
                     resolution: resolutions.get(story_id.as_str()).cloned(),
                     responses: responses.get(story_id.as_str()).cloned().unwrap_or_default(),
                     story_id,
