@@ -691,7 +691,7 @@ table td.text,th.text{text-align:left}#sources-table td.text,#responders td.text
 .hint{color:#4a5568}.note{background:#fff6e5;border-left:3px solid #e0a100;padding:6px 10px}.muted{color:#6b7480}
 svg.chart text{font-size:11px;fill:#1d2430}.grid{stroke:#e3e7ee;stroke-width:1}.prior{stroke:#8a94a6;stroke-dasharray:4 3;stroke-width:1}
 .ci{stroke:#1f5fae;stroke-width:2}.mean{fill:#1f5fae}.calib{fill:none;stroke:#1f5fae;stroke-width:1.5}.tick{fill:#4a5568}.label{fill:#1d2430}
-svg.mini{vertical-align:middle}table.trail td{font-size:13px}table.trail ul{margin:0;padding-left:16px}
+svg.mini{vertical-align:middle}table.trail td{font-size:13px}table.trail td:nth-child(-n+4){white-space:nowrap}table.trail ul{margin:0;padding-left:16px}
 .bar{display:inline-block;height:9px;vertical-align:middle}.bar.up{background:#2f9e44}.bar.down{background:#d9480f}
 .tag{display:inline-block;font-size:11px;border-radius:3px;padding:0 4px;background:#e9edf3}.tag.relay{background:#fde2c8}.tag.resolution{background:#d3f0dc}.tag.response{background:#dde7f7}
 .legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:4px 16px}.legend span{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:-1px}
