@@ -61,12 +61,38 @@ pub enum Error {
     /// A bad row met in `--strict` mode; outside strict mode it would have been a reject.
     #[error("{0}")]
     BadRow(RowProblem),
+    /// A file of a scoring run's output folder (read back by `credence report` and `credence explain`) is
+    /// garbled: a value credence would not have written, a missing column, bad JSON.
+    #[error("{0}")]
+    BadOutput(RowProblem),
+    /// `credence explain` was asked about a source that the run does not hold.
+    #[error("{run}: no source named {name:?}{}", did_you_mean(suggestions))]
+    UnknownSource {
+        /// The run folder.
+        run: PathBuf,
+        /// The name asked for.
+        name: String,
+        /// The run's closest names, best first (may be empty).
+        suggestions: Vec<String>,
+    },
     /// An option value out of its range.
     #[error("{0}")]
     Config(String),
     /// Options that do not fit together: a usage error, exit status 2.
     #[error("{0}")]
     Usage(String),
+}
+
+/// The tail of an unknown-name message: "; did you mean ...?" or nothing.
+fn did_you_mean(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => format!("; did you mean {one:?}?"),
+        more => {
+            let quoted: Vec<String> = more.iter().map(|n| format!("{n:?}")).collect();
+            format!("; did you mean one of {}?", quoted.join(", "))
+        }
+    }
 }
 
 /// One row that cannot be scored: where it is and why.

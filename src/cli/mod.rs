@@ -3,10 +3,12 @@
 
 mod docs;
 mod eval;
+mod explain;
 mod generate;
 mod history;
 mod import;
 mod merge;
+mod report;
 mod score;
 
 use clap::{Parser, Subcommand};
@@ -28,6 +30,8 @@ enum Command {
     Eval(eval::EvalArgs),
     History(history::HistoryArgs),
     Import(import::ImportArgs),
+    Report(report::ReportArgs),
+    Explain(explain::ExplainArgs),
     Completions(docs::CompletionsArgs),
     Man(docs::ManArgs),
 }
@@ -43,6 +47,8 @@ pub fn run() -> credence::Result<()> {
         Command::Eval(args) => eval::run(args),
         Command::History(args) => history::run(args),
         Command::Import(args) => import::run(args),
+        Command::Report(args) => report::run(args),
+        Command::Explain(args) => explain::run(args),
         Command::Completions(args) => docs::completions(args),
         Command::Man(args) => docs::man(args),
     }

@@ -4,6 +4,10 @@
 //! only when all of them are complete ([`OutputDir`]), so a failed run never leaves half a file and never
 //! mixes new files with old ones. Floats are printed with six decimals ([`float`]), so equal results give
 //! equal bytes.
+//!
+//! Reading a run back is here too: [`rundir`] reads an output folder into typed rows, [`trail`] builds
+//! each source's evidence trail and the calibration from it, and [`html`] (`credence report`) and
+//! [`explain`] (`credence explain`) present the same trails as a page and as terminal text.
 
 use std::fs;
 use std::io::Write;
@@ -15,6 +19,11 @@ use crate::corpus::Corpus;
 use crate::error::{Error, Result, RowProblem};
 use crate::ingest::{Loaded, Tally};
 use crate::model::{ClaimScore, Scores};
+
+pub mod explain;
+pub mod html;
+pub mod rundir;
+pub mod trail;
 
 /// The output format of the per-source table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
