@@ -32,6 +32,7 @@
 
 #![deny(missing_docs)]
 
+pub mod convert;
 pub mod corpus;
 pub mod error;
 pub mod evaluate;

@@ -1,6 +1,7 @@
 //! Command-line parsing (clap derive), one file per subcommand. Each subcommand turns its flags into the
 //! library's configuration types and calls the library; nothing here computes.
 
+mod convert;
 mod docs;
 mod eval;
 mod generate;
@@ -24,6 +25,7 @@ enum Command {
     Gen(generate::GenArgs),
     Merge(merge::MergeArgs),
     Eval(eval::EvalArgs),
+    Convert(convert::ConvertArgs),
     Completions(docs::CompletionsArgs),
     Man(docs::ManArgs),
 }
@@ -37,6 +39,7 @@ pub fn run() -> credence::Result<()> {
         Command::Gen(args) => generate::run(args),
         Command::Merge(args) => merge::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Convert(args) => convert::run(args),
         Command::Completions(args) => docs::completions(args),
         Command::Man(args) => docs::man(args),
     }
