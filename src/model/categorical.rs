@@ -18,7 +18,8 @@
 //!   is taken from everything on its story but its own vote; its likelihood is then
 //!   `c·θ + (1 − c)(1 − θ)/(k − 1)`, recorded as the uncertain factor `c′·θ + (1 − c′)(1 − θ)` with
 //!   `c′ = c(k − 1) / (c(k − 1) + 1 − c)` (the same function of θ up to a constant), and θ is the
-//!   posterior mean under the refitted empirical-Bayes prior.
+//!   posterior mean under the refitted empirical-Bayes prior (approached by half steps, which damp the
+//!   period-two cycles of synchronous updates).
 //! * **vote**: the plurality class (a tie decides nothing); a report counts as correct exactly when it
 //!   claims it, its own vote included.
 //! * **Dawid–Skene** (1979): a class prior π and a full confusion matrix per outlet,
@@ -377,9 +378,13 @@ fn em(p: &Problem, n_sources: usize, by_name: &[usize], relay_weight: f64) -> Fi
         let records: Vec<Record> = tallies.par_iter().map(|t| t.finish(relay_weight).0).collect();
         let ordered: Vec<&Record> = by_name.iter().map(|&i| &records[i]).collect();
         let prior = Prior::fit(&ordered);
+        // Half steps: a full step can flip two sources that disagree on a story between "both right" and
+        // "both wrong" for ever (each one's judge is the other), a period-two cycle that the population
+        // data set hits; half steps have the same fixed points and damp the cycle.
         let next: Vec<f64> = records
             .par_iter()
-            .map(|r| r.posterior_mean(prior.alpha, prior.beta))
+            .zip(&theta)
+            .map(|(r, &t)| 0.5 * (t + r.posterior_mean(prior.alpha, prior.beta)))
             .collect();
         let moved = theta.iter().zip(&next).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
         if std::env::var_os("CREDENCE_TIMING").is_some() {
