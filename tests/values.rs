@@ -98,3 +98,54 @@ fn responses_are_optional_for_truth_discovery() {
     let err = wd.output_err(&mut cmd, 2);
     assert!(err.contains("--responses"), "{err}");
 }
+
+/// The baselines run on plain stories too: Dawid–Skene's and TruthFinder's scores are their own
+/// (`reliability`), every interval is ordered, and every story has a value or none.
+#[test]
+fn baselines_run_on_plain_stories() {
+    let wd = Workdir::new("values-plain-baselines");
+    wd.copy_fixture("small", "claims.csv");
+    wd.copy_fixture("small", "resolutions.csv");
+    for method in ["dawid-skene", "truthfinder"] {
+        let mut cmd = wd.command("score");
+        cmd.args([
+            "--claims",
+            "claims.csv",
+            "--resolutions",
+            "resolutions.csv",
+            "--method",
+            method,
+            "--out",
+            method,
+            "-q",
+        ]);
+        wd.output(&mut cmd);
+        for row in wd.read_csv_maps(&format!("{method}/sources.csv")) {
+            let f = |c: &str| row[c].parse::<f64>().unwrap();
+            assert!((0.0..=1.0).contains(&f("reliability")), "{method} {row:?}");
+            assert!(f("ci_low") <= f("ci_high"), "{method} {row:?}");
+        }
+        for row in wd.read_csv_maps(&format!("{method}/stories.csv")) {
+            assert!(
+                ["true", "false", ""].contains(&row["value"].as_str()),
+                "{method} {row:?}"
+            );
+        }
+        let summary = wd.read_json(&format!("{method}/summary.json"));
+        assert!(summary["em"]["iterations"].as_u64().unwrap() >= 1, "{method}");
+    }
+}
+
+/// Outputs of the value methods do not depend on the thread count.
+#[test]
+fn value_methods_do_not_depend_on_threads() {
+    let wd = Workdir::new("values-threads");
+    wd.copy_fixture("values", "claims.csv");
+    for method in ["em", "vote", "truthfinder"] {
+        let one = format!("{method}-1");
+        let two = format!("{method}-2");
+        run(&wd, &one, &["--method", method, "--threads", "1"]);
+        run(&wd, &two, &["--method", method, "--threads", "2"]);
+        assert_eq!(wd.snapshot(&one), wd.snapshot(&two), "{method}");
+    }
+}
