@@ -149,3 +149,29 @@ fn value_methods_do_not_depend_on_threads() {
         assert_eq!(wd.snapshot(&one), wd.snapshot(&two), "{method}");
     }
 }
+
+/// A resolution says true or false, not which value: a run with values refuses it rather than ignore it.
+#[test]
+fn values_refuse_resolutions() {
+    let wd = Workdir::new("values-resolutions");
+    wd.copy_fixture("values", "claims.csv");
+    wd.create(
+        "resolutions.csv",
+        "story_id,outcome,resolved_at\nbook1,true,2021-01-01\n",
+    );
+    let mut cmd = wd.command("score");
+    cmd.args([
+        "--claims",
+        "claims.csv",
+        "--resolutions",
+        "resolutions.csv",
+        "--value-kind",
+        "list",
+        "--method",
+        "em",
+        "--out",
+        "out",
+    ]);
+    let err = wd.output_err(&mut cmd, 1);
+    assert!(err.contains("--gold"), "{err}");
+}
