@@ -389,12 +389,6 @@ fn em(p: &Problem, n_sources: usize, by_name: &[usize], relay_weight: f64) -> Fi
         let moved = theta.iter().zip(&next).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
         if std::env::var_os("CREDENCE_TIMING").is_some() {
             eprintln!("em (values): iteration {iterations}: largest change {moved:.3e}");
-            if std::env::var_os("CREDENCE_DEBUG").is_some() {
-                eprintln!(
-                    "theta {theta:?} prior {:?} records {records:?}",
-                    (prior.alpha, prior.beta)
-                );
-            }
         }
         theta = next;
         converged = moved < super::em::TOLERANCE;
