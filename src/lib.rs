@@ -33,6 +33,7 @@
 #![deny(missing_docs)]
 
 pub mod claimreview;
+pub mod convert;
 pub mod corpus;
 pub mod error;
 pub mod evaluate;

@@ -10,10 +10,17 @@
 //! | `label` | as `text`; the values form one label set shared by every story (crowd labels) |
 //! | `number` | the number rounded to [`SIGNIFICANT_DIGITS`] significant digits; `,`, `_` and spaces inside are dropped |
 //! | `time` | seconds since the Unix epoch, UTC (the same forms as `published_at`) |
-//! | `list` | items split on `;`, `,` and the word `and`, each normalised as `text`, empties dropped, sorted, deduplicated, joined by `; ` |
+//! | `list` | the set of name words: split on `;`, `,`, the word `and` and white space, each word normalised as `text`, one-letter words (initials) and empties dropped, sorted, deduplicated, joined by `; ` |
 //!
 //! Rounding, not a tolerance, decides numbers, so that equality stays transitive: 478403 and 478,403 are
 //! one value, 478403 and 478400 are two.
+//!
+//! Lists compare as sets of words, not of items, because author lists are written in every order and
+//! layout ("Knuth, Donald E.", "Donald E. Knuth", "Knuth, D. E."): the words of "Knuth, Donald E." and
+//! "Donald Knuth" are the same set once initials are dropped. Two authors with the same words in other
+//! roles (first and last name swapped between them) would compare equal; on the book data set this
+//! matching lets 96 of the 100 gold author lists be matched by some bookstore's claim, against 91 when
+//! initials are kept (counted with the converter's output).
 
 use serde::Serialize;
 
@@ -79,14 +86,16 @@ fn number(s: &str) -> Option<String> {
 }
 
 fn list(s: &str) -> String {
-    let mut items: Vec<String> = s
+    let lower = s.to_lowercase();
+    let mut items: Vec<String> = lower
         .split([';', ','])
         .flat_map(|part| {
-            // " and " between names, in any case.
-            let lower = part.to_lowercase();
-            lower.split(" and ").map(text).collect::<Vec<_>>()
+            part.split(" and ")
+                .flat_map(str::split_whitespace)
+                .map(text)
+                .collect::<Vec<_>>()
         })
-        .filter(|i| !i.is_empty())
+        .filter(|w| w.chars().count() > 1)
         .collect();
     items.sort();
     items.dedup();
@@ -104,7 +113,7 @@ fn list(s: &str) -> String {
 /// assert_eq!(normalize(ValueKind::Time, "2025-06-23").as_deref(), Some("1750636800"));
 /// assert_eq!(
 ///     normalize(ValueKind::List, "Knuth, Donald E.; Graham and Patashnik").as_deref(),
-///     Some("donald e; graham; knuth; patashnik")
+///     Some("donald; graham; knuth; patashnik")
 /// );
 /// assert_eq!(normalize(ValueKind::Number, "many"), None);
 /// ```
@@ -138,13 +147,14 @@ mod tests {
             (ValueKind::Number, "inf", None),
             (ValueKind::Time, "2025-06-23T17:05:00+03:00", Some("1750687500")),
             (ValueKind::Time, "yesterday", None),
-            (ValueKind::List, "b; a ;a", Some("a; b")),
+            (ValueKind::List, "bo; al ;al", Some("al; bo")),
             (
                 ValueKind::List,
                 "aiken, peter ;  allen, m. david;",
-                Some("aiken; allen; m. david; peter"),
+                Some("aiken; allen; david; peter"),
             ),
-            (ValueKind::List, "Not Available", Some("not available")),
+            (ValueKind::List, "Not Available", Some("available; not")),
+            (ValueKind::List, "J. R.", None),
         ];
         for &(kind, raw, want) in cases {
             assert_eq!(normalize(kind, raw).as_deref(), want, "{kind:?} {raw:?}");

@@ -12,7 +12,7 @@ fn run(wd: &Workdir, out: &str, extra: &[&str]) -> std::process::Output {
     wd.output(&mut cmd)
 }
 
-/// Spellings of one author list agree after normalisation; the plurality value wins each book, with
+/// Spellings of one author list ("Knuth, Donald E." and "knuth,  donald e") agree after normalisation; the plurality value wins each book, with
 /// the outlets behind it counted; refused rows say why.
 #[test]
 fn values_are_normalised_and_the_plurality_wins() {
@@ -23,11 +23,11 @@ fn values_are_normalised_and_the_plurality_wins() {
     assert_eq!(
         stories,
         "story_id,value,probability,sources,independent_sources\n\
-         book1,donald e; knuth,1.000000,2,2\n\
+         book1,donald; knuth,1.000000,2,2\n\
          book2,aho; ullman,1.000000,3,3\n"
     );
     let claims = wd.read_csv_maps("out/claims.csv");
-    assert_eq!(claims[0]["value"], "donald e; knuth");
+    assert_eq!(claims[0]["value"], "donald; knuth");
     assert_eq!(claims[2]["p_correct"], "0.000000");
     let rejects = wd.read_csv_maps("out/rejects.csv");
     let why: Vec<(&str, &str)> = rejects
@@ -55,7 +55,7 @@ fn every_value_method_runs_and_dawid_skene_needs_labels() {
         run(&wd, method, &["--method", method]);
         let rows = wd.read_csv_maps(&format!("{method}/stories.csv"));
         let values: Vec<&str> = rows.iter().map(|r| r["value"].as_str()).collect();
-        assert_eq!(values, ["donald e; knuth", "aho; ullman"], "{method}");
+        assert_eq!(values, ["donald; knuth", "aho; ullman"], "{method}");
     }
     let mut cmd = wd.command("score");
     cmd.args([
@@ -97,4 +97,81 @@ fn responses_are_optional_for_truth_discovery() {
     cmd.args(["--claims", "claims.csv", "--out", "out2"]);
     let err = wd.output_err(&mut cmd, 2);
     assert!(err.contains("--responses"), "{err}");
+}
+
+/// The baselines run on plain stories too: Dawid–Skene's and TruthFinder's scores are their own
+/// (`reliability`), every interval is ordered, and every story has a value or none.
+#[test]
+fn baselines_run_on_plain_stories() {
+    let wd = Workdir::new("values-plain-baselines");
+    wd.copy_fixture("small", "claims.csv");
+    wd.copy_fixture("small", "resolutions.csv");
+    for method in ["dawid-skene", "truthfinder"] {
+        let mut cmd = wd.command("score");
+        cmd.args([
+            "--claims",
+            "claims.csv",
+            "--resolutions",
+            "resolutions.csv",
+            "--method",
+            method,
+            "--out",
+            method,
+            "-q",
+        ]);
+        wd.output(&mut cmd);
+        for row in wd.read_csv_maps(&format!("{method}/sources.csv")) {
+            let f = |c: &str| row[c].parse::<f64>().unwrap();
+            assert!((0.0..=1.0).contains(&f("reliability")), "{method} {row:?}");
+            assert!(f("ci_low") <= f("ci_high"), "{method} {row:?}");
+        }
+        for row in wd.read_csv_maps(&format!("{method}/stories.csv")) {
+            assert!(
+                ["true", "false", ""].contains(&row["value"].as_str()),
+                "{method} {row:?}"
+            );
+        }
+        let summary = wd.read_json(&format!("{method}/summary.json"));
+        assert!(summary["em"]["iterations"].as_u64().unwrap() >= 1, "{method}");
+    }
+}
+
+/// Outputs of the value methods do not depend on the thread count.
+#[test]
+fn value_methods_do_not_depend_on_threads() {
+    let wd = Workdir::new("values-threads");
+    wd.copy_fixture("values", "claims.csv");
+    for method in ["em", "vote", "truthfinder"] {
+        let one = format!("{method}-1");
+        let two = format!("{method}-2");
+        run(&wd, &one, &["--method", method, "--threads", "1"]);
+        run(&wd, &two, &["--method", method, "--threads", "2"]);
+        assert_eq!(wd.snapshot(&one), wd.snapshot(&two), "{method}");
+    }
+}
+
+/// A resolution says true or false, not which value: a run with values refuses it rather than ignore it.
+#[test]
+fn values_refuse_resolutions() {
+    let wd = Workdir::new("values-resolutions");
+    wd.copy_fixture("values", "claims.csv");
+    wd.create(
+        "resolutions.csv",
+        "story_id,outcome,resolved_at\nbook1,true,2021-01-01\n",
+    );
+    let mut cmd = wd.command("score");
+    cmd.args([
+        "--claims",
+        "claims.csv",
+        "--resolutions",
+        "resolutions.csv",
+        "--value-kind",
+        "list",
+        "--method",
+        "em",
+        "--out",
+        "out",
+    ]);
+    let err = wd.output_err(&mut cmd, 1);
+    assert!(err.contains("--gold"), "{err}");
 }

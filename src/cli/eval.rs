@@ -1,33 +1,153 @@
-//! `credence eval`: how well a run's scores recover a generated corpus's planted truth.
+//! `credence eval`: how well scores recover a truth, either a generated corpus's planted truth (`--run`,
+//! `--truth`) or a gold file of story values for real data, running every method asked for on the same
+//! input (`--claims`, `--gold`, `--methods`).
 
 use std::path::PathBuf;
 
 use clap::Args;
+use credence::ingest::{Inputs, LoadOptions};
 
-/// Compare a run's outputs with the hidden truth that `credence gen` wrote beside its corpus.
+use super::score::{MethodArg, ValueKindArg};
+
+/// Compare scores with a truth.
 ///
-/// Prints, for the sources with at least --min-evidence judged reports: Spearman's rank correlation of
-/// reliability with true accuracy, the coverage of the intervals and the mean absolute error; and, for
-/// every claim, the Brier score and log loss of p_correct against whether the claim was correct.
+/// With --run and --truth: a run's outputs against the hidden truth that `credence gen` wrote beside its
+/// corpus. Prints, for the sources with at least --min-evidence judged reports: Spearman's rank
+/// correlation of reliability with true accuracy, the coverage of the intervals and the mean absolute
+/// error; and, for every claim, the Brier score and log loss of p_correct against whether the claim was
+/// correct.
+///
+/// With --claims and --gold: scores the input once per method of --methods and prints, per method, the
+/// accuracy of the stories' most probable values against the gold ones, Spearman's ρ, interval coverage
+/// and mean absolute error against the sources' true accuracies (from --gold-sources, or else each
+/// source's share of correct claims on the gold stories), the accuracy, Brier score and log loss of
+/// p_correct over the claims on gold stories, and the seconds the run took (reading and scoring).
 #[derive(Args, Debug)]
 pub struct EvalArgs {
     /// The folder of a `credence score` run.
-    #[arg(long, value_name = "DIR")]
-    run: PathBuf,
+    #[arg(long, value_name = "DIR", requires = "truth", conflicts_with = "claims")]
+    run: Option<PathBuf>,
     /// The folder `credence gen` wrote (truth_sources.csv, truth_claims.csv).
-    #[arg(long, value_name = "DIR")]
-    truth: PathBuf,
-    /// Leave out sources with fewer judged reports than this.
+    #[arg(long, value_name = "DIR", requires = "run")]
+    truth: Option<PathBuf>,
+    /// Leave out sources with fewer judged reports than this (with --run).
     #[arg(long, default_value_t = 0.0)]
     min_evidence: f64,
+    /// The claims CSV file to score (with --gold).
+    #[arg(long, value_name = "FILE", requires = "gold", required_unless_present = "run")]
+    claims: Option<PathBuf>,
+    /// Official responses, for the methods that read them.
+    #[arg(long, value_name = "FILE")]
+    responses: Option<PathBuf>,
+    /// Resolutions.
+    #[arg(long, value_name = "FILE")]
+    resolutions: Option<PathBuf>,
+    /// Story truths: a CSV with columns story_id, value (true/false for plain stories).
+    #[arg(long, value_name = "FILE", requires = "claims")]
+    gold: Option<PathBuf>,
+    /// Sources' true accuracies: a CSV with columns source, accuracy.
+    #[arg(long, value_name = "FILE", requires = "gold")]
+    gold_sources: Option<PathBuf>,
+    /// Leave out of the source measures sources with fewer claims on gold stories than this (when their
+    /// true accuracy comes from the gold stories).
+    #[arg(long, default_value_t = 1)]
+    min_gold_claims: u64,
+    /// The methods to compare, comma-separated.
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "em,vote,dawid-skene,truthfinder"
+    )]
+    methods: Vec<MethodArg>,
+    /// How values are normalised (see `credence score --help`).
+    #[arg(long, value_enum, default_value_t = ValueKindArg::Text)]
+    value_kind: ValueKindArg,
     /// Print the figures as JSON.
     #[arg(long)]
     json: bool,
 }
 
 pub fn run(args: EvalArgs) -> credence::Result<()> {
-    let r = credence::evaluate::evaluate(&args.run, &args.truth, args.min_evidence)?;
+    if let (Some(run), Some(truth)) = (&args.run, &args.truth) {
+        return planted(run, truth, args.min_evidence, args.json);
+    }
+    let (Some(claims), Some(gold_path)) = (args.claims, args.gold) else {
+        return Err(credence::Error::Usage(
+            "give --run and --truth, or --claims and --gold".into(),
+        ));
+    };
+    credence::progress::enable_bar(false);
+    let gold = credence::evaluate::Gold::read(&gold_path, args.gold_sources.as_deref(), args.value_kind.into())?;
+    let inputs = Inputs {
+        claims,
+        responses: args.responses,
+        resolutions: args.resolutions,
+    };
+    let load = LoadOptions {
+        value_kind: args.value_kind.into(),
+        ..LoadOptions::default()
+    };
+    let mut reports = Vec::new();
+    for method in &args.methods {
+        let params = method.params();
+        let started = std::time::Instant::now();
+        let run = credence::score_files(&inputs, load, &params)?;
+        let seconds = started.elapsed().as_secs_f64();
+        let r = credence::evaluate::against_gold(&run.loaded, &run.scores, &gold, args.min_gold_claims);
+        reports.push((method.name(), seconds, r));
+    }
     if args.json {
+        let rows: Vec<serde_json::Value> = reports
+            .iter()
+            .map(|(m, secs, r)| serde_json::json!({"method": m, "seconds": secs, "figures": r}))
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&rows).expect("values serialise"));
+        return Ok(());
+    }
+    let opt = |x: Option<f64>| x.map_or_else(|| "n/a".to_owned(), |v| format!("{v:.4}"));
+    println!(
+        "{:<16} {:>7} {:>8} {:>9} {:>10} {:>7} {:>8} {:>8} {:>7} {:>8} {:>7} {:>8} {:>8} {:>8}",
+        "method",
+        "stories",
+        "decided",
+        "accuracy",
+        "value_mae",
+        "sources",
+        "spearman",
+        "coverage",
+        "mae",
+        "claims",
+        "c_acc",
+        "brier",
+        "log_loss",
+        "seconds"
+    );
+    for (m, secs, r) in &reports {
+        println!(
+            "{:<16} {:>7} {:>8} {:>9} {:>10} {:>7} {:>8} {:>8} {:>7} {:>8} {:>7} {:>8} {:>8} {:>8.3}",
+            m,
+            r.stories,
+            r.stories_decided,
+            opt(r.story_accuracy),
+            opt(r.value_mae),
+            r.sources,
+            opt(r.spearman),
+            opt(r.coverage),
+            opt(r.mean_absolute_error),
+            r.claims,
+            opt(r.claim_accuracy),
+            opt(r.brier),
+            opt(r.log_loss),
+            secs
+        );
+    }
+    Ok(())
+}
+
+fn planted(run: &std::path::Path, truth: &std::path::Path, min_evidence: f64, json: bool) -> credence::Result<()> {
+    let r = credence::evaluate::evaluate(run, truth, min_evidence)?;
+    if json {
         println!("{}", serde_json::to_string_pretty(&r).expect("values serialise"));
         return Ok(());
     }

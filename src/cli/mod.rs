@@ -1,6 +1,7 @@
 //! Command-line parsing (clap derive), one file per subcommand. Each subcommand turns its flags into the
 //! library's configuration types and calls the library; nothing here computes.
 
+mod convert;
 mod docs;
 mod eval;
 mod explain;
@@ -32,6 +33,7 @@ enum Command {
     Import(import::ImportArgs),
     Report(report::ReportArgs),
     Explain(explain::ExplainArgs),
+    Convert(convert::ConvertArgs),
     Completions(docs::CompletionsArgs),
     Man(docs::ManArgs),
 }
@@ -49,6 +51,7 @@ pub fn run() -> credence::Result<()> {
         Command::Import(args) => import::run(args),
         Command::Report(args) => report::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Convert(args) => convert::run(args),
         Command::Completions(args) => docs::completions(args),
         Command::Man(args) => docs::man(args),
     }

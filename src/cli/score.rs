@@ -54,7 +54,7 @@ pub struct ScoreArgs {
     /// The claims CSV file.
     #[arg(long, value_name = "FILE")]
     claims: PathBuf,
-    /// The official responses CSV file (required by the default method, `responses`).
+    /// The official responses CSV file (the default method, `responses`, needs it or --resolutions).
     #[arg(long, value_name = "FILE")]
     responses: Option<PathBuf>,
     /// How the claims' values (an optional `value` column) are normalised and compared: `text`, `label`
@@ -216,13 +216,42 @@ pub struct ModelArgs {
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-enum MethodArg {
+pub enum MethodArg {
     Responses,
     TrustResponses,
     Em,
     Vote,
     DawidSkene,
     Truthfinder,
+}
+
+impl MethodArg {
+    /// The name on the command line.
+    pub fn name(self) -> String {
+        self.to_possible_value()
+            .map(|v| v.get_name().to_owned())
+            .unwrap_or_default()
+    }
+
+    /// The default parameters with this method.
+    pub fn params(self) -> Params {
+        let mut p = Params {
+            trust_responses: self == MethodArg::TrustResponses,
+            ..Params::default()
+        };
+        p.method = self.method();
+        p
+    }
+
+    fn method(self) -> credence::model::Method {
+        match self {
+            MethodArg::Responses | MethodArg::TrustResponses => credence::model::Method::Responses,
+            MethodArg::Em => credence::model::Method::Em,
+            MethodArg::Vote => credence::model::Method::Vote,
+            MethodArg::DawidSkene => credence::model::Method::DawidSkene,
+            MethodArg::Truthfinder => credence::model::Method::TruthFinder,
+        }
+    }
 }
 
 impl ModelArgs {
@@ -240,13 +269,7 @@ impl ModelArgs {
             as_of: None,
             half_life: None,
             detect_copies: false,
-            method: match self.method {
-                MethodArg::Responses | MethodArg::TrustResponses => credence::model::Method::Responses,
-                MethodArg::Em => credence::model::Method::Em,
-                MethodArg::Vote => credence::model::Method::Vote,
-                MethodArg::DawidSkene => credence::model::Method::DawidSkene,
-                MethodArg::Truthfinder => credence::model::Method::TruthFinder,
-            },
+            method: self.method.method(),
         }
     }
 }

@@ -11,12 +11,15 @@
 //! its classes and every report a probability of being correct, which enters its outlet's record as in
 //! the rest of the model:
 //!
-//! * **em** (one-coin): a story's truth `h` has prior ½ⁿ… uniform over its `k` hypotheses; an outlet of
+//! * **em** (one-coin): a story's truth has a uniform prior over its `k` hypotheses; an outlet of
 //!   reliability θ claims the truth with probability θ and each other hypothesis with (1 − θ)/(k − 1).
 //!   For free values `k` is the number of values claimed plus one, "none of them"; for labels and plain
 //!   stories it is the number of classes. As in [`super::em`], a report's probability `c` of being correct
-//!   is taken from everything on its story but its own vote, recorded as an uncertain factor
-//!   `c·θ + (1 − c)(1 − θ)`, and θ is the posterior mean under the refitted empirical-Bayes prior.
+//!   is taken from everything on its story but its own vote; its likelihood is then
+//!   `c·θ + (1 − c)(1 − θ)/(k − 1)`, recorded as the uncertain factor `c′·θ + (1 − c′)(1 − θ)` with
+//!   `c′ = c(k − 1) / (c(k − 1) + 1 − c)` (the same function of θ up to a constant), and θ is the
+//!   posterior mean under the refitted empirical-Bayes prior (approached by half steps, which damp the
+//!   period-two cycles of synchronous updates).
 //! * **vote**: the plurality class (a tie decides nothing); a report counts as correct exactly when it
 //!   claims it, its own vote included.
 //! * **Dawid–Skene** (1979): a class prior π and a full confusion matrix per outlet,
@@ -323,7 +326,13 @@ fn em_story(p: &Problem, s: usize, log_theta: &[(f64, f64)], out: &mut Vec<Contr
             cavity[u.class as usize] -= hit - miss;
         }
         softmax_into(&cavity, &mut prob);
-        out.push((u.source, super::em::rounded(prob[u.class as usize]), false, u.relay));
+        // The report's likelihood given the others is c·θ + (1 − c)(1 − θ)/(k − 1): an outlet that is
+        // wrong names this value with probability 1/(k − 1) only. Rescaled to the record's form
+        // c′·θ + (1 − c′)(1 − θ), c′ = c(k − 1) / (c(k − 1) + 1 − c), which is ½ at the uninformative
+        // c = 1/k and c itself when k = 2.
+        let c = prob[u.class as usize];
+        let c = c * km1 / (c * km1 + 1.0 - c);
+        out.push((u.source, super::em::rounded(c), false, u.relay));
     }
     post.truncate(m);
     post
@@ -369,11 +378,18 @@ fn em(p: &Problem, n_sources: usize, by_name: &[usize], relay_weight: f64) -> Fi
         let records: Vec<Record> = tallies.par_iter().map(|t| t.finish(relay_weight).0).collect();
         let ordered: Vec<&Record> = by_name.iter().map(|&i| &records[i]).collect();
         let prior = Prior::fit(&ordered);
+        // Half steps: a full step can flip two sources that disagree on a story between "both right" and
+        // "both wrong" for ever (each one's judge is the other), a period-two cycle that the population
+        // data set hits; half steps have the same fixed points and damp the cycle.
         let next: Vec<f64> = records
             .par_iter()
-            .map(|r| r.posterior_mean(prior.alpha, prior.beta))
+            .zip(&theta)
+            .map(|(r, &t)| 0.5 * (t + r.posterior_mean(prior.alpha, prior.beta)))
             .collect();
         let moved = theta.iter().zip(&next).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        if std::env::var_os("CREDENCE_TIMING").is_some() {
+            eprintln!("em (values): iteration {iterations}: largest change {moved:.3e}");
+        }
         theta = next;
         converged = moved < super::em::TOLERANCE;
         last_change = moved;
@@ -720,6 +736,30 @@ mod tests {
         // Both votes: 0.81 against 0.01, so 0.81 / 0.82.
         assert!((post[0] - 0.81 / 0.82).abs() < 1e-12);
         assert!((out[0].1 - 0.9).abs() < 0.003);
+    }
+
+    /// Three labels, two voters at θ = 0.6 both saying label 0: each one's cavity is
+    /// P(0 | the other says 0) = 0.6 / (0.6 + 0.2 + 0.2) = 0.6, recorded as c′ = 0.6·2 / (1.2 + 0.4) = 0.75
+    /// (hand-computed): the likelihood 0.6θ + 0.4(1 − θ)/2 is proportional to 0.75θ + 0.25(1 − θ).
+    #[test]
+    fn em_rescales_for_more_than_two_hypotheses() {
+        let unit = |source| Unit {
+            rank: source,
+            source,
+            class: 0,
+            relay: false,
+        };
+        let p = Problem {
+            units: vec![unit(0), unit(1)],
+            start: vec![0, 2],
+            classes: Classes::Shared(vec![0, 1, 2]),
+            post_start: vec![0, 3],
+            settled: vec![None],
+        };
+        let lt: Vec<(f64, f64)> = [0.6f64, 0.6].iter().map(|t| (t.ln(), (1.0 - t).ln())).collect();
+        let mut out = Vec::new();
+        em_story(&p, 0, &lt, &mut out);
+        assert!((out[0].1 - 0.75).abs() < 0.003, "{out:?}");
     }
 
     /// Dawid–Skene on a worked example: three workers, four binary items; worker 2 always disagrees

@@ -574,6 +574,13 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
                 .into(),
         ));
     }
+    if corpus.valued() && !corpus.resolutions.is_empty() {
+        return Err(Error::Config(
+            "resolutions of stories with values are not read yet (their outcome is true/false); give the \
+             true values to `credence eval --gold` instead"
+                .into(),
+        ));
+    }
     if params.method == Method::DawidSkene && corpus.valued() && corpus.value_kind != crate::value::ValueKind::Label {
         return Err(Error::Config(
             "--method dawid-skene needs a shared label set: plain stories, or values with --value-kind label".into(),

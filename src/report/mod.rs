@@ -757,7 +757,12 @@ pub fn summary_json(corpus: &Corpus, inputs: &InputTallies, scores: &Scores, out
         em: scores.em.map(|(iterations, converged, last_change)| EmSummary {
             iterations,
             converged,
-            tolerance: crate::model::em::TOLERANCE,
+            // TruthFinder's stopping rule is on the cosine of successive trust vectors.
+            tolerance: if scores.params.method == crate::model::Method::TruthFinder {
+                crate::model::categorical::TF_DELTA
+            } else {
+                crate::model::em::TOLERANCE
+            },
             last_change,
         }),
         outputs: outputs.to_vec(),

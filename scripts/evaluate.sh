@@ -1,0 +1,27 @@
+#!/bin/sh
+# Reproduces every figure of EVALUATION.md. Run from the repository root after `cargo build --release`.
+set -e
+C=./target/release/credence
+D=${DATASETS:-/work/shared/datasets}
+W=${WORK:-/tmp/credence-eval}
+mkdir -p $W
+for s in d_jn-product d_Duck_Identification s4_Dog_data s4_Face_Sentiment_Identification f201_Emotion_FULL; do
+  $C convert crowd --answers $D/crowd_truth_infer/$s/answer.csv --truth $D/crowd_truth_infer/$s/truth.csv --out $W/$s
+done
+$C convert book --claims $D/book/book.txt --gold $D/book/book_golden.txt --out $W/book
+$C convert population --claims $D/population/population-new.txt --gold $D/population/population-gd.txt --out $W/population
+$C convert liar --train $D/liar/train.tsv --test $D/liar/test.tsv --out $W/liar
+for s in d_jn-product d_Duck_Identification s4_Dog_data s4_Face_Sentiment_Identification; do
+  echo "== $s"
+  $C eval --claims $W/$s/claims.csv --gold $W/$s/gold.csv --value-kind label --methods em,vote,dawid-skene,truthfinder
+done
+echo "== f201_Emotion_FULL"
+$C eval --claims $W/f201_Emotion_FULL/claims.csv --gold $W/f201_Emotion_FULL/gold.csv --value-kind number --methods em,vote,truthfinder
+echo "== f201_Emotion_FULL as labels"
+$C eval --claims $W/f201_Emotion_FULL/claims.csv --gold $W/f201_Emotion_FULL/gold.csv --value-kind label --methods dawid-skene
+echo "== book"
+$C eval --claims $W/book/claims.csv --gold $W/book/gold.csv --value-kind list --methods em,vote,truthfinder
+echo "== population"
+$C eval --claims $W/population/claims.csv --gold $W/population/gold.csv --value-kind number --methods em,vote,truthfinder
+echo "== liar"
+$C eval --claims $W/liar/claims.csv --resolutions $W/liar/resolutions.csv --gold $W/liar/gold.csv --methods responses,em,vote,dawid-skene,truthfinder

@@ -1,0 +1,350 @@
+//! Converters from public truth-discovery data sets to credence's input files (`credence convert`).
+//!
+//! Each converter reads a data set in its published format and writes, into one folder:
+//!
+//! * `claims.csv`: `claim_id,source,published_at,story_id,stance,value` (LIAR: no `value`);
+//! * `gold.csv`: `story_id,value`, the published truth, for `credence eval --gold`;
+//! * LIAR only: `resolutions.csv`, the verdicts of the training split.
+//!
+//! None of these data sets dates its claims; `published_at` (a required column) is then the fixed
+//! [`NO_DATE`] (population: the 1st of January of the claim's year). Rows a converter cannot use are
+//! counted by reason in the returned [`Converted`], never dropped silently.
+//!
+//! | data set | source | story | value | gold |
+//! |---|---|---|---|---|
+//! | crowd (Zheng et al. 2017) | worker | question | answer (`--value-kind label`; `number` for Emotion) | truth.csv |
+//! | book (Yin et al. 2007) | bookstore | ISBN | author string (`--value-kind list`) | book_golden.txt |
+//! | population (Pasternack & Roth 2010) | editor | `city, state_YEAR` | population (`--value-kind number`) | population-gd.txt |
+//! | LIAR (Wang 2017) | speaker | statement id | none: the speaker asserts the statement | test labels, collapsed to true/false |
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// The `published_at` of claims whose data set gives no date.
+pub const NO_DATE: &str = "1970-01-01";
+
+/// What a conversion wrote and what it left out.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Converted {
+    /// Claims written.
+    pub claims: u64,
+    /// Gold rows written.
+    pub gold: u64,
+    /// Resolutions written (LIAR).
+    pub resolutions: u64,
+    /// Rows left out, by reason.
+    pub skipped: BTreeMap<String, u64>,
+    /// The files written.
+    pub files: Vec<PathBuf>,
+}
+
+impl Converted {
+    fn skip(&mut self, why: &str) {
+        *self.skipped.entry(why.to_owned()).or_default() += 1;
+    }
+}
+
+fn io_err(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |source| Error::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// The text of a file: UTF-8 where it is, else each byte as Latin-1 (the population files are Latin-1).
+fn read_text(path: &Path) -> Result<String> {
+    let mut bytes = Vec::new();
+    crate::ingest::open_input(path)?
+        .read_to_end(&mut bytes)
+        .map_err(io_err(path))?;
+    Ok(match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => e.into_bytes().iter().map(|&b| b as char).collect(),
+    })
+}
+
+/// Lines without their line ends (LF or CRLF), skipping empty ones, with their line numbers from 1.
+fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
+        .filter(|(_, l)| !l.trim().is_empty())
+}
+
+struct Out {
+    dir: PathBuf,
+    done: Vec<PathBuf>,
+}
+
+impl Out {
+    fn new(dir: &Path) -> Result<Out> {
+        std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+        Ok(Out {
+            dir: dir.to_owned(),
+            done: Vec::new(),
+        })
+    }
+
+    fn write(&mut self, name: &str, header: &[&str], rows: &[Vec<String>]) -> Result<()> {
+        let path = self.dir.join(name);
+        let mut w = csv::Writer::from_path(&path).map_err(|e| Error::Io {
+            path: path.clone(),
+            source: std::io::Error::other(e),
+        })?;
+        let csv_err = |e: csv::Error| Error::Io {
+            path: path.clone(),
+            source: std::io::Error::other(e),
+        };
+        w.write_record(header).map_err(csv_err)?;
+        for r in rows {
+            w.write_record(r).map_err(csv_err)?;
+        }
+        w.flush().map_err(io_err(&path))?;
+        self.done.push(path);
+        Ok(())
+    }
+}
+
+const CLAIM_HEADER: [&str; 6] = ["claim_id", "source", "published_at", "story_id", "stance", "value"];
+
+fn claim(id: usize, source: &str, at: &str, story: &str, value: &str) -> Vec<String> {
+    vec![
+        id.to_string(),
+        source.to_owned(),
+        at.to_owned(),
+        story.to_owned(),
+        "asserts".to_owned(),
+        value.to_owned(),
+    ]
+}
+
+fn bad_row(path: &Path, line: usize, reason: &str, value: &str) -> Error {
+    Error::BadRow(crate::error::RowProblem {
+        file: path.display().to_string(),
+        line: line as u64,
+        column: None,
+        value: Some(value.chars().take(200).collect()),
+        reason: reason.to_owned(),
+    })
+}
+
+/// The crowd-sourcing benchmark of Zheng et al. (PVLDB 2017): `answer.csv` (`question,worker,answer`)
+/// and `truth.csv` (`question,truth`).
+///
+/// # Errors
+/// A file cannot be read or written, or lacks a column.
+pub fn crowd(answers: &Path, truth: &Path, out: &Path) -> Result<Converted> {
+    let mut c = Converted::default();
+    let mut o = Out::new(out)?;
+    let mut rdr = crate::ingest::open_csv(answers)?;
+    let headers = rdr.headers().map_err(|e| crate::ingest::csv_error(answers, e))?.clone();
+    let col = |h: &csv::StringRecord, path: &Path, name: &str| {
+        h.iter()
+            .position(|x| x.trim() == name)
+            .ok_or_else(|| Error::MissingColumn {
+                path: path.to_owned(),
+                column: name.to_owned(),
+                found: h.iter().collect::<Vec<_>>().join(","),
+            })
+    };
+    let (q, w, a) = (
+        col(&headers, answers, "question")?,
+        col(&headers, answers, "worker")?,
+        col(&headers, answers, "answer")?,
+    );
+    let mut rows = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| crate::ingest::csv_error(answers, e))?;
+        let get = |k: usize| rec.get(k).unwrap_or_default().trim();
+        if get(q).is_empty() || get(w).is_empty() || get(a).is_empty() {
+            c.skip("an empty question, worker or answer");
+            continue;
+        }
+        rows.push(claim(rows.len() + 1, get(w), NO_DATE, get(q), get(a)));
+    }
+    c.claims = rows.len() as u64;
+    o.write("claims.csv", &CLAIM_HEADER, &rows)?;
+    let mut rdr = crate::ingest::open_csv(truth)?;
+    let headers = rdr.headers().map_err(|e| crate::ingest::csv_error(truth, e))?.clone();
+    let (q, t) = (col(&headers, truth, "question")?, col(&headers, truth, "truth")?);
+    let mut gold = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| crate::ingest::csv_error(truth, e))?;
+        gold.push(vec![
+            rec.get(q).unwrap_or_default().trim().to_owned(),
+            rec.get(t).unwrap_or_default().trim().to_owned(),
+        ]);
+    }
+    c.gold = gold.len() as u64;
+    o.write("gold.csv", &["story_id", "value"], &gold)?;
+    c.files = o.done;
+    Ok(c)
+}
+
+/// The AbeBooks author data set (Yin, Han & Yu, KDD 2007): `book.txt` (TAB-separated `store, ISBN,
+/// title, authors`) and `book_golden.txt` (`ISBN, authors`). Rows with no author list (empty or `Not
+/// Available`) are skipped: they claim nothing about the authors.
+///
+/// # Errors
+/// A file cannot be read or written; a line has too few fields.
+pub fn book(claims: &Path, golden: &Path, out: &Path) -> Result<Converted> {
+    let mut c = Converted::default();
+    let mut o = Out::new(out)?;
+    let text = read_text(claims)?;
+    let mut rows = Vec::new();
+    for (line, l) in lines(&text) {
+        let f: Vec<&str> = l.split('\t').collect();
+        if f.len() < 4 {
+            return Err(bad_row(claims, line, "expected 4 TAB-separated fields", l));
+        }
+        let (store, isbn, authors) = (f[0].trim(), f[1].trim(), f[3].trim());
+        if authors.is_empty() || authors.eq_ignore_ascii_case("not available") {
+            c.skip("no author list (empty or Not Available)");
+            continue;
+        }
+        if store.is_empty() || isbn.is_empty() {
+            c.skip("an empty store or ISBN");
+            continue;
+        }
+        rows.push(claim(line, store, NO_DATE, isbn, authors));
+    }
+    c.claims = rows.len() as u64;
+    o.write("claims.csv", &CLAIM_HEADER, &rows)?;
+    let text = read_text(golden)?;
+    let mut gold = Vec::new();
+    for (line, l) in lines(&text) {
+        let Some((isbn, authors)) = l.split_once('\t') else {
+            return Err(bad_row(golden, line, "expected ISBN TAB authors", l));
+        };
+        gold.push(vec![isbn.trim().to_owned(), authors.trim().to_owned()]);
+    }
+    c.gold = gold.len() as u64;
+    o.write("gold.csv", &["story_id", "value"], &gold)?;
+    c.files = o.done;
+    Ok(c)
+}
+
+/// The Wikipedia city-population data set (Pasternack & Roth, COLING 2010), as preprocessed in
+/// `population-new.txt` (TAB-separated `city, state_YEAR`, editor, population, year) and
+/// `population-gd.txt` (`city, state, YEAR, population`); both Latin-1.
+///
+/// # Errors
+/// A file cannot be read or written; a line has too few fields.
+pub fn population(claims: &Path, golden: &Path, out: &Path) -> Result<Converted> {
+    let mut c = Converted::default();
+    let mut o = Out::new(out)?;
+    let text = read_text(claims)?;
+    let mut rows = Vec::new();
+    for (line, l) in lines(&text) {
+        let f: Vec<&str> = l.split('\t').collect();
+        if f.len() < 4 {
+            return Err(bad_row(claims, line, "expected 4 TAB-separated fields", l));
+        }
+        let (object, editor, value, year) = (f[0].trim(), f[1].trim(), f[2].trim(), f[3].trim());
+        if object.is_empty() || editor.is_empty() || value.is_empty() {
+            c.skip("an empty object, editor or value");
+            continue;
+        }
+        let at = match year.parse::<u32>() {
+            Ok(y) if (1000..=9999).contains(&y) => format!("{y}-01-01"),
+            _ => NO_DATE.to_owned(),
+        };
+        rows.push(claim(line, editor, &at, object, value));
+    }
+    c.claims = rows.len() as u64;
+    o.write("claims.csv", &CLAIM_HEADER, &rows)?;
+    let text = read_text(golden)?;
+    let mut gold = Vec::new();
+    for (line, l) in lines(&text) {
+        let parts: Vec<&str> = l.split(',').map(str::trim).collect();
+        if parts.len() < 3 {
+            return Err(bad_row(golden, line, "expected city, ..., YEAR, population", l));
+        }
+        let n = parts.len();
+        let key = format!("{}_{}", parts[..n - 2].join(", "), parts[n - 2]);
+        gold.push(vec![key, parts[n - 1].to_owned()]);
+    }
+    c.gold = gold.len() as u64;
+    o.write("gold.csv", &["story_id", "value"], &gold)?;
+    c.files = o.done;
+    Ok(c)
+}
+
+/// PolitiFact's six ratings collapsed to whether the statement holds: `true`, `mostly-true` and
+/// `half-true` are true; `barely-true`, `false` and `pants-fire` false (the usual binary collapse).
+pub fn liar_truth(label: &str) -> Option<bool> {
+    match label {
+        "true" | "mostly-true" | "half-true" => Some(true),
+        "barely-true" | "false" | "pants-fire" => Some(false),
+        _ => None,
+    }
+}
+
+/// LIAR (Wang, ACL 2017) for the predictive protocol: every statement of the training and test splits is
+/// a story asserted by its speaker; the training verdicts become resolutions (so speakers are scored on
+/// them alone), the test verdicts the gold (`gold.csv`, true/false). The
+/// credit-history columns (9–13) are not read: they count the row's own verdict.
+///
+/// # Errors
+/// A file cannot be read or written; a line has fewer than 14 fields or an unknown label.
+pub fn liar(train: &Path, test: &Path, out: &Path) -> Result<Converted> {
+    let mut c = Converted::default();
+    let mut o = Out::new(out)?;
+    let (mut claims, mut resolutions, mut gold) = (Vec::new(), Vec::new(), Vec::new());
+    for (path, is_train) in [(train, true), (test, false)] {
+        let text = read_text(path)?;
+        for (line, l) in lines(&text) {
+            let f: Vec<&str> = l.split('\t').collect();
+            if f.len() < 14 {
+                return Err(bad_row(path, line, "expected 14 TAB-separated fields", l));
+            }
+            let (id, label, speaker) = (f[0].trim(), f[1].trim(), f[4].trim());
+            let truth = liar_truth(label).ok_or_else(|| bad_row(path, line, "unknown label", label))?;
+            if speaker.is_empty() {
+                c.skip("no speaker");
+                continue;
+            }
+            let mut row = claim(0, speaker, NO_DATE, id, "");
+            row[0] = id.to_owned();
+            row.pop();
+            claims.push(row);
+            let t = if truth { "true" } else { "false" };
+            if is_train {
+                resolutions.push(vec![id.to_owned(), t.to_owned(), NO_DATE.to_owned()]);
+            } else {
+                gold.push(vec![id.to_owned(), t.to_owned()]);
+            }
+        }
+    }
+    c.claims = claims.len() as u64;
+    c.resolutions = resolutions.len() as u64;
+    c.gold = gold.len() as u64;
+    o.write("claims.csv", &CLAIM_HEADER[..5], &claims)?;
+    o.write("resolutions.csv", &["story_id", "outcome", "resolved_at"], &resolutions)?;
+    o.write("gold.csv", &["story_id", "value"], &gold)?;
+    c.files = o.done;
+    Ok(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn liar_collapse() {
+        for (label, want) in [
+            ("true", Some(true)),
+            ("mostly-true", Some(true)),
+            ("half-true", Some(true)),
+            ("barely-true", Some(false)),
+            ("false", Some(false)),
+            ("pants-fire", Some(false)),
+            ("unknown", None),
+        ] {
+            assert_eq!(liar_truth(label), want, "{label}");
+        }
+    }
+}
