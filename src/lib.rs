@@ -37,6 +37,7 @@ pub mod error;
 pub mod evaluate;
 pub mod generate;
 pub mod ingest;
+pub mod link;
 pub mod model;
 pub mod numfmt;
 pub mod progress;
