@@ -66,12 +66,24 @@ pub struct Partial {
 pub fn partial(inputs: &Inputs, opts: LoadOptions) -> Result<Partial> {
     let mut corpus = Corpus::default();
     let mut claim_rejects = Vec::new();
-    let (tally, _replay) = claims::read(&inputs.claims, opts, &mut corpus, &mut claim_rejects)?;
+    // Stories are formed from texts only in a single run: a shard needs every row keyed.
+    let (tally, _replay) = claims::read(
+        &inputs.claims,
+        opts,
+        claims::Keys::Required,
+        &mut corpus,
+        &mut claim_rejects,
+    )?
+    .expect("only a detecting pass stops early");
     let strict_check = |raw: &[RowProblem]| match raw.iter().min_by_key(|p| p.line) {
         Some(first) if opts.strict => Err(Error::BadRow(first.clone())),
         _ => Ok(()),
     };
-    let responses = inputs.responses.as_deref().map(answers::read_responses).transpose()?;
+    let responses = inputs
+        .responses
+        .as_deref()
+        .map(|p| answers::read_responses(p, answers::ResponseKeys::Required))
+        .transpose()?;
     let resolutions = inputs
         .resolutions
         .as_deref()

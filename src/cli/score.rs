@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use credence::ingest::{Inputs, LoadOptions};
+use credence::link::LinkParams;
 use credence::model::Params;
 use credence::model::responders::ResponderPrior;
 use credence::report::{self, Format};
@@ -21,6 +22,11 @@ INPUT FORMAT
                optional attributed_to (the outlet it relays, \"according to ...\"), topic, text, url
   responses:   response_id, story_id, responder (the official body), responded_at,
                verdict (confirmed | denied | partial | no_comment); optional text
+
+  Without story keys: in a file with a text column, story_id may be empty or absent. Claims whose
+  texts describe one event within --window days then form one story (auto-000001, ...), copies of
+  an earlier text by another outlet become its relays, and each response is linked to every story
+  its text matches at --min-match or more (see links.csv).
   resolutions: story_id, outcome (true | false | mixed), resolved_at; optional resolver
 
 OUTPUTS (in --out DIR)
@@ -28,6 +34,8 @@ OUTPUTS (in --out DIR)
                   support, against, evidence, reliability, ci_low, ci_high, rank
                   (sources.json instead with --format json)
   claims.csv      one row per claim: claim_id, source, story_id, stance, role, credited_to, verdict, p_correct
+                  (and matched_story, match_score when stories were formed from texts)
+  links.csv       when stories were formed: response_id, story, claim_id, score, words
   responders.csv  one row per official body: counts and learned confirm/deny rates with intervals
   rejects.csv     every row not scored: file, line, column, value, reason
   summary.json    rows read/scored/rejected per file, the fitted prior, parameters, version
@@ -76,9 +84,52 @@ pub struct ScoreArgs {
     /// Worker threads (0: RAYON_NUM_THREADS, or one per core). The output does not depend on it.
     #[arg(long, default_value_t = 0)]
     threads: usize,
+    #[command(flatten)]
+    link: LinkArgs,
     /// Print nothing on success.
     #[arg(long, short)]
     quiet: bool,
+}
+
+/// How stories are formed when rows lack a `story_id` (used only then).
+#[derive(Args, Debug)]
+pub struct LinkArgs {
+    /// Days: a response answers claims published up to this long before it (never after it); a claim
+    /// joins a story through a claim at most this much older.
+    #[arg(long, default_value_t = LinkParams::default().window_days, value_parser = positive, value_name = "DAYS")]
+    window: f64,
+    /// Least similarity (cosine of TF-IDF vectors, 0 to 1) for a response to be linked to a story.
+    #[arg(long, default_value_t = LinkParams::default().min_match, value_parser = open_closed_unit)]
+    min_match: f64,
+    /// Least similarity for a claim to join the story of an earlier claim.
+    #[arg(long, default_value_t = LinkParams::default().min_story, value_parser = open_closed_unit)]
+    min_story: f64,
+    /// Least estimated word-shingle overlap (Jaccard) for a text to count as a copy of an earlier one by
+    /// another outlet (a relay of it).
+    #[arg(long, default_value_t = LinkParams::default().min_copy, value_parser = open_closed_unit)]
+    min_copy: f64,
+}
+
+impl LinkArgs {
+    /// The library's settings.
+    pub fn params(&self) -> LinkParams {
+        LinkParams {
+            window_days: self.window,
+            min_match: self.min_match,
+            min_story: self.min_story,
+            min_copy: self.min_copy,
+        }
+    }
+}
+
+/// A number above 0 and at most 1.
+fn open_closed_unit(s: &str) -> Result<f64, String> {
+    let x: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
+    if x > 0.0 && x <= 1.0 {
+        Ok(x)
+    } else {
+        Err(format!("{s} is not above 0 and at most 1"))
+    }
 }
 
 /// A number strictly between 0 and 1 (a usage error otherwise, exit status 2).
@@ -205,6 +256,7 @@ pub fn run(args: ScoreArgs) -> credence::Result<()> {
     let load = LoadOptions {
         strict: args.strict,
         block_size: args.chunk_size,
+        link: args.link.params(),
     };
     if let Some(path) = &args.partial {
         let p = credence::shard::partial(&inputs, load)?;

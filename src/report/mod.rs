@@ -277,14 +277,57 @@ pub fn write_claims_csv(loaded: &Loaded, scores: &Scores, out: &mut (dyn Write +
         path: PathBuf::from("claims.csv"),
         source,
     };
-    out.write_all(&csv_bytes(&CLAIM_COLUMNS, std::iter::empty()))
+    let linked = loaded.linked.as_ref().map(|l| &l.assignment);
+    let mut header: Vec<&str> = CLAIM_COLUMNS.to_vec();
+    if linked.is_some() {
+        header.extend(LINK_CLAIM_COLUMNS);
+    }
+    out.write_all(&csv_bytes(&header, std::iter::empty()))
         .map_err(sink_err)?;
     // The row's own source and story text is the interned name (both trimmed), and reading it from the row
     // spares a random access into the name tables per claim.
     loaded.replay.for_each_block(
-        |buf, m, row| push_claim_row(buf, row, corpus.mentions[m], &scores.claim(corpus, m), corpus),
+        |buf, m, row| {
+            let mention = corpus.mentions[m];
+            push_claim_row(buf, row, mention, &scores.claim(corpus, m), corpus);
+            if let Some(a) = linked {
+                // The story the claim was scored under, and the similarity that put it there.
+                buf.pop();
+                buf.push(b',');
+                push_field(buf, corpus.stories.name(mention.story));
+                buf.push(b',');
+                if let Some(score) = a.score(row.text(0).unwrap_or_default()) {
+                    crate::numfmt::push_float_bytes(buf, f64::from(score));
+                }
+                buf.push(b'\n');
+            }
+        },
         |bytes| out.write_all(bytes).map_err(sink_err),
     )
+}
+
+/// The columns `claims.csv` gains when stories were formed from texts.
+pub const LINK_CLAIM_COLUMNS: [&str; 2] = ["matched_story", "match_score"];
+
+/// The columns of `links.csv`.
+pub const LINK_COLUMNS: [&str; 5] = ["response_id", "story", "claim_id", "score", "words"];
+
+/// `links.csv`: every claim–response link the matcher made, with the words that carried it.
+pub fn links_csv(links: &[crate::ingest::unkeyed::LinkRow]) -> Vec<u8> {
+    let mut buf = csv_bytes(&LINK_COLUMNS, std::iter::empty());
+    for l in links {
+        push_field(&mut buf, &l.response_id);
+        buf.push(b',');
+        push_field(&mut buf, &l.story);
+        buf.push(b',');
+        push_field(&mut buf, &l.claim_id);
+        buf.push(b',');
+        crate::numfmt::push_float_bytes(&mut buf, f64::from(l.score));
+        buf.push(b',');
+        push_field(&mut buf, &l.words);
+        buf.push(b'\n');
+    }
+    buf
 }
 
 /// Appends one claims.csv row: the claim's own id, source and story text, then its scores.
@@ -487,6 +530,8 @@ struct Summary<'a> {
     parameters: &'a crate::model::Params,
     #[serde(skip_serializing_if = "Option::is_none")]
     em: Option<EmSummary>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    linking: Option<&'a crate::ingest::unkeyed::LinkStats>,
     outputs: Vec<&'a str>,
 }
 
@@ -507,8 +552,15 @@ struct Counts {
     stories_resolved: u64,
 }
 
-/// The run's summary: rows read, scored and rejected per file, the fitted prior, parameters, version.
-pub fn summary_json(corpus: &Corpus, inputs: &InputTallies, scores: &Scores, outputs: &[&str]) -> Vec<u8> {
+/// The run's summary: rows read, scored and rejected per file, the fitted prior, parameters, version, and
+/// what the matcher did when it ran.
+pub fn summary_json(
+    corpus: &Corpus,
+    inputs: &InputTallies,
+    scores: &Scores,
+    linking: Option<&crate::ingest::unkeyed::LinkStats>,
+    outputs: &[&str],
+) -> Vec<u8> {
     let summary = Summary {
         credence_version: env!("CARGO_PKG_VERSION"),
         inputs,
@@ -527,6 +579,7 @@ pub fn summary_json(corpus: &Corpus, inputs: &InputTallies, scores: &Scores, out
             tolerance: crate::model::em::TOLERANCE,
             last_change,
         }),
+        linking,
         outputs: outputs.to_vec(),
     };
     let mut out = serde_json::to_vec_pretty(&summary).expect("values serialise");
@@ -551,6 +604,25 @@ pub fn write_outputs(
     format: Format,
     claims: Option<ClaimsWriter<'_>>,
 ) -> Result<Vec<PathBuf>> {
+    write_outputs_linked(dir, corpus, scores, rejects, inputs, format, claims, None)
+}
+
+/// As [`write_outputs`], with `links.csv` and the matcher's counts when stories were formed from texts.
+///
+/// # Errors
+/// A file cannot be written or renamed.
+// Each argument is one output's content; bundling them would only move the list into a struct.
+#[allow(clippy::too_many_arguments)]
+pub fn write_outputs_linked(
+    dir: &Path,
+    corpus: &Corpus,
+    scores: &Scores,
+    rejects: &[RowProblem],
+    inputs: &InputTallies,
+    format: Format,
+    claims: Option<ClaimsWriter<'_>>,
+    linked: Option<&crate::ingest::unkeyed::Linked>,
+) -> Result<Vec<PathBuf>> {
     let _stage = crate::progress::Stage::start("write");
     let sources_name = match format {
         Format::Csv => "sources.csv",
@@ -559,6 +631,9 @@ pub fn write_outputs(
     let mut names = vec![sources_name];
     if claims.is_some() {
         names.push("claims.csv");
+    }
+    if linked.is_some() {
+        names.push("links.csv");
     }
     names.extend(["responders.csv", "rejects.csv", "summary.json"]);
     let mut out = OutputDir::create(dir)?;
@@ -576,9 +651,14 @@ pub fn write_outputs(
         Some(write) => out.stage_with("claims.csv", write)?,
         None => out.remove_on_commit("claims.csv"),
     }
+    match linked {
+        Some(l) => out.stage("links.csv", &links_csv(&l.links))?,
+        None => out.remove_on_commit("links.csv"),
+    }
     out.stage("responders.csv", &responders_csv(corpus, scores))?;
     out.stage("rejects.csv", &rejects_csv(rejects))?;
-    out.stage("summary.json", &summary_json(corpus, inputs, scores, &names))?;
+    let stats = linked.map(|l| &l.stats);
+    out.stage("summary.json", &summary_json(corpus, inputs, scores, stats, &names))?;
     out.commit()
 }
 
@@ -588,7 +668,7 @@ pub fn write_outputs(
 /// A file cannot be written or renamed, or the claims input cannot be read again.
 pub fn write_all(dir: &Path, loaded: &Loaded, scores: &Scores, format: Format) -> Result<Vec<PathBuf>> {
     let claims = |w: &mut (dyn Write + Send)| write_claims_csv(loaded, scores, w);
-    write_outputs(
+    write_outputs_linked(
         dir,
         &loaded.corpus,
         scores,
@@ -596,6 +676,7 @@ pub fn write_all(dir: &Path, loaded: &Loaded, scores: &Scores, format: Format) -
         &InputTallies::of(loaded),
         format,
         Some(&claims),
+        loaded.linked.as_ref(),
     )
 }
 
