@@ -3,6 +3,7 @@
 
 mod docs;
 mod eval;
+mod eval_links;
 mod generate;
 mod merge;
 mod score;
@@ -24,6 +25,7 @@ enum Command {
     Gen(generate::GenArgs),
     Merge(merge::MergeArgs),
     Eval(eval::EvalArgs),
+    EvalLinks(eval_links::EvalLinksArgs),
     Completions(docs::CompletionsArgs),
     Man(docs::ManArgs),
 }
@@ -37,6 +39,7 @@ pub fn run() -> credence::Result<()> {
         Command::Gen(args) => generate::run(args),
         Command::Merge(args) => merge::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::EvalLinks(args) => eval_links::run(args),
         Command::Completions(args) => docs::completions(args),
         Command::Man(args) => docs::man(args),
     }

@@ -93,7 +93,7 @@ pub struct ScoreArgs {
 
 /// How stories are formed when rows lack a `story_id` (used only then).
 #[derive(Args, Debug)]
-pub struct LinkArgs {
+pub(crate) struct LinkArgs {
     /// Days: a response answers claims published up to this long before it (never after it); a claim
     /// joins a story through a claim at most this much older.
     #[arg(long, default_value_t = LinkParams::default().window_days, value_parser = positive, value_name = "DAYS")]
@@ -112,7 +112,7 @@ pub struct LinkArgs {
 
 impl LinkArgs {
     /// The library's settings.
-    pub fn params(&self) -> LinkParams {
+    pub(crate) fn params(&self) -> LinkParams {
         LinkParams {
             window_days: self.window,
             min_match: self.min_match,

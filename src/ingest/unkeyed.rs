@@ -148,7 +148,7 @@ struct ClaimRow {
 }
 
 /// Reads the claims file for the matcher: the rows the ordinary pass accepts, in input order.
-fn read_claims(path: &Path, opts: LoadOptions) -> Result<Vec<ClaimRow>> {
+fn read_claims(path: &Path, opts: LoadOptions, ignore_keys: bool) -> Result<Vec<ClaimRow>> {
     let io_err = |source| Error::Io {
         path: path.to_owned(),
         source,
@@ -184,8 +184,11 @@ fn read_claims(path: &Path, opts: LoadOptions) -> Result<Vec<ClaimRow>> {
                         names: CLAIMS.names,
                     };
                     if fields.len() == n_fields
-                        && let Some(r) = claim_row(&row)
+                        && let Some(mut r) = claim_row(&row)
                     {
+                        if ignore_keys {
+                            r.story = None;
+                        }
                         out.push(r);
                     }
                 });
@@ -251,6 +254,24 @@ pub(crate) fn has_text_column(path: &Path) -> Result<bool> {
 /// # Errors
 /// A file cannot be read or lacks a required column; standard input (it would have to be read twice).
 pub fn link_files(claims_path: &Path, responses: Option<&Path>, opts: LoadOptions) -> Result<Linked> {
+    link_files_with(claims_path, responses, opts, false)
+}
+
+/// As [`link_files`], matching every row from its text as if no `story_id` were given: for measuring
+/// the matcher on a labelled set whose files also carry the true keys.
+///
+/// # Errors
+/// As for [`link_files`].
+pub fn link_files_ignoring_keys(claims_path: &Path, responses: &Path, opts: LoadOptions) -> Result<Linked> {
+    link_files_with(claims_path, Some(responses), opts, true)
+}
+
+fn link_files_with(
+    claims_path: &Path,
+    responses: Option<&Path>,
+    opts: LoadOptions,
+    ignore_keys: bool,
+) -> Result<Linked> {
     opts.link.validate()?;
     for p in std::iter::once(claims_path).chain(responses) {
         if p.as_os_str() == "-" {
@@ -264,7 +285,7 @@ pub fn link_files(claims_path: &Path, responses: Option<&Path>, opts: LoadOption
     let _stage = crate::progress::Stage::start("link");
     let has_text = has_text_column(claims_path)?;
     let claim_rows = if has_text {
-        read_claims(claims_path, opts)?
+        read_claims(claims_path, opts, ignore_keys)?
     } else {
         Vec::new()
     };
@@ -278,7 +299,7 @@ pub fn link_files(claims_path: &Path, responses: Option<&Path>, opts: LoadOption
                 fields::verdict(row.required(4).map_err(drop_refusal)?).ok_or_else(quiet)?;
                 Ok(ResponseRow {
                     id: id.to_owned(),
-                    keyed: !story.is_empty(),
+                    keyed: !story.is_empty() && !ignore_keys,
                     time,
                     text: row.text(5).map_err(drop_refusal)?.to_owned(),
                 })
@@ -427,4 +448,39 @@ fn assemble(
     }
     stats.links = out.links.len() as u64;
     out
+}
+
+/// One row of a gold file of claim–response links.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GoldRow {
+    /// The response.
+    pub response_id: String,
+    /// A claim it truly answers; `None` for a labelled response that answers none.
+    pub claim_id: Option<String>,
+    /// The part of the set the response belongs to (`dev`, `test`), if given.
+    pub split: Option<String>,
+}
+
+const GOLD: Spec = Spec {
+    names: &["response_id", "claim_id", "split"],
+    required: 2,
+};
+
+/// Reads a gold file: `response_id,claim_id[,split]`, one row per true pair, and a row with an empty
+/// `claim_id` for a response that answers nothing.
+///
+/// # Errors
+/// The file cannot be read or lacks a column; a row without a `response_id` (file and line named).
+pub fn read_gold(path: &Path) -> Result<Vec<GoldRow>> {
+    let (_, rows, rejects) = read_table(path, &GOLD, &[], |row| {
+        Ok(GoldRow {
+            response_id: row.required(0)?.to_owned(),
+            claim_id: row.optional(1)?.map(str::to_owned),
+            split: row.optional(2)?.map(str::to_owned),
+        })
+    })?;
+    if let Some(first) = rejects.into_iter().next() {
+        return Err(Error::BadRow(first));
+    }
+    Ok(rows.into_iter().map(|(_, r)| r).collect())
 }

@@ -18,6 +18,7 @@
 //! fixed order and every tie is broken by position, so the result does not depend on the thread count.
 
 pub mod cluster;
+pub mod eval;
 pub mod index;
 pub mod minhash;
 pub mod normalise;
@@ -45,8 +46,8 @@ impl Default for LinkParams {
     fn default() -> Self {
         LinkParams {
             window_days: 14.0,
-            min_match: 0.2,
-            min_story: 0.3,
+            min_match: 0.15,
+            min_story: 0.35,
             min_copy: 0.6,
         }
     }
