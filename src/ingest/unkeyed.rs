@@ -284,7 +284,7 @@ fn link_files_with(
     }
     let _stage = crate::progress::Stage::start("link");
     let has_text = has_text_column(claims_path)?;
-    let claim_rows = if has_text {
+    let mut claim_rows = if has_text {
         read_claims(claims_path, opts, ignore_keys)?
     } else {
         Vec::new()
@@ -313,14 +313,15 @@ fn link_files_with(
     let mut sources = Names::default();
     let mut docs = Vec::new();
     let mut doc_rows = Vec::new();
-    for (k, r) in claim_rows.iter().enumerate() {
-        let Some(features) = &r.features else { continue };
+    for (k, r) in claim_rows.iter_mut().enumerate() {
+        // Moved, not copied: the features are the largest part of what the matcher holds.
+        let Some(features) = r.features.take() else { continue };
         docs.push(ClaimDoc {
             time: r.time,
             source: sources.intern(&r.source),
             story: r.story.as_deref().map(|s| keyed.intern(s)),
             attributed: r.attributed,
-            features: features.clone(),
+            features,
         });
         doc_rows.push(k);
     }
