@@ -283,6 +283,7 @@ fn link_files_with(
         }
     }
     let _stage = crate::progress::Stage::start("link");
+    let reading = crate::progress::Stage::start("link: read");
     let has_text = has_text_column(claims_path)?;
     let mut claim_rows = if has_text {
         read_claims(claims_path, opts, ignore_keys)?
@@ -340,7 +341,13 @@ fn link_files_with(
         });
         response_lines.push((*line, r));
     }
-    let matching = link::link(&docs, &response_docs, &opts.link);
+    drop(reading);
+    let matching = {
+        let _stage = crate::progress::Stage::start("link: match");
+        link::link(&docs, &response_docs, &opts.link)
+    };
+    drop(docs);
+    let _stage = crate::progress::Stage::start("link: assemble");
     Ok(assemble(
         &claim_rows,
         &doc_rows,
