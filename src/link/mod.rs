@@ -97,7 +97,7 @@ impl Features {
     /// can later say which words carried them.
     pub fn of(text: &str, mut words: Option<&mut rustc_hash::FxHashMap<u64, String>>) -> Features {
         let mut seq: Vec<u64> = Vec::new();
-        let mut names: Vec<bool> = Vec::new();
+        let mut names: Vec<Kind> = Vec::new();
         let mut buf = String::new();
         normalise::tokens(text, &mut buf, |t, name| {
             let h = xxhash_rust::xxh3::xxh3_64(t.as_bytes());
@@ -105,15 +105,21 @@ impl Features {
                 w.entry(h).or_insert_with(|| t.to_owned());
             }
             seq.push(h);
-            names.push(name);
+            names.push(if t.starts_with(|c: char| c.is_ascii_digit()) {
+                Kind::Number
+            } else if name {
+                Kind::Name
+            } else {
+                Kind::Word
+            });
         });
         let signature = minhash::Signature::of(&seq);
-        let mut counted: Vec<(u64, u32, bool)> = seq.iter().zip(&names).map(|(&h, &n)| (h, 1, n)).collect();
+        let mut counted: Vec<(u64, u32, Kind)> = seq.iter().zip(&names).map(|(&h, &n)| (h, 1, n)).collect();
         counted.sort_unstable_by_key(|e| e.0);
         counted.dedup_by(|later, first| {
             if later.0 == first.0 {
                 first.1 += 1;
-                first.2 |= later.2;
+                first.2 = first.2.max(later.2);
                 true
             } else {
                 false
@@ -121,9 +127,14 @@ impl Features {
         });
         let terms = counted
             .into_iter()
-            .map(|(h, tf, name)| {
+            .map(|(h, tf, kind)| {
                 let w = 1.0 + (tf as f32).ln();
-                (h, if name { w * normalise::NAME_BOOST } else { w })
+                let factor = match kind {
+                    Kind::Number => normalise::NUMBER_WEIGHT,
+                    Kind::Word => 1.0,
+                    Kind::Name => normalise::NAME_BOOST,
+                };
+                (h, w * factor)
             })
             .collect();
         Features { terms, signature }
@@ -133,6 +144,15 @@ impl Features {
     pub fn is_empty(&self) -> bool {
         self.terms.is_empty()
     }
+}
+
+/// What a token is, for its weight: a name counts most, a number least (amounts and dates recur across
+/// unrelated events far more than names do).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    Number,
+    Word,
+    Name,
 }
 
 /// One claim as the matcher sees it.
@@ -159,4 +179,24 @@ pub struct ResponseDoc {
     pub keyed: bool,
     /// Its text's features.
     pub features: Features,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn weight(f: &Features, word: &str) -> f32 {
+        let h = xxhash_rust::xxh3::xxh3_64(word.as_bytes());
+        f.terms.iter().find(|t| t.0 == h).map(|t| t.1).unwrap()
+    }
+
+    /// Names count most, numbers least, repeated tokens sublinearly.
+    #[test]
+    fn names_weigh_more_and_numbers_less_than_words() {
+        let f = Features::of("Officials say Araghchi signed 411 deals, deals and more deals", None);
+        assert_eq!(weight(&f, "araghchi"), normalise::NAME_BOOST);
+        assert_eq!(weight(&f, "411"), normalise::NUMBER_WEIGHT);
+        assert_eq!(weight(&f, "sign"), 1.0);
+        assert!((weight(&f, "deal") - (1.0 + 3f32.ln())).abs() < 1e-6);
+    }
 }

@@ -11,6 +11,9 @@
 /// The weight factor of a token written as a name.
 pub const NAME_BOOST: f32 = 1.5;
 
+/// The weight factor of a token that starts with a digit (an amount, a date, a count).
+pub const NUMBER_WEIGHT: f32 = 0.5;
+
 /// Calls `f(token, is_name)` for every content token of `text`, in order. `buf` is scratch space reused
 /// between calls, so the hot loop does not allocate.
 ///
