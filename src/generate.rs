@@ -19,6 +19,12 @@
 //!   counts half right for every claim on the story, so it moves a source's realised accuracy away from
 //!   its planted one).
 //!
+//! With [`Config::unkeyed`] the same world (same seed, same draws) is written without story keys: every
+//! claim and response gets a news-style text built from its story's own names, place, amount and event,
+//! worded differently by each outlet ([`texts`]), silent copies repeat their original's text word for
+//! word, and `story_id` is left empty, so that scores from keyed and unkeyed input of one world can be
+//! compared. Resolutions keep their keys (they name stories, which unkeyed claims do not).
+//!
 //! The same configuration and seed give the same bytes.
 
 use std::fs::File;
@@ -128,6 +134,8 @@ pub struct Config {
     pub resolve_rate: f64,
     /// Chance a resolved story is resolved `mixed`.
     pub mixed_rate: f64,
+    /// Write texts and leave `story_id` empty in claims and responses.
+    pub unkeyed: bool,
 }
 
 impl Default for Config {
@@ -152,6 +160,7 @@ impl Default for Config {
             ],
             resolve_rate: 0.3,
             mixed_rate: 0.0,
+            unkeyed: false,
         }
     }
 }
@@ -254,12 +263,25 @@ pub fn write(dir: &Path, cfg: &Config) -> Result<Written> {
             source,
         }
     };
-    writeln!(
-        claims,
-        "claim_id,source,published_at,story_id,stance,attributed_to,topic"
-    )
-    .map_err(io(&claims_path))?;
-    writeln!(responses, "response_id,story_id,responder,responded_at,verdict").map_err(io(&responses_path))?;
+    if cfg.unkeyed {
+        writeln!(
+            claims,
+            "claim_id,source,published_at,story_id,stance,attributed_to,topic,text"
+        )
+        .map_err(io(&claims_path))?;
+        writeln!(responses, "response_id,story_id,responder,responded_at,verdict,text").map_err(io(&responses_path))?;
+    } else {
+        writeln!(
+            claims,
+            "claim_id,source,published_at,story_id,stance,attributed_to,topic"
+        )
+        .map_err(io(&claims_path))?;
+        writeln!(responses, "response_id,story_id,responder,responded_at,verdict").map_err(io(&responses_path))?;
+    }
+    // Texts come from a generator of their own, so that the world drawn is the same with and without them.
+    let mut text_rng = ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x7465_7874_7465_7874);
+    let mut words = texts::StoryWords::default();
+    let mut report_texts: Vec<String> = Vec::new();
     writeln!(resolutions, "story_id,outcome,resolved_at,resolver").map_err(io(&resolutions_path))?;
     writeln!(truth_stories, "story_id,truth,topic,originator").map_err(io(&stories_path))?;
     writeln!(truth_claims, "claim_id,copy_of,correct").map_err(io(&truth_claims_path))?;
@@ -275,6 +297,10 @@ pub fn write(dir: &Path, cfg: &Config) -> Result<Written> {
         story += 1;
         reports.clear();
         covering.clear();
+        report_texts.clear();
+        if cfg.unkeyed {
+            words = texts::StoryWords::draw(&mut text_rng);
+        }
         let origin = pick(&mut rng, &cumulative);
         let topic = if rng.random::<f64>() < cfg.beat_share {
             beat[origin]
@@ -284,18 +310,24 @@ pub fn write(dir: &Path, cfg: &Config) -> Result<Written> {
         let truth = rng.random::<f64>() < theta[origin];
         let start = day0 + (story as i64 * 86_400 * 365) / (cfg.claims as i64 / 3 + 1) + rng.random_range(0..86_400);
         let mut t = start;
+        let story_key = if cfg.unkeyed {
+            String::new()
+        } else {
+            format!("s{story}")
+        };
         let mut emit = |source: usize,
                         asserts: bool,
                         attributed: Option<usize>,
                         copy_of: Option<u64>,
                         t: i64,
+                        text: &str,
                         out: &mut Written|
          -> Result<u64> {
             out.claims += 1;
             let n = out.claims;
             write!(
                 claims,
-                "c{n},outlet-{source:05},{},s{story},{},",
+                "c{n},outlet-{source:05},{},{story_key},{},",
                 iso(t),
                 if asserts { "asserts" } else { "denies" }
             )
@@ -303,7 +335,11 @@ pub fn write(dir: &Path, cfg: &Config) -> Result<Written> {
             if let Some(a) = attributed {
                 write!(claims, "outlet-{a:05}").map_err(io(&claims_path))?;
             }
-            writeln!(claims, ",t{topic}").map_err(io(&claims_path))?;
+            if cfg.unkeyed {
+                writeln!(claims, ",t{topic},\"{text}\"").map_err(io(&claims_path))?;
+            } else {
+                writeln!(claims, ",t{topic}").map_err(io(&claims_path))?;
+            }
             let correct = asserts == truth;
             match copy_of {
                 Some(c) => writeln!(truth_claims, "c{n},c{c},{}", u8::from(correct)),
@@ -312,9 +348,15 @@ pub fn write(dir: &Path, cfg: &Config) -> Result<Written> {
             .map_err(io(&truth_claims_path))?;
             Ok(n)
         };
-        let n = emit(origin, true, None, None, t, &mut out)?;
+        let text = if cfg.unkeyed {
+            words.claim(&mut text_rng, true)
+        } else {
+            String::new()
+        };
+        let n = emit(origin, true, None, None, t, &text, &mut out)?;
         originals[origin] += 1;
         reports.push((n, origin, true));
+        report_texts.push(text);
         covering.push(origin);
         for _ in 0..poisson(&mut rng, cfg.mean_coverage) {
             let s = pick(&mut rng, &cumulative);
@@ -325,19 +367,26 @@ pub fn write(dir: &Path, cfg: &Config) -> Result<Written> {
             let right = rng.random::<f64>() < theta[s];
             let asserts = right == truth;
             t += rng.random_range(600..43_200);
-            let n = emit(s, asserts, None, None, t, &mut out)?;
+            let text = if cfg.unkeyed {
+                words.claim(&mut text_rng, asserts)
+            } else {
+                String::new()
+            };
+            let n = emit(s, asserts, None, None, t, &text, &mut out)?;
             originals[s] += 1;
             reports.push((n, s, asserts));
+            report_texts.push(text);
         }
         if !copier_pairs.is_empty() {
-            for &(of, from, asserts) in &reports {
+            for (&(of, from, asserts), text) in reports.iter().zip(&report_texts) {
                 for &c in &follows[from] {
                     if covering.contains(&c) || rng.random::<f64>() >= cfg.copy_share {
                         continue;
                     }
                     covering.push(c);
                     t += rng.random_range(600..43_200);
-                    emit(c, asserts, None, Some(of), t, &mut out)?;
+                    // A copy repeats its source's text word for word.
+                    emit(c, asserts, None, Some(of), t, text, &mut out)?;
                 }
             }
         }
@@ -347,10 +396,17 @@ pub fn write(dir: &Path, cfg: &Config) -> Result<Written> {
                 continue;
             }
             covering.push(s);
-            let (of, from, asserts) = reports[rng.random_range(0..reports.len())];
+            let k = rng.random_range(0..reports.len());
+            let (of, from, asserts) = reports[k];
             let silent = rng.random::<f64>() < cfg.silent_copy_rate;
             t += rng.random_range(600..43_200);
-            emit(s, asserts, (!silent).then_some(from), Some(of), t, &mut out)?;
+            // A silent copy repeats its original word for word; an attributed relay rewrites it and says so.
+            let text = match (cfg.unkeyed, silent) {
+                (false, _) => String::new(),
+                (true, true) => report_texts[k].clone(),
+                (true, false) => format!("According to outlet-{from:05}, {}", words.claim(&mut text_rng, asserts)),
+            };
+            emit(s, asserts, (!silent).then_some(from), Some(of), t, &text, &mut out)?;
         }
         writeln!(
             truth_stories,
@@ -378,13 +434,24 @@ pub fn write(dir: &Path, cfg: &Config) -> Result<Written> {
             };
             out.responses += 1;
             let at = t + rng.random_range(3_600..3 * 86_400);
-            writeln!(
-                responses,
-                "r{}-{k},s{story},{},{},{verdict}",
-                out.responses,
-                r.name,
-                iso(at)
-            )
+            if cfg.unkeyed {
+                writeln!(
+                    responses,
+                    "r{}-{k},,{},{},{verdict},\"{}\"",
+                    out.responses,
+                    r.name,
+                    iso(at),
+                    words.response(&mut text_rng, &r.name, verdict)
+                )
+            } else {
+                writeln!(
+                    responses,
+                    "r{}-{k},s{story},{},{},{verdict}",
+                    out.responses,
+                    r.name,
+                    iso(at)
+                )
+            }
             .map_err(io(&responses_path))?;
         }
         if rng.random::<f64>() < cfg.resolve_rate {
@@ -486,6 +553,184 @@ fn validate(cfg: &Config) -> Result<()> {
 }
 
 /// Seconds since the epoch as an RFC 3339 UTC time.
+/// News-style texts for unkeyed corpora: each story gets its own names, place, amount and event, and
+/// each outlet words it its own way.
+pub mod texts {
+    use rand::RngExt;
+    use rand_chacha::ChaCha8Rng;
+
+    const FIRST: [&str; 40] = [
+        "Anna", "Boris", "Carla", "Dmitri", "Elena", "Farid", "Greta", "Hassan", "Irina", "Jonas", "Karim", "Lena",
+        "Marco", "Nadia", "Oleg", "Paula", "Rashid", "Sofia", "Tomas", "Ulla", "Viktor", "Wanda", "Yusuf", "Zara",
+        "Ahmed", "Beatriz", "Chen", "Daria", "Emil", "Fatima", "Goran", "Hana", "Ivan", "Julia", "Kofi", "Leila",
+        "Mehmet", "Nina", "Omar", "Petra",
+    ];
+    const SYLLABLES: [&str; 24] = [
+        "ka", "vo", "ri", "len", "mar", "to", "bes", "ul", "dra", "no", "sik", "pe", "gor", "an", "zel", "mi", "tav",
+        "ro", "dun", "e", "bra", "kov", "sha", "lin",
+    ];
+    const PLACE_ENDS: [&str; 6] = ["grad", "sk", "ia", "port", "stan", "ville"];
+    const NAME_ENDS: [&str; 6] = ["ov", "ez", "son", "ani", "ski", "elli"];
+    const ORGS: [&str; 20] = [
+        "Port Authority",
+        "Energy Ministry",
+        "Central Bank",
+        "Defence Ministry",
+        "Health Ministry",
+        "Railway Board",
+        "Trade Council",
+        "Grain Agency",
+        "Mining Board",
+        "Water Agency",
+        "Customs Service",
+        "Election Commission",
+        "Finance Ministry",
+        "Telecom Regulator",
+        "Aviation Authority",
+        "Housing Agency",
+        "Fisheries Board",
+        "Space Agency",
+        "Tax Office",
+        "Interior Ministry",
+    ];
+    const THINGS: [&str; 24] = [
+        "pipeline deal",
+        "arms shipment",
+        "loan agreement",
+        "border closure",
+        "port lease",
+        "grain contract",
+        "power plant tender",
+        "mining licence",
+        "rail link",
+        "gas swap",
+        "debt restructuring",
+        "satellite launch",
+        "fishing accord",
+        "refinery sale",
+        "water treaty",
+        "vaccine order",
+        "bridge project",
+        "customs union",
+        "drone purchase",
+        "wheat tender",
+        "copper concession",
+        "airport expansion",
+        "telecom merger",
+        "tax amnesty",
+    ];
+    const VERBS: [(&str, &str); 6] = [
+        ("signed", "was signed"),
+        ("agreed", "was agreed"),
+        ("approved", "was approved"),
+        ("secured", "was secured"),
+        ("finalised", "was finalised"),
+        ("sealed", "was sealed"),
+    ];
+
+    /// What every text about one story draws on.
+    #[derive(Debug, Clone, Default)]
+    pub struct StoryWords {
+        first: &'static str,
+        surname: String,
+        place: String,
+        org: &'static str,
+        thing: &'static str,
+        amount: u32,
+    }
+
+    fn word(rng: &mut ChaCha8Rng, syllables: usize, end: &str) -> String {
+        let mut w: String = (0..syllables)
+            .map(|_| SYLLABLES[rng.random_range(0..SYLLABLES.len())])
+            .collect();
+        w.push_str(end);
+        let mut c = w.chars();
+        c.next().map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
+    }
+
+    impl StoryWords {
+        /// A story's names and facts.
+        pub fn draw(rng: &mut ChaCha8Rng) -> StoryWords {
+            StoryWords {
+                first: FIRST[rng.random_range(0..FIRST.len())],
+                // 24³ · 6 = 82,944 surnames and as many places: at a million claims a year, two stories in
+                // one fortnight rarely share both.
+                surname: {
+                    let end = NAME_ENDS[rng.random_range(0..NAME_ENDS.len())];
+                    word(rng, 3, end)
+                },
+                place: {
+                    let end = PLACE_ENDS[rng.random_range(0..PLACE_ENDS.len())];
+                    word(rng, 3, end)
+                },
+                org: ORGS[rng.random_range(0..ORGS.len())],
+                thing: THINGS[rng.random_range(0..THINGS.len())],
+                amount: rng.random_range(100..10_000),
+            }
+        }
+
+        /// One outlet's report: asserting or denying the story, in one of several wordings, names and
+        /// orders.
+        pub fn claim(&self, rng: &mut ChaCha8Rng, asserts: bool) -> String {
+            let StoryWords {
+                first,
+                surname,
+                place,
+                org,
+                thing,
+                amount,
+            } = self;
+            let (active, passive) = VERBS[rng.random_range(0..VERBS.len())];
+            let who = if rng.random::<bool>() {
+                format!("{first} {surname}")
+            } else {
+                surname.clone()
+            };
+            if !asserts {
+                return match rng.random_range(0..3) {
+                    0 => format!("{org} rejects reports that {who} {active} a ${amount} million {thing} in {place}"),
+                    1 => format!("No {thing} {passive} in {place}, {surname}'s office insists"),
+                    _ => {
+                        format!("Sources in {place} deny that the ${amount} million {thing} with {surname} went ahead")
+                    }
+                };
+            }
+            match rng.random_range(0..6) {
+                0 => format!("{who} {active} a ${amount} million {thing} with the {org} in {place}"),
+                1 => format!("{place}: {surname}'s ${amount} million {thing} {passive}, {org} sources say"),
+                2 => format!("The {org} and {who} reach a {thing} worth ${amount} million in {place}"),
+                3 => format!("Sources: {who} {active} the {thing} in {place} talks with the {org}, ${amount} million"),
+                4 => format!("A ${amount} million {thing} {passive} in {place}, {first} {surname} confirms"),
+                _ => format!("{place} {thing}: {surname} and the {org} strike ${amount}m deal"),
+            }
+        }
+
+        /// An official response to the story, worded by its verdict.
+        pub fn response(&self, rng: &mut ChaCha8Rng, responder: &str, verdict: &str) -> String {
+            let StoryWords {
+                surname,
+                place,
+                thing,
+                amount,
+                ..
+            } = self;
+            let (active, _) = VERBS[rng.random_range(0..VERBS.len())];
+            match verdict {
+                "confirmed" => format!(
+                    "The {responder} said reports that {surname} {active} a ${amount} million {thing} in {place} were accurate"
+                ),
+                "denied" => format!(
+                    "The {responder} said no {thing} was {active} by {surname} in {place} and called the reports false"
+                ),
+                "partial" => format!(
+                    "The {responder} said talks on a {thing} in {place} with {surname} took place but no ${amount} million deal was {active}"
+                ),
+                _ => format!("The {responder} declined to comment on reports of {surname}'s {thing} in {place}"),
+            }
+        }
+    }
+}
+
 fn iso(t: i64) -> String {
     chrono::DateTime::from_timestamp(t, 0)
         .expect("generated times are in range")

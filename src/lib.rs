@@ -5,6 +5,8 @@
 //!
 //! * [`ingest`] reads the claims, responses and resolutions CSV files into a validated [`corpus::Corpus`],
 //!   keeping every refused row as a reject with its file, line and reason;
+//! * [`link`] forms stories from the claims' texts and links responses to them when the input carries no
+//!   `story_id` (called by [`ingest`] only then);
 //! * [`model`] cross-checks claims against their stories' evidence, learns each official responder's
 //!   record, fits a population prior by empirical Bayes and computes every source's posterior reliability;
 //! * [`report`] writes the results: `sources.csv`, `claims.csv`, `responders.csv`, `rejects.csv` and
@@ -40,6 +42,7 @@ pub mod evaluate;
 pub mod generate;
 pub mod history;
 pub mod ingest;
+pub mod link;
 pub mod model;
 pub mod numfmt;
 pub mod progress;

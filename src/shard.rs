@@ -69,7 +69,15 @@ pub struct Partial {
 pub fn partial(inputs: &Inputs, opts: LoadOptions) -> Result<Partial> {
     let mut corpus = Corpus::default();
     let mut claim_rejects = Vec::new();
-    let (tally, replay) = claims::read(&inputs.claims, opts, &mut corpus, &mut claim_rejects)?;
+    // Stories are formed from texts only in a single run: a shard needs every row keyed.
+    let (tally, replay) = claims::read(
+        &inputs.claims,
+        opts,
+        claims::Keys::Required,
+        &mut corpus,
+        &mut claim_rejects,
+    )?
+    .expect("only a detecting pass stops early");
     let mut rejected: Vec<u64> = claim_rejects.iter().map(|r| r.line).collect();
     rejected.sort_unstable();
     let claim_later: Vec<u64> = replay
@@ -88,7 +96,11 @@ pub fn partial(inputs: &Inputs, opts: LoadOptions) -> Result<Partial> {
         Some(first) if opts.strict => Err(Error::BadRow(first.clone())),
         _ => Ok(()),
     };
-    let mut responses = inputs.responses.as_deref().map(answers::read_responses).transpose()?;
+    let mut responses = inputs
+        .responses
+        .as_deref()
+        .map(|p| answers::read_responses(p, answers::ResponseKeys::Required))
+        .transpose()?;
     let mut resolutions = inputs
         .resolutions
         .as_deref()

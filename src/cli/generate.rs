@@ -62,6 +62,10 @@ pub struct GenArgs {
     /// Chance the interested responder answers a story on its beat (topic 0); it denies most true ones.
     #[arg(long, default_value_t = 0.6)]
     interested_answer_rate: f64,
+    /// Write the same world without story keys: claims and responses get news-style texts (each outlet
+    /// words a story its own way; silent copies repeat their original) and an empty story_id.
+    #[arg(long)]
+    unkeyed: bool,
     /// Print nothing on success.
     #[arg(long, short)]
     quiet: bool,
@@ -87,6 +91,7 @@ pub fn run(args: GenArgs) -> credence::Result<()> {
             ResponderSpec::honest("Ministry of Information", args.honest_answer_rate),
             ResponderSpec::interested("Presidential Press Office", args.interested_answer_rate, vec![0]),
         ],
+        unkeyed: args.unkeyed,
         ..Config::default()
     };
     let w = generate::write(&args.out, &cfg)?;

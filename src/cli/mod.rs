@@ -4,6 +4,7 @@
 mod convert;
 mod docs;
 mod eval;
+mod eval_links;
 mod explain;
 mod generate;
 mod history;
@@ -34,6 +35,7 @@ enum Command {
     Report(report::ReportArgs),
     Explain(explain::ExplainArgs),
     Convert(convert::ConvertArgs),
+    EvalLinks(eval_links::EvalLinksArgs),
     Completions(docs::CompletionsArgs),
     Man(docs::ManArgs),
 }
@@ -52,6 +54,7 @@ pub fn run() -> credence::Result<()> {
         Command::Report(args) => report::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Convert(args) => convert::run(args),
+        Command::EvalLinks(args) => eval_links::run(args),
         Command::Completions(args) => docs::completions(args),
         Command::Man(args) => docs::man(args),
     }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use credence::ingest::{Inputs, LoadOptions};
+use credence::link::LinkParams;
 use credence::model::Params;
 use credence::model::responders::ResponderPrior;
 use credence::report::{self, Format};
@@ -25,6 +26,11 @@ INPUT FORMAT
                asserts one (normalised per --value-kind); with the column every claim needs a value
   responses:   response_id, story_id, responder (the official body), responded_at,
                verdict (confirmed | denied | partial | no_comment); optional text
+
+  Without story keys: in a file with a text column, story_id may be empty or absent. Claims whose
+  texts describe one event within --window days then form one story (auto-000001, ...), copies of
+  an earlier text by another outlet become its relays, and each response is linked to every story
+  its text matches at --min-match or more (see links.csv).
   resolutions: story_id, outcome (true | false | mixed), resolved_at; optional resolver
 
 OUTPUTS (in --out DIR)
@@ -32,7 +38,9 @@ OUTPUTS (in --out DIR)
                   support, against, evidence, reliability, ci_low, ci_high, rank
                   (sources.json with --format json, sources.jsonl with --format jsonl)
   claims.csv      one row per claim: claim_id, source, story_id, stance, [value,] role, credited_to, verdict,
-                  p_correct (claims.jsonl with --format jsonl)
+                  p_correct (claims.jsonl with --format jsonl); and matched_story, match_score when stories
+                  were formed from texts
+  links.csv       when stories were formed: response_id, story, claim_id, score, words
   stories.csv     one row per story: story_id, value (most probable; true/false for plain stories),
                   probability, sources, independent_sources
   responders.csv  one row per official body: counts and learned confirm/deny rates with intervals
@@ -103,6 +111,8 @@ pub struct ScoreArgs {
     /// Worker threads (0: RAYON_NUM_THREADS, or one per core). The output does not depend on it.
     #[arg(long, default_value_t = 0)]
     threads: usize,
+    #[command(flatten)]
+    link: LinkArgs,
     /// Print nothing on success.
     #[arg(long, short)]
     quiet: bool,
@@ -113,6 +123,47 @@ pub(crate) fn as_of_time(s: &str) -> Result<i64, String> {
     let t = credence::ingest::fields::time(s)
         .ok_or_else(|| format!("`{s}` is not a date (2025-06-30) or an RFC 3339 time (2025-06-30T12:00:00Z)"))?;
     Ok(if s.len() == 10 { t + 86_399 } else { t })
+}
+
+/// How stories are formed when rows lack a `story_id` (used only then).
+#[derive(Args, Debug)]
+pub(crate) struct LinkArgs {
+    /// Days: a response answers claims published up to this long before it (never after it); a claim
+    /// joins a story through a claim at most this much older.
+    #[arg(long, default_value_t = LinkParams::default().window_days, value_parser = positive, value_name = "DAYS")]
+    window: f64,
+    /// Least similarity (cosine of TF-IDF vectors, 0 to 1) for a response to be linked to a story.
+    #[arg(long, default_value_t = LinkParams::default().min_match, value_parser = open_closed_unit)]
+    min_match: f64,
+    /// Least similarity for a claim to join the story of an earlier claim.
+    #[arg(long, default_value_t = LinkParams::default().min_story, value_parser = open_closed_unit)]
+    min_story: f64,
+    /// Least estimated word-shingle overlap (Jaccard) for a text to count as a copy of an earlier one by
+    /// another outlet (a relay of it).
+    #[arg(long, default_value_t = LinkParams::default().min_copy, value_parser = open_closed_unit)]
+    min_copy: f64,
+}
+
+impl LinkArgs {
+    /// The library's settings.
+    pub(crate) fn params(&self) -> LinkParams {
+        LinkParams {
+            window_days: self.window,
+            min_match: self.min_match,
+            min_story: self.min_story,
+            min_copy: self.min_copy,
+        }
+    }
+}
+
+/// A number above 0 and at most 1.
+fn open_closed_unit(s: &str) -> Result<f64, String> {
+    let x: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
+    if x > 0.0 && x <= 1.0 {
+        Ok(x)
+    } else {
+        Err(format!("{s} is not above 0 and at most 1"))
+    }
 }
 
 /// A number strictly between 0 and 1 (a usage error otherwise, exit status 2).
@@ -310,6 +361,7 @@ pub fn run(args: ScoreArgs) -> credence::Result<()> {
         as_of: args.as_of,
         keep_times: args.half_life.is_some() || args.detect_copies,
         value_kind: args.value_kind.into(),
+        link: args.link.params(),
     };
     if let Some(path) = &args.partial {
         let p = credence::shard::partial(&inputs, load)?;

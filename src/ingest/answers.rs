@@ -11,6 +11,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::unkeyed::Assignment;
 use super::{Refusal, Spec, Tally, fields, read_table};
 use crate::corpus::{Corpus, Outcome, Resolution, Response, Verdict};
 use crate::error::{Result, RowProblem};
@@ -61,6 +62,10 @@ pub struct RawFile<T> {
     /// Valid rows dated after the `as_of` time, set aside ([`RawFile::set_aside_after`]).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub later: u64,
+    /// A row without a story, in a file with a `text` column, was met while detecting
+    /// ([`ResponseKeys::Detect`]).
+    #[serde(skip)]
+    pub unkeyed: bool,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -78,8 +83,27 @@ impl<T: StoryRow> RawFile<T> {
     }
 }
 
+/// How response rows without a `story_id` are read.
+#[derive(Debug, Clone, Copy)]
+pub enum ResponseKeys<'a> {
+    /// Every row needs its story: an empty one is refused.
+    Required,
+    /// As `Required`, but note (in [`RawFile::unkeyed`]) a row without a story in a file with a `text`
+    /// column, so that the matcher runs; such a file may also lack the `story_id` column.
+    Detect,
+    /// Rows without a story take the stories the matcher linked them to (one row each).
+    Assigned(&'a Assignment),
+}
+
 const RESPONSES: Spec = Spec {
-    names: &["response_id", "story_id", "responder", "responded_at", "verdict"],
+    names: &[
+        "response_id",
+        "story_id",
+        "responder",
+        "responded_at",
+        "verdict",
+        "text",
+    ],
     required: 5,
 };
 
@@ -92,10 +116,23 @@ const RESOLUTIONS: Spec = Spec {
 ///
 /// # Errors
 /// The file cannot be read, has no header or lacks a required column.
-pub fn read_responses(path: &Path) -> Result<RawFile<RawResponse>> {
-    let (tally, rows, rejects) = read_table(path, &RESPONSES, |row| {
+pub fn read_responses(path: &Path, keys: ResponseKeys<'_>) -> Result<RawFile<RawResponse>> {
+    let unkeyed = std::sync::atomic::AtomicBool::new(false);
+    let may_lack: &[&str] = match keys {
+        ResponseKeys::Required => &[],
+        _ => &["story_id"],
+    };
+    let (tally, rows, mut rejects) = read_table(path, &RESPONSES, may_lack, |row| {
         let id = row.required(0)?;
-        let story = row.required(1)?;
+        let has_text = row.index[5].is_some();
+        let story = match keys {
+            ResponseKeys::Assigned(_) if has_text => row.text(1)?,
+            ResponseKeys::Detect if has_text && row.text(1)?.is_empty() => {
+                unkeyed.store(true, std::sync::atomic::Ordering::Relaxed);
+                row.required(1)?
+            }
+            _ => row.required(1)?,
+        };
         let responder = row.required(2)?;
         let at = row.required(3)?;
         let responded_at = fields::time(at).ok_or_else(|| Refusal::new("responded_at", at, "unparseable date"))?;
@@ -116,13 +153,44 @@ pub fn read_responses(path: &Path) -> Result<RawFile<RawResponse>> {
             verdict,
         })
     })?;
-    let rows = rows.into_iter().map(|(line, r)| RawResponse { line, ..r }).collect();
+    let mut expanded = Vec::with_capacity(rows.len());
+    for (line, r) in rows {
+        let r = RawResponse { line, ..r };
+        let ResponseKeys::Assigned(a) = keys else {
+            expanded.push(r);
+            continue;
+        };
+        if !r.story.is_empty() {
+            expanded.push(r);
+            continue;
+        }
+        // A row the matcher linked becomes one response per story it answers.
+        let refusal = match a.responses.get(&line) {
+            Some(Ok(stories)) => {
+                for &s in stories {
+                    expanded.push(RawResponse {
+                        story: a.stories[s as usize].clone(),
+                        ..r.clone()
+                    });
+                }
+                continue;
+            }
+            Some(Err(best)) => format!(
+                "empty story_id and no story matched its text (best score {best:.3}, below --min-match {})",
+                a.params.min_match
+            ),
+            None => "empty story_id, and a repeated response_id (only its first row is matched)".to_owned(),
+        };
+        rejects.push(Refusal::new("story_id", "", refusal).at(&tally.file, line));
+    }
+    rejects.sort_by_key(|p| p.line);
     Ok(RawFile {
         file: tally.file,
         read: tally.read,
-        rows,
+        rows: expanded,
         rejects,
         later: 0,
+        unkeyed: unkeyed.into_inner(),
     })
 }
 
@@ -131,7 +199,7 @@ pub fn read_responses(path: &Path) -> Result<RawFile<RawResponse>> {
 /// # Errors
 /// The file cannot be read, has no header or lacks a required column.
 pub fn read_resolutions(path: &Path) -> Result<RawFile<RawResolution>> {
-    let (tally, rows, rejects) = read_table(path, &RESOLUTIONS, |row| {
+    let (tally, rows, rejects) = read_table(path, &RESOLUTIONS, &[], |row| {
         let story = row.required(0)?;
         let outcome_text = row.required(1)?;
         let outcome = fields::outcome(outcome_text).ok_or_else(|| {
@@ -159,6 +227,7 @@ pub fn read_resolutions(path: &Path) -> Result<RawFile<RawResolution>> {
         rows,
         rejects,
         later: 0,
+        unkeyed: false,
     })
 }
 
@@ -266,7 +335,10 @@ pub fn link_responses(files: &[RawFile<RawResponse>], corpus: &mut Corpus) -> (V
     let unknown = "response for an unknown story (no claim has this story_id)";
     link(files, corpus, unknown, |r, story, k, corpus| {
         let hash = xxhash_rust::xxh3::xxh3_128(r.id.as_bytes());
-        if let Some(&seen) = first.get(&hash) {
+        // A row the matcher linked to several stories comes as several responses of one line.
+        if let Some(&seen) = first.get(&hash)
+            && seen != (k, r.line)
+        {
             let why = format!("duplicate response_id (first at {})", first_at(&names, k, seen));
             return Err(Refusal::new("response_id", &r.id, why));
         }

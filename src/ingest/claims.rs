@@ -22,7 +22,11 @@ use rayon::prelude::*;
 
 use super::blocks::BlockReader;
 use super::jsonl::Layout;
-use super::{LoadOptions, Refusal, Row, Spec, Tally, csv_builder, csv_error, fields, open_input, resolve_columns};
+use super::unkeyed::Assignment;
+use super::{
+    LoadOptions, Refusal, Row, Spec, Tally, csv_builder, csv_error, fields, open_input, resolve_columns,
+    resolve_columns_lacking,
+};
 use crate::corpus::{Corpus, Mention, Names, Stance};
 use crate::error::{Error, Result, RowProblem};
 use crate::value::ValueKind;
@@ -41,6 +45,21 @@ pub(crate) const SPEC: Spec = Spec {
     ],
     required: 5,
 };
+
+/// How rows without a `story_id` are read.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Keys<'a> {
+    /// Every row needs its story (shards, and files without a `text` column): an empty one is refused.
+    Required,
+    /// A first pass: the first row without a story (or a header without the column) ends the pass, so
+    /// that the matcher can run. Files without a `text` column are read as [`Keys::Required`].
+    Detect,
+    /// Rows without a story take the matcher's; those it could not place are refused.
+    Assigned(&'a Assignment),
+}
+
+/// Why a row without a story and without a text is refused once the matcher has run.
+pub(crate) const NO_TEXT: &str = "empty story_id and empty text: nothing to match the claim by";
 
 /// Blocks parsed together, per worker thread.
 const BATCH_PER_THREAD: usize = 2;
@@ -88,6 +107,8 @@ struct Parsed {
     stories: Names,
     values: Names,
     newlines: u64,
+    /// A row without a story was met in a [`Keys::Detect`] pass.
+    unkeyed: bool,
 }
 
 /// The first position at or after `pos` that is not a line break.
@@ -158,6 +179,7 @@ fn parse_block(
     n_fields: usize,
     as_of: Option<i64>,
     kind: ValueKind,
+    keys: Keys<'_>,
 ) -> Parsed {
     let mut p = Parsed {
         candidates: Vec::with_capacity(bytes.len() / 64),
@@ -168,6 +190,7 @@ fn parse_block(
         stories: Names::default(),
         values: Names::default(),
         newlines: layout.line_breaks(bytes),
+        unkeyed: false,
     };
     layout.for_each_row(bytes, SPEC.names, |line, fields| {
         let fields = match fields {
@@ -179,7 +202,7 @@ fn parse_block(
             index,
             names: SPEC.names,
         };
-        match check(&row, n_fields, as_of, kind, &mut p) {
+        match check(&row, n_fields, as_of, kind, keys, &mut p) {
             Ok(Some(c)) => p.candidates.push(Candidate { line, ..c }),
             Ok(None) => p.later.push(line),
             Err(r) => p.refused.push((line, r)),
@@ -195,6 +218,7 @@ fn check(
     n_fields: usize,
     as_of: Option<i64>,
     kind: ValueKind,
+    keys: Keys<'_>,
     p: &mut Parsed,
 ) -> Result<Option<Candidate>, Refusal> {
     if row.record.len() != n_fields {
@@ -204,11 +228,26 @@ fn check(
     let source = row.required(1)?;
     let published = row.required(2)?;
     let time = fields::time(published).ok_or_else(|| Refusal::new("published_at", published, "unparseable date"))?;
-    let story = row.required(3)?;
+    let hash = xxhash_rust::xxh3::xxh3_128(id.as_bytes());
+    let (story, relay) = match keys {
+        Keys::Required => (row.required(3)?, None),
+        Keys::Detect => {
+            let story = row.text(3)?;
+            if story.is_empty() {
+                p.unkeyed = true;
+            }
+            (row.required(3)?, None)
+        }
+        Keys::Assigned(a) => match row.optional(3)? {
+            Some(story) => (story, None),
+            None => a.claim(hash).ok_or_else(|| Refusal::new("story_id", "", NO_TEXT))?,
+        },
+    };
     let stance_text = row.text(4)?;
     let stance = fields::stance(stance_text)
         .ok_or_else(|| Refusal::new("stance", stance_text, "unknown stance (expected asserts or denies)"))?;
-    let attributed = row.optional(5)?;
+    // An unattributed copy found by the matcher relays its original's outlet.
+    let attributed = row.optional(5)?.or(relay);
     let value = match row.index[6] {
         None => None,
         Some(_) => {
@@ -237,7 +276,7 @@ fn check(
         _ => Mention::ORIGINAL,
     };
     Ok(Some(Candidate {
-        hash: xxhash_rust::xxh3::xxh3_128(id.as_bytes()),
+        hash,
         line: 0,
         id: (start, id.len() as u32),
         source: source_id,
@@ -392,13 +431,15 @@ pub(crate) fn header(path: &Path, first: &[u8], spec: &Spec) -> Result<(ByteReco
     Ok((headers, end, 1 + super::blocks::line_breaks(&first[..end])))
 }
 
-/// Reads the claims file into `corpus.mentions`, refused rows into `rejects`.
+/// Reads the claims file into `corpus.mentions`, refused rows into `rejects`. In a [`Keys::Detect`] pass,
+/// returns `None` as soon as a row without a story shows (the matcher must run first).
 pub(crate) fn read(
     path: &Path,
     opts: LoadOptions,
+    keys: Keys<'_>,
     corpus: &mut Corpus,
     rejects: &mut Vec<RowProblem>,
-) -> Result<(Tally, Replay)> {
+) -> Result<Option<(Tally, Replay)>> {
     let file = path.display().to_string();
     let stage = crate::progress::Stage::start("claims");
     let io_err = |source| Error::Io {
@@ -423,7 +464,20 @@ pub(crate) fn read(
     let mut first = blocks.next_block().map_err(io_err)?.unwrap_or_default();
     let (headers, header_end, mut line) = header_of(layout, path, &first, &SPEC)?;
     first.drain(..header_end);
-    let index = resolve_columns(path, &headers, &SPEC)?;
+    let has_text = headers
+        .iter()
+        .any(|h| String::from_utf8_lossy(h).trim_start_matches('\u{feff}').trim() == "text");
+    let keys = match keys {
+        Keys::Detect if !has_text => Keys::Required,
+        k => k,
+    };
+    let index = match keys {
+        Keys::Required => resolve_columns(path, &headers, &SPEC)?,
+        _ => resolve_columns_lacking(path, &headers, &SPEC, &["story_id"])?,
+    };
+    if matches!(keys, Keys::Detect) && index[3].is_none() {
+        return Ok(None);
+    }
     let n_fields = headers.len();
     corpus.value_kind = opts.value_kind;
 
@@ -466,17 +520,22 @@ pub(crate) fn read(
     let mut current = vec![first];
     read_batch(&mut blocks, &mut current)?;
     let mut previous: Vec<Parsed> = Vec::new();
+    let mut unkeyed = false;
     while !current.is_empty() || !previous.is_empty() {
         let done = std::mem::take(&mut previous);
         let (parsed, next) = rayon::join(
             || {
                 current
                     .par_iter()
-                    .map(|b| parse_block(layout, b, &index, n_fields, opts.as_of, opts.value_kind))
+                    .map(|b| parse_block(layout, b, &index, n_fields, opts.as_of, opts.value_kind, keys))
                     .collect::<Vec<Parsed>>()
             },
             || -> Result<Vec<Vec<u8>>> {
                 for p in done {
+                    if p.unkeyed {
+                        unkeyed = true;
+                        return Ok(Vec::new());
+                    }
                     replay.starts.push(BlockStart {
                         line,
                         mention: corpus.mentions.len() as u64,
@@ -490,7 +549,7 @@ pub(crate) fn read(
                     {
                         let mut first = first.clone();
                         if let Some(hash) = dup {
-                            let lines = replay.first_lines(&[*hash], n_fields)?;
+                            let lines = replay.first_lines(&[*hash], n_fields, keys)?;
                             first.reason = duplicate_reason(lines.get(hash).copied());
                         }
                         return Err(Error::BadRow(first));
@@ -514,15 +573,18 @@ pub(crate) fn read(
         );
         previous = parsed;
         current = next?;
+        if unkeyed {
+            return Ok(None);
+        }
     }
     if !duplicates.is_empty() {
         let hashes: Vec<u128> = duplicates.iter().map(|d| d.1).collect();
-        let lines = replay.first_lines(&hashes, n_fields)?;
+        let lines = replay.first_lines(&hashes, n_fields, keys)?;
         for (k, hash) in duplicates {
             rejects[k].reason = duplicate_reason(lines.get(&hash).copied());
         }
     }
-    Ok((tally, replay))
+    Ok(Some((tally, replay)))
 }
 
 /// The set of claim-id hashes seen so far.
@@ -616,7 +678,12 @@ impl Replay {
 
     /// The line where each of `hashes` was first accepted, by parsing the blocks read so far again; only
     /// called when duplicates were found.
-    fn first_lines(&self, hashes: &[u128], n_fields: usize) -> Result<rustc_hash::FxHashMap<u128, u64>> {
+    fn first_lines(
+        &self,
+        hashes: &[u128],
+        n_fields: usize,
+        keys: Keys<'_>,
+    ) -> Result<rustc_hash::FxHashMap<u128, u64>> {
         let wanted: rustc_hash::FxHashSet<u128> = hashes.iter().copied().collect();
         let mut found = rustc_hash::FxHashMap::default();
         let io_err = |source| Error::Io {
@@ -631,7 +698,17 @@ impl Replay {
             if k == 0 {
                 bytes.drain(..self.header_end.min(bytes.len()));
             }
-            for c in parse_block(self.layout, &bytes, &self.index, n_fields, self.as_of, self.value_kind).candidates {
+            for c in parse_block(
+                self.layout,
+                &bytes,
+                &self.index,
+                n_fields,
+                self.as_of,
+                self.value_kind,
+                keys,
+            )
+            .candidates
+            {
                 if wanted.contains(&c.hash) {
                     found.entry(c.hash).or_insert(start.line + c.line - 1);
                 }

@@ -11,6 +11,7 @@ pub mod blocks;
 pub mod claims;
 pub mod fields;
 pub mod jsonl;
+pub mod unkeyed;
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -49,6 +50,8 @@ pub struct LoadOptions {
     pub keep_times: bool,
     /// How claims' values are normalised, when the claims file has a `value` column.
     pub value_kind: crate::value::ValueKind,
+    /// How stories are formed and responses linked when rows lack a `story_id` ([`crate::link`]).
+    pub link: crate::link::LinkParams,
 }
 
 impl Default for LoadOptions {
@@ -59,6 +62,7 @@ impl Default for LoadOptions {
             as_of: None,
             keep_times: false,
             value_kind: crate::value::ValueKind::Text,
+            link: crate::link::LinkParams::default(),
         }
     }
 }
@@ -98,16 +102,48 @@ pub struct Loaded {
     pub resolutions: Option<Tally>,
     /// How to read the claims again, for per-claim outputs.
     pub replay: claims::Replay,
+    /// What the matcher did, when rows without a `story_id` made it run.
+    pub linked: Option<unkeyed::Linked>,
 }
 
 /// Reads and validates all inputs.
+///
+/// Where a file has a `text` column and rows without a `story_id` (or no such column), the matcher
+/// ([`unkeyed::link_files`]) forms their stories first, and the files are then read with its assignment.
 ///
 /// # Errors
 /// A file that cannot be read, has no header or lacks a required column; in strict mode, the first bad row.
 pub fn load(inputs: &Inputs, opts: LoadOptions) -> Result<Loaded> {
     let mut corpus = Corpus::default();
     let mut rejects = Vec::new();
-    let (tally, replay) = claims::read(&inputs.claims, opts, &mut corpus, &mut rejects)?;
+    let mut raw_responses = inputs
+        .responses
+        .as_deref()
+        .map(|p| answers::read_responses(p, answers::ResponseKeys::Detect))
+        .transpose()?;
+    let unkeyed_responses = raw_responses.as_ref().is_some_and(|r| r.unkeyed);
+    let first = if unkeyed_responses {
+        None
+    } else {
+        claims::read(&inputs.claims, opts, claims::Keys::Detect, &mut corpus, &mut rejects)?
+    };
+    let (tally, replay, linked) = match first {
+        Some((tally, replay)) => (tally, replay, None),
+        None => {
+            let linked = unkeyed::link_files(&inputs.claims, inputs.responses.as_deref(), opts)?;
+            corpus = Corpus::default();
+            rejects.clear();
+            let keys = claims::Keys::Assigned(&linked.assignment);
+            let (tally, replay) = claims::read(&inputs.claims, opts, keys, &mut corpus, &mut rejects)?
+                .expect("only a detecting pass stops early");
+            raw_responses = inputs
+                .responses
+                .as_deref()
+                .map(|p| answers::read_responses(p, answers::ResponseKeys::Assigned(&linked.assignment)))
+                .transpose()?;
+            (tally, replay, Some(linked))
+        }
+    };
     let _stage = crate::progress::Stage::start("responses");
     let mut out = Loaded {
         corpus,
@@ -116,9 +152,9 @@ pub fn load(inputs: &Inputs, opts: LoadOptions) -> Result<Loaded> {
         responses: None,
         resolutions: None,
         replay,
+        linked,
     };
-    if let Some(p) = &inputs.responses {
-        let mut raw = answers::read_responses(p)?;
+    if let Some(mut raw) = raw_responses {
         raw.set_aside_after(opts.as_of);
         let (mut tallies, mut problems) = answers::link_responses(&[raw], &mut out.corpus);
         fail_if_strict(opts, &problems)?;
@@ -277,9 +313,13 @@ pub(crate) type Table<T> = (Tally, Vec<(u64, T)>, Vec<RowProblem>);
 
 /// Reads every record of `path` with `parse`, in parallel chunks of whole records; returns the tally, the
 /// parsed rows with their lines, in line order, and the refused rows in line order.
+///
+/// Columns named in `may_lack` may be absent from the header when it has a `text` column (the matcher
+/// then supplies what they would have said).
 pub(crate) fn read_table<T: Send>(
     path: &Path,
     spec: &Spec,
+    may_lack: &[&str],
     parse: impl Fn(&Row<'_>) -> Result<T, Refusal> + Sync,
 ) -> Result<Table<T>> {
     use rayon::prelude::*;
@@ -292,7 +332,10 @@ pub(crate) fn read_table<T: Send>(
     })?;
     let layout = jsonl::Layout::of(path);
     let (headers, header_end, first_line) = claims::header_of(layout, path, &bytes, spec)?;
-    let index = resolve_columns(path, &headers, spec)?;
+    let has_text = headers
+        .iter()
+        .any(|h| String::from_utf8_lossy(h).trim_start_matches('\u{feff}').trim() == "text");
+    let index = resolve_columns_lacking(path, &headers, spec, if has_text { may_lack } else { &[] })?;
     let body = &bytes[header_end..];
     let mut chunks = Vec::new();
     let mut start = 0;
@@ -362,6 +405,16 @@ pub fn csv_error(path: &Path, source: csv::Error) -> Error {
 
 /// Maps each name of `spec` to its position in the header; a BOM and surrounding spaces are ignored.
 pub(crate) fn resolve_columns(path: &Path, headers: &ByteRecord, spec: &Spec) -> Result<Vec<Option<usize>>> {
+    resolve_columns_lacking(path, headers, spec, &[])
+}
+
+/// As [`resolve_columns`], except that the required columns named in `may_lack` may be absent.
+pub(crate) fn resolve_columns_lacking(
+    path: &Path,
+    headers: &ByteRecord,
+    spec: &Spec,
+    may_lack: &[&str],
+) -> Result<Vec<Option<usize>>> {
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut found = Vec::new();
     for (i, raw) in headers.iter().enumerate() {
@@ -390,7 +443,7 @@ pub(crate) fn resolve_columns(path: &Path, headers: &ByteRecord, spec: &Spec) ->
     let mut index = Vec::with_capacity(spec.names.len());
     for (k, name) in spec.names.iter().enumerate() {
         let at = seen.get(*name).copied();
-        if at.is_none() && k < spec.required {
+        if at.is_none() && k < spec.required && !may_lack.contains(name) {
             return Err(Error::MissingColumn {
                 path: path.to_owned(),
                 column: (*name).to_owned(),

@@ -431,11 +431,15 @@ pub fn write_claims(loaded: &Loaded, scores: &Scores, format: Format, out: &mut 
         path: PathBuf::from(claims_name(format)),
         source,
     };
+    let linked = loaded.linked.as_ref().map(|l| &l.assignment);
     if format != Format::Jsonl {
         let mut header: Vec<&str> = CLAIM_COLUMNS.to_vec();
         if corpus.valued() {
             // Stories with values: the claim's value, normalised, after its stance.
             header.insert(4, "value");
+        }
+        if linked.is_some() {
+            header.extend(LINK_CLAIM_COLUMNS);
         }
         out.write_all(&csv_bytes(&header, std::iter::empty()))
             .map_err(sink_err)?;
@@ -444,19 +448,29 @@ pub fn write_claims(loaded: &Loaded, scores: &Scores, format: Format, out: &mut 
     // spares a random access into the name tables per claim.
     loaded.replay.for_each_block(
         |buf, m, row| {
-            let value = corpus.mention_values.get(m).map(|&v| corpus.values.name(v));
-            push_claim(
-                format,
-                buf,
-                row,
-                corpus.mentions[m],
-                value,
-                &scores.claim(corpus, m),
-                corpus,
-            )
+            let mention = corpus.mentions[m];
+            let extra = Extra {
+                value: corpus.mention_values.get(m).map(|&v| corpus.values.name(v)),
+                // The story the claim was scored under, and the similarity that put it there.
+                link: linked.map(|a| {
+                    (
+                        corpus.stories.name(mention.story),
+                        a.score(row.text(0).unwrap_or_default()),
+                    )
+                }),
+            };
+            push_claim(format, buf, row, mention, extra, &scores.claim(corpus, m), corpus)
         },
         |bytes| out.write_all(bytes).map_err(sink_err),
     )
+}
+
+/// What a claims row may carry beyond the fixed columns: its value (stories with values), and the story
+/// the matcher put it in with the similarity that did (stories formed from texts).
+#[derive(Default, Clone, Copy)]
+struct Extra<'a> {
+    value: Option<&'a str>,
+    link: Option<(&'a str, Option<f32>)>,
 }
 
 /// Appends one row of the per-claim table in `format`.
@@ -465,12 +479,23 @@ fn push_claim(
     buf: &mut Vec<u8>,
     row: &crate::ingest::Row<'_>,
     mention: crate::corpus::Mention,
-    value: Option<&str>,
+    extra: Extra<'_>,
     s: &ClaimScore,
     corpus: &Corpus,
 ) {
     if format != Format::Jsonl {
-        return push_claim_row(buf, row, mention, value, s, corpus);
+        push_claim_row(buf, row, mention, extra.value, s, corpus);
+        if let Some((story, score)) = extra.link {
+            buf.pop();
+            buf.push(b',');
+            push_field(buf, story);
+            buf.push(b',');
+            if let Some(score) = score {
+                crate::numfmt::push_float_bytes(buf, f64::from(score));
+            }
+            buf.push(b'\n');
+        }
+        return;
     }
     let text = |k: usize| row.text(k).unwrap_or_default();
     let record = ClaimRow {
@@ -478,11 +503,13 @@ fn push_claim(
         source: text(1),
         story_id: text(3),
         stance: mention.stance.as_str(),
-        value,
+        value: extra.value,
         role: s.role.as_str(),
         credited_to: corpus.sources.name(s.credited_to),
         verdict: s.verdict.as_str(),
         p_correct: s.p_correct,
+        matched_story: extra.link.map(|l| l.0),
+        match_score: extra.link.and_then(|l| l.1).map(f64::from),
     };
     serde_json::to_writer(&mut *buf, &record).expect("values serialise");
     buf.push(b'\n');
@@ -502,6 +529,41 @@ struct ClaimRow<'a> {
     verdict: &'static str,
     #[serde(serialize_with = "crate::numfmt::fixed6")]
     p_correct: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    matched_story: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "opt_fixed6")]
+    match_score: Option<f64>,
+}
+
+fn opt_fixed6<S: serde::Serializer>(x: &Option<f64>, s: S) -> std::result::Result<S::Ok, S::Error> {
+    match x {
+        Some(x) => crate::numfmt::fixed6(x, s),
+        None => s.serialize_none(),
+    }
+}
+
+/// The columns `claims.csv` gains when stories were formed from texts.
+pub const LINK_CLAIM_COLUMNS: [&str; 2] = ["matched_story", "match_score"];
+
+/// The columns of `links.csv`.
+pub const LINK_COLUMNS: [&str; 5] = ["response_id", "story", "claim_id", "score", "words"];
+
+/// `links.csv`: every claim–response link the matcher made, with the words that carried it.
+pub fn links_csv(links: &[crate::ingest::unkeyed::LinkRow]) -> Vec<u8> {
+    let mut buf = csv_bytes(&LINK_COLUMNS, std::iter::empty());
+    for l in links {
+        push_field(&mut buf, &l.response_id);
+        buf.push(b',');
+        push_field(&mut buf, &l.story);
+        buf.push(b',');
+        push_field(&mut buf, &l.claim_id);
+        buf.push(b',');
+        crate::numfmt::push_float_bytes(&mut buf, f64::from(l.score));
+        buf.push(b',');
+        push_field(&mut buf, &l.words);
+        buf.push(b'\n');
+    }
+    buf
 }
 
 /// Appends one claims.csv row: the claim's own id, source and story text, then its scores.
@@ -588,7 +650,7 @@ pub fn write_claims_from_files(
                     buf,
                     row,
                     mention,
-                    None,
+                    Extra::default(),
                     &scores.claim_for(corpus, mention),
                     corpus,
                 );
@@ -720,6 +782,8 @@ struct Summary<'a> {
     parameters: &'a crate::model::Params,
     #[serde(skip_serializing_if = "Option::is_none")]
     em: Option<EmSummary>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    linking: Option<&'a crate::ingest::unkeyed::LinkStats>,
     outputs: Vec<&'a str>,
 }
 
@@ -740,8 +804,15 @@ struct Counts {
     stories_resolved: u64,
 }
 
-/// The run's summary: rows read, scored and rejected per file, the fitted prior, parameters, version.
-pub fn summary_json(corpus: &Corpus, inputs: &InputTallies, scores: &Scores, outputs: &[&str]) -> Vec<u8> {
+/// The run's summary: rows read, scored and rejected per file, the fitted prior, parameters, version, and
+/// what the matcher did when it ran.
+pub fn summary_json(
+    corpus: &Corpus,
+    inputs: &InputTallies,
+    scores: &Scores,
+    linking: Option<&crate::ingest::unkeyed::LinkStats>,
+    outputs: &[&str],
+) -> Vec<u8> {
     let summary = Summary {
         credence_version: env!("CARGO_PKG_VERSION"),
         inputs,
@@ -765,6 +836,7 @@ pub fn summary_json(corpus: &Corpus, inputs: &InputTallies, scores: &Scores, out
             },
             last_change,
         }),
+        linking,
         outputs: outputs.to_vec(),
     };
     let mut out = serde_json::to_vec_pretty(&summary).expect("values serialise");
@@ -789,6 +861,25 @@ pub fn write_outputs(
     format: Format,
     claims: Option<ClaimsWriter<'_>>,
 ) -> Result<Vec<PathBuf>> {
+    write_outputs_linked(dir, corpus, scores, rejects, inputs, format, claims, None)
+}
+
+/// As [`write_outputs`], with `links.csv` and the matcher's counts when stories were formed from texts.
+///
+/// # Errors
+/// A file cannot be written or renamed.
+// Each argument is one output's content; bundling them would only move the list into a struct.
+#[allow(clippy::too_many_arguments)]
+pub fn write_outputs_linked(
+    dir: &Path,
+    corpus: &Corpus,
+    scores: &Scores,
+    rejects: &[RowProblem],
+    inputs: &InputTallies,
+    format: Format,
+    claims: Option<ClaimsWriter<'_>>,
+    linked: Option<&crate::ingest::unkeyed::Linked>,
+) -> Result<Vec<PathBuf>> {
     let _stage = crate::progress::Stage::start("write");
     let sources_name = match format {
         Format::Csv => "sources.csv",
@@ -803,6 +894,9 @@ pub fn write_outputs(
     names.extend(["stories.csv", "responders.csv", "rejects.csv", "summary.json"]);
     if scores.params.detect_copies {
         names.push("copiers.csv");
+    }
+    if linked.is_some() {
+        names.push("links.csv");
     }
     let mut out = OutputDir::create(dir)?;
     let table = match format {
@@ -832,9 +926,14 @@ pub fn write_outputs(
     } else {
         out.remove_on_commit("copiers.csv");
     }
+    match linked {
+        Some(l) => out.stage("links.csv", &links_csv(&l.links))?,
+        None => out.remove_on_commit("links.csv"),
+    }
     out.stage("responders.csv", &responders_csv(corpus, scores))?;
     out.stage("rejects.csv", &rejects_csv(rejects))?;
-    out.stage("summary.json", &summary_json(corpus, inputs, scores, &names))?;
+    let stats = linked.map(|l| &l.stats);
+    out.stage("summary.json", &summary_json(corpus, inputs, scores, stats, &names))?;
     out.commit()
 }
 
@@ -844,7 +943,7 @@ pub fn write_outputs(
 /// A file cannot be written or renamed, or the claims input cannot be read again.
 pub fn write_all(dir: &Path, loaded: &Loaded, scores: &Scores, format: Format) -> Result<Vec<PathBuf>> {
     let claims = |w: &mut (dyn Write + Send)| write_claims(loaded, scores, format, w);
-    write_outputs(
+    write_outputs_linked(
         dir,
         &loaded.corpus,
         scores,
@@ -852,6 +951,7 @@ pub fn write_all(dir: &Path, loaded: &Loaded, scores: &Scores, format: Format) -
         &InputTallies::of(loaded),
         format,
         Some(&claims),
+        loaded.linked.as_ref(),
     )
 }
 
