@@ -26,8 +26,9 @@ INPUT FORMAT
 OUTPUTS (in --out DIR)
   sources.csv     one row per outlet: claims, originals, relays, credited, answered, resolved,
                   support, against, evidence, reliability, ci_low, ci_high, rank
-                  (sources.json instead with --format json)
+                  (sources.json instead with --format json, sources.parquet with --format parquet)
   claims.csv      one row per claim: claim_id, source, story_id, stance, role, credited_to, verdict, p_correct
+                  (claims.parquet instead with --format parquet)
   responders.csv  one row per official body: counts and learned confirm/deny rates with intervals
   rejects.csv     every row not scored: file, line, column, value, reason
   summary.json    rows read/scored/rejected (and set aside by --as-of) per file, the fitted prior,
@@ -59,7 +60,7 @@ pub struct ScoreArgs {
     /// Write this shard's sufficient statistics to FILE instead of the outputs, for `credence merge`.
     #[arg(long, value_name = "FILE", conflicts_with = "out")]
     partial: Option<PathBuf>,
-    /// The format of the per-source table.
+    /// The format of the per-source table (parquet: of the per-claim table too; needs the `parquet` feature).
     #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
     pub format: FormatArg,
     #[command(flatten)]
@@ -132,13 +133,25 @@ pub(crate) fn positive(s: &str) -> Result<f64, String> {
 pub enum FormatArg {
     Csv,
     Json,
+    // sources.parquet and claims.parquet; offered in builds with the `parquet` feature only.
+    #[cfg_attr(not(feature = "parquet"), value(hide = true))]
+    Parquet,
 }
 
-impl From<FormatArg> for Format {
-    fn from(f: FormatArg) -> Format {
-        match f {
-            FormatArg::Csv => Format::Csv,
-            FormatArg::Json => Format::Json,
+impl FormatArg {
+    /// The library's format; `parquet` in a build without the feature is a usage error that says how to get it.
+    pub fn format(self) -> credence::Result<Format> {
+        match self {
+            FormatArg::Csv => Ok(Format::Csv),
+            FormatArg::Json => Ok(Format::Json),
+            #[cfg(feature = "parquet")]
+            FormatArg::Parquet => Ok(Format::Parquet),
+            #[cfg(not(feature = "parquet"))]
+            FormatArg::Parquet => Err(credence::Error::Usage(
+                "--format parquet: this credence was built without the `parquet` feature; \
+                 build it with `cargo build --release --features parquet`"
+                    .into(),
+            )),
         }
     }
 }
@@ -212,6 +225,7 @@ pub fn run(args: ScoreArgs) -> credence::Result<()> {
             "only one input can be read from standard input (`-`)".into(),
         ));
     }
+    let format = args.format.format()?;
     super::set_threads(args.threads)?;
     credence::report::keep_formulas(args.keep_formulas);
     credence::progress::enable_bar(!args.quiet);
@@ -246,7 +260,7 @@ pub fn run(args: ScoreArgs) -> credence::Result<()> {
     }
     let out = args.out.as_deref().expect("clap requires --out without --partial");
     let run = credence::score_files(&inputs, load, &params)?;
-    let written = report::write_all(out, &run.loaded, &run.scores, args.format.into())?;
+    let written = report::write_all(out, &run.loaded, &run.scores, format)?;
     if !args.quiet {
         report_run(&report::InputTallies::of(&run.loaded), &run.scores, &written);
     }

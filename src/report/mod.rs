@@ -1,4 +1,5 @@
-//! Writing results: CSV and JSON files with a fixed column order and one float format, placed atomically.
+//! Writing results: CSV and JSON files (and Parquet, with the `parquet` feature: [`parquet`]) with a fixed
+//! column order and one float format, placed atomically.
 //!
 //! Every file of a run is first written under a temporary name in the output folder and renamed into place
 //! only when all of them are complete ([`OutputDir`]), so a failed run never leaves half a file and never
@@ -16,6 +17,9 @@ use crate::error::{Error, Result, RowProblem};
 use crate::ingest::{Loaded, Tally};
 use crate::model::{ClaimScore, Scores};
 
+#[cfg(feature = "parquet")]
+pub mod parquet;
+
 /// The output format of the per-source table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
@@ -24,7 +28,41 @@ pub enum Format {
     Csv,
     /// `sources.json`: an array of objects.
     Json,
+    /// `sources.parquet` and `claims.parquet` (feature `parquet`).
+    #[cfg(feature = "parquet")]
+    Parquet,
 }
+
+impl Format {
+    /// The name of the per-source table in this format.
+    pub fn sources_file(self) -> &'static str {
+        match self {
+            Format::Csv => "sources.csv",
+            Format::Json => "sources.json",
+            #[cfg(feature = "parquet")]
+            Format::Parquet => "sources.parquet",
+        }
+    }
+
+    /// The name of the per-claim table: `claims.parquet` in Parquet, `claims.csv` otherwise.
+    pub fn claims_file(self) -> &'static str {
+        match self {
+            Format::Csv | Format::Json => "claims.csv",
+            #[cfg(feature = "parquet")]
+            Format::Parquet => "claims.parquet",
+        }
+    }
+}
+
+/// Every name a per-source or per-claim table can have, so that a run removes the ones another format wrote
+/// before it.
+const TABLE_FILES: [&str; 5] = [
+    "sources.csv",
+    "sources.json",
+    "sources.parquet",
+    "claims.csv",
+    "claims.parquet",
+];
 
 pub use crate::numfmt::float;
 
@@ -197,7 +235,7 @@ pub fn sources_csv(corpus: &Corpus, scores: &Scores) -> Vec<u8> {
     )
 }
 
-fn by_rank(scores: &Scores) -> Vec<&crate::model::SourceScore> {
+pub(crate) fn by_rank(scores: &Scores) -> Vec<&crate::model::SourceScore> {
     let mut v: Vec<_> = scores.sources.iter().collect();
     v.sort_by_key(|s| s.rank);
     v
@@ -287,6 +325,18 @@ pub fn write_claims_csv(loaded: &Loaded, scores: &Scores, out: &mut (dyn Write +
     )
 }
 
+/// Writes the per-claim table in the layout of `format` ([`Format::claims_file`]).
+///
+/// # Errors
+/// As [`write_claims_csv`].
+pub fn write_claims(loaded: &Loaded, scores: &Scores, format: Format, out: &mut (dyn Write + Send)) -> Result<()> {
+    match format {
+        Format::Csv | Format::Json => write_claims_csv(loaded, scores, out),
+        #[cfg(feature = "parquet")]
+        Format::Parquet => parquet::write_claims_parquet(loaded, scores, out),
+    }
+}
+
 /// Appends one claims.csv row: the claim's own id, source and story text, then its scores.
 fn push_claim_row(
     buf: &mut Vec<u8>,
@@ -326,12 +376,58 @@ pub fn write_claims_from_files(
     block_size: usize,
     out: &mut (dyn Write + Send),
 ) -> Result<()> {
-    let sink_err = |source| Error::Io {
-        path: PathBuf::from("claims.csv"),
-        source,
-    };
-    out.write_all(&csv_bytes(&CLAIM_COLUMNS, std::iter::empty()))
-        .map_err(sink_err)?;
+    write_claims_from_files_as(Format::Csv, corpus, scores, files, block_size, out)
+}
+
+/// [`write_claims_from_files`] in the per-claim layout of `format` ([`Format::claims_file`]).
+///
+/// # Errors
+/// As [`write_claims_from_files`].
+pub fn write_claims_from_files_as(
+    format: Format,
+    corpus: &Corpus,
+    scores: &Scores,
+    files: &[(PathBuf, Vec<u64>)],
+    block_size: usize,
+    out: &mut (dyn Write + Send),
+) -> Result<()> {
+    match format {
+        Format::Csv | Format::Json => {
+            let sink_err = |source| Error::Io {
+                path: PathBuf::from("claims.csv"),
+                source,
+            };
+            out.write_all(&csv_bytes(&CLAIM_COLUMNS, std::iter::empty()))
+                .map_err(sink_err)?;
+            claims_from_files(corpus, scores, files, block_size, push_claim_row, |bytes| {
+                out.write_all(bytes).map_err(sink_err)
+            })
+        }
+        #[cfg(feature = "parquet")]
+        Format::Parquet => {
+            let mut w = parquet::ClaimsParquet::new(out)?;
+            claims_from_files(corpus, scores, files, block_size, parquet::push_claim_record, |bytes| {
+                w.push_block(bytes)
+            })?;
+            w.finish()
+        }
+    }
+}
+
+/// The row of a merged run's claim: `push(buf, row, mention, score, corpus)` appends it to its block's
+/// output, which goes to `sink` in input order.
+type PushClaim = fn(&mut Vec<u8>, &crate::ingest::Row<'_>, crate::corpus::Mention, &ClaimScore, &Corpus);
+
+/// Calls `push` for every accepted row of the shards' claims files, in order (see
+/// [`write_claims_from_files`]).
+fn claims_from_files(
+    corpus: &Corpus,
+    scores: &Scores,
+    files: &[(PathBuf, Vec<u64>)],
+    block_size: usize,
+    push: PushClaim,
+    mut sink: impl FnMut(&[u8]) -> Result<()>,
+) -> Result<()> {
     for (path, rejected) in files {
         let mismatch = std::sync::atomic::AtomicBool::new(false);
         crate::ingest::claims::for_each_accepted_row(
@@ -358,9 +454,9 @@ pub fn write_claims_from_files(
                     attributed_to,
                     stance,
                 };
-                push_claim_row(buf, row, mention, &scores.claim_for(corpus, mention), corpus);
+                push(buf, row, mention, &scores.claim_for(corpus, mention), corpus);
             },
-            |bytes| out.write_all(bytes).map_err(sink_err),
+            &mut sink,
         )?;
         if mismatch.into_inner() {
             return Err(Error::Config(format!(
@@ -534,11 +630,12 @@ pub fn summary_json(corpus: &Corpus, inputs: &InputTallies, scores: &Scores, out
     out
 }
 
-/// Writes `claims.csv` into a sink, for [`write_outputs`].
+/// Writes the per-claim table into a sink, for [`write_outputs`].
 pub type ClaimsWriter<'a> = &'a (dyn Fn(&mut (dyn Write + Send)) -> Result<()> + Sync);
 
-/// Writes every output of a run into `dir`, atomically; returns the paths written. `claims` writes
-/// `claims.csv`; without it (a merge given no claims files) that file is not written.
+/// Writes every output of a run into `dir`, atomically; returns the paths written. `claims` writes the
+/// per-claim table ([`Format::claims_file`]), in the format's own layout ([`write_claims`],
+/// [`write_claims_from_files_as`]); without it (a merge given no claims files) that file is not written.
 ///
 /// # Errors
 /// A file cannot be written or renamed.
@@ -552,29 +649,27 @@ pub fn write_outputs(
     claims: Option<ClaimsWriter<'_>>,
 ) -> Result<Vec<PathBuf>> {
     let _stage = crate::progress::Stage::start("write");
-    let sources_name = match format {
-        Format::Csv => "sources.csv",
-        Format::Json => "sources.json",
-    };
+    let sources_name = format.sources_file();
+    let claims_name = format.claims_file();
     let mut names = vec![sources_name];
     if claims.is_some() {
-        names.push("claims.csv");
+        names.push(claims_name);
     }
     names.extend(["responders.csv", "rejects.csv", "summary.json"]);
     let mut out = OutputDir::create(dir)?;
     match format {
-        Format::Csv => {
-            out.stage(sources_name, &sources_csv(corpus, scores))?;
-            out.remove_on_commit("sources.json");
-        }
-        Format::Json => {
-            out.stage(sources_name, &sources_json(corpus, scores))?;
-            out.remove_on_commit("sources.csv");
-        }
+        Format::Csv => out.stage(sources_name, &sources_csv(corpus, scores))?,
+        Format::Json => out.stage(sources_name, &sources_json(corpus, scores))?,
+        #[cfg(feature = "parquet")]
+        Format::Parquet => out.stage(sources_name, &parquet::sources_parquet(corpus, scores)?)?,
     }
-    match claims {
-        Some(write) => out.stage_with("claims.csv", write)?,
-        None => out.remove_on_commit("claims.csv"),
+    if let Some(write) = claims {
+        out.stage_with(claims_name, write)?;
+    }
+    for stale in TABLE_FILES {
+        if !names.contains(&stale) {
+            out.remove_on_commit(stale);
+        }
     }
     out.stage("responders.csv", &responders_csv(corpus, scores))?;
     out.stage("rejects.csv", &rejects_csv(rejects))?;
@@ -587,7 +682,7 @@ pub fn write_outputs(
 /// # Errors
 /// A file cannot be written or renamed, or the claims input cannot be read again.
 pub fn write_all(dir: &Path, loaded: &Loaded, scores: &Scores, format: Format) -> Result<Vec<PathBuf>> {
-    let claims = |w: &mut (dyn Write + Send)| write_claims_csv(loaded, scores, w);
+    let claims = |w: &mut (dyn Write + Send)| write_claims(loaded, scores, format, w);
     write_outputs(
         dir,
         &loaded.corpus,
