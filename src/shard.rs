@@ -333,8 +333,8 @@ mod tests {
 
     /// Met while writing the `partial` fuzz target, whose invariant is that every tally reconciles: a
     /// merge trusted a partial's counts, so a responses file of 0 rows read holding a response to an
-    /// unknown story made its tally subtract past zero (a panic), and a mention count of 2^60 asked for
-    /// memory without bound.
+    /// unknown story made its tally subtract past zero (a panic with overflow checks, a wrapped count
+    /// without), and a mention count of 2^60 asked for memory without bound.
     #[test]
     fn a_partial_whose_counts_do_not_add_up_is_refused() {
         for (json, why) in [
