@@ -247,3 +247,37 @@ fn duckdb_and_polars_read_the_same_values_with_their_types() {
         );
     }
 }
+
+#[test]
+fn a_merge_writes_the_parquet_files_of_a_single_run() {
+    let wd = small_workdir("parquet-merge");
+    score(&wd, "single", &["--format", "parquet"]);
+    let mut partial = wd.command("score");
+    partial.args([
+        "--claims",
+        "claims.csv",
+        "--responses",
+        "responses.csv",
+        "--resolutions",
+        "resolutions.csv",
+        "--partial",
+        "p.json",
+        "--quiet",
+    ]);
+    wd.output(&mut partial);
+    let mut merge = wd.command("merge");
+    merge.args([
+        "p.json",
+        "--claims",
+        "claims.csv",
+        "--out",
+        "merged",
+        "--format",
+        "parquet",
+        "--quiet",
+    ]);
+    wd.output(&mut merge);
+    for f in ["sources.parquet", "claims.parquet"] {
+        assert_eq!(wd.read(&format!("single/{f}")), wd.read(&format!("merged/{f}")), "{f}");
+    }
+}
