@@ -20,7 +20,7 @@ use crate::model::{ClaimScore, Scores};
 #[cfg(feature = "parquet")]
 pub mod parquet;
 
-/// The output format of the per-source table.
+/// The output format of the per-source table (and, in Parquet, of the per-claim table).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
     /// `sources.csv`.
