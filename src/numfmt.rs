@@ -31,6 +31,18 @@ pub fn push_float_bytes(out: &mut Vec<u8>, x: f64) {
     }
 }
 
+/// The number [`float`] prints, as a float: rounded half away from zero at the sixth decimal (and never
+/// `-0.0`), for typed outputs that must hold exactly what the CSV shows.
+pub fn round6(x: f64) -> f64 {
+    if x.is_finite() && x.abs() < 1e9 {
+        // Both operands are exact, so the division gives the double nearest the six-decimal value, which
+        // is what parsing the printed form gives.
+        ((x * 1e6).round() as i64) as f64 / 1e6
+    } else {
+        float(x).parse().unwrap_or(x)
+    }
+}
+
 /// Appends an unsigned integer's decimal digits.
 fn push_uint(out: &mut Vec<u8>, mut n: u64) {
     let mut digits = [0u8; 20];
@@ -114,6 +126,10 @@ mod tests {
             let mut b = Vec::new();
             push_float_bytes(&mut b, x);
             assert_eq!(String::from_utf8(b).unwrap(), float(x), "{x}");
+            if !x.is_nan() {
+                assert_eq!(round6(x), float(x).parse::<f64>().unwrap(), "{x}");
+            }
         }
+        assert_eq!(round6(-1e-7).to_bits(), 0.0f64.to_bits());
     }
 }

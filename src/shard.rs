@@ -182,7 +182,55 @@ pub fn read_partial(path: &Path) -> Result<Partial> {
             p.version
         )));
     }
+    check_counts(&p).map_err(|why| Error::Config(format!("{}: a damaged credence partial: {why}", path.display())))?;
     Ok(p)
+}
+
+/// Refuses a partial whose counts do not add up (edited by hand, or damaged): merged, it would give tallies
+/// that do not reconcile, and rows counted that are not there.
+fn check_counts(p: &Partial) -> std::result::Result<(), String> {
+    let t = &p.claims;
+    let sum = |parts: &[u64]| parts.iter().try_fold(0u64, |a, &b| a.checked_add(b));
+    if sum(&[t.scored, t.rejected, t.later]) != Some(t.read) {
+        return Err(format!(
+            "{}: {} rows read is not {} scored + {} rejected + {} later",
+            t.file, t.read, t.scored, t.rejected, t.later
+        ));
+    }
+    if p.claim_rejects.len() as u64 != t.rejected || p.claim_later.len() as u64 != t.later {
+        return Err(format!(
+            "{}: {} rejected and {} later, but {} refused rows and {} later lines listed",
+            t.file,
+            t.rejected,
+            t.later,
+            p.claim_rejects.len(),
+            p.claim_later.len()
+        ));
+    }
+    let counted = p.mentions.iter().try_fold(0u64, |a, m| a.checked_add(m.4));
+    if counted != Some(t.scored) {
+        return Err(format!(
+            "{}: {} claims scored, but the mentions count otherwise",
+            t.file, t.scored
+        ));
+    }
+    let raw = |file: &str, read: u64, parts: [usize; 2], later: u64| {
+        if sum(&[parts[0] as u64, parts[1] as u64, later]) == Some(read) {
+            Ok(())
+        } else {
+            Err(format!(
+                "{file}: {read} rows read is not {} kept + {} refused + {later} later",
+                parts[0], parts[1]
+            ))
+        }
+    };
+    if let Some(r) = &p.responses {
+        raw(&r.file, r.read, [r.rows.len(), r.rejects.len()], r.later)?;
+    }
+    if let Some(r) = &p.resolutions {
+        raw(&r.file, r.read, [r.rows.len(), r.rejects.len()], r.later)?;
+    }
+    Ok(())
 }
 
 /// What a merge loaded: the union corpus, every refused row, and the tallies of every file.
@@ -201,7 +249,7 @@ pub struct Merged {
 /// Unions partials into one corpus, as a single run over all their input would load it.
 ///
 /// # Errors
-/// Two partials name the same claims file (a shard given twice).
+/// Two partials name the same claims file (a shard given twice), or a partial's counts do not add up.
 pub fn merge(mut partials: Vec<Partial>) -> Result<Merged> {
     partials.sort_by(|a, b| a.claims.file.cmp(&b.claims.file));
     if let Some(w) = partials.windows(2).find(|w| w[0].claims.file == w[1].claims.file) {
@@ -209,6 +257,9 @@ pub fn merge(mut partials: Vec<Partial>) -> Result<Merged> {
             "two partials come from the same claims file {}",
             w[0].claims.file
         )));
+    }
+    for p in &partials {
+        check_counts(p).map_err(|why| Error::Config(format!("a damaged credence partial: {why}")))?;
     }
     let mut corpus = Corpus::default();
     let mut rejects = Vec::new();
@@ -264,4 +315,68 @@ pub fn merge(mut partials: Vec<Partial>) -> Result<Merged> {
         inputs,
         later,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A partial of one claims file with `read` rows, `scored` of them in one mention of `count` claims,
+    /// and a responses file of `responses_read` rows with one kept, a response to `story`.
+    fn partial_json(read: u64, scored: u64, count: u64, responses_read: u64, story: &str) -> String {
+        format!(
+            r#"{{"format":"credence-partial","version":1,"credence_version":"0.1.0",
+            "claims":{{"file":"claims.csv","read":{read},"scored":{scored},"rejected":0}},"claim_rejects":[],
+            "sources":["Wire"],"stories":["s1"],"mentions":[[0,0,-1,0,{count}]],
+            "responses":{{"file":"responses.csv","read":{responses_read},"rejects":[],"rows":[
+            {{"line":2,"id":"r1","story":"{story}","responder":"K","responded_at":0,"verdict":"Denied"}}]}},
+            "resolutions":null}}"#
+        )
+    }
+
+    fn read(json: &str) -> Result<Partial> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.json");
+        std::fs::write(&path, json).unwrap();
+        read_partial(&path)
+    }
+
+    #[test]
+    fn a_partial_whose_counts_add_up_is_read_and_merges() {
+        let p = read(&partial_json(2, 2, 2, 1, "s1")).unwrap();
+        let merged = merge(vec![p]).unwrap();
+        assert_eq!(merged.corpus.mentions.len(), 2);
+        assert_eq!(merged.inputs.responses[0].scored, 1);
+    }
+
+    /// Met while writing the `partial` fuzz target, whose invariant is that every tally reconciles: a
+    /// merge trusted a partial's counts, so a responses file of 0 rows read holding a response to an
+    /// unknown story made its tally subtract past zero (a panic with overflow checks, a wrapped count
+    /// without), and a mention count of 2^60 asked for memory without bound.
+    #[test]
+    fn a_partial_whose_counts_do_not_add_up_is_refused() {
+        for (json, why) in [
+            (
+                partial_json(2, 2, 2, 0, "s9"),
+                "responses.csv: 0 rows read is not 1 kept",
+            ),
+            (
+                partial_json(2, 2, 2, 0, "s1"),
+                "responses.csv: 0 rows read is not 1 kept",
+            ),
+            (
+                partial_json(3, 2, 2, 1, "s1"),
+                "claims.csv: 3 rows read is not 2 scored",
+            ),
+            (
+                partial_json(2, 2, 1 << 60, 1, "s1"),
+                "claims.csv: 2 claims scored, but the mentions count otherwise",
+            ),
+        ] {
+            let err = read(&json).unwrap_err().to_string();
+            assert!(err.contains("a damaged credence partial") && err.contains(why), "{err}");
+            let p: Partial = serde_json::from_str(&json).unwrap();
+            assert!(merge(vec![p]).is_err());
+        }
+    }
 }

@@ -1070,3 +1070,17 @@ fn formulas_in_input_text_are_neutralised_in_csv_outputs() {
     let (_, claims) = wd.read_csv("out/claims.csv");
     assert_eq!(&claims[0][..3], ["=HYPERLINK(\"x\")", "@evil", "+s1"]);
 }
+
+/// In a build without the `parquet` feature, `--format parquet` is not listed in the help, and asking for
+/// it is a usage error (exit status 2) that names the feature, before anything is read or written.
+#[cfg(not(feature = "parquet"))]
+#[test]
+fn parquet_without_the_feature_is_a_usage_error_naming_it() {
+    let wd = small_workdir("no-parquet");
+    let stderr = wd.output_err(&mut score_with(&wd, &[("--format", "parquet")]), 2);
+    assert!(stderr.contains("built without the `parquet` feature") && stderr.contains("--features parquet"));
+    assert!(wd.list("out").is_empty(), "{:?}", wd.list("out"));
+    let help = wd.output(wd.command("score").arg("--help"));
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("[possible values: csv, json, jsonl]"), "{help}");
+}

@@ -24,7 +24,7 @@ pub struct MergeArgs {
     /// The shards' claims files, in input order, to write claims.csv.
     #[arg(long, value_name = "FILE", num_args = 1..)]
     claims: Vec<PathBuf>,
-    /// The format of the tables, as for `score`.
+    /// The format of the tables, as for `score` (parquet needs the `parquet` feature).
     #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
     format: FormatArg,
     #[command(flatten)]
@@ -42,6 +42,7 @@ pub struct MergeArgs {
 }
 
 pub fn run(args: MergeArgs) -> credence::Result<()> {
+    let format = args.format.format()?;
     super::set_threads(args.threads)?;
     credence::report::keep_formulas(args.keep_formulas);
     credence::progress::enable_bar(!args.quiet);
@@ -76,7 +77,7 @@ pub fn run(args: MergeArgs) -> credence::Result<()> {
         .collect();
     let block = credence::ingest::LoadOptions::default().block_size;
     let write_claims = |w: &mut (dyn std::io::Write + Send)| {
-        report::write_claims_from_files(&merged.corpus, &scores, &files, block, args.format.into(), w)
+        report::write_claims_from_files_as(format, &merged.corpus, &scores, &files, block, w)
     };
     let claims: Option<report::ClaimsWriter<'_>> = (!files.is_empty()).then_some(&write_claims);
     let written = report::write_outputs(
@@ -85,7 +86,7 @@ pub fn run(args: MergeArgs) -> credence::Result<()> {
         &scores,
         &merged.rejects,
         &merged.inputs,
-        args.format.into(),
+        format,
         claims,
     )?;
     if !args.quiet {

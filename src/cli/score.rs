@@ -36,10 +36,11 @@ INPUT FORMAT
 OUTPUTS (in --out DIR)
   sources.csv     one row per outlet: claims, originals, relays, credited, answered, resolved,
                   support, against, evidence, reliability, ci_low, ci_high, rank
-                  (sources.json with --format json, sources.jsonl with --format jsonl)
+                  (sources.json with --format json, sources.jsonl with --format jsonl,
+                  sources.parquet with --format parquet)
   claims.csv      one row per claim: claim_id, source, story_id, stance, [value,] role, credited_to, verdict,
-                  p_correct (claims.jsonl with --format jsonl); and matched_story, match_score when stories
-                  were formed from texts
+                  p_correct (claims.jsonl with --format jsonl, claims.parquet with --format parquet);
+                  and matched_story, match_score when stories were formed from texts
   links.csv       when stories were formed: response_id, story, claim_id, score, words
   stories.csv     one row per story: story_id, value (most probable; true/false for plain stories),
                   probability, sources, independent_sources
@@ -79,7 +80,8 @@ pub struct ScoreArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "out")]
     partial: Option<PathBuf>,
     /// The format of the tables: `csv`; `json` (sources.json, an array; claims stay CSV); `jsonl`
-    /// (sources.jsonl and claims.jsonl, one object per line). The other outputs are always as listed.
+    /// (sources.jsonl and claims.jsonl, one object per line); `parquet` (sources.parquet and claims.parquet;
+    /// needs the `parquet` feature). The other outputs are always as listed.
     #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
     pub format: FormatArg,
     #[command(flatten)]
@@ -223,14 +225,26 @@ pub enum FormatArg {
     Csv,
     Json,
     Jsonl,
+    // sources.parquet and claims.parquet; offered in builds with the `parquet` feature only.
+    #[cfg_attr(not(feature = "parquet"), value(hide = true))]
+    Parquet,
 }
 
-impl From<FormatArg> for Format {
-    fn from(f: FormatArg) -> Format {
-        match f {
-            FormatArg::Csv => Format::Csv,
-            FormatArg::Json => Format::Json,
-            FormatArg::Jsonl => Format::Jsonl,
+impl FormatArg {
+    /// The library's format; `parquet` in a build without the feature is a usage error that says how to get it.
+    pub fn format(self) -> credence::Result<Format> {
+        match self {
+            FormatArg::Csv => Ok(Format::Csv),
+            FormatArg::Json => Ok(Format::Json),
+            FormatArg::Jsonl => Ok(Format::Jsonl),
+            #[cfg(feature = "parquet")]
+            FormatArg::Parquet => Ok(Format::Parquet),
+            #[cfg(not(feature = "parquet"))]
+            FormatArg::Parquet => Err(credence::Error::Usage(
+                "--format parquet: this credence was built without the `parquet` feature; \
+                 build it with `cargo build --release --features parquet`"
+                    .into(),
+            )),
         }
     }
 }
@@ -336,6 +350,7 @@ pub fn run(args: ScoreArgs) -> credence::Result<()> {
             "only one input can be read from standard input (`-`)".into(),
         ));
     }
+    let format = args.format.format()?;
     super::set_threads(args.threads)?;
     credence::report::keep_formulas(args.keep_formulas);
     credence::progress::enable_bar(!args.quiet);
@@ -378,7 +393,7 @@ pub fn run(args: ScoreArgs) -> credence::Result<()> {
     }
     let out = args.out.as_deref().expect("clap requires --out without --partial");
     let run = credence::score_files(&inputs, load, &params)?;
-    let written = report::write_all(out, &run.loaded, &run.scores, args.format.into())?;
+    let written = report::write_all(out, &run.loaded, &run.scores, format)?;
     if !args.quiet {
         report_run(&report::InputTallies::of(&run.loaded), &run.scores, &written);
     }

@@ -1,4 +1,5 @@
-//! Writing results: CSV and JSON files with a fixed column order and one float format, placed atomically.
+//! Writing results: CSV and JSON files (and Parquet, with the `parquet` feature: [`parquet`]) with a fixed
+//! column order and one float format, placed atomically.
 //!
 //! Every file of a run is first written under a temporary name in the output folder and renamed into place
 //! only when all of them are complete ([`OutputDir`]), so a failed run never leaves half a file and never
@@ -22,10 +23,12 @@ use crate::model::{ClaimScore, Scores};
 
 pub mod explain;
 pub mod html;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 pub mod rundir;
 pub mod trail;
 
-/// The output format of the per-source table.
+/// The output format of the tables: the per-source one, and (JSON Lines, Parquet) the per-claim one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
     /// `sources.csv`.
@@ -35,7 +38,46 @@ pub enum Format {
     Json,
     /// JSON Lines: `sources.jsonl` and `claims.jsonl`, one object per line with the CSV's fields.
     Jsonl,
+    /// `sources.parquet` and `claims.parquet` (feature `parquet`).
+    #[cfg(feature = "parquet")]
+    Parquet,
 }
+
+impl Format {
+    /// The name of the per-source table in this format.
+    pub fn sources_file(self) -> &'static str {
+        match self {
+            Format::Csv => "sources.csv",
+            Format::Json => "sources.json",
+            Format::Jsonl => "sources.jsonl",
+            #[cfg(feature = "parquet")]
+            Format::Parquet => "sources.parquet",
+        }
+    }
+
+    /// The name of the per-claim table: `claims.jsonl` in JSON Lines, `claims.parquet` in Parquet,
+    /// `claims.csv` otherwise.
+    pub fn claims_file(self) -> &'static str {
+        match self {
+            Format::Csv | Format::Json => "claims.csv",
+            Format::Jsonl => "claims.jsonl",
+            #[cfg(feature = "parquet")]
+            Format::Parquet => "claims.parquet",
+        }
+    }
+}
+
+/// Every name a per-source or per-claim table can have, so that a run removes the ones another format wrote
+/// before it.
+const TABLE_FILES: [&str; 7] = [
+    "sources.csv",
+    "sources.json",
+    "sources.jsonl",
+    "sources.parquet",
+    "claims.csv",
+    "claims.jsonl",
+    "claims.parquet",
+];
 
 pub use crate::numfmt::float;
 
@@ -248,7 +290,7 @@ pub fn sources_csv(corpus: &Corpus, scores: &Scores) -> Vec<u8> {
     )
 }
 
-fn by_rank(scores: &Scores) -> Vec<&crate::model::SourceScore> {
+pub(crate) fn by_rank(scores: &Scores) -> Vec<&crate::model::SourceScore> {
     let mut v: Vec<_> = scores.sources.iter().collect();
     v.sort_by_key(|s| s.rank);
     v
@@ -412,23 +454,19 @@ pub fn stories_csv(corpus: &Corpus, scores: &Scores) -> Vec<u8> {
     )
 }
 
-/// The per-claim table's file name: `claims.jsonl` in JSON Lines, else `claims.csv`.
-pub fn claims_name(format: Format) -> &'static str {
-    match format {
-        Format::Jsonl => "claims.jsonl",
-        Format::Csv | Format::Json => "claims.csv",
-    }
-}
-
 /// Writes the per-claim table (CSV, or JSON Lines for [`Format::Jsonl`]), in input order, by reading the
 /// claims file a second time.
 ///
 /// # Errors
 /// The claims input cannot be read again, or `out` cannot be written.
 pub fn write_claims(loaded: &Loaded, scores: &Scores, format: Format, out: &mut (dyn Write + Send)) -> Result<()> {
+    #[cfg(feature = "parquet")]
+    if format == Format::Parquet {
+        return parquet::write_claims_parquet(loaded, scores, out);
+    }
     let corpus = &loaded.corpus;
     let sink_err = |source| Error::Io {
-        path: PathBuf::from(claims_name(format)),
+        path: PathBuf::from(format.claims_file()),
         source,
     };
     let linked = loaded.linked.as_ref().map(|l| &l.assignment);
@@ -611,14 +649,83 @@ pub fn write_claims_from_files(
     format: Format,
     out: &mut (dyn Write + Send),
 ) -> Result<()> {
+    write_claims_from_files_as(format, corpus, scores, files, block_size, out)
+}
+
+/// [`write_claims_from_files`] in the per-claim layout of `format` ([`Format::claims_file`]).
+///
+/// # Errors
+/// As [`write_claims_from_files`].
+pub fn write_claims_from_files_as(
+    format: Format,
+    corpus: &Corpus,
+    scores: &Scores,
+    files: &[(PathBuf, Vec<u64>)],
+    block_size: usize,
+    out: &mut (dyn Write + Send),
+) -> Result<()> {
     let sink_err = |source| Error::Io {
-        path: PathBuf::from(claims_name(format)),
+        path: PathBuf::from(format.claims_file()),
         source,
     };
-    if format != Format::Jsonl {
-        out.write_all(&csv_bytes(&CLAIM_COLUMNS, std::iter::empty()))
-            .map_err(sink_err)?;
+    match format {
+        Format::Csv | Format::Json => {
+            out.write_all(&csv_bytes(&CLAIM_COLUMNS, std::iter::empty()))
+                .map_err(sink_err)?;
+            claims_from_files(corpus, scores, files, block_size, push_csv_claim, |bytes| {
+                out.write_all(bytes).map_err(sink_err)
+            })
+        }
+        Format::Jsonl => claims_from_files(corpus, scores, files, block_size, push_jsonl_claim, |bytes| {
+            out.write_all(bytes).map_err(sink_err)
+        }),
+        #[cfg(feature = "parquet")]
+        Format::Parquet => {
+            let mut w = parquet::ClaimsParquet::new(out)?;
+            claims_from_files(corpus, scores, files, block_size, parquet::push_claim_record, |bytes| {
+                w.push_block(bytes)
+            })?;
+            w.finish()
+        }
     }
+}
+
+/// A merged run's claims.csv row (no value, no link: shards carry neither).
+fn push_csv_claim(
+    buf: &mut Vec<u8>,
+    row: &crate::ingest::Row<'_>,
+    mention: crate::corpus::Mention,
+    s: &ClaimScore,
+    corpus: &Corpus,
+) {
+    push_claim_row(buf, row, mention, None, s, corpus);
+}
+
+/// A merged run's claims.jsonl line.
+fn push_jsonl_claim(
+    buf: &mut Vec<u8>,
+    row: &crate::ingest::Row<'_>,
+    mention: crate::corpus::Mention,
+    s: &ClaimScore,
+    corpus: &Corpus,
+) {
+    push_claim(Format::Jsonl, buf, row, mention, Extra::default(), s, corpus);
+}
+
+/// The row of a merged run's claim: `push(buf, row, mention, score, corpus)` appends it to its block's
+/// output, which goes to `sink` in input order.
+type PushClaim = fn(&mut Vec<u8>, &crate::ingest::Row<'_>, crate::corpus::Mention, &ClaimScore, &Corpus);
+
+/// Calls `push` for every accepted row of the shards' claims files, in order (see
+/// [`write_claims_from_files`]).
+fn claims_from_files(
+    corpus: &Corpus,
+    scores: &Scores,
+    files: &[(PathBuf, Vec<u64>)],
+    block_size: usize,
+    push: PushClaim,
+    mut sink: impl FnMut(&[u8]) -> Result<()>,
+) -> Result<()> {
     for (path, rejected) in files {
         let mismatch = std::sync::atomic::AtomicBool::new(false);
         crate::ingest::claims::for_each_accepted_row(
@@ -645,17 +752,9 @@ pub fn write_claims_from_files(
                     attributed_to,
                     stance,
                 };
-                push_claim(
-                    format,
-                    buf,
-                    row,
-                    mention,
-                    Extra::default(),
-                    &scores.claim_for(corpus, mention),
-                    corpus,
-                );
+                push(buf, row, mention, &scores.claim_for(corpus, mention), corpus);
             },
-            |bytes| out.write_all(bytes).map_err(sink_err),
+            &mut sink,
         )?;
         if mismatch.into_inner() {
             return Err(Error::Config(format!(
@@ -844,11 +943,12 @@ pub fn summary_json(
     out
 }
 
-/// Writes `claims.csv` into a sink, for [`write_outputs`].
+/// Writes the per-claim table into a sink, for [`write_outputs`].
 pub type ClaimsWriter<'a> = &'a (dyn Fn(&mut (dyn Write + Send)) -> Result<()> + Sync);
 
-/// Writes every output of a run into `dir`, atomically; returns the paths written. `claims` writes
-/// `claims.csv`; without it (a merge given no claims files) that file is not written.
+/// Writes every output of a run into `dir`, atomically; returns the paths written. `claims` writes the
+/// per-claim table ([`Format::claims_file`]), in the format's own layout ([`write_claims`],
+/// [`write_claims_from_files_as`]); without it (a merge given no claims files) that file is not written.
 ///
 /// # Errors
 /// A file cannot be written or renamed.
@@ -881,12 +981,8 @@ pub fn write_outputs_linked(
     linked: Option<&crate::ingest::unkeyed::Linked>,
 ) -> Result<Vec<PathBuf>> {
     let _stage = crate::progress::Stage::start("write");
-    let sources_name = match format {
-        Format::Csv => "sources.csv",
-        Format::Json => "sources.json",
-        Format::Jsonl => "sources.jsonl",
-    };
-    let claims_name = claims_name(format);
+    let sources_name = format.sources_file();
+    let claims_name = format.claims_file();
     let mut names = vec![sources_name];
     if claims.is_some() {
         names.push(claims_name);
@@ -899,23 +995,12 @@ pub fn write_outputs_linked(
         names.push("links.csv");
     }
     let mut out = OutputDir::create(dir)?;
-    let table = match format {
-        Format::Csv => sources_csv(corpus, scores),
-        Format::Json => sources_json(corpus, scores),
-        Format::Jsonl => sources_jsonl(corpus, scores),
-    };
-    out.stage(sources_name, &table)?;
-    // Tables of another format from an earlier run into this folder go, so old and new never mix.
-    for stale in [
-        "sources.csv",
-        "sources.json",
-        "sources.jsonl",
-        "claims.csv",
-        "claims.jsonl",
-    ] {
-        if stale != sources_name && (stale != claims_name || claims.is_none()) {
-            out.remove_on_commit(stale);
-        }
+    match format {
+        Format::Csv => out.stage(sources_name, &sources_csv(corpus, scores))?,
+        Format::Json => out.stage(sources_name, &sources_json(corpus, scores))?,
+        Format::Jsonl => out.stage(sources_name, &sources_jsonl(corpus, scores))?,
+        #[cfg(feature = "parquet")]
+        Format::Parquet => out.stage(sources_name, &parquet::sources_parquet(corpus, scores)?)?,
     }
     if let Some(write) = claims {
         out.stage_with(claims_name, write)?;
@@ -929,6 +1014,12 @@ pub fn write_outputs_linked(
     match linked {
         Some(l) => out.stage("links.csv", &links_csv(&l.links))?,
         None => out.remove_on_commit("links.csv"),
+    }
+    // Tables of another format from an earlier run into this folder go, so old and new never mix.
+    for stale in TABLE_FILES {
+        if !names.contains(&stale) {
+            out.remove_on_commit(stale);
+        }
     }
     out.stage("responders.csv", &responders_csv(corpus, scores))?;
     out.stage("rejects.csv", &rejects_csv(rejects))?;
