@@ -106,6 +106,7 @@ fn parquet_tables_hold_what_the_csv_tables_hold() {
             "rejects.csv",
             "responders.csv",
             "sources.parquet",
+            "stories.csv",
             "summary.json"
         ]
     );
@@ -158,6 +159,7 @@ fn a_csv_run_replaces_the_parquet_files_of_an_earlier_run() {
             "rejects.csv",
             "responders.csv",
             "sources.csv",
+            "stories.csv",
             "summary.json"
         ]
     );
