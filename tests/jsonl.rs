@@ -184,6 +184,9 @@ fn jsonl_output_holds_the_csv_values() {
             }
         }
     }
+    // The report reads CSV and JSON runs; a JSON Lines run gets a clear error, not a missing-file one.
+    let err = wd.output_err(wd.command("report").arg("o"), 1);
+    assert!(err.contains("sources.jsonl") && err.contains("--format csv"), "{err}");
     let summary = wd.read_json("o/summary.json");
     assert_eq!(summary["outputs"][0], "sources.jsonl");
     assert_eq!(summary["outputs"][1], "claims.jsonl");

@@ -275,6 +275,21 @@ impl RunDir {
                 ),
             });
         }
+        let has = |name: &str| dir.join(name).exists();
+        if !has("sources.csv") && !has("sources.json") {
+            for other in ["sources.jsonl", "sources.parquet"] {
+                if has(other) {
+                    return Err(Error::Io {
+                        path: dir.join(other),
+                        source: std::io::Error::new(
+                            std::io::ErrorKind::Unsupported,
+                            "report and explain read runs written as CSV or JSON; score again with \
+                             --format csv (the default) or --format json",
+                        ),
+                    });
+                }
+            }
+        }
         let summary = read_summary(&dir.join("summary.json"))?;
         let sources = if dir.join("sources.csv").exists() || !dir.join("sources.json").exists() {
             read_sources_csv(&dir.join("sources.csv"))?
