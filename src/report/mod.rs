@@ -321,12 +321,9 @@ struct SourceRow<'a> {
     rank: u32,
 }
 
-/// The sources table as a JSON array, best rank first, with the same fields, order and float format as the
-/// CSV.
-pub fn sources_json(corpus: &Corpus, scores: &Scores) -> Vec<u8> {
-    let rows: Vec<SourceRow<'_>> = by_rank(scores)
-        .into_iter()
-        .map(|s| SourceRow {
+impl<'a> SourceRow<'a> {
+    fn of(corpus: &'a Corpus, s: &crate::model::SourceScore) -> Self {
+        SourceRow {
             source: corpus.sources.name(s.id),
             claims: s.claims,
             originals: s.originals,
@@ -341,8 +338,14 @@ pub fn sources_json(corpus: &Corpus, scores: &Scores) -> Vec<u8> {
             ci_low: s.ci_low,
             ci_high: s.ci_high,
             rank: s.rank,
-        })
-        .collect();
+        }
+    }
+}
+
+/// The sources table as a JSON array, best rank first, with the same fields, order and float format as the
+/// CSV.
+pub fn sources_json(corpus: &Corpus, scores: &Scores) -> Vec<u8> {
+    let rows: Vec<SourceRow<'_>> = by_rank(scores).into_iter().map(|s| SourceRow::of(corpus, s)).collect();
     let mut out = serde_json::to_vec_pretty(&rows).expect("values serialise");
     out.push(b'\n');
     out
@@ -352,22 +355,7 @@ pub fn sources_json(corpus: &Corpus, scores: &Scores) -> Vec<u8> {
 pub fn sources_jsonl(corpus: &Corpus, scores: &Scores) -> Vec<u8> {
     let mut out = Vec::new();
     for s in by_rank(scores) {
-        let row = SourceRow {
-            source: corpus.sources.name(s.id),
-            claims: s.claims,
-            originals: s.originals,
-            relays: s.relays,
-            credited: s.credited,
-            answered: s.answered,
-            resolved: s.resolved,
-            support: s.support,
-            against: s.against,
-            evidence: s.evidence,
-            reliability: s.reliability,
-            ci_low: s.ci_low,
-            ci_high: s.ci_high,
-            rank: s.rank,
-        };
+        let row = SourceRow::of(corpus, s);
         serde_json::to_writer(&mut out, &row).expect("values serialise");
         out.push(b'\n');
     }
