@@ -295,3 +295,16 @@ fn unkeyed_scores_rank_outlets_as_keyed_scores_do() {
     );
     assert!(rho > 0.9, "ρ = {rho}");
 }
+
+#[test]
+fn explain_follows_the_stories_the_matcher_formed() {
+    let wd = Workdir::new("link-explain");
+    with_links_dataset(&wd);
+    wd.output(&mut score_args(&wd, "claims.csv", "responses.csv", "out"));
+    let mut explain = wd.command("explain");
+    explain.args(["Reuters", "--run", "out"]);
+    let text = String::from_utf8(wd.output(&mut explain).stdout).unwrap();
+    // Each unkeyed claim is its own report on the story it was matched to, not one report on "".
+    assert!(text.contains("auto-0000"), "{text}");
+    assert!(!text.contains("(1 on its record"), "{text}");
+}

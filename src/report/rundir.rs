@@ -337,7 +337,13 @@ impl RunDir {
                 "p_correct",
             ],
         )?;
+        // A run that formed stories from texts: an unkeyed claim's story is the one it was matched to.
+        let matched = table.optional("matched_story");
         table.each(|row| {
+            let story_id = match (row.text(2), matched) {
+                ("", Some(k)) => row.record.get(k).unwrap_or_default(),
+                (story, _) => story,
+            };
             let stance = match row.text(3) {
                 "asserts" => Stance::Asserts,
                 "denies" => Stance::Denies,
@@ -353,7 +359,7 @@ impl RunDir {
                 line: row.line,
                 claim_id: row.text(0),
                 source: row.text(1),
-                story_id: row.text(2),
+                story_id,
                 stance,
                 relay,
                 credited_to: row.text(5),
@@ -534,6 +540,7 @@ struct Table {
     reader: csv::Reader<Box<dyn std::io::Read + Send>>,
     names: Vec<&'static str>,
     index: Vec<usize>,
+    headers: csv::StringRecord,
 }
 
 impl Table {
@@ -557,7 +564,15 @@ impl Table {
             reader,
             names: names.to_vec(),
             index,
+            headers,
         })
+    }
+
+    /// The position of an optional column, if the header has it.
+    fn optional(&self, name: &str) -> Option<usize> {
+        self.headers
+            .iter()
+            .position(|h| h.trim_start_matches('\u{feff}') == name)
     }
 
     fn each(&mut self, mut f: impl FnMut(&Cells<'_>) -> Result<()>) -> Result<()> {
