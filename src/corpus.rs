@@ -266,6 +266,10 @@ pub struct Corpus {
     pub responses: Vec<Response>,
     /// Resolutions in input order, at most one per story.
     pub resolutions: Vec<Resolution>,
+    /// Groups of outlets (`--sources-meta`), by name.
+    pub groups: Names,
+    /// Each outlet's group (by source id), `u32::MAX` for none; empty when no groups were given.
+    pub source_group: Vec<u32>,
     /// Normalised claim values ([`crate::value`]), when the claims file has a `value` column.
     pub values: Names,
     /// Each accepted claim's value (an id in `values`), in mention order; empty when the claims file has

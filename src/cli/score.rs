@@ -99,6 +99,11 @@ pub struct ScoreArgs {
     /// latest time in the data) counts half as much in its outlet's record, twice DAYS a quarter.
     #[arg(long, value_name = "DAYS", value_parser = positive, conflicts_with = "partial")]
     half_life: Option<f64>,
+    /// A CSV of outlets' groups (columns source, group: an outlet type, a country): each group gets its own
+    /// fitted prior, so an outlet with little evidence is shrunk towards its own kind; sources.csv gains a
+    /// group column.
+    #[arg(long, value_name = "FILE", conflicts_with = "partial")]
+    sources_meta: Option<PathBuf>,
     /// Detect silent copying (outlets repeating another outlet's reports without attribution, found from
     /// who follows whom and shared errors) and count a detected copier's following reports as relays of
     /// its source; writes copiers.csv. Fits the model twice.
@@ -392,7 +397,16 @@ pub fn run(args: ScoreArgs) -> credence::Result<()> {
         return Ok(());
     }
     let out = args.out.as_deref().expect("clap requires --out without --partial");
-    let run = credence::score_files(&inputs, load, &params)?;
+    let run = match &args.sources_meta {
+        None => credence::score_files(&inputs, load, &params)?,
+        Some(meta) => {
+            params.validate()?;
+            let mut loaded = credence::ingest::load(&inputs, load)?;
+            credence::ingest::read_sources_meta(meta, &mut loaded, args.strict)?;
+            let scores = credence::model::score(&loaded.corpus, &params)?;
+            credence::Run { loaded, scores }
+        }
+    };
     let written = report::write_all(out, &run.loaded, &run.scores, format)?;
     if !args.quiet {
         report_run(&report::InputTallies::of(&run.loaded), &run.scores, &written);

@@ -104,6 +104,52 @@ pub struct Loaded {
     pub replay: claims::Replay,
     /// What the matcher did, when rows without a `story_id` made it run.
     pub linked: Option<unkeyed::Linked>,
+    /// Counts for the outlets' groups file (`--sources-meta`), if one was read.
+    pub sources_meta: Option<Tally>,
+}
+
+/// The groups file's columns.
+const SOURCES_META: Spec = Spec {
+    names: &["source", "group"],
+    required: 2,
+};
+
+/// Reads a groups file (`source,group`: an outlet type, a country) into `loaded.corpus.groups` and
+/// `source_group`, so that each group gets its own fitted prior. An outlet named twice is a reject (the
+/// first line stands); an outlet the claims do not mention is accepted and unused; an outlet the file does
+/// not name is in no group (the overall prior).
+///
+/// # Errors
+/// The file cannot be read, has no header or lacks a column; in strict mode, the first bad row.
+pub fn read_sources_meta(path: &Path, loaded: &mut Loaded, strict: bool) -> Result<()> {
+    let (mut tally, rows, mut rejects) = read_table(path, &SOURCES_META, &[], |row| {
+        Ok((row.required(0)?.to_owned(), row.required(1)?.to_owned()))
+    })?;
+    let corpus = &mut loaded.corpus;
+    corpus.source_group = vec![u32::MAX; corpus.sources.len()];
+    let mut first: rustc_hash::FxHashMap<String, u64> = rustc_hash::FxHashMap::default();
+    let file = path.display().to_string();
+    for (line, (source, group)) in rows {
+        if let Some(&at) = first.get(&source) {
+            let why = format!("outlet already given a group at line {at}");
+            rejects.push(Refusal::new("source", &source, why).at(&file, line));
+            continue;
+        }
+        first.insert(source.clone(), line);
+        let g = corpus.groups.intern(&group);
+        if let Some(id) = corpus.sources.get(&source) {
+            corpus.source_group[id as usize] = g;
+        }
+    }
+    rejects.sort_by_key(|r| r.line);
+    tally.scored -= rejects.len() as u64 - tally.rejected;
+    tally.rejected = rejects.len() as u64;
+    if strict && let Some(first) = rejects.first() {
+        return Err(Error::BadRow(first.clone()));
+    }
+    loaded.rejects.append(&mut rejects);
+    loaded.sources_meta = Some(tally);
+    Ok(())
 }
 
 /// Reads and validates all inputs.
@@ -153,6 +199,7 @@ pub fn load(inputs: &Inputs, opts: LoadOptions) -> Result<Loaded> {
         resolutions: None,
         replay,
         linked,
+        sources_meta: None,
     };
     if let Some(mut raw) = raw_responses {
         raw.set_aside_after(opts.as_of);

@@ -25,7 +25,7 @@ use rayon::prelude::*;
 use super::Tally;
 use super::crosscheck::{Evidence, correct_given};
 use super::posterior::Record;
-use super::prior::Prior;
+use super::prior::Priors;
 use super::responders::{self, Responder, ResponderPrior, Tallies};
 use crate::corpus::Stance;
 
@@ -135,6 +135,8 @@ pub(crate) struct Problem<'a> {
     pub by_name: &'a [usize],
     /// Weight of a relaying outlet's share.
     pub relay_weight: f64,
+    /// Each outlet's group (by source id) and the number of groups; empty and 0 without groups.
+    pub groups: (&'a [u32], usize),
 }
 
 /// The reports' probabilities of being correct and the responders' expected counts, given reliabilities
@@ -224,10 +226,17 @@ pub(crate) fn fit(p: &Problem<'_>, mut theta: Vec<f64>, mut responders: Vec<Resp
         iterations += 1;
         let records: Vec<Record> = tallies.par_iter().map(|t| t.finish(p.relay_weight).0).collect();
         let ordered: Vec<&Record> = p.by_name.iter().map(|&i| &records[i]).collect();
-        let prior = Prior::fit(&ordered);
+        let (groups, n_groups) = p.groups;
+        let group = |i: usize| groups.get(i).copied().unwrap_or(u32::MAX);
+        let ordered_groups: Vec<u32> = p.by_name.iter().map(|&i| group(i)).collect();
+        let priors = Priors::fit(&ordered, &ordered_groups, n_groups);
         let next: Vec<f64> = records
             .par_iter()
-            .map(|r| r.posterior_mean(prior.alpha, prior.beta))
+            .enumerate()
+            .map(|(i, r)| {
+                let prior = priors.of(group(i));
+                r.posterior_mean(prior.alpha, prior.beta)
+            })
             .collect();
         let next_responders = responders::learn(learned, p.responder_prior, p.level);
         let moved = theta
@@ -272,6 +281,7 @@ mod tests {
             level: 0.95,
             by_name,
             relay_weight: 0.0,
+            groups: (&[], 0),
         }
     }
 

@@ -274,6 +274,8 @@ pub struct Scores {
     pub em: Option<(usize, bool, f64)>,
     /// With copy detection: every tested pair of outlets, by copier then source.
     pub copiers: Vec<copying::CopyPair>,
+    /// With groups of outlets: each group's own prior, `None` where it falls back on the overall one.
+    pub group_priors: Vec<Option<Prior>>,
     /// The outlet credited with each mention, in mention order.
     credited: Vec<u32>,
     /// The mentions grouped by story.
@@ -567,6 +569,13 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
                 .into(),
         ));
     }
+    if !corpus.groups.is_empty() && td_method.is_some() {
+        return Err(Error::Config(
+            "groups of outlets (--sources-meta) shape the priors of --method responses, em and vote on plain \
+             stories; the categorical methods (values, dawid-skene, truthfinder) do not take them yet"
+                .into(),
+        ));
+    }
     if params.half_life.is_some() && td_method.is_some() {
         return Err(Error::Config(
             "--half-life weighs the records of --method responses, em and vote on plain stories; the \
@@ -730,6 +739,7 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
             level: params.level,
             by_name: &by_name,
             relay_weight: params.relay_weight,
+            groups: (&corpus.source_group, corpus.groups.len()),
         };
         let start = majority_start(&units, &evidence, corpus.sources.len());
         let fit = em::fit(&problem, start, responders);
@@ -754,21 +764,26 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
     // The prior's objective sums over sources in name order, so any numbering of the same outlets (one
     // run or merged shards) gives the same bits.
     let ordered: Vec<&Record> = by_name.iter().map(|&i| records[i]).collect();
-    let prior = {
+    let group = |i: usize| corpus.source_group.get(i).copied().unwrap_or(u32::MAX);
+    let priors = {
         let _stage = crate::progress::Stage::start("prior");
-        Prior::fit(&ordered)
+        let ordered_groups: Vec<u32> = by_name.iter().map(|&i| group(i)).collect();
+        prior::Priors::fit(&ordered, &ordered_groups, corpus.groups.len())
     };
+    let prior = priors.overall.clone();
     let _stage = crate::progress::Stage::start("posteriors");
     // Probes serve the response-judged claims' p_correct; truth discovery reads its story posteriors.
     let probe = params.method != Method::Em && td.is_none();
     let summaries: Vec<posterior::Summary> = records
         .par_iter()
-        .map(|r| {
+        .enumerate()
+        .map(|(i, r)| {
             let probes: Vec<f64> = if probe {
                 r.uncertain.iter().map(|g| g.0).collect()
             } else {
                 Vec::new()
             };
+            let prior = priors.of(group(i));
             r.posterior(prior.alpha, prior.beta, params.level, &probes)
         })
         .collect();
@@ -820,6 +835,7 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
         stories_answered: answered,
         em: em_info,
         copiers: Vec::new(),
+        group_priors: priors.groups.clone(),
         credited,
         groups,
         stories,

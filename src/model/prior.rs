@@ -230,6 +230,47 @@ pub fn nelder_mead(f: impl Fn([f64; 2]) -> f64, start: [f64; 2], step: [f64; 2],
     (simplex[best], values[best])
 }
 
+/// Priors by group of outlets (`--sources-meta`): one fitted over every outlet, and one per group fitted over
+/// the group's outlets alone, so that an outlet with little evidence is shrunk towards outlets of its own
+/// kind (a wire service towards wires, a tabloid towards tabloids) instead of towards all of them. A group
+/// with fewer than two outlets with evidence, and an outlet in no group, use the overall prior.
+#[derive(Debug, Clone)]
+pub struct Priors {
+    /// Fitted over every outlet.
+    pub overall: Prior,
+    /// Per group id; `None` where the group falls back on the overall prior.
+    pub groups: Vec<Option<Prior>>,
+}
+
+impl Priors {
+    /// Fits the overall prior and each group's. `records` and `groups` are parallel and in outlet-name order
+    /// (so any numbering of the same outlets gives the same bits); a group id of `u32::MAX` is no group.
+    pub fn fit(records: &[&Record], groups: &[u32], n_groups: usize) -> Priors {
+        let overall = Prior::fit(records);
+        let groups = (0..n_groups as u32)
+            .map(|g| {
+                let members: Vec<&Record> = records
+                    .iter()
+                    .zip(groups)
+                    .filter(|(_, k)| **k == g)
+                    .map(|(r, _)| *r)
+                    .collect();
+                let fitted = Prior::fit(&members);
+                (fitted.method == "empirical_bayes").then_some(fitted)
+            })
+            .collect();
+        Priors { overall, groups }
+    }
+
+    /// The prior of an outlet in group `group` (`u32::MAX`: none).
+    pub fn of(&self, group: u32) -> &Prior {
+        self.groups
+            .get(group as usize)
+            .and_then(Option::as_ref)
+            .unwrap_or(&self.overall)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -267,10 +267,16 @@ pub const SOURCE_COLUMNS: [&str; 14] = [
 
 /// The sources table, best rank first.
 pub fn sources_csv(corpus: &Corpus, scores: &Scores) -> Vec<u8> {
+    // With groups of outlets (`--sources-meta`), a last column names each outlet's group.
+    let grouped = !corpus.groups.is_empty();
+    let mut header = SOURCE_COLUMNS.to_vec();
+    if grouped {
+        header.push("group");
+    }
     csv_bytes(
-        &SOURCE_COLUMNS,
+        &header,
         by_rank(scores).into_iter().map(|s| {
-            vec![
+            let mut row = vec![
                 cell(corpus.sources.name(s.id)).into_owned(),
                 s.claims.to_string(),
                 s.originals.to_string(),
@@ -285,9 +291,21 @@ pub fn sources_csv(corpus: &Corpus, scores: &Scores) -> Vec<u8> {
                 float(s.ci_low),
                 float(s.ci_high),
                 s.rank.to_string(),
-            ]
+            ];
+            if grouped {
+                row.push(cell(group_name(corpus, s.id)).into_owned());
+            }
+            row
         }),
     )
+}
+
+/// An outlet's group name (empty for none).
+fn group_name(corpus: &Corpus, source: u32) -> &str {
+    match corpus.source_group.get(source as usize) {
+        Some(&g) if g != u32::MAX => corpus.groups.name(g),
+        _ => "",
+    }
 }
 
 pub(crate) fn by_rank(scores: &Scores) -> Vec<&crate::model::SourceScore> {
@@ -319,6 +337,8 @@ struct SourceRow<'a> {
     #[serde(serialize_with = "crate::numfmt::fixed6")]
     ci_high: f64,
     rank: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group: Option<&'a str>,
 }
 
 impl<'a> SourceRow<'a> {
@@ -338,6 +358,7 @@ impl<'a> SourceRow<'a> {
             ci_low: s.ci_low,
             ci_high: s.ci_high,
             rank: s.rank,
+            group: (!corpus.groups.is_empty()).then(|| group_name(corpus, s.id)),
         }
     }
 }
@@ -844,6 +865,9 @@ pub struct InputTallies {
     pub responses: Vec<Tally>,
     /// The resolutions files.
     pub resolutions: Vec<Tally>,
+    /// The outlets' groups file, if one was read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources_meta: Vec<Tally>,
     /// Rows rejected over all files.
     pub rejected: u64,
 }
@@ -855,6 +879,7 @@ impl InputTallies {
             claims: vec![loaded.claims.clone()],
             responses: loaded.responses.iter().cloned().collect(),
             resolutions: loaded.resolutions.iter().cloned().collect(),
+            sources_meta: loaded.sources_meta.iter().cloned().collect(),
             rejected: loaded.rejects.len() as u64,
         }
     }
@@ -866,12 +891,22 @@ struct Summary<'a> {
     inputs: &'a InputTallies,
     counts: Counts,
     prior: &'a crate::model::prior::Prior,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    group_priors: Vec<GroupPrior<'a>>,
     parameters: &'a crate::model::Params,
     #[serde(skip_serializing_if = "Option::is_none")]
     em: Option<EmSummary>,
     #[serde(skip_serializing_if = "Option::is_none")]
     linking: Option<&'a crate::ingest::unkeyed::LinkStats>,
     outputs: Vec<&'a str>,
+}
+
+/// One group's prior in `summary.json`: its own fit, or `null` where it falls back on the overall one.
+#[derive(Serialize)]
+struct GroupPrior<'a> {
+    group: &'a str,
+    sources: usize,
+    prior: Option<&'a crate::model::prior::Prior>,
 }
 
 #[derive(Serialize)]
@@ -911,6 +946,16 @@ pub fn summary_json(
             stories_resolved: scores.stories_resolved,
         },
         prior: &scores.prior,
+        group_priors: corpus
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(g, name)| GroupPrior {
+                group: name,
+                sources: corpus.source_group.iter().filter(|&&k| k == g as u32).count(),
+                prior: scores.group_priors.get(g).and_then(Option::as_ref),
+            })
+            .collect(),
         parameters: &scores.params,
         em: scores.em.map(|(iterations, converged, last_change)| EmSummary {
             iterations,
