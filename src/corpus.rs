@@ -266,6 +266,10 @@ pub struct Corpus {
     pub responses: Vec<Response>,
     /// Resolutions in input order, at most one per story.
     pub resolutions: Vec<Resolution>,
+    /// Topics of claims, by name (read only when per-topic reliabilities are asked for).
+    pub topics: Names,
+    /// Each accepted claim's topic, parallel to `mentions` (`u32::MAX`: none); empty unless topics are read.
+    pub mention_topics: Vec<u32>,
     /// Groups of outlets (`--sources-meta`), by name.
     pub groups: Names,
     /// Each outlet's group (by source id), `u32::MAX` for none; empty when no groups were given.

@@ -104,6 +104,10 @@ pub struct ScoreArgs {
     /// group column.
     #[arg(long, value_name = "FILE", conflicts_with = "partial")]
     sources_meta: Option<PathBuf>,
+    /// Score each outlet per topic too (the claims' `topic` column), each topic's reliability pooled towards
+    /// the outlet's overall one by a fitted strength; writes source_topics.csv.
+    #[arg(long, conflicts_with = "partial")]
+    topics: bool,
     /// Detect silent copying (outlets repeating another outlet's reports without attribution, found from
     /// who follows whom and shared errors) and count a detected copier's following reports as relays of
     /// its source; writes copiers.csv. Fits the model twice.
@@ -339,6 +343,7 @@ impl ModelArgs {
             as_of: None,
             half_life: None,
             detect_copies: false,
+            topics: false,
             method: self.method.method(),
         }
     }
@@ -365,6 +370,7 @@ pub fn run(args: ScoreArgs) -> credence::Result<()> {
         .half_life
         .map(|days| credence::model::HalfLife { days, reference: None });
     params.detect_copies = args.detect_copies;
+    params.topics = args.topics;
     if args.responses.is_none() && params.method == credence::model::Method::Responses {
         return Err(credence::Error::Usage(
             "--responses is required by --method responses and trust-responses (other methods can do without)".into(),
@@ -380,6 +386,7 @@ pub fn run(args: ScoreArgs) -> credence::Result<()> {
         block_size: args.chunk_size,
         as_of: args.as_of,
         keep_times: args.half_life.is_some() || args.detect_copies,
+        keep_topics: args.topics,
         value_kind: args.value_kind.into(),
         link: args.link.params(),
     };

@@ -42,6 +42,7 @@ pub(crate) const SPEC: Spec = Spec {
         "stance",
         "attributed_to",
         "value",
+        "topic",
     ],
     required: 5,
 };
@@ -94,6 +95,8 @@ struct Candidate {
     time: i64,
     /// The local id of its normalised value, `u32::MAX` without a value column.
     value: u32,
+    /// The local id of its topic, `u32::MAX` without one (or when topics are not read).
+    topic: u32,
 }
 
 /// One parsed block: candidates and refusals with lines local to the block (from 1), local names.
@@ -106,6 +109,7 @@ struct Parsed {
     sources: Names,
     stories: Names,
     values: Names,
+    topics: Names,
     newlines: u64,
     /// A row without a story was met in a [`Keys::Detect`] pass.
     unkeyed: bool,
@@ -189,6 +193,7 @@ fn parse_block(
         sources: Names::default(),
         stories: Names::default(),
         values: Names::default(),
+        topics: Names::default(),
         newlines: layout.line_breaks(bytes),
         unkeyed: false,
     };
@@ -268,6 +273,11 @@ fn check(
         return Ok(None);
     }
     let value = value.map_or(u32::MAX, |v| p.values.intern(&v));
+    // The topic is read only when asked for (the loader leaves the column out of `index` otherwise).
+    let topic = match row.index.get(7).copied().flatten() {
+        Some(_) => row.optional(7)?.map_or(u32::MAX, |t| p.topics.intern(t)),
+        None => u32::MAX,
+    };
     let start = p.ids.len() as u32;
     p.ids.push_str(id);
     let source_id = p.sources.intern(source);
@@ -285,6 +295,7 @@ fn check(
         stance,
         time,
         value,
+        topic,
     }))
 }
 
@@ -471,10 +482,13 @@ pub(crate) fn read(
         Keys::Detect if !has_text => Keys::Required,
         k => k,
     };
-    let index = match keys {
+    let mut index = match keys {
         Keys::Required => resolve_columns(path, &headers, &SPEC)?,
         _ => resolve_columns_lacking(path, &headers, &SPEC, &["story_id"])?,
     };
+    if !opts.keep_topics {
+        index[7] = None;
+    }
     if matches!(keys, Keys::Detect) && index[3].is_none() {
         return Ok(None);
     }
@@ -542,7 +556,7 @@ pub(crate) fn read(
                     });
                     let newlines = p.newlines;
                     stage.add((p.candidates.len() + p.refused.len()) as u64);
-                    let (mut problems, later) = merge(p, line, &file, opts.keep_times, corpus, &mut seen, &mut tally);
+                    let (mut problems, later) = merge(p, line, &file, opts, corpus, &mut seen, &mut tally);
                     problems.sort_by_key(|q| q.0.line);
                     if opts.strict
                         && let Some((first, dup)) = problems.first()
@@ -603,7 +617,7 @@ fn merge(
     p: Parsed,
     first_line: u64,
     file: &str,
-    keep_times: bool,
+    opts: LoadOptions,
     corpus: &mut Corpus,
     seen: &mut IdSet,
     tally: &mut Tally,
@@ -619,6 +633,7 @@ fn merge(
     let mut sources = vec![u32::MAX; p.sources.len()];
     let mut stories = vec![u32::MAX; p.stories.len()];
     let mut values = vec![u32::MAX; p.values.len()];
+    let mut topics = vec![u32::MAX; p.topics.len()];
     let mut source_id = |corpus: &mut Corpus, local: u32| {
         let slot = &mut sources[local as usize];
         if *slot == u32::MAX {
@@ -652,8 +667,20 @@ fn merge(
             attributed_to: attributed,
             stance: c.stance,
         });
-        if keep_times {
+        if opts.keep_times {
             corpus.published.push(c.time);
+        }
+        if opts.keep_topics {
+            let topic = if c.topic == u32::MAX {
+                u32::MAX
+            } else {
+                let slot = &mut topics[c.topic as usize];
+                if *slot == u32::MAX {
+                    *slot = corpus.topics.intern(p.topics.name(c.topic));
+                }
+                *slot
+            };
+            corpus.mention_topics.push(topic);
         }
         if c.value != u32::MAX {
             let slot = &mut values[c.value as usize];

@@ -48,6 +48,8 @@ pub struct LoadOptions {
     pub as_of: Option<i64>,
     /// Keep each accepted claim's publication time in [`Corpus::published`] (for time-weighted scoring).
     pub keep_times: bool,
+    /// Read the claims' `topic` column into [`Corpus::mention_topics`] (for per-topic reliabilities).
+    pub keep_topics: bool,
     /// How claims' values are normalised, when the claims file has a `value` column.
     pub value_kind: crate::value::ValueKind,
     /// How stories are formed and responses linked when rows lack a `story_id` ([`crate::link`]).
@@ -61,6 +63,7 @@ impl Default for LoadOptions {
             block_size: 8 << 20,
             as_of: None,
             keep_times: false,
+            keep_topics: false,
             value_kind: crate::value::ValueKind::Text,
             link: crate::link::LinkParams::default(),
         }

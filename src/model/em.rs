@@ -62,6 +62,8 @@ pub struct Units {
     /// Each report's evidence weight in units of `FULL_WEIGHT` (2^24), parallel to `units`; empty when
     /// every report weighs in full (no `--half-life`).
     pub weights: Vec<u32>,
+    /// Each report's topic (its claim's), parallel to `units`; empty unless topics were read.
+    pub topics: Vec<u32>,
 }
 
 impl Units {
@@ -98,16 +100,16 @@ pub(crate) struct Fit {
     pub last_change: f64,
 }
 
-fn logit(p: f64) -> f64 {
+pub(crate) fn logit(p: f64) -> f64 {
     let p = p.clamp(1e-9, 1.0 - 1e-9);
     (p / (1.0 - p)).ln()
 }
 
-fn sigmoid(x: f64) -> f64 {
+pub(crate) fn sigmoid(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
 
-fn sign(stance: Stance) -> f64 {
+pub(crate) fn sign(stance: Stance) -> f64 {
     match stance {
         Stance::Asserts => 1.0,
         Stance::Denies => -1.0,
@@ -309,6 +311,7 @@ mod tests {
             ],
             start: vec![0, 2],
             weights: Vec::new(),
+            topics: Vec::new(),
         };
         let p = problem(&evidence, &units, &[0, 1]);
         let (tallies, _, p_true) = expectation(&p, &[0.8, 0.6], &[]);
@@ -338,6 +341,7 @@ mod tests {
             }],
             start: vec![0, 1],
             weights: Vec::new(),
+            topics: Vec::new(),
         };
         let p = problem(&evidence, &units, &[0]);
         let (tallies, _, _) = expectation(&p, &[0.99], &[]);

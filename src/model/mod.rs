@@ -19,6 +19,7 @@ pub mod posterior;
 pub mod prior;
 pub mod responders;
 pub mod tolerance;
+pub mod topics;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -60,6 +61,9 @@ pub struct Params {
     /// reports as relays of its source. Needs the claims' publication times.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub detect_copies: bool,
+    /// Per-topic reliabilities ([`topics`]), from the claims' topics (load them with topics kept).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub topics: bool,
 }
 
 /// Older evidence weighs less: a report made `d` days before the reference time counts `0.5^(d / days)` of
@@ -102,6 +106,7 @@ impl Default for Params {
             as_of: None,
             half_life: None,
             detect_copies: false,
+            topics: false,
         }
     }
 }
@@ -276,6 +281,8 @@ pub struct Scores {
     pub copiers: Vec<copying::CopyPair>,
     /// With groups of outlets: each group's own prior, `None` where it falls back on the overall one.
     pub group_priors: Vec<Option<Prior>>,
+    /// With `topics`: every (outlet, topic) cell and the pooling strength.
+    pub topics: Option<topics::TopicFit>,
     /// The outlet credited with each mention, in mention order.
     credited: Vec<u32>,
     /// The mentions grouped by story.
@@ -569,6 +576,18 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
                 .into(),
         ));
     }
+    if params.topics && td_method.is_some() {
+        return Err(Error::Config(
+            "--topics scores plain stories with --method responses, em or vote; the categorical methods \
+             (values, dawid-skene, truthfinder) do not yet"
+                .into(),
+        ));
+    }
+    if params.topics && corpus.mention_topics.len() != corpus.mentions.len() {
+        return Err(Error::Config(
+            "--topics needs every claim's topic column read (partials do not carry topics)".into(),
+        ));
+    }
     if !corpus.groups.is_empty() && td_method.is_some() {
         return Err(Error::Config(
             "groups of outlets (--sources-meta) shape the priors of --method responses, em and vote on plain \
@@ -799,6 +818,9 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
             s.reliability = x;
         }
     }
+    let topic_fit = params
+        .topics
+        .then(|| topic_cells(&evidence, &units, &p_true, &sources, params));
     let mut order: Vec<usize> = (0..n_sources).collect();
     order.sort_by(|&i, &j| {
         let (a, b) = (&sources[i], &sources[j]);
@@ -836,6 +858,7 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
         em: em_info,
         copiers: Vec::new(),
         group_priors: priors.groups.clone(),
+        topics: topic_fit,
         credited,
         groups,
         stories,
@@ -990,9 +1013,11 @@ fn em_units(
     let weight = |i: usize| params.half_life.map_or(FULL_WEIGHT, |h| h.weight(corpus.published[i]));
     let mut units = Vec::with_capacity(corpus.mentions.len());
     let mut weights = Vec::new();
+    let mut unit_topics = Vec::new();
+    let topic = |i: usize| corpus.mention_topics.get(i).copied().unwrap_or(u32::MAX);
     let mut start = Vec::with_capacity(groups.stories() + 1);
     start.push(0u32);
-    let mut story_units: Vec<(em::Unit, u32)> = Vec::new();
+    let mut story_units: Vec<(em::Unit, u32, u32)> = Vec::new();
     for story in 0..groups.stories() {
         story_units.clear();
         for &i in groups.story(story) {
@@ -1007,6 +1032,7 @@ fn em_units(
                     relay: false,
                 },
                 w,
+                topic(i as usize),
             ));
             if to != m.source && relay_weight > 0.0 {
                 let rank = name_rank[m.source as usize];
@@ -1018,6 +1044,7 @@ fn em_units(
                         relay: true,
                     },
                     w,
+                    topic(i as usize),
                 ));
             }
         }
@@ -1029,9 +1056,73 @@ fn em_units(
         if params.half_life.is_some() {
             weights.extend(story_units.iter().map(|u| u.1));
         }
+        if !corpus.mention_topics.is_empty() {
+            unit_topics.extend(story_units.iter().map(|u| u.2));
+        }
         start.push(units.len() as u32);
     }
-    em::Units { units, start, weights }
+    em::Units {
+        units,
+        start,
+        weights,
+        topics: unit_topics,
+    }
+}
+
+/// The (outlet, topic) cells of every report and their per-topic reliabilities: each report counts in its
+/// topic's cell exactly as it counts in its outlet's record (for `em`, with the last E-step's
+/// leave-own-vote-out probability at the converged reliabilities).
+fn topic_cells(
+    evidence: &crosscheck::Evidence,
+    units: &em::Units,
+    p_true: &[Option<f64>],
+    sources: &[SourceScore],
+    params: &Params,
+) -> topics::TopicFit {
+    let theta: Vec<f64> = sources.iter().map(|s| s.reliability).collect();
+    let overall: Vec<(f64, f64)> = sources
+        .iter()
+        .map(|s| (s.reliability, (s.ci_high - s.ci_low) / (2.0 * 1.96)))
+        .collect();
+    let mut cells: std::collections::BTreeMap<(u32, u32), (Tally, u64)> = std::collections::BTreeMap::new();
+    for (story, &p_story) in p_true.iter().enumerate() {
+        let ev = evidence.story(story);
+        let us = units.story(story);
+        let start = units.start[story] as usize;
+        let voters = us.iter().filter(|u| !u.relay).count();
+        let answers = ev.answers.iter().filter(|a| a.1.is_some()).count();
+        for (k, (u, w)) in units.weighted(story).enumerate() {
+            let topic = units.topics.get(start + k).copied().unwrap_or(u32::MAX);
+            if topic == u32::MAX {
+                continue;
+            }
+            let (c, known) = match (ev.resolution, p_story) {
+                (Some(o), _) => (crosscheck::correct_given(u.stance, o.truth()), true),
+                (None, None) => continue,
+                (None, Some(p)) if params.method == Method::Em => {
+                    if voters + answers - usize::from(!u.relay) == 0 {
+                        continue;
+                    }
+                    let own = if u.relay {
+                        0.0
+                    } else {
+                        em::sign(u.stance) * em::logit(theta[u.source as usize])
+                    };
+                    let c = em::rounded(em::sigmoid(em::sign(u.stance) * (em::logit(p) - own)));
+                    (c, false)
+                }
+                (None, Some(p)) => (
+                    crosscheck::correct_given(u.stance, p),
+                    params.trust_responses || params.fractional_uncertain || params.method == Method::Vote,
+                ),
+            };
+            let cell = cells.entry((u.source, topic)).or_default();
+            cell.0.add(c, known, u.relay, w);
+            cell.1 += u64::from(!u.relay);
+        }
+    }
+    let cells: Vec<((u32, u32), Tally, u64)> = cells.into_iter().map(|(k, (t, n))| (k, t, n)).collect();
+    topics::fit(&cells, &overall, params.relay_weight, params.level)
 }
 
 /// The latest time anywhere in the corpus: a claim's publication, a response or a resolution.

@@ -438,6 +438,42 @@ pub fn copiers_csv(corpus: &Corpus, scores: &Scores) -> Vec<u8> {
     )
 }
 
+/// `source_topics.csv` (with `--topics`): every (outlet, topic) cell, by outlet name then topic name: the
+/// reports in it, the judged evidence, and the topic's reliability with its interval, pooled towards the
+/// outlet's overall reliability (summary.json gives the pooling strength).
+pub fn source_topics_csv(corpus: &Corpus, fit: &crate::model::topics::TopicFit) -> Vec<u8> {
+    let mut cells: Vec<&crate::model::topics::TopicScore> = fit.cells.iter().collect();
+    cells.sort_by(|a, b| {
+        corpus
+            .sources
+            .name(a.source)
+            .cmp(corpus.sources.name(b.source))
+            .then_with(|| corpus.topics.name(a.topic).cmp(corpus.topics.name(b.topic)))
+    });
+    csv_bytes(
+        &[
+            "source",
+            "topic",
+            "reports",
+            "evidence",
+            "reliability",
+            "ci_low",
+            "ci_high",
+        ],
+        cells.into_iter().map(|c| {
+            vec![
+                cell(corpus.sources.name(c.source)).into_owned(),
+                cell(corpus.topics.name(c.topic)).into_owned(),
+                c.reports.to_string(),
+                float(c.evidence),
+                float(c.reliability),
+                float(c.ci_low),
+                float(c.ci_high),
+            ]
+        }),
+    )
+}
+
 /// The per-story columns, in order.
 pub const STORY_COLUMNS: [&str; 5] = ["story_id", "value", "probability", "sources", "independent_sources"];
 
@@ -893,6 +929,9 @@ struct Summary<'a> {
     prior: &'a crate::model::prior::Prior,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     group_priors: Vec<GroupPrior<'a>>,
+    /// With `--topics`: the prior strength of every topic cell around its outlet's reliability.
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "opt_fixed6")]
+    topic_strength: Option<f64>,
     parameters: &'a crate::model::Params,
     #[serde(skip_serializing_if = "Option::is_none")]
     em: Option<EmSummary>,
@@ -946,6 +985,7 @@ pub fn summary_json(
             stories_resolved: scores.stories_resolved,
         },
         prior: &scores.prior,
+        topic_strength: scores.topics.as_ref().map(|t| t.strength),
         group_priors: corpus
             .groups
             .iter()
@@ -1024,6 +1064,9 @@ pub fn write_outputs_linked(
     if scores.params.detect_copies {
         names.push("copiers.csv");
     }
+    if scores.topics.is_some() {
+        names.push("source_topics.csv");
+    }
     if linked.is_some() {
         names.push("links.csv");
     }
@@ -1043,6 +1086,10 @@ pub fn write_outputs_linked(
         out.stage("copiers.csv", &copiers_csv(corpus, scores))?;
     } else {
         out.remove_on_commit("copiers.csv");
+    }
+    match &scores.topics {
+        Some(fit) => out.stage("source_topics.csv", &source_topics_csv(corpus, fit))?,
+        None => out.remove_on_commit("source_topics.csv"),
     }
     match linked {
         Some(l) => out.stage("links.csv", &links_csv(&l.links))?,

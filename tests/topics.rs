@@ -1,0 +1,114 @@
+//! Per-topic reliabilities (`--topics`) on a world where some outlets are good on one topic only.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use common::Workdir;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use statrs::distribution::Beta;
+
+/// Writes a world of 60 outlets and two topics, `per_cell` resolved claims per (outlet, topic); with
+/// `specialists`, every other outlet is sound on economy (0.92) and poor on war (0.35). Returns the true
+/// accuracies by (outlet, topic).
+fn world(wd: &Workdir, specialists: bool, per_cell: usize) -> BTreeMap<(String, String), f64> {
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    let accuracy = Beta::new(6.0, 2.0).unwrap();
+    let (mut claims, mut resolutions) = (String::new(), String::new());
+    claims.push_str("claim_id,source,published_at,story_id,stance,topic\n");
+    resolutions.push_str("story_id,outcome,resolved_at\n");
+    // True accuracy by (outlet, topic): specialists are sound on economy and poor on war; the others are as
+    // good on both.
+    let mut truth: BTreeMap<(String, String), f64> = BTreeMap::new();
+    let mut story = 0;
+    for k in 0..60 {
+        let name = format!("outlet-{k:02}");
+        let base: f64 = rng.sample(accuracy);
+        for topic in ["economy", "war"] {
+            let theta = match (specialists, k % 2, topic) {
+                (true, 0, "economy") => 0.92,
+                (true, 0, _) => 0.35,
+                _ => base,
+            };
+            truth.insert((name.clone(), topic.to_owned()), theta);
+            for _ in 0..per_cell {
+                story += 1;
+                let right = rng.random::<f64>() < theta;
+                writeln!(claims, "c{story},{name},2025-01-01,s{story},asserts,{topic}").unwrap();
+                writeln!(
+                    resolutions,
+                    "s{story},{},2025-02-01",
+                    if right { "true" } else { "false" }
+                )
+                .unwrap();
+            }
+        }
+    }
+    wd.create("claims.csv", claims);
+    wd.create("resolutions.csv", resolutions);
+    wd.create("responses.csv", "response_id,story_id,responder,responded_at,verdict\n");
+    truth
+}
+
+/// Scores with `--topics`; returns the per-topic and the overall mean absolute errors, the cells' interval
+/// coverage and the pooling strength.
+fn score(wd: &Workdir, truth: &BTreeMap<(String, String), f64>) -> (f64, f64, f64, f64) {
+    let mut cmd = wd.command("score");
+    cmd.args([
+        "--claims",
+        "claims.csv",
+        "--responses",
+        "responses.csv",
+        "--resolutions",
+        "resolutions.csv",
+        "--out",
+        "out",
+        "--topics",
+        "-q",
+    ]);
+    wd.output(&mut cmd);
+    let overall: BTreeMap<String, f64> = wd
+        .read_csv_maps("out/sources.csv")
+        .into_iter()
+        .map(|r| (r["source"].clone(), r["reliability"].parse().unwrap()))
+        .collect();
+    let cells = wd.read_csv_maps("out/source_topics.csv");
+    assert_eq!(cells.len(), 120);
+    let (mut err_topic, mut err_overall, mut inside) = (0.0, 0.0, 0);
+    for c in &cells {
+        let t = truth[&(c["source"].clone(), c["topic"].clone())];
+        let f = |k: &str| c[k].parse::<f64>().unwrap();
+        err_topic += (f("reliability") - t).abs();
+        err_overall += (overall[&c["source"]] - t).abs();
+        inside += usize::from(f("ci_low") <= t && t <= f("ci_high"));
+    }
+    let n = cells.len() as f64;
+    let strength = wd.read_json("out/summary.json")["topic_strength"].as_f64().unwrap();
+    eprintln!(
+        "120 cells: MAE {:.4} per topic vs {:.4} with the outlet's overall score; \
+         coverage {:.3}; pooling strength {strength:.2}",
+        err_topic / n,
+        err_overall / n,
+        inside as f64 / n
+    );
+    (err_topic / n, err_overall / n, inside as f64 / n, strength)
+}
+
+#[test]
+fn topic_reliabilities_recover_specialists_and_pool_the_rest() {
+    let wd = Workdir::new("topics");
+    let truth = world(&wd, true, 25);
+    let (topic, overall, coverage, strength) = score(&wd, &truth);
+    assert!(topic < 0.6 * overall, "{topic} {overall}");
+    assert!(coverage >= 0.9, "{coverage}");
+    // Where outlets are as good on every topic, the fit pools hard: cells stay with their outlet.
+    let wd = Workdir::new("topics-even");
+    let truth = world(&wd, false, 5);
+    let (topic_even, overall_even, coverage_even, strength_even) = score(&wd, &truth);
+    assert!(strength_even > 5.0 * strength, "{strength_even} vs {strength}");
+    assert!(topic_even <= overall_even * 1.1, "{topic_even} {overall_even}");
+    // 60 outlets' accuracies, each counted in two cells: the coverage estimate is coarse (0.892 here).
+    assert!(coverage_even >= 0.85, "{coverage_even}");
+}
