@@ -412,7 +412,13 @@ impl Scores {
             .collect()
     }
 
-    fn story_row(&self, corpus: &Corpus, s: usize) -> StoryRow {
+    /// The number of stories.
+    pub fn stories(&self) -> usize {
+        self.groups.stories()
+    }
+
+    /// Story `s`'s most probable value, its probability and the outlets behind it.
+    pub fn story_row(&self, corpus: &Corpus, s: usize) -> StoryRow {
         let value_of = |i: u32| corpus.mention_values.get(i as usize).copied().unwrap_or(u32::MAX);
         // The winning class, as a test on a mention, its label and its probability.
         let (label, probability, wins): (String, f64, Box<dyn Fn(u32) -> bool>) = match &self.td {

@@ -477,26 +477,42 @@ pub fn source_topics_csv(corpus: &Corpus, fit: &crate::model::topics::TopicFit) 
 /// The per-story columns, in order.
 pub const STORY_COLUMNS: [&str; 5] = ["story_id", "value", "probability", "sources", "independent_sources"];
 
-/// The per-story table, in order of first appearance: each story's most probable value (`true` or
+/// Writes the per-story table, in order of first appearance: each story's most probable value (`true` or
 /// `false` for a plain story; empty when nothing decides it), its probability (empty likewise), the
 /// outlets that claim it and the outlets credited with those claims.
-pub fn stories_csv(corpus: &Corpus, scores: &Scores) -> Vec<u8> {
-    csv_bytes(
-        &STORY_COLUMNS,
-        scores.story_rows(corpus).into_iter().map(|r| {
-            vec![
-                cell(corpus.stories.name(r.story)).into_owned(),
-                cell(&r.value).into_owned(),
-                if r.probability.is_nan() {
-                    String::new()
-                } else {
-                    float(r.probability)
-                },
-                r.sources.to_string(),
-                r.independent_sources.to_string(),
-            ]
-        }),
-    )
+pub fn write_stories_csv(corpus: &Corpus, scores: &Scores, out: &mut (dyn Write + Send)) -> Result<()> {
+    let sink_err = |source| Error::Io {
+        path: PathBuf::from("stories.csv"),
+        source,
+    };
+    out.write_all(&csv_bytes(&STORY_COLUMNS, std::iter::empty()))
+        .map_err(sink_err)?;
+    use rayon::prelude::*;
+    // Millions of stories: rows are formatted in parallel a slice at a time and streamed, never all held.
+    const SLICE: usize = 1 << 16;
+    let n = scores.stories();
+    for start in (0..n).step_by(SLICE) {
+        let blocks: Vec<Vec<u8>> = (start..(start + SLICE).min(n))
+            .into_par_iter()
+            .map(|s| {
+                let r = scores.story_row(corpus, s);
+                let mut buf = Vec::with_capacity(64);
+                push_field(&mut buf, corpus.stories.name(r.story));
+                buf.push(b',');
+                push_field(&mut buf, &r.value);
+                buf.push(b',');
+                if !r.probability.is_nan() {
+                    crate::numfmt::push_float_bytes(&mut buf, r.probability);
+                }
+                buf.extend_from_slice(format!(",{},{}\n", r.sources, r.independent_sources).as_bytes());
+                buf
+            })
+            .collect();
+        for b in blocks {
+            out.write_all(&b).map_err(sink_err)?;
+        }
+    }
+    Ok(())
 }
 
 /// Writes the per-claim table (CSV, or JSON Lines for [`Format::Jsonl`]), in input order, by reading the
@@ -1081,7 +1097,7 @@ pub fn write_outputs_linked(
     if let Some(write) = claims {
         out.stage_with(claims_name, write)?;
     }
-    out.stage("stories.csv", &stories_csv(corpus, scores))?;
+    out.stage_with("stories.csv", |w| write_stories_csv(corpus, scores, w))?;
     if scores.params.detect_copies {
         out.stage("copiers.csv", &copiers_csv(corpus, scores))?;
     } else {
