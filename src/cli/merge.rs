@@ -77,7 +77,7 @@ pub fn run(args: MergeArgs) -> credence::Result<()> {
         .collect();
     let block = credence::ingest::LoadOptions::default().block_size;
     let write_claims = |w: &mut (dyn std::io::Write + Send)| {
-        report::write_claims_from_files_as(format, &merged.corpus, &scores, &files, block, w)
+        report::write_claims_from_files(&merged.corpus, &scores, &files, block, format, w)
     };
     let claims: Option<report::ClaimsWriter<'_>> = (!files.is_empty()).then_some(&write_claims);
     let written = report::write_outputs(

@@ -82,8 +82,9 @@ pub fn detect(corpus: &Corpus, groups: &ByStory, theta: &[f64], p_true: &[f64]) 
     let n_sources = corpus.sources.len();
     let mentions = &corpus.mentions;
     let published = &corpus.published;
-    // Each story's original reports, one per outlet (its earliest), in time order.
-    let firsts = |s: usize| -> Vec<(i64, u32, Stance, u32)> {
+    // Each story's original reports, one per outlet (its earliest), in time order; made once, read by both
+    // counting passes and by the marking.
+    let first_reports = |s: usize| -> Vec<(i64, u32, Stance, u32)> {
         let mut v: Vec<(i64, u32, Stance, u32)> = groups
             .story(s)
             .iter()
@@ -100,6 +101,7 @@ pub fn detect(corpus: &Corpus, groups: &ByStory, theta: &[f64], p_true: &[f64]) 
         });
         v
     };
+    let firsts: Vec<Vec<(i64, u32, Stance, u32)>> = (0..groups.stories()).into_par_iter().map(first_reports).collect();
     // Pair counts over all stories. With `explained` (detected pairs and their copied shares), a report
     // that follows a detected source of its outlet counts for that source only (the one copied most),
     // not for the other outlets that happened to report the story before: the copy explains the follow.
@@ -107,7 +109,7 @@ pub fn detect(corpus: &Corpus, groups: &ByStory, theta: &[f64], p_true: &[f64]) 
         let per_story: Vec<Counts> = (0..groups.stories())
             .into_par_iter()
             .map(|s| {
-                let reports = firsts(s);
+                let reports = &firsts[s];
                 let mut c = Counts::default();
                 if reports.len() < 2 || reports.len() > MAX_REPORTS {
                     return c;
@@ -169,19 +171,8 @@ pub fn detect(corpus: &Corpus, groups: &ByStory, theta: &[f64], p_true: &[f64]) 
     let (follows, shared, precede) = count(None);
     // Each outlet's original reports, one per story.
     let mut originals = vec![0u64; n_sources];
-    for s in 0..groups.stories() {
-        let mut outlets: Vec<u32> = groups
-            .story(s)
-            .iter()
-            .map(|&i| mentions[i as usize])
-            .filter(|m| m.relays().is_none())
-            .map(|m| m.source)
-            .collect();
-        outlets.sort_unstable();
-        outlets.dedup();
-        for o in outlets {
-            originals[o as usize] += 1;
-        }
+    for r in firsts.iter().flatten() {
+        originals[r.1 as usize] += 1;
     }
     let total: u64 = originals.iter().sum();
 
@@ -230,8 +221,7 @@ pub fn detect(corpus: &Corpus, groups: &ByStory, theta: &[f64], p_true: &[f64]) 
         .collect();
     let mut copies = vec![Mention::ORIGINAL; mentions.len()];
     if !detected.is_empty() {
-        for s in 0..groups.stories() {
-            let reports = firsts(s);
+        for (s, reports) in firsts.iter().enumerate() {
             if reports.len() > MAX_REPORTS {
                 continue;
             }

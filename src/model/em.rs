@@ -116,6 +116,14 @@ pub(crate) fn sign(stance: Stance) -> f64 {
     }
 }
 
+/// The probability that report `u` is correct, judged by everything on its story but its own vote: the
+/// story's log-odds `l` less the report's vote `vote` (its outlet's logit reliability; a relay has none),
+/// rounded to the recording grid.
+pub(crate) fn without_own_vote(u: &Unit, l: f64, vote: f64) -> f64 {
+    let own = if u.relay { 0.0 } else { sign(u.stance) * vote };
+    rounded(sigmoid(sign(u.stance) * (l - own)))
+}
+
 /// Rounds a probability on the logit scale to the recording grid.
 pub(crate) fn rounded(c: f64) -> f64 {
     sigmoid((logit(c) * STEPS).round() / STEPS)
@@ -185,16 +193,11 @@ fn expectation(p: &Problem<'_>, theta: &[f64], responders: &[Responder]) -> (Vec
         let voters = us.iter().filter(|u| !u.relay).count();
         let answers = ev.answers.iter().filter(|a| a.1.is_some()).count();
         for (u, w) in p.units.weighted(s) {
-            let own = if u.relay {
-                0.0
-            } else {
-                sign(u.stance) * votes[u.source as usize]
-            };
             let others = voters + answers - usize::from(!u.relay);
             if others == 0 {
                 continue;
             }
-            let c = rounded(sigmoid(sign(u.stance) * (l - own)));
+            let c = without_own_vote(u, l, votes[u.source as usize]);
             tallies[u.source as usize].add(c, false, u.relay, w);
         }
         for &(who, signal) in ev.answers {

@@ -1109,13 +1109,8 @@ fn topic_cells(
                     if voters + answers - usize::from(!u.relay) == 0 {
                         continue;
                     }
-                    let own = if u.relay {
-                        0.0
-                    } else {
-                        em::sign(u.stance) * em::logit(theta[u.source as usize])
-                    };
-                    let c = em::rounded(em::sigmoid(em::sign(u.stance) * (em::logit(p) - own)));
-                    (c, false)
+                    let vote = em::logit(theta[u.source as usize]);
+                    (em::without_own_vote(u, em::logit(p), vote), false)
                 }
                 (None, Some(p)) => (
                     crosscheck::correct_given(u.stance, p),

@@ -696,9 +696,10 @@ fn push_claim_row(
     buf.push(b'\n');
 }
 
-/// Writes the per-claim table of a merge from the shards' claims files, in the order given; each file's
-/// rows that its shard refused (`rejected`, sorted lines) are skipped. Concatenating the shards of one
-/// file in order gives that file's single-run `claims.csv`.
+/// Writes the per-claim table of a merge, in the layout of `format` ([`Format::claims_file`]), from the
+/// shards' claims files in the order given; each file's rows that its shard refused or set aside
+/// (`rejected`, sorted lines) are skipped. Concatenating the shards of one file in order gives that file's
+/// single-run table.
 ///
 /// # Errors
 /// A file cannot be read, or holds a row its partial did not (it changed since, or is another file).
@@ -708,21 +709,6 @@ pub fn write_claims_from_files(
     files: &[(PathBuf, Vec<u64>)],
     block_size: usize,
     format: Format,
-    out: &mut (dyn Write + Send),
-) -> Result<()> {
-    write_claims_from_files_as(format, corpus, scores, files, block_size, out)
-}
-
-/// [`write_claims_from_files`] in the per-claim layout of `format` ([`Format::claims_file`]).
-///
-/// # Errors
-/// As [`write_claims_from_files`].
-pub fn write_claims_from_files_as(
-    format: Format,
-    corpus: &Corpus,
-    scores: &Scores,
-    files: &[(PathBuf, Vec<u64>)],
-    block_size: usize,
     out: &mut (dyn Write + Send),
 ) -> Result<()> {
     let sink_err = |source| Error::Io {
@@ -846,28 +832,31 @@ fn push_field(buf: &mut Vec<u8>, s: &str) {
     }
 }
 
+/// The per-responder columns, in order.
+pub const RESPONDER_COLUMNS: [&str; 15] = [
+    "responder",
+    "responses",
+    "stories",
+    "confirmed",
+    "denied",
+    "partial",
+    "no_comment",
+    "resolved_true",
+    "resolved_false",
+    "confirm_when_true",
+    "confirm_ci_low",
+    "confirm_ci_high",
+    "deny_when_false",
+    "deny_ci_low",
+    "deny_ci_high",
+];
+
 /// The per-responder table, by name.
 pub fn responders_csv(corpus: &Corpus, scores: &Scores) -> Vec<u8> {
     let mut ids: Vec<usize> = (0..scores.responders.len()).collect();
     ids.sort_by(|&a, &b| corpus.responders.name(a as u32).cmp(corpus.responders.name(b as u32)));
     csv_bytes(
-        &[
-            "responder",
-            "responses",
-            "stories",
-            "confirmed",
-            "denied",
-            "partial",
-            "no_comment",
-            "resolved_true",
-            "resolved_false",
-            "confirm_when_true",
-            "confirm_ci_low",
-            "confirm_ci_high",
-            "deny_when_false",
-            "deny_ci_low",
-            "deny_ci_high",
-        ],
+        &RESPONDER_COLUMNS,
         ids.into_iter().map(|i| {
             let r = &scores.responders[i];
             let t = &r.tallies;
@@ -1037,7 +1026,7 @@ pub type ClaimsWriter<'a> = &'a (dyn Fn(&mut (dyn Write + Send)) -> Result<()> +
 
 /// Writes every output of a run into `dir`, atomically; returns the paths written. `claims` writes the
 /// per-claim table ([`Format::claims_file`]), in the format's own layout ([`write_claims`],
-/// [`write_claims_from_files_as`]); without it (a merge given no claims files) that file is not written.
+/// [`write_claims_from_files`]); without it (a merge given no claims files) that file is not written.
 ///
 /// # Errors
 /// A file cannot be written or renamed.

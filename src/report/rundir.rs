@@ -475,26 +475,7 @@ fn read_sources_json(path: &Path) -> Result<Vec<SourceRow>> {
 }
 
 fn read_responders(path: &Path) -> Result<Vec<ResponderRow>> {
-    let mut table = Table::open(
-        path,
-        &[
-            "responder",
-            "responses",
-            "stories",
-            "confirmed",
-            "denied",
-            "partial",
-            "no_comment",
-            "resolved_true",
-            "resolved_false",
-            "confirm_when_true",
-            "confirm_ci_low",
-            "confirm_ci_high",
-            "deny_when_false",
-            "deny_ci_low",
-            "deny_ci_high",
-        ],
-    )?;
+    let mut table = Table::open(path, &crate::report::RESPONDER_COLUMNS)?;
     let mut rows = Vec::new();
     table.each(|row| {
         rows.push(ResponderRow {
