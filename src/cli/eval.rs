@@ -20,7 +20,9 @@ use super::score::{MethodArg, ValueKindArg};
 /// With --claims and --gold: scores the input once per method of --methods and prints, per method, the
 /// accuracy of the stories' most probable values against the gold ones, Spearman's ρ, interval coverage
 /// and mean absolute error against the sources' true accuracies (from --gold-sources, or else each
-/// source's share of correct claims on the gold stories), the accuracy, Brier score and log loss of
+/// source's share of correct claims on the gold stories), predictive coverage (p_coverage: the share of
+/// those shares, k correct of n, inside the central interval of the share correct of n new claims, a
+/// beta-binomial from the source's posterior; not with --gold-sources), the accuracy, Brier score and log loss of
 /// p_correct over the claims on gold stories, and the seconds the run took (reading and scoring).
 #[derive(Args, Debug)]
 pub struct EvalArgs {
@@ -107,7 +109,7 @@ pub fn run(args: EvalArgs) -> credence::Result<()> {
     }
     let opt = |x: Option<f64>| x.map_or_else(|| "n/a".to_owned(), |v| format!("{v:.4}"));
     println!(
-        "{:<16} {:>7} {:>8} {:>9} {:>10} {:>7} {:>8} {:>8} {:>7} {:>8} {:>7} {:>8} {:>8} {:>8}",
+        "{:<16} {:>7} {:>8} {:>9} {:>10} {:>7} {:>8} {:>8} {:>10} {:>7} {:>8} {:>7} {:>8} {:>8} {:>8}",
         "method",
         "stories",
         "decided",
@@ -116,6 +118,7 @@ pub fn run(args: EvalArgs) -> credence::Result<()> {
         "sources",
         "spearman",
         "coverage",
+        "p_coverage",
         "mae",
         "claims",
         "c_acc",
@@ -125,7 +128,7 @@ pub fn run(args: EvalArgs) -> credence::Result<()> {
     );
     for (m, secs, r) in &reports {
         println!(
-            "{:<16} {:>7} {:>8} {:>9} {:>10} {:>7} {:>8} {:>8} {:>7} {:>8} {:>7} {:>8} {:>8} {:>8.3}",
+            "{:<16} {:>7} {:>8} {:>9} {:>10} {:>7} {:>8} {:>8} {:>10} {:>7} {:>8} {:>7} {:>8} {:>8} {:>8.3}",
             m,
             r.stories,
             r.stories_decided,
@@ -134,6 +137,7 @@ pub fn run(args: EvalArgs) -> credence::Result<()> {
             r.sources,
             opt(r.spearman),
             opt(r.coverage),
+            opt(r.predictive_coverage),
             opt(r.mean_absolute_error),
             r.claims,
             opt(r.claim_accuracy),
