@@ -238,6 +238,9 @@ pub struct Gold {
     /// Source name → its true accuracy; when empty, each source's share of correct claims on the gold
     /// stories is used.
     pub sources: std::collections::HashMap<String, f64>,
+    /// Story name → its rating (a label on a fact-checker's scale), from the stories file's optional
+    /// `rating` column; empty when it has none.
+    pub ratings: std::collections::HashMap<String, String>,
 }
 
 impl Gold {
@@ -271,6 +274,9 @@ impl Gold {
             let normal = normal.ok_or_else(|| bad(stories, line, "value", &value, "not a value of this kind"))?;
             gold.stories.insert(story.trim().to_owned(), normal);
         }
+        for (story, rating) in read_ratings(stories)?.unwrap_or_default() {
+            gold.ratings.insert(story, rating);
+        }
         if let Some(path) = sources {
             for (line, (source, acc)) in read_pairs(path, "source", "accuracy")?.into_iter().enumerate() {
                 let a: f64 = acc
@@ -282,6 +288,124 @@ impl Gold {
         }
         Ok(gold)
     }
+}
+
+/// The `story_id,rating` pairs of a file with a `rating` column (a gold file or resolutions), trimmed, rows
+/// with an empty rating left out; `None` when the file has no `rating` column.
+///
+/// # Errors
+/// The file is missing or unreadable, or has a `rating` column but no `story_id`.
+pub fn read_ratings(path: &std::path::Path) -> crate::Result<Option<Vec<(String, String)>>> {
+    let mut rdr = crate::ingest::open_csv(path)?;
+    let headers = rdr.headers().map_err(|e| crate::ingest::csv_error(path, e))?.clone();
+    if !headers
+        .iter()
+        .any(|h| h.trim_start_matches('\u{feff}').trim() == "rating")
+    {
+        return Ok(None);
+    }
+    let pairs = read_pairs(path, "story_id", "rating")?;
+    Ok(Some(
+        pairs
+            .into_iter()
+            .map(|(s, r)| (s.trim().to_owned(), r.trim().to_owned()))
+            .filter(|(_, r)| !r.is_empty())
+            .collect(),
+    ))
+}
+
+/// How well ratings predicted from each source's past ratings ([`crate::model::ratings`]) match the gold
+/// ratings of its claims.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RatingReport {
+    /// The fitted model (labels, pooled shares, strengths).
+    pub fit: crate::model::ratings::RatingFit,
+    /// Training ratings counted (one per claim asserting a rated story).
+    pub trained: usize,
+    /// Training ratings left out: their story has no asserting claim.
+    pub untrained: usize,
+    /// Claims asserting a story with a gold rating: the predictions scored.
+    pub claims: usize,
+    /// Of those, claims whose source had training ratings.
+    pub with_history: usize,
+    /// Share of those claims whose predicted rating is the gold one.
+    pub accuracy: f64,
+    /// The same for always predicting the most common training rating.
+    pub base_accuracy: f64,
+}
+
+/// Fits [`crate::model::ratings::RatingFit`] on `train` (story → rating; each claim asserting a story
+/// gives its source that rating), using the corpus's source groups where it has them, and predicts the
+/// rating of every claim asserting a story of `gold.ratings`. Denials are left out on both sides: on a
+/// scale of ratings the reverse of "mostly true" is not defined. `None` without training or gold ratings.
+pub fn ratings_against_gold(
+    loaded: &crate::ingest::Loaded,
+    train: &[(String, String)],
+    gold: &Gold,
+) -> Option<RatingReport> {
+    use crate::corpus::Stance;
+    let corpus = &loaded.corpus;
+    if train.is_empty() || gold.ratings.is_empty() {
+        return None;
+    }
+    let labels: Vec<String> = train
+        .iter()
+        .map(|(_, r)| r.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let index = |r: &str| labels.binary_search_by(|l| l.as_str().cmp(r)).ok();
+    let mut story_rating: Vec<Option<usize>> = vec![None; corpus.stories.len()];
+    for (story, rating) in train {
+        if let Some(s) = corpus.stories.get(story) {
+            story_rating[s as usize] = index(rating);
+        }
+    }
+    let mut asserted = vec![false; corpus.stories.len()];
+    let mut counts = vec![vec![0u64; labels.len()]; corpus.sources.len()];
+    let mut trained = 0;
+    for m in corpus.mentions.iter().filter(|m| m.stance == Stance::Asserts) {
+        if let Some(k) = story_rating[m.story as usize] {
+            counts[m.source as usize][k] += 1;
+            asserted[m.story as usize] = true;
+            trained += 1;
+        }
+    }
+    let untrained = train
+        .iter()
+        .filter(|(s, _)| corpus.stories.get(s).is_none_or(|s| !asserted[s as usize]))
+        .count();
+    let fit = crate::model::ratings::RatingFit::fit(labels, &counts, &corpus.source_group, corpus.groups.len())?;
+    let mut gold_rating: Vec<Option<&str>> = vec![None; corpus.stories.len()];
+    for (story, rating) in &gold.ratings {
+        if let Some(s) = corpus.stories.get(story) {
+            gold_rating[s as usize] = Some(rating.as_str());
+        }
+    }
+    let most_common = (0..fit.labels.len())
+        .max_by(|&i, &j| fit.pooled[i].total_cmp(&fit.pooled[j]).then(j.cmp(&i)))
+        .unwrap_or(0);
+    let (mut claims, mut with_history, mut right, mut base_right) = (0usize, 0usize, 0usize, 0usize);
+    for m in corpus.mentions.iter().filter(|m| m.stance == Stance::Asserts) {
+        let Some(truth) = gold_rating[m.story as usize] else {
+            continue;
+        };
+        let c = &counts[m.source as usize];
+        let group = corpus.source_group.get(m.source as usize).copied().unwrap_or(u32::MAX);
+        claims += 1;
+        with_history += usize::from(c.iter().any(|&x| x > 0));
+        right += usize::from(fit.labels[fit.predict(c, group)] == truth);
+        base_right += usize::from(fit.labels[most_common] == truth);
+    }
+    (claims > 0).then(|| RatingReport {
+        trained,
+        untrained,
+        claims,
+        with_history,
+        accuracy: right as f64 / claims as f64,
+        base_accuracy: base_right as f64 / claims as f64,
+        fit,
+    })
 }
 
 fn read_pairs(path: &std::path::Path, key: &str, value: &str) -> crate::Result<Vec<(String, String)>> {

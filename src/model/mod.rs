@@ -17,6 +17,7 @@ pub mod crosscheck;
 pub mod em;
 pub mod posterior;
 pub mod prior;
+pub mod ratings;
 pub mod responders;
 pub mod tolerance;
 pub mod topics;
