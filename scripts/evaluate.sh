@@ -11,6 +11,8 @@ done
 $C convert book --claims $D/book/book.txt --gold $D/book/book_golden.txt --out $W/book
 $C convert population --claims $D/population/population-new.txt --gold $D/population/population-gd.txt --out $W/population
 $C convert liar --train $D/liar/train.tsv --test $D/liar/test.tsv --out $W/liar
+# The validation split, on which the six-way model (speakers alone or within parties) was chosen.
+$C convert liar --train $D/liar/train.tsv --test $D/liar/valid.tsv --out $W/liar-valid
 for s in d_jn-product d_Duck_Identification s4_Dog_data s4_Face_Sentiment_Identification; do
   echo "== $s"
   $C eval --claims $W/$s/claims.csv --gold $W/$s/gold.csv --value-kind label --methods em,vote,dawid-skene,truthfinder
@@ -25,3 +27,13 @@ echo "== population"
 $C eval --claims $W/population/claims.csv --gold $W/population/gold.csv --value-kind number --methods em,vote,truthfinder
 echo "== liar"
 $C eval --claims $W/liar/claims.csv --resolutions $W/liar/resolutions.csv --gold $W/liar/gold.csv --methods responses,em,vote,dawid-skene,truthfinder
+echo "== liar with party groups"
+$C eval --claims $W/liar/claims.csv --resolutions $W/liar/resolutions.csv --gold $W/liar/gold.csv --methods responses,em,vote --sources-meta $W/liar/speakers.csv
+for m in 5 10; do
+  echo "== liar, speakers with at least $m test statements"
+  $C eval --claims $W/liar/claims.csv --resolutions $W/liar/resolutions.csv --gold $W/liar/gold.csv --methods responses --min-gold-claims $m
+done
+for g in "" "--sources-meta $W/liar-valid/speakers.csv"; do
+  echo "== liar validation split $g"
+  $C eval --claims $W/liar-valid/claims.csv --resolutions $W/liar-valid/resolutions.csv --gold $W/liar-valid/gold.csv --methods responses $g
+done

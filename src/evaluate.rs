@@ -54,6 +54,58 @@ pub fn coverage(truth: &[f64], low: &[f64], high: &[f64]) -> f64 {
     inside as f64 / truth.len().max(1) as f64
 }
 
+/// Slack on cumulative probabilities when looking for a quantile, so that a sum of rounded terms that
+/// should equal the level exactly (a uniform's 1/40 against 0.025) is not pushed one count further.
+const CDF_SLACK: f64 = 1e-12;
+
+/// The beta-binomial probabilities of 0..=n successes in `n` trials whose rate is Beta(a, b):
+/// C(n, k)·B(k + a, n − k + b)/B(a, b), from statrs's `ln_binomial` and `ln_beta`, normalised by their sum
+/// (which is 1 up to rounding). `None` for shapes that are not positive and finite.
+pub fn beta_binomial_pmf(n: u64, a: f64, b: f64) -> Option<Vec<f64>> {
+    use statrs::function::{beta::ln_beta, factorial::ln_binomial};
+    if !(a > 0.0 && b > 0.0 && a.is_finite() && b.is_finite()) {
+        return None;
+    }
+    let base = ln_beta(a, b);
+    let mut pmf: Vec<f64> = (0..=n)
+        .map(|k| (ln_binomial(n, k) + ln_beta(k as f64 + a, (n - k) as f64 + b) - base).exp())
+        .collect();
+    let total: f64 = pmf.iter().sum();
+    if !(total.is_finite() && total > 0.0) {
+        return None;
+    }
+    pmf.iter_mut().for_each(|p| *p /= total);
+    Some(pmf)
+}
+
+/// The smallest k whose cumulative probability reaches `q` (SciPy's `ppf` convention), from a pmf.
+fn discrete_quantile(pmf: &[f64], q: f64) -> u64 {
+    let mut cum = 0.0;
+    for (k, p) in pmf.iter().enumerate() {
+        cum += p;
+        if cum >= q - CDF_SLACK {
+            return k as u64;
+        }
+    }
+    pmf.len().saturating_sub(1) as u64
+}
+
+/// The central `level` predictive interval of the number correct among `n` new claims of a source whose
+/// reliability posterior is Beta(a, b): the beta-binomial's (1 − level)/2 and (1 + level)/2 quantiles, as
+/// counts (divide by `n` for shares). This, not the interval for the long-run rate θ, is what a finite
+/// record of k correct of n should fall in: with n = 1 the record is 0 or 1, which an interval for θ
+/// almost never contains, while the predictive interval is {0, 1} unless θ is nearly sure.
+///
+/// `None` for `n` = 0 or shapes that are not positive and finite.
+pub fn beta_binomial_interval(n: u64, a: f64, b: f64, level: f64) -> Option<(u64, u64)> {
+    if n == 0 {
+        return None;
+    }
+    let pmf = beta_binomial_pmf(n, a, b)?;
+    let tail = (1.0 - level) / 2.0;
+    Some((discrete_quantile(&pmf, tail), discrete_quantile(&pmf, 1.0 - tail)))
+}
+
 /// Mean absolute error.
 pub fn mean_absolute_error(estimate: &[f64], truth: &[f64]) -> f64 {
     estimate.iter().zip(truth).map(|(e, t)| (e - t).abs()).sum::<f64>() / truth.len().max(1) as f64
@@ -186,6 +238,9 @@ pub struct Gold {
     /// Source name → its true accuracy; when empty, each source's share of correct claims on the gold
     /// stories is used.
     pub sources: std::collections::HashMap<String, f64>,
+    /// Story name → its rating (a label on a fact-checker's scale), from the stories file's optional
+    /// `rating` column; empty when it has none.
+    pub ratings: std::collections::HashMap<String, String>,
 }
 
 impl Gold {
@@ -219,6 +274,9 @@ impl Gold {
             let normal = normal.ok_or_else(|| bad(stories, line, "value", &value, "not a value of this kind"))?;
             gold.stories.insert(story.trim().to_owned(), normal);
         }
+        for (story, rating) in read_ratings(stories)?.unwrap_or_default() {
+            gold.ratings.insert(story, rating);
+        }
         if let Some(path) = sources {
             for (line, (source, acc)) in read_pairs(path, "source", "accuracy")?.into_iter().enumerate() {
                 let a: f64 = acc
@@ -230,6 +288,124 @@ impl Gold {
         }
         Ok(gold)
     }
+}
+
+/// The `story_id,rating` pairs of a file with a `rating` column (a gold file or resolutions), trimmed, rows
+/// with an empty rating left out; `None` when the file has no `rating` column.
+///
+/// # Errors
+/// The file is missing or unreadable, or has a `rating` column but no `story_id`.
+pub fn read_ratings(path: &std::path::Path) -> crate::Result<Option<Vec<(String, String)>>> {
+    let mut rdr = crate::ingest::open_csv(path)?;
+    let headers = rdr.headers().map_err(|e| crate::ingest::csv_error(path, e))?.clone();
+    if !headers
+        .iter()
+        .any(|h| h.trim_start_matches('\u{feff}').trim() == "rating")
+    {
+        return Ok(None);
+    }
+    let pairs = read_pairs(path, "story_id", "rating")?;
+    Ok(Some(
+        pairs
+            .into_iter()
+            .map(|(s, r)| (s.trim().to_owned(), r.trim().to_owned()))
+            .filter(|(_, r)| !r.is_empty())
+            .collect(),
+    ))
+}
+
+/// How well ratings predicted from each source's past ratings ([`crate::model::ratings`]) match the gold
+/// ratings of its claims.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RatingReport {
+    /// The fitted model (labels, pooled shares, strengths).
+    pub fit: crate::model::ratings::RatingFit,
+    /// Training ratings counted (one per claim asserting a rated story).
+    pub trained: usize,
+    /// Training ratings left out: their story has no asserting claim.
+    pub untrained: usize,
+    /// Claims asserting a story with a gold rating: the predictions scored.
+    pub claims: usize,
+    /// Of those, claims whose source had training ratings.
+    pub with_history: usize,
+    /// Share of those claims whose predicted rating is the gold one.
+    pub accuracy: f64,
+    /// The same for always predicting the most common training rating.
+    pub base_accuracy: f64,
+}
+
+/// Fits [`crate::model::ratings::RatingFit`] on `train` (story → rating; each claim asserting a story
+/// gives its source that rating), using the corpus's source groups where it has them, and predicts the
+/// rating of every claim asserting a story of `gold.ratings`. Denials are left out on both sides: on a
+/// scale of ratings the reverse of "mostly true" is not defined. `None` without training or gold ratings.
+pub fn ratings_against_gold(
+    loaded: &crate::ingest::Loaded,
+    train: &[(String, String)],
+    gold: &Gold,
+) -> Option<RatingReport> {
+    use crate::corpus::Stance;
+    let corpus = &loaded.corpus;
+    if train.is_empty() || gold.ratings.is_empty() {
+        return None;
+    }
+    let labels: Vec<String> = train
+        .iter()
+        .map(|(_, r)| r.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let index = |r: &str| labels.binary_search_by(|l| l.as_str().cmp(r)).ok();
+    let mut story_rating: Vec<Option<usize>> = vec![None; corpus.stories.len()];
+    for (story, rating) in train {
+        if let Some(s) = corpus.stories.get(story) {
+            story_rating[s as usize] = index(rating);
+        }
+    }
+    let mut asserted = vec![false; corpus.stories.len()];
+    let mut counts = vec![vec![0u64; labels.len()]; corpus.sources.len()];
+    let mut trained = 0;
+    for m in corpus.mentions.iter().filter(|m| m.stance == Stance::Asserts) {
+        if let Some(k) = story_rating[m.story as usize] {
+            counts[m.source as usize][k] += 1;
+            asserted[m.story as usize] = true;
+            trained += 1;
+        }
+    }
+    let untrained = train
+        .iter()
+        .filter(|(s, _)| corpus.stories.get(s).is_none_or(|s| !asserted[s as usize]))
+        .count();
+    let fit = crate::model::ratings::RatingFit::fit(labels, &counts, &corpus.source_group, corpus.groups.len())?;
+    let mut gold_rating: Vec<Option<&str>> = vec![None; corpus.stories.len()];
+    for (story, rating) in &gold.ratings {
+        if let Some(s) = corpus.stories.get(story) {
+            gold_rating[s as usize] = Some(rating.as_str());
+        }
+    }
+    let most_common = (0..fit.labels.len())
+        .max_by(|&i, &j| fit.pooled[i].total_cmp(&fit.pooled[j]).then(j.cmp(&i)))
+        .unwrap_or(0);
+    let (mut claims, mut with_history, mut right, mut base_right) = (0usize, 0usize, 0usize, 0usize);
+    for m in corpus.mentions.iter().filter(|m| m.stance == Stance::Asserts) {
+        let Some(truth) = gold_rating[m.story as usize] else {
+            continue;
+        };
+        let c = &counts[m.source as usize];
+        let group = corpus.source_group.get(m.source as usize).copied().unwrap_or(u32::MAX);
+        claims += 1;
+        with_history += usize::from(c.iter().any(|&x| x > 0));
+        right += usize::from(fit.labels[fit.predict(c, group)] == truth);
+        base_right += usize::from(fit.labels[most_common] == truth);
+    }
+    (claims > 0).then(|| RatingReport {
+        trained,
+        untrained,
+        claims,
+        with_history,
+        accuracy: right as f64 / claims as f64,
+        base_accuracy: base_right as f64 / claims as f64,
+        fit,
+    })
 }
 
 fn read_pairs(path: &std::path::Path, key: &str, value: &str) -> crate::Result<Vec<(String, String)>> {
@@ -277,6 +453,11 @@ pub struct GoldReport {
     pub spearman: Option<f64>,
     /// Share of true accuracies inside `[ci_low, ci_high]`.
     pub coverage: Option<f64>,
+    /// Share of true accuracies (k correct of the source's n gold claims) inside the central predictive
+    /// interval, at the level of the credible intervals (95% by default), of the share correct of n claims ([`beta_binomial_interval`], from the
+    /// source's [`crate::model::SourceScore::posterior_shape`]); `None` when the true accuracies come from
+    /// `--gold-sources` (long-run rates, not shares of a known n).
+    pub predictive_coverage: Option<f64>,
     /// Mean absolute error of reliability against true accuracy.
     pub mean_absolute_error: Option<f64>,
     /// Claims on gold stories.
@@ -344,10 +525,18 @@ pub fn against_gold(
         e.1 += 1;
     }
     let (mut t, mut est, mut low, mut high) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut predicted_inside = 0usize;
     for s in &scores.sources {
         let name = corpus.sources.name(s.id);
         let acc = if gold.sources.is_empty() {
             let (c, all) = per_source[s.id as usize];
+            let (a, b) = s.posterior_shape;
+            // A source whose shapes are unusable counts as not covered.
+            if all >= min_claims.max(1)
+                && beta_binomial_interval(all, a, b, scores.params.level).is_some_and(|(lo, hi)| lo <= c && c <= hi)
+            {
+                predicted_inside += 1;
+            }
             (all >= min_claims.max(1)).then(|| c as f64 / all as f64)
         } else {
             gold.sources.get(name).copied()
@@ -369,6 +558,10 @@ pub fn against_gold(
         sources: t.len(),
         spearman: spearman(&t, &est),
         coverage: some(coverage(&t, &low, &high), t.len()),
+        predictive_coverage: some(
+            predicted_inside as f64 / t.len().max(1) as f64,
+            t.len() * usize::from(gold.sources.is_empty()),
+        ),
         mean_absolute_error: some(mean_absolute_error(&est, &t), t.len()),
         claims: n,
         claim_accuracy: some(hits as f64 / n.max(1) as f64, n),
@@ -400,6 +593,64 @@ mod tests {
             assert!((spearman(x, y).unwrap() - want).abs() < 1e-12);
         }
         assert_eq!(spearman(&[1., 1.], &[1., 2.]), None);
+    }
+
+    /// Beta-binomial probabilities worked by hand from C(n, k)·B(k + a, n − k + b)/B(a, b):
+    /// n = 2, a = 2, b = 3: B(2,5)/B(2,3) = (1/30)/(1/12) = 0.4, 2·B(3,4)/B(2,3) = 2·(1/60)·12 = 0.4,
+    /// B(4,3)/B(2,3) = (1/60)·12 = 0.2 (SciPy's `betabinom.pmf([0,1,2], 2, 2, 3)` gives the same);
+    /// n = 3, a = 1, b = 2: B(1,2) = ½, so 2·B(1,5) = 0.4, 2·3·B(2,4) = 0.3, 2·3·B(3,3) = 0.2,
+    /// 2·B(4,2) = 0.1.
+    #[test]
+    fn beta_binomial_pmf_by_hand() {
+        let cases: &[(u64, f64, f64, &[f64])] =
+            &[(2, 2.0, 3.0, &[0.4, 0.4, 0.2]), (3, 1.0, 2.0, &[0.4, 0.3, 0.2, 0.1])];
+        for &(n, a, b, want) in cases {
+            let got = beta_binomial_pmf(n, a, b).unwrap();
+            assert_eq!(got.len(), want.len());
+            for (g, w) in got.iter().zip(want) {
+                assert!((g - w).abs() < 1e-12, "n={n} a={a} b={b}: {got:?}");
+            }
+        }
+        assert_eq!(beta_binomial_pmf(3, 0.0, 1.0), None);
+        assert_eq!(beta_binomial_pmf(3, 1.0, f64::INFINITY), None);
+    }
+
+    /// Quantiles in SciPy's convention (smallest k with cdf(k) ≥ q), on the cdfs of the cases above:
+    /// 0.4, 0.8, 1 and 0.4, 0.7, 0.9, 1; a = b = 1 is the discrete uniform on 0..=n, whose cdf reaches
+    /// exactly 0.025 at k = 0 when n = 39 (1/40), so the interval is all of 0..=39.
+    #[test]
+    fn beta_binomial_quantiles_by_hand() {
+        let q = |n, a, b, p| discrete_quantile(&beta_binomial_pmf(n, a, b).unwrap(), p);
+        for (n, a, b, p, want) in [
+            (2, 2.0, 3.0, 0.025, 0),
+            (2, 2.0, 3.0, 0.4, 0),
+            (2, 2.0, 3.0, 0.41, 1),
+            (2, 2.0, 3.0, 0.975, 2),
+            (3, 1.0, 2.0, 0.5, 1),
+            (3, 1.0, 2.0, 0.9, 2),
+            (3, 1.0, 2.0, 0.95, 3),
+            (39, 1.0, 1.0, 0.025, 0),
+            (39, 1.0, 1.0, 0.05, 1),
+            (39, 1.0, 1.0, 0.975, 38),
+        ] {
+            assert_eq!(q(n, a, b, p), want, "n={n} a={a} b={b} q={p}");
+        }
+        assert_eq!(beta_binomial_interval(39, 1.0, 1.0, 0.95), Some((0, 38)));
+        assert_eq!(beta_binomial_interval(0, 1.0, 1.0, 0.95), None);
+        // One claim: {0, 1} unless the posterior puts more than 97.5% on one side.
+        assert_eq!(beta_binomial_interval(1, 3.0, 4.0, 0.95), Some((0, 1)));
+        assert_eq!(beta_binomial_interval(1, 99.0, 1.0, 0.95), Some((1, 1)));
+    }
+
+    /// The uniform's probabilities are 1/(n + 1) whatever n, and every pmf sums to 1 (invariants).
+    #[test]
+    fn beta_binomial_invariants() {
+        for n in [1u64, 7, 100, 5000] {
+            let u = beta_binomial_pmf(n, 1.0, 1.0).unwrap();
+            assert!(u.iter().all(|p| (p * (n + 1) as f64 - 1.0).abs() < 1e-9), "n={n}");
+            let p = beta_binomial_pmf(n, 40.5, 3.25).unwrap();
+            assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        }
     }
 
     #[test]

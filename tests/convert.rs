@@ -104,11 +104,16 @@ fn liar_splits_into_resolutions_and_gold() {
     );
     assert_eq!(
         wd.read_string("liar/resolutions.csv"),
-        "story_id,outcome,resolved_at\n1.json,true,1970-01-01\n2.json,false,1970-01-01\n3.json,false,1970-01-01\n"
+        "story_id,outcome,resolved_at,rating\n1.json,true,1970-01-01,true\n2.json,false,1970-01-01,false\n\
+         3.json,false,1970-01-01,pants-fire\n"
     );
     assert_eq!(
         wd.read_string("liar/gold.csv"),
-        "story_id,value\n4.json,true\n5.json,false\n"
+        "story_id,value,rating\n4.json,true,mostly-true\n5.json,false,barely-true\n"
+    );
+    assert_eq!(
+        wd.read_string("liar/speakers.csv"),
+        "source,group\nalice,democrat\nbob,republican\n"
     );
     let r = eval(
         &wd,
@@ -123,4 +128,76 @@ fn liar_splits_into_resolutions_and_gold() {
     // one false statement is predicted false and alice's (1 for 2, prior towards the pooled mean) true
     // only if her posterior mean is at least ½.
     assert!(f["log_loss"].as_f64().unwrap() > 0.0);
+}
+
+/// Six-way ratings, worked by hand. Training: alice true, true, mostly-true (democrat); bob false, false,
+/// false, pants-fire (republican). Test: alice true, bob false, and two speakers with no training
+/// statements, dave (republican) false and erin (democrat) true. Pooled shares: false 3/7, true 2/7,
+/// mostly-true and pants-fire 1/7, so the most common training rating (false) is right for bob and dave:
+/// 0.5. Alone, alice's and bob's own majorities win at any strength (true 2 and false 3 of their
+/// ratings against at most 3/7 of the mean) and the two newcomers get the pooled "false": 3 of 4. With
+/// the parties, the democrats' mean is (g·pooled + (0, 1, 0, 2))/(g + 3), which puts true above false
+/// when 2g/7 + 2 > 3g/7, i.e. g < 14; the maximum marginal likelihood over the two parties is g ≈ 7.7158
+/// (Python's `math.lgamma` on a grid of step 1e-4), so erin gets "true": 4 of 4.
+#[test]
+fn liar_ratings_lean_on_the_speaker_then_the_party() {
+    let wd = Workdir::new("convert-liar-ratings");
+    convert(
+        &wd,
+        "liar",
+        &[
+            ("--train", "liar_ratings_train.tsv"),
+            ("--test", "liar_ratings_test.tsv"),
+        ],
+    );
+    let alone = eval(
+        &wd,
+        "liar",
+        "text",
+        "responses",
+        &["--resolutions", "liar/resolutions.csv"],
+    );
+    let r = &alone[0]["ratings"];
+    assert_eq!(r["claims"], 4, "{r}");
+    assert_eq!(r["with_history"], 2, "{r}");
+    assert_eq!(r["trained"], 7, "{r}");
+    assert_eq!(r["accuracy"], 0.75, "{r}");
+    assert_eq!(r["base_accuracy"], 0.5, "{r}");
+    assert_eq!(
+        r["fit"]["labels"],
+        serde_json::json!(["false", "mostly-true", "pants-fire", "true"])
+    );
+    let grouped = eval(
+        &wd,
+        "liar",
+        "text",
+        "responses",
+        &[
+            "--resolutions",
+            "liar/resolutions.csv",
+            "--sources-meta",
+            "liar/speakers.csv",
+        ],
+    );
+    let r = &grouped[0]["ratings"];
+    assert_eq!(r["accuracy"], 1.0, "{r}");
+    let g = r["fit"]["group_strength"].as_f64().unwrap();
+    assert!((g - 7.7158).abs() < 1e-3, "{r}");
+}
+
+/// Without a rating column in the resolutions (the other converters, or hand-made files) there is no
+/// rating report, and the predictive coverage is there for every gold evaluation.
+#[test]
+fn no_ratings_without_a_rating_column() {
+    let wd = Workdir::new("convert-crowd-no-ratings");
+    convert(
+        &wd,
+        "crowd",
+        &[("--answers", "crowd_answer.csv"), ("--truth", "crowd_truth.csv")],
+    );
+    let r = eval(&wd, "crowd", "label", "vote", &[]);
+    assert!(r[0]["ratings"].is_null(), "{r}");
+    // Three workers with three gold answers each: w1 and w3 right on all three, w2 on two. Under vote's
+    // posterior the 95% predictive interval of three new answers is wide enough for all three records.
+    assert_eq!(r[0]["figures"]["predictive_coverage"], 1.0, "{r}");
 }

@@ -20,8 +20,16 @@ use super::score::{MethodArg, ValueKindArg};
 /// With --claims and --gold: scores the input once per method of --methods and prints, per method, the
 /// accuracy of the stories' most probable values against the gold ones, Spearman's ρ, interval coverage
 /// and mean absolute error against the sources' true accuracies (from --gold-sources, or else each
-/// source's share of correct claims on the gold stories), the accuracy, Brier score and log loss of
+/// source's share of correct claims on the gold stories), predictive coverage (p_coverage: the share of
+/// those shares, k correct of n, inside the central interval of the share correct of n new claims, a
+/// beta-binomial from the source's posterior; not with --gold-sources), the accuracy, Brier score and log loss of
 /// p_correct over the claims on gold stories, and the seconds the run took (reading and scoring).
+///
+/// When both the resolutions and the gold file have a `rating` column (a fact-checker's label, such as
+/// LIAR's six), also predicts each gold claim's rating from its source's training ratings, shrunk towards
+/// its group's (--sources-meta) and everyone's by strengths fitted on the training ratings, and prints the
+/// share predicted exactly beside always predicting the most common training rating. This does not depend
+/// on the method.
 #[derive(Args, Debug)]
 pub struct EvalArgs {
     /// The folder of a `credence score` run.
@@ -45,6 +53,10 @@ pub struct EvalArgs {
     /// Story truths: a CSV with columns story_id, value (true/false for plain stories).
     #[arg(long, value_name = "FILE", requires = "claims")]
     gold: Option<PathBuf>,
+    /// Outlets' groups (columns source, group), as for `credence score --sources-meta`: each group gets its
+    /// own prior, and rating prediction shrinks a source towards its group's ratings.
+    #[arg(long, value_name = "FILE", requires = "claims")]
+    sources_meta: Option<PathBuf>,
     /// Sources' true accuracies: a CSV with columns source, accuracy.
     #[arg(long, value_name = "FILE", requires = "gold")]
     gold_sources: Option<PathBuf>,
@@ -88,26 +100,43 @@ pub fn run(args: EvalArgs) -> credence::Result<()> {
         value_kind: args.value_kind.into(),
         ..LoadOptions::default()
     };
+    let train_ratings = match &inputs.resolutions {
+        Some(path) => credence::evaluate::read_ratings(path)?.unwrap_or_default(),
+        None => Vec::new(),
+    };
     let mut reports = Vec::new();
+    let mut ratings = None;
     for method in &args.methods {
         let params = method.params();
         let started = std::time::Instant::now();
-        let run = credence::score_files(&inputs, load, &params)?;
+        let run = match &args.sources_meta {
+            None => credence::score_files(&inputs, load, &params)?,
+            Some(meta) => {
+                params.validate()?;
+                let mut loaded = credence::ingest::load(&inputs, load)?;
+                credence::ingest::read_sources_meta(meta, &mut loaded, false)?;
+                let scores = credence::model::score(&loaded.corpus, &params)?;
+                credence::Run { loaded, scores }
+            }
+        };
         let seconds = started.elapsed().as_secs_f64();
         let r = credence::evaluate::against_gold(&run.loaded, &run.scores, &gold, args.min_gold_claims);
         reports.push((method.name(), seconds, r));
+        if ratings.is_none() {
+            ratings = credence::evaluate::ratings_against_gold(&run.loaded, &train_ratings, &gold);
+        }
     }
     if args.json {
         let rows: Vec<serde_json::Value> = reports
             .iter()
-            .map(|(m, secs, r)| serde_json::json!({"method": m, "seconds": secs, "figures": r}))
+            .map(|(m, secs, r)| serde_json::json!({"method": m, "seconds": secs, "figures": r, "ratings": ratings}))
             .collect();
         println!("{}", serde_json::to_string_pretty(&rows).expect("values serialise"));
         return Ok(());
     }
     let opt = |x: Option<f64>| x.map_or_else(|| "n/a".to_owned(), |v| format!("{v:.4}"));
     println!(
-        "{:<16} {:>7} {:>8} {:>9} {:>10} {:>7} {:>8} {:>8} {:>7} {:>8} {:>7} {:>8} {:>8} {:>8}",
+        "{:<16} {:>7} {:>8} {:>9} {:>10} {:>7} {:>8} {:>8} {:>10} {:>7} {:>8} {:>7} {:>8} {:>8} {:>8}",
         "method",
         "stories",
         "decided",
@@ -116,6 +145,7 @@ pub fn run(args: EvalArgs) -> credence::Result<()> {
         "sources",
         "spearman",
         "coverage",
+        "p_coverage",
         "mae",
         "claims",
         "c_acc",
@@ -125,7 +155,7 @@ pub fn run(args: EvalArgs) -> credence::Result<()> {
     );
     for (m, secs, r) in &reports {
         println!(
-            "{:<16} {:>7} {:>8} {:>9} {:>10} {:>7} {:>8} {:>8} {:>7} {:>8} {:>7} {:>8} {:>8} {:>8.3}",
+            "{:<16} {:>7} {:>8} {:>9} {:>10} {:>7} {:>8} {:>8} {:>10} {:>7} {:>8} {:>7} {:>8} {:>8} {:>8.3}",
             m,
             r.stories,
             r.stories_decided,
@@ -134,12 +164,34 @@ pub fn run(args: EvalArgs) -> credence::Result<()> {
             r.sources,
             opt(r.spearman),
             opt(r.coverage),
+            opt(r.predictive_coverage),
             opt(r.mean_absolute_error),
             r.claims,
             opt(r.claim_accuracy),
             opt(r.brier),
             opt(r.log_loss),
             secs
+        );
+    }
+    if let Some(r) = &ratings {
+        let strength = |s: f64| format!("{s:.2}");
+        println!(
+            "ratings: {} claims on rated gold stories ({} by sources with training ratings), {} labels, {} \
+             training ratings ({} on stories no claim asserts, left out)",
+            r.claims,
+            r.with_history,
+            r.fit.labels.len(),
+            r.trained,
+            r.untrained
+        );
+        println!(
+            "ratings: accuracy {:.4}; always the most common training rating {:.4}; source strength {}{}",
+            r.accuracy,
+            r.base_accuracy,
+            strength(r.fit.source_strength),
+            r.fit
+                .group_strength
+                .map_or_else(String::new, |g| format!(", group strength {}", strength(g)))
         );
     }
     Ok(())

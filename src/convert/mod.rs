@@ -4,7 +4,8 @@
 //!
 //! * `claims.csv`: `claim_id,source,published_at,story_id,stance,value` (LIAR: no `value`);
 //! * `gold.csv`: `story_id,value`, the published truth, for `credence eval --gold`;
-//! * LIAR only: `resolutions.csv`, the verdicts of the training split.
+//! * LIAR only: `resolutions.csv`, the verdicts of the training split, and `speakers.csv`, each speaker's
+//!   party (`source,group`); its `resolutions.csv` and `gold.csv` carry the six-way label as `rating`.
 //!
 //! None of these data sets dates its claims; `published_at` (a required column) is then the fixed
 //! [`NO_DATE`] (population: the 1st of January of the claim's year). Rows a converter cannot use are
@@ -285,8 +286,14 @@ pub fn liar_truth(label: &str) -> Option<bool> {
 
 /// LIAR (Wang, ACL 2017) for the predictive protocol: every statement of the training and test splits is
 /// a story asserted by its speaker; the training verdicts become resolutions (so speakers are scored on
-/// them alone), the test verdicts the gold (`gold.csv`, true/false). The
-/// credit-history columns (9–13) are not read: they count the row's own verdict.
+/// them alone), the test verdicts the gold (`gold.csv`, true/false). Both files also keep the six-way
+/// PolitiFact label in a `rating` column, for `credence eval`'s rating prediction
+/// ([`crate::model::ratings`]); the `outcome` stays the binary collapse ([`liar_truth`]) rather than
+/// mapping half-true onto `mixed`, because the scale has six steps and outcomes three, and the binary
+/// collapse is what the published binary figures use. `speakers.csv` (`source,group`) gives each
+/// speaker's party, the first one named, for `--sources-meta` (metadata, not a verdict). To evaluate
+/// on the validation split, pass `valid.tsv` as `test`. The credit-history columns (9–13) are not read:
+/// they count the row's own verdict.
 ///
 /// # Errors
 /// A file cannot be read or written; a line has fewer than 14 fields or an unknown label.
@@ -294,6 +301,7 @@ pub fn liar(train: &Path, test: &Path, out: &Path) -> Result<Converted> {
     let mut c = Converted::default();
     let mut o = Out::new(out)?;
     let (mut claims, mut resolutions, mut gold) = (Vec::new(), Vec::new(), Vec::new());
+    let mut party: BTreeMap<String, String> = BTreeMap::new();
     for (path, is_train) in [(train, true), (test, false)] {
         let text = read_text(path)?;
         for (line, l) in lines(&text) {
@@ -313,9 +321,18 @@ pub fn liar(train: &Path, test: &Path, out: &Path) -> Result<Converted> {
             claims.push(row);
             let t = if truth { "true" } else { "false" };
             if is_train {
-                resolutions.push(vec![id.to_owned(), t.to_owned(), NO_DATE.to_owned()]);
+                resolutions.push(vec![id.to_owned(), t.to_owned(), NO_DATE.to_owned(), label.to_owned()]);
             } else {
-                gold.push(vec![id.to_owned(), t.to_owned()]);
+                gold.push(vec![id.to_owned(), t.to_owned(), label.to_owned()]);
+            }
+            let p = f[7].trim();
+            match party.get(speaker) {
+                _ if p.is_empty() => c.skip("no party (speakers.csv)"),
+                None => {
+                    party.insert(speaker.to_owned(), p.to_owned());
+                }
+                Some(first) if first != p => c.skip("a speaker's second party (the first kept in speakers.csv)"),
+                Some(_) => {}
             }
         }
     }
@@ -323,8 +340,14 @@ pub fn liar(train: &Path, test: &Path, out: &Path) -> Result<Converted> {
     c.resolutions = resolutions.len() as u64;
     c.gold = gold.len() as u64;
     o.write("claims.csv", &CLAIM_HEADER[..5], &claims)?;
-    o.write("resolutions.csv", &["story_id", "outcome", "resolved_at"], &resolutions)?;
-    o.write("gold.csv", &["story_id", "value"], &gold)?;
+    o.write(
+        "resolutions.csv",
+        &["story_id", "outcome", "resolved_at", "rating"],
+        &resolutions,
+    )?;
+    o.write("gold.csv", &["story_id", "value", "rating"], &gold)?;
+    let speakers: Vec<Vec<String>> = party.into_iter().map(|(s, p)| vec![s, p]).collect();
+    o.write("speakers.csv", &["source", "group"], &speakers)?;
     c.files = o.done;
     Ok(c)
 }

@@ -17,6 +17,7 @@ pub mod crosscheck;
 pub mod em;
 pub mod posterior;
 pub mod prior;
+pub mod ratings;
 pub mod responders;
 pub mod tolerance;
 pub mod topics;
@@ -203,6 +204,11 @@ pub struct SourceScore {
     pub ci_low: f64,
     /// Upper end of the credible interval.
     pub ci_high: f64,
+    /// The Beta(a, b) shapes of the reliability posterior ([`posterior::Summary::shape`]: exact for known
+    /// outcomes, moment-matched otherwise); with Dawid–Skene and TruthFinder those of the soft counts, like
+    /// the interval. Not written to the output files; `credence eval` reads it for predictive intervals.
+    #[serde(skip)]
+    pub posterior_shape: (f64, f64),
     /// 1 for the best: ordered by `ci_low`, then `reliability`, both descending, then name.
     pub rank: u32,
 }
@@ -695,6 +701,7 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
             reliability: 0.0,
             ci_low: 0.0,
             ci_high: 0.0,
+            posterior_shape: (1.0, 1.0),
             rank: 0,
         })
         .collect();
@@ -817,6 +824,7 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
         s.reliability = sum.mean;
         s.ci_low = sum.low;
         s.ci_high = sum.high;
+        s.posterior_shape = sum.shape;
     }
     // Dawid–Skene and TruthFinder report their own score; the interval stays that of the soft counts.
     if let Some(score) = &td_score {

@@ -119,6 +119,7 @@ impl Record {
                 mean,
                 low: dist.inverse_cdf(lower_p),
                 high: dist.inverse_cdf(upper_p),
+                shape: (pa, pb),
                 probes: probes.iter().map(|&c| expected_correct_exact(pa, pb, c)).collect(),
             };
         }
@@ -212,8 +213,27 @@ pub struct Summary {
     pub low: f64,
     /// Upper end of the equal-tailed interval.
     pub high: f64,
+    /// The Beta(a, b) shapes of the posterior: exact for a record of known outcomes; for a record with
+    /// uncertain claims (integrated numerically, not a Beta) the Beta with the posterior's mean and
+    /// variance. Moments rather than the interval's ends, because two moments fix a Beta in closed form and
+    /// the predictive distribution of a count of future claims, which is what the shapes serve
+    /// (`evaluate::beta_binomial_interval`), depends on the posterior through its moments first.
+    pub shape: (f64, f64),
     /// Posterior expectations asked for by the caller's probes.
     pub probes: Vec<f64>,
+}
+
+/// The Beta(a, b) with mean `mean` and variance `variance`: a + b = m(1 − m)/v − 1. A variance at or
+/// above m(1 − m) (only rounding can produce it) is capped so that a + b stays at least 1e-6; a variance of
+/// zero gives shapes of 1e12 in total (a point mass, as near as a Beta gets).
+pub fn moment_matched_beta(mean: f64, variance: f64) -> (f64, f64) {
+    let m = mean.clamp(1e-12, 1.0 - 1e-12);
+    let total = if variance > 0.0 {
+        (m * (1.0 - m) / variance - 1.0).clamp(1e-6, 1e12)
+    } else {
+        1e12
+    };
+    (m * total, (1.0 - m) * total)
 }
 
 /// `E[θc / (θc + (1 − θ)(1 − c))]` under Beta(a, b), for the rare exact-path probe (no uncertain claims
@@ -406,8 +426,11 @@ impl LogitDensity<'_> {
             };
             sigmoid(lo + h * ((i - 1) as f64 + t.clamp(0.0, 1.0)))
         };
+        let mean = expect(&|t| t);
+        let variance = (expect(&|t| t * t) - mean * mean).max(0.0);
         Summary {
-            mean: expect(&|t| t),
+            mean,
+            shape: moment_matched_beta(mean, variance),
             low: quantile(p_lo),
             high: quantile(p_hi),
             probes: probes
@@ -450,6 +473,11 @@ mod tests {
             assert!((e.mean - n.mean).abs() < QUANTILE, "mean {e:?} vs {n:?}");
             assert!((e.low - n.low).abs() < QUANTILE, "low {e:?} vs {n:?}");
             assert!((e.high - n.high).abs() < QUANTILE, "high {e:?} vs {n:?}");
+            // The moment-matched shapes of the numerical path are the exact ones (relative agreement).
+            assert_eq!(e.shape, (a + hits, b + misses));
+            for (x, y) in [(e.shape.0, n.shape.0), (e.shape.1, n.shape.1)] {
+                assert!((x - y).abs() < 1e-3 * x, "shape {e:?} vs {n:?}");
+            }
             let lm_e = exact.log_marginal(a, b);
             let lm_n = nudged.log_marginal(a, b);
             assert!((lm_e - lm_n).abs() < INTEGRAL, "marginal {lm_e} vs {lm_n}");
@@ -469,6 +497,16 @@ mod tests {
         assert!((s.mean - 2.0 / 3.0).abs() < 1e-12);
         assert!((s.low - 0.390_257_4).abs() < 1e-6, "{}", s.low);
         assert!((s.high - 0.890_736_56).abs() < 1e-6, "{}", s.high);
+    }
+
+    /// Beta(2, 6): mean ¼, variance ab/((a+b)²(a+b+1)) = 12/(64·9) = 1/48, by hand; a zero variance gives
+    /// a near point mass at the mean.
+    #[test]
+    fn moment_matching_recovers_a_beta() {
+        let (a, b) = moment_matched_beta(0.25, 1.0 / 48.0);
+        assert!((a - 2.0).abs() < 1e-12 && (b - 6.0).abs() < 1e-12, "{a} {b}");
+        let (a, b) = moment_matched_beta(0.5, 0.0);
+        assert!(a == b && a > 1e11);
     }
 
     /// One uncertain claim under a uniform prior: the marginal is ∫ (cθ + (1 − c)(1 − θ)) dθ = ½ for any c,
