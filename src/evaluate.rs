@@ -59,6 +59,23 @@ pub fn coverage(truth: &[f64], low: &[f64], high: &[f64]) -> f64 {
 const CDF_SLACK: f64 = 1e-12;
 
 /// The beta-binomial probabilities of 0..=n successes in `n` trials whose rate is Beta(a, b):
+/// McNemar's exact test of two methods' per-item hits (same items, same order): the items only `a` gets
+/// right, the items only `b` gets right, and the two-sided p-value of so uneven a split if neither method
+/// were better, `min(1, 2·P(X ≤ min))` with X ~ Binomial(discordant, ½). Why this and not a difference of
+/// accuracies with a normal interval: the two methods are judged on the same stories, so only the
+/// stories they disagree on carry information, and there are often only a handful.
+pub fn mcnemar(a: &[bool], b: &[bool]) -> (usize, usize, f64) {
+    use statrs::distribution::{Binomial, DiscreteCDF};
+    let only_a = a.iter().zip(b).filter(|(x, y)| **x && !**y).count();
+    let only_b = a.iter().zip(b).filter(|(x, y)| !**x && **y).count();
+    let n = (only_a + only_b) as u64;
+    if n == 0 {
+        return (0, 0, 1.0);
+    }
+    let tail = Binomial::new(0.5, n).expect("½ is a probability").cdf(only_a.min(only_b) as u64);
+    (only_a, only_b, (2.0 * tail).min(1.0))
+}
+
 /// C(n, k)·B(k + a, n − k + b)/B(a, b), from statrs's `ln_binomial` and `ln_beta`, normalised by their sum
 /// (which is 1 up to rounding). `None` for shapes that are not positive and finite.
 pub fn beta_binomial_pmf(n: u64, a: f64, b: f64) -> Option<Vec<f64>> {
@@ -443,6 +460,9 @@ pub struct GoldReport {
     /// Share of the gold stories whose most probable value is the gold one (an undecided story counts
     /// as wrong).
     pub story_accuracy: Option<f64>,
+    /// Per gold story, in the run's story order: whether the method got it right (for [`mcnemar`]).
+    #[serde(skip)]
+    pub story_hits: Vec<bool>,
     /// With `--value-kind number`: mean absolute error of the decided values against the gold ones.
     pub value_mae: Option<f64>,
     /// Root mean squared error likewise.
@@ -488,12 +508,14 @@ pub fn against_gold(
     }
     let rows = scores.story_rows(corpus);
     let (mut stories, mut decided, mut right) = (0usize, 0usize, 0usize);
+    let mut story_hits = Vec::new();
     let (mut numeric, mut abs_err, mut sq_err) = (0usize, 0.0, 0.0);
     for r in &rows {
         if let Some(t) = truth[r.story as usize] {
             stories += 1;
             decided += usize::from(!r.value.is_empty());
             right += usize::from(r.value == t);
+            story_hits.push(r.value == t);
             let numbers = corpus.valued() && corpus.value_kind == crate::value::ValueKind::Number;
             if let (true, Ok(x), Ok(y)) = (numbers, r.value.parse::<f64>(), t.parse::<f64>()) {
                 numeric += 1;
@@ -553,6 +575,7 @@ pub fn against_gold(
         stories,
         stories_decided: decided,
         story_accuracy: some(right as f64 / stories.max(1) as f64, stories),
+        story_hits,
         value_mae: some(abs_err / numeric.max(1) as f64, numeric),
         value_rmse: some((sq_err / numeric.max(1) as f64).sqrt(), numeric),
         sources: t.len(),
@@ -651,6 +674,21 @@ mod tests {
             let p = beta_binomial_pmf(n, 40.5, 3.25).unwrap();
             assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-12);
         }
+    }
+
+    /// Exact McNemar by hand: 1 against 7 discordant items, P(X ≤ 1) = (1 + 8)/256, doubled = 0.0703125;
+    /// 3 against 3 is no evidence either way (p = 1).
+    #[test]
+    fn mcnemar_by_hand() {
+        let a = [true, false, false, false, false, false, false, false, true];
+        let b = [false, true, true, true, true, true, true, true, true];
+        let (x, y, p) = mcnemar(&a, &b);
+        assert_eq!((x, y), (1, 7));
+        assert!((p - 18.0 / 256.0).abs() < 1e-12, "{p}");
+        let c = [true, true, true, false, false, false];
+        let d = [false, false, false, true, true, true];
+        assert_eq!(mcnemar(&c, &d), (3, 3, 1.0));
+        assert_eq!(mcnemar(&[true], &[true]), (0, 0, 1.0));
     }
 
     #[test]

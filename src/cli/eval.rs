@@ -173,6 +173,16 @@ pub fn run(args: EvalArgs) -> credence::Result<()> {
             secs
         );
     }
+    // Each method against the first on the stories both were judged on: the stories only one gets right.
+    if let Some((first, _, base)) = reports.first() {
+        for (m, _, r) in reports.iter().skip(1) {
+            if base.story_hits.is_empty() || r.story_hits.len() != base.story_hits.len() {
+                continue;
+            }
+            let (a, b, p) = credence::evaluate::mcnemar(&base.story_hits, &r.story_hits);
+            println!("paired: {first} alone right on {a} stories, {m} alone on {b}; exact McNemar p = {p:.4}");
+        }
+    }
     if let Some(r) = &ratings {
         let strength = |s: f64| format!("{s:.2}");
         println!(
