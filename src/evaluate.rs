@@ -72,7 +72,9 @@ pub fn mcnemar(a: &[bool], b: &[bool]) -> (usize, usize, f64) {
     if n == 0 {
         return (0, 0, 1.0);
     }
-    let tail = Binomial::new(0.5, n).expect("½ is a probability").cdf(only_a.min(only_b) as u64);
+    let tail = Binomial::new(0.5, n)
+        .expect("½ is a probability")
+        .cdf(only_a.min(only_b) as u64);
     (only_a, only_b, (2.0 * tail).min(1.0))
 }
 

@@ -74,6 +74,13 @@ pub fn push_float(out: &mut String, x: f64) {
     }
 }
 
+/// Serialises `x` to three significant digits: for a convergence measure such as em's last change, whose
+/// size matters and whose 16th digit depends on the order of a sum (six decimals would print 5.7e-7 as 0.000001).
+pub fn sig3<S: serde::Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+    let rounded: f64 = format!("{x:.2e}").parse().unwrap_or(*x);
+    s.serialize_f64(rounded)
+}
+
 /// Serialises a float rounded to six decimals (for serde's `serialize_with`).
 ///
 /// # Errors

@@ -72,29 +72,38 @@ fn every_value_method_runs_and_dawid_skene_needs_labels() {
     assert!(err.contains("--value-kind label"), "{err}");
 }
 
-/// Claims with values and the default method (official responses) is an error that names the methods.
+/// Claims with values and the responses method is an error that names the methods that take values.
 #[test]
 fn values_need_a_truth_discovery_method() {
     let wd = Workdir::new("values-responses");
     wd.copy_fixture("values", "claims.csv");
     wd.create("responses.csv", "response_id,story_id,responder,responded_at,verdict\n");
     let mut cmd = wd.command("score");
-    cmd.args(["--claims", "claims.csv", "--responses", "responses.csv", "--out", "out"]);
+    cmd.args([
+        "--claims",
+        "claims.csv",
+        "--responses",
+        "responses.csv",
+        "--method",
+        "responses",
+        "--out",
+        "out",
+    ]);
     let err = wd.output_err(&mut cmd, 1);
     assert!(err.contains("--method em"), "{err}");
 }
 
-/// With em, claims alone are enough; without a method that can do without them, --responses is required.
+/// With em (the default), claims alone are enough; the responses method needs --responses.
 #[test]
 fn responses_are_optional_for_truth_discovery() {
     let wd = Workdir::new("values-no-responses");
     wd.copy_fixture("small", "claims.csv");
     let mut cmd = wd.command("score");
-    cmd.args(["--claims", "claims.csv", "--method", "em", "--out", "out", "-q"]);
+    cmd.args(["--claims", "claims.csv", "--out", "out", "-q"]);
     wd.output(&mut cmd);
     assert!(wd.read_string("out/stories.csv").starts_with("story_id,value,"));
     let mut cmd = wd.command("score");
-    cmd.args(["--claims", "claims.csv", "--out", "out2"]);
+    cmd.args(["--claims", "claims.csv", "--method", "responses", "--out", "out2"]);
     let err = wd.output_err(&mut cmd, 2);
     assert!(err.contains("--responses"), "{err}");
 }

@@ -268,7 +268,8 @@ pub struct ModelArgs {
     /// (the originator always gets it in full, once).
     #[arg(long, default_value_t = 0.0, value_parser = closed_unit)]
     relay_weight: f64,
-    /// Take official responses as plain truth (the naive baseline, for comparison).
+    /// Take official responses as plain truth (the naive baseline, for comparison); the same as
+    /// `--method trust-responses`.
     #[arg(long)]
     trust_responses: bool,
     /// Rate at which a responder with no resolved record is assumed to confirm true stories and deny false
@@ -285,7 +286,7 @@ pub struct ModelArgs {
     /// outlets say; responses unused, resolutions settle), `dawid-skene` (a confusion matrix per outlet over
     /// a shared label set) or `truthfinder` (Yin, Han & Yu's iterative trust). Stories with values need em,
     /// vote, dawid-skene or truthfinder.
-    #[arg(long, value_enum, default_value_t = MethodArg::Responses, conflicts_with = "trust_responses")]
+    #[arg(long, value_enum, default_value_t = MethodArg::Em, conflicts_with = "trust_responses")]
     method: MethodArg,
 }
 
@@ -344,7 +345,12 @@ impl ModelArgs {
             half_life: None,
             detect_copies: false,
             topics: false,
-            method: self.method.method(),
+            // --trust-responses is the responses method with responses taken as truth, whatever the default.
+            method: if self.trust_responses {
+                credence::model::Method::Responses
+            } else {
+                self.method.method()
+            },
         }
     }
 }

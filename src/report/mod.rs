@@ -958,6 +958,7 @@ struct EmSummary {
     iterations: usize,
     converged: bool,
     tolerance: f64,
+    #[serde(serialize_with = "crate::numfmt::sig3")]
     last_change: f64,
 }
 
