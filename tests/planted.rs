@@ -104,7 +104,7 @@ fn learned_responder_records_beat_trusting_responses() {
         dir.path(),
         &Params {
             trust_responses: true,
-            ..responses.clone()
+            ..responses
         },
         5.0,
     );
@@ -189,7 +189,7 @@ fn uncertain_verdicts_are_not_pulled_to_one_half() {
         dir.path(),
         &Params {
             fractional_uncertain: true,
-            ..responses.clone()
+            ..responses
         },
         20.0,
     );
