@@ -1,7 +1,7 @@
 #!/bin/sh
 # Reproduces every figure of EVALUATION.md. Run from the repository root after `cargo build --release`.
 set -e
-C=./target/release/credence
+C=${CREDENCE:-./target/release/credence}
 D=${DATASETS:-/work/shared/datasets}
 W=${WORK:-/tmp/credence-eval}
 mkdir -p $W
