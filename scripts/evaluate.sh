@@ -20,7 +20,7 @@ done
 echo "== f201_Emotion_FULL"
 $C eval --claims $W/f201_Emotion_FULL/claims.csv --gold $W/f201_Emotion_FULL/gold.csv --value-kind number --methods em,vote,truthfinder
 echo "== f201_Emotion_FULL as labels"
-$C eval --claims $W/f201_Emotion_FULL/claims.csv --gold $W/f201_Emotion_FULL/gold.csv --value-kind label --methods dawid-skene
+$C eval --claims $W/f201_Emotion_FULL/claims.csv --gold $W/f201_Emotion_FULL/gold.csv --value-kind label --methods em,dawid-skene
 echo "== book"
 $C eval --claims $W/book/claims.csv --gold $W/book/gold.csv --value-kind list --methods em,vote,truthfinder
 echo "== population"

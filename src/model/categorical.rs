@@ -525,9 +525,28 @@ fn pooled_rows(counts: &[f64], nc: usize, log_m: &mut [f64]) {
     let nn = nc * nc;
     let n_sources = counts.len() / nn;
     let mut rows = Vec::with_capacity(n_sources * nc);
+    // The crowd's accuracy over all classes, for the one-coin row that steadies sparse classes' rows.
+    let (mut diagonal, mut all) = (0.0, 0.0);
+    for (i, &x) in counts.iter().enumerate() {
+        all += x;
+        if (i % nn) / nc == i % nc {
+            diagonal += x;
+        }
+    }
+    let accuracy = if all > 0.0 { diagonal / all } else { 1.0 / nc as f64 };
+    let off = if nc > 1 {
+        (1.0 - accuracy) / (nc - 1) as f64
+    } else {
+        0.0
+    };
     for j in 0..nc {
-        // The population's row: pooled counts, with a little mass everywhere so no label is impossible.
-        let mut mean = vec![1e-3; nc];
+        // The population's row: pooled counts plus `nc` pseudo-counts of the one-coin row (the crowd's
+        // accuracy on the diagonal, the rest spread evenly), so that a class that is rarely the truth
+        // (most of 200 labels) still has a row that says "mostly right" instead of whatever its few
+        // stories happened to hold; with thousands of counts a row the pseudo-counts vanish.
+        let mut mean: Vec<f64> = (0..nc)
+            .map(|l| nc as f64 * if l == j { accuracy } else { off } + 1e-9)
+            .collect();
         rows.clear();
         for w in 0..n_sources {
             let r = &counts[w * nn + j * nc..w * nn + (j + 1) * nc];
