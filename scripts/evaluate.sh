@@ -26,9 +26,9 @@ $C eval --claims $W/book/claims.csv --gold $W/book/gold.csv --value-kind list --
 echo "== population"
 $C eval --claims $W/population/claims.csv --gold $W/population/gold.csv --value-kind number --methods em,vote,truthfinder
 echo "== liar"
-$C eval --claims $W/liar/claims.csv --resolutions $W/liar/resolutions.csv --gold $W/liar/gold.csv --methods responses,em,vote,dawid-skene,truthfinder
+$C eval --claims $W/liar/claims.csv --resolutions $W/liar/resolutions.csv --gold $W/liar/gold.csv --methods em,responses,vote,dawid-skene,truthfinder
 echo "== liar with party groups"
-$C eval --claims $W/liar/claims.csv --resolutions $W/liar/resolutions.csv --gold $W/liar/gold.csv --methods responses,em,vote --sources-meta $W/liar/speakers.csv
+$C eval --claims $W/liar/claims.csv --resolutions $W/liar/resolutions.csv --gold $W/liar/gold.csv --methods em,responses,vote --sources-meta $W/liar/speakers.csv
 for m in 5 10; do
   echo "== liar, speakers with at least $m test statements"
   $C eval --claims $W/liar/claims.csv --resolutions $W/liar/resolutions.csv --gold $W/liar/gold.csv --methods responses --min-gold-claims $m
