@@ -15,6 +15,7 @@
 #   BUILD=1         0: use the binaries in target/release as they are (no cargo build)
 #   CREDENCE=target/release/credence   the binary that generates and is timed (e.g. one built elsewhere)
 #   IMPORTS=1       0: do not time the bare `import duckdb` / `import polars` (the Python start-up share)
+#   METHOD=responses   the `credence score --method` timed (responses: the figures of BENCHMARKS.md's table)
 # Peak RSS is taken from one extra run of each tool under /usr/bin/time -v (which also checks it runs).
 # Missing hyperfine or time is installed with apt-get, missing Python packages with pip; a Python tool
 # that cannot be installed or fails is reported as "skipped: <tool>: <reason>" and left out.
@@ -103,7 +104,10 @@ for n in "${sizes[@]}"; do
   rm -f "$dir"/naive-*.csv "$WORK/results-$n-ds.json"
 
   # name<TAB>command, in table order; the "-ds" tool gets its own, shorter hyperfine run.
-  score=(score --claims "$claims" --responses "$responses" --resolutions "$resolutions" --out "$dir/out" -q)
+  # The response-only model, whose figures BENCHMARKS.md's comparison table gives; the default method, em,
+  # has its own section there (scripts/bench_crowdkit.sh and the 10M em runs).
+  score=(score --claims "$claims" --responses "$responses" --resolutions "$resolutions" --out "$dir/out" -q
+    --method "${METHOD:-responses}")
   tools=("credence	$(q "$CREDENCE" "${score[@]}")"
     "plain-read	$(q "$PLAIN" "$claims" "$responses" "$resolutions")")
   if [[ $have_duckdb == 1 ]]; then
