@@ -756,6 +756,9 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
         (finished, responders, vec![None; evidence.len()])
     } else if params.method == Method::Em {
         let _stage = crate::progress::Stage::start("em");
+        // The evidence-only probabilities are not used by the iteration (it starts from the majority vote):
+        // freed before it, they do not add a vector per story to its peak.
+        drop(p_true);
         let problem = em::Problem {
             evidence: &evidence,
             units: &units,
