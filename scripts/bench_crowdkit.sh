@@ -16,18 +16,21 @@
 # Each run of each tool is timed under /usr/bin/time -v (wall time, peak RSS); the runs are interleaved
 # (run 1 of every tool, then run 2, ...) so that a change in the machine's load hits all tools alike.
 #   crowdkit-ds       DawidSkene(n_iter=100, tol=1e-5), crowd-kit's defaults but n_iter (it stops earlier)
-#   crowdkit-ds-fixed DawidSkene(n_iter=$CK_FIXED_ITER, tol=-inf): exactly that many iterations, for the
-#                     time per iteration
+#   crowdkit-ds-fixed DawidSkene(n_iter=$CK_FIXED_ITER, tol=-inf): exactly that many iterations (only
+#                     when CK_FIXED_ITER > 0)
 #   credence-em       CREDENCE_TIMING=1 credence score --method em      (fit = the "em" stage)
 #   credence-ds       CREDENCE_TIMING=1 credence score --method dawid-skene (fit = "truth discovery")
-# crowd-kit's load (pandas read_csv of the three columns) and fit are timed inside the process; credence's
-# load is its "claims" stage (parse, validate, intern, dedupe).
+# crowd-kit's load (pandas read_csv of the three columns) and fit are timed inside the process, and within
+# the fit every E-step, M-step and ELBO (scripts/crowdkit_ds.py), so "iterations s" is the iterations'
+# own time, without the majority-vote start and the final labels. credence's load is its "claims" stage
+# (parse, validate, intern, dedupe); its fit is the "em" or "truth discovery" stage, which is iterations
+# only (plus one last E-step for em), so for credence "iterations s" is the fit.
 #
 # Environment:
 #   RUNS=3            runs per tool
 #   WORK=/tmp/bench-crowdkit   corpora, venv, logs and results (results-GEN_CLAIMS.md)
 #   SEED=42           generator seed (a corpus is generated once per size and seed, then reused)
-#   CK_FIXED_ITER=5   iterations of the fixed-length crowd-kit run (0: skip it)
+#   CK_FIXED_ITER=0   iterations of the fixed-length crowd-kit run (0: no such run)
 #   TOOLS="crowdkit-ds crowdkit-ds-fixed credence-em credence-ds"   which tools to run
 #   BUILD=1           0: use target/release/credence as it is (no cargo build)
 #   PYTHON=python3    the Python that creates the venv ($WORK/venv, where crowd-kit is pip-installed if
@@ -41,7 +44,7 @@ sizes=("$@")
 for n in "${sizes[@]}"; do
   [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "usage: scripts/bench_crowdkit.sh [GEN_CLAIMS...]" >&2; exit 2; }
 done
-RUNS=${RUNS:-3} WORK=${WORK:-/tmp/bench-crowdkit} SEED=${SEED:-42} CK_FIXED_ITER=${CK_FIXED_ITER:-5}
+RUNS=${RUNS:-3} WORK=${WORK:-/tmp/bench-crowdkit} SEED=${SEED:-42} CK_FIXED_ITER=${CK_FIXED_ITER:-0}
 TOOLS=${TOOLS:-crowdkit-ds crowdkit-ds-fixed credence-em credence-ds} BUILD=${BUILD:-1} PYTHON=${PYTHON:-python3}
 mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)
@@ -103,7 +106,7 @@ for n in "${sizes[@]}"; do
   echo "== $votes: $rows votes, $denies of them denials"
 
   log=$dir/runs.tsv
-  printf 'tool\trun\twall_s\tpeak_mb\tload_s\tfit_s\titerations\tconverged\tload\n' >"$log"
+  printf 'tool\trun\twall_s\tpeak_mb\tload_s\tfit_s\titer_s\titerations\tconverged\tload\n' >"$log"
   for ((run = 1; run <= RUNS; run++)); do
     for tool in $TOOLS; do
       out=$dir/log-$tool-$run.txt
@@ -127,18 +130,19 @@ for n in "${sizes[@]}"; do
       case $tool in
         crowdkit-ds*)
           kv() { grep -o "$1=[^ ]*" "$out" | cut -d= -f2; }
-          loads=$(kv load_s) fit=$(kv fit_s) iters=$(kv iterations) conv=-
+          loads=$(kv load_s) fit=$(kv fit_s) iter=$(kv iter_s) iters=$(kv iterations) conv=-
           ;;
         credence-*)
           stage=em
           [[ $tool == credence-ds ]] && stage="truth discovery"
           loads=$(awk -v s="claims" '$1 == "timing:" && $2 == s {print $(NF - 1)}' "$out")
           fit=$(grep "^timing: $stage " "$out" | awk '{print $(NF - 1)}')
+          iter=$fit
           iters=$(grep -o '"iterations": [0-9]*' "$dir/out-$tool/summary.json" | grep -o '[0-9]*$')
           conv=$(grep -o '"converged": [a-z]*' "$dir/out-$tool/summary.json" | awk '{print $2}')
           ;;
       esac
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$run" "$wall" "$peak" "$loads" "$fit" "$iters" "$conv" "$load" | tee -a "$log"
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$run" "$wall" "$peak" "$loads" "$fit" "$iter" "$iters" "$conv" "$load" | tee -a "$log"
     done
   done
 
@@ -151,19 +155,30 @@ med = lambda t, k: statistics.median(float(r[k]) for r in runs if r["tool"] == t
 print(f"gen --claims {n}: {int(rows):,} votes ({int(denies):,} denials); medians of "
       f"{max(int(r['run']) for r in runs)} runs; load average before each run "
       f"{min(float(r['load']) for r in runs):.2f}-{max(float(r['load']) for r in runs):.2f}\n")
-print("| tool | wall s | load s | fit s | iterations | fit s / iteration | peak RSS MB |")
-print("|---|---:|---:|---:|---:|---:|---:|")
+print("| tool | wall s | load s | fit s | iterations s | iterations | s / iteration | peak RSS MiB |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|")
 for t in tools:
     its = sorted({r["iterations"] + ("" if r["converged"] in ("-", "true") else " (not converged)")
                   for r in runs if r["tool"] == t})
     it = med(t, "iterations")
-    print(f"| {t} | {med(t, 'wall_s'):.1f} | {med(t, 'load_s'):.2f} | {med(t, 'fit_s'):.2f} | {', '.join(its)} "
-          f"| {med(t, 'fit_s') / it:.3f} | {med(t, 'peak_mb'):,.0f} |")
+    print(f"| {t} | {med(t, 'wall_s'):.1f} | {med(t, 'load_s'):.2f} | {med(t, 'fit_s'):.2f} | {med(t, 'iter_s'):.2f} "
+          f"| {', '.join(its)} | {med(t, 'iter_s') / it:.3f} | {med(t, 'peak_mb'):,.0f} |")
 print()
-print("Per run (wall s, fit s, peak MB):")
+print("Per run (wall s, fit s, iterations s, peak MiB):")
 for t in tools:
-    print(f"- {t}: " + "; ".join(f"{r['wall_s']}, {r['fit_s']}, {r['peak_mb']}" for r in runs if r["tool"] == t))
+    print(f"- {t}: " + "; ".join(f"{r['wall_s']}, {r['fit_s']}, {r['iter_s']}, {r['peak_mb']}"
+                                 for r in runs if r["tool"] == t))
 print(f"- versions: {versions}")
 EOF
+  for tool in crowdkit-ds crowdkit-ds-fixed; do
+    if [[ -f $dir/log-$tool-1.txt ]]; then
+      echo "- $tool, run 1: per-vote ELBO after each iteration $(grep -o 'elbo=[^ ]*' "$dir/log-$tool-1.txt" | cut -d= -f2)" >>"$WORK/results-$n.md"
+    fi
+  done
+  for tool in credence-em credence-ds; do
+    if [[ -f $dir/log-$tool-1.txt ]]; then
+      echo "- $tool, run 1: $(grep -c '^em.*iteration' "$dir/log-$tool-1.txt") iterations; largest change in the last five: $(grep '^em.*iteration' "$dir/log-$tool-1.txt" | tail -n 5 | awk '{print $NF}' | tr '\n' ' ')" >>"$WORK/results-$n.md"
+    fi
+  done
   cat "$WORK/results-$n.md"
 done

@@ -660,8 +660,11 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
     }
     let units = em_units(corpus, &groups, &credited, params, &name_rank);
 
-    // Each story's probability of being true, from its evidence alone; None where it has none.
-    let p_true: Vec<Option<f64>> = (0..evidence.len())
+    // Each story's probability of being true, from its evidence alone; None where it has none. Truth
+    // discovery on plain stories never reads them (it starts from the majority vote), so it gets none: a
+    // vector per story less at the peak of the model.
+    let em_plain = td_method.is_none() && params.method == Method::Em;
+    let p_true: Vec<Option<f64>> = (0..if em_plain { 0 } else { evidence.len() })
         .map(|story| (story, evidence.story(story)))
         .map(|(story, ev)| match ev.resolution {
             Some(o) => Some(o.truth()),
@@ -712,7 +715,8 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
     }
 
     let mut tallies = vec![Tally::default(); n_sources];
-    for (story, &p_story) in p_true.iter().enumerate() {
+    for story in 0..evidence.len() {
+        let p_story = p_true.get(story).copied().flatten();
         for (u, w) in units.weighted(story) {
             if !u.relay {
                 sources[u.source as usize].credited += 1;
@@ -756,9 +760,6 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
         (finished, responders, vec![None; evidence.len()])
     } else if params.method == Method::Em {
         let _stage = crate::progress::Stage::start("em");
-        // The evidence-only probabilities are not used by the iteration (it starts from the majority vote):
-        // freed before it, they do not add a vector per story to its peak.
-        drop(p_true);
         let problem = em::Problem {
             evidence: &evidence,
             units: &units,
