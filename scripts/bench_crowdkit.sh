@@ -124,7 +124,11 @@ for n in "${sizes[@]}"; do
         *) echo "unknown tool $tool" >&2; exit 2 ;;
       esac
       echo "== $tool run $run (load average $load): ${cmd[*]}"
-      /usr/bin/time -v -o "$out.time" "${cmd[@]}" >"$out" 2>&1
+      if ! /usr/bin/time -v -o "$out.time" "${cmd[@]}" >"$out" 2>&1; then
+        echo "$tool failed (run $run); its output, $out, ends:" >&2
+        tail -n 5 "$out" >&2
+        exit 1
+      fi
       wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s}' "$out.time")
       peak=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$out.time")
       case $tool in

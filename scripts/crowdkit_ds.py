@@ -16,6 +16,7 @@ majority-vote start, the first M-step and the final labels), asserts (tasks labe
 (peak RSS up to the end of the load), rss_peak_mb (peak RSS of the process at the end) and elbo (crowd-kit's
 per-vote ELBO after each iteration, its loss_history_).
 """
+import inspect
 import resource
 import sys
 import time
@@ -61,7 +62,11 @@ def timed(name):
 
 
 for name in calls:
-    setattr(DawidSkene, name, timed(name))
+    wrapped = timed(name)
+    # _m_step is a staticmethod: keep it one, or the instance would be passed as its first argument.
+    if isinstance(inspect.getattr_static(DawidSkene, name), staticmethod):
+        wrapped = staticmethod(wrapped)
+    setattr(DawidSkene, name, wrapped)
 
 t0 = time.perf_counter()
 model = DawidSkene(n_iter=n_iter, tol=tol).fit(votes)
