@@ -174,15 +174,19 @@ for t in tools:
                                  for r in runs if r["tool"] == t))
 print(f"- versions: {versions}")
 EOF
-  for tool in crowdkit-ds crowdkit-ds-fixed; do
-    if [[ -f $dir/log-$tool-1.txt ]]; then
-      echo "- $tool, run 1: per-vote ELBO after each iteration $(grep -o 'elbo=[^ ]*' "$dir/log-$tool-1.txt" | cut -d= -f2)" >>"$WORK/results-$n.md"
-    fi
-  done
-  for tool in credence-em credence-ds; do
-    if [[ -f $dir/log-$tool-1.txt ]]; then
-      echo "- $tool, run 1: $(grep -c '^em.*iteration' "$dir/log-$tool-1.txt") iterations; largest change in the last five: $(grep '^em.*iteration' "$dir/log-$tool-1.txt" | tail -n 5 | awk '{print $NF}' | tr '\n' ' ')" >>"$WORK/results-$n.md"
-    fi
+  for tool in $TOOLS; do
+    first=$dir/log-$tool-1.txt
+    [[ -f $first ]] || continue
+    case $tool in
+      crowdkit-ds*) note="run 1: per-vote ELBO after each iteration $(grep -o 'elbo=[^ ]*' "$first" | cut -d= -f2)" ;;
+      credence-*)
+        note="run $RUNS, summary.json: $(tr -d ' \n' <"$dir/out-$tool/summary.json" | grep -o '"em":{[^}]*}')"
+        if grep -q 'iteration [0-9]*: largest change' "$first"; then
+          note+="; run 1, largest change in the last five iterations: $(grep 'iteration [0-9]*: largest change' "$first" |
+            tail -n 5 | awk '{print $NF}' | tr '\n' ' ')"
+        fi ;;
+    esac
+    echo "- $tool, $note" >>"$WORK/results-$n.md"
   done
   cat "$WORK/results-$n.md"
 done
