@@ -1,7 +1,8 @@
 //! What a long run shows while it works: stage timings on demand, and a progress bar on a terminal.
 //!
 //! `CREDENCE_TIMING=1` prints each stage's wall time to standard error when the stage ends, for profiling
-//! and for BENCHMARKS.md's "where the time goes". The progress bar (rows, throughput, stage) is drawn only
+//! and for BENCHMARKS.md's "where the time goes", and on Linux a second line with the resident memory
+//! and its peak so far ("where the memory goes"). The progress bar (rows, throughput, stage) is drawn only
 //! when standard error is a terminal and the caller has not asked for quiet.
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -13,6 +14,17 @@ static BAR: AtomicBool = AtomicBool::new(false);
 pub fn enable_bar(on: bool) {
     use std::io::IsTerminal;
     BAR.store(on && std::io::stderr().is_terminal(), Ordering::Relaxed);
+}
+
+/// The process's resident memory and its peak so far, in MiB (Linux: `VmRSS` and `VmHWM` of
+/// `/proc/self/status`; `None` elsewhere).
+fn resident_mib() -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kib = |key: &str| -> Option<u64> {
+        let line = status.lines().find(|l| l.starts_with(key))?;
+        line[key.len()..].trim().trim_end_matches("kB").trim().parse().ok()
+    };
+    Some((kib("VmRSS:")? / 1024, kib("VmHWM:")? / 1024))
 }
 
 /// A stage of the pipeline: times itself, and drives a spinner with a row count when the bar is on.
@@ -61,6 +73,12 @@ impl Drop for Stage {
                 self.name,
                 self.start.elapsed().as_secs_f64()
             );
+            if let Some((rss, peak)) = resident_mib() {
+                eprintln!(
+                    "memory: {:<12} {rss:>6} MiB resident, {peak:>6} MiB peak so far",
+                    self.name
+                );
+            }
         }
     }
 }

@@ -165,20 +165,23 @@ pub fn read_sources_meta(path: &Path, loaded: &mut Loaded, strict: bool) -> Resu
 pub fn load(inputs: &Inputs, opts: LoadOptions) -> Result<Loaded> {
     let mut corpus = Corpus::default();
     let mut rejects = Vec::new();
-    let mut raw_responses = inputs
-        .responses
-        .as_deref()
-        .map(|p| answers::read_responses(p, answers::ResponseKeys::Detect))
-        .transpose()?;
-    let unkeyed_responses = raw_responses.as_ref().is_some_and(|r| r.unkeyed);
-    let first = if unkeyed_responses {
-        None
-    } else {
-        claims::read(&inputs.claims, opts, claims::Keys::Detect, &mut corpus, &mut rejects)?
+    // The claims are read before the responses: the claims' first pass holds the claim-id table, the
+    // largest buffer of a run, and the responses' raw rows (three strings each, about 190 bytes a row)
+    // should not be held beside it. The price is paid only by keyed claims with unkeyed responses, whose
+    // keyed pass over the claims is thrown away.
+    let first = claims::read(&inputs.claims, opts, claims::Keys::Detect, &mut corpus, &mut rejects)?;
+    let mut raw_responses = match first {
+        Some(_) => inputs
+            .responses
+            .as_deref()
+            .map(|p| answers::read_responses(p, answers::ResponseKeys::Detect))
+            .transpose()?,
+        None => None,
     };
+    let unkeyed_responses = raw_responses.as_ref().is_some_and(|r| r.unkeyed);
     let (tally, replay, linked) = match first {
-        Some((tally, replay)) => (tally, replay, None),
-        None => {
+        Some((tally, replay)) if !unkeyed_responses => (tally, replay, None),
+        _ => {
             let linked = unkeyed::link_files(&inputs.claims, inputs.responses.as_deref(), opts)?;
             corpus = Corpus::default();
             rejects.clear();

@@ -156,9 +156,9 @@ fn expectation(p: &Problem<'_>, theta: &[f64], responders: &[Responder]) -> (Vec
     let n_sources = theta.len();
     let mut tallies = vec![Tally::default(); n_sources];
     let mut learned: Vec<Tallies> = p.base.to_vec();
-    let mut p_true = vec![f64::NAN; p.evidence.len()];
-    // Story log-odds in parallel (each reads only its own story), then the tallies in story order.
-    let odds: Vec<f64> = (0..p.evidence.len())
+    // Story log-odds in parallel (each reads only its own story), then the tallies in story order; each
+    // story's log-odds is replaced by its probability once read, so one vector serves both.
+    let mut p_true: Vec<f64> = (0..p.evidence.len())
         .into_par_iter()
         .map(|s| {
             let ev = p.evidence.story(s);
@@ -174,11 +174,12 @@ fn expectation(p: &Problem<'_>, theta: &[f64], responders: &[Responder]) -> (Vec
             l
         })
         .collect();
-    for (s, &l) in odds.iter().enumerate() {
+    for (s, slot) in p_true.iter_mut().enumerate() {
+        let l = *slot;
         let ev = p.evidence.story(s);
         let us = p.units.story(s);
         if let Some(outcome) = ev.resolution {
-            p_true[s] = outcome.truth();
+            *slot = outcome.truth();
             for (u, w) in p.units.weighted(s) {
                 tallies[u.source as usize].add(correct_given(u.stance, outcome.truth()), true, u.relay, w);
             }
@@ -189,7 +190,7 @@ fn expectation(p: &Problem<'_>, theta: &[f64], responders: &[Responder]) -> (Vec
             }
             continue;
         }
-        p_true[s] = sigmoid(l);
+        *slot = sigmoid(l);
         let voters = us.iter().filter(|u| !u.relay).count();
         let answers = ev.answers.iter().filter(|a| a.1.is_some()).count();
         for (u, w) in p.units.weighted(s) {

@@ -673,8 +673,11 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
     }
     let units = em_units(corpus, &groups, &credited, params, &name_rank);
 
-    // Each story's probability of being true, from its evidence alone; None where it has none.
-    let p_true: Vec<Option<f64>> = (0..evidence.len())
+    // Each story's probability of being true, from its evidence alone; None where it has none. Truth
+    // discovery on plain stories never reads them (it starts from the majority vote), so it gets none: a
+    // vector per story less at the peak of the model.
+    let em_plain = td_method.is_none() && params.method == Method::Em;
+    let p_true: Vec<Option<f64>> = (0..if em_plain { 0 } else { evidence.len() })
         .map(|story| (story, evidence.story(story)))
         .map(|(story, ev)| match ev.resolution {
             Some(o) => Some(o.truth()),
@@ -726,7 +729,8 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
     }
 
     let mut tallies = vec![Tally::default(); n_sources];
-    for (story, &p_story) in p_true.iter().enumerate() {
+    for story in 0..evidence.len() {
+        let p_story = p_true.get(story).copied().flatten();
         for (u, w) in units.weighted(story) {
             if !u.relay {
                 sources[u.source as usize].credited += 1;
@@ -745,7 +749,8 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
     // from the response-only records above; those then serve only the responders' learning.
     let mut em_info = None;
     let (mut td, mut td_score) = (None, None);
-    let (finished, responders, p_true): (Vec<(Record, f64, f64)>, _, _) = if let Some(which) = td_method {
+    // Each story's probability of being true, NaN where nothing decides it.
+    let (finished, responders, p_true): (Vec<(Record, f64, f64)>, _, Vec<f64>) = if let Some(which) = td_method {
         let _stage = crate::progress::Stage::start("truth discovery");
         let problem = categorical_problem(corpus, &groups, &credited, &evidence, &name_rank, params.relay_weight);
         let kind = corpus.value_kind;
@@ -767,7 +772,7 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
             post_start: problem.post_start,
             posterior: fit.posterior,
         });
-        (finished, responders, vec![None; evidence.len()])
+        (finished, responders, vec![f64::NAN; evidence.len()])
     } else if params.method == Method::Em {
         let _stage = crate::progress::Stage::start("em");
         let problem = em::Problem {
@@ -784,13 +789,12 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
         let fit = em::fit(&problem, start, responders);
         em_info = Some((fit.iterations, fit.converged, fit.last_change));
         let finished = fit.tallies.par_iter().map(|t| t.finish(params.relay_weight)).collect();
-        let p_true = fit.p_true.iter().map(|&p| (!p.is_nan()).then_some(p)).collect();
-        (finished, fit.responders, p_true)
+        (finished, fit.responders, fit.p_true)
     } else {
         (
             tallies.par_iter().map(|t| t.finish(params.relay_weight)).collect(),
             responders,
-            p_true,
+            p_true.into_iter().map(|p| p.unwrap_or(f64::NAN)).collect(),
         )
     };
     let records: Vec<&Record> = finished.iter().map(|f| &f.0).collect();
@@ -867,7 +871,6 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
         .fold((0, 0), |(r, a), ev| {
             (r + u64::from(ev.resolution.is_some()), a + u64::from(ev.informative()))
         });
-    let p_true = p_true.into_iter().map(|p| p.unwrap_or(f64::NAN)).collect();
 
     Ok(Scores {
         params: *params,
@@ -1096,7 +1099,7 @@ fn em_units(
 fn topic_cells(
     evidence: &crosscheck::Evidence,
     units: &em::Units,
-    p_true: &[Option<f64>],
+    p_true: &[f64],
     sources: &[SourceScore],
     params: &Params,
 ) -> topics::TopicFit {
@@ -1106,7 +1109,8 @@ fn topic_cells(
         .map(|s| (s.reliability, (s.ci_high - s.ci_low) / (2.0 * 1.96)))
         .collect();
     let mut cells: std::collections::BTreeMap<(u32, u32), (Tally, u64)> = std::collections::BTreeMap::new();
-    for (story, &p_story) in p_true.iter().enumerate() {
+    for (story, &p) in p_true.iter().enumerate() {
+        let p_story = (!p.is_nan()).then_some(p);
         let ev = evidence.story(story);
         let us = units.story(story);
         let start = units.start[story] as usize;
