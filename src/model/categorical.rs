@@ -430,48 +430,19 @@ fn vote_shares(p: &Problem, n_classes: usize) -> Vec<f64> {
 }
 
 /// The Dirichlet strength `s` that maximises the marginal likelihood of the rows `counts` (one row of
-/// `m.len()` fractional counts per outlet) under `Dirichlet(s·m)`, searched on log s in
-/// [[`MIN_STRENGTH`], [`MAX_STRENGTH`]] by golden section (the objective is smooth and, in practice,
-/// unimodal in log s).
+/// `m.len()` fractional counts per outlet) under `Dirichlet(s·m)` ([`super::ratings::log_marginal`]),
+/// searched on log s in [[`MIN_STRENGTH`], [`MAX_STRENGTH`]] by golden section (the objective is smooth
+/// and, in practice, unimodal in log s).
 fn dirichlet_strength(counts: &[f64], m: &[f64]) -> f64 {
-    use statrs::function::gamma::ln_gamma;
-    let k = m.len();
-    let rows: Vec<&[f64]> = counts.chunks(k).filter(|r| r.iter().sum::<f64>() > 0.0).collect();
+    let rows: Vec<&[f64]> = counts.chunks(m.len()).filter(|r| r.iter().sum::<f64>() > 0.0).collect();
     if rows.is_empty() {
         return MAX_STRENGTH;
     }
     let objective = |log_s: f64| {
         let s = log_s.exp();
-        let mut total = 0.0;
-        for r in &rows {
-            let n: f64 = r.iter().sum();
-            total += ln_gamma(s) - ln_gamma(s + n);
-            for (&x, &mj) in r.iter().zip(m) {
-                if x > 0.0 && mj > 0.0 {
-                    total += ln_gamma(s * mj + x) - ln_gamma(s * mj);
-                }
-            }
-        }
-        total
+        rows.iter().map(|r| super::ratings::log_marginal(r, m, s)).sum::<f64>()
     };
-    let (mut lo, mut hi) = (MIN_STRENGTH.ln(), MAX_STRENGTH.ln());
-    let g = (5f64.sqrt() - 1.0) / 2.0;
-    let (mut a, mut b) = (hi - g * (hi - lo), lo + g * (hi - lo));
-    let (mut fa, mut fb) = (objective(a), objective(b));
-    for _ in 0..60 {
-        if fa >= fb {
-            hi = b;
-            (b, fb) = (a, fa);
-            a = hi - g * (hi - lo);
-            fa = objective(a);
-        } else {
-            lo = a;
-            (a, fa) = (b, fb);
-            b = lo + g * (hi - lo);
-            fb = objective(b);
-        }
-    }
-    (0.5 * (lo + hi)).exp()
+    super::ratings::golden_max(objective, MIN_STRENGTH.ln(), MAX_STRENGTH.ln()).exp()
 }
 
 /// Bounds of the Dirichlet strength em fits to each true class's confusion rows.

@@ -34,22 +34,47 @@ const GRID_POINTS: usize = 91;
 /// `ln p(c | m, s)` of one source's counts under a Dirichlet(s·m) prior, without the multinomial
 /// coefficient (which does not depend on `m` or `s`):
 /// `ln Γ(s) − ln Γ(s + n) + Σ_k [ln Γ(s·m_k + c_k) − ln Γ(s·m_k)]`.
-pub fn log_marginal(counts: &[u64], mean: &[f64], strength: f64) -> f64 {
-    let n: u64 = counts.iter().sum();
-    let mut total = ln_gamma(strength) - ln_gamma(strength + n as f64);
+/// Counts may be fractional (em's expected confusion counts use it too, `categorical`).
+pub fn log_marginal(counts: &[f64], mean: &[f64], strength: f64) -> f64 {
+    let n: f64 = counts.iter().sum();
+    let mut total = ln_gamma(strength) - ln_gamma(strength + n);
     for (&c, &m) in counts.iter().zip(mean) {
-        if c > 0 {
+        if c > 0.0 {
             let a = strength * m;
-            total += ln_gamma(a + c as f64) - ln_gamma(a);
+            total += ln_gamma(a + c) - ln_gamma(a);
         }
     }
     total
 }
 
+/// The maximiser of `f` on `[a, b]` by 60 rounds of golden-section search (one new evaluation a round),
+/// for the smooth, in practice unimodal marginal likelihoods of a strength on the log scale. On a tie
+/// the search moves right (toward the larger strength: full shrinkage when nothing says otherwise).
+pub fn golden_max(f: impl Fn(f64) -> f64, a: f64, b: f64) -> f64 {
+    let golden = 0.5 * (5f64.sqrt() - 1.0);
+    let (mut a, mut b) = (a, b);
+    let (mut x1, mut x2) = (b - golden * (b - a), a + golden * (b - a));
+    let (mut f1, mut f2) = (f(x1), f(x2));
+    for _ in 0..60 {
+        if f1 > f2 {
+            b = x2;
+            (x2, f2) = (x1, f1);
+            x1 = b - golden * (b - a);
+            f1 = f(x1);
+        } else {
+            a = x1;
+            (x1, f1) = (x2, f2);
+            x2 = a + golden * (b - a);
+            f2 = f(x2);
+        }
+    }
+    0.5 * (a + b)
+}
+
 /// The strength maximising `Σ log_marginal(counts, mean, s)` over the items: a grid on ln s, then golden
 /// section around the best grid point. Where the sum does not depend on s (every item has one rating or
 /// none) the largest strength wins the ties, that is, full shrinkage: nothing shows sources differ.
-fn fit_strength(items: &[(&[u64], &[f64])]) -> f64 {
+fn fit_strength(items: &[(&[f64], &[f64])]) -> f64 {
     let objective = |ln_s: f64| {
         let s = ln_s.exp();
         items.iter().map(|(c, m)| log_marginal(c, m, s)).sum::<f64>()
@@ -64,27 +89,17 @@ fn fit_strength(items: &[(&[u64], &[f64])]) -> f64 {
             best = (v.max(best.0), x);
         }
     }
-    let (mut a, mut b) = ((best.1 - step).max(lo), (best.1 + step).min(hi));
-    let golden = 0.5 * (5f64.sqrt() - 1.0);
-    for _ in 0..60 {
-        let (x1, x2) = (b - golden * (b - a), a + golden * (b - a));
-        if objective(x1) > objective(x2) {
-            b = x2;
-        } else {
-            a = x1;
-        }
-    }
-    let x = 0.5 * (a + b);
+    let x = golden_max(objective, (best.1 - step).max(lo), (best.1 + step).min(hi));
     if objective(x) >= best.0 { x.exp() } else { best.1.exp() }
 }
 
 /// `(s·m_k + c_k) / (s + n)` for each label k.
-fn shrink(counts: &[u64], mean: &[f64], strength: f64) -> Vec<f64> {
-    let n: u64 = counts.iter().sum();
+fn shrink(counts: &[f64], mean: &[f64], strength: f64) -> Vec<f64> {
+    let n: f64 = counts.iter().sum();
     counts
         .iter()
         .zip(mean)
-        .map(|(&c, &m)| (strength * m + c as f64) / (strength + n as f64))
+        .map(|(&c, &m)| (strength * m + c) / (strength + n))
         .collect()
 }
 
@@ -110,10 +125,11 @@ impl RatingFit {
     /// ratings at all.
     pub fn fit(labels: Vec<String>, counts: &[Vec<u64>], source_group: &[u32], n_groups: usize) -> Option<RatingFit> {
         let k = labels.len();
+        let counts: Vec<Vec<f64>> = counts.iter().map(|c| c.iter().map(|&x| x as f64).collect()).collect();
         let mut pooled = vec![0.0; k];
-        for c in counts {
+        for c in &counts {
             for (p, &x) in pooled.iter_mut().zip(c) {
-                *p += x as f64;
+                *p += x;
             }
         }
         let total: f64 = pooled.iter().sum();
@@ -122,7 +138,7 @@ impl RatingFit {
         }
         pooled.iter_mut().for_each(|p| *p /= total);
         let group_of = |i: usize| source_group.get(i).copied().filter(|&g| (g as usize) < n_groups);
-        let mut group_counts = vec![vec![0u64; k]; n_groups];
+        let mut group_counts = vec![vec![0.0; k]; n_groups];
         for (i, c) in counts.iter().enumerate() {
             if let Some(g) = group_of(i) {
                 for (x, &y) in group_counts[g as usize].iter_mut().zip(c) {
@@ -130,16 +146,16 @@ impl RatingFit {
                 }
             }
         }
-        let grouped = group_counts.iter().any(|c| c.iter().any(|&x| x > 0));
+        let grouped = group_counts.iter().any(|c| c.iter().any(|&x| x > 0.0));
         let group_strength = grouped.then(|| {
-            let items: Vec<(&[u64], &[f64])> = group_counts.iter().map(|c| (c.as_slice(), pooled.as_slice())).collect();
+            let items: Vec<(&[f64], &[f64])> = group_counts.iter().map(|c| (c.as_slice(), pooled.as_slice())).collect();
             fit_strength(&items)
         });
         let group_means: Vec<Vec<f64>> = match group_strength {
             Some(s) => group_counts.iter().map(|c| shrink(c, &pooled, s)).collect(),
             None => vec![pooled.clone(); n_groups],
         };
-        let items: Vec<(&[u64], &[f64])> = counts
+        let items: Vec<(&[f64], &[f64])> = counts
             .iter()
             .enumerate()
             .map(|(i, c)| {
@@ -161,7 +177,8 @@ impl RatingFit {
     /// counts, in group `group` (`u32::MAX` for none).
     pub fn predictive(&self, counts: &[u64], group: u32) -> Vec<f64> {
         let mean = self.group_means.get(group as usize).unwrap_or(&self.pooled);
-        shrink(counts, mean, self.source_strength)
+        let counts: Vec<f64> = counts.iter().map(|&c| c as f64).collect();
+        shrink(&counts, mean, self.source_strength)
     }
 
     /// The most probable label's index; ties go to the label more common overall, then the first.
@@ -190,9 +207,9 @@ mod tests {
     #[test]
     fn log_marginal_by_hand() {
         for s in [0.1, 1.0, 50.0] {
-            assert!((log_marginal(&[0, 1, 0], &[0.2, 0.3, 0.5], s) - 0.3f64.ln()).abs() < 1e-12);
+            assert!((log_marginal(&[0.0, 1.0, 0.0], &[0.2, 0.3, 0.5], s) - 0.3f64.ln()).abs() < 1e-12);
         }
-        assert!((log_marginal(&[2, 0], &[0.5, 0.5], 2.0) - (1.0f64 / 3.0).ln()).abs() < 1e-12);
+        assert!((log_marginal(&[2.0, 0.0], &[0.5, 0.5], 2.0) - (1.0f64 / 3.0).ln()).abs() < 1e-12);
     }
 
     /// Sources that all rate alike (every one 5 of label 0, 5 of label 1) look like the population: the
