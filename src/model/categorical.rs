@@ -449,16 +449,20 @@ fn dirichlet_strength(counts: &[f64], m: &[f64]) -> f64 {
 const MIN_STRENGTH: f64 = 0.1;
 const MAX_STRENGTH: f64 = 1e5;
 
-/// What one story gives em over a shared label set: its posterior, and per report the distribution of
-/// the truth that judges it (the cavity without its own vote; the resolution on a settled story; the
-/// whole posterior for a relay, which is not a vote) and whether that judge is a resolution.
-type LabelsStep = (Vec<f64>, Vec<(Unit, Vec<f64>, bool)>);
+/// What one story gives em over a shared label set: its posterior, and per report its probability of
+/// being correct (the class it claims under the cavity without its own vote; under the resolution on a
+/// settled story; under the whole posterior for a relay, which is not a vote) and whether that is known.
+/// A vote alone on its story gets none.
+type LabelsStep = (Vec<f64>, Vec<(Unit, f64, bool)>);
 
 fn labels_story(p: &Problem, s: usize, nc: usize, log_prior: &[f64], log_m: &[f64]) -> LabelsStep {
     let nn = nc * nc;
     let us = p.story(s);
     if let Some(fixed) = p.settled_posterior(s) {
-        return (fixed.to_vec(), us.iter().map(|&u| (u, fixed.to_vec(), true)).collect());
+        return (
+            fixed.to_vec(),
+            us.iter().map(|&u| (u, fixed[u.class as usize], true)).collect(),
+        );
     }
     let row = |u: &Unit, j: usize| log_m[u.source as usize * nn + j * nc + u.class as usize];
     let mut l = log_prior.to_vec();
@@ -471,10 +475,10 @@ fn labels_story(p: &Problem, s: usize, nc: usize, log_prior: &[f64], log_m: &[f6
     let mut post = vec![0.0; nc];
     softmax_into(&l, &mut post);
     let mut judged = Vec::with_capacity(us.len());
-    let mut cavity = vec![0.0; nc];
+    let (mut cavity, mut prob) = (vec![0.0; nc], vec![0.0; nc]);
     for u in us {
         if u.relay {
-            judged.push((*u, post.clone(), false));
+            judged.push((*u, post[u.class as usize], false));
             continue;
         }
         if voters < 2 {
@@ -483,11 +487,29 @@ fn labels_story(p: &Problem, s: usize, nc: usize, log_prior: &[f64], log_m: &[f6
         for (j, c) in cavity.iter_mut().enumerate() {
             *c = l[j] - row(u, j);
         }
-        let mut prob = vec![0.0; nc];
         softmax_into(&cavity, &mut prob);
-        judged.push((*u, prob, false));
+        judged.push((*u, prob[u.class as usize], false));
     }
     (post, judged)
+}
+
+/// Adds each vote's row of the current posteriors `t` to its outlet's confusion counts
+/// (`counts[w][j][l] += t[s][j]` for a vote l by w on story s), story by story; a story that a vote is
+/// alone on counts only with `lone` (Dawid–Skene) or when a resolution settles it.
+fn add_confusion(p: &Problem, t: &[f64], nc: usize, lone: bool, counts: &mut [f64]) {
+    let nn = nc * nc;
+    for s in 0..p.stories() {
+        let voters = p.story(s).iter().filter(|u| !u.relay);
+        if !lone && p.settled[s].is_none() && voters.clone().count() < 2 {
+            continue;
+        }
+        for u in voters {
+            let m = &mut counts[u.source as usize * nn..(u.source as usize + 1) * nn];
+            for (j, &x) in t[p.post(s)].iter().enumerate() {
+                m[j * nc + u.class as usize] += x;
+            }
+        }
+    }
 }
 
 /// Every outlet's log confusion matrix from its counts (`counts[w][j][l]`, judged truth j, said l), each
@@ -565,17 +587,7 @@ fn em_labels(p: &Problem, n_sources: usize) -> Fit {
     let mut t = vote_shares(p, nc);
     // Start: the confusion counts of the vote shares, as Dawid–Skene's.
     let mut counts = vec![0.0; n_sources * nn];
-    for s in 0..p.stories() {
-        let voters = p.story(s).iter().filter(|u| !u.relay);
-        if p.settled[s].is_none() && voters.clone().count() < 2 {
-            continue;
-        }
-        for u in voters {
-            for (j, &x) in t[p.post(s)].iter().enumerate() {
-                counts[u.source as usize * nn + j * nc + u.class as usize] += x;
-            }
-        }
-    }
+    add_confusion(p, &t, nc, false, &mut counts);
     let mut iterations = 0;
     let mut log_m = vec![0.0; n_sources * nn];
     let mut log_prior = vec![-(nc as f64).ln(); nc];
@@ -587,24 +599,20 @@ fn em_labels(p: &Problem, n_sources: usize) -> Fit {
             .collect();
         let mut moved: f64 = 0.0;
         let mut class_counts = vec![1.0; nc];
-        counts.fill(0.0);
-        for (s, (post, judged)) in steps.iter().enumerate() {
+        for (s, (post, _)) in steps.iter().enumerate() {
             for ((old, &new), cc) in t[p.post(s)].iter_mut().zip(post).zip(class_counts.iter_mut()) {
                 moved = moved.max((*old - new).abs());
                 *old = new;
                 *cc += new;
             }
-            // The M-step reads the whole posterior, own vote included, as Dawid–Skene's does: that is the
-            // maximum-likelihood step, and judging each vote by the others alone (tried) underestimates
-            // every outlet when stories have few votes (the judge is noisy), which feeds on itself: on
-            // the Product set the two classes' rows merged and accuracy fell to 0.879. A story an outlet
-            // is alone on still adds nothing (`judged` leaves it out).
-            for (u, _, _) in judged.iter().filter(|j| !j.0.relay) {
-                for (j, &x) in post.iter().enumerate() {
-                    counts[u.source as usize * nn + j * nc + u.class as usize] += x;
-                }
-            }
         }
+        // The M-step reads the whole posterior, own vote included, as Dawid–Skene's does: that is the
+        // maximum-likelihood step, and judging each vote by the others alone (tried) underestimates every
+        // outlet when stories have few votes (the judge is noisy), which feeds on itself: on the Product set
+        // the two classes' rows merged and accuracy fell to 0.879. A story an outlet is alone on still adds
+        // nothing.
+        counts.fill(0.0);
+        add_confusion(p, &t, nc, false, &mut counts);
         let sum: f64 = class_counts.iter().sum();
         for (lp, c) in log_prior.iter_mut().zip(&class_counts) {
             *lp = (c / sum).ln();
@@ -619,10 +627,9 @@ fn em_labels(p: &Problem, n_sources: usize) -> Fit {
         if converged || iterations >= super::em::MAX_ITERATIONS {
             let mut tallies = vec![Tally::default(); n_sources];
             for (_, judged) in &steps {
-                for (u, judge, known) in judged {
-                    let c = judge[u.class as usize];
-                    let c = if *known { c } else { super::em::rounded(c) };
-                    tallies[u.source as usize].add(c, *known, u.relay, super::FULL_WEIGHT);
+                for &(u, c, known) in judged {
+                    let c = if known { c } else { super::em::rounded(c) };
+                    tallies[u.source as usize].add(c, known, u.relay, super::FULL_WEIGHT);
                 }
             }
             return Fit {
@@ -651,17 +658,11 @@ fn dawid_skene(p: &Problem, n_sources: usize) -> Fit {
     loop {
         // M-step: class prior and confusion matrices from the current posteriors, in story order.
         confusion.fill(LAPLACE);
+        add_confusion(p, &t, nc, true, &mut confusion);
         let mut class_counts = vec![LAPLACE; nc];
         for s in 0..p.stories() {
-            let post = &t[p.post(s)];
-            for (j, &x) in post.iter().enumerate() {
+            for (j, &x) in t[p.post(s)].iter().enumerate() {
                 class_counts[j] += x;
-            }
-            for u in p.story(s).iter().filter(|u| !u.relay) {
-                let m = &mut confusion[u.source as usize * nc * nc..(u.source as usize + 1) * nc * nc];
-                for (j, &x) in post.iter().enumerate() {
-                    m[j * nc + u.class as usize] += x;
-                }
             }
         }
         let total_count: f64 = class_counts.iter().sum();
@@ -1065,8 +1066,9 @@ mod tests {
         log_m[..4].copy_from_slice(&[0.9f64.ln(), 0.1f64.ln(), 0.2f64.ln(), 0.8f64.ln()]);
         let (post, judged) = labels_story(&p, 0, 2, &[0.5f64.ln(); 2], &log_m);
         assert!((post[0] - 0.9 / 1.1).abs() < 1e-12, "{post:?}");
-        assert!((judged[0].1[0] - 0.5).abs() < 1e-12);
-        assert!((judged[1].1[0] - 0.9 / 1.1).abs() < 1e-12);
+        // Worker 0 claims class 0, worker 1 class 1: their probabilities of being right.
+        assert!((judged[0].1 - 0.5).abs() < 1e-12);
+        assert!((1.0 - judged[1].1 - 0.9 / 1.1).abs() < 1e-12);
         assert_eq!(judged.len(), 3);
     }
 
