@@ -66,8 +66,25 @@ pub struct Run {
 /// # Errors
 /// Any error of [`ingest::load`] or [`model::score`].
 pub fn score_files(inputs: &ingest::Inputs, load: ingest::LoadOptions, params: &model::Params) -> Result<Run> {
+    score_files_with_groups(inputs, load, params, None)
+}
+
+/// [`score_files`] with the outlets' groups read from a sources-meta file (`--sources-meta`; `strict`
+/// refuses its bad rows instead of setting them aside), so that each group gets its own prior.
+///
+/// # Errors
+/// Any error of [`score_files`] or [`ingest::read_sources_meta`].
+pub fn score_files_with_groups(
+    inputs: &ingest::Inputs,
+    load: ingest::LoadOptions,
+    params: &model::Params,
+    sources_meta: Option<(&std::path::Path, bool)>,
+) -> Result<Run> {
     params.validate()?;
-    let loaded = ingest::load(inputs, load)?;
+    let mut loaded = ingest::load(inputs, load)?;
+    if let Some((meta, strict)) = sources_meta {
+        ingest::read_sources_meta(meta, &mut loaded, strict)?;
+    }
     let scores = {
         let _stage = progress::Stage::start("model");
         model::score(&loaded.corpus, params)?

@@ -100,17 +100,15 @@ fn planted_copiers_are_found_and_discounted() {
         .filter(|r| r["originals"].parse::<u64>().unwrap() >= 20)
         .map(|r| (r["source"].as_str(), r["accuracy"].parse().unwrap()))
         .collect();
-    let mut counted: std::collections::HashMap<&str, (f64, f64)> = std::collections::HashMap::new();
+    let mut counted: std::collections::HashMap<String, (f64, f64)> = std::collections::HashMap::new();
     for (c, t) in wd
         .read_csv_maps("g/claims.csv")
-        .iter()
+        .into_iter()
         .zip(wd.read_csv_maps("g/truth_claims.csv"))
     {
         assert_eq!(c["claim_id"], t["claim_id"]);
         if c["attributed_to"].is_empty() && t["copy_of"].is_empty() {
-            let e = counted
-                .entry(truth_sources.iter().find(|r| r["source"] == c["source"]).unwrap()["source"].as_str())
-                .or_default();
+            let e = counted.entry(c["source"].clone()).or_default();
             e.0 += t["correct"].parse::<f64>().unwrap();
             e.1 += 1.0;
         }
@@ -122,7 +120,7 @@ fn planted_copiers_are_found_and_discounted() {
             est.push(r["reliability"].parse().unwrap());
             low.push(r["ci_low"].parse().unwrap());
             high.push(r["ci_high"].parse().unwrap());
-            let (right, all) = counted[r["source"].as_str()];
+            let (right, all) = counted[&r["source"]];
             oracle.push(right / all);
         }
     }

@@ -109,16 +109,12 @@ pub fn run(args: EvalArgs) -> credence::Result<()> {
     for method in &args.methods {
         let params = method.params();
         let started = std::time::Instant::now();
-        let run = match &args.sources_meta {
-            None => credence::score_files(&inputs, load, &params)?,
-            Some(meta) => {
-                params.validate()?;
-                let mut loaded = credence::ingest::load(&inputs, load)?;
-                credence::ingest::read_sources_meta(meta, &mut loaded, false)?;
-                let scores = credence::model::score(&loaded.corpus, &params)?;
-                credence::Run { loaded, scores }
-            }
-        };
+        let run = credence::score_files_with_groups(
+            &inputs,
+            load,
+            &params,
+            args.sources_meta.as_deref().map(|m| (m, false)),
+        )?;
         let seconds = started.elapsed().as_secs_f64();
         let r = credence::evaluate::against_gold(&run.loaded, &run.scores, &gold, args.min_gold_claims);
         reports.push((method.name(), seconds, r));

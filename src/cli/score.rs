@@ -410,16 +410,12 @@ pub fn run(args: ScoreArgs) -> credence::Result<()> {
         return Ok(());
     }
     let out = args.out.as_deref().expect("clap requires --out without --partial");
-    let run = match &args.sources_meta {
-        None => credence::score_files(&inputs, load, &params)?,
-        Some(meta) => {
-            params.validate()?;
-            let mut loaded = credence::ingest::load(&inputs, load)?;
-            credence::ingest::read_sources_meta(meta, &mut loaded, args.strict)?;
-            let scores = credence::model::score(&loaded.corpus, &params)?;
-            credence::Run { loaded, scores }
-        }
-    };
+    let run = credence::score_files_with_groups(
+        &inputs,
+        load,
+        &params,
+        args.sources_meta.as_deref().map(|m| (m, args.strict)),
+    )?;
     let written = report::write_all(out, &run.loaded, &run.scores, format)?;
     if !args.quiet {
         report_run(&report::InputTallies::of(&run.loaded), &run.scores, &written);
