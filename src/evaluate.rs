@@ -58,7 +58,6 @@ pub fn coverage(truth: &[f64], low: &[f64], high: &[f64]) -> f64 {
 /// should equal the level exactly (a uniform's 1/40 against 0.025) is not pushed one count further.
 const CDF_SLACK: f64 = 1e-12;
 
-/// The beta-binomial probabilities of 0..=n successes in `n` trials whose rate is Beta(a, b):
 /// McNemar's exact test of two methods' per-item hits (same items, same order): the items only `a` gets
 /// right, the items only `b` gets right, and the two-sided p-value of so uneven a split if neither method
 /// were better, `min(1, 2·P(X ≤ min))` with X ~ Binomial(discordant, ½). Why this and not a difference of
@@ -78,6 +77,7 @@ pub fn mcnemar(a: &[bool], b: &[bool]) -> (usize, usize, f64) {
     (only_a, only_b, (2.0 * tail).min(1.0))
 }
 
+/// The beta-binomial probabilities of 0..=n successes in `n` trials whose rate is Beta(a, b):
 /// C(n, k)·B(k + a, n − k + b)/B(a, b), from statrs's `ln_binomial` and `ln_beta`, normalised by their sum
 /// (which is 1 up to rounding). `None` for shapes that are not positive and finite.
 pub fn beta_binomial_pmf(n: u64, a: f64, b: f64) -> Option<Vec<f64>> {
