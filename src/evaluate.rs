@@ -509,14 +509,12 @@ pub fn against_gold(
         }
     }
     let rows = scores.story_rows(corpus);
-    let (mut stories, mut decided, mut right) = (0usize, 0usize, 0usize);
+    let mut decided = 0usize;
     let mut story_hits = Vec::new();
     let (mut numeric, mut abs_err, mut sq_err) = (0usize, 0.0, 0.0);
     for r in &rows {
         if let Some(t) = truth[r.story as usize] {
-            stories += 1;
             decided += usize::from(!r.value.is_empty());
-            right += usize::from(r.value == t);
             story_hits.push(r.value == t);
             let numbers = corpus.valued() && corpus.value_kind == crate::value::ValueKind::Number;
             if let (true, Ok(x), Ok(y)) = (numbers, r.value.parse::<f64>(), t.parse::<f64>()) {
@@ -572,6 +570,7 @@ pub fn against_gold(
             high.push(s.ci_high);
         }
     }
+    let (stories, right) = (story_hits.len(), story_hits.iter().filter(|&&h| h).count());
     let some = |x: f64, k: usize| (k > 0).then_some(x);
     GoldReport {
         stories,
