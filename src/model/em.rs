@@ -154,19 +154,16 @@ pub(crate) struct Problem<'a> {
 fn expectation(p: &Problem<'_>, theta: &[f64], responders: &[Responder]) -> (Vec<Tally>, Vec<Tallies>, Vec<f64>) {
     let votes: Vec<f64> = theta.iter().map(|&t| logit(t)).collect();
     let n_sources = theta.len();
-    let mut tallies = vec![Tally::default(); n_sources];
-    let mut learned: Vec<Tallies> = p.base.to_vec();
-    // Story log-odds in parallel (each reads only its own story), then the tallies in story order; each
-    // story's log-odds is replaced by its probability once read, so one vector serves both.
-    let mut p_true: Vec<f64> = (0..p.evidence.len())
+    let n = p.evidence.len();
+    // Story log-odds in parallel (each reads only its own story).
+    let log_odds: Vec<f64> = (0..n)
         .into_par_iter()
         .map(|s| {
-            let ev = p.evidence.story(s);
             let mut l = 0.0;
             for u in p.units.story(s).iter().filter(|u| !u.relay) {
                 l += sign(u.stance) * votes[u.source as usize];
             }
-            for &(who, signal) in ev.answers {
+            for &(who, signal) in p.evidence.story(s).answers {
                 if let Some(x) = signal {
                     l += responders[who as usize].log_likelihood_ratio(x);
                 }
@@ -174,15 +171,38 @@ fn expectation(p: &Problem<'_>, theta: &[f64], responders: &[Responder]) -> (Vec
             l
         })
         .collect();
+    // The outlets' tallies in one run of stories per thread, merged after: a tally holds integer counts, so
+    // the sum is the same in any order and for any number of runs.
+    let runs = rayon::current_num_threads().max(1);
+    let run = n.div_ceil(runs).max(1);
+    let mut partial: Vec<Vec<Tally>> = (0..n.div_ceil(run))
+        .into_par_iter()
+        .map(|k| {
+            let mut tallies = vec![Tally::default(); n_sources];
+            for s in k * run..((k + 1) * run).min(n) {
+                add_reports(p, s, log_odds[s], &votes, &mut tallies);
+            }
+            tallies
+        })
+        .collect();
+    let mut tallies = if partial.is_empty() {
+        vec![Tally::default(); n_sources]
+    } else {
+        partial.swap_remove(0)
+    };
+    for other in partial {
+        for (t, o) in tallies.iter_mut().zip(other) {
+            t.merge(o);
+        }
+    }
+    // The responders learn in story order (their expected counts are sums of reals).
+    let mut learned: Vec<Tallies> = p.base.to_vec();
+    let mut p_true = log_odds;
     for (s, slot) in p_true.iter_mut().enumerate() {
         let l = *slot;
         let ev = p.evidence.story(s);
-        let us = p.units.story(s);
         if let Some(outcome) = ev.resolution {
             *slot = outcome.truth();
-            for (u, w) in p.units.weighted(s) {
-                tallies[u.source as usize].add(correct_given(u.stance, outcome.truth()), true, u.relay, w);
-            }
             for &(who, signal) in ev.answers {
                 if let Some(x) = signal {
                     learned[who as usize].learn(x, outcome);
@@ -191,25 +211,43 @@ fn expectation(p: &Problem<'_>, theta: &[f64], responders: &[Responder]) -> (Vec
             continue;
         }
         *slot = sigmoid(l);
-        let voters = us.iter().filter(|u| !u.relay).count();
         let answers = ev.answers.iter().filter(|a| a.1.is_some()).count();
-        for (u, w) in p.units.weighted(s) {
-            let others = voters + answers - usize::from(!u.relay);
-            if others == 0 {
-                continue;
-            }
-            let c = without_own_vote(u, l, votes[u.source as usize]);
-            tallies[u.source as usize].add(c, false, u.relay, w);
+        if answers == 0 {
+            continue;
         }
-        for &(who, signal) in ev.answers {
-            let Some(x) = signal else { continue };
-            if voters + answers > 1 {
-                let t = sigmoid(l - responders[who as usize].log_likelihood_ratio(x));
-                learned[who as usize].learn_soft(x, t);
+        let voters = p.units.story(s).iter().filter(|u| !u.relay).count();
+        if voters + answers > 1 {
+            for &(who, signal) in ev.answers {
+                if let Some(x) = signal {
+                    let t = sigmoid(l - responders[who as usize].log_likelihood_ratio(x));
+                    learned[who as usize].learn_soft(x, t);
+                }
             }
         }
     }
     (tallies, learned, p_true)
+}
+
+/// Adds story `s`'s reports to their outlets' tallies: known correct or wrong on a resolved story, else
+/// each judged by everything on its story but itself (story log-odds `l`).
+fn add_reports(p: &Problem<'_>, s: usize, l: f64, votes: &[f64], tallies: &mut [Tally]) {
+    let ev = p.evidence.story(s);
+    if let Some(outcome) = ev.resolution {
+        for (u, w) in p.units.weighted(s) {
+            tallies[u.source as usize].add(correct_given(u.stance, outcome.truth()), true, u.relay, w);
+        }
+        return;
+    }
+    let voters = p.units.story(s).iter().filter(|u| !u.relay).count();
+    let answers = ev.answers.iter().filter(|a| a.1.is_some()).count();
+    for (u, w) in p.units.weighted(s) {
+        let others = voters + answers - usize::from(!u.relay);
+        if others == 0 {
+            continue;
+        }
+        let c = without_own_vote(u, l, votes[u.source as usize]);
+        tallies[u.source as usize].add(c, false, u.relay, w);
+    }
 }
 
 /// Runs the iteration from reliabilities `theta` and responders `responders` (the base model's).

@@ -530,6 +530,19 @@ impl Tally {
         }
     }
 
+    /// Adds another tally's counts (exact: the counts are integers).
+    fn merge(&mut self, other: Tally) {
+        if self.groups.is_empty() {
+            self.groups = other.groups;
+            return;
+        }
+        for (key, (full, relay)) in other.groups {
+            let e = self.groups.entry(key).or_default();
+            e.0 += full;
+            e.1 += relay;
+        }
+    }
+
     /// The record and the soft evidence for and against, summed in a fixed order.
     fn finish(&self, relay_weight: f64) -> (Record, f64, f64) {
         let mut keys: Vec<_> = self.groups.iter().collect();
