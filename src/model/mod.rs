@@ -522,11 +522,16 @@ pub(crate) struct Tally {
 
 impl Tally {
     fn add(&mut self, c: f64, known: bool, relay: bool, weight: u32) {
+        self.add_units(c, known, relay, u64::from(weight));
+    }
+
+    /// Adds `units` of evidence (a report of full weight is [`FULL_WEIGHT`] units).
+    fn add_units(&mut self, c: f64, known: bool, relay: bool, units: u64) {
         let e = self.groups.entry((c.to_bits(), known)).or_default();
         if relay {
-            e.1 += u64::from(weight);
+            e.1 += units;
         } else {
-            e.0 += u64::from(weight);
+            e.0 += units;
         }
     }
 
