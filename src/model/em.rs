@@ -32,6 +32,8 @@ use crate::corpus::Stance;
 
 /// The largest change of any reliability or responder rate at which the iteration stops.
 pub const TOLERANCE: f64 = 1e-6;
+/// The share of silent copies among later reports at which the iteration starts.
+const COPY_START: f64 = 0.1;
 /// The most iterations.
 pub const MAX_ITERATIONS: usize = 500;
 /// Steps per unit of logit in which a report's probability of being correct is recorded.
@@ -72,6 +74,10 @@ pub struct Units {
     /// Each report's evidence weight in units of `FULL_WEIGHT` (2^24), parallel to `units`; empty when
     /// every report weighs in full (no `--half-life`).
     pub weights: Vec<u32>,
+    /// Each credited report's share of the story's earlier credited reports (strictly earlier
+    /// `published_at`) that take its stance, parallel to `units`; NaN for a relay or a report with none
+    /// before it. Empty without publication times: then no report can be a silent copy.
+    pub earlier: Vec<f32>,
     /// Each report's topic (its claim's), parallel to `units`; empty unless topics were read.
     pub topics: Vec<u32>,
 }
@@ -108,6 +114,8 @@ pub(crate) struct Fit {
     pub converged: bool,
     /// The largest change in the last iteration.
     pub last_change: f64,
+    /// The share of later reports that are silent copies; `None` when no report has an earlier one.
+    pub copy_rate: Option<f64>,
 }
 
 pub(crate) fn logit(p: f64) -> f64 {
@@ -124,6 +132,26 @@ pub(crate) fn sign(stance: Stance) -> f64 {
         Stance::Asserts => 1.0,
         Stance::Denies => -1.0,
     }
+}
+
+/// A credited report's likelihoods given its story true and given it false: with probability `1 − copy`
+/// it is independent, right with its outlet's reliability `theta`; with probability `copy` it repeats one
+/// of the story's earlier reports drawn at random, so it takes its stance with probability `q`, the share
+/// of those earlier reports that do, whatever the truth. A report with no earlier one (`q` NaN) is
+/// independent. Returned as (likelihood if its stance is correct, if it is wrong).
+fn mixture(theta: f64, q: f32, copy: f64) -> (f64, f64) {
+    let theta = theta.clamp(1e-9, 1.0 - 1e-9);
+    if q.is_nan() || copy == 0.0 {
+        return (theta, 1.0 - theta);
+    }
+    let shared = copy * f64::from(q);
+    ((1.0 - copy) * theta + shared, (1.0 - copy) * (1.0 - theta) + shared)
+}
+
+/// A report's log likelihood ratio, story true against false.
+fn report_llr(u: &Unit, theta: f64, q: f32, copy: f64) -> f64 {
+    let (right, wrong) = mixture(theta, q, copy);
+    sign(u.stance) * (right / wrong).ln()
 }
 
 /// The probability that report `u` is correct, judged by everything on its story but its own vote: the
@@ -166,8 +194,9 @@ pub(crate) struct Problem<'a> {
 
 /// The reports' probabilities of being correct and the responders' expected counts, given reliabilities
 /// `theta` and responders `responders`.
-fn expectation(p: &Problem<'_>, theta: &[f64], responders: &[Responder]) -> (Vec<Tally>, Vec<Tallies>, Vec<f64>) {
+fn expectation(p: &Problem<'_>, theta: &[f64], responders: &[Responder], copy: f64) -> Expectation {
     let votes: Vec<f64> = theta.iter().map(|&t| logit(t)).collect();
+    let q = |i: usize| p.units.earlier.get(i).copied().unwrap_or(f32::NAN);
     let n_sources = theta.len();
     let n = p.evidence.len();
     // Story log-odds in parallel (each reads only its own story).
@@ -175,8 +204,13 @@ fn expectation(p: &Problem<'_>, theta: &[f64], responders: &[Responder]) -> (Vec
         .into_par_iter()
         .map(|s| {
             let mut l = 0.0;
-            for u in p.units.story(s).iter().filter(|u| !u.relay) {
-                l += sign(u.stance) * votes[u.source as usize];
+            let first = p.units.start[s] as usize;
+            for (k, u) in p.units.story(s).iter().enumerate().filter(|(_, u)| !u.relay) {
+                let i = first + k;
+                l += match q(i) {
+                    x if x.is_nan() || copy == 0.0 => sign(u.stance) * votes[u.source as usize],
+                    x => report_llr(u, theta[u.source as usize], x, copy),
+                };
             }
             for &(who, signal) in p.evidence.story(s).answers {
                 if let Some(x) = signal {
@@ -193,35 +227,46 @@ fn expectation(p: &Problem<'_>, theta: &[f64], responders: &[Responder]) -> (Vec
     let runs = rayon::current_num_threads().max(1);
     let run = n.div_ceil(runs).max(1);
     let weighted = !p.units.weights.is_empty();
-    let mut partial: Vec<Vec<Tally>> = (0..n.div_ceil(run))
+    let judge = Judge {
+        p,
+        votes: &votes,
+        theta,
+        copy,
+    };
+    let mut partial: Vec<(Vec<Tally>, u64)> = (0..n.div_ceil(run))
         .into_par_iter()
         .map(|k| {
             let stories = k * run..((k + 1) * run).min(n);
             let mut tallies = vec![Tally::default(); n_sources];
+            let mut copied = 0u64;
             if weighted {
                 for s in stories {
-                    add_reports(p, s, log_odds[s], &votes, &mut |source, step, relay, w| {
-                        tallies[source as usize].add(step.probability(), step.known(), relay, w);
+                    copied += judge.reports(s, log_odds[s], &mut |source, step, relay, w, independent| {
+                        let units = u64::from(w) * u64::from(independent) / u64::from(INDEPENDENT_STEPS);
+                        tallies[source as usize].add_units(step.probability(), step.known(), relay, units);
                     });
                 }
-                return tallies;
+                return (tallies, copied);
             }
             let reports = p.units.start[stories.end] - p.units.start[stories.start];
             let mut keys: Vec<u64> = Vec::with_capacity(reports as usize);
             for s in stories {
-                add_reports(p, s, log_odds[s], &votes, &mut |source, step, relay, _| {
-                    keys.push(step.key(source, relay));
+                copied += judge.reports(s, log_odds[s], &mut |source, step, relay, _, independent| {
+                    keys.push(step.key(source, relay, independent));
                 });
             }
             keys.sort_unstable();
             for same in keys.chunk_by(|a, b| a == b) {
-                let (source, step, relay) = Step::of_key(same[0]);
-                let units = same.len() as u64 * u64::from(super::FULL_WEIGHT);
+                let (source, step, relay, independent) = Step::of_key(same[0]);
+                let units = same.len() as u64 * u64::from(super::FULL_WEIGHT) / u64::from(INDEPENDENT_STEPS)
+                    * u64::from(independent);
                 tallies[source as usize].add_units(step.probability(), step.known(), relay, units);
             }
-            tallies
+            (tallies, copied)
         })
         .collect();
+    let copied: u64 = partial.iter().map(|x| x.1).sum();
+    let mut partial: Vec<Vec<Tally>> = partial.drain(..).map(|x| x.0).collect();
     let mut tallies = if partial.is_empty() {
         vec![Tally::default(); n_sources]
     } else {
@@ -262,8 +307,28 @@ fn expectation(p: &Problem<'_>, theta: &[f64], responders: &[Responder]) -> (Vec
             }
         }
     }
-    (tallies, learned, p_true)
+    Expectation {
+        tallies,
+        learned,
+        p_true,
+        copied: copied as f64 / COPY_UNIT,
+    }
 }
+
+/// What one E-step gives: the outlets' tallies, the responders' counts, every story's probability of
+/// being true, and the expected number of silent copies among the reports that have an earlier one.
+struct Expectation {
+    tallies: Vec<Tally>,
+    learned: Vec<Tallies>,
+    p_true: Vec<f64>,
+    copied: f64,
+}
+
+/// A report's chance of being a silent copy is summed in fixed point (units of 2^−32), so that the sum
+/// is the same for any split of the stories among threads.
+const COPY_UNIT: f64 = 4_294_967_296.0;
+/// Steps in which the chance that a report is independent weighs it in its outlet's record.
+const INDEPENDENT_STEPS: u32 = 64;
 
 /// What a report adds to its outlet's record: a known outcome (correct, wrong, or half right for a mixed
 /// resolution), or its probability of being correct as a step on the recording grid.
@@ -292,65 +357,125 @@ impl Step {
         }
     }
 
-    /// The report's sort key: outlet, then step, then relay.
-    fn key(self, source: u32, relay: bool) -> u64 {
+    /// The report's sort key: outlet, then its independence in 64ths, then step, then relay.
+    fn key(self, source: u32, relay: bool, independent: u32) -> u64 {
         let code = match self {
             Step::Known(k) => KNOWN_BASE + u64::from(k),
             Step::Grid(k) => (k + GRID_OFFSET) as u64,
         };
-        (u64::from(source) << 32) | (code << 1) | u64::from(relay)
+        (u64::from(source) << 32) | (u64::from(independent) << 14) | (code << 1) | u64::from(relay)
     }
 
-    fn of_key(key: u64) -> (u32, Step, bool) {
-        let code = (key & 0xffff_ffff) >> 1;
+    fn of_key(key: u64) -> (u32, Step, bool, u32) {
+        let code = (key & 0x3fff) >> 1;
         let step = if code >= KNOWN_BASE {
             Step::Known((code - KNOWN_BASE) as u8)
         } else {
             Step::Grid(code as i32 - GRID_OFFSET)
         };
-        ((key >> 32) as u32, step, key & 1 == 1)
+        ((key >> 32) as u32, step, key & 1 == 1, ((key >> 14) & 0x3ffff) as u32)
     }
 }
 
-/// Story `s`'s reports, each handed to `add` as (outlet, step, relay, weight): known correct or wrong on a
-/// resolved story, else each judged by everything on its story but itself (story log-odds `l`).
-fn add_reports(p: &Problem<'_>, s: usize, l: f64, votes: &[f64], add: &mut impl FnMut(u32, Step, bool, u32)) {
-    let ev = p.evidence.story(s);
-    if let Some(outcome) = ev.resolution {
-        for (u, w) in p.units.weighted(s) {
-            let share = correct_given(u.stance, outcome.truth());
-            add(u.source, Step::Known((share * 2.0).round() as u8), u.relay, w);
-        }
-        return;
-    }
-    let voters = p.units.story(s).iter().filter(|u| !u.relay).count();
-    let answers = ev.answers.iter().filter(|a| a.1.is_some()).count();
-    for (u, w) in p.units.weighted(s) {
-        let others = voters + answers - usize::from(!u.relay);
-        if others == 0 {
-            continue;
-        }
-        let own = if u.relay {
-            0.0
-        } else {
-            sign(u.stance) * votes[u.source as usize]
+/// What judging a story's reports reads.
+struct Judge<'a, 'p> {
+    p: &'a Problem<'p>,
+    votes: &'a [f64],
+    theta: &'a [f64],
+    copy: f64,
+}
+
+impl Judge<'_, '_> {
+    /// Story `s`'s reports, each handed to `add` as (outlet, step, relay, weight, independence in 64ths):
+    /// known correct or wrong on a resolved story, else each judged by everything on its story but itself
+    /// (story log-odds `l`), and weighed by its chance of being independent rather than a silent copy.
+    /// Returns the story's expected number of silent copies, in units of 2^−32.
+    fn reports(&self, s: usize, l: f64, add: &mut impl FnMut(u32, Step, bool, u32, u32)) -> u64 {
+        let (p, votes) = (self.p, self.votes);
+        let ev = p.evidence.story(s);
+        let first = p.units.start[s] as usize;
+        let q = |k: usize| p.units.earlier.get(first + k).copied().unwrap_or(f32::NAN);
+        let mut copied = 0;
+        // The chance that a report is a copy given everything on the story (`pc`: the chance that its stance
+        // is right): the copy's likelihood over the mixture's, averaged over whether the stance is right.
+        let mut copy_chance = |u: &Unit, q: f32, pc: f64| -> u32 {
+            let (right, wrong) = mixture(self.theta[u.source as usize], q, self.copy);
+            let shared = self.copy * f64::from(q);
+            let r = (pc * shared / right + (1.0 - pc) * shared / wrong).clamp(0.0, 1.0);
+            copied += (r * COPY_UNIT).round() as u64;
+            ((1.0 - r) * f64::from(INDEPENDENT_STEPS)).round() as u32
         };
-        add(
-            u.source,
-            Step::Grid(grid_step(sigmoid(sign(u.stance) * (l - own)))),
-            u.relay,
-            w,
-        );
+        if let Some(outcome) = ev.resolution {
+            // Resolved stories teach the copy rate most: a copy of a wrong report is wrong whatever its
+            // outlet's record.
+            for (k, (u, w)) in p.units.weighted(s).enumerate() {
+                let share = correct_given(u.stance, outcome.truth());
+                let copying = !u.relay && !q(k).is_nan() && self.copy > 0.0;
+                let independent = if copying {
+                    copy_chance(u, q(k), share)
+                } else {
+                    INDEPENDENT_STEPS
+                };
+                if independent > 0 {
+                    add(
+                        u.source,
+                        Step::Known((share * 2.0).round() as u8),
+                        u.relay,
+                        w,
+                        independent,
+                    );
+                }
+            }
+            return copied;
+        }
+        let voters = p.units.story(s).iter().filter(|u| !u.relay).count();
+        let answers = ev.answers.iter().filter(|a| a.1.is_some()).count();
+        for (k, (u, w)) in p.units.weighted(s).enumerate() {
+            let q = q(k);
+            let copying = !u.relay && !q.is_nan() && self.copy > 0.0;
+            let own = if u.relay {
+                0.0
+            } else if copying {
+                report_llr(u, self.theta[u.source as usize], q, self.copy)
+            } else {
+                sign(u.stance) * votes[u.source as usize]
+            };
+            let independent = if copying {
+                copy_chance(u, q, sigmoid(sign(u.stance) * l))
+            } else {
+                INDEPENDENT_STEPS
+            };
+            let others = voters + answers - usize::from(!u.relay);
+            if others == 0 || independent == 0 {
+                continue;
+            }
+            add(
+                u.source,
+                Step::Grid(grid_step(sigmoid(sign(u.stance) * (l - own)))),
+                u.relay,
+                w,
+                independent,
+            );
+        }
+        copied
     }
 }
 
 /// Runs the iteration from reliabilities `theta` and responders `responders` (the base model's).
 pub(crate) fn fit(p: &Problem<'_>, mut theta: Vec<f64>, mut responders: Vec<Responder>) -> Fit {
+    // Reports that could be silent copies: credited ones with an earlier report on their story.
+    let later = p.units.earlier.iter().filter(|q| !q.is_nan()).count();
+    let mut copy = if later > 0 { COPY_START } else { 0.0 };
     let mut iterations = 0;
     let mut converged = false;
     let (mut best, mut since_best, mut last_change) = (f64::INFINITY, 0, f64::NAN);
     loop {
-        let (tallies, learned, p_true) = expectation(p, &theta, &responders);
+        let Expectation {
+            tallies,
+            learned,
+            p_true,
+            copied,
+        } = expectation(p, &theta, &responders, copy);
         let settled = since_best >= STALL || (last_change < FINE && since_best >= FINE_STALL);
         if converged || iterations >= MAX_ITERATIONS || settled {
             return Fit {
@@ -360,6 +485,7 @@ pub(crate) fn fit(p: &Problem<'_>, mut theta: Vec<f64>, mut responders: Vec<Resp
                 iterations,
                 converged,
                 last_change,
+                copy_rate: (later > 0).then_some(copy),
             };
         }
         iterations += 1;
@@ -378,6 +504,7 @@ pub(crate) fn fit(p: &Problem<'_>, mut theta: Vec<f64>, mut responders: Vec<Resp
             })
             .collect();
         let next_responders = responders::learn(learned, p.responder_prior, p.level);
+        let next_copy = if later > 0 { copied / later as f64 } else { 0.0 };
         let moved = theta
             .iter()
             .zip(&next)
@@ -388,12 +515,14 @@ pub(crate) fn fit(p: &Problem<'_>, mut theta: Vec<f64>, mut responders: Vec<Resp
                     (a.deny_when_false.mean - b.deny_when_false.mean).abs(),
                 ]
             }))
+            .chain(std::iter::once((next_copy - copy).abs()))
             .fold(0.0, f64::max);
         if std::env::var_os("CREDENCE_TIMING").is_some() {
-            eprintln!("em: iteration {iterations}: largest change {moved:.3e}");
+            eprintln!("em: iteration {iterations}: largest change {moved:.3e}, copies {next_copy:.4}");
         }
         theta = next;
         responders = next_responders;
+        copy = next_copy;
         converged = moved < TOLERANCE;
         last_change = moved;
         if moved < 0.9 * best {
@@ -448,10 +577,11 @@ mod tests {
             ],
             start: vec![0, 2],
             weights: Vec::new(),
+            earlier: Vec::new(),
             topics: Vec::new(),
         };
         let p = problem(&evidence, &units, &[0, 1]);
-        let (tallies, _, p_true) = expectation(&p, &[0.8, 0.6], &[]);
+        let Expectation { tallies, p_true, .. } = expectation(&p, &[0.8, 0.6], &[], 0.0);
         let c = |k: usize| f64::from_bits(tallies[k].groups.keys().next().unwrap().0);
         assert!(
             (c(0) - 0.6).abs() < 0.003 && (c(1) - 0.8).abs() < 0.003,
@@ -478,10 +608,11 @@ mod tests {
             }],
             start: vec![0, 1],
             weights: Vec::new(),
+            earlier: Vec::new(),
             topics: Vec::new(),
         };
         let p = problem(&evidence, &units, &[0]);
-        let (tallies, _, _) = expectation(&p, &[0.99], &[]);
+        let Expectation { tallies, .. } = expectation(&p, &[0.99], &[], 0.0);
         assert!(tallies[0].groups.is_empty());
     }
 }

@@ -1059,7 +1059,12 @@ fn em_units(
     let topic = |i: usize| corpus.mention_topics.get(i).copied().unwrap_or(u32::MAX);
     let mut start = Vec::with_capacity(groups.stories() + 1);
     start.push(0u32);
-    let mut story_units: Vec<(em::Unit, u32, u32)> = Vec::new();
+    // Silent copies are modelled by em where publication times say which reports came first.
+    let timed = params.method == Method::Em && corpus.published.len() == corpus.mentions.len();
+    let mut earlier = Vec::new();
+    let time = |i: usize| if timed { corpus.published[i] } else { 0 };
+    let mut story_units: Vec<(em::Unit, u32, u32, i64)> = Vec::new();
+    let mut credited_times: Vec<(i64, crate::corpus::Stance)> = Vec::new();
     for story in 0..groups.stories() {
         story_units.clear();
         for &i in groups.story(story) {
@@ -1075,6 +1080,7 @@ fn em_units(
                 },
                 w,
                 topic(i as usize),
+                time(i as usize),
             ));
             if to != m.source && relay_weight > 0.0 {
                 let rank = name_rank[m.source as usize];
@@ -1087,13 +1093,37 @@ fn em_units(
                     },
                     w,
                     topic(i as usize),
+                    time(i as usize),
                 ));
             }
         }
         // Full weight sorts first, so dedup keeps the strongest report on each (outlet, stance); among
-        // equal reports, the lightest, which is the earliest.
+        // equal reports, the lightest, which is the earliest. A report's time is its earliest claim's.
         story_units.sort_unstable();
-        story_units.dedup_by(|later, kept| (later.0.source, later.0.stance) == (kept.0.source, kept.0.stance));
+        story_units.dedup_by(|later, kept| {
+            let same = (later.0.source, later.0.stance) == (kept.0.source, kept.0.stance);
+            if same {
+                kept.3 = kept.3.min(later.3);
+            }
+            same
+        });
+        if timed {
+            credited_times.clear();
+            credited_times.extend(story_units.iter().filter(|u| !u.0.relay).map(|u| (u.3, u.0.stance)));
+            credited_times.sort_unstable();
+            earlier.extend(story_units.iter().map(|u| {
+                if u.0.relay {
+                    return f32::NAN;
+                }
+                let before = credited_times.partition_point(|x| x.0 < u.3);
+                let same = credited_times[..before].iter().filter(|x| x.1 == u.0.stance).count();
+                if before == 0 {
+                    f32::NAN
+                } else {
+                    same as f32 / before as f32
+                }
+            }));
+        }
         units.extend(story_units.iter().map(|u| u.0));
         if params.half_life.is_some() {
             weights.extend(story_units.iter().map(|u| u.1));
@@ -1107,6 +1137,7 @@ fn em_units(
         units,
         start,
         weights,
+        earlier,
         topics: unit_topics,
     }
 }
