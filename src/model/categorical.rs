@@ -1112,6 +1112,64 @@ mod tests {
         assert!((out[0].1 - 0.75).abs() < 0.003, "{out:?}");
     }
 
+    /// em's omission model on one list story, hand-computed: A = {a} and B = {a, b} (A leaves b out),
+    /// one voter each at θ = 0.6, π = 0.8, k = 3 (A, B, none of them). Against the one-coin model the
+    /// wrong reports weigh (k − 1 = 2 slots): A under B π·2/1 = 1.6; B under A and everything under
+    /// "none" (1 − π)·2/2 = 0.2. With miss probability (1 − θ)/2 = 0.2: L(A) = 0.6 · 0.2 · 0.2 = 0.024,
+    /// L(B) = 0.2 · 1.6 · 0.6 = 0.192, L(none) = 0.04² = 0.0016, so P(B) = 0.192 / 0.2176 = 0.882353
+    /// where the one-coin model ties A and B. Voter A's cavity (B's vote alone) is 0.04 : 0.6 : 0.04,
+    /// c = 0.058824 and R = P(B)·1.6 + P(none)·0.2 = 1.423529, c′ = 2c / (2c + R) = 0.076336; voter B's is
+    /// 0.6 : 0.32 : 0.04, c = ⅓, R = (0.625 + 0.041667)·0.2 = 0.133333, c′ = 0.833333. π's statistics: wrong
+    /// votes P(B) + P(none) for A and P(A) + P(none) for B, 1.007353 in all, of which omissions P(B) = 0.882353.
+    #[test]
+    fn em_story_omissions_by_hand() {
+        let unit = |source, class| Unit {
+            rank: source,
+            source,
+            class,
+            relay: false,
+        };
+        let p = Problem {
+            units: vec![unit(0, 0), unit(1, 1)],
+            start: vec![0, 2],
+            classes: Classes::PerStory {
+                values: vec![10, 11],
+                start: vec![0, 2],
+            },
+            post_start: vec![0, 2],
+            settled: vec![None],
+        };
+        let lt: Vec<(f64, f64)> = [0.6f64, 0.6].iter().map(|t| (t.ln(), (1.0 - t).ln())).collect();
+        let omitted = [false, true, false, false];
+        let o = Omissions {
+            omitted: &omitted,
+            share: 0.8,
+        };
+        let mut out = Vec::new();
+        let (post, (wrong, omissions)) = em_story(&p, 0, &lt, Some(&o), &mut out);
+        assert!(
+            (post[0] - 0.024 / 0.2176).abs() < 1e-12 && (post[1] - 0.192 / 0.2176).abs() < 1e-12,
+            "{post:?}"
+        );
+        // Recorded on em's grid (`em::rounded`), hence the loose tolerance.
+        assert!(
+            (out[0].1 - 0.076336).abs() < 0.002 && (out[1].1 - 0.833333).abs() < 0.003,
+            "{out:?}"
+        );
+        assert!((wrong - 1.007353).abs() < 1e-6 && (omissions - 0.882353).abs() < 1e-6);
+        // The one-coin model ties the two lists.
+        let (post, _) = em_story(&p, 0, &lt, None, &mut Vec::new());
+        assert!((post[0] - post[1]).abs() < 1e-12);
+    }
+
+    #[test]
+    fn omissions_are_proper_subsets() {
+        assert!(omits("knuth", "donald; knuth"));
+        assert!(!omits("donald; knuth", "donald; knuth"));
+        assert!(!omits("donald; knuth", "knuth"));
+        assert!(!omits("graham; knuth", "donald; knuth; patashnik"));
+    }
+
     /// Dawid–Skene on a worked example: three workers, four binary items; worker 2 always disagrees
     /// with the other two, who agree. The fit must side with the agreeing pair and learn that worker 2
     /// is reliably wrong (its confusion matrix is off-diagonal), so its expected accuracy is low.
