@@ -294,6 +294,9 @@ fn hypotheses(p: &Problem, s: usize) -> usize {
 /// A report's contribution to its outlet's record: (outlet, probability correct, known, relay).
 type Contribution = (u32, f64, bool, bool);
 
+/// What one story's em step gives: its reports' contributions, its posterior, and (wrong votes, omissions).
+type StoryStep = (Vec<Contribution>, Vec<f64>, (f64, f64));
+
 /// em's share of wrong reports that leave items out of the truth, before the first M-step.
 pub const OMISSION_START: f64 = 0.5;
 
@@ -466,7 +469,7 @@ fn em(
                 (t.ln(), (1.0 - t).ln())
             })
             .collect();
-        let per_story: Vec<(Vec<Contribution>, Vec<f64>, (f64, f64))> = (0..p.stories())
+        let per_story: Vec<StoryStep> = (0..p.stories())
             .into_par_iter()
             .map(|s| {
                 let mut out = Vec::new();
