@@ -779,7 +779,14 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
             }
             _ => 0.0,
         };
-        let fit = categorical::fit(&problem, which, n_sources, &by_name, params.relay_weight, &sim);
+        let omits = |s: usize, a: u32, b: u32| {
+            let name = |k: u32| corpus.values.name(problem.classes.of(s)[k as usize]);
+            categorical::omits(name(a), name(b))
+        };
+        let list =
+            kind == crate::value::ValueKind::List && matches!(problem.classes, categorical::Classes::PerStory { .. });
+        let omits: Option<&(dyn Fn(usize, u32, u32) -> bool + Sync)> = list.then_some(&omits);
+        let fit = categorical::fit(&problem, which, n_sources, &by_name, params.relay_weight, &sim, omits);
         if which != categorical::Which::Vote {
             em_info = Some(fit.iterations);
         }
