@@ -147,6 +147,8 @@ pub struct Problem {
     pub post_start: Vec<u32>,
     /// Per story, a resolution that settles a plain story.
     pub settled: Vec<Option<Outcome>>,
+    /// With `--value-kind number`: the classes as numbers ([`super::numeric`]).
+    pub numbers: Option<super::numeric::Numbers>,
 }
 
 impl Problem {
@@ -158,6 +160,18 @@ impl Problem {
     /// The number of stories.
     pub fn stories(&self) -> usize {
         self.start.len() - 1
+    }
+
+    /// Story `s`'s classes as numbers, on the transformed scale and their bins' widths there, for
+    /// number-valued stories.
+    fn numbers_of(&self, s: usize) -> Option<(&[f64], &[f64], &[f64])> {
+        match (&self.numbers, &self.classes) {
+            (Some(n), Classes::PerStory { start, .. }) => {
+                let r = start[s] as usize..start[s + 1] as usize;
+                Some((&n.x[r.clone()], &n.t[r.clone()], &n.w[r]))
+            }
+            _ => None,
+        }
     }
 
     fn post(&self, s: usize) -> std::ops::Range<usize> {
@@ -179,6 +193,9 @@ pub struct Fit {
     pub posterior: Vec<f64>,
     /// Per outlet, the method's own score where it has one (Dawid–Skene, TruthFinder).
     pub score: Option<Vec<f64>>,
+    /// With number-valued stories, per story: em's estimate ([`super::numeric::estimate`]), vote's median
+    /// of the votes; `None` for the methods without one.
+    pub estimate: Option<Vec<f64>>,
     /// Iterations run, whether they converged, the last change.
     pub iterations: (usize, bool, f64),
 }
@@ -249,11 +266,25 @@ fn vote(p: &Problem, n_sources: usize) -> Fit {
         }
         add_known(&mut tallies, p.story(s), post);
     }
+    // Number stories: the median of the votes, majority vote's numeric counterpart.
+    let estimate = p.numbers.as_ref().map(|_| {
+        let mut xs = Vec::new();
+        (0..p.stories())
+            .map(|s| {
+                let (x, _, _) = p.numbers_of(s).expect("number stories have numbers");
+                xs.clear();
+                xs.extend(p.story(s).iter().filter(|u| !u.relay).map(|u| x[u.class as usize]));
+                xs.sort_by(f64::total_cmp);
+                super::numeric::median_sorted(&xs)
+            })
+            .collect()
+    });
     Fit {
         tallies,
         posterior,
         score: None,
         iterations: (0, true, 0.0),
+        estimate,
     }
 }
 
@@ -279,16 +310,17 @@ fn majority_start(p: &Problem, n_sources: usize) -> Vec<f64> {
     agree.into_iter().map(|(hit, all)| hit / all).collect()
 }
 
-/// The number of hypotheses em weighs on story `s`: its classes, plus "none of them" for free values.
+/// The number of hypotheses em weighs on story `s`: its classes, plus "none of them" for free values
+/// other than numbers.
 fn hypotheses(p: &Problem, s: usize) -> usize {
     match p.classes {
-        Classes::PerStory { .. } => p.classes.count(s) + 1,
+        Classes::PerStory { .. } if p.numbers.is_none() => p.classes.count(s) + 1,
         _ => p.classes.count(s),
     }
 }
 
 /// A report's contribution to its outlet's record: (outlet, probability correct, known, relay).
-type Contribution = (u32, f64, bool, bool);
+pub(crate) type Contribution = (u32, f64, bool, bool);
 
 /// One story's em step: the reports' leave-own-vote-out probabilities and the story's posterior.
 fn em_story(p: &Problem, s: usize, log_theta: &[(f64, f64)], out: &mut Vec<Contribution>) -> Vec<f64> {
@@ -348,6 +380,13 @@ fn em(p: &Problem, n_sources: usize, by_name: &[usize], relay_weight: f64) -> Fi
     let mut theta = majority_start(p, n_sources);
     let (mut iterations, mut converged) = (0, false);
     let (mut best, mut since_best, mut last_change) = (f64::INFINITY, 0, f64::NAN);
+    // Number stories: the good reports' kernel, refitted every iteration (`numeric`).
+    let mut kernel = p.numbers.as_ref().map(|_| {
+        super::numeric::start_scale((0..p.stories()).map(|s| {
+            let (_, t, _) = p.numbers_of(s).expect("number stories have numbers");
+            (p.story(s), t)
+        }))
+    });
     loop {
         let log_theta: Vec<(f64, f64)> = theta
             .iter()
@@ -356,28 +395,53 @@ fn em(p: &Problem, n_sources: usize, by_name: &[usize], relay_weight: f64) -> Fi
                 (t.ln(), (1.0 - t).ln())
             })
             .collect();
-        let per_story: Vec<(Vec<Contribution>, Vec<f64>)> = (0..p.stories())
+        // Per story: the reports' contributions, the posterior, and for number stories the estimate μ (on
+        // the transformed scale) and the story's votes for the kernel's M-step at μ.
+        type Step = (Vec<Contribution>, Vec<f64>, f64, Vec<super::numeric::ScaleVote>);
+        let per_story: Vec<Step> = (0..p.stories())
             .into_par_iter()
             .map(|s| {
                 let mut out = Vec::new();
-                let post = em_story(p, s, &log_theta, &mut out);
-                (out, post)
+                match (&p.numbers, &kernel) {
+                    (Some(n), Some(k)) => {
+                        let (_, t, w) = p.numbers_of(s).expect("number stories have numbers");
+                        let (us, ln_g) = (p.story(s), n.log_background);
+                        let post = super::numeric::story(us, t, w, &log_theta, k, ln_g, &mut out);
+                        let mu = super::numeric::estimate(us, t, w, &log_theta, k, ln_g);
+                        let mut votes = Vec::new();
+                        super::numeric::scale_votes(us, t, w, &log_theta, mu, &mut votes);
+                        (out, post, mu, votes)
+                    }
+                    _ => {
+                        let post = em_story(p, s, &log_theta, &mut out);
+                        (out, post, f64::NAN, Vec::new())
+                    }
+                }
             })
             .collect();
         let mut tallies = vec![Tally::default(); n_sources];
         let mut posterior = Vec::with_capacity(*p.post_start.last().unwrap_or(&0) as usize);
-        for (out, post) in per_story {
+        let mut scale_votes = Vec::new();
+        let mut estimate = Vec::new();
+        for (out, post, mu, votes) in per_story {
             for (source, c, known, relay) in out {
                 tallies[source as usize].add(c, known, relay, super::FULL_WEIGHT);
             }
             posterior.extend(post);
+            scale_votes.extend(votes);
+            estimate.push(mu);
         }
         if converged || iterations >= super::em::MAX_ITERATIONS || since_best >= STALL {
+            let estimate = p
+                .numbers
+                .as_ref()
+                .map(|n| estimate.into_iter().map(|mu| n.number(mu)).collect());
             return Fit {
                 tallies,
                 posterior,
                 score: None,
                 iterations: (iterations, converged, last_change),
+                estimate,
             };
         }
         iterations += 1;
@@ -392,9 +456,16 @@ fn em(p: &Problem, n_sources: usize, by_name: &[usize], relay_weight: f64) -> Fi
             .zip(&theta)
             .map(|(r, &t)| 0.5 * (t + r.posterior_mean(prior.alpha, prior.beta)))
             .collect();
-        let moved = theta.iter().zip(&next).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        let mut moved = theta.iter().zip(&next).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        if let (Some(k), Some(n)) = (kernel, &p.numbers) {
+            // The kernel's M-step; its relative change counts towards convergence as a reliability's does.
+            let fitted = super::numeric::fit_scale(&scale_votes, n.log_background, n.range(), k);
+            moved = moved.max((fitted.b - k.b).abs() / k.b);
+            kernel = Some(fitted);
+        }
         if std::env::var_os("CREDENCE_TIMING").is_some() {
-            eprintln!("em (values): iteration {iterations}: largest change {moved:.3e}");
+            let scale = kernel.map_or_else(String::new, |k| format!(", kernel scale {:.6e}", k.b));
+            eprintln!("em (values): iteration {iterations}: largest change {moved:.3e}{scale}");
         }
         theta = next;
         converged = moved < super::em::TOLERANCE;
@@ -637,6 +708,7 @@ fn em_labels(p: &Problem, n_sources: usize) -> Fit {
                 posterior: t,
                 score: None,
                 iterations: (iterations, converged, moved),
+                estimate: None,
             };
         }
     }
@@ -729,6 +801,7 @@ fn dawid_skene(p: &Problem, n_sources: usize) -> Fit {
         posterior: t,
         score: Some(score),
         iterations: (iterations, converged, last_change),
+        estimate: None,
     }
 }
 
@@ -863,6 +936,7 @@ pub(crate) fn truthfinder_with(
         posterior: confidence,
         score: Some(trust),
         iterations: (iterations, converged, last_change),
+        estimate: None,
     }
 }
 
@@ -896,6 +970,7 @@ mod tests {
             classes: Classes::Binary,
             post_start: (0..=stories as u32).map(|s| 2 * s).collect(),
             settled: vec![None; stories],
+            numbers: None,
         }
     }
 
@@ -948,6 +1023,7 @@ mod tests {
             },
             post_start: vec![0, 1],
             settled: vec![None],
+            numbers: None,
         };
         let lt: Vec<(f64, f64)> = [0.9f64, 0.9].iter().map(|t| (t.ln(), (1.0 - t).ln())).collect();
         let mut out = Vec::new();
@@ -974,6 +1050,7 @@ mod tests {
             classes: Classes::Shared(vec![0, 1, 2]),
             post_start: vec![0, 3],
             settled: vec![None],
+            numbers: None,
         };
         let lt: Vec<(f64, f64)> = [0.6f64, 0.6].iter().map(|t| (t.ln(), (1.0 - t).ln())).collect();
         let mut out = Vec::new();
