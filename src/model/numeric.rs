@@ -374,14 +374,25 @@ mod tests {
         theta.iter().map(|t| (t.ln(), (1.0 - t).ln())).collect()
     }
 
+    /// A bin narrow against the kernel: bins this narrow give the density itself.
+    const NARROW: f64 = 1e-9;
+
     /// `ln K(d)` for b = 0.5: `−ln(0.5 √(2π)) − d² / 0.5` (hand-computed: K(0) = 0.797885, K(0.5) = 0.483941).
+    /// Averaged over wide bins (b = 1): the bin [0, 0.5] holds Φ(0.5) − Φ(0) = 0.191462 (normal table),
+    /// density 0.382925; a bin of width 1 around the truth with b = 0.001 holds all of it, density 1.
     #[test]
     fn kernel_density_by_hand() {
         let k = Kernel::new(0.5);
-        assert!((k.ln_density(0.0).exp() - 0.797885).abs() < 1e-6);
-        assert!((k.ln_density(0.5).exp() - 0.483941).abs() < 1e-6);
-        assert!((k.ln_density(-0.5) - k.ln_density(0.5)).abs() < 1e-15);
+        assert!((k.ln_density(0.0, NARROW).exp() - 0.797885).abs() < 1e-6);
+        assert!((k.ln_density(0.5, NARROW).exp() - 0.483941).abs() < 1e-6);
+        assert!((k.ln_density(-0.5, NARROW) - k.ln_density(0.5, NARROW)).abs() < 1e-15);
         assert_eq!(Kernel::new(0.0).b, MIN_SCALE);
+        assert!((Kernel::new(1.0).ln_density(0.25, 0.5).exp() - 0.382925).abs() < 1e-6);
+        assert!((Kernel::new(1.0).ln_density(-0.25, 0.5).exp() - 0.382925).abs() < 1e-6);
+        assert!(Kernel::new(0.001).ln_density(0.0, 1.0).abs() < 1e-12);
+        // Just below the switch to the density (w < 1e-3 b) the bin's average agrees with it.
+        let k = Kernel::new(1.0);
+        assert!((k.ln_density(0.7, 1.0001e-3) - k.ln_density(0.7, NARROW)).abs() < 1e-7);
     }
 
     /// One story, candidates t = (0, 1); outlets 0 (θ = 0.9) and 1 (θ = 0.6) at 0, outlet 2 (θ = 0.8) at 1;
@@ -403,6 +414,7 @@ mod tests {
         let post = story(
             &units,
             &[0.0, 1.0],
+            &[NARROW; 2],
             &logs(&[0.9, 0.6, 0.8]),
             &Kernel::new(0.5),
             0.25f64.ln(),
@@ -432,6 +444,7 @@ mod tests {
         story(
             &[unit(0, 0), unit(1, 0)],
             &[3.0],
+            &[NARROW],
             &logs(&[0.7, 0.7]),
             &Kernel::new(1.0),
             0.1f64.ln(),
@@ -443,6 +456,7 @@ mod tests {
         let post = story(
             &[unit(0, 0)],
             &[3.0],
+            &[NARROW],
             &logs(&[0.7]),
             &Kernel::new(1.0),
             0.1f64.ln(),
@@ -451,57 +465,90 @@ mod tests {
         assert!(alone.is_empty() && post == [1.0]);
     }
 
-    /// A trusted outlet's absurd number against two that agree: the gross-error part makes the pair win,
+    /// A trusted outlet (θ = 0.99) with an absurd number against two (θ = 0.7) that agree: the pair wins,
     /// where the one-coin model's 1/(k − 1) let the trusted outlet win (Eau Claire, 2000, in the
     /// population data set: 61,704 twice against 10¹¹ once).
     #[test]
     fn two_agreeing_beat_one_trusted_outlier() {
-        let n = Numbers::new(vec![61704.0, 1e11, 2000.0, 5.0]);
-        let t = [n.t[0], n.t[1]];
+        let n = Numbers::new(vec![61704.0, 1e11, 2000.0, 5.0], 1.0);
+        let (t, w) = ([n.t[0], n.t[1]], [n.w[0], n.w[1]]);
         let units = [unit(0, 0), unit(1, 0), unit(2, 1)];
         let mut out = Vec::new();
         let post = story(
             &units,
             &t,
+            &w,
             &logs(&[0.7, 0.7, 0.99]),
             &Kernel::new(0.01),
             n.log_background,
             &mut out,
         );
-        assert!(post[0] > 0.99, "{post:?}");
+        // Hand-computed: the one-coin model (k = 3) weighs 61,704 as 0.7 · 0.7 · 0.01/2 = 0.00245 against
+        // 10¹¹'s 0.99 · (0.3/2)² = 0.0223; here the pair's exact agreement outweighs the trusted outlet.
+        assert!(post[0] > 0.9, "{post:?}");
     }
 
-    /// Votes at 0 and 0.1 and an outlier at 5, all θ = 0.9, b = 0.2: the outlier's responsibility is
-    /// e^(−4.95²/0.08) ≈ 1e-133 of the others', so the estimate is the mean of the two, 0.05, to rounding.
+    /// Votes at −0.1, 0, 0.1, 0.2 and an outlier at 8, all θ = 0.9, data scale b = 0.2, g = 0.1: from the
+    /// median 0.1 and the wide start √(Σ d² / 5) the story's scale settles at 0.134 and the outlier's
+    /// responsibility vanishes, so the estimate is the mean of the four, 0.05 (the fixed point iterated
+    /// by hand in Python). With three votes (0, 0.1, 5) nothing says 5 is the outlier rather than the
+    /// spread being wide, and the fixed point is the wide one, 1.515 (likewise).
     #[test]
     fn estimate_is_the_mean_of_the_near_votes() {
-        let units = [unit(0, 0), unit(1, 1), unit(2, 2)];
+        let units = [unit(0, 0), unit(1, 1), unit(2, 2), unit(3, 3), unit(4, 4)];
+        let (t, w) = ([-0.1, 0.0, 0.1, 0.2, 8.0], [NARROW; 5]);
+        let mu = estimate(&units, &t, &w, &logs(&[0.9; 5]), &Kernel::new(0.2), 0.1f64.ln());
+        assert!((mu - 0.05).abs() < 1e-9, "{mu}");
+        let three = [unit(0, 0), unit(1, 1), unit(2, 2)];
         let mu = estimate(
-            &units,
+            &three,
             &[0.0, 0.1, 5.0],
-            &logs(&[0.9, 0.9, 0.9]),
+            &w,
+            &logs(&[0.9; 3]),
             &Kernel::new(0.2),
             0.1f64.ln(),
-            0.0,
         );
-        assert!((mu - 0.05).abs() < 1e-12, "{mu}");
-        // Reliability weighs: with θ = (0.9, 0.3) the weights are the responsibilities at the fixed point,
-        // and the estimate leans towards the more reliable vote.
-        let mu = estimate(
-            &units[..2],
-            &[0.0, 0.1, 5.0],
-            &logs(&[0.9, 0.3, 0.9]),
-            &Kernel::new(0.2),
-            0.1f64.ln(),
-            0.0,
-        );
+        assert!((mu - 1.514824).abs() < 1e-5, "{mu}");
+        let units = [unit(0, 0), unit(1, 1)];
+        let t = [0.0, 0.1];
+        // Reliability weighs: with θ = (0.9, 0.3) the estimate leans towards the more reliable vote.
+        let mu = estimate(&units[..2], &t, &w, &logs(&[0.9, 0.3]), &Kernel::new(0.2), 0.1f64.ln());
         assert!(mu > 0.0 && mu < 0.05, "{mu}");
+        // One vote is its own estimate.
+        let mu = estimate(&[unit(0, 1)], &t, &w, &logs(&[0.9]), &Kernel::new(0.2), 0.1f64.ln());
+        assert_eq!(mu, 0.1);
+    }
+
+    /// The scale's M-step on planted votes: 4,000 at distances drawn from Normal(0, 0.2²) with θ = 0.8 and
+    /// the rest uniform on [−3, 3] (g = 1/6), bins of 0.001. The fitted scale must land within 5% of 0.2
+    /// (its standard error with ~3,200 good votes is about 1.3%).
+    #[test]
+    fn scale_step_recovers_a_planted_scale() {
+        use rand::{RngExt, SeedableRng};
+        use statrs::distribution::{ContinuousCDF, Normal};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        let normal = Normal::new(0.0, 0.2).unwrap();
+        let lt = (0.8f64.ln(), 0.2f64.ln());
+        let votes: Vec<ScaleVote> = (0..4000)
+            .map(|_| {
+                let d = if rng.random::<f64>() < 0.8 {
+                    normal.inverse_cdf(rng.random::<f64>())
+                } else {
+                    rng.random::<f64>() * 6.0 - 3.0
+                };
+                (d, 0.001, lt)
+            })
+            .collect();
+        let k = fit_scale(&votes, (1.0f64 / 6.0).ln(), 6.0, Kernel::new(1.0));
+        assert!((k.b - 0.2).abs() < 0.01, "{}", k.b);
+        // With no votes the kernel stays.
+        assert_eq!(fit_scale(&[], 0.0, 6.0, Kernel::new(0.3)).b, 0.3);
     }
 
     /// The transform: c is the median nonzero magnitude, t = asinh(x / c), and back.
     #[test]
     fn numbers_transform_and_back() {
-        let n = Numbers::new(vec![0.0, -10.0, 20.0, 40.0]);
+        let n = Numbers::new(vec![0.0, -10.0, 20.0, 40.0], 1.0);
         assert_eq!(n.scale, 20.0);
         assert!((n.t[2] - 1f64.asinh()).abs() < 1e-15);
         assert!((n.number(n.t[1]) + 10.0).abs() < 1e-12);
@@ -511,6 +558,8 @@ mod tests {
             "{}",
             n.log_background
         );
+        // The bin of 20 is [19.5, 20.5]: asinh(1.025) − asinh(0.975) = 0.035356 (hand-computed).
+        assert!((n.w[2] - 0.035356).abs() < 1e-6, "{}", n.w[2]);
         assert_eq!(median_sorted(&[1.0, 3.0, 5.0, 10.0]), 4.0);
         assert_eq!(median_sorted(&[1.0, 3.0, 5.0]), 3.0);
         assert!(median_sorted(&[]).is_nan());
