@@ -149,6 +149,8 @@ pub struct Problem {
     pub post_start: Vec<u32>,
     /// Per story, a resolution that settles a plain story.
     pub settled: Vec<Option<Outcome>>,
+    /// With `--value-kind number`: the classes as numbers ([`super::numeric`]).
+    pub numbers: Option<super::numeric::Numbers>,
 }
 
 impl Problem {
@@ -160,6 +162,18 @@ impl Problem {
     /// The number of stories.
     pub fn stories(&self) -> usize {
         self.start.len() - 1
+    }
+
+    /// Story `s`'s classes as numbers, on the transformed scale and their bins' widths there, for
+    /// number-valued stories.
+    fn numbers_of(&self, s: usize) -> Option<(&[f64], &[f64], &[f64])> {
+        match (&self.numbers, &self.classes) {
+            (Some(n), Classes::PerStory { start, .. }) => {
+                let r = start[s] as usize..start[s + 1] as usize;
+                Some((&n.x[r.clone()], &n.t[r.clone()], &n.w[r]))
+            }
+            _ => None,
+        }
     }
 
     fn post(&self, s: usize) -> std::ops::Range<usize> {
@@ -181,6 +195,9 @@ pub struct Fit {
     pub posterior: Vec<f64>,
     /// Per outlet, the method's own score where it has one (Dawid–Skene, TruthFinder).
     pub score: Option<Vec<f64>>,
+    /// With number-valued stories, per story: em's estimate ([`super::numeric::estimate`]), vote's median
+    /// of the votes; `None` for the methods without one.
+    pub estimate: Option<Vec<f64>>,
     /// Iterations run, whether they converged, the last change.
     pub iterations: (usize, bool, f64),
 }
@@ -253,11 +270,25 @@ fn vote(p: &Problem, n_sources: usize) -> Fit {
         }
         add_known(&mut tallies, p.story(s), post);
     }
+    // Number stories: the median of the votes, majority vote's numeric counterpart.
+    let estimate = p.numbers.as_ref().map(|_| {
+        let mut xs = Vec::new();
+        (0..p.stories())
+            .map(|s| {
+                let (x, _, _) = p.numbers_of(s).expect("number stories have numbers");
+                xs.clear();
+                xs.extend(p.story(s).iter().filter(|u| !u.relay).map(|u| x[u.class as usize]));
+                xs.sort_by(f64::total_cmp);
+                super::numeric::median_sorted(&xs)
+            })
+            .collect()
+    });
     Fit {
         tallies,
         posterior,
         score: None,
         iterations: (0, true, 0.0),
+        estimate,
     }
 }
 
@@ -283,19 +314,17 @@ fn majority_start(p: &Problem, n_sources: usize) -> Vec<f64> {
     agree.into_iter().map(|(hit, all)| hit / all).collect()
 }
 
-/// The number of hypotheses em weighs on story `s`: its classes, plus "none of them" for free values.
+/// The number of hypotheses em weighs on story `s`: its classes, plus "none of them" for free values
+/// other than numbers.
 fn hypotheses(p: &Problem, s: usize) -> usize {
     match p.classes {
-        Classes::PerStory { .. } => p.classes.count(s) + 1,
+        Classes::PerStory { .. } if p.numbers.is_none() => p.classes.count(s) + 1,
         _ => p.classes.count(s),
     }
 }
 
 /// A report's contribution to its outlet's record: (outlet, probability correct, known, relay).
-type Contribution = (u32, f64, bool, bool);
-
-/// What one story's em step gives: its reports' contributions, its posterior, and (wrong votes, omissions).
-type StoryStep = (Vec<Contribution>, Vec<f64>, (f64, f64));
+pub(crate) type Contribution = (u32, f64, bool, bool);
 
 /// em's share of wrong reports that leave items out of the truth, before the first M-step.
 pub const OMISSION_START: f64 = 0.5;
@@ -461,6 +490,13 @@ fn em(
     let mut share = OMISSION_START;
     let (mut iterations, mut converged) = (0, false);
     let (mut best, mut since_best, mut last_change) = (f64::INFINITY, 0, f64::NAN);
+    // Number stories: the good reports' kernel, refitted every iteration (`numeric`).
+    let mut kernel = p.numbers.as_ref().map(|_| {
+        super::numeric::start_scale((0..p.stories()).map(|s| {
+            let (_, t, _) = p.numbers_of(s).expect("number stories have numbers");
+            (p.story(s), t)
+        }))
+    });
     loop {
         let log_theta: Vec<(f64, f64)> = theta
             .iter()
@@ -469,32 +505,64 @@ fn em(
                 (t.ln(), (1.0 - t).ln())
             })
             .collect();
-        let per_story: Vec<StoryStep> = (0..p.stories())
+        // Per story: the reports' contributions, the posterior, the wrong reports' and omissions' expected
+        // counts, and for number stories the estimate μ (on the transformed scale) and the story's votes for
+        // the kernel's M-step at μ.
+        type Step = (
+            Vec<Contribution>,
+            Vec<f64>,
+            (f64, f64),
+            f64,
+            Vec<super::numeric::ScaleVote>,
+        );
+        let per_story: Vec<Step> = (0..p.stories())
             .into_par_iter()
             .map(|s| {
                 let mut out = Vec::new();
-                let o = omitted.as_ref().map(|t| Omissions { omitted: &t[s], share });
-                let (post, wrong) = em_story(p, s, &log_theta, o.as_ref(), &mut out);
-                (out, post, wrong)
+                match (&p.numbers, &kernel) {
+                    (Some(n), Some(k)) => {
+                        let (_, t, w) = p.numbers_of(s).expect("number stories have numbers");
+                        let (us, ln_g) = (p.story(s), n.log_background);
+                        let post = super::numeric::story(us, t, w, &log_theta, k, ln_g, &mut out);
+                        let mu = super::numeric::estimate(us, t, w, &log_theta, k, ln_g);
+                        let mut votes = Vec::new();
+                        super::numeric::scale_votes(us, t, w, &log_theta, mu, &mut votes);
+                        (out, post, (0.0, 0.0), mu, votes)
+                    }
+                    _ => {
+                        let o = omitted.as_ref().map(|t| Omissions { omitted: &t[s], share });
+                        let (post, wrong) = em_story(p, s, &log_theta, o.as_ref(), &mut out);
+                        (out, post, wrong, f64::NAN, Vec::new())
+                    }
+                }
             })
             .collect();
         let mut tallies = vec![Tally::default(); n_sources];
         let mut posterior = Vec::with_capacity(*p.post_start.last().unwrap_or(&0) as usize);
         let (mut wrong, mut omitting) = (0.0, 0.0);
-        for (out, post, (w, o)) in per_story {
+        let mut scale_votes = Vec::new();
+        let mut estimate = Vec::new();
+        for (out, post, (w, o), mu, votes) in per_story {
             for (source, c, known, relay) in out {
                 tallies[source as usize].add(c, known, relay, super::FULL_WEIGHT);
             }
             posterior.extend(post);
             wrong += w;
             omitting += o;
+            scale_votes.extend(votes);
+            estimate.push(mu);
         }
         if converged || iterations >= super::em::MAX_ITERATIONS || since_best >= STALL {
+            let estimate = p
+                .numbers
+                .as_ref()
+                .map(|n| estimate.into_iter().map(|mu| n.number(mu)).collect());
             return Fit {
                 tallies,
                 posterior,
                 score: None,
                 iterations: (iterations, converged, last_change),
+                estimate,
             };
         }
         iterations += 1;
@@ -516,13 +584,18 @@ fn em(
             moved = moved.max((next_share - share).abs());
             share = next_share;
         }
+        if let (Some(k), Some(n)) = (kernel, &p.numbers) {
+            // The kernel's M-step; its relative change counts towards convergence as a reliability's does.
+            let fitted = super::numeric::fit_scale(&scale_votes, n.log_background, n.range(), k);
+            moved = moved.max((fitted.b - k.b).abs() / k.b);
+            kernel = Some(fitted);
+        }
         if std::env::var_os("CREDENCE_TIMING").is_some() {
-            match omitted {
-                Some(_) => {
-                    eprintln!("em (values): iteration {iterations}: largest change {moved:.3e}, omissions {share:.4}")
-                }
-                None => eprintln!("em (values): iteration {iterations}: largest change {moved:.3e}"),
-            }
+            let scale = kernel.map_or_else(String::new, |k| format!(", kernel scale {:.6e}", k.b));
+            let omissions = omitted
+                .as_ref()
+                .map_or_else(String::new, |_| format!(", omissions {share:.4}"));
+            eprintln!("em (values): iteration {iterations}: largest change {moved:.3e}{omissions}{scale}");
         }
         theta = next;
         converged = moved < super::em::TOLERANCE;
@@ -765,6 +838,7 @@ fn em_labels(p: &Problem, n_sources: usize) -> Fit {
                 posterior: t,
                 score: None,
                 iterations: (iterations, converged, moved),
+                estimate: None,
             };
         }
     }
@@ -857,6 +931,7 @@ fn dawid_skene(p: &Problem, n_sources: usize) -> Fit {
         posterior: t,
         score: Some(score),
         iterations: (iterations, converged, last_change),
+        estimate: None,
     }
 }
 
@@ -999,6 +1074,7 @@ pub(crate) fn truthfinder_with(
         posterior: confidence,
         score: Some(trust),
         iterations: (iterations, converged, last_change),
+        estimate: None,
     }
 }
 
@@ -1032,6 +1108,7 @@ mod tests {
             classes: Classes::Binary,
             post_start: (0..=stories as u32).map(|s| 2 * s).collect(),
             settled: vec![None; stories],
+            numbers: None,
         }
     }
 
@@ -1084,6 +1161,7 @@ mod tests {
             },
             post_start: vec![0, 1],
             settled: vec![None],
+            numbers: None,
         };
         let lt: Vec<(f64, f64)> = [0.9f64, 0.9].iter().map(|t| (t.ln(), (1.0 - t).ln())).collect();
         let mut out = Vec::new();
@@ -1110,6 +1188,7 @@ mod tests {
             classes: Classes::Shared(vec![0, 1, 2]),
             post_start: vec![0, 3],
             settled: vec![None],
+            numbers: None,
         };
         let lt: Vec<(f64, f64)> = [0.6f64, 0.6].iter().map(|t| (t.ln(), (1.0 - t).ln())).collect();
         let mut out = Vec::new();

@@ -15,6 +15,7 @@ pub mod categorical;
 pub mod copying;
 pub mod crosscheck;
 pub mod em;
+pub mod numeric;
 pub mod posterior;
 pub mod prior;
 pub mod ratings;
@@ -316,6 +317,8 @@ struct Td {
     classes: categorical::Classes,
     post_start: Vec<u32>,
     posterior: Vec<f64>,
+    /// Number stories: each story's estimate, where the method gives one.
+    estimate: Option<Vec<f64>>,
 }
 
 /// One row of `stories.csv`.
@@ -332,6 +335,9 @@ pub struct StoryRow {
     pub sources: u64,
     /// Outlets credited with those claims (relays counted once, for the outlet they cite).
     pub independent_sources: u64,
+    /// Number stories (`--value-kind number`): the method's estimate of the number (em: the model's
+    /// estimate, [`numeric::estimate`]; vote: the median of the votes); NaN otherwise.
+    pub estimate: f64,
 }
 
 impl Scores {
@@ -430,6 +436,12 @@ impl Scores {
         self.groups.stories()
     }
 
+    /// Whether `stories.csv` has an `estimate` column: number-valued stories, under any method (empty
+    /// where the method gives no estimate).
+    pub fn has_estimates(&self, corpus: &Corpus) -> bool {
+        corpus.valued() && corpus.value_kind == crate::value::ValueKind::Number
+    }
+
     /// Story `s`'s most probable value, its probability and the outlets behind it.
     pub fn story_row(&self, corpus: &Corpus, s: usize) -> StoryRow {
         let value_of = |i: u32| corpus.mention_values.get(i as usize).copied().unwrap_or(u32::MAX);
@@ -507,6 +519,11 @@ impl Scores {
             probability,
             sources: outlets.len() as u64,
             independent_sources: credited.len() as u64,
+            estimate: self
+                .td
+                .as_ref()
+                .and_then(|td| td.estimate.as_ref())
+                .map_or(f64::NAN, |e| e[s]),
         }
     }
 }
@@ -796,6 +813,7 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
             classes: problem.classes,
             post_start: problem.post_start,
             posterior: fit.posterior,
+            estimate: fit.estimate,
         });
         (finished, responders, vec![f64::NAN; evidence.len()])
     } else if params.method == Method::Em {
@@ -1003,12 +1021,32 @@ fn categorical_problem(
             }
         })
         .collect();
+    let numbers = match &classes {
+        Classes::PerStory { values, .. } if corpus.value_kind == crate::value::ValueKind::Number => {
+            let resolution = numeric::resolution(values.iter().map(|&v| corpus.values.name(v)));
+            Some(numeric::Numbers::new(
+                values
+                    .iter()
+                    .map(|&v| {
+                        corpus
+                            .values
+                            .name(v)
+                            .parse::<f64>()
+                            .expect("number values are normalised numbers")
+                    })
+                    .collect(),
+                resolution,
+            ))
+        }
+        _ => None,
+    };
     categorical::Problem {
         units,
         start,
         classes,
         post_start,
         settled,
+        numbers,
     }
 }
 
