@@ -1222,6 +1222,7 @@ mod tests {
             },
             post_start: vec![0, 2],
             settled: vec![None],
+            numbers: None,
         };
         let lt: Vec<(f64, f64)> = [0.6f64, 0.6].iter().map(|t| (t.ln(), (1.0 - t).ln())).collect();
         let omitted = [false, true, false, false];
