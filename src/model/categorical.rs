@@ -202,7 +202,8 @@ pub struct Fit {
     pub iterations: (usize, bool, f64),
 }
 
-fn softmax_into(l: &[f64], out: &mut [f64]) {
+/// The normalised exponentials of `l`, written to `out` (shifted by the largest, so none overflows).
+pub(crate) fn softmax_into(l: &[f64], out: &mut [f64]) {
     let top = l.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let mut sum = 0.0;
     for (o, &x) in out.iter_mut().zip(l) {

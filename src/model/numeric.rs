@@ -40,7 +40,7 @@
 //! weighing nothing, in the spirit of GTM (Zhao & Han 2012) and CRH (Li et al. 2014), with one scale for
 //! every outlet rather than one per outlet.
 
-use super::categorical::{Contribution, Unit};
+use super::categorical::{Contribution, Unit, softmax_into};
 
 /// The smallest kernel scale on the transformed scale (numbers keep six significant digits, a relative
 /// step of at least 1e-6).
@@ -294,18 +294,6 @@ pub fn fit_scale(votes: &[ScaleVote], ln_g: f64, widest: f64, current: Kernel) -
         .fold((f64::NEG_INFINITY, lo), |b, p| if p.0 > b.0 { p } else { b });
     let x = super::ratings::golden_max(objective, (best.1 - step).max(lo), (best.1 + step).min(hi));
     Kernel::new(if objective(x) >= best.0 { x } else { best.1 }.exp())
-}
-
-fn softmax_into(l: &[f64], out: &mut [f64]) {
-    let top = l.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let mut sum = 0.0;
-    for (o, &x) in out.iter_mut().zip(l) {
-        *o = (x - top).exp();
-        sum += *o;
-    }
-    for o in out.iter_mut() {
-        *o /= sum;
-    }
 }
 
 /// The story's estimate on the transformed scale, and its own scale: the fixed point of
