@@ -17,7 +17,7 @@ for s in d_jn-product d_Duck_Identification s4_Dog_data s4_Face_Sentiment_Identi
   echo "== $s"
   $C eval --claims $W/$s/claims.csv --gold $W/$s/gold.csv --value-kind label --methods em,vote,dawid-skene,truthfinder
 done
-echo "== f201_Emotion_FULL"
+echo "== f201_Emotion_FULL (estimate_mae: em's estimate, vote's median)"
 $C eval --claims $W/f201_Emotion_FULL/claims.csv --gold $W/f201_Emotion_FULL/gold.csv --value-kind number --methods em,vote,truthfinder
 echo "== f201_Emotion_FULL as labels"
 $C eval --claims $W/f201_Emotion_FULL/claims.csv --gold $W/f201_Emotion_FULL/gold.csv --value-kind label --methods em,dawid-skene

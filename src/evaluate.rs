@@ -469,6 +469,14 @@ pub struct GoldReport {
     pub value_mae: Option<f64>,
     /// Root mean squared error likewise.
     pub value_rmse: Option<f64>,
+    /// With `--value-kind number` and a method that estimates numbers (em; vote, by the median): mean
+    /// absolute error of the stories' estimates against the gold values, over the gold stories with an
+    /// estimate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub estimate_mae: Option<f64>,
+    /// Root mean squared error likewise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub estimate_rmse: Option<f64>,
     /// Sources compared (a true accuracy and at least the minimum of gold claims).
     pub sources: usize,
     /// Spearman's ρ between reliability and true accuracy.
@@ -512,6 +520,7 @@ pub fn against_gold(
     let mut decided = 0usize;
     let mut story_hits = Vec::new();
     let (mut numeric, mut abs_err, mut sq_err) = (0usize, 0.0, 0.0);
+    let (mut estimated, mut est_abs, mut est_sq) = (0usize, 0.0, 0.0);
     for r in &rows {
         if let Some(t) = truth[r.story as usize] {
             decided += usize::from(!r.value.is_empty());
@@ -521,6 +530,11 @@ pub fn against_gold(
                 numeric += 1;
                 abs_err += (x - y).abs();
                 sq_err += (x - y) * (x - y);
+            }
+            if let (true, false, Ok(y)) = (numbers, r.estimate.is_nan(), t.parse::<f64>()) {
+                estimated += 1;
+                est_abs += (r.estimate - y).abs();
+                est_sq += (r.estimate - y) * (r.estimate - y);
             }
         }
     }
@@ -579,6 +593,8 @@ pub fn against_gold(
         story_hits,
         value_mae: some(abs_err / numeric.max(1) as f64, numeric),
         value_rmse: some((sq_err / numeric.max(1) as f64).sqrt(), numeric),
+        estimate_mae: some(est_abs / estimated.max(1) as f64, estimated),
+        estimate_rmse: some((est_sq / estimated.max(1) as f64).sqrt(), estimated),
         sources: t.len(),
         spearman: spearman(&t, &est),
         coverage: some(coverage(&t, &low, &high), t.len()),

@@ -131,13 +131,27 @@ pub fn run(args: EvalArgs) -> credence::Result<()> {
         return Ok(());
     }
     let opt = |x: Option<f64>| x.map_or_else(|| "n/a".to_owned(), |v| format!("{v:.4}"));
+    // Number stories: every method's estimate error, after the value's (n/a for a method without one).
+    let estimates = reports.iter().any(|r| r.2.estimate_mae.is_some());
+    let est_column = |x: Option<f64>| {
+        if estimates {
+            format!(" {:>12}", opt(x))
+        } else {
+            String::new()
+        }
+    };
     println!(
-        "{:<16} {:>7} {:>8} {:>9} {:>10} {:>7} {:>8} {:>8} {:>10} {:>7} {:>8} {:>7} {:>8} {:>8} {:>8}",
+        "{:<16} {:>7} {:>8} {:>9} {:>10}{} {:>7} {:>8} {:>8} {:>10} {:>7} {:>8} {:>7} {:>8} {:>8} {:>8}",
         "method",
         "stories",
         "decided",
         "accuracy",
         "value_mae",
+        if estimates {
+            format!(" {:>12}", "estimate_mae")
+        } else {
+            String::new()
+        },
         "sources",
         "spearman",
         "coverage",
@@ -151,12 +165,13 @@ pub fn run(args: EvalArgs) -> credence::Result<()> {
     );
     for (m, secs, r) in &reports {
         println!(
-            "{:<16} {:>7} {:>8} {:>9} {:>10} {:>7} {:>8} {:>8} {:>10} {:>7} {:>8} {:>7} {:>8} {:>8} {:>8.3}",
+            "{:<16} {:>7} {:>8} {:>9} {:>10}{} {:>7} {:>8} {:>8} {:>10} {:>7} {:>8} {:>7} {:>8} {:>8} {:>8.3}",
             m,
             r.stories,
             r.stories_decided,
             opt(r.story_accuracy),
             opt(r.value_mae),
+            est_column(r.estimate_mae),
             r.sources,
             opt(r.spearman),
             opt(r.coverage),

@@ -43,7 +43,8 @@ OUTPUTS (in --out DIR)
                   and matched_story, match_score when stories were formed from texts
   links.csv       when stories were formed: response_id, story, claim_id, score, words
   stories.csv     one row per story: story_id, value (most probable; true/false for plain stories),
-                  probability, sources, independent_sources
+                  probability, sources, independent_sources; number stories add estimate (em's
+                  estimate of the number, vote's median)
   responders.csv  one row per official body: counts and learned confirm/deny rates with intervals
   rejects.csv     every row not scored: file, line, column, value, reason
   summary.json    rows read/scored/rejected (and set aside by --as-of) per file, the fitted prior,

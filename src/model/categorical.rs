@@ -24,7 +24,9 @@
 //!   `c·θ + (1 − c)(1 − θ)/(k − 1)`, recorded as the uncertain factor `c′·θ + (1 − c′)(1 − θ)` with
 //!   `c′ = c(k − 1) / (c(k − 1) + 1 − c)` (the same function of θ up to a constant), and θ is the
 //!   posterior mean under the refitted empirical-Bayes prior (approached by half steps, which damp the
-//!   period-two cycles of synchronous updates).
+//!   period-two cycles of synchronous updates). Over `list` values a wrong report that leaves items out of
+//!   a hypothesis (an omission, such as a first-author-only list) is told apart from other wrong reports:
+//!   omissions share a probability π fitted in the M-step, the rest 1 − π (`Omissions`).
 //! * **vote**: the plurality class (a tie decides nothing); a report counts as correct exactly when it
 //!   claims it, its own vote included.
 //! * **Dawid–Skene** (1979): a class prior π and a full confusion matrix per outlet,
@@ -147,6 +149,8 @@ pub struct Problem {
     pub post_start: Vec<u32>,
     /// Per story, a resolution that settles a plain story.
     pub settled: Vec<Option<Outcome>>,
+    /// With `--value-kind number`: the classes as numbers ([`super::numeric`]).
+    pub numbers: Option<super::numeric::Numbers>,
 }
 
 impl Problem {
@@ -158,6 +162,18 @@ impl Problem {
     /// The number of stories.
     pub fn stories(&self) -> usize {
         self.start.len() - 1
+    }
+
+    /// Story `s`'s classes as numbers, on the transformed scale and their bins' widths there, for
+    /// number-valued stories.
+    fn numbers_of(&self, s: usize) -> Option<(&[f64], &[f64], &[f64])> {
+        match (&self.numbers, &self.classes) {
+            (Some(n), Classes::PerStory { start, .. }) => {
+                let r = start[s] as usize..start[s + 1] as usize;
+                Some((&n.x[r.clone()], &n.t[r.clone()], &n.w[r]))
+            }
+            _ => None,
+        }
     }
 
     fn post(&self, s: usize) -> std::ops::Range<usize> {
@@ -179,11 +195,15 @@ pub struct Fit {
     pub posterior: Vec<f64>,
     /// Per outlet, the method's own score where it has one (Dawid–Skene, TruthFinder).
     pub score: Option<Vec<f64>>,
+    /// With number-valued stories, per story: em's estimate ([`super::numeric::estimate`]), vote's median
+    /// of the votes; `None` for the methods without one.
+    pub estimate: Option<Vec<f64>>,
     /// Iterations run, whether they converged, the last change.
     pub iterations: (usize, bool, f64),
 }
 
-fn softmax_into(l: &[f64], out: &mut [f64]) {
+/// The normalised exponentials of `l`, written to `out` (shifted by the largest, so none overflows).
+pub(crate) fn softmax_into(l: &[f64], out: &mut [f64]) {
     let top = l.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let mut sum = 0.0;
     for (o, &x) in out.iter_mut().zip(l) {
@@ -208,7 +228,8 @@ fn plurality(units: &[Unit], classes: usize) -> Option<u32> {
 }
 
 /// Runs `which` on `p` over `n_sources` outlets; `by_name` orders the outlets for the prior's objective;
-/// `sim(story, a, b)` is the similarity of two classes of a story (TruthFinder only).
+/// `sim(story, a, b)` is the similarity of two classes of a story (TruthFinder only); `omits(story, a, b)`
+/// says class a leaves out some of class b's items (em over list values only, `None` otherwise).
 pub(crate) fn fit(
     p: &Problem,
     which: Which,
@@ -216,11 +237,12 @@ pub(crate) fn fit(
     by_name: &[usize],
     relay_weight: f64,
     sim: &(dyn Fn(usize, u32, u32) -> f64 + Sync),
+    omits: Option<&(dyn Fn(usize, u32, u32) -> bool + Sync)>,
 ) -> Fit {
     match which {
         Which::Vote => vote(p, n_sources),
         Which::Em if !matches!(p.classes, Classes::PerStory { .. }) => em_labels(p, n_sources),
-        Which::Em => em(p, n_sources, by_name, relay_weight),
+        Which::Em => em(p, n_sources, by_name, relay_weight, omits),
         Which::DawidSkene => dawid_skene(p, n_sources),
         Which::TruthFinder => truthfinder_with(p, n_sources, sim, super::em::MAX_ITERATIONS),
     }
@@ -249,11 +271,25 @@ fn vote(p: &Problem, n_sources: usize) -> Fit {
         }
         add_known(&mut tallies, p.story(s), post);
     }
+    // Number stories: the median of the votes, majority vote's numeric counterpart.
+    let estimate = p.numbers.as_ref().map(|_| {
+        let mut xs = Vec::new();
+        (0..p.stories())
+            .map(|s| {
+                let (x, _, _) = p.numbers_of(s).expect("number stories have numbers");
+                xs.clear();
+                xs.extend(p.story(s).iter().filter(|u| !u.relay).map(|u| x[u.class as usize]));
+                xs.sort_by(f64::total_cmp);
+                super::numeric::median_sorted(&xs)
+            })
+            .collect()
+    });
     Fit {
         tallies,
         posterior,
         score: None,
         iterations: (0, true, 0.0),
+        estimate,
     }
 }
 
@@ -279,26 +315,72 @@ fn majority_start(p: &Problem, n_sources: usize) -> Vec<f64> {
     agree.into_iter().map(|(hit, all)| hit / all).collect()
 }
 
-/// The number of hypotheses em weighs on story `s`: its classes, plus "none of them" for free values.
+/// The number of hypotheses em weighs on story `s`: its classes, plus "none of them" for free values
+/// other than numbers.
 fn hypotheses(p: &Problem, s: usize) -> usize {
     match p.classes {
-        Classes::PerStory { .. } => p.classes.count(s) + 1,
+        Classes::PerStory { .. } if p.numbers.is_none() => p.classes.count(s) + 1,
         _ => p.classes.count(s),
     }
 }
 
 /// A report's contribution to its outlet's record: (outlet, probability correct, known, relay).
-type Contribution = (u32, f64, bool, bool);
+pub(crate) type Contribution = (u32, f64, bool, bool);
 
-/// One story's em step: the reports' leave-own-vote-out probabilities and the story's posterior.
-fn em_story(p: &Problem, s: usize, log_theta: &[(f64, f64)], out: &mut Vec<Contribution>) -> Vec<f64> {
+/// em's share of wrong reports that leave items out of the truth, before the first M-step.
+pub const OMISSION_START: f64 = 0.5;
+
+/// The omission model of one list-valued story for em: `omitted[g * m + f]` says class g's items are a
+/// proper subset of class f's (g leaves out some of f's items), over its `m` classes.
+struct Omissions<'a> {
+    omitted: &'a [bool],
+    /// The share π of wrong reports that are omissions.
+    share: f64,
+}
+
+impl Omissions<'_> {
+    /// ln of each wrong report's weight against the one-coin model, `w[v * k + h]` for the report `v` under
+    /// the hypothesis `h` (`k` hypotheses, the last "none of them"; 0 where `v = h`). An outlet that is
+    /// wrong gives an omission of the truth with probability π, spread over the claimed omissions of `h`,
+    /// and any other value with probability 1 − π, spread over the other `k − 1 − n` slots (the claimed
+    /// values that are not omissions of `h` and the unclaimed rest); the one-coin model gives every slot
+    /// 1 / (k − 1), so the weights are π(k − 1)/n and (1 − π)(k − 1)/(k − 1 − n).
+    fn log_weights(&self, m: usize, k: usize) -> Vec<f64> {
+        let km1 = (k - 1) as f64;
+        let mut w = vec![0.0; m * k];
+        for h in 0..k {
+            let n = (0..m).filter(|&g| h < m && self.omitted[g * m + h]).count() as f64;
+            let omission = (self.share * km1 / n.max(1.0)).ln();
+            let other = ((1.0 - self.share) * km1 / (km1 - n)).ln();
+            for v in (0..m).filter(|&v| v != h) {
+                w[v * k + h] = if h < m && self.omitted[v * m + h] {
+                    omission
+                } else {
+                    other
+                };
+            }
+        }
+        w
+    }
+}
+
+/// One story's em step: the reports' leave-own-vote-out probabilities and the story's posterior; with
+/// `omissions` (list values), also the expected number of wrong votes and of those that are omissions
+/// under the posterior, for π's M-step.
+fn em_story(
+    p: &Problem,
+    s: usize,
+    log_theta: &[(f64, f64)],
+    omissions: Option<&Omissions>,
+    out: &mut Vec<Contribution>,
+) -> (Vec<f64>, (f64, f64)) {
     let us = p.story(s);
     let m = p.classes.count(s);
     if let Some(fixed) = p.settled_posterior(s) {
         for u in us {
             out.push((u.source, fixed[u.class as usize], true, u.relay));
         }
-        return fixed.to_vec();
+        return (fixed.to_vec(), (0.0, 0.0));
     }
     let k = hypotheses(p, s);
     let km1 = (k.max(2) - 1) as f64;
@@ -306,6 +388,7 @@ fn em_story(p: &Problem, s: usize, log_theta: &[(f64, f64)], out: &mut Vec<Contr
         let (a, b) = log_theta[source as usize];
         (a, b - km1.ln())
     };
+    let weights = omissions.map(|o| o.log_weights(m, k));
     let mut l = vec![0.0; k];
     let voters = us.iter().filter(|u| !u.relay).count();
     for u in us.iter().filter(|u| !u.relay) {
@@ -314,9 +397,27 @@ fn em_story(p: &Problem, s: usize, log_theta: &[(f64, f64)], out: &mut Vec<Contr
             *x += miss;
         }
         l[u.class as usize] += hit - miss;
+        if let Some(w) = &weights {
+            let row = &w[u.class as usize * k..(u.class as usize + 1) * k];
+            for (x, wx) in l.iter_mut().zip(row) {
+                *x += wx;
+            }
+        }
     }
     let mut post = vec![0.0; k];
     softmax_into(&l, &mut post);
+    let mut wrong = (0.0, 0.0);
+    if let Some(o) = omissions {
+        for u in us.iter().filter(|u| !u.relay) {
+            let v = u.class as usize;
+            for (h, &ph) in post.iter().enumerate().filter(|&(h, _)| h != v) {
+                wrong.0 += ph;
+                if h < m && o.omitted[v * m + h] {
+                    wrong.1 += ph;
+                }
+            }
+        }
+    }
     let mut cavity = vec![0.0; k];
     let mut prob = vec![0.0; k];
     for u in us {
@@ -324,30 +425,79 @@ fn em_story(p: &Problem, s: usize, log_theta: &[(f64, f64)], out: &mut Vec<Contr
             continue;
         }
         cavity.copy_from_slice(&l);
+        let row = weights
+            .as_ref()
+            .map(|w| &w[u.class as usize * k..(u.class as usize + 1) * k]);
         if !u.relay {
             let (hit, miss) = vote(u.source);
             for x in cavity.iter_mut() {
                 *x -= miss;
             }
             cavity[u.class as usize] -= hit - miss;
+            if let Some(row) = row {
+                for (x, wx) in cavity.iter_mut().zip(row) {
+                    *x -= wx;
+                }
+            }
         }
         softmax_into(&cavity, &mut prob);
-        // The report's likelihood given the others is c·θ + (1 − c)(1 − θ)/(k − 1): an outlet that is
-        // wrong names this value with probability 1/(k − 1) only. Rescaled to the record's form
-        // c′·θ + (1 − c′)(1 − θ), c′ = c(k − 1) / (c(k − 1) + 1 − c), which is ½ at the uninformative
-        // c = 1/k and c itself when k = 2.
+        // The report's likelihood given the others is c·θ + (1 − θ)·R/(k − 1), R = Σ_{h ≠ v} P(h)·w(v, h)
+        // (R = 1 − c in the one-coin model, where an outlet that is wrong names this value with
+        // probability 1/(k − 1) only). Rescaled to the record's form c′·θ + (1 − c′)(1 − θ),
+        // c′ = c(k − 1) / (c(k − 1) + R), which is ½ at the uninformative c = 1/k and c itself when k = 2.
         let c = prob[u.class as usize];
-        let c = c * km1 / (c * km1 + 1.0 - c);
+        let c = match row {
+            // The one-coin form, kept as it was written so that its outputs stay bit for bit.
+            None => c * km1 / (c * km1 + 1.0 - c),
+            Some(row) => {
+                let rest: f64 = prob
+                    .iter()
+                    .zip(row)
+                    .enumerate()
+                    .filter(|&(h, _)| h != u.class as usize)
+                    .map(|(_, (ph, wx))| ph * wx.exp())
+                    .sum();
+                c * km1 / (c * km1 + rest)
+            }
+        };
         out.push((u.source, super::em::rounded(c), false, u.relay));
     }
     post.truncate(m);
-    post
+    (post, wrong)
 }
 
-fn em(p: &Problem, n_sources: usize, by_name: &[usize], relay_weight: f64) -> Fit {
+/// em over free values. With `omits` (list values: `omits(story, g, f)` when class g's items are a proper
+/// subset of class f's) a wrong report that leaves items out of the truth is told apart from other wrong
+/// reports, with the share π of omissions among wrong reports fitted in the M-step ([`Omissions`]).
+fn em(
+    p: &Problem,
+    n_sources: usize,
+    by_name: &[usize],
+    relay_weight: f64,
+    omits: Option<&(dyn Fn(usize, u32, u32) -> bool + Sync)>,
+) -> Fit {
     let mut theta = majority_start(p, n_sources);
+    let omitted: Option<Vec<Vec<bool>>> = omits.map(|omits| {
+        (0..p.stories())
+            .into_par_iter()
+            .map(|s| {
+                let m = p.classes.count(s);
+                (0..m * m)
+                    .map(|i| i / m != i % m && omits(s, (i / m) as u32, (i % m) as u32))
+                    .collect()
+            })
+            .collect()
+    });
+    let mut share = OMISSION_START;
     let (mut iterations, mut converged) = (0, false);
     let (mut best, mut since_best, mut last_change) = (f64::INFINITY, 0, f64::NAN);
+    // Number stories: the good reports' kernel, refitted every iteration (`numeric`).
+    let mut kernel = p.numbers.as_ref().map(|_| {
+        super::numeric::start_scale((0..p.stories()).map(|s| {
+            let (_, t, _) = p.numbers_of(s).expect("number stories have numbers");
+            (p.story(s), t)
+        }))
+    });
     loop {
         let log_theta: Vec<(f64, f64)> = theta
             .iter()
@@ -356,28 +506,64 @@ fn em(p: &Problem, n_sources: usize, by_name: &[usize], relay_weight: f64) -> Fi
                 (t.ln(), (1.0 - t).ln())
             })
             .collect();
-        let per_story: Vec<(Vec<Contribution>, Vec<f64>)> = (0..p.stories())
+        // Per story: the reports' contributions, the posterior, the wrong reports' and omissions' expected
+        // counts, and for number stories the estimate μ (on the transformed scale) and the story's votes for
+        // the kernel's M-step at μ.
+        type Step = (
+            Vec<Contribution>,
+            Vec<f64>,
+            (f64, f64),
+            f64,
+            Vec<super::numeric::ScaleVote>,
+        );
+        let per_story: Vec<Step> = (0..p.stories())
             .into_par_iter()
             .map(|s| {
                 let mut out = Vec::new();
-                let post = em_story(p, s, &log_theta, &mut out);
-                (out, post)
+                match (&p.numbers, &kernel) {
+                    (Some(n), Some(k)) => {
+                        let (_, t, w) = p.numbers_of(s).expect("number stories have numbers");
+                        let (us, ln_g) = (p.story(s), n.log_background);
+                        let post = super::numeric::story(us, t, w, &log_theta, k, ln_g, &mut out);
+                        let mu = super::numeric::estimate(us, t, w, &log_theta, k, ln_g);
+                        let mut votes = Vec::new();
+                        super::numeric::scale_votes(us, t, w, &log_theta, mu, &mut votes);
+                        (out, post, (0.0, 0.0), mu, votes)
+                    }
+                    _ => {
+                        let o = omitted.as_ref().map(|t| Omissions { omitted: &t[s], share });
+                        let (post, wrong) = em_story(p, s, &log_theta, o.as_ref(), &mut out);
+                        (out, post, wrong, f64::NAN, Vec::new())
+                    }
+                }
             })
             .collect();
         let mut tallies = vec![Tally::default(); n_sources];
         let mut posterior = Vec::with_capacity(*p.post_start.last().unwrap_or(&0) as usize);
-        for (out, post) in per_story {
+        let (mut wrong, mut omitting) = (0.0, 0.0);
+        let mut scale_votes = Vec::new();
+        let mut estimate = Vec::new();
+        for (out, post, (w, o), mu, votes) in per_story {
             for (source, c, known, relay) in out {
                 tallies[source as usize].add(c, known, relay, super::FULL_WEIGHT);
             }
             posterior.extend(post);
+            wrong += w;
+            omitting += o;
+            scale_votes.extend(votes);
+            estimate.push(mu);
         }
         if converged || iterations >= super::em::MAX_ITERATIONS || since_best >= STALL {
+            let estimate = p
+                .numbers
+                .as_ref()
+                .map(|n| estimate.into_iter().map(|mu| n.number(mu)).collect());
             return Fit {
                 tallies,
                 posterior,
                 score: None,
                 iterations: (iterations, converged, last_change),
+                estimate,
             };
         }
         iterations += 1;
@@ -392,9 +578,25 @@ fn em(p: &Problem, n_sources: usize, by_name: &[usize], relay_weight: f64) -> Fi
             .zip(&theta)
             .map(|(r, &t)| 0.5 * (t + r.posterior_mean(prior.alpha, prior.beta)))
             .collect();
-        let moved = theta.iter().zip(&next).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        let mut moved = theta.iter().zip(&next).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        if omitted.is_some() {
+            // π's M-step under a uniform prior, by half steps as θ.
+            let next_share = 0.5 * (share + (omitting + 1.0) / (wrong + 2.0));
+            moved = moved.max((next_share - share).abs());
+            share = next_share;
+        }
+        if let (Some(k), Some(n)) = (kernel, &p.numbers) {
+            // The kernel's M-step; its relative change counts towards convergence as a reliability's does.
+            let fitted = super::numeric::fit_scale(&scale_votes, n.log_background, n.range(), k);
+            moved = moved.max((fitted.b - k.b).abs() / k.b);
+            kernel = Some(fitted);
+        }
         if std::env::var_os("CREDENCE_TIMING").is_some() {
-            eprintln!("em (values): iteration {iterations}: largest change {moved:.3e}");
+            let scale = kernel.map_or_else(String::new, |k| format!(", kernel scale {:.6e}", k.b));
+            let omissions = omitted
+                .as_ref()
+                .map_or_else(String::new, |_| format!(", omissions {share:.4}"));
+            eprintln!("em (values): iteration {iterations}: largest change {moved:.3e}{omissions}{scale}");
         }
         theta = next;
         converged = moved < super::em::TOLERANCE;
@@ -637,6 +839,7 @@ fn em_labels(p: &Problem, n_sources: usize) -> Fit {
                 posterior: t,
                 score: None,
                 iterations: (iterations, converged, moved),
+                estimate: None,
             };
         }
     }
@@ -729,6 +932,7 @@ fn dawid_skene(p: &Problem, n_sources: usize) -> Fit {
         posterior: t,
         score: Some(score),
         iterations: (iterations, converged, last_change),
+        estimate: None,
     }
 }
 
@@ -760,6 +964,14 @@ pub(crate) fn similarity(kind: Option<ValueKind>, a: &str, b: &str) -> f64 {
         },
         _ => 0.0,
     }
+}
+
+/// Whether list value `a` (a normal form, items joined by `; `) leaves out some of `b`'s items and adds
+/// none: its items are a proper subset of `b`'s.
+pub(crate) fn omits(a: &str, b: &str) -> bool {
+    let (x, y): (std::collections::BTreeSet<&str>, std::collections::BTreeSet<&str>) =
+        (a.split("; ").collect(), b.split("; ").collect());
+    x.len() < y.len() && x.is_subset(&y)
 }
 
 #[cfg(test)]
@@ -863,6 +1075,7 @@ pub(crate) fn truthfinder_with(
         posterior: confidence,
         score: Some(trust),
         iterations: (iterations, converged, last_change),
+        estimate: None,
     }
 }
 
@@ -896,6 +1109,7 @@ mod tests {
             classes: Classes::Binary,
             post_start: (0..=stories as u32).map(|s| 2 * s).collect(),
             settled: vec![None; stories],
+            numbers: None,
         }
     }
 
@@ -915,7 +1129,7 @@ mod tests {
         let p = binary(&[(0, 0, 0), (0, 1, 0), (0, 2, 1)]);
         let lt: Vec<(f64, f64)> = [0.8f64, 0.6, 0.6].iter().map(|t| (t.ln(), (1.0 - t).ln())).collect();
         let mut out = Vec::new();
-        let post = em_story(&p, 0, &lt, &mut out);
+        let (post, _) = em_story(&p, 0, &lt, None, &mut out);
         assert!((post[0] - 0.8).abs() < 1e-12);
         let c: Vec<f64> = out.iter().map(|o| o.1).collect();
         assert!((c[0] - 0.5).abs() < 1e-9, "{c:?}");
@@ -948,10 +1162,11 @@ mod tests {
             },
             post_start: vec![0, 1],
             settled: vec![None],
+            numbers: None,
         };
         let lt: Vec<(f64, f64)> = [0.9f64, 0.9].iter().map(|t| (t.ln(), (1.0 - t).ln())).collect();
         let mut out = Vec::new();
-        let post = em_story(&p, 0, &lt, &mut out);
+        let (post, _) = em_story(&p, 0, &lt, None, &mut out);
         // Both votes: 0.81 against 0.01, so 0.81 / 0.82.
         assert!((post[0] - 0.81 / 0.82).abs() < 1e-12);
         assert!((out[0].1 - 0.9).abs() < 0.003);
@@ -974,11 +1189,71 @@ mod tests {
             classes: Classes::Shared(vec![0, 1, 2]),
             post_start: vec![0, 3],
             settled: vec![None],
+            numbers: None,
         };
         let lt: Vec<(f64, f64)> = [0.6f64, 0.6].iter().map(|t| (t.ln(), (1.0 - t).ln())).collect();
         let mut out = Vec::new();
-        em_story(&p, 0, &lt, &mut out);
+        em_story(&p, 0, &lt, None, &mut out);
         assert!((out[0].1 - 0.75).abs() < 0.003, "{out:?}");
+    }
+
+    /// em's omission model on one list story, hand-computed: A = {a} and B = {a, b} (A leaves b out),
+    /// one voter each at θ = 0.6, π = 0.8, k = 3 (A, B, none of them). Against the one-coin model the
+    /// wrong reports weigh (k − 1 = 2 slots): A under B π·2/1 = 1.6; B under A and everything under
+    /// "none" (1 − π)·2/2 = 0.2. With miss probability (1 − θ)/2 = 0.2: L(A) = 0.6 · 0.2 · 0.2 = 0.024,
+    /// L(B) = 0.2 · 1.6 · 0.6 = 0.192, L(none) = 0.04² = 0.0016, so P(B) = 0.192 / 0.2176 = 0.882353
+    /// where the one-coin model ties A and B. Voter A's cavity (B's vote alone) is 0.04 : 0.6 : 0.04,
+    /// c = 0.058824 and R = P(B)·1.6 + P(none)·0.2 = 1.423529, c′ = 2c / (2c + R) = 0.076336; voter B's is
+    /// 0.6 : 0.32 : 0.04, c = ⅓, R = (0.625 + 0.041667)·0.2 = 0.133333, c′ = 0.833333. π's statistics: wrong
+    /// votes P(B) + P(none) for A and P(A) + P(none) for B, 1.007353 in all, of which omissions P(B) = 0.882353.
+    #[test]
+    fn em_story_omissions_by_hand() {
+        let unit = |source, class| Unit {
+            rank: source,
+            source,
+            class,
+            relay: false,
+        };
+        let p = Problem {
+            units: vec![unit(0, 0), unit(1, 1)],
+            start: vec![0, 2],
+            classes: Classes::PerStory {
+                values: vec![10, 11],
+                start: vec![0, 2],
+            },
+            post_start: vec![0, 2],
+            settled: vec![None],
+            numbers: None,
+        };
+        let lt: Vec<(f64, f64)> = [0.6f64, 0.6].iter().map(|t| (t.ln(), (1.0 - t).ln())).collect();
+        let omitted = [false, true, false, false];
+        let o = Omissions {
+            omitted: &omitted,
+            share: 0.8,
+        };
+        let mut out = Vec::new();
+        let (post, (wrong, omissions)) = em_story(&p, 0, &lt, Some(&o), &mut out);
+        assert!(
+            (post[0] - 0.024 / 0.2176).abs() < 1e-12 && (post[1] - 0.192 / 0.2176).abs() < 1e-12,
+            "{post:?}"
+        );
+        // Recorded on em's grid (`em::rounded`), hence the loose tolerance.
+        assert!(
+            (out[0].1 - 0.076336).abs() < 0.002 && (out[1].1 - 0.833333).abs() < 0.003,
+            "{out:?}"
+        );
+        assert!((wrong - 1.007353).abs() < 1e-6 && (omissions - 0.882353).abs() < 1e-6);
+        // The one-coin model ties the two lists.
+        let (post, _) = em_story(&p, 0, &lt, None, &mut Vec::new());
+        assert!((post[0] - post[1]).abs() < 1e-12);
+    }
+
+    #[test]
+    fn omissions_are_proper_subsets() {
+        assert!(omits("knuth", "donald; knuth"));
+        assert!(!omits("donald; knuth", "donald; knuth"));
+        assert!(!omits("donald; knuth", "knuth"));
+        assert!(!omits("graham; knuth", "donald; knuth; patashnik"));
     }
 
     /// Dawid–Skene on a worked example: three workers, four binary items; worker 2 always disagrees
@@ -1114,7 +1389,7 @@ mod tests {
         };
         let by_name: Vec<usize> = (0..n).collect();
         let labels = em_labels(&p, n);
-        let (one_coin, majority) = (em(&p, n, &by_name, 0.5), vote(&p, n));
+        let (one_coin, majority) = (em(&p, n, &by_name, 0.5, None), vote(&p, n));
         // The best any method can do: the posterior under the true rows.
         let oracle = (0..tasks as usize)
             .filter(|&s| {

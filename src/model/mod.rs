@@ -15,6 +15,7 @@ pub mod categorical;
 pub mod copying;
 pub mod crosscheck;
 pub mod em;
+pub mod numeric;
 pub mod posterior;
 pub mod prior;
 pub mod ratings;
@@ -316,6 +317,8 @@ struct Td {
     classes: categorical::Classes,
     post_start: Vec<u32>,
     posterior: Vec<f64>,
+    /// Number stories: each story's estimate, where the method gives one.
+    estimate: Option<Vec<f64>>,
 }
 
 /// One row of `stories.csv`.
@@ -332,6 +335,9 @@ pub struct StoryRow {
     pub sources: u64,
     /// Outlets credited with those claims (relays counted once, for the outlet they cite).
     pub independent_sources: u64,
+    /// Number stories (`--value-kind number`): the method's estimate of the number (em: the model's
+    /// estimate, [`numeric::estimate`]; vote: the median of the votes); NaN otherwise.
+    pub estimate: f64,
 }
 
 impl Scores {
@@ -430,6 +436,12 @@ impl Scores {
         self.groups.stories()
     }
 
+    /// Whether `stories.csv` has an `estimate` column: number-valued stories, under any method (empty
+    /// where the method gives no estimate).
+    pub fn has_estimates(&self, corpus: &Corpus) -> bool {
+        corpus.valued() && corpus.value_kind == crate::value::ValueKind::Number
+    }
+
     /// Story `s`'s most probable value, its probability and the outlets behind it.
     pub fn story_row(&self, corpus: &Corpus, s: usize) -> StoryRow {
         let value_of = |i: u32| corpus.mention_values.get(i as usize).copied().unwrap_or(u32::MAX);
@@ -507,6 +519,11 @@ impl Scores {
             probability,
             sources: outlets.len() as u64,
             independent_sources: credited.len() as u64,
+            estimate: self
+                .td
+                .as_ref()
+                .and_then(|td| td.estimate.as_ref())
+                .map_or(f64::NAN, |e| e[s]),
         }
     }
 }
@@ -779,7 +796,14 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
             }
             _ => 0.0,
         };
-        let fit = categorical::fit(&problem, which, n_sources, &by_name, params.relay_weight, &sim);
+        let omits = |s: usize, a: u32, b: u32| {
+            let name = |k: u32| corpus.values.name(problem.classes.of(s)[k as usize]);
+            categorical::omits(name(a), name(b))
+        };
+        let list =
+            kind == crate::value::ValueKind::List && matches!(problem.classes, categorical::Classes::PerStory { .. });
+        let omits: Option<&(dyn Fn(usize, u32, u32) -> bool + Sync)> = list.then_some(&omits);
+        let fit = categorical::fit(&problem, which, n_sources, &by_name, params.relay_weight, &sim, omits);
         if which != categorical::Which::Vote {
             em_info = Some(fit.iterations);
         }
@@ -789,6 +813,7 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
             classes: problem.classes,
             post_start: problem.post_start,
             posterior: fit.posterior,
+            estimate: fit.estimate,
         });
         (finished, responders, vec![f64::NAN; evidence.len()])
     } else if params.method == Method::Em {
@@ -996,12 +1021,32 @@ fn categorical_problem(
             }
         })
         .collect();
+    let numbers = match &classes {
+        Classes::PerStory { values, .. } if corpus.value_kind == crate::value::ValueKind::Number => {
+            let resolution = numeric::resolution(values.iter().map(|&v| corpus.values.name(v)));
+            Some(numeric::Numbers::new(
+                values
+                    .iter()
+                    .map(|&v| {
+                        corpus
+                            .values
+                            .name(v)
+                            .parse::<f64>()
+                            .expect("number values are normalised numbers")
+                    })
+                    .collect(),
+                resolution,
+            ))
+        }
+        _ => None,
+    };
     categorical::Problem {
         units,
         start,
         classes,
         post_start,
         settled,
+        numbers,
     }
 }
 

@@ -474,18 +474,26 @@ pub fn source_topics_csv(corpus: &Corpus, fit: &crate::model::topics::TopicFit) 
     )
 }
 
-/// The per-story columns, in order.
+/// The per-story columns, in order; number-valued stories add [`ESTIMATE_COLUMN`] after them.
 pub const STORY_COLUMNS: [&str; 5] = ["story_id", "value", "probability", "sources", "independent_sources"];
+/// The per-story column of number-valued stories' estimates (empty for a method without one).
+pub const ESTIMATE_COLUMN: &str = "estimate";
 
 /// Writes the per-story table, in order of first appearance: each story's most probable value (`true` or
 /// `false` for a plain story; empty when nothing decides it), its probability (empty likewise), the
-/// outlets that claim it and the outlets credited with those claims.
+/// outlets that claim it and the outlets credited with those claims; for number-valued stories, the
+/// method's estimate of the number.
 pub fn write_stories_csv(corpus: &Corpus, scores: &Scores, out: &mut (dyn Write + Send)) -> Result<()> {
     let sink_err = |source| Error::Io {
         path: PathBuf::from("stories.csv"),
         source,
     };
-    out.write_all(&csv_bytes(&STORY_COLUMNS, std::iter::empty()))
+    let estimates = scores.has_estimates(corpus);
+    let mut columns = STORY_COLUMNS.to_vec();
+    if estimates {
+        columns.push(ESTIMATE_COLUMN);
+    }
+    out.write_all(&csv_bytes(&columns, std::iter::empty()))
         .map_err(sink_err)?;
     use rayon::prelude::*;
     // Millions of stories: rows are formatted in parallel a slice at a time and streamed, never all held.
@@ -504,7 +512,14 @@ pub fn write_stories_csv(corpus: &Corpus, scores: &Scores, out: &mut (dyn Write 
                 if !r.probability.is_nan() {
                     crate::numfmt::push_float_bytes(&mut buf, r.probability);
                 }
-                buf.extend_from_slice(format!(",{},{}\n", r.sources, r.independent_sources).as_bytes());
+                buf.extend_from_slice(format!(",{},{}", r.sources, r.independent_sources).as_bytes());
+                if estimates {
+                    buf.push(b',');
+                    if !r.estimate.is_nan() {
+                        crate::numfmt::push_float_bytes(&mut buf, r.estimate);
+                    }
+                }
+                buf.push(b'\n');
                 buf
             })
             .collect();

@@ -1,0 +1,555 @@
+//! Numbers as numbers: em's model of number-valued stories (`--value-kind number`) and the numeric
+//! estimate of each story.
+//!
+//! The one-coin model of free values says a wrong outlet names any other value with the same chance, so
+//! 61,700 is as far from 61,704 as 10¹¹ is, and a value claimed by one trusted outlet can beat two others
+//! that agree. Here a story's truth is one of the numbers claimed on it (uniform prior, no "none of them":
+//! the [`estimate`] covers a truth nobody claimed), and a report `x` of an outlet with reliability θ,
+//! given the truth `v`, is drawn from a two-part mixture on the transformed scale `t = asinh(x / c)`:
+//!
+//! * with probability θ a **good** report: `t(x) ~ Normal(t(v), b²)`, an exact or near value;
+//! * with probability 1 − θ a **gross error**: `t(x)` uniform over the range of every number claimed in
+//!   the data (density `g`).
+//!
+//! A number is known only to its written precision, so a report's likelihood is the probability of its
+//! rounding bin (width `w`: the data's finest decimal step, 1 for integers, carried to the transformed
+//! scale), divided by the bin's width: the kernel's density averaged over the bin ([`Kernel::ln_density`]).
+//! This is what keeps the fit well posed: with densities, votes that tie exactly (answers in steps of 5,
+//! a population copied from the census) make the likelihood grow without bound as `b → 0`, and em
+//! collapsed onto the ties; a bin's probability is at most 1.
+//!
+//! `asinh(x / c)` is linear for `|x|` well below `c` and logarithmic above it, so an error is absolute on
+//! a bounded rating scale and relative for populations and prices; `c` is the median of the nonzero
+//! numbers' magnitudes ([`Numbers::new`]), so the data say where the change happens. The scale `b` is
+//! fitted by em's M-step ([`fit_scale`]): the `b` that maximises the likelihood of every vote given its
+//! story's current estimate and its outlet's reliability, over stories with at least two votes (a vote
+//! alone on its story always sits at its own value and says nothing about the spread), found on a grid
+//! of `ln b` and refined by golden section (the likelihood can have a second, narrow mode at the ties).
+//! θ is the outlet's reliability as in the rest of em: here the share of its reports that are good, not
+//! exactly equal to the truth.
+//!
+//! A report's probability `c′` of being good given the rest of its story (its own vote left out, a
+//! cavity `q` over the candidates) follows from its likelihood
+//! `Σⱼ qⱼ (θ K(tᵢ − tⱼ) + (1 − θ) g) = θ A + (1 − θ) g` with `A = Σⱼ qⱼ K(tᵢ − tⱼ)`: `c′ = A / (A + g)`,
+//! the uncertain factor `c′θ + (1 − c′)(1 − θ)` of its outlet's record ([`story`]).
+//!
+//! The **estimate** of a story is the most probable truth when the truth may be any number: the local
+//! maximum of `Πᵢ (θᵢ N(tᵢ; μ, b²) + (1 − θᵢ) g)` over μ reached from the most probable candidate by the
+//! EM fixed point `μ = Σ rᵢ tᵢ / Σ rᵢ`, `rᵢ` the responsibility of the good part for vote `i` ([`estimate`]).
+//! It is a reliability-weighted mean of the votes near the truth on the transformed scale, outliers
+//! weighing nothing, in the spirit of GTM (Zhao & Han 2012) and CRH (Li et al. 2014), with one scale for
+//! every outlet rather than one per outlet.
+
+use super::categorical::{Contribution, Unit, softmax_into};
+
+/// The smallest kernel scale on the transformed scale (numbers keep six significant digits, a relative
+/// step of at least 1e-6).
+pub const MIN_SCALE: f64 = 1e-6;
+/// Iterations of the estimate's fixed point at most (it stops sooner when μ stops moving).
+const ESTIMATE_ITERATIONS: usize = 200;
+/// Points of the grid on `ln b` that brackets the scale's maximum likelihood before golden section.
+const SCALE_GRID: usize = 48;
+
+/// The numbers of number-valued stories' classes, aligned with [`super::categorical::Classes::PerStory`]'s
+/// value ids, and the transformed scale they are compared on.
+#[derive(Debug, Clone)]
+pub struct Numbers {
+    /// Each class's number.
+    pub x: Vec<f64>,
+    /// Each class's position on the transformed scale, `asinh(x / scale)`.
+    pub t: Vec<f64>,
+    /// Each class's rounding bin on the transformed scale: the width of `[x − r/2, x + r/2]` there, with
+    /// `r` the data's resolution.
+    pub w: Vec<f64>,
+    /// The transform's scale `c`.
+    pub scale: f64,
+    /// The log density `ln g` of a gross error on the transformed scale: minus the log of the range of
+    /// every `t` (0 when every number is the same).
+    pub log_background: f64,
+}
+
+impl Numbers {
+    /// The classes' numbers `x`, written to `resolution` (see [`resolution`]); the scale `c` is the median
+    /// of the nonzero `|x|` (1 when all are zero).
+    pub fn new(x: Vec<f64>, resolution: f64) -> Numbers {
+        let mut magnitudes: Vec<f64> = x.iter().map(|v| v.abs()).filter(|&v| v > 0.0).collect();
+        magnitudes.sort_by(f64::total_cmp);
+        let scale = if magnitudes.is_empty() {
+            1.0
+        } else {
+            median_sorted(&magnitudes)
+        };
+        let t: Vec<f64> = x.iter().map(|&v| (v / scale).asinh()).collect();
+        let half = 0.5 * resolution;
+        let w = x
+            .iter()
+            .map(|&v| ((v + half) / scale).asinh() - ((v - half) / scale).asinh())
+            .collect();
+        let (lo, hi) = t.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        });
+        let log_background = if hi > lo { -(hi - lo).ln() } else { 0.0 };
+        Numbers {
+            x,
+            t,
+            w,
+            scale,
+            log_background,
+        }
+    }
+
+    /// The range of the transformed numbers, `1 / g`.
+    pub fn range(&self) -> f64 {
+        (-self.log_background).exp()
+    }
+
+    /// A position on the transformed scale back as a number.
+    pub fn number(&self, t: f64) -> f64 {
+        self.scale * t.sinh()
+    }
+}
+
+/// The resolution of numbers written as `names` (normalised numbers, never in exponent form): the finest
+/// decimal step among them, and 1 for integers (a population of 61,700 may have been rounded to the
+/// hundred; nothing says so, and its bin is that of any integer).
+///
+/// ```
+/// use credence::model::numeric::resolution;
+/// assert_eq!(resolution(["12", "-3", "0"].into_iter()), 1.0);
+/// assert_eq!(resolution(["12.5", "0.25"].into_iter()), 0.01);
+/// ```
+pub fn resolution<'a>(names: impl Iterator<Item = &'a str>) -> f64 {
+    let decimals = names
+        .map(|n| n.split_once('.').map_or(0, |(_, d)| d.len()))
+        .max()
+        .unwrap_or(0);
+    10f64.powi(-(decimals.min(300) as i32))
+}
+
+/// The good reports' kernel, `Normal(0, b²)` on the transformed scale.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Kernel {
+    /// The scale `b`.
+    pub b: f64,
+    ln_norm: f64,
+    inv_two_var: f64,
+}
+
+impl Kernel {
+    /// The kernel of scale `b` (at least [`MIN_SCALE`]).
+    pub fn new(b: f64) -> Kernel {
+        let b = b.max(MIN_SCALE);
+        Kernel {
+            b,
+            ln_norm: -(b * (2.0 * std::f64::consts::PI).sqrt()).ln(),
+            inv_two_var: 1.0 / (2.0 * b * b),
+        }
+    }
+
+    /// The log density of the kernel averaged over a bin of width `w` centred at distance `d` from the
+    /// truth: `ln(P(bin) / w)`. Where the bin is narrow against `b` (below 1e-3 b) it is the density at
+    /// `d` to a relative 1e-7; where the tail probability underflows, the density at `d` again (a number
+    /// so small that only its order matters).
+    pub fn ln_density(&self, d: f64, w: f64) -> f64 {
+        let at = self.ln_norm - d * d * self.inv_two_var;
+        if w < 1e-3 * self.b {
+            return at;
+        }
+        let z = std::f64::consts::SQRT_2 * self.b;
+        let a = d.abs();
+        let p = 0.5 * (statrs::function::erf::erfc((a - 0.5 * w) / z) - statrs::function::erf::erfc((a + 0.5 * w) / z));
+        if p > 0.0 { (p / w).ln() } else { at }
+    }
+}
+
+/// `ln(eᵃ + eᵇ)`.
+fn ln_add(a: f64, b: f64) -> f64 {
+    let top = a.max(b);
+    if top == f64::NEG_INFINITY {
+        return top;
+    }
+    top + ((a - top).exp() + (b - top).exp()).ln()
+}
+
+/// `ln(θ K(d) + (1 − θ) g)`, the log likelihood of one vote at distance `d` from a candidate truth with
+/// bin width `w`, `(ln θ, ln(1 − θ))` its outlet's, and the responsibility of the good part.
+fn vote(log_theta: (f64, f64), kernel: &Kernel, ln_g: f64, d: f64, w: f64) -> (f64, f64) {
+    let good = log_theta.0 + kernel.ln_density(d, w);
+    let gross = log_theta.1 + ln_g;
+    let total = ln_add(good, gross);
+    (total, (good - total).exp())
+}
+
+/// The starting scale: the root mean square distance on the transformed scale of every vote from its
+/// story's median vote, over stories with two votes or more. Outliers make it wide, which is what a
+/// start should be: a narrow start would call every near miss a gross error and never learn otherwise.
+pub fn start_scale<'a>(stories: impl Iterator<Item = (&'a [Unit], &'a [f64])>) -> Kernel {
+    let (mut sum, mut n) = (0.0, 0usize);
+    let mut ts = Vec::new();
+    for (units, t) in stories {
+        ts.clear();
+        ts.extend(units.iter().filter(|u| !u.relay).map(|u| t[u.class as usize]));
+        if ts.len() < 2 {
+            continue;
+        }
+        ts.sort_by(f64::total_cmp);
+        let mid = median_sorted(&ts);
+        sum += ts.iter().map(|v| (v - mid) * (v - mid)).sum::<f64>();
+        n += ts.len();
+    }
+    Kernel::new(if n > 0 && sum > 0.0 {
+        (sum / n as f64).sqrt()
+    } else {
+        1.0
+    })
+}
+
+/// One number story's em step: `units` its reports, `t` its candidates on the transformed scale and `w`
+/// their bins' widths, `log_theta` every outlet's `(ln θ, ln(1 − θ))`. Pushes each report's contribution to its outlet's
+/// record (none for a vote alone on its story) and returns the story's posterior over its candidates.
+pub fn story(
+    units: &[Unit],
+    t: &[f64],
+    w: &[f64],
+    log_theta: &[(f64, f64)],
+    kernel: &Kernel,
+    ln_g: f64,
+    out: &mut Vec<Contribution>,
+) -> Vec<f64> {
+    let m = t.len();
+    let voters = units.iter().filter(|u| !u.relay).count();
+    let mut l = vec![0.0; m];
+    for u in units.iter().filter(|u| !u.relay) {
+        let (ti, wi) = (t[u.class as usize], w[u.class as usize]);
+        for (x, &tj) in l.iter_mut().zip(t) {
+            *x += vote(log_theta[u.source as usize], kernel, ln_g, ti - tj, wi).0;
+        }
+    }
+    let mut post = vec![0.0; m];
+    softmax_into(&l, &mut post);
+    let mut cavity = vec![0.0; m];
+    for u in units {
+        if !u.relay && voters < 2 {
+            continue;
+        }
+        let (ti, wi) = (t[u.class as usize], w[u.class as usize]);
+        cavity.copy_from_slice(&l);
+        if !u.relay {
+            for (c, &tj) in cavity.iter_mut().zip(t) {
+                *c -= vote(log_theta[u.source as usize], kernel, ln_g, ti - tj, wi).0;
+            }
+        }
+        // ln A = ln Σⱼ qⱼ K(tᵢ − tⱼ), q the cavity normalised; c′ = A / (A + g).
+        let top = cavity.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let ln_q_sum = top + cavity.iter().map(|c| (c - top).exp()).sum::<f64>().ln();
+        let ln_a = cavity
+            .iter()
+            .zip(t)
+            .map(|(&c, &tj)| c - ln_q_sum + kernel.ln_density(ti - tj, wi))
+            .fold(f64::NEG_INFINITY, ln_add);
+        let c = 1.0 / (1.0 + (ln_g - ln_a).exp());
+        out.push((u.source, super::em::rounded(c), false, u.relay));
+    }
+    post
+}
+
+/// One vote as the scale's M-step sees it: its distance from its story's estimate, its bin's width and
+/// its outlet's `(ln θ, ln(1 − θ))`.
+pub type ScaleVote = (f64, f64, (f64, f64));
+
+/// Pushes story's votes for the scale's M-step at its estimate μ; none for a story with fewer than two
+/// votes.
+pub fn scale_votes(units: &[Unit], t: &[f64], w: &[f64], log_theta: &[(f64, f64)], mu: f64, out: &mut Vec<ScaleVote>) {
+    if units.iter().filter(|u| !u.relay).count() < 2 {
+        return;
+    }
+    for u in units.iter().filter(|u| !u.relay) {
+        let k = u.class as usize;
+        // A vote in the estimate's own bin is exact: it says nothing about how far near misses fall.
+        if (t[k] - mu).abs() >= 0.5 * w[k] {
+            out.push((t[k] - mu, w[k], log_theta[u.source as usize]));
+        }
+    }
+}
+
+/// The M-step: the kernel whose scale maximises `Σ ln(θ K̄_b(d, w) + (1 − θ) g)` over `votes` (summed in
+/// their order), searched on `ln b` from [`MIN_SCALE`] to `widest` (the range of the data on the
+/// transformed scale) over a grid of [`SCALE_GRID`] points, then by golden section between the best
+/// point's neighbours; `current` when there are no votes.
+pub fn fit_scale(votes: &[ScaleVote], ln_g: f64, widest: f64, current: Kernel) -> Kernel {
+    if votes.is_empty() {
+        return current;
+    }
+    let objective = |ln_b: f64| {
+        let k = Kernel::new(ln_b.exp());
+        votes.iter().map(|&(d, w, lt)| vote(lt, &k, ln_g, d, w).0).sum::<f64>()
+    };
+    let (lo, hi) = (MIN_SCALE.ln(), widest.max(MIN_SCALE * 10.0).ln());
+    let step = (hi - lo) / (SCALE_GRID - 1) as f64;
+    let best = (0..SCALE_GRID)
+        .map(|i| {
+            let x = lo + step * i as f64;
+            (objective(x), x)
+        })
+        .fold((f64::NEG_INFINITY, lo), |b, p| if p.0 > b.0 { p } else { b });
+    let x = super::ratings::golden_max(objective, (best.1 - step).max(lo), (best.1 + step).min(hi));
+    Kernel::new(if objective(x) >= best.0 { x } else { best.1 }.exp())
+}
+
+/// The story's estimate on the transformed scale, and its own scale: the fixed point of
+/// `μ = Σ rᵢ tᵢ / Σ rᵢ`, `b_s² = (b² + Σ rᵢ (tᵢ − μ)²) / (1 + Σ rᵢ)` over its votes (`rᵢ` the
+/// responsibility of the good part at μ and `b_s`): EM for a location and a scale, the story's scale
+/// pooled with the data's `b` as one vote's worth of prior, so a story with ten votes learns its own
+/// spread and a story with two keeps about the data's. It starts from the median of the votes and the
+/// wider of `b` and the votes' root mean square distance from that median, so that near misses are not
+/// called gross errors before they are weighed, and stops at a local maximum.
+pub fn estimate(units: &[Unit], t: &[f64], w: &[f64], log_theta: &[(f64, f64)], kernel: &Kernel, ln_g: f64) -> f64 {
+    let mut ts: Vec<f64> = units.iter().filter(|u| !u.relay).map(|u| t[u.class as usize]).collect();
+    ts.sort_by(f64::total_cmp);
+    let mut mu = median_sorted(&ts);
+    if ts.len() < 2 {
+        return mu;
+    }
+    let spread = (ts.iter().map(|v| (v - mu) * (v - mu)).sum::<f64>() / ts.len() as f64).sqrt();
+    let mut own = Kernel::new(spread.max(kernel.b));
+    for _ in 0..ESTIMATE_ITERATIONS {
+        let (mut num, mut den, mut sq) = (0.0, 0.0, 0.0);
+        for u in units.iter().filter(|u| !u.relay) {
+            let ti = t[u.class as usize];
+            let r = vote(log_theta[u.source as usize], &own, ln_g, ti - mu, w[u.class as usize]).1;
+            num += r * ti;
+            den += r;
+            sq += r * (ti - mu) * (ti - mu);
+        }
+        if den <= 0.0 {
+            return mu;
+        }
+        let next = num / den;
+        let scale = Kernel::new(((kernel.b * kernel.b + sq) / (1.0 + den)).sqrt());
+        let done = (next - mu).abs() <= 1e-12 * (1.0 + mu.abs()) && (scale.b - own.b).abs() <= 1e-12 * own.b;
+        (mu, own) = (next, scale);
+        if done {
+            break;
+        }
+    }
+    mu
+}
+
+/// The median of sorted numbers (the mean of the middle two for an even count); NaN when empty.
+pub fn median_sorted(x: &[f64]) -> f64 {
+    let n = x.len();
+    match n {
+        0 => f64::NAN,
+        _ if n % 2 == 1 => x[n / 2],
+        _ => 0.5 * (x[n / 2 - 1] + x[n / 2]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(source: u32, class: u32) -> Unit {
+        Unit {
+            rank: source,
+            source,
+            class,
+            relay: false,
+        }
+    }
+
+    fn logs(theta: &[f64]) -> Vec<(f64, f64)> {
+        theta.iter().map(|t| (t.ln(), (1.0 - t).ln())).collect()
+    }
+
+    /// A bin narrow against the kernel: bins this narrow give the density itself.
+    const NARROW: f64 = 1e-9;
+
+    /// `ln K(d)` for b = 0.5: `−ln(0.5 √(2π)) − d² / 0.5` (hand-computed: K(0) = 0.797885, K(0.5) = 0.483941).
+    /// Averaged over wide bins (b = 1): the bin [0, 0.5] holds Φ(0.5) − Φ(0) = 0.191462 (normal table),
+    /// density 0.382925; a bin of width 1 around the truth with b = 0.001 holds all of it, density 1.
+    #[test]
+    fn kernel_density_by_hand() {
+        let k = Kernel::new(0.5);
+        assert!((k.ln_density(0.0, NARROW).exp() - 0.797885).abs() < 1e-6);
+        assert!((k.ln_density(0.5, NARROW).exp() - 0.483941).abs() < 1e-6);
+        assert!((k.ln_density(-0.5, NARROW) - k.ln_density(0.5, NARROW)).abs() < 1e-15);
+        assert_eq!(Kernel::new(0.0).b, MIN_SCALE);
+        assert!((Kernel::new(1.0).ln_density(0.25, 0.5).exp() - 0.382925).abs() < 1e-6);
+        assert!((Kernel::new(1.0).ln_density(-0.25, 0.5).exp() - 0.382925).abs() < 1e-6);
+        assert!(Kernel::new(0.001).ln_density(0.0, 1.0).abs() < 1e-12);
+        // Just below the switch to the density (w < 1e-3 b) the bin's average agrees with it.
+        let k = Kernel::new(1.0);
+        assert!((k.ln_density(0.7, 1.0001e-3) - k.ln_density(0.7, NARROW)).abs() < 1e-7);
+    }
+
+    /// One story, candidates t = (0, 1); outlets 0 (θ = 0.9) and 1 (θ = 0.6) at 0, outlet 2 (θ = 0.8) at 1;
+    /// b = 0.5, g = 0.25. Hand-computed (each vote's θ K(d) + (1 − θ) g, K(0) = 0.797885,
+    /// K(1) = 0.107982):
+    /// truth 0: (0.9·0.797885 + 0.025)(0.6·0.797885 + 0.1)(0.8·0.107982 + 0.05) = 0.058653;
+    /// truth 1: (0.9·0.107982 + 0.025)(0.6·0.107982 + 0.1)(0.8·0.797885 + 0.05) = 0.013859;
+    /// posterior of 0: 0.808875. Outlet 2's cavity holds outlets 0 and 1 alone: q₀ = 0.955275, so
+    /// A = q₀ K(1) + q₁ K(0) = 0.138838 and c′ = A / (A + g) = 0.357058.
+    #[test]
+    fn story_posterior_and_cavity_by_hand() {
+        let (k0, k1) = (0.797885f64, 0.107982f64);
+        let lik = |theta: f64, k: f64| theta * k + (1.0 - theta) * 0.25;
+        let truth0 = lik(0.9, k0) * lik(0.6, k0) * lik(0.8, k1);
+        let truth1 = lik(0.9, k1) * lik(0.6, k1) * lik(0.8, k0);
+        assert!((truth0 - 0.058653).abs() < 1e-6 && (truth1 - 0.013859).abs() < 1e-6);
+        let units = [unit(0, 0), unit(1, 0), unit(2, 1)];
+        let mut out = Vec::new();
+        let post = story(
+            &units,
+            &[0.0, 1.0],
+            &[NARROW; 2],
+            &logs(&[0.9, 0.6, 0.8]),
+            &Kernel::new(0.5),
+            0.25f64.ln(),
+            &mut out,
+        );
+        assert!((post[0] - truth0 / (truth0 + truth1)).abs() < 1e-6, "{post:?}");
+        assert!((post[0] - 0.808875).abs() < 1e-6, "{post:?}");
+        // Outlet 2's cavity: the other two votes alone.
+        let (q0, q1) = (lik(0.9, k0) * lik(0.6, k0), lik(0.9, k1) * lik(0.6, k1));
+        let a = (q0 * k1 + q1 * k0) / (q0 + q1);
+        let want = a / (a + 0.25);
+        assert!(
+            (q0 / (q0 + q1) - 0.955275).abs() < 1e-6 && (want - 0.357058).abs() < 1e-6,
+            "{want}"
+        );
+        // Recorded on the grid of `em::rounded` (64 steps per unit of logit).
+        assert!((out[2].1 - want).abs() < 0.004, "{out:?}");
+        assert!(out[2].1 == crate::model::em::rounded(out[2].1));
+    }
+
+    /// Two outlets agreeing on one number, b = 1, g = 0.1: each one's cavity is certain of that number,
+    /// so A = K(0) = 0.398942 and c′ = 0.398942 / 0.498942 = 0.799577 (hand-computed); a vote alone on its
+    /// story contributes nothing.
+    #[test]
+    fn agreeing_votes_are_good_with_k0_over_k0_plus_g() {
+        let mut out = Vec::new();
+        story(
+            &[unit(0, 0), unit(1, 0)],
+            &[3.0],
+            &[NARROW],
+            &logs(&[0.7, 0.7]),
+            &Kernel::new(1.0),
+            0.1f64.ln(),
+            &mut out,
+        );
+        assert_eq!(out.len(), 2);
+        assert!((out[0].1 - 0.799577).abs() < 0.004, "{out:?}");
+        let mut alone = Vec::new();
+        let post = story(
+            &[unit(0, 0)],
+            &[3.0],
+            &[NARROW],
+            &logs(&[0.7]),
+            &Kernel::new(1.0),
+            0.1f64.ln(),
+            &mut alone,
+        );
+        assert!(alone.is_empty() && post == [1.0]);
+    }
+
+    /// A trusted outlet (θ = 0.99) with an absurd number against two (θ = 0.7) that agree: the pair wins,
+    /// where the one-coin model's 1/(k − 1) let the trusted outlet win (Eau Claire, 2000, in the
+    /// population data set: 61,704 twice against 10¹¹ once).
+    #[test]
+    fn two_agreeing_beat_one_trusted_outlier() {
+        let n = Numbers::new(vec![61704.0, 1e11, 2000.0, 5.0], 1.0);
+        let (t, w) = ([n.t[0], n.t[1]], [n.w[0], n.w[1]]);
+        let units = [unit(0, 0), unit(1, 0), unit(2, 1)];
+        let mut out = Vec::new();
+        let post = story(
+            &units,
+            &t,
+            &w,
+            &logs(&[0.7, 0.7, 0.99]),
+            &Kernel::new(0.01),
+            n.log_background,
+            &mut out,
+        );
+        // Hand-computed: the one-coin model (k = 3) weighs 61,704 as 0.7 · 0.7 · 0.01/2 = 0.00245 against
+        // 10¹¹'s 0.99 · (0.3/2)² = 0.0223; here the pair's exact agreement outweighs the trusted outlet.
+        assert!(post[0] > 0.9, "{post:?}");
+    }
+
+    /// Votes at −0.1, 0, 0.1, 0.2 and an outlier at 8, all θ = 0.9, data scale b = 0.2, g = 0.1: from the
+    /// median 0.1 and the wide start √(Σ d² / 5) the story's scale settles at 0.134 and the outlier's
+    /// responsibility vanishes, so the estimate is the mean of the four, 0.05 (the fixed point iterated
+    /// by hand in Python). With three votes (0, 0.1, 5) nothing says 5 is the outlier rather than the
+    /// spread being wide, and the fixed point is the wide one, 1.515 (likewise).
+    #[test]
+    fn estimate_is_the_mean_of_the_near_votes() {
+        let units = [unit(0, 0), unit(1, 1), unit(2, 2), unit(3, 3), unit(4, 4)];
+        let (t, w) = ([-0.1, 0.0, 0.1, 0.2, 8.0], [NARROW; 5]);
+        let mu = estimate(&units, &t, &w, &logs(&[0.9; 5]), &Kernel::new(0.2), 0.1f64.ln());
+        assert!((mu - 0.05).abs() < 1e-9, "{mu}");
+        let three = [unit(0, 0), unit(1, 1), unit(2, 2)];
+        let mu = estimate(
+            &three,
+            &[0.0, 0.1, 5.0],
+            &w,
+            &logs(&[0.9; 3]),
+            &Kernel::new(0.2),
+            0.1f64.ln(),
+        );
+        assert!((mu - 1.514824).abs() < 1e-5, "{mu}");
+        let units = [unit(0, 0), unit(1, 1)];
+        let t = [0.0, 0.1];
+        // Reliability weighs: with θ = (0.9, 0.3) the estimate leans towards the more reliable vote.
+        let mu = estimate(&units[..2], &t, &w, &logs(&[0.9, 0.3]), &Kernel::new(0.2), 0.1f64.ln());
+        assert!(mu > 0.0 && mu < 0.05, "{mu}");
+        // One vote is its own estimate.
+        let mu = estimate(&[unit(0, 1)], &t, &w, &logs(&[0.9]), &Kernel::new(0.2), 0.1f64.ln());
+        assert_eq!(mu, 0.1);
+    }
+
+    /// The scale's M-step on planted votes: 4,000 at distances drawn from Normal(0, 0.2²) with θ = 0.8 and
+    /// the rest uniform on [−3, 3] (g = 1/6), bins of 0.001. The fitted scale must land within 5% of 0.2
+    /// (its standard error with ~3,200 good votes is about 1.3%).
+    #[test]
+    fn scale_step_recovers_a_planted_scale() {
+        use rand::{RngExt, SeedableRng};
+        use statrs::distribution::{ContinuousCDF, Normal};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        let normal = Normal::new(0.0, 0.2).unwrap();
+        let lt = (0.8f64.ln(), 0.2f64.ln());
+        let votes: Vec<ScaleVote> = (0..4000)
+            .map(|_| {
+                let d = if rng.random::<f64>() < 0.8 {
+                    normal.inverse_cdf(rng.random::<f64>())
+                } else {
+                    rng.random::<f64>() * 6.0 - 3.0
+                };
+                (d, 0.001, lt)
+            })
+            .collect();
+        let k = fit_scale(&votes, (1.0f64 / 6.0).ln(), 6.0, Kernel::new(1.0));
+        assert!((k.b - 0.2).abs() < 0.01, "{}", k.b);
+        // With no votes the kernel stays.
+        assert_eq!(fit_scale(&[], 0.0, 6.0, Kernel::new(0.3)).b, 0.3);
+    }
+
+    /// The transform: c is the median nonzero magnitude, t = asinh(x / c), and back.
+    #[test]
+    fn numbers_transform_and_back() {
+        let n = Numbers::new(vec![0.0, -10.0, 20.0, 40.0], 1.0);
+        assert_eq!(n.scale, 20.0);
+        assert!((n.t[2] - 1f64.asinh()).abs() < 1e-15);
+        assert!((n.number(n.t[1]) + 10.0).abs() < 1e-12);
+        // The range is asinh(2) + asinh(0.5) = 1.443635 + 0.481212.
+        assert!(
+            (n.log_background + (1.924847f64).ln()).abs() < 1e-6,
+            "{}",
+            n.log_background
+        );
+        // The bin of 20 is [19.5, 20.5]: asinh(1.025) − asinh(0.975) = 0.035356 (hand-computed).
+        assert!((n.w[2] - 0.035356).abs() < 1e-6, "{}", n.w[2]);
+        assert_eq!(median_sorted(&[1.0, 3.0, 5.0, 10.0]), 4.0);
+        assert_eq!(median_sorted(&[1.0, 3.0, 5.0]), 3.0);
+        assert!(median_sorted(&[]).is_nan());
+    }
+}
