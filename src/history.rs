@@ -140,7 +140,7 @@ pub fn history(
     for end in period_ends(first, last, every) {
         let load = LoadOptions {
             as_of: Some(end),
-            keep_times: params.half_life.is_some(),
+            keep_times: params.half_life.is_some() || params.method == crate::model::Method::Em,
             ..load
         };
         let mut params = *params;

@@ -14,7 +14,7 @@
 //! runs over integer counts or over names in sorted order. A responses or resolutions file given to several
 //! shards (same name) is counted once.
 //!
-//! The file is JSON: `{"format": "credence-partial", "version": 1, ...}`; a reader refuses other formats
+//! The file is JSON: `{"format": "credence-partial", "version": 2, ...}`; a reader refuses other formats
 //! and versions. Claim-id uniqueness is checked within each shard only: ids are not carried, to keep the
 //! partial free of per-claim data.
 
@@ -32,7 +32,7 @@ use crate::report::InputTallies;
 /// The format name written in every partial.
 pub const FORMAT: &str = "credence-partial";
 /// The version of the partial format this build reads and writes.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// One shard's sufficient statistics.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -56,6 +56,10 @@ pub struct Partial {
     pub stories: Vec<String>,
     /// `[story, source, relayed source or -1, stance (0 asserts, 1 denies), count]`, sorted.
     pub mentions: Vec<(u32, u32, i64, u8, u64)>,
+    /// Each mention entry's earliest `published_at`, parallel to `mentions`, when the shard was read with
+    /// times (em's copy model needs when each report came first; version 2 added it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub first_published: Vec<i64>,
     /// Its responses file, raw.
     pub responses: Option<RawFile<RawResponse>>,
     /// Its resolutions file, raw.
@@ -114,18 +118,36 @@ pub fn partial(inputs: &Inputs, opts: LoadOptions) -> Result<Partial> {
     }
     strict_check(responses.as_ref().map_or(&[][..], |r| &r.rejects))?;
     strict_check(resolutions.as_ref().map_or(&[][..], |r| &r.rejects))?;
-    let mut keys: Vec<(u32, u32, u32, u8)> = corpus
+    let timed = corpus.published.len() == corpus.mentions.len();
+    let mut keys: Vec<(u32, u32, u32, u8, i64)> = corpus
         .mentions
         .iter()
-        .map(|m| (m.story, m.source, m.attributed_to, u8::from(m.stance == Stance::Denies)))
+        .enumerate()
+        .map(|(i, m)| {
+            let t = if timed { corpus.published[i] } else { 0 };
+            (
+                m.story,
+                m.source,
+                m.attributed_to,
+                u8::from(m.stance == Stance::Denies),
+                t,
+            )
+        })
         .collect();
     keys.sort_unstable();
     let mut mentions: Vec<(u32, u32, i64, u8, u64)> = Vec::new();
+    let mut first_published = Vec::new();
     for k in keys {
         let attributed = if k.2 == Mention::ORIGINAL { -1 } else { i64::from(k.2) };
         match mentions.last_mut() {
             Some(last) if (last.0, last.1, last.2, last.3) == (k.0, k.1, attributed, k.3) => last.4 += 1,
-            _ => mentions.push((k.0, k.1, attributed, k.3, 1)),
+            _ => {
+                mentions.push((k.0, k.1, attributed, k.3, 1));
+                // Keys sort by time within an entry, so its first key has its earliest time.
+                if timed {
+                    first_published.push(k.4);
+                }
+            }
         }
     }
     Ok(Partial {
@@ -138,6 +160,7 @@ pub fn partial(inputs: &Inputs, opts: LoadOptions) -> Result<Partial> {
         sources: corpus.sources.iter().map(str::to_owned).collect(),
         stories: corpus.stories.iter().map(str::to_owned).collect(),
         mentions,
+        first_published,
         responses,
         resolutions,
     })
@@ -195,6 +218,14 @@ fn check_counts(p: &Partial) -> std::result::Result<(), String> {
         return Err(format!(
             "{}: {} rows read is not {} scored + {} rejected + {} later",
             t.file, t.read, t.scored, t.rejected, t.later
+        ));
+    }
+    if !p.first_published.is_empty() && p.first_published.len() != p.mentions.len() {
+        return Err(format!(
+            "{}: {} mention entries but {} first times",
+            t.file,
+            p.mentions.len(),
+            p.first_published.len()
         ));
     }
     if p.claim_rejects.len() as u64 != t.rejected || p.claim_later.len() as u64 != t.later {
@@ -265,6 +296,8 @@ pub fn merge(mut partials: Vec<Partial>) -> Result<Merged> {
     let mut rejects = Vec::new();
     let mut inputs = InputTallies::default();
     let mut later = Vec::new();
+    // Times only when every partial has them: a merged run either models copies everywhere or nowhere.
+    let timed = partials.iter().all(|p| p.first_published.len() == p.mentions.len());
     for p in &partials {
         let sources: Vec<u32> = p.sources.iter().map(|n| corpus.sources.intern(n)).collect();
         let stories: Vec<u32> = p.stories.iter().map(|n| corpus.stories.intern(n)).collect();
@@ -274,7 +307,7 @@ pub fn merge(mut partials: Vec<Partial>) -> Result<Merged> {
                 p.claims.file
             ))
         };
-        for &(story, source, attributed, stance, count) in &p.mentions {
+        for (k, &(story, source, attributed, stance, count)) in p.mentions.iter().enumerate() {
             let story = *stories.get(story as usize).ok_or_else(bad)?;
             let source = *sources.get(source as usize).ok_or_else(bad)?;
             let attributed_to = match usize::try_from(attributed) {
@@ -289,6 +322,11 @@ pub fn merge(mut partials: Vec<Partial>) -> Result<Merged> {
                 stance,
             };
             corpus.mentions.extend(std::iter::repeat_n(m, count as usize));
+            if timed {
+                corpus
+                    .first_published
+                    .extend(std::iter::repeat_n(p.first_published[k], count as usize));
+            }
         }
         inputs.claims.push(p.claims.clone());
         rejects.extend(p.claim_rejects.iter().cloned());
@@ -325,7 +363,7 @@ mod tests {
     /// and a responses file of `responses_read` rows with one kept, a response to `story`.
     fn partial_json(read: u64, scored: u64, count: u64, responses_read: u64, story: &str) -> String {
         format!(
-            r#"{{"format":"credence-partial","version":1,"credence_version":"0.1.0",
+            r#"{{"format":"credence-partial","version":2,"credence_version":"0.1.0",
             "claims":{{"file":"claims.csv","read":{read},"scored":{scored},"rejected":0}},"claim_rejects":[],
             "sources":["Wire"],"stories":["s1"],"mentions":[[0,0,-1,0,{count}]],
             "responses":{{"file":"responses.csv","read":{responses_read},"rejects":[],"rows":[

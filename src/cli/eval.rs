@@ -98,6 +98,8 @@ pub fn run(args: EvalArgs) -> credence::Result<()> {
     };
     let load = LoadOptions {
         value_kind: args.value_kind.into(),
+        // em (the default) models silent copies from publication times, as `score` does.
+        keep_times: true,
         ..LoadOptions::default()
     };
     let train_ratings = match &inputs.resolutions {

@@ -154,12 +154,46 @@ fn report_llr(u: &Unit, theta: f64, q: f32, copy: f64) -> f64 {
     sign(u.stance) * (right / wrong).ln()
 }
 
-/// The probability that report `u` is correct, judged by everything on its story but its own vote: the
-/// story's log-odds `l` less the report's vote `vote` (its outlet's logit reliability; a relay has none),
-/// rounded to the recording grid.
-pub(crate) fn without_own_vote(u: &Unit, l: f64, vote: f64) -> f64 {
-    let own = if u.relay { 0.0 } else { sign(u.stance) * vote };
-    rounded(sigmoid(sign(u.stance) * (l - own)))
+/// The probability that report `u` is correct, judged by everything on its story but its own report: the
+/// story's log-odds `l` less the report's own log likelihood ratio (its outlet's reliability `theta`
+/// under the copy mixture with earlier share `q`; a relay has none), rounded to the recording grid.
+pub(crate) fn without_own_report(u: &Unit, l: f64, theta: f64, q: f32, copy: f64) -> f64 {
+    sigmoid(f64::from(own_step(u, l, theta, q, copy)) / STEPS)
+}
+
+/// [`without_own_report`]'s step on the recording grid.
+fn own_step(u: &Unit, l: f64, theta: f64, q: f32, copy: f64) -> i32 {
+    let own = if u.relay { 0.0 } else { report_llr(u, theta, q, copy) };
+    grid_step(sigmoid(sign(u.stance) * (l - own)))
+}
+
+/// A report's chance of being a silent copy given everything on its story (`pc`: the chance that its
+/// stance is right): the copy's likelihood over the mixture's, averaged over whether the stance is right;
+/// with the report's terms of [`CopyStats`]. Zero for a relay or a report with nothing before it.
+fn copy_chance(u: &Unit, pc: f64, theta: f64, q: f32, copy: f64) -> (f64, f64, f64) {
+    if u.relay || q.is_nan() || copy == 0.0 {
+        return (0.0, 0.0, 0.0);
+    }
+    let theta = theta.clamp(1e-9, 1.0 - 1e-9);
+    let (right, wrong) = mixture(theta, q, copy);
+    let q = f64::from(q);
+    let shared = copy * q;
+    let r = (pc * shared / right + (1.0 - pc) * shared / wrong).clamp(0.0, 1.0);
+    // d/dρ of pc·ln(right) + (1 − pc)·ln(wrong), right = (1 − ρ)θ + ρq, wrong = (1 − ρ)(1 − θ) + ρq.
+    let (gr, gw) = ((q - theta) / right, (q - 1.0 + theta) / wrong);
+    (r, pc * gr + (1.0 - pc) * gw, -(pc * gr * gr + (1.0 - pc) * gw * gw))
+}
+
+/// The report's chance of being independent in steps of 1/[`INDEPENDENT_STEPS`].
+fn independence(r: f64) -> u32 {
+    ((1.0 - r) * f64::from(INDEPENDENT_STEPS)).round() as u32
+}
+
+/// A report's weight `w` (units of `FULL_WEIGHT`) times its chance of being independent, as the
+/// iteration records it.
+pub(crate) fn independent_weight(u: &Unit, pc: f64, theta: f64, q: f32, copy: f64, w: u32) -> u64 {
+    let (r, _, _) = copy_chance(u, pc, theta, q, copy);
+    u64::from(w) * u64::from(independence(r)) / u64::from(INDEPENDENT_STEPS)
 }
 
 /// Rounds a probability on the logit scale to the recording grid.
@@ -227,18 +261,13 @@ fn expectation(p: &Problem<'_>, theta: &[f64], responders: &[Responder], copy: f
     let runs = rayon::current_num_threads().max(1);
     let run = n.div_ceil(runs).max(1);
     let weighted = !p.units.weights.is_empty();
-    let judge = Judge {
-        p,
-        votes: &votes,
-        theta,
-        copy,
-    };
-    let mut partial: Vec<(Vec<Tally>, u64)> = (0..n.div_ceil(run))
+    let judge = Judge { p, theta, copy };
+    let mut partial: Vec<(Vec<Tally>, CopyStats)> = (0..n.div_ceil(run))
         .into_par_iter()
         .map(|k| {
             let stories = k * run..((k + 1) * run).min(n);
             let mut tallies = vec![Tally::default(); n_sources];
-            let mut copied = 0u64;
+            let mut copied = CopyStats::default();
             if weighted {
                 for s in stories {
                     copied += judge.reports(s, log_odds[s], &mut |source, step, relay, w, independent| {
@@ -258,14 +287,14 @@ fn expectation(p: &Problem<'_>, theta: &[f64], responders: &[Responder], copy: f
             keys.sort_unstable();
             for same in keys.chunk_by(|a, b| a == b) {
                 let (source, step, relay, independent) = Step::of_key(same[0]);
-                let units = same.len() as u64 * u64::from(super::FULL_WEIGHT) / u64::from(INDEPENDENT_STEPS)
-                    * u64::from(independent);
+                let units =
+                    same.len() as u64 * u64::from(super::FULL_WEIGHT / INDEPENDENT_STEPS) * u64::from(independent);
                 tallies[source as usize].add_units(step.probability(), step.known(), relay, units);
             }
             (tallies, copied)
         })
         .collect();
-    let copied: u64 = partial.iter().map(|x| x.1).sum();
+    let copied = partial.iter().fold(CopyStats::default(), |a, x| a.plus(x.1));
     let mut partial: Vec<Vec<Tally>> = partial.drain(..).map(|x| x.0).collect();
     let mut tallies = if partial.is_empty() {
         vec![Tally::default(); n_sources]
@@ -311,7 +340,7 @@ fn expectation(p: &Problem<'_>, theta: &[f64], responders: &[Responder], copy: f
         tallies,
         learned,
         p_true,
-        copied: copied as f64 / COPY_UNIT,
+        copied,
     }
 }
 
@@ -321,14 +350,69 @@ struct Expectation {
     tallies: Vec<Tally>,
     learned: Vec<Tallies>,
     p_true: Vec<f64>,
-    copied: f64,
+    copied: CopyStats,
+}
+
+/// The first and second derivative in the copy rate ρ of the expected log likelihood of the reports that
+/// have an earlier one, `Σ E[ln((1 − ρ)·P(stance | truth, θ) + ρ·q)]`, at the current ρ, summed in fixed
+/// point (units of 2^−32) so that the sums are the same for any split of the stories among threads.
+#[derive(Debug, Clone, Copy, Default)]
+struct CopyStats {
+    d1: i128,
+    d2: i128,
+}
+
+impl std::ops::AddAssign for CopyStats {
+    fn add_assign(&mut self, other: CopyStats) {
+        *self = self.plus(other);
+    }
+}
+
+impl CopyStats {
+    fn plus(self, other: CopyStats) -> CopyStats {
+        CopyStats {
+            d1: self.d1 + other.d1,
+            d2: self.d2 + other.d2,
+        }
+    }
+
+    /// Adds one report's terms (each clamped to ±1e6: a term that large is a report its outlet almost never
+    /// makes, and the clamp keeps the fixed-point sum in range).
+    fn add(&mut self, d1: f64, d2: f64) {
+        let fixed = |x: f64| (x.clamp(-1e6, 1e6) * COPY_UNIT).round() as i128;
+        self.d1 += fixed(d1);
+        self.d2 += fixed(d2);
+    }
+
+    /// One Newton step on the copy rate (the expected log likelihood is concave in ρ), kept within a
+    /// quarter of ρ below and half the way to 1 above so that a far step cannot overshoot.
+    fn next(self, copy: f64) -> f64 {
+        // The prior Beta(1, COPY_PRIOR + 1) adds −COPY_PRIOR·ln(1 − ρ).
+        let (d1, d2) = (
+            self.d1 as f64 / COPY_UNIT - COPY_PRIOR / (1.0 - copy),
+            self.d2 as f64 / COPY_UNIT - COPY_PRIOR / (1.0 - copy).powi(2),
+        );
+        if d2 >= 0.0 {
+            return copy;
+        }
+        (copy - d1 / d2)
+            .clamp(0.25 * copy, copy + 0.5 * (1.0 - copy))
+            .max(COPY_FLOOR)
+    }
 }
 
 /// A report's chance of being a silent copy is summed in fixed point (units of 2^−32), so that the sum
 /// is the same for any split of the stories among threads.
 const COPY_UNIT: f64 = 4_294_967_296.0;
 /// Steps in which the chance that a report is independent weighs it in its outlet's record.
-const INDEPENDENT_STEPS: u32 = 64;
+const INDEPENDENT_STEPS: u32 = 4096;
+/// The copy rate's prior, Beta(1, 1 + COPY_PRIOR): as if that many reports had been seen to be
+/// independent. Most reports are; with a few dozen later reports (the seed data set) the likelihood alone
+/// is too flat to tell copying from outlets that are simply right together, and with hundreds of
+/// thousands the prior is negligible.
+const COPY_PRIOR: f64 = 20.0;
+/// The smallest copy rate: at zero the mixture would be fixed there for good.
+const COPY_FLOOR: f64 = 1e-6;
 
 /// What a report adds to its outlet's record: a known outcome (correct, wrong, or half right for a mixed
 /// resolution), or its probability of being correct as a step on the recording grid.
@@ -380,7 +464,6 @@ impl Step {
 /// What judging a story's reports reads.
 struct Judge<'a, 'p> {
     p: &'a Problem<'p>,
-    votes: &'a [f64],
     theta: &'a [f64],
     copy: f64,
 }
@@ -390,32 +473,25 @@ impl Judge<'_, '_> {
     /// known correct or wrong on a resolved story, else each judged by everything on its story but itself
     /// (story log-odds `l`), and weighed by its chance of being independent rather than a silent copy.
     /// Returns the story's expected number of silent copies, in units of 2^−32.
-    fn reports(&self, s: usize, l: f64, add: &mut impl FnMut(u32, Step, bool, u32, u32)) -> u64 {
-        let (p, votes) = (self.p, self.votes);
+    fn reports(&self, s: usize, l: f64, add: &mut impl FnMut(u32, Step, bool, u32, u32)) -> CopyStats {
+        let p = self.p;
         let ev = p.evidence.story(s);
         let first = p.units.start[s] as usize;
         let q = |k: usize| p.units.earlier.get(first + k).copied().unwrap_or(f32::NAN);
-        let mut copied = 0;
-        // The chance that a report is a copy given everything on the story (`pc`: the chance that its stance
-        // is right): the copy's likelihood over the mixture's, averaged over whether the stance is right.
-        let mut copy_chance = |u: &Unit, q: f32, pc: f64| -> u32 {
-            let (right, wrong) = mixture(self.theta[u.source as usize], q, self.copy);
-            let shared = self.copy * f64::from(q);
-            let r = (pc * shared / right + (1.0 - pc) * shared / wrong).clamp(0.0, 1.0);
-            copied += (r * COPY_UNIT).round() as u64;
-            ((1.0 - r) * f64::from(INDEPENDENT_STEPS)).round() as u32
+        let mut copied = CopyStats::default();
+        let mut independent = |u: &Unit, q: f32, pc: f64| {
+            let (r, d1, d2) = copy_chance(u, pc, self.theta[u.source as usize], q, self.copy);
+            if d2 != 0.0 {
+                copied.add(d1, d2);
+            }
+            independence(r)
         };
         if let Some(outcome) = ev.resolution {
             // Resolved stories teach the copy rate most: a copy of a wrong report is wrong whatever its
             // outlet's record.
             for (k, (u, w)) in p.units.weighted(s).enumerate() {
                 let share = correct_given(u.stance, outcome.truth());
-                let copying = !u.relay && !q(k).is_nan() && self.copy > 0.0;
-                let independent = if copying {
-                    copy_chance(u, q(k), share)
-                } else {
-                    INDEPENDENT_STEPS
-                };
+                let independent = independent(u, q(k), share);
                 if independent > 0 {
                     add(
                         u.source,
@@ -431,31 +507,13 @@ impl Judge<'_, '_> {
         let voters = p.units.story(s).iter().filter(|u| !u.relay).count();
         let answers = ev.answers.iter().filter(|a| a.1.is_some()).count();
         for (k, (u, w)) in p.units.weighted(s).enumerate() {
-            let q = q(k);
-            let copying = !u.relay && !q.is_nan() && self.copy > 0.0;
-            let own = if u.relay {
-                0.0
-            } else if copying {
-                report_llr(u, self.theta[u.source as usize], q, self.copy)
-            } else {
-                sign(u.stance) * votes[u.source as usize]
-            };
-            let independent = if copying {
-                copy_chance(u, q, sigmoid(sign(u.stance) * l))
-            } else {
-                INDEPENDENT_STEPS
-            };
+            let independent = independent(u, q(k), sigmoid(sign(u.stance) * l));
             let others = voters + answers - usize::from(!u.relay);
             if others == 0 || independent == 0 {
                 continue;
             }
-            add(
-                u.source,
-                Step::Grid(grid_step(sigmoid(sign(u.stance) * (l - own)))),
-                u.relay,
-                w,
-                independent,
-            );
+            let step = own_step(u, l, self.theta[u.source as usize], q(k), self.copy);
+            add(u.source, Step::Grid(step), u.relay, w, independent);
         }
         copied
     }
@@ -504,7 +562,7 @@ pub(crate) fn fit(p: &Problem<'_>, mut theta: Vec<f64>, mut responders: Vec<Resp
             })
             .collect();
         let next_responders = responders::learn(learned, p.responder_prior, p.level);
-        let next_copy = if later > 0 { copied / later as f64 } else { 0.0 };
+        let next_copy = if later > 0 { copied.next(copy) } else { 0.0 };
         let moved = theta
             .iter()
             .zip(&next)

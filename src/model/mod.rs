@@ -291,6 +291,9 @@ pub struct Scores {
     pub stories_answered: u64,
     /// With `--method em`: iterations run, whether they converged, and the last iteration's largest change.
     pub em: Option<(usize, bool, f64)>,
+    /// With `--method em` on timed claims: the fitted share of silent copies among reports that have an
+    /// earlier report on their story.
+    pub copy_rate: Option<f64>,
     /// With copy detection: every tested pair of outlets, by copier then source.
     pub copiers: Vec<copying::CopyPair>,
     /// With groups of outlets: each group's own prior, `None` where it falls back on the overall one.
@@ -783,6 +786,7 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
     // With truth discovery the records come from the iteration, which starts from the majority vote, not
     // from the response-only records above; those then serve only the responders' learning.
     let mut em_info = None;
+    let mut copy_rate = None;
     let (mut td, mut td_score) = (None, None);
     // Each story's probability of being true, NaN where nothing decides it.
     let (finished, responders, p_true): (Vec<(Record, f64, f64)>, _, Vec<f64>) = if let Some(which) = td_method {
@@ -831,6 +835,7 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
         let start = majority_start(&units, &evidence, corpus.sources.len());
         let fit = em::fit(&problem, start, responders);
         em_info = Some((fit.iterations, fit.converged, fit.last_change));
+        copy_rate = fit.copy_rate;
         let finished = fit.tallies.par_iter().map(|t| t.finish(params.relay_weight)).collect();
         (finished, fit.responders, fit.p_true)
     } else {
@@ -888,7 +893,7 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
     }
     let topic_fit = params
         .topics
-        .then(|| topic_cells(&evidence, &units, &p_true, &sources, params));
+        .then(|| topic_cells(&evidence, &units, &p_true, &sources, params, copy_rate.unwrap_or(0.0)));
     let mut order: Vec<usize> = (0..n_sources).collect();
     order.sort_by(|&i, &j| {
         let (a, b) = (&sources[i], &sources[j]);
@@ -923,6 +928,7 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
         stories_resolved: resolved,
         stories_answered: answered,
         em: em_info,
+        copy_rate,
         copiers: Vec::new(),
         group_priors: priors.groups.clone(),
         topics: topic_fit,
@@ -1105,9 +1111,15 @@ fn em_units(
     let mut start = Vec::with_capacity(groups.stories() + 1);
     start.push(0u32);
     // Silent copies are modelled by em where publication times say which reports came first.
-    let timed = params.method == Method::Em && corpus.published.len() == corpus.mentions.len();
+    // A report's time is its earliest claim's, which a merged corpus's first times give as well.
+    let times: &[i64] = if corpus.published.len() == corpus.mentions.len() {
+        &corpus.published
+    } else {
+        &corpus.first_published
+    };
+    let timed = params.method == Method::Em && !times.is_empty() && times.len() == corpus.mentions.len();
     let mut earlier = Vec::new();
-    let time = |i: usize| if timed { corpus.published[i] } else { 0 };
+    let time = |i: usize| if timed { times[i] } else { 0 };
     let mut story_units: Vec<(em::Unit, u32, u32, i64)> = Vec::new();
     let mut credited_times: Vec<(i64, crate::corpus::Stance)> = Vec::new();
     for story in 0..groups.stories() {
@@ -1196,6 +1208,7 @@ fn topic_cells(
     p_true: &[f64],
     sources: &[SourceScore],
     params: &Params,
+    copy: f64,
 ) -> topics::TopicFit {
     let theta: Vec<f64> = sources.iter().map(|s| s.reliability).collect();
     let overall: Vec<(f64, f64)> = sources
@@ -1215,23 +1228,41 @@ fn topic_cells(
             if topic == u32::MAX {
                 continue;
             }
-            let (c, known) = match (ev.resolution, p_story) {
-                (Some(o), _) => (crosscheck::correct_given(u.stance, o.truth()), true),
+            // Under em a report counts in its cell as in its outlet's record: judged without its own vote,
+            // weighed by its chance of being independent rather than a silent copy.
+            let q = units.earlier.get(start + k).copied().unwrap_or(f32::NAN);
+            let theta_u = theta[u.source as usize];
+            let (c, known, w) = match (ev.resolution, p_story) {
+                (Some(o), _) => {
+                    let share = crosscheck::correct_given(u.stance, o.truth());
+                    let w = if params.method == Method::Em {
+                        em::independent_weight(u, share, theta_u, q, copy, w)
+                    } else {
+                        u64::from(w)
+                    };
+                    (share, true, w)
+                }
                 (None, None) => continue,
                 (None, Some(p)) if params.method == Method::Em => {
                     if voters + answers - usize::from(!u.relay) == 0 {
                         continue;
                     }
-                    let vote = em::logit(theta[u.source as usize]);
-                    (em::without_own_vote(u, em::logit(p), vote), false)
+                    let l = em::logit(p);
+                    let c = em::without_own_report(u, l, theta_u, q, copy);
+                    let pc = crosscheck::correct_given(u.stance, p);
+                    (c, false, em::independent_weight(u, pc, theta_u, q, copy, w))
                 }
                 (None, Some(p)) => (
                     crosscheck::correct_given(u.stance, p),
                     params.trust_responses || params.fractional_uncertain || params.method == Method::Vote,
+                    u64::from(w),
                 ),
             };
+            if w == 0 {
+                continue;
+            }
             let cell = cells.entry((u.source, topic)).or_default();
-            cell.0.add(c, known, u.relay, w);
+            cell.0.add_units(c, known, u.relay, w);
             cell.1 += u64::from(!u.relay);
         }
     }

@@ -975,6 +975,9 @@ struct EmSummary {
     tolerance: f64,
     #[serde(serialize_with = "crate::numfmt::sig3")]
     last_change: f64,
+    /// The fitted share of silent copies among later reports (em on timed claims).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    copy_rate: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -1028,6 +1031,7 @@ pub fn summary_json(
                 crate::model::em::TOLERANCE
             },
             last_change,
+            copy_rate: scores.copy_rate.map(|r| (r * 1e6).round() / 1e6),
         }),
         linking,
         outputs: outputs.to_vec(),
