@@ -524,6 +524,9 @@ pub(crate) fn read(
     // Duplicates found, as (index in `rejects`, id hash): their first lines are looked up afterwards.
     let mut duplicates: Vec<(usize, u128)> = Vec::new();
     corpus.mentions.reserve(expected);
+    if opts.keep_times {
+        corpus.published.reserve(expected);
+    }
     let batch = BATCH_PER_THREAD * rayon::current_num_threads().max(1);
     let read_batch = |blocks: &mut BlockReader<Box<dyn Read + Send>>, into: &mut Vec<Vec<u8>>| {
         fill_batch(blocks, into, batch).map_err(io_err)

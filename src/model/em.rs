@@ -75,14 +75,32 @@ pub struct Units {
     /// every report weighs in full (no `--half-life`).
     pub weights: Vec<u32>,
     /// Each credited report's share of the story's earlier credited reports (strictly earlier
-    /// `published_at`) that take its stance, parallel to `units`; NaN for a relay or a report with none
-    /// before it. Empty without publication times: then no report can be a silent copy.
-    pub earlier: Vec<f32>,
+    /// `published_at`) that take its stance, in 254ths ([`Units::share_before`]), parallel to `units`;
+    /// [`NONE_BEFORE`] for a relay or a report with none before it (a byte, not a float: at 10M claims the
+    /// difference is 30 MB of the 1 GB budget). Empty without publication times: then no report can be a
+    /// silent copy.
+    pub earlier: Vec<u8>,
     /// Each report's topic (its claim's), parallel to `units`; empty unless topics were read.
     pub topics: Vec<u32>,
 }
 
+/// [`Units::earlier`]'s code for a report with no earlier report (or a relay).
+pub const NONE_BEFORE: u8 = u8::MAX;
+
+/// A share in [0, 1] as [`Units::earlier`] stores it.
+pub fn share_code(share: f64) -> u8 {
+    (share * 254.0).round().clamp(0.0, 254.0) as u8
+}
+
 impl Units {
+    /// Report `i`'s share of earlier reports on its stance; NaN when it has none before it.
+    pub fn share_before(&self, i: usize) -> f32 {
+        match self.earlier.get(i) {
+            Some(&code) if code != NONE_BEFORE => f32::from(code) / 254.0,
+            _ => f32::NAN,
+        }
+    }
+
     /// Story `s`'s reports.
     pub fn story(&self, s: usize) -> &[Unit] {
         &self.units[self.start[s] as usize..self.start[s + 1] as usize]
@@ -230,7 +248,7 @@ pub(crate) struct Problem<'a> {
 /// `theta` and responders `responders`.
 fn expectation(p: &Problem<'_>, theta: &[f64], responders: &[Responder], copy: f64) -> Expectation {
     let votes: Vec<f64> = theta.iter().map(|&t| logit(t)).collect();
-    let q = |i: usize| p.units.earlier.get(i).copied().unwrap_or(f32::NAN);
+    let q = |i: usize| p.units.share_before(i);
     let n_sources = theta.len();
     let n = p.evidence.len();
     // Story log-odds in parallel (each reads only its own story).
@@ -477,7 +495,7 @@ impl Judge<'_, '_> {
         let p = self.p;
         let ev = p.evidence.story(s);
         let first = p.units.start[s] as usize;
-        let q = |k: usize| p.units.earlier.get(first + k).copied().unwrap_or(f32::NAN);
+        let q = |k: usize| p.units.share_before(first + k);
         let mut copied = CopyStats::default();
         let mut independent = |u: &Unit, q: f32, pc: f64| {
             let (r, d1, d2) = copy_chance(u, pc, self.theta[u.source as usize], q, self.copy);
@@ -522,7 +540,7 @@ impl Judge<'_, '_> {
 /// Runs the iteration from reliabilities `theta` and responders `responders` (the base model's).
 pub(crate) fn fit(p: &Problem<'_>, mut theta: Vec<f64>, mut responders: Vec<Responder>) -> Fit {
     // Reports that could be silent copies: credited ones with an earlier report on their story.
-    let later = p.units.earlier.iter().filter(|q| !q.is_nan()).count();
+    let later = p.units.earlier.iter().filter(|&&q| q != NONE_BEFORE).count();
     let mut copy = if later > 0 { COPY_START } else { 0.0 };
     let mut iterations = 0;
     let mut converged = false;

@@ -1118,7 +1118,7 @@ fn em_units(
         &corpus.first_published
     };
     let timed = params.method == Method::Em && !times.is_empty() && times.len() == corpus.mentions.len();
-    let mut earlier = Vec::new();
+    let mut earlier = Vec::with_capacity(if timed { corpus.mentions.len() } else { 0 });
     let time = |i: usize| if timed { times[i] } else { 0 };
     let mut story_units: Vec<(em::Unit, u32, u32, i64)> = Vec::new();
     let mut credited_times: Vec<(i64, crate::corpus::Stance)> = Vec::new();
@@ -1170,14 +1170,14 @@ fn em_units(
             credited_times.sort_unstable();
             earlier.extend(story_units.iter().map(|u| {
                 if u.0.relay {
-                    return f32::NAN;
+                    return em::NONE_BEFORE;
                 }
                 let before = credited_times.partition_point(|x| x.0 < u.3);
                 let same = credited_times[..before].iter().filter(|x| x.1 == u.0.stance).count();
                 if before == 0 {
-                    f32::NAN
+                    em::NONE_BEFORE
                 } else {
-                    same as f32 / before as f32
+                    em::share_code(same as f64 / before as f64)
                 }
             }));
         }
@@ -1230,7 +1230,7 @@ fn topic_cells(
             }
             // Under em a report counts in its cell as in its outlet's record: judged without its own vote,
             // weighed by its chance of being independent rather than a silent copy.
-            let q = units.earlier.get(start + k).copied().unwrap_or(f32::NAN);
+            let q = units.share_before(start + k);
             let theta_u = theta[u.source as usize];
             let (c, known, w) = match (ev.resolution, p_story) {
                 (Some(o), _) => {
