@@ -388,6 +388,54 @@ fn em_beats_responses_alone_when_answers_are_scarce() {
     assert!(figures[1].1 < figures[0].1, "{figures:?}");
 }
 
+/// Silent copies scattered at random (the default world's 20% of relays, by any outlet): a copy agrees
+/// with its original whatever the truth, so without the copy model the most-copied outlets look confirmed
+/// by their copies and their intervals miss. With claim times em fits the share of copies among later
+/// reports and weighs each report by its chance of being independent.
+#[test]
+fn em_models_silent_copies_scattered_at_random() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = Config {
+        seed: 7,
+        claims: 200_000,
+        ..Config::default()
+    };
+    assert!(cfg.silent_copy_rate > 0.0);
+    generate::write(dir.path(), &cfg).unwrap();
+    let truth = truth(dir.path());
+    let mut figures = Vec::new();
+    for keep_times in [false, true] {
+        let load = LoadOptions {
+            strict: true,
+            keep_times,
+            ..LoadOptions::default()
+        };
+        let run = credence::score_files(&inputs(dir.path()), load, &Params::default()).unwrap();
+        let c = &run.loaded.corpus;
+        let judged: Vec<_> = run.scores.sources.iter().filter(|s| s.evidence >= 20.0).collect();
+        let t: Vec<f64> = judged.iter().map(|s| truth[c.sources.name(s.id)]).collect();
+        let m: Vec<f64> = judged.iter().map(|s| s.reliability).collect();
+        let lo: Vec<f64> = judged.iter().map(|s| s.ci_low).collect();
+        let hi: Vec<f64> = judged.iter().map(|s| s.ci_high).collect();
+        figures.push((
+            run.scores.copy_rate,
+            coverage(&t, &lo, &hi),
+            mean_absolute_error(&m, &t),
+            judged.len(),
+        ));
+    }
+    println!(
+        "random silent copies: (copy rate, coverage, MAE, sources) without times {:?}, with {:?}",
+        figures[0], figures[1]
+    );
+    let (without, with) = (figures[0], figures[1]);
+    assert_eq!(without.0, None);
+    let rate = with.0.unwrap();
+    assert!(rate > 0.03 && rate < 0.12, "copy rate {rate}");
+    assert!(with.1 >= 0.9 && with.1 > without.1, "{figures:?}");
+    assert!(with.2 < without.2, "{figures:?}");
+}
+
 /// Regression: with no response and no resolution at all (a crowd-labelling file), every outlet started
 /// at the same reliability, so every vote weighed as much as its opposite and nothing moved. The iteration
 /// now starts from the majority vote: the good outlets end above the bad one and stories are decided.

@@ -46,7 +46,9 @@ pub struct LoadOptions {
     /// scored nor rejected. Scoring with an `as_of` therefore equals scoring a copy of the files cut at
     /// that time.
     pub as_of: Option<i64>,
-    /// Keep each accepted claim's publication time in [`Corpus::published`] (for time-weighted scoring).
+    /// Keep each accepted claim's publication time in [`Corpus::published`]: time-weighted scoring, copy
+    /// detection and em's copy model read them (the CLI keeps them for `--method em`); without them em
+    /// treats every report as independent. Off by default: 8 bytes a claim.
     pub keep_times: bool,
     /// Read the claims' `topic` column into [`Corpus::mention_topics`] (for per-topic reliabilities).
     pub keep_topics: bool,

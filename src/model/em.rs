@@ -669,6 +669,89 @@ mod tests {
         assert!((p_true[0] - 6.0 / 7.0).abs() < 1e-12);
     }
 
+    /// The copy mixture by hand: θ = 0.8, ρ = 0.1, every earlier report on the report's stance (q = 1):
+    /// right = 0.9·0.8 + 0.1 = 0.82, wrong = 0.9·0.2 + 0.1 = 0.28, so the vote is ln(0.82 / 0.28) (not
+    /// logit 0.8 = ln 4); given its stance right the chance it is a copy is 0.1 / 0.82, given a coin flip
+    /// ½·0.1/0.82 + ½·0.1/0.28; the derivative in ρ of ln(right) is (q − θ)/right.
+    #[test]
+    fn copy_mixture_by_hand() {
+        let unit = |stance, relay| Unit {
+            rank: 0,
+            source: 0,
+            stance,
+            relay,
+        };
+        let asserts = unit(Stance::Asserts, false);
+        assert!((report_llr(&asserts, 0.8, 1.0, 0.1) - (0.82f64 / 0.28).ln()).abs() < 1e-12);
+        assert!((report_llr(&unit(Stance::Denies, false), 0.8, 1.0, 0.1) + (0.82f64 / 0.28).ln()).abs() < 1e-12);
+        // Nothing before it, or no copying: the plain vote.
+        assert!((report_llr(&asserts, 0.8, f32::NAN, 0.1) - 4f64.ln()).abs() < 1e-12);
+        assert!((report_llr(&asserts, 0.8, 1.0, 0.0) - 4f64.ln()).abs() < 1e-12);
+        let (r, d1, d2) = copy_chance(&asserts, 1.0, 0.8, 1.0, 0.1);
+        assert!((r - 0.1 / 0.82).abs() < 1e-12);
+        assert!((d1 - 0.2 / 0.82).abs() < 1e-12);
+        assert!((d2 + (0.2f64 / 0.82).powi(2)).abs() < 1e-12);
+        let (r, _, _) = copy_chance(&asserts, 0.5, 0.8, 1.0, 0.1);
+        assert!((r - (0.05 / 0.82 + 0.05 / 0.28)).abs() < 1e-12);
+        // A relay, or a report with nothing before it, is never a copy.
+        assert_eq!(copy_chance(&unit(Stance::Asserts, true), 1.0, 0.8, 1.0, 0.1).0, 0.0);
+        assert_eq!(copy_chance(&asserts, 1.0, 0.8, f32::NAN, 0.1).0, 0.0);
+        // In its outlet's record the report weighs its chance of independence, in 4096ths.
+        let w = independent_weight(&asserts, 1.0, 0.8, 1.0, 0.1, crate::model::FULL_WEIGHT);
+        let expected = (f64::from(crate::model::FULL_WEIGHT) * (1.0 - 0.1 / 0.82)).round();
+        assert!((w as f64 - expected).abs() <= f64::from(crate::model::FULL_WEIGHT) / 4096.0);
+        // The share of earlier reports is kept in 254ths.
+        assert_eq!(share_code(0.5), 127);
+        let units = Units {
+            earlier: vec![127, NONE_BEFORE],
+            ..Units::default()
+        };
+        assert!((units.share_before(0) - 0.5).abs() < 0.002 && units.share_before(1).is_nan());
+    }
+
+    /// The copy rate's Newton steps reach the maximum of the expected log likelihood plus the prior, on
+    /// later reports at θ = 0.8 given as (chance the stance is right, share of earlier reports on it): 600
+    /// right and agreeing with everything before them, 100 wrong yet agreeing (which copies explain), 300
+    /// right against everything before them (which no copy makes). The maximum is found by a fine grid.
+    #[test]
+    fn copy_rate_steps_reach_the_maximum() {
+        let asserts = Unit {
+            rank: 0,
+            source: 0,
+            stance: Stance::Asserts,
+            relay: false,
+        };
+        let reports: Vec<(f64, f32)> = std::iter::repeat_n((1.0, 1.0), 600)
+            .chain(std::iter::repeat_n((0.0, 1.0), 100))
+            .chain(std::iter::repeat_n((1.0, 0.0), 300))
+            .collect();
+        let objective = |rho: f64| {
+            let terms: f64 = reports
+                .iter()
+                .map(|&(pc, q)| {
+                    let (right, wrong) = mixture(0.8, q, rho);
+                    pc * right.ln() + (1.0 - pc) * wrong.ln()
+                })
+                .sum();
+            terms + COPY_PRIOR * (1.0 - rho).ln()
+        };
+        let best = (1..10_000)
+            .map(|k| k as f64 / 10_000.0)
+            .max_by(|a, b| objective(*a).total_cmp(&objective(*b)))
+            .unwrap();
+        let mut rho = COPY_START;
+        for _ in 0..30 {
+            let mut stats = CopyStats::default();
+            for &(pc, q) in &reports {
+                let (_, d1, d2) = copy_chance(&asserts, pc, 0.8, q, rho);
+                stats.add(d1, d2);
+            }
+            rho = stats.next(rho);
+        }
+        assert!((rho - best).abs() < 2e-4, "{rho} against {best}");
+        assert!(best > 0.02 && best < 0.5, "{best}");
+    }
+
     /// An outlet alone on a story carries no information about itself.
     #[test]
     fn a_report_alone_on_its_story_adds_nothing() {
