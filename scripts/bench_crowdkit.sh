@@ -8,7 +8,9 @@
 # benchmark keeps only what both methods can read as a vote: every original report (empty attributed_to:
 # a relay is no vote of its own in credence, and crowd-kit has no notion of one), one per (story, outlet),
 # the first in file order. That is written once as VOTES.csv (claim_id, source, published_at, story_id,
-# stance), and both tools read that file:
+# stance) with one publication time for every vote (crowd-kit reads no times, so neither does credence:
+# no report is earlier than another and em's copy model stays off), and both tools read that file; the
+# same votes with their generated times go to VOTES-timed.csv, for credence-em-timed:
 #   crowd-kit  worker = source, task = story_id, label = stance   (scripts/crowdkit_ds.py)
 #   credence   score --claims VOTES.csv --method em | dawid-skene  (no responses, no resolutions)
 # gen --claims 4600000 gives 3,609,346 votes on 1,409,579 stories: the issue's 3.6M claims.
@@ -19,6 +21,7 @@
 #   crowdkit-ds-fixed DawidSkene(n_iter=$CK_FIXED_ITER, tol=-inf): exactly that many iterations (only
 #                     when CK_FIXED_ITER > 0)
 #   credence-em       CREDENCE_TIMING=1 credence score --method em      (fit = the "em" stage)
+#   credence-em-timed the same on VOTES-timed.csv: em also fits its copy model (not equal work)
 #   credence-ds       CREDENCE_TIMING=1 credence score --method dawid-skene (fit = "truth discovery")
 # crowd-kit's load (pandas read_csv of the three columns) and fit are timed inside the process, and within
 # the fit every E-step, M-step and ELBO (scripts/crowdkit_ds.py), so "iterations s" is the iterations'
@@ -74,20 +77,22 @@ for n in "${sizes[@]}"; do
   stamp="claims=$n seed=$SEED"
   if [[ ! -f $dir/.generated || $(<"$dir/.generated") != "$stamp" ]]; then
     echo "== generating $dir ($stamp)"
-    rm -f "$dir/.generated" "$dir/votes.csv"
+    rm -f "$dir/.generated" "$dir/votes.csv" "$dir/votes-timed.csv"
     "$CREDENCE" gen --claims "$n" --seed "$SEED" --out "$dir" -q
     echo "$stamp" >"$dir/.generated"
   fi
   votes=$dir/votes.csv
-  if [[ ! -f $votes ]]; then
-    echo "== writing $votes (original reports, one per story and outlet)"
-    awk -F, -v OFS=, '
+  timed=$dir/votes-timed.csv
+  if [[ ! -f $votes || ! -f $timed ]]; then
+    echo "== writing $votes and $timed (original reports, one per story and outlet)"
+    awk -F, -v OFS=, -v timed="$timed.tmp" '
       NR == 1 {
         for (i = 1; i <= NF; i++) col[$i] = i
         if (!("attributed_to" in col) || !("story_id" in col) || !("stance" in col)) {
           print "claims.csv lacks attributed_to, story_id or stance" > "/dev/stderr"; exit 2
         }
-        print "claim_id,source,published_at,story_id,stance"; next
+        print "claim_id,source,published_at,story_id,stance"
+        print "claim_id,source,published_at,story_id,stance" > timed; next
       }
       index($0, "\"") { print "quoted fields are not handled: line " NR > "/dev/stderr"; exit 2 }
       $col["attributed_to"] != "" { relays++; next }
@@ -95,10 +100,14 @@ for n in "${sizes[@]}"; do
         k = $col["story_id"] SUBSEP $col["source"]
         if (k in seen) { dup++; next }
         seen[k] = 1
-        print $col["claim_id"], $col["source"], $col["published_at"], $col["story_id"], $col["stance"]
+        # One time for every vote in votes.csv: crowd-kit reads none, and with no report earlier than
+        # another em has no copy model to fit; votes-timed.csv keeps the times (credence-em-timed).
+        print $col["claim_id"], $col["source"], "2025-01-01T00:00:00Z", $col["story_id"], $col["stance"]
+        print $col["claim_id"], $col["source"], $col["published_at"], $col["story_id"], $col["stance"] > timed
       }
       END { printf "%d relays and %d repeated (story, outlet) pairs left out\n", relays, dup > "/dev/stderr" }
     ' "$dir/claims.csv" >"$votes.tmp"
+    mv "$timed.tmp" "$timed"
     mv "$votes.tmp" "$votes"
   fi
   rows=$(($(wc -l <"$votes") - 1))
@@ -116,11 +125,12 @@ for n in "${sizes[@]}"; do
         crowdkit-ds-fixed)
           [[ $CK_FIXED_ITER -gt 0 ]] || continue
           cmd=("$VENV/bin/python" scripts/crowdkit_ds.py "$votes" "$CK_FIXED_ITER" -inf) ;;
-        credence-em | credence-ds)
-          method=em
+        credence-em | credence-em-timed | credence-ds)
+          method=em file=$votes
           [[ $tool == credence-ds ]] && method=dawid-skene
+          [[ $tool == credence-em-timed ]] && file=$timed
           rm -rf "$dir/out-$tool"
-          cmd=(env CREDENCE_TIMING=1 "$CREDENCE" score --claims "$votes" --method "$method" --out "$dir/out-$tool" -q) ;;
+          cmd=(env CREDENCE_TIMING=1 "$CREDENCE" score --claims "$file" --method "$method" --out "$dir/out-$tool" -q) ;;
         *) echo "unknown tool $tool" >&2; exit 2 ;;
       esac
       echo "== $tool run $run (load average $load): ${cmd[*]}"
@@ -183,7 +193,7 @@ EOF
         note="run $RUNS, summary.json: $(tr -d ' \n' <"$dir/out-$tool/summary.json" | grep -o '"em":{[^}]*}')"
         if grep -q 'iteration [0-9]*: largest change' "$first"; then
           note+="; run 1, largest change in the last five iterations: $(grep 'iteration [0-9]*: largest change' "$first" |
-            tail -n 5 | awk '{print $NF}' | tr '\n' ' ')"
+            tail -n 5 | grep -o 'largest change [^,]*' | awk '{print $3}' | tr '\n' ' ')"
         fi ;;
     esac
     echo "- $tool, $note" >>"$WORK/results-$n.md"
