@@ -490,6 +490,7 @@ fn em(
     });
     let mut share = OMISSION_START;
     let (mut iterations, mut converged) = (0, false);
+    let mut last_prior: Option<Prior> = None;
     let (mut best, mut since_best, mut last_change) = (f64::INFINITY, 0, f64::NAN);
     // Number stories: the good reports' kernel, refitted every iteration (`numeric`).
     let mut kernel = p.numbers.as_ref().map(|_| {
@@ -569,7 +570,8 @@ fn em(
         iterations += 1;
         let records: Vec<Record> = tallies.par_iter().map(|t| t.finish(relay_weight).0).collect();
         let ordered: Vec<&Record> = by_name.iter().map(|&i| &records[i]).collect();
-        let prior = Prior::fit(&ordered);
+        // Warm: the last iteration's prior is where this one's search starts (`Prior::fit_near`).
+        let prior = Prior::fit_near(&ordered, last_prior.as_ref());
         // Half steps: a full step can flip two sources that disagree on a story between "both right" and
         // "both wrong" for ever (each one's judge is the other), a period-two cycle that the population
         // data set hits; half steps have the same fixed points and damp the cycle.
@@ -599,6 +601,7 @@ fn em(
             eprintln!("em (values): iteration {iterations}: largest change {moved:.3e}{omissions}{scale}");
         }
         theta = next;
+        last_prior = Some(prior);
         converged = moved < super::em::TOLERANCE;
         last_change = moved;
         if moved < best {

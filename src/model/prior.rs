@@ -62,6 +62,8 @@ fn log_hyperprior(u: f64, v: f64) -> f64 {
 
 /// Bounds of the search, in log strength: from 0.05 to one million claims' worth.
 const LOG_STRENGTH: (f64, f64) = (-3.0, 13.8);
+/// The initial steps of the search that polishes an optimum (logit mean, log strength).
+const POLISH: [f64; 2] = [0.05, 0.07];
 /// Bounds of the search, in logit mean.
 const LOGIT_MEAN: (f64, f64) = (-12.0, 12.0);
 
@@ -89,6 +91,21 @@ impl Prior {
 
     /// Fits the prior to the non-empty `records`.
     pub fn fit(records: &[&Record]) -> Prior {
+        Prior::fit_near(records, None)
+    }
+
+    /// The search point (logit mean, log strength) of this prior.
+    fn point(&self) -> [f64; 2] {
+        [(self.mean / (1.0 - self.mean)).ln(), self.strength.ln()]
+    }
+
+    /// Fits the prior to the non-empty `records`, starting from `near` when given: an iteration that refits
+    /// the prior after every step (em) passes the last step's prior, whose optimum is close to the new one,
+    /// so that a single search with small steps on likelihoods tabulated there (the polishing round of a
+    /// cold fit) replaces the two rounds from the pooled share. Without `near`, the same as [`Prior::fit`].
+    /// A default prior (fewer than two records) is no start: the search starts cold.
+    pub fn fit_near(records: &[&Record], near: Option<&Prior>) -> Prior {
+        let near = near.filter(|p| p.method == "empirical_bayes");
         let used: Vec<&Record> = records.iter().copied().filter(|r| !r.is_empty()).collect();
         if used.len() < 2 {
             return Prior {
@@ -107,13 +124,16 @@ impl Prior {
             }
         }
         let m = (good / all).clamp(0.01, 0.99);
-        let start = [(m / (1.0 - m)).ln(), HYPER_LOG_STRENGTH.0];
+        let (start, rounds): ([f64; 2], &[[f64; 2]]) = match near {
+            Some(p) => (p.point(), &[POLISH]),
+            None => ([(m / (1.0 - m)).ln(), HYPER_LOG_STRENGTH.0], &[[0.5, 0.7], POLISH]),
+        };
         // Search on likelihoods tabulated at the start, then again on grids laid at the first optimum: the
         // second search starts where the first ended, so it only polishes.
         let calls = std::sync::atomic::AtomicUsize::new(0);
         let mut best = start;
         let mut value = f64::INFINITY;
-        for (round, step) in [(0, [0.5, 0.7]), (1, [0.05, 0.07])] {
+        for &step in rounds {
             let (a, b) = Prior::from_point(best[0], best[1]);
             let grids: Vec<Option<MarginalGrid>> = used.par_iter().map(|r| r.marginal_grid(a, b)).collect();
             let objective = |p: [f64; 2]| -> f64 {
@@ -133,7 +153,6 @@ impl Prior {
                     .collect();
                 -terms.iter().sum::<f64>() - log_hyperprior(u, v) + 1e3 * penalty
             };
-            let _ = round;
             (best, value) = nelder_mead(objective, best, step, 600);
         }
         if std::env::var_os("CREDENCE_TIMING").is_some() {
