@@ -1313,6 +1313,30 @@ mod tests {
         assert!((post[0] - post[1]).abs() < 1e-12);
     }
 
+    /// SQUAREM on linear maps, hand-computed: for `F(x) = x* + λ(x − x*)` the S3 step leaves the error
+    /// `e₀ (1 − α(λ − 1))²` with `α = −‖r‖/‖v‖ = −1/(1 − λ)`, which is 0 (the fixed point) when that α is
+    /// within the bound: λ = 0.9, α = −10. At λ = 0.99 (α = −100) the bound 16 holds it at −16, error
+    /// (1 − 0.16)² = 0.7056 of e₀, against λ² = 0.9801 for the two plain steps. A period-two map
+    /// (λ = −1) gives α = −½, held at −1: the step is `s2` itself.
+    #[test]
+    fn squarem_by_hand() {
+        let fixed = [0.3, -2.0];
+        let iterate =
+            |x: &[f64], lambda: f64| -> Vec<f64> { x.iter().zip(&fixed).map(|(x, f)| f + lambda * (x - f)).collect() };
+        let s0 = [1.0, 1.0];
+        for (lambda, left) in [(0.9, 0.0), (0.99, 0.7056), (-1.0, 1.0)] {
+            let s1 = iterate(&s0, lambda);
+            let s2 = iterate(&s1, lambda);
+            let x = squarem(&s0, &s1, &s2, 16.0);
+            for k in 0..2 {
+                let want = fixed[k] + left * (s0[k] - fixed[k]);
+                assert!((x[k] - want).abs() < 1e-12, "λ = {lambda}: {x:?}");
+            }
+        }
+        // Nothing moves: the step is no step.
+        assert_eq!(squarem(&s0, &s0, &s0, 16.0), s0);
+    }
+
     #[test]
     fn omissions_are_proper_subsets() {
         assert!(omits("knuth", "donald; knuth"));

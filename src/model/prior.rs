@@ -102,8 +102,9 @@ impl Prior {
     /// Fits the prior to the non-empty `records`, starting from `near` when given: an iteration that refits
     /// the prior after every step (em) passes the last step's prior, whose optimum is close to the new one,
     /// so that a single search with small steps on likelihoods tabulated there (the polishing round of a
-    /// cold fit) replaces the two rounds from the pooled share. Without `near`, the same as [`Prior::fit`].
-    /// A default prior (fewer than two records) is no start: the search starts cold.
+    /// cold fit) replaces the two rounds from the pooled share. The tabulation is accurate near its start,
+    /// so `near` should be close to the optimum (within a few percent: the fits then agree to 1e-4; tested).
+    /// Without `near`, the same as [`Prior::fit`]. A default prior (fewer than two records) is no start.
     pub fn fit_near(records: &[&Record], near: Option<&Prior>) -> Prior {
         let near = near.filter(|p| p.method == "empirical_bayes");
         let used: Vec<&Record> = records.iter().copied().filter(|r| !r.is_empty()).collect();
@@ -357,6 +358,43 @@ mod tests {
         assert!(!p.at_bound && p.strength < 1e3, "{p:?}");
         let s = r.posterior(p.alpha, p.beta, 0.95, &[]);
         assert!(s.high - s.low > 0.1, "{s:?}");
+    }
+
+    /// A warm start lands on the cold fit's optimum: 300 planted sources with uncertain records (so the
+    /// tabulated likelihoods are used), refitted from a prior 1% off in mean and 5% in strength (em's
+    /// successive priors are closer), must agree with the cold fit to 1e-4 (measured: 1.7e-5 in strength,
+    /// which the cold fit's own tabulation, laid at its first round's optimum, leaves open as well); from a
+    /// start 20% and 50% off the likelihoods tabulated there are coarser and the fits agree to 1e-3 only
+    /// (measured: 3.3e-4); a default prior is no start at all.
+    #[test]
+    fn warm_start_finds_the_cold_optimum() {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let truth = Beta::new(4.0, 1.5).unwrap();
+        let records: Vec<Record> = (0..300)
+            .map(|i| {
+                let theta: f64 = rng.sample(truth);
+                let mut r = Record::default();
+                for _ in 0..(1 + i % 5) {
+                    let right = rng.random::<f64>() < theta;
+                    r.push_uncertain(if right { 0.85 } else { 0.2 }, 1.0);
+                }
+                r.finish();
+                r
+            })
+            .collect();
+        let refs: Vec<&Record> = records.iter().collect();
+        let cold = Prior::fit(&refs);
+        for (mean, strength, within) in [(0.99, 1.05, 1e-4), (0.8, 1.5, 1e-3)] {
+            let off = Prior {
+                mean: cold.mean * mean,
+                strength: cold.strength * strength,
+                ..cold.clone()
+            };
+            let warm = Prior::fit_near(&refs, Some(&off));
+            assert!((warm.mean - cold.mean).abs() < within, "{warm:?} {cold:?}");
+            assert!((warm.strength / cold.strength - 1.0).abs() < within, "{warm:?} {cold:?}");
+        }
+        assert_eq!(Prior::fit_near(&refs, Some(&Prior::uniform())), cold);
     }
 
     #[test]
