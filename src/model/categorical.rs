@@ -24,7 +24,9 @@
 //!   `c·θ + (1 − c)(1 − θ)/(k − 1)`, recorded as the uncertain factor `c′·θ + (1 − c′)(1 − θ)` with
 //!   `c′ = c(k − 1) / (c(k − 1) + 1 − c)` (the same function of θ up to a constant), and θ is the
 //!   posterior mean under the refitted empirical-Bayes prior (approached by half steps, which damp the
-//!   period-two cycles of synchronous updates). Over `list` values a wrong report that leaves items out of
+//!   period-two cycles of synchronous updates; over numbers every third step is a SQUAREM extrapolation,
+//!   `squarem`, for the slow modes; the iteration stops at [`super::em::TOLERANCE`] or by the stall
+//!   rule, `STALL`). Over `list` values a wrong report that leaves items out of
 //!   a hypothesis (an omission, such as a first-author-only list) is told apart from other wrong reports:
 //!   omissions share a probability π fitted in the M-step, the rest 1 − π (`Omissions`).
 //! * **vote**: the plurality class (a tie decides nothing); a report counts as correct exactly when it

@@ -392,7 +392,10 @@ mod tests {
             };
             let warm = Prior::fit_near(&refs, Some(&off));
             assert!((warm.mean - cold.mean).abs() < within, "{warm:?} {cold:?}");
-            assert!((warm.strength / cold.strength - 1.0).abs() < within, "{warm:?} {cold:?}");
+            assert!(
+                (warm.strength / cold.strength - 1.0).abs() < within,
+                "{warm:?} {cold:?}"
+            );
         }
         assert_eq!(Prior::fit_near(&refs, Some(&Prior::uniform())), cold);
     }
