@@ -136,7 +136,15 @@ impl Prior {
         let mut value = f64::INFINITY;
         for &step in rounds {
             let (a, b) = Prior::from_point(best[0], best[1]);
-            let grids: Vec<Option<MarginalGrid>> = used.par_iter().map(|r| r.marginal_grid(a, b)).collect();
+            // Records with a few uncertain claims are summed exactly (`Record::exact_log_marginal`): most
+            // outlets of a crowd or a wiki, and the costliest to tabulate.
+            let grids: Vec<Option<MarginalGrid>> = used
+                .par_iter()
+                .map(|r| match r.exact_log_marginal(a, b) {
+                    Some(_) => None,
+                    None => r.marginal_grid(a, b),
+                })
+                .collect();
             let objective = |p: [f64; 2]| -> f64 {
                 calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let u = p[0].clamp(LOGIT_MEAN.0, LOGIT_MEAN.1);
@@ -149,7 +157,7 @@ impl Prior {
                     .zip(&grids)
                     .map(|(r, g)| match g {
                         Some(g) => g.log_marginal(a, b),
-                        None => r.log_marginal(a, b),
+                        None => r.exact_log_marginal(a, b).unwrap_or_else(|| r.log_marginal(a, b)),
                     })
                     .collect();
                 -terms.iter().sum::<f64>() - log_hyperprior(u, v) + 1e3 * penalty
