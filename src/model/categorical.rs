@@ -978,7 +978,7 @@ fn dawid_skene(p: &Problem, n_sources: usize) -> Fit {
         }
         converged = moved < super::em::TOLERANCE;
         last_change = moved;
-        if moved < STALL_SHRINK * best {
+        if moved < best {
             (best, since_best) = (moved, 0);
         } else {
             since_best += 1;
