@@ -547,8 +547,8 @@ mod tests {
 
     /// The closed-form marginal, hand-computed: one claim at c = 0.3 under Beta(2, 1) is
     /// 0.3·⅔ + 0.7·⅓ = 0.433333; two under Beta(1, 1) are ∫ (0.7 − 0.4θ)² dθ = 0.49 − 0.28 + 0.053333
-    /// = 0.263333; with one known hit besides, under Beta(1, 1), ∫ θ (0.7 − 0.4θ)² dθ = 0.245 − 0.186667
-    /// + 0.04 = 0.098333. And it agrees with the quadrature on a mixed record to `INTEGRAL`; a record with
+    /// = 0.263333; with one known hit besides, under Beta(1, 1), ∫ θ (0.7 − 0.4θ)² dθ =
+    /// 0.245 − 0.186667 + 0.04 = 0.098333. And it agrees with the quadrature on a mixed record to `INTEGRAL`; a record with
     /// more than `EXACT_CLAIMS` claims, or fractional weights, gets none.
     #[test]
     fn exact_marginal_by_hand() {
