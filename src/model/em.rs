@@ -12,14 +12,18 @@
 //!   `c = ½` and carries no information, however many such reports there are;
 //! * likewise every responder learns from each answer weighed by the story's truth given everything but
 //!   that answer (expected counts), besides its hard counts from resolved stories;
+//! * with claim times, a report that has an earlier report on its story may be a silent copy of one of
+//!   them (probability ρ, fitted): its vote is that of the mixture ([`mixture`]), and it enters its
+//!   outlet's record weighed by its chance of being independent; ρ takes one Newton step on its expected
+//!   log likelihood ([`CopyStats`]);
 //! * the prior is refitted by empirical Bayes and each outlet's reliability θ̂ set to its posterior mean.
 //!
-//! until no reliability or rate moves by more than [`TOLERANCE`], or the largest move stops shrinking (by a
-//! tenth) for ten iterations, or for three once it is below [`FINE`] (a cycle of rounding, reported as not
-//! converged, with its size). Probabilities `c` are
-//! rounded on the logit scale to steps of 1/64 (a change of at most 0.8% in odds) so that an outlet's
-//! record stays a short list of groups. Votes on a story are summed in outlet-name order, so the result does not depend
-//! on how outlets were numbered (one run or merged shards).
+//! until no reliability, rate or ρ moves by more than [`TOLERANCE`], or the largest move stops shrinking
+//! (by a tenth) for ten iterations, or for three once it is below [`FINE`] (a cycle of rounding, reported
+//! as not converged, with its size). Probabilities `c` are rounded on the logit scale to steps of 1/64 (a
+//! change of at most 0.8% in odds) so that an outlet's record stays a short list of groups, and the counts
+//! are integers, so any thread count gives the same bits. Votes on a story are summed in outlet-name
+//! order, so the result does not depend on how outlets were numbered (one run or merged shards).
 
 use rayon::prelude::*;
 
