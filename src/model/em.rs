@@ -180,13 +180,30 @@ fn report_llr(u: &Unit, theta: f64, q: f32, copy: f64) -> f64 {
 /// story's log-odds `l` less the report's own log likelihood ratio (its outlet's reliability `theta`
 /// under the copy mixture with earlier share `q`; a relay has none), rounded to the recording grid.
 pub(crate) fn without_own_report(u: &Unit, l: f64, theta: f64, q: f32, copy: f64) -> f64 {
-    sigmoid(f64::from(own_step(u, l, theta, q, copy)) / STEPS)
+    let own = if u.relay { 0.0 } else { report_llr(u, theta, q, copy) };
+    sigmoid(f64::from(own_step(u, l, own)) / STEPS)
 }
 
-/// [`without_own_report`]'s step on the recording grid.
-fn own_step(u: &Unit, l: f64, theta: f64, q: f32, copy: f64) -> i32 {
-    let own = if u.relay { 0.0 } else { report_llr(u, theta, q, copy) };
+/// The grid step of report `u`'s probability of being correct given story log-odds `l` less its own log
+/// likelihood ratio `own` (0 for a relay).
+fn own_step(u: &Unit, l: f64, own: f64) -> i32 {
     grid_step(sigmoid(sign(u.stance) * (l - own)))
+}
+
+/// A credited report's log likelihood ratio in the iteration: its outlet's vote `±logit θ` from `votes`
+/// (computed once per outlet), or the copy mixture's where the report may be a copy.
+fn iteration_llr(u: &Unit, votes: &[f64], theta: &[f64], q: f32, copy: f64) -> f64 {
+    if q.is_nan() || copy == 0.0 {
+        sign(u.stance) * votes[u.source as usize]
+    } else {
+        report_llr(u, theta[u.source as usize], q, copy)
+    }
+}
+
+/// A report's weight `w` (units of `FULL_WEIGHT`) times its chance of being independent, given in
+/// steps of 1/[`INDEPENDENT_STEPS`].
+fn weighed(w: u32, independent: u32) -> u64 {
+    u64::from(w) * u64::from(independent) / u64::from(INDEPENDENT_STEPS)
 }
 
 /// A report's chance of being a silent copy given everything on its story (`pc`: the chance that its
@@ -215,7 +232,7 @@ fn independence(r: f64) -> u32 {
 /// iteration records it.
 pub(crate) fn independent_weight(u: &Unit, pc: f64, theta: f64, q: f32, copy: f64, w: u32) -> u64 {
     let (r, _, _) = copy_chance(u, pc, theta, q, copy);
-    u64::from(w) * u64::from(independence(r)) / u64::from(INDEPENDENT_STEPS)
+    weighed(w, independence(r))
 }
 
 /// Rounds a probability on the logit scale to the recording grid.
@@ -262,11 +279,7 @@ fn expectation(p: &Problem<'_>, theta: &[f64], responders: &[Responder], copy: f
             let mut l = 0.0;
             let first = p.units.start[s] as usize;
             for (k, u) in p.units.story(s).iter().enumerate().filter(|(_, u)| !u.relay) {
-                let i = first + k;
-                l += match q(i) {
-                    x if x.is_nan() || copy == 0.0 => sign(u.stance) * votes[u.source as usize],
-                    x => report_llr(u, theta[u.source as usize], x, copy),
-                };
+                l += iteration_llr(u, &votes, theta, q(first + k), copy);
             }
             for &(who, signal) in p.evidence.story(s).answers {
                 if let Some(x) = signal {
@@ -283,8 +296,13 @@ fn expectation(p: &Problem<'_>, theta: &[f64], responders: &[Responder], copy: f
     let runs = rayon::current_num_threads().max(1);
     let run = n.div_ceil(runs).max(1);
     let weighted = !p.units.weights.is_empty();
-    let judge = Judge { p, theta, copy };
-    let mut partial: Vec<(Vec<Tally>, CopyStats)> = (0..n.div_ceil(run))
+    let judge = Judge {
+        p,
+        votes: &votes,
+        theta,
+        copy,
+    };
+    let partial: Vec<(Vec<Tally>, CopyStats)> = (0..n.div_ceil(run))
         .into_par_iter()
         .map(|k| {
             let stories = k * run..((k + 1) * run).min(n);
@@ -293,7 +311,7 @@ fn expectation(p: &Problem<'_>, theta: &[f64], responders: &[Responder], copy: f
             if weighted {
                 for s in stories {
                     copied += judge.reports(s, log_odds[s], &mut |source, step, relay, w, independent| {
-                        let units = u64::from(w) * u64::from(independent) / u64::from(INDEPENDENT_STEPS);
+                        let units = weighed(w, independent);
                         tallies[source as usize].add_units(step.probability(), step.known(), relay, units);
                     });
                 }
@@ -309,15 +327,14 @@ fn expectation(p: &Problem<'_>, theta: &[f64], responders: &[Responder], copy: f
             keys.sort_unstable();
             for same in keys.chunk_by(|a, b| a == b) {
                 let (source, step, relay, independent) = Step::of_key(same[0]);
-                let units =
-                    same.len() as u64 * u64::from(super::FULL_WEIGHT / INDEPENDENT_STEPS) * u64::from(independent);
+                let units = same.len() as u64 * weighed(super::FULL_WEIGHT, independent);
                 tallies[source as usize].add_units(step.probability(), step.known(), relay, units);
             }
             (tallies, copied)
         })
         .collect();
-    let copied = partial.iter().fold(CopyStats::default(), |a, x| a.plus(x.1));
-    let mut partial: Vec<Vec<Tally>> = partial.drain(..).map(|x| x.0).collect();
+    let (mut partial, stats): (Vec<Vec<Tally>>, Vec<CopyStats>) = partial.into_iter().unzip();
+    let copied = stats.into_iter().fold(CopyStats::default(), CopyStats::plus);
     let mut tallies = if partial.is_empty() {
         vec![Tally::default(); n_sources]
     } else {
@@ -486,6 +503,7 @@ impl Step {
 /// What judging a story's reports reads.
 struct Judge<'a, 'p> {
     p: &'a Problem<'p>,
+    votes: &'a [f64],
     theta: &'a [f64],
     copy: f64,
 }
@@ -534,7 +552,12 @@ impl Judge<'_, '_> {
             if others == 0 || independent == 0 {
                 continue;
             }
-            let step = own_step(u, l, self.theta[u.source as usize], q(k), self.copy);
+            let own = if u.relay {
+                0.0
+            } else {
+                iteration_llr(u, self.votes, self.theta, q(k), self.copy)
+            };
+            let step = own_step(u, l, own);
             add(u.source, Step::Grid(step), u.relay, w, independent);
         }
         copied

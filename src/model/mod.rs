@@ -1122,6 +1122,8 @@ fn em_units(
     let time = |i: usize| if timed { times[i] } else { 0 };
     let mut story_units: Vec<(em::Unit, u32, u32, i64)> = Vec::new();
     let mut credited_times: Vec<(i64, crate::corpus::Stance)> = Vec::new();
+    // asserting[k]: assertions among the first k credited reports in time order.
+    let mut asserting: Vec<u32> = Vec::new();
     for story in 0..groups.stories() {
         story_units.clear();
         for &i in groups.story(story) {
@@ -1168,12 +1170,21 @@ fn em_units(
             credited_times.clear();
             credited_times.extend(story_units.iter().filter(|u| !u.0.relay).map(|u| (u.3, u.0.stance)));
             credited_times.sort_unstable();
+            asserting.clear();
+            asserting.push(0);
+            for &(_, stance) in &credited_times {
+                let last = asserting[asserting.len() - 1];
+                asserting.push(last + u32::from(stance == crate::corpus::Stance::Asserts));
+            }
             earlier.extend(story_units.iter().map(|u| {
                 if u.0.relay {
                     return em::NONE_BEFORE;
                 }
                 let before = credited_times.partition_point(|x| x.0 < u.3);
-                let same = credited_times[..before].iter().filter(|x| x.1 == u.0.stance).count();
+                let same = match u.0.stance {
+                    crate::corpus::Stance::Asserts => asserting[before] as usize,
+                    crate::corpus::Stance::Denies => before - asserting[before] as usize,
+                };
                 if before == 0 {
                     em::NONE_BEFORE
                 } else {
