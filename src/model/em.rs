@@ -861,6 +861,44 @@ mod tests {
         assert!(best > 0.02 && best < 0.5, "{best}");
     }
 
+    /// Positions: a report with 1 to 5 earlier reports has its own rate, 6 or more share the last; a report
+    /// with none, or a relay, is never a copy.
+    #[test]
+    fn copy_rates_by_position() {
+        let rates = CopyRates([0.1, 0.2, 0.3, 0.4, 0.5, 0.6]);
+        assert_eq!(rates.at(0), 0.0);
+        assert_eq!(rates.at(1), 0.1);
+        assert_eq!(rates.at(5), 0.5);
+        assert_eq!(rates.at(6), 0.6);
+        assert_eq!(rates.at(200), 0.6);
+        let units = Units {
+            earlier: vec![NONE_BEFORE, 254, 127, 0],
+            before: vec![0, 1, 2, 9],
+            ..Units::default()
+        };
+        let (q, rate) = units.copy_terms(0, &rates);
+        assert!(q.is_nan() && rate == 0.0);
+        assert_eq!(units.copy_terms(1, &rates), (1.0, 0.1));
+        assert_eq!(units.copy_terms(2, &rates).1, 0.2);
+        assert_eq!(units.copy_terms(3, &rates), (0.0, 0.6));
+        // Each position's Newton step reads only its own reports: a report at position 2 that only a copy
+        // explains (wrong, yet agreeing with everything before it) raises position 2's rate alone.
+        let mut stats = CopyStats::default();
+        let asserts = Unit {
+            rank: 0,
+            source: 0,
+            stance: Stance::Asserts,
+            relay: false,
+        };
+        for _ in 0..100 {
+            let (_, d1, d2) = copy_chance(&asserts, 0.0, 0.9, 1.0, 0.1);
+            stats.add(2, d1, d2);
+        }
+        let next = stats.next(&CopyRates([0.1; POSITIONS]));
+        assert!(next.at(2) > 0.1, "{next:?}");
+        assert!(next.0.iter().enumerate().all(|(b, &r)| b == 1 || r < 0.1), "{next:?}");
+    }
+
     /// An outlet alone on a story carries no information about itself.
     #[test]
     fn a_report_alone_on_its_story_adds_nothing() {
