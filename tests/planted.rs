@@ -434,14 +434,16 @@ fn em_models_silent_copies_scattered_at_random() {
     assert_eq!(without.0, None);
     let rate = with.0.unwrap();
     // The planted share of copies among later reports is 0.111 here; with the truths latent em fits it a
-    // little low (0.088, DESIGN.md "Silent copying").
+    // little low (0.092, DESIGN.md "Silent copying").
     assert!(rate > 0.06 && rate < 0.13, "copy rate {rate}");
-    // gen's copies come after a story's first wave of independent reports, so the planted share rises with
-    // the position in the run (0.05, 0.13, 0.22, 0.31 for 1 to 4 earlier reports); the fitted rates must too.
-    assert!(
-        copy_rates.len() == 6 && copy_rates[..4].windows(2).all(|w| w[0] < w[1]),
-        "{copy_rates:?}"
-    );
+    // gen's copies come after a story's first wave of independent reports: the planted share is far higher
+    // for a story's last report than for one with reports after it (0.11 against 0.007 with one earlier
+    // report on the 1M corpus), and among last reports it rises with the number before (0.11, 0.21, 0.30,
+    // 0.39 for 1 to 4). The fitted rates must show both.
+    assert!(copy_rates.len() == 12, "{copy_rates:?}");
+    let (middle, last) = copy_rates.split_at(6);
+    assert!(last[..4].windows(2).all(|w| w[0] < w[1]), "{copy_rates:?}");
+    assert!(middle.iter().zip(last).take(3).all(|(m, l)| m < l), "{copy_rates:?}");
     assert!(with.1 >= 0.9 && with.1 > without.1, "{figures:?}");
     assert!(with.2 < without.2, "{figures:?}");
 }

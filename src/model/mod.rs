@@ -1127,7 +1127,7 @@ fn em_units(
     };
     let timed = params.method == Method::Em && !times.is_empty() && times.len() == corpus.mentions.len();
     let mut earlier = Vec::with_capacity(if timed { corpus.mentions.len() } else { 0 });
-    let mut before_counts = Vec::with_capacity(if timed { corpus.mentions.len() } else { 0 });
+    let mut positions = Vec::with_capacity(if timed { corpus.mentions.len() } else { 0 });
     let time = |i: usize| if timed { times[i] } else { 0 };
     let mut story_units: Vec<(em::Unit, u32, u32, i64)> = Vec::new();
     let mut credited_times: Vec<(i64, crate::corpus::Stance)> = Vec::new();
@@ -1200,7 +1200,12 @@ fn em_units(
                 } else {
                     em::share_code(same as f64 / before as f64)
                 });
-                before_counts.push(before.min(usize::from(u8::MAX)) as u8);
+                let last = credited_times.partition_point(|x| x.0 <= u.3) == credited_times.len();
+                positions.push(if before == 0 {
+                    0
+                } else {
+                    em::position_code(before, last)
+                });
             }
         }
         units.extend(story_units.iter().map(|u| u.0));
@@ -1217,7 +1222,7 @@ fn em_units(
         start,
         weights,
         earlier,
-        before: before_counts,
+        position: positions,
         topics: unit_topics,
     }
 }
