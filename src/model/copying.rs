@@ -106,8 +106,9 @@ struct Counts {
     /// Same-claim following reports, the expected false ones among them and the judged ones, by the spread
     /// of the judged ones (unjudged follows count under key 0, with nothing judged).
     follows: BTreeMap<(u32, u32, u32), (u64, f64, u64)>,
-    /// Pairs reporting the story as originals (unordered, smaller id first).
-    shared: Vec<(u32, u32)>,
+    /// Pairs reporting the story as originals (unordered, smaller id first), with values also the chance
+    /// that two independent outlets of their reliabilities claim the same value on it.
+    shared: Vec<(u32, u32, f64)>,
     /// Per outlet: reports of others that follow it.
     precede: Vec<(u32, u64)>,
 }
@@ -176,6 +177,18 @@ pub fn detect(corpus: &Corpus, groups: &ByStory, theta: &[f64], judge: &Judge) -
                 if reports.len() < 2 || reports.len() > MAX_REPORTS {
                     return c;
                 }
+                // With values: the chance that two independent wrong reports name the same value, the sum
+                // over the claimed values of the square of the chance a wrong outlet names each (1/(k − 1)
+                // for the one-coin model; the unclaimed rest is left out).
+                let coincide = if ties_follow {
+                    let mut spreads: Vec<(u32, f64)> =
+                        reports.iter().zip(&judged[s]).map(|(r, j)| (r.2, j.spread)).collect();
+                    spreads.sort_by_key(|v| v.0);
+                    spreads.dedup_by_key(|v| v.0);
+                    spreads.iter().map(|v| v.1 * v.1).sum::<f64>().min(1.0)
+                } else {
+                    0.0
+                };
                 for (k, later) in reports.iter().enumerate() {
                     let x = later.1;
                     let j = judged[s][k];
@@ -195,12 +208,26 @@ pub fn detect(corpus: &Corpus, groups: &ByStory, theta: &[f64], judge: &Judge) -
                         );
                     }
                     for e in &reports[..k] {
-                        c.shared.push((e.1.min(x), e.1.max(x)));
+                        let agree = if ties_follow {
+                            let (ta, tx) = (clamped(theta[e.1 as usize]), clamped(theta[x as usize]));
+                            ta * tx + (1.0 - ta) * (1.0 - tx) * coincide
+                        } else {
+                            0.0
+                        };
+                        c.shared.push((e.1.min(x), e.1.max(x), agree));
                     }
                     let best = explained.and_then(|ex| {
                         candidates
                             .iter()
-                            .filter_map(|&a| ex.get(&(a, x)).map(|&share| (share, a)))
+                            .filter_map(|&a| {
+                                // Without order a detected pair explains its agreements whichever way it
+                                // was found: a copier's reports then count for its source alone, and its
+                                // source's for one of its copiers, so the source is the outlet whose
+                                // agreements the others share, and co-copiers of one source are not
+                                // taken for copiers of each other.
+                                let reverse = || ex.get(&(x, a)).filter(|_| ties_follow);
+                                ex.get(&(a, x)).or_else(reverse).map(|&share| (share, a))
+                            })
                             .max_by(|u, v| u.0.total_cmp(&v.0).then(v.1.cmp(&u.1)))
                             .map(|(_, a)| a)
                     });
@@ -223,7 +250,7 @@ pub fn detect(corpus: &Corpus, groups: &ByStory, theta: &[f64], judge: &Judge) -
             .collect();
         // Sums in story order (integer counts; the float sums run in a fixed order too).
         let mut follows: BTreeMap<(u32, u32, u32), (u64, f64, u64)> = BTreeMap::new();
-        let mut shared: BTreeMap<(u32, u32), u64> = BTreeMap::new();
+        let mut shared: BTreeMap<(u32, u32), (u64, f64)> = BTreeMap::new();
         let mut precede = vec![0u64; n_sources];
         for c in per_story {
             for (k, v) in c.follows {
@@ -232,8 +259,10 @@ pub fn detect(corpus: &Corpus, groups: &ByStory, theta: &[f64], judge: &Judge) -
                 e.1 += v.1;
                 e.2 += v.2;
             }
-            for k in c.shared {
-                *shared.entry(k).or_default() += 1;
+            for (a, x, agree) in c.shared {
+                let e = shared.entry((a, x)).or_default();
+                e.0 += 1;
+                e.1 += agree;
             }
             for (a, n) in c.precede {
                 precede[a as usize] += n;
@@ -265,14 +294,21 @@ pub fn detect(corpus: &Corpus, groups: &ByStory, theta: &[f64], judge: &Judge) -
             .into_iter()
             .filter(|p| p.1 >= MIN_FOLLOWS)
             .map(|((a, x), k, classes)| {
-                let others = total.saturating_sub(originals[a as usize]).max(1);
-                let p0 = (precede[a as usize] as f64 / others as f64).clamp(1e-9, 1.0 - 1e-9);
-                let n = originals[x as usize].max(k);
+                let (both, agree) = shared.get(&(a.min(x), a.max(x))).copied().unwrap_or((0, 0.0));
+                let (p0, n) = if ties_follow {
+                    // With values, over the stories both report (AccuCopy's blocking): independence gives the
+                    // agreement of two outlets of these reliabilities.
+                    ((agree / both.max(1) as f64).clamp(1e-9, 1.0 - 1e-9), both.max(k))
+                } else {
+                    let others = total.saturating_sub(originals[a as usize]).max(1);
+                    let p0 = (precede[a as usize] as f64 / others as f64).clamp(1e-9, 1.0 - 1e-9);
+                    (p0, originals[x as usize].max(k))
+                };
                 let (probability, share) = posterior(k, n, p0, &classes, theta[a as usize], theta[x as usize]);
                 CopyPair {
                     copier: x,
                     source: a,
-                    shared: shared.get(&(a.min(x), a.max(x))).copied().unwrap_or(0),
+                    shared: both,
                     follows: k,
                     expected: p0 * n as f64,
                     shared_errors: classes.iter().map(|c| c.1).sum(),
@@ -282,11 +318,7 @@ pub fn detect(corpus: &Corpus, groups: &ByStory, theta: &[f64], judge: &Judge) -
                 }
             })
             .collect();
-        if ties_follow {
-            one_direction(tested)
-        } else {
-            tested
-        }
+        if ties_follow { one_direction(tested) } else { tested }
     };
     // A first test on all follows, then a second in which detected pairs explain their follows away.
     let first = test(&follows);
@@ -351,6 +383,11 @@ fn one_direction(pairs: Vec<CopyPair>) -> Vec<CopyPair> {
             None => true,
         })
         .collect()
+}
+
+/// A reliability kept away from 0 and 1, where the likelihoods below degenerate.
+fn clamped(theta: f64) -> f64 {
+    theta.clamp(1e-3, 1.0 - 1e-3)
 }
 
 /// The chance that two independent outlets of reliabilities `ta` and `tx` that agree agree on a false
