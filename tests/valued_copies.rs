@@ -11,16 +11,21 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use statrs::distribution::Beta;
 
-/// A world of text values: `stories` stories, each with a true value and five false ones; every outlet
-/// reports each story with probability `coverage`, the truth with its accuracy, else a false value drawn
-/// evenly. Returns the claims CSV, the gold CSV and the outlets' accuracies; `copies` lists planted
-/// (copier, source, share): the copier repeats the source's value, a day later, on that share of the
-/// source's stories (replacing its own report there). With `timed` false every claim has the same date.
+/// A generated corpus: its claims and gold CSV files.
 struct World {
     claims: String,
     gold: String,
 }
 
+/// Outlets by name with their true accuracies.
+type Outlets = Vec<(String, f64)>;
+/// Planted copying: (copier, source, share of the source's stories copied), by outlet index.
+type Copies = Vec<(usize, usize, f64)>;
+
+/// A world of text values: `stories` stories, each with a true value and five false ones; every outlet
+/// reports each story with probability `coverage`, the truth with its accuracy, else a false value drawn
+/// evenly. With `copies` the copier repeats the source's value, a day later, on that share of the source's
+/// stories (replacing its own report there). With `timed` false every claim has the same date.
 fn world(
     seed: u64,
     thetas: &[(String, f64)],
@@ -73,7 +78,7 @@ fn world(
 
 /// 60 outlets of accuracy ~ Beta(7, 3); two weak outlets (accuracy 0.35) each copied by three others at a
 /// share of 0.9.
-fn planted(seed: u64) -> (Vec<(String, f64)>, Vec<(usize, usize, f64)>) {
+fn planted(seed: u64) -> (Outlets, Copies) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let accuracy = Beta::new(7.0, 3.0).unwrap();
     let mut thetas: Vec<(String, f64)> = (0..60).map(|k| (format!("o{k:02}"), rng.sample(accuracy))).collect();
@@ -301,7 +306,7 @@ fn groups_shape_em_over_values() {
     }
 
     // The methods whose scores do not come from the Beta prior refuse groups, with a clear reason.
-    for method in ["truthfinder"] {
+    for method in ["truthfinder", "dawid-skene"] {
         let mut cmd = wd.command("score");
         cmd.args([
             "--claims",

@@ -1200,6 +1200,23 @@ pub(crate) fn truthfinder_with(
 mod tests {
     use super::*;
 
+    #[test]
+    fn wrong_spread_by_hand() {
+        // Two claimed author lists: class 0 "Widom; Ceri" (P = 0.6), class 1 "Widom", an omission of class 0
+        // (P = 0.3), "none of them" 0.1; k = 3 hypotheses, π = 0.72. Under h = 0 one value is an omission
+        // (weight π·2/1 = 1.44); under h = 1 and "none" none is (weight (1 − π)·2/2 = 0.28).
+        let omitted = [false, false, true, false];
+        let post = [0.6, 0.3];
+        // "Widom" is wrong under h = 0 or none: (0.6·1.44 + 0.1·0.28) / 0.7 / 2.
+        let b = wrong_spread(&post, 1, 3, Some((&omitted, 0.72)));
+        assert!((b - 0.892 / 0.7 / 2.0).abs() < 1e-12, "{b}");
+        // The full list is wrong under h = 1 or none, and it omits neither: (0.3·0.28 + 0.1·0.28) / 0.4 / 2.
+        let b = wrong_spread(&post, 0, 3, Some((&omitted, 0.72)));
+        assert!((b - 0.14).abs() < 1e-12, "{b}");
+        // The one-coin model spreads wrong reports evenly.
+        assert_eq!(wrong_spread(&post, 0, 3, None), 0.5);
+    }
+
     /// Plain stories from `(story, source, class)` reports, no relays, outlets ranked by id.
     fn binary(units: &[(u32, u32, u32)]) -> Problem {
         let stories = units.iter().map(|u| u.0).max().unwrap() as usize + 1;
@@ -1530,7 +1547,7 @@ mod tests {
         };
         let by_name: Vec<usize> = (0..n).collect();
         let labels = em_labels(&p, n);
-        let (one_coin, majority) = (em(&p, n, &by_name, 0.5, None), vote(&p, n));
+        let (one_coin, majority) = (em(&p, n, &by_name, 0.5, None, (&[], 0)), vote(&p, n));
         // The best any method can do: the posterior under the true rows.
         let oracle = (0..tasks as usize)
             .filter(|&s| {

@@ -396,6 +396,22 @@ fn independent_shared_error(ta: f64, tx: f64, b: f64) -> f64 {
     (1.0 - ta) * (1.0 - tx) * b / (ta * tx + (1.0 - ta) * (1.0 - tx) * b)
 }
 
+/// The log likelihood of a pair's evidence when the copier copies a share `c` of its reports from the
+/// source: `k` following reports of `n` at the rate `p = p0 + c(1 − p0)`, of which a share `w = c(1 − p0)/p`
+/// are copies; each class of judged ones (`classes`, with `q0` its independent shared-error chance) has its
+/// expected false ones at the rate `q = w(1 − θA) + (1 − w)q0` (`ta` = θA, clamped).
+fn pair_log_likelihood(c: f64, k: f64, n: f64, p0: f64, classes: &[JudgedClass], q0: &[f64], ta: f64) -> f64 {
+    let p = p0 + c * (1.0 - p0);
+    let w = c * (1.0 - p0) / p;
+    let mut l = k * p.ln() + (n - k) * (1.0 - p).max(1e-300).ln();
+    for (&(_, errors, judged), &q0) in classes.iter().zip(q0) {
+        let q = (w * (1.0 - ta) + (1.0 - w) * q0).clamp(1e-12, 1.0 - 1e-12);
+        l += errors * q.ln();
+        l += (judged as f64 - errors) * (1.0 - q).ln();
+    }
+    l
+}
+
 /// The posterior probability of copying and the posterior mean copied share, for `k` following reports
 /// out of `n`, base rate `p0`, the judged following reports by class of spread (`classes`: spread `b`,
 /// expected false agreements, judged), and the two outlets' reliabilities.
@@ -403,17 +419,7 @@ fn posterior(k: u64, n: u64, p0: f64, classes: &[JudgedClass], theta_a: f64, the
     let (k, n) = (k as f64, n as f64);
     let (ta, tx) = (theta_a.clamp(1e-3, 1.0 - 1e-3), theta_x.clamp(1e-3, 1.0 - 1e-3));
     let q0: Vec<f64> = classes.iter().map(|c| independent_shared_error(ta, tx, c.0)).collect();
-    let log_lik = |c: f64| {
-        let p = p0 + c * (1.0 - p0);
-        let w = c * (1.0 - p0) / p;
-        let mut l = k * p.ln() + (n - k) * (1.0 - p).max(1e-300).ln();
-        for (&(_, errors, judged), &q0) in classes.iter().zip(&q0) {
-            let q = (w * (1.0 - ta) + (1.0 - w) * q0).clamp(1e-12, 1.0 - 1e-12);
-            l = l + errors * q.ln();
-            l = l + (judged as f64 - errors) * (1.0 - q).ln();
-        }
-        l
-    };
+    let log_lik = |c: f64| pair_log_likelihood(c, k, n, p0, classes, &q0, ta);
     let l0 = log_lik(0.0);
     // ∫₀¹ L(c) dc by the midpoint rule, relative to L(0).
     const GRID: usize = 400;
@@ -445,6 +451,72 @@ mod tests {
         let (p, share) = posterior(40, 100, 0.05, &[(1.0, 0.0, 0)], 0.8, 0.8);
         assert!(p > 0.999, "{p}");
         assert!((share - 0.35 / 0.95).abs() < 0.03, "{share}");
+    }
+
+    /// Tolerance of the hand-computed values below (Python's floats, the same formulas).
+    const HAND: f64 = 1e-12;
+
+    #[test]
+    fn independent_shared_errors_by_hand() {
+        // θA = 0.8, θX = 0.7: two independent outlets that agree are both wrong with (0.2·0.3·b) /
+        // (0.56 + 0.2·0.3·b): 0.06/0.62 with one false stance (b = 1), 0.015/0.575 when a wrong outlet
+        // names this value one time in four (AccuCopy's n = 4 false values).
+        assert!((independent_shared_error(0.8, 0.7, 1.0) - 0.096_774_193_548_387_11).abs() < HAND);
+        assert!((independent_shared_error(0.8, 0.7, 0.25) - 0.026_086_956_521_739_132).abs() < HAND);
+        // Spreads are kept on quarter powers of two; 1 (plain stories) exactly.
+        assert_eq!((spread_key(1.0), spread_of(0)), (0, 1.0));
+        assert_eq!(spread_key(0.25), 8);
+        assert!((spread_of(spread_key(0.3)) / 0.3 - 1.0).abs() < 0.1);
+    }
+
+    #[test]
+    fn pair_likelihood_by_hand() {
+        // k = 3 of n = 4 following at p0 = 0.5; 3 judged with b = 1/4, 2 of them wrong; θA = 0.8, θX = 0.7.
+        let classes = [(0.25, 2.0, 3)];
+        let q0 = [independent_shared_error(0.8, 0.7, 0.25)];
+        // c = 0: 4 ln ½ + 2 ln q0 + ln(1 − q0).
+        let l0 = pair_log_likelihood(0.0, 3.0, 4.0, 0.5, &classes, &q0, 0.8);
+        assert!((l0 - -10.091_661_658_698_218).abs() < HAND, "{l0}");
+        // c = ½: p = ¾, w = ⅓, q = 0.2/3 + 2q0/3: 3 ln ¾ + ln ¼ + 2 ln q + ln(1 − q).
+        let l5 = pair_log_likelihood(0.5, 3.0, 4.0, 0.5, &classes, &q0, 0.8);
+        assert!((l5 - -7.289_639_956_009_452).abs() < HAND, "{l5}");
+    }
+
+    #[test]
+    fn shared_rare_errors_weigh_more_than_common_ones() {
+        // The same agreements, the same expected errors: on values a wrong outlet rarely names (b = 1/16),
+        // sharing them is far more telling than sharing a plain story's one false stance (b = 1).
+        let (common, _) = posterior(9, 100, 0.05, &[(1.0, 3.0, 9)], 0.7, 0.7);
+        let (rare, _) = posterior(9, 100, 0.05, &[(1.0 / 16.0, 3.0, 9)], 0.7, 0.7);
+        assert!(rare > 0.5 && common < rare / 2.0, "{common} {rare}");
+        // Shared right values are evidence against copying from a weak source.
+        let (right, _) = posterior(9, 100, 0.05, &[(1.0 / 16.0, 0.0, 9)], 0.4, 0.7);
+        let (none, _) = posterior(9, 100, 0.05, &[(1.0 / 16.0, 0.0, 0)], 0.4, 0.7);
+        assert!(right < none, "{right} {none}");
+    }
+
+    #[test]
+    fn one_direction_keeps_the_more_probable() {
+        let pair = |copier, source, probability| CopyPair {
+            copier,
+            source,
+            shared: 5,
+            follows: 5,
+            expected: 1.0,
+            shared_errors: 0.0,
+            judged: 0,
+            share: 0.5,
+            probability,
+        };
+        let kept = one_direction(vec![
+            pair(1, 2, 0.9),
+            pair(2, 1, 0.6),
+            pair(3, 1, 0.7),
+            pair(4, 5, 0.5),
+            pair(5, 4, 0.5),
+        ]);
+        let kept: Vec<(u32, u32)> = kept.iter().map(|p| (p.copier, p.source)).collect();
+        assert_eq!(kept, [(1, 2), (3, 1), (4, 5)]);
     }
 
     #[test]
