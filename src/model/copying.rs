@@ -153,18 +153,6 @@ pub fn detect(corpus: &Corpus, groups: &ByStory, theta: &[f64], judge: &Judge) -
         v
     };
     let firsts: Vec<Vec<(i64, u32, u32, u32)>> = (0..groups.stories()).into_par_iter().map(first_reports).collect();
-    // Each report's judgement, for the stories whose pairs are counted.
-    let judged: Vec<Vec<Judgement>> = (0..groups.stories())
-        .into_par_iter()
-        .map(|s| {
-            let reports = &firsts[s];
-            if reports.len() < 2 || reports.len() > MAX_REPORTS {
-                return Vec::new();
-            }
-            let idx: Vec<u32> = reports.iter().map(|r| r.3).collect();
-            judge(s, &idx)
-        })
-        .collect();
     // Pair counts over all stories. With `explained` (detected pairs and their copied shares), a report
     // that follows a detected source of its outlet counts for that source only (the one copied most),
     // not for the other outlets that happened to report the story before: the copy explains the follow.
@@ -177,12 +165,16 @@ pub fn detect(corpus: &Corpus, groups: &ByStory, theta: &[f64], judge: &Judge) -
                 if reports.len() < 2 || reports.len() > MAX_REPORTS {
                     return c;
                 }
+                // Each report's judgement (made again in the second count rather than kept: a few numbers
+                // per report, where keeping them would cost 16 bytes per report for the whole run).
+                let idx: Vec<u32> = reports.iter().map(|r| r.3).collect();
+                let judged = judge(s, &idx);
                 // With values: the chance that two independent wrong reports name the same value, the sum
                 // over the claimed values of the square of the chance a wrong outlet names each (1/(k − 1)
                 // for the one-coin model; the unclaimed rest is left out).
                 let coincide = if ties_follow {
                     let mut spreads: Vec<(u32, f64)> =
-                        reports.iter().zip(&judged[s]).map(|(r, j)| (r.2, j.spread)).collect();
+                        reports.iter().zip(&judged).map(|(r, j)| (r.2, j.spread)).collect();
                     spreads.sort_by_key(|v| v.0);
                     spreads.dedup_by_key(|v| v.0);
                     spreads.iter().map(|v| v.1 * v.1).sum::<f64>().min(1.0)
@@ -191,7 +183,7 @@ pub fn detect(corpus: &Corpus, groups: &ByStory, theta: &[f64], judge: &Judge) -
                 };
                 for (k, later) in reports.iter().enumerate() {
                     let x = later.1;
-                    let j = judged[s][k];
+                    let j = judged[k];
                     // Strictly earlier reports come first in time order; with ties, also the same time's.
                     let mut candidates: Vec<u32> = reports[..k]
                         .iter()
