@@ -404,6 +404,7 @@ fn em_models_silent_copies_scattered_at_random() {
     generate::write(dir.path(), &cfg).unwrap();
     let truth = truth(dir.path());
     let mut figures = Vec::new();
+    let mut copy_rates = Vec::new();
     for keep_times in [false, true] {
         let load = LoadOptions {
             strict: true,
@@ -417,6 +418,7 @@ fn em_models_silent_copies_scattered_at_random() {
         let m: Vec<f64> = judged.iter().map(|s| s.reliability).collect();
         let lo: Vec<f64> = judged.iter().map(|s| s.ci_low).collect();
         let hi: Vec<f64> = judged.iter().map(|s| s.ci_high).collect();
+        copy_rates = run.scores.copy_rates.clone();
         figures.push((
             run.scores.copy_rate,
             coverage(&t, &lo, &hi),
@@ -431,7 +433,15 @@ fn em_models_silent_copies_scattered_at_random() {
     let (without, with) = (figures[0], figures[1]);
     assert_eq!(without.0, None);
     let rate = with.0.unwrap();
-    assert!(rate > 0.03 && rate < 0.12, "copy rate {rate}");
+    // The planted share of copies among later reports is 0.111 here; with the truths latent em fits it a
+    // little low (0.088, DESIGN.md "Silent copying").
+    assert!(rate > 0.06 && rate < 0.13, "copy rate {rate}");
+    // gen's copies come after a story's first wave of independent reports, so the planted share rises with
+    // the position in the run (0.05, 0.13, 0.22, 0.31 for 1 to 4 earlier reports); the fitted rates must too.
+    assert!(
+        copy_rates.len() == 6 && copy_rates[..4].windows(2).all(|w| w[0] < w[1]),
+        "{copy_rates:?}"
+    );
     assert!(with.1 >= 0.9 && with.1 > without.1, "{figures:?}");
     assert!(with.2 < without.2, "{figures:?}");
 }
