@@ -25,6 +25,9 @@ echo "== book"
 $C eval --claims $W/book/claims.csv --gold $W/book/gold.csv --value-kind list --methods em,vote,truthfinder
 echo "== population"
 $C eval --claims $W/population/claims.csv --gold $W/population/gold.csv --value-kind number --methods em,vote,truthfinder
+echo "== book and population, em with copy detection"
+$C eval --claims $W/book/claims.csv --gold $W/book/gold.csv --value-kind list --methods em --detect-copies
+$C eval --claims $W/population/claims.csv --gold $W/population/gold.csv --value-kind number --methods em --detect-copies
 echo "== liar"
 $C eval --claims $W/liar/claims.csv --resolutions $W/liar/resolutions.csv --gold $W/liar/gold.csv --methods em,responses,vote,dawid-skene,truthfinder
 echo "== liar with party groups"

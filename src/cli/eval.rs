@@ -75,6 +75,10 @@ pub struct EvalArgs {
     /// How values are normalised (see `credence score --help`).
     #[arg(long, value_enum, default_value_t = ValueKindArg::Text)]
     value_kind: ValueKindArg,
+    /// Detect silent copying (as `credence score --detect-copies`) in every method's run; methods that cannot
+    /// (the categorical baselines on values) report the error.
+    #[arg(long, requires = "claims")]
+    detect_copies: bool,
     /// Print the figures as JSON.
     #[arg(long)]
     json: bool,
@@ -109,7 +113,8 @@ pub fn run(args: EvalArgs) -> credence::Result<()> {
     let mut reports = Vec::new();
     let mut ratings = None;
     for method in &args.methods {
-        let params = method.params();
+        let mut params = method.params();
+        params.detect_copies = args.detect_copies;
         let started = std::time::Instant::now();
         let run = credence::score_files_with_groups(
             &inputs,

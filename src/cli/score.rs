@@ -102,7 +102,8 @@ pub struct ScoreArgs {
     half_life: Option<f64>,
     /// A CSV of outlets' groups (columns source, group: an outlet type, a country): each group gets its own
     /// fitted prior, so an outlet with little evidence is shrunk towards its own kind; sources.csv gains a
-    /// group column.
+    /// group column. Plain stories with --method responses, em or vote; claims with values with em or vote
+    /// (not over --value-kind label, whose em pools confusion rows instead; not dawid-skene or truthfinder).
     #[arg(long, value_name = "FILE", conflicts_with = "partial")]
     sources_meta: Option<PathBuf>,
     /// Score each outlet per topic too (the claims' `topic` column), each topic's reliability pooled towards
@@ -111,7 +112,10 @@ pub struct ScoreArgs {
     topics: bool,
     /// Detect silent copying (outlets repeating another outlet's reports without attribution, found from
     /// who follows whom and shared errors) and count a detected copier's following reports as relays of
-    /// its source; writes copiers.csv. Fits the model twice.
+    /// its source; writes copiers.csv. Fits the model twice. With values it needs --method em: a report
+    /// follows another with the same value, sharing a value the fit believes wrong (the rarer, the more)
+    /// is the strong evidence, and reports at the same time (data without publication order) follow each
+    /// other both ways, each pair keeping its more probable direction.
     #[arg(long, conflicts_with = "partial")]
     detect_copies: bool,
     /// Stop at the first bad row instead of writing it to rejects.csv.

@@ -54,7 +54,7 @@ use rayon::prelude::*;
 
 use super::Tally;
 use super::posterior::Record;
-use super::prior::Prior;
+use super::prior::Priors;
 use crate::corpus::{Outcome, Stance};
 use crate::value::ValueKind;
 
@@ -209,6 +209,8 @@ pub struct Fit {
     pub estimate: Option<Vec<f64>>,
     /// Iterations run, whether they converged, the last change.
     pub iterations: (usize, bool, f64),
+    /// em over lists: the fitted share π of omissions among wrong reports ([`Omissions`]).
+    pub omission_share: Option<f64>,
 }
 
 /// The normalised exponentials of `l`, written to `out` (shifted by the largest, so none overflows).
@@ -238,7 +240,11 @@ fn plurality(units: &[Unit], classes: usize) -> Option<u32> {
 
 /// Runs `which` on `p` over `n_sources` outlets; `by_name` orders the outlets for the prior's objective;
 /// `sim(story, a, b)` is the similarity of two classes of a story (TruthFinder only); `omits(story, a, b)`
-/// says class a leaves out some of class b's items (em over list values only, `None` otherwise).
+/// says class a leaves out some of class b's items (em over list values only, `None` otherwise); `groups`
+/// gives each outlet's group (by outlet id; `u32::MAX` none) and the number of groups, for em over free
+/// values, whose every iteration then draws each outlet's θ toward its own group's prior
+/// ([`super::prior::Priors`]); empty and 0 without groups.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn fit(
     p: &Problem,
     which: Which,
@@ -247,11 +253,12 @@ pub(crate) fn fit(
     relay_weight: f64,
     sim: &(dyn Fn(usize, u32, u32) -> f64 + Sync),
     omits: Option<&(dyn Fn(usize, u32, u32) -> bool + Sync)>,
+    groups: (&[u32], usize),
 ) -> Fit {
     match which {
         Which::Vote => vote(p, n_sources),
         Which::Em if !matches!(p.classes, Classes::PerStory { .. }) => em_labels(p, n_sources),
-        Which::Em => em(p, n_sources, by_name, relay_weight, omits),
+        Which::Em => em(p, n_sources, by_name, relay_weight, omits, groups),
         Which::DawidSkene => dawid_skene(p, n_sources),
         Which::TruthFinder => truthfinder_with(p, n_sources, sim, super::em::MAX_ITERATIONS),
     }
@@ -299,6 +306,7 @@ fn vote(p: &Problem, n_sources: usize) -> Fit {
         score: None,
         iterations: (0, true, 0.0),
         estimate,
+        omission_share: None,
     }
 }
 
@@ -370,6 +378,35 @@ impl Omissions<'_> {
             }
         }
         w
+    }
+}
+
+/// For copy detection ([`super::copying::Judgement`]): the chance that an outlet that is wrong names class
+/// `v` of a story with `hypotheses` hypotheses (its classes, plus "none of them" for free values other
+/// than numbers), under em's error model and the story's posterior `post` over its classes (what they
+/// leave is "none of them"). The one-coin model spreads wrong reports evenly, `1/(k − 1)`; with the
+/// omission model of lists (`omissions`: the story's omission matrix and the share π) it is the
+/// posterior-weighted chance under the hypotheses other than `v`, `Σ_{h ≠ v} P(h)·w(v, h) / (k − 1) /
+/// Σ_{h ≠ v} P(h)`, so that an omission of a likely truth (a first-author-only list, which wrong stores
+/// give often and independently) is a common error and a list of strangers a rare one.
+pub(crate) fn wrong_spread(post: &[f64], v: usize, hypotheses: usize, omissions: Option<(&[bool], f64)>) -> f64 {
+    let km1 = (hypotheses.max(2) - 1) as f64;
+    let Some((omitted, share)) = omissions else {
+        return 1.0 / km1;
+    };
+    let m = post.len();
+    let weights = Omissions { omitted, share }.log_weights(m, hypotheses);
+    let none = (1.0 - post.iter().sum::<f64>()).max(0.0);
+    let (mut num, mut den) = (0.0, 0.0);
+    for h in (0..hypotheses).filter(|&h| h != v) {
+        let ph = if h < m { post[h] } else { none };
+        num += ph * weights[v * hypotheses + h].exp();
+        den += ph;
+    }
+    if den > 0.0 {
+        (num / den / km1).clamp(1e-12, 1.0)
+    } else {
+        1.0 / km1
     }
 }
 
@@ -477,14 +514,19 @@ fn em_story(
 
 /// em over free values. With `omits` (list values: `omits(story, g, f)` when class g's items are a proper
 /// subset of class f's) a wrong report that leaves items out of the truth is told apart from other wrong
-/// reports, with the share π of omissions among wrong reports fitted in the M-step ([`Omissions`]).
+/// reports, with the share π of omissions among wrong reports fitted in the M-step ([`Omissions`]). With
+/// `groups` (outlet → group, and the number of groups) each group's prior is refitted every iteration over
+/// its own outlets, as in [`super::em`], and each θ moves toward its posterior mean under its group's prior.
 fn em(
     p: &Problem,
     n_sources: usize,
     by_name: &[usize],
     relay_weight: f64,
     omits: Option<&(dyn Fn(usize, u32, u32) -> bool + Sync)>,
+    (groups, n_groups): (&[u32], usize),
 ) -> Fit {
+    let group = |i: usize| groups.get(i).copied().unwrap_or(u32::MAX);
+    let ordered_groups: Vec<u32> = by_name.iter().map(|&i| group(i)).collect();
     let mut theta = majority_start(p, n_sources);
     let omitted: Option<Vec<Vec<bool>>> = omits.map(|omits| {
         (0..p.stories())
@@ -499,7 +541,7 @@ fn em(
     });
     let mut share = OMISSION_START;
     let (mut iterations, mut converged) = (0, false);
-    let mut last_prior: Option<Prior> = None;
+    let mut last_prior: Option<Priors> = None;
     let mut accelerating: Option<Vec<f64>> = None;
     let (mut best, mut since_best, mut last_change) = (f64::INFINITY, 0, f64::NAN);
     // Number stories: the good reports' kernel, refitted every iteration (`numeric`).
@@ -575,20 +617,25 @@ fn em(
                 score: None,
                 iterations: (iterations, converged, last_change),
                 estimate,
+                omission_share: omitted.as_ref().map(|_| share),
             };
         }
         iterations += 1;
         let records: Vec<Record> = tallies.par_iter().map(|t| t.finish(relay_weight).0).collect();
         let ordered: Vec<&Record> = by_name.iter().map(|&i| &records[i]).collect();
-        // Warm: the last iteration's prior is where this one's search starts (`Prior::fit_near`).
-        let prior = Prior::fit_near(&ordered, last_prior.as_ref());
+        // Warm: the last iteration's priors are where this one's searches start (`Prior::fit_near`).
+        let priors = Priors::fit_near(&ordered, &ordered_groups, n_groups, last_prior.as_ref());
         // Half steps: a full step can flip two sources that disagree on a story between "both right" and
         // "both wrong" for ever (each one's judge is the other), a period-two cycle that the population
         // data set hits; half steps have the same fixed points and damp the cycle.
         let next: Vec<f64> = records
             .par_iter()
             .zip(&theta)
-            .map(|(r, &t)| 0.5 * (t + r.posterior_mean(prior.alpha, prior.beta)))
+            .enumerate()
+            .map(|(i, (r, &t))| {
+                let prior = priors.of(group(i));
+                0.5 * (t + r.posterior_mean(prior.alpha, prior.beta))
+            })
             .collect();
         let mut moved = theta.iter().zip(&next).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
         if omitted.is_some() {
@@ -635,7 +682,7 @@ fn em(
             }
         }
         theta = next;
-        last_prior = Some(prior);
+        last_prior = Some(priors);
         last_change = moved;
         if moved < STALL_SHRINK * best {
             (best, since_best) = (moved, 0);
@@ -907,6 +954,7 @@ fn em_labels(p: &Problem, n_sources: usize) -> Fit {
                 score: None,
                 iterations: (iterations, converged, moved),
                 estimate: None,
+                omission_share: None,
             };
         }
     }
@@ -1000,6 +1048,7 @@ fn dawid_skene(p: &Problem, n_sources: usize) -> Fit {
         score: Some(score),
         iterations: (iterations, converged, last_change),
         estimate: None,
+        omission_share: None,
     }
 }
 
@@ -1143,12 +1192,30 @@ pub(crate) fn truthfinder_with(
         score: Some(trust),
         iterations: (iterations, converged, last_change),
         estimate: None,
+        omission_share: None,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrong_spread_by_hand() {
+        // Two claimed author lists: class 0 "Widom; Ceri" (P = 0.6), class 1 "Widom", an omission of class 0
+        // (P = 0.3), "none of them" 0.1; k = 3 hypotheses, π = 0.72. Under h = 0 one value is an omission
+        // (weight π·2/1 = 1.44); under h = 1 and "none" none is (weight (1 − π)·2/2 = 0.28).
+        let omitted = [false, false, true, false];
+        let post = [0.6, 0.3];
+        // "Widom" is wrong under h = 0 or none: (0.6·1.44 + 0.1·0.28) / 0.7 / 2.
+        let b = wrong_spread(&post, 1, 3, Some((&omitted, 0.72)));
+        assert!((b - 0.892 / 0.7 / 2.0).abs() < 1e-12, "{b}");
+        // The full list is wrong under h = 1 or none, and it omits neither: (0.3·0.28 + 0.1·0.28) / 0.4 / 2.
+        let b = wrong_spread(&post, 0, 3, Some((&omitted, 0.72)));
+        assert!((b - 0.14).abs() < 1e-12, "{b}");
+        // The one-coin model spreads wrong reports evenly.
+        assert_eq!(wrong_spread(&post, 0, 3, None), 0.5);
+    }
 
     /// Plain stories from `(story, source, class)` reports, no relays, outlets ranked by id.
     fn binary(units: &[(u32, u32, u32)]) -> Problem {
@@ -1480,7 +1547,7 @@ mod tests {
         };
         let by_name: Vec<usize> = (0..n).collect();
         let labels = em_labels(&p, n);
-        let (one_coin, majority) = (em(&p, n, &by_name, 0.5, None), vote(&p, n));
+        let (one_coin, majority) = (em(&p, n, &by_name, 0.5, None, (&[], 0)), vote(&p, n));
         // The best any method can do: the posterior under the true rows.
         let oracle = (0..tasks as usize)
             .filter(|&s| {

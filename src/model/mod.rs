@@ -325,6 +325,8 @@ struct Td {
     posterior: Vec<f64>,
     /// Number stories: each story's estimate, where the method gives one.
     estimate: Option<Vec<f64>>,
+    /// em over lists: the fitted share of omissions among wrong reports.
+    omission_share: Option<f64>,
 }
 
 /// One row of `stories.csv`.
@@ -427,6 +429,64 @@ impl Scores {
             verdict,
             p_correct,
         }
+    }
+
+    /// How this fit judges the original reports `reports` (mention indices) of story `s`, for copy
+    /// detection: a plain story's stance is wrong with the story's probability of the other stance, and a
+    /// wrong outlet has one false stance to name; a value is wrong with one minus its class posterior, and
+    /// a wrong outlet names it with the chance em's error model gives ([`categorical::wrong_spread`]).
+    fn judgements(&self, corpus: &Corpus, s: usize, reports: &[u32]) -> Vec<copying::Judgement> {
+        let Some(td) = &self.td else {
+            let p = self.p_true[s];
+            return reports
+                .iter()
+                .map(|&i| copying::Judgement {
+                    wrong: if p.is_nan() {
+                        f64::NAN
+                    } else {
+                        1.0 - crosscheck::correct_given(corpus.mentions[i as usize].stance, p)
+                    },
+                    spread: 1.0,
+                })
+                .collect();
+        };
+        let post = &td.posterior[td.post_start[s] as usize..td.post_start[s + 1] as usize];
+        let m = post.len();
+        let free = matches!(td.classes, categorical::Classes::PerStory { .. });
+        let hypotheses = if free && corpus.value_kind != crate::value::ValueKind::Number {
+            m + 1
+        } else {
+            m
+        };
+        let omitted: Option<Vec<bool>> = td.omission_share.filter(|_| free).map(|_| {
+            let name = |k: usize| corpus.values.name(td.classes.of(s)[k]);
+            (0..m * m)
+                .map(|i| i / m != i % m && categorical::omits(name(i / m), name(i % m)))
+                .collect()
+        });
+        reports
+            .iter()
+            .map(|&i| {
+                let m_i = corpus.mentions[i as usize];
+                let value = corpus.mention_values.get(i as usize).copied().unwrap_or(u32::MAX);
+                let Some(k) = td.classes.class(s, m_i.stance, value) else {
+                    return copying::Judgement {
+                        wrong: f64::NAN,
+                        spread: 1.0,
+                    };
+                };
+                let p = post[k as usize];
+                let omissions = omitted.as_deref().zip(td.omission_share);
+                copying::Judgement {
+                    wrong: if p.is_nan() { f64::NAN } else { 1.0 - p },
+                    spread: if post.iter().any(|x| x.is_nan()) {
+                        1.0 / (hypotheses.max(2) - 1) as f64
+                    } else {
+                        categorical::wrong_spread(post, k as usize, hypotheses, omissions)
+                    },
+                }
+            })
+            .collect()
     }
 
     /// Every story's most probable value, its probability and the outlets behind it, in story order.
@@ -648,10 +708,21 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
             "--topics needs every claim's topic column read (partials do not carry topics)".into(),
         ));
     }
-    if !corpus.groups.is_empty() && td_method.is_some() {
+    // Groups shape the Beta prior of reliability. em over free values refits it every iteration and vote's
+    // intervals come from it, as on plain stories; em over a shared label set pools confusion rows toward
+    // the crowd's (not a Beta prior), and Dawid–Skene and TruthFinder report their own scores.
+    let grouped_ok = match td_method {
+        None => true,
+        Some(categorical::Which::Em) => corpus.value_kind != crate::value::ValueKind::Label,
+        Some(categorical::Which::Vote) => true,
+        Some(_) => false,
+    };
+    if !corpus.groups.is_empty() && !grouped_ok {
         return Err(Error::Config(
-            "groups of outlets (--sources-meta) shape the priors of --method responses, em and vote on plain \
-             stories; the categorical methods (values, dawid-skene, truthfinder) do not take them yet"
+            "groups of outlets (--sources-meta) shape the Beta prior of reliability: --method responses, em \
+             and vote, and em and vote over values of kind text, number, time and list; em over labels pools \
+             confusion rows toward the crowd's instead, and dawid-skene and truthfinder report their own \
+             scores, so they do not take groups"
                 .into(),
         ));
     }
@@ -811,7 +882,16 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
         let list =
             kind == crate::value::ValueKind::List && matches!(problem.classes, categorical::Classes::PerStory { .. });
         let omits: Option<&(dyn Fn(usize, u32, u32) -> bool + Sync)> = list.then_some(&omits);
-        let fit = categorical::fit(&problem, which, n_sources, &by_name, params.relay_weight, &sim, omits);
+        let fit = categorical::fit(
+            &problem,
+            which,
+            n_sources,
+            &by_name,
+            params.relay_weight,
+            &sim,
+            omits,
+            (&corpus.source_group, corpus.groups.len()),
+        );
         if which != categorical::Which::Vote {
             em_info = Some(fit.iterations);
         }
@@ -822,6 +902,7 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
             post_start: problem.post_start,
             posterior: fit.posterior,
             estimate: fit.estimate,
+            omission_share: fit.omission_share,
         });
         (finished, responders, vec![f64::NAN; evidence.len()])
     } else if params.method == Method::Em {
@@ -1075,9 +1156,11 @@ fn score_with_copies(corpus: &Corpus, params: &Params) -> Result<Scores> {
                 .into(),
         ));
     }
-    if corpus.valued() {
+    if corpus.valued() && params.method != Method::Em {
         return Err(Error::Config(
-            "--detect-copies works on plain stories; claims with values are not supported yet".into(),
+            "--detect-copies on claims with values needs --method em: its fit judges which values are wrong \
+             and how rare a wrong value is (vote, dawid-skene and truthfinder do not)"
+                .into(),
         ));
     }
     let plain = Params {
@@ -1087,7 +1170,8 @@ fn score_with_copies(corpus: &Corpus, params: &Params) -> Result<Scores> {
     let first = score(corpus, &plain)?;
     let theta: Vec<f64> = first.sources.iter().map(|s| s.reliability).collect();
     let _stage = crate::progress::Stage::start("copies");
-    let (pairs, copies) = copying::detect(corpus, &first.groups, &theta, &first.p_true);
+    let judge = |s: usize, reports: &[u32]| first.judgements(corpus, s, reports);
+    let (pairs, copies) = copying::detect(corpus, &first.groups, &theta, &judge);
     drop(first);
     let mut marked = corpus.clone();
     for (m, &to) in marked.mentions.iter_mut().zip(&copies) {

@@ -274,7 +274,13 @@ impl Priors {
     /// Fits the overall prior and each group's. `records` and `groups` are parallel and in outlet-name order
     /// (so any numbering of the same outlets gives the same bits); a group id of `u32::MAX` is no group.
     pub fn fit(records: &[&Record], groups: &[u32], n_groups: usize) -> Priors {
-        let overall = Prior::fit(records);
+        Priors::fit_near(records, groups, n_groups, None)
+    }
+
+    /// As [`Priors::fit`], each search starting from `near`'s prior of the same group where it has one
+    /// ([`Prior::fit_near`]): for an iteration that refits the priors after every step.
+    pub fn fit_near(records: &[&Record], groups: &[u32], n_groups: usize, near: Option<&Priors>) -> Priors {
+        let overall = Prior::fit_near(records, near.map(|p| &p.overall));
         let groups = (0..n_groups as u32)
             .map(|g| {
                 let members: Vec<&Record> = records
@@ -283,7 +289,8 @@ impl Priors {
                     .filter(|(_, k)| **k == g)
                     .map(|(r, _)| *r)
                     .collect();
-                let fitted = Prior::fit(&members);
+                let start = near.and_then(|p| p.groups.get(g as usize)).and_then(Option::as_ref);
+                let fitted = Prior::fit_near(&members, start);
                 (fitted.method == "empirical_bayes").then_some(fitted)
             })
             .collect();
