@@ -188,11 +188,14 @@ mod names_tests {
     }
 }
 
-/// One accepted claim, reduced to what scoring needs: 16 bytes, whatever the claim's text.
+/// One accepted claim, reduced to what scoring needs: 13 bytes, whatever the claim's text.
 ///
 /// The claim's id, time and text are not kept: per-claim outputs are written by a second pass over the
-/// input, which pairs the n-th accepted row with the n-th mention.
+/// input, which pairs the n-th accepted row with the n-th mention. Packed (no padding after the stance, so
+/// 13 bytes where alignment would make 16): at 10M claims that is 29 MiB less, and the fields are only
+/// ever copied out, never borrowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(C, packed)]
 pub struct Mention {
     /// The story (proposition) it is about.
     pub story: u32,

@@ -262,7 +262,7 @@ impl Links {
         for &i in ms {
             let m = mentions[i as usize];
             if let Some(to) = m.relays()
-                && self.originators.binary_search(&m.source).is_err()
+                && self.originators.binary_search(&{ m.source }).is_err()
             {
                 self.cites.push((m.source, to));
             }
