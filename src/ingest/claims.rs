@@ -505,6 +505,7 @@ impl Ids {
 }
 
 /// How a pass ended.
+#[allow(clippy::large_enum_variant)] // one value a pass, moved once
 enum Pass {
     /// As [`read`] returns.
     Done(Option<(Tally, Replay)>),

@@ -324,7 +324,8 @@ fn expectation(p: &Problem<'_>, theta: &[f64], responders: &[Responder], copy: f
             let mut keys: Vec<u64> = Vec::new();
             for from in stories.clone().step_by(KEYED_STORIES) {
                 keys.clear();
-                for s in from..(from + KEYED_STORIES).min(stories.end) {
+                let slice = from..(from + KEYED_STORIES).min(stories.end);
+                for s in slice {
                     copied += judge.reports(s, log_odds[s], &mut |source, step, relay, _, independent| {
                         keys.push(step.key(source, relay, independent));
                     });
