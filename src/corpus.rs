@@ -92,12 +92,14 @@ impl Outcome {
 /// A table of names, each given a dense id in order of first appearance.
 ///
 /// Names live end to end in one string arena; the hash table holds only ids, hashing the arena's text.
-/// Millions of story ids then cost their bytes plus about a dozen bytes each, not two `String`s.
+/// Millions of story ids then cost their bytes plus about a dozen bytes each, not two `String`s. Once every
+/// name is in, the table (up to 10 bytes a name: a power-of-two table at most 7/8 full) can be freed
+/// ([`Names::release_lookup`]); a later [`Names::get`] or [`Names::intern`] builds it again.
 #[derive(Default, Clone)]
 pub struct Names {
     arena: String,
     ends: Vec<usize>,
-    table: hashbrown::HashTable<u32>,
+    table: std::sync::OnceLock<hashbrown::HashTable<u32>>,
     hasher: rustc_hash::FxBuildHasher,
 }
 
@@ -113,15 +115,34 @@ impl Names {
         self.hasher.hash_one(name)
     }
 
+    /// The lookup table, built from the arena if it was released.
+    fn lookup(&self) -> &hashbrown::HashTable<u32> {
+        self.table.get_or_init(|| {
+            let mut table = hashbrown::HashTable::with_capacity(self.ends.len());
+            for id in 0..self.ends.len() as u32 {
+                table.insert_unique(self.hash(self.name(id)), id, |&id| self.hash(self.name(id)));
+            }
+            table
+        })
+    }
+
+    /// Frees the table that finds a name's id (the names stay): for a table that is complete, whose ids
+    /// are only turned back into names from now on. [`Names::get`] and [`Names::intern`] build it again.
+    pub fn release_lookup(&mut self) {
+        self.table = std::sync::OnceLock::new();
+    }
+
     /// The id of `name`, adding it if new.
     pub fn intern(&mut self, name: &str) -> u32 {
         let hash = self.hash(name);
+        self.lookup();
         let Names {
             arena,
             ends,
             table,
             hasher,
         } = self;
+        let table = table.get_mut().expect("built by lookup just above");
         let text = |id: u32| {
             let i = id as usize;
             &arena[if i == 0 { 0 } else { ends[i - 1] }..ends[i]]
@@ -143,7 +164,9 @@ impl Names {
 
     /// The id of `name`, if known.
     pub fn get(&self, name: &str) -> Option<u32> {
-        self.table.find(self.hash(name), |&id| self.name(id) == name).copied()
+        self.lookup()
+            .find(self.hash(name), |&id| self.name(id) == name)
+            .copied()
     }
 
     /// The name of `id`.
@@ -185,6 +208,12 @@ mod names_tests {
         }
         assert_eq!(n.get("story-9999"), Some(4 + 9999));
         assert_eq!(n.name(4 + 5000), "story-5000");
+        n.release_lookup();
+        assert_eq!(n.get("story-9999"), Some(4 + 9999));
+        n.release_lookup();
+        assert_eq!(n.intern("a"), 1);
+        assert_eq!(n.intern("new"), 4 + 10_000);
+        assert_eq!(n.get("new"), Some(4 + 10_000));
     }
 }
 
