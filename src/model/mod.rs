@@ -429,7 +429,7 @@ impl Scores {
 
     /// The outlet credited with mention `m`.
     fn credited(&self, corpus: &Corpus, m: usize) -> u32 {
-        self.credited.get(m).copied().unwrap_or(corpus.mentions[m].source)
+        credited_to(&self.credited, corpus.mentions[m], m as u32)
     }
 
     /// Every story's most probable value, its probability and the outlets behind it, in story order.
@@ -680,7 +680,14 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
     let stage = crate::progress::Stage::start("crosscheck");
     let evidence = crosscheck::stories(corpus);
     let mut groups = crosscheck::ByStory::new(corpus);
-    let mut credited = crosscheck::credit(corpus, &groups);
+    // Without relays every mention is credited to its own outlet: no vector then (4 bytes a claim), and
+    // readers take the mention's source ([`credited_to`]).
+    let relays = corpus.mentions.iter().any(|m| m.relays().is_some());
+    let mut credited = if relays {
+        crosscheck::credit(corpus, &groups)
+    } else {
+        Vec::new()
+    };
 
     // Responders: count every row; learn from standing answers on resolved stories.
     let mut tallies = vec![Tallies::default(); corpus.responders.len()];
@@ -908,11 +915,7 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
     if groups.start.is_empty() {
         groups = crosscheck::ByStory::new(corpus);
     }
-    // Without relays every mention is credited to its own outlet, which the scores then read from the
-    // mention itself (4 bytes a claim less for the outputs).
-    if corpus.mentions.iter().all(|m| m.relays().is_none()) {
-        credited = Vec::new();
-    } else if credited.is_empty() {
+    if relays && credited.is_empty() {
         credited = crosscheck::credit(corpus, &groups);
     }
     let mut order: Vec<usize> = (0..n_sources).collect();
@@ -1017,7 +1020,7 @@ fn categorical_problem(
             let class = classes
                 .class(s, m.stance, value)
                 .expect("every claimed value is one of its story's classes");
-            let to = credited[i as usize];
+            let to = credited_to(credited, m, i);
             story_units.push(categorical::Unit {
                 rank: name_rank[to as usize],
                 source: to,
@@ -1114,6 +1117,12 @@ fn score_with_copies(corpus: &Corpus, params: &Params) -> Result<Scores> {
     Ok(scores)
 }
 
+/// The outlet credited with mention `m` (index `i`), from [`crosscheck::credit`]'s vector, or its own
+/// source when that vector is empty (no mention relays another outlet).
+fn credited_to(credited: &[u32], m: Mention, i: u32) -> u32 {
+    credited.get(i as usize).copied().unwrap_or(m.source)
+}
+
 /// Every story's reports: credited outlets (deduplicated per outlet and stance, full weight) and, with a
 /// relay weight, relaying outlets not otherwise credited; in outlet-name order.
 fn em_units(
@@ -1149,7 +1158,7 @@ fn em_units(
         story_units.clear();
         for &i in groups.story(story) {
             let m = corpus.mentions[i as usize];
-            let to = credited[i as usize];
+            let to = credited_to(credited, m, i);
             let w = weight(i as usize);
             story_units.push((
                 em::Unit {
