@@ -278,6 +278,108 @@ pub struct Resolution {
     pub line: u64,
 }
 
+/// Times in seconds since the epoch, in order, 4 bytes each while they lie within 68 years of the first
+/// (8 bytes each otherwise): claims' publication times, which em's copy model keeps for every claim.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Times {
+    /// The time that offset 0 stands for: the first time less 2^31 s, so that offsets reach 68 years
+    /// either side of it.
+    base: i64,
+    /// Each time less `base`, while every time fits; then empty.
+    offsets: Vec<u32>,
+    /// Every time, once one did not fit an offset; empty until then.
+    wide: Vec<i64>,
+}
+
+impl Times {
+    /// Appends a time.
+    pub fn push(&mut self, t: i64) {
+        if self.wide.is_empty() {
+            if self.offsets.is_empty() {
+                self.base = t.saturating_sub(1 << 31);
+            }
+            if let Some(o) = t.checked_sub(self.base).and_then(|d| u32::try_from(d).ok()) {
+                self.offsets.push(o);
+                return;
+            }
+            let base = self.base;
+            self.wide = self.offsets.iter().map(|&o| base + i64::from(o)).collect();
+            self.offsets = Vec::new();
+        }
+        self.wide.push(t);
+    }
+
+    /// Time `i`.
+    ///
+    /// # Panics
+    /// When `i` is out of range, as a slice does.
+    pub fn get(&self, i: usize) -> i64 {
+        if self.wide.is_empty() {
+            self.base + i64::from(self.offsets[i])
+        } else {
+            self.wide[i]
+        }
+    }
+
+    /// How many times there are.
+    pub fn len(&self) -> usize {
+        self.offsets.len().max(self.wide.len())
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Makes room for `n` more times.
+    pub fn reserve(&mut self, n: usize) {
+        if self.wide.is_empty() {
+            self.offsets.reserve(n);
+        } else {
+            self.wide.reserve(n);
+        }
+    }
+
+    /// Every time, in order.
+    pub fn iter(&self) -> impl Iterator<Item = i64> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+}
+
+impl FromIterator<i64> for Times {
+    fn from_iter<I: IntoIterator<Item = i64>>(iter: I) -> Self {
+        let mut times = Times::default();
+        for t in iter {
+            times.push(t);
+        }
+        times
+    }
+}
+
+#[cfg(test)]
+mod times_tests {
+    use super::Times;
+
+    #[test]
+    fn times_read_back_as_pushed_near_and_far() {
+        let near = [
+            1_700_000_000,
+            1_700_000_000,
+            0,
+            1_700_000_000 + (1 << 31) - 1,
+            1_700_000_000 - (1 << 31),
+        ];
+        let times: Times = near.iter().copied().collect();
+        assert_eq!(times.iter().collect::<Vec<_>>(), near);
+        assert!(times.wide.is_empty(), "all within 68 years of the first: 4 bytes each");
+        let far = [5, i64::MIN, i64::MAX, 7, 1 << 40];
+        let times: Times = far.iter().copied().collect();
+        assert_eq!(times.iter().collect::<Vec<_>>(), far);
+        assert_eq!((times.len(), times.get(3)), (5, 7));
+        assert!(Times::default().is_empty());
+    }
+}
+
 /// Every validated input row, with its names interned.
 #[derive(Debug, Default, Clone)]
 pub struct Corpus {
@@ -293,7 +395,7 @@ pub struct Corpus {
     pub mentions: Vec<Mention>,
     /// Each accepted claim's publication time (seconds since the epoch), parallel to `mentions`; empty
     /// unless the loader was asked to keep times (time-weighted scoring needs them; the rest does not).
-    pub published: Vec<i64>,
+    pub published: Times,
     /// From merged partials, in place of `published`: each claim's earliest time among the claims with the
     /// same story, outlet, attribution and stance (a partial keeps one time per such group). That is all
     /// em's copy model reads (a report's time is its earliest claim's), so merged and single runs agree;

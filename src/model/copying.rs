@@ -90,7 +90,7 @@ pub fn detect(corpus: &Corpus, groups: &ByStory, theta: &[f64], p_true: &[f64]) 
             .iter()
             .map(|&i| (i, mentions[i as usize]))
             .filter(|(_, m)| m.relays().is_none())
-            .map(|(i, m)| (published[i as usize], m.source, m.stance, i))
+            .map(|(i, m)| (published.get(i as usize), m.source, m.stance, i))
             .collect();
         v.sort_unstable();
         let mut seen = Vec::with_capacity(v.len());

@@ -1133,7 +1133,11 @@ fn em_units(
     name_rank: &[u32],
 ) -> em::Units {
     let relay_weight = params.relay_weight;
-    let weight = |i: usize| params.half_life.map_or(FULL_WEIGHT, |h| h.weight(corpus.published[i]));
+    let weight = |i: usize| {
+        params
+            .half_life
+            .map_or(FULL_WEIGHT, |h| h.weight(corpus.published.get(i)))
+    };
     let mut units = Vec::with_capacity(corpus.mentions.len());
     let mut weights = Vec::new();
     let mut unit_topics = Vec::new();
@@ -1142,14 +1146,16 @@ fn em_units(
     start.push(0u32);
     // Silent copies are modelled by em where publication times say which reports came first.
     // A report's time is its earliest claim's, which a merged corpus's first times give as well.
-    let times: &[i64] = if corpus.published.len() == corpus.mentions.len() {
-        &corpus.published
-    } else {
-        &corpus.first_published
-    };
-    let timed = params.method == Method::Em && !times.is_empty() && times.len() == corpus.mentions.len();
+    let own = corpus.published.len() == corpus.mentions.len();
+    let timed = params.method == Method::Em
+        && !corpus.mentions.is_empty()
+        && (own || corpus.first_published.len() == corpus.mentions.len());
     let mut earlier = Vec::with_capacity(if timed { corpus.mentions.len() } else { 0 });
-    let time = |i: usize| if timed { times[i] } else { 0 };
+    let time = |i: usize| match (timed, own) {
+        (false, _) => 0,
+        (true, true) => corpus.published.get(i),
+        (true, false) => corpus.first_published[i],
+    };
     let mut story_units: Vec<(em::Unit, u32, u32, i64)> = Vec::new();
     let mut credited_times: Vec<(i64, crate::corpus::Stance)> = Vec::new();
     // asserting[k]: assertions among the first k credited reports in time order.
@@ -1313,7 +1319,7 @@ fn topic_cells(
 
 /// The latest time anywhere in the corpus: a claim's publication, a response or a resolution.
 fn latest_time(corpus: &Corpus) -> Option<i64> {
-    let claims = corpus.published.iter().copied();
+    let claims = corpus.published.iter();
     let responses = corpus.responses.iter().map(|r| r.responded_at);
     let resolutions = corpus.resolutions.iter().map(|r| r.resolved_at);
     claims.chain(responses).chain(resolutions).max()
