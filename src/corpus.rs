@@ -98,9 +98,57 @@ impl Outcome {
 #[derive(Default, Clone)]
 pub struct Names {
     arena: String,
-    ends: Vec<usize>,
+    ends: Ends,
     table: std::sync::OnceLock<hashbrown::HashTable<u32>>,
     hasher: rustc_hash::FxBuildHasher,
+}
+
+/// Where each name ends in the arena: 4 bytes a name while the arena is under 4 GiB, 8 after.
+#[derive(Debug, Clone)]
+enum Ends {
+    Narrow(Vec<u32>),
+    Wide(Vec<usize>),
+}
+
+impl Default for Ends {
+    fn default() -> Self {
+        Ends::Narrow(Vec::new())
+    }
+}
+
+impl Ends {
+    fn len(&self) -> usize {
+        match self {
+            Ends::Narrow(v) => v.len(),
+            Ends::Wide(v) => v.len(),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn push(&mut self, end: usize) {
+        match self {
+            Ends::Narrow(v) => match u32::try_from(end) {
+                Ok(e) => v.push(e),
+                Err(_) => {
+                    let mut wide: Vec<usize> = v.iter().map(|&e| e as usize).collect();
+                    wide.push(end);
+                    *self = Ends::Wide(wide);
+                }
+            },
+            Ends::Wide(v) => v.push(end),
+        }
+    }
+
+    /// The arena's range of name `i`.
+    fn span(&self, i: usize) -> std::ops::Range<usize> {
+        match self {
+            Ends::Narrow(v) => (if i == 0 { 0 } else { v[i - 1] as usize })..v[i] as usize,
+            Ends::Wide(v) => (if i == 0 { 0 } else { v[i - 1] })..v[i],
+        }
+    }
 }
 
 impl std::fmt::Debug for Names {
@@ -145,7 +193,7 @@ impl Names {
         let table = table.get_mut().expect("built by lookup just above");
         let text = |id: u32| {
             let i = id as usize;
-            &arena[if i == 0 { 0 } else { ends[i - 1] }..ends[i]]
+            &arena[ends.span(i)]
         };
         if let Some(&id) = table.find(hash, |&id| text(id) == name) {
             return id;
@@ -157,7 +205,7 @@ impl Names {
         table.insert_unique(hash, id, |&id| {
             use std::hash::BuildHasher;
             let i = id as usize;
-            hasher.hash_one(&arena[if i == 0 { 0 } else { ends[i - 1] }..ends[i]])
+            hasher.hash_one(&arena[ends.span(i)])
         });
         id
     }
@@ -172,7 +220,7 @@ impl Names {
     /// The name of `id`.
     pub fn name(&self, id: u32) -> &str {
         let i = id as usize;
-        &self.arena[if i == 0 { 0 } else { self.ends[i - 1] }..self.ends[i]]
+        &self.arena[self.ends.span(i)]
     }
 
     /// How many names there are.
@@ -214,6 +262,19 @@ mod names_tests {
         assert_eq!(n.intern("a"), 1);
         assert_eq!(n.intern("new"), 4 + 10_000);
         assert_eq!(n.get("new"), Some(4 + 10_000));
+    }
+
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn name_ends_widen_past_4_gib() {
+        let mut ends = super::Ends::default();
+        let far = u32::MAX as usize + 10;
+        for end in [3, 7, far, far + 2] {
+            ends.push(end);
+        }
+        assert!(matches!(ends, super::Ends::Wide(_)));
+        assert_eq!(ends.len(), 4);
+        assert_eq!([ends.span(0), ends.span(1), ends.span(3)], [0..3, 3..7, far..far + 2]);
     }
 }
 
