@@ -3,10 +3,11 @@
 //! The claims file is the large one (millions of rows), so it is never held whole. Blocks of whole records
 //! ([`super::blocks`]) are parsed in parallel, a batch at a time; each block interns its names locally and
 //! hashes its claim ids (xxh3, 128 bits). The batch's blocks are then merged in input order: local names
-//! map to global ids in order of first appearance, ids are checked for duplicates, and every accepted row
-//! becomes a 16-byte [`Mention`]. The results are therefore the same for any thread count and any block
-//! size. What remains per claim after loading is that mention, plus a 24-byte id-hash entry during the
-//! pass.
+//! map to global ids in order of first appearance, and every accepted row becomes a 13-byte [`Mention`].
+//! The results are therefore the same for any thread count and any block size. Ids are checked for
+//! duplicates after the pass, from 8 bytes of hash per claim, sorted ([`read`]); only a file with a
+//! duplicate is read again with every hash in a set. What remains per claim after loading is the mention
+//! (and, when asked for, a 4-byte time).
 //!
 //! Per-claim outputs need the claim's own fields again; [`Replay`] reads the file a second time, cut into
 //! the same blocks, and pairs the n-th accepted row with the n-th mention. Standard input is spooled to a
