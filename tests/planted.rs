@@ -404,6 +404,7 @@ fn em_models_silent_copies_scattered_at_random() {
     generate::write(dir.path(), &cfg).unwrap();
     let truth = truth(dir.path());
     let mut figures = Vec::new();
+    let mut copy_rates = Vec::new();
     for keep_times in [false, true] {
         let load = LoadOptions {
             strict: true,
@@ -417,6 +418,7 @@ fn em_models_silent_copies_scattered_at_random() {
         let m: Vec<f64> = judged.iter().map(|s| s.reliability).collect();
         let lo: Vec<f64> = judged.iter().map(|s| s.ci_low).collect();
         let hi: Vec<f64> = judged.iter().map(|s| s.ci_high).collect();
+        copy_rates = run.scores.copy_rates.clone();
         figures.push((
             run.scores.copy_rate,
             coverage(&t, &lo, &hi),
@@ -431,7 +433,17 @@ fn em_models_silent_copies_scattered_at_random() {
     let (without, with) = (figures[0], figures[1]);
     assert_eq!(without.0, None);
     let rate = with.0.unwrap();
-    assert!(rate > 0.03 && rate < 0.12, "copy rate {rate}");
+    // The planted share of copies among later reports is 0.111 here; with the truths latent em fits it a
+    // little low (0.092, DESIGN.md "Silent copying").
+    assert!(rate > 0.06 && rate < 0.13, "copy rate {rate}");
+    // gen's copies come after a story's first wave of independent reports: the planted share is far higher
+    // for a story's last report than for one with reports after it (0.11 against 0.007 with one earlier
+    // report on the 1M corpus), and among last reports it rises with the number before (0.11, 0.21, 0.30,
+    // 0.39 for 1 to 4). The fitted rates must show both.
+    assert!(copy_rates.len() == 12, "{copy_rates:?}");
+    let (middle, last) = copy_rates.split_at(6);
+    assert!(last[..4].windows(2).all(|w| w[0] < w[1]), "{copy_rates:?}");
+    assert!(middle.iter().zip(last).take(3).all(|(m, l)| m < l), "{copy_rates:?}");
     assert!(with.1 >= 0.9 && with.1 > without.1, "{figures:?}");
     assert!(with.2 < without.2, "{figures:?}");
 }

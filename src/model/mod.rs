@@ -294,6 +294,9 @@ pub struct Scores {
     /// With `--method em` on timed claims: the fitted share of silent copies among reports that have an
     /// earlier report on their story.
     pub copy_rate: Option<f64>,
+    /// With `copy_rate`: the fitted rates by position in a story's run (a report with 1, 2, …, 5 earlier
+    /// reports, then 6 or more); empty without.
+    pub copy_rates: Vec<f64>,
     /// With copy detection: every tested pair of outlets, by copier then source.
     pub copiers: Vec<copying::CopyPair>,
     /// With groups of outlets: each group's own prior, `None` where it falls back on the overall one.
@@ -800,6 +803,7 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
     // from the response-only records above; those then serve only the responders' learning.
     let mut em_info = None;
     let mut copy_rate = None;
+    let mut copy_rates = em::CopyRates::NONE;
     let (mut td, mut td_score) = (None, None);
     // Each story's probability of being true, NaN where nothing decides it.
     let (finished, responders, p_true): (Vec<(Record, f64, f64)>, _, Vec<f64>) = if let Some(which) = td_method {
@@ -852,7 +856,10 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
         let start = majority_start(&units, &evidence, corpus.sources.len());
         let fit = em::fit(&problem, start, responders);
         em_info = Some((fit.iterations, fit.converged, fit.last_change));
-        copy_rate = fit.copy_rate;
+        if let Some((overall, rates)) = fit.copy_rate {
+            copy_rate = Some(overall);
+            copy_rates = rates;
+        }
         let finished = fit.tallies.par_iter().map(|t| t.finish(params.relay_weight)).collect();
         (finished, fit.responders, fit.p_true)
     } else {
@@ -910,7 +917,7 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
     }
     let topic_fit = params
         .topics
-        .then(|| topic_cells(&evidence, &units, &p_true, &sources, params, copy_rate.unwrap_or(0.0)));
+        .then(|| topic_cells(&evidence, &units, &p_true, &sources, params, &copy_rates));
     drop(units);
     if groups.start.is_empty() {
         groups = crosscheck::ByStory::new(corpus);
@@ -953,6 +960,7 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
         stories_answered: answered,
         em: em_info,
         copy_rate,
+        copy_rates: copy_rate.map(|_| copy_rates.0.to_vec()).unwrap_or_default(),
         copiers: Vec::new(),
         group_priors: priors.groups.clone(),
         topics: topic_fit,
@@ -1151,6 +1159,7 @@ fn em_units(
         && !corpus.mentions.is_empty()
         && (own || corpus.first_published.len() == corpus.mentions.len());
     let mut earlier = Vec::with_capacity(if timed { corpus.mentions.len() } else { 0 });
+    let mut positions = Vec::with_capacity(if timed { corpus.mentions.len() } else { 0 });
     let time = |i: usize| match (timed, own) {
         (false, _) => 0,
         (true, true) => corpus.published.get(i),
@@ -1212,21 +1221,28 @@ fn em_units(
                 let last = asserting[asserting.len() - 1];
                 asserting.push(last + u32::from(stance == crate::corpus::Stance::Asserts));
             }
-            earlier.extend(story_units.iter().map(|u| {
-                if u.0.relay {
-                    return em::NONE_BEFORE;
-                }
-                let before = credited_times.partition_point(|x| x.0 < u.3);
+            for u in &story_units {
+                let before = if u.0.relay {
+                    0
+                } else {
+                    credited_times.partition_point(|x| x.0 < u.3)
+                };
                 let same = match u.0.stance {
                     crate::corpus::Stance::Asserts => asserting[before] as usize,
                     crate::corpus::Stance::Denies => before - asserting[before] as usize,
                 };
-                if before == 0 {
+                earlier.push(if before == 0 {
                     em::NONE_BEFORE
                 } else {
                     em::share_code(same as f64 / before as f64)
-                }
-            }));
+                });
+                let last = credited_times.partition_point(|x| x.0 <= u.3) == credited_times.len();
+                positions.push(if before == 0 {
+                    0
+                } else {
+                    em::position_code(before, last)
+                });
+            }
         }
         units.extend(story_units.iter().map(|u| u.0));
         if params.half_life.is_some() {
@@ -1242,6 +1258,7 @@ fn em_units(
         start,
         weights,
         earlier,
+        position: positions,
         topics: unit_topics,
     }
 }
@@ -1255,7 +1272,7 @@ fn topic_cells(
     p_true: &[f64],
     sources: &[SourceScore],
     params: &Params,
-    copy: f64,
+    copy: &em::CopyRates,
 ) -> topics::TopicFit {
     let theta: Vec<f64> = sources.iter().map(|s| s.reliability).collect();
     let overall: Vec<(f64, f64)> = sources
@@ -1277,13 +1294,13 @@ fn topic_cells(
             }
             // Under em a report counts in its cell as in its outlet's record: judged without its own vote,
             // weighed by its chance of being independent rather than a silent copy.
-            let q = units.share_before(start + k);
+            let (q, rate) = units.copy_terms(start + k, copy);
             let theta_u = theta[u.source as usize];
             let (c, known, w) = match (ev.resolution, p_story) {
                 (Some(o), _) => {
                     let share = crosscheck::correct_given(u.stance, o.truth());
                     let w = if params.method == Method::Em {
-                        em::independent_weight(u, share, theta_u, q, copy, w)
+                        em::independent_weight(u, share, theta_u, q, rate, w)
                     } else {
                         u64::from(w)
                     };
@@ -1295,9 +1312,9 @@ fn topic_cells(
                         continue;
                     }
                     let l = em::logit(p);
-                    let c = em::without_own_report(u, l, theta_u, q, copy);
+                    let c = em::without_own_report(u, l, theta_u, q, rate);
                     let pc = crosscheck::correct_given(u.stance, p);
-                    (c, false, em::independent_weight(u, pc, theta_u, q, copy, w))
+                    (c, false, em::independent_weight(u, pc, theta_u, q, rate, w))
                 }
                 (None, Some(p)) => (
                     crosscheck::correct_given(u.stance, p),

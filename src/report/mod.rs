@@ -978,6 +978,10 @@ struct EmSummary {
     /// The fitted share of silent copies among later reports (em on timed claims).
     #[serde(skip_serializing_if = "Option::is_none")]
     copy_rate: Option<f64>,
+    /// The copy rates by position in a story's run: a report with 1, 2, 3, 4, 5, then 6 or more earlier
+    /// reports.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    copy_rates: Vec<f64>,
 }
 
 #[derive(Serialize)]
@@ -1032,6 +1036,7 @@ pub fn summary_json(
             },
             last_change,
             copy_rate: scores.copy_rate.map(|r| (r * 1e6).round() / 1e6),
+            copy_rates: scores.copy_rates.iter().map(|r| (r * 1e6).round() / 1e6).collect(),
         }),
         linking,
         outputs: outputs.to_vec(),
