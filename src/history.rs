@@ -120,11 +120,10 @@ pub fn history(
     };
     let all = crate::ingest::load(inputs, range)?;
     let c = &all.corpus;
-    let first = c.published.iter().copied().min();
+    let first = c.published.iter().min();
     let last = c
         .published
         .iter()
-        .copied()
         .chain(c.responses.iter().map(|r| r.responded_at))
         .chain(c.resolutions.iter().map(|r| r.resolved_at))
         .max();

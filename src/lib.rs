@@ -85,6 +85,8 @@ pub fn score_files_with_groups(
     if let Some((meta, strict)) = sources_meta {
         ingest::read_sources_meta(meta, &mut loaded, strict)?;
     }
+    // Stories are only named from here on (the outputs), never looked up by name: their table goes.
+    loaded.corpus.stories.release_lookup();
     let scores = {
         let _stage = progress::Stage::start("model");
         model::score(&loaded.corpus, params)?

@@ -124,7 +124,7 @@ pub fn partial(inputs: &Inputs, opts: LoadOptions) -> Result<Partial> {
         .iter()
         .enumerate()
         .map(|(i, m)| {
-            let t = if timed { corpus.published[i] } else { 0 };
+            let t = if timed { corpus.published.get(i) } else { 0 };
             (
                 m.story,
                 m.source,

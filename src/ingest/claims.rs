@@ -3,10 +3,11 @@
 //! The claims file is the large one (millions of rows), so it is never held whole. Blocks of whole records
 //! ([`super::blocks`]) are parsed in parallel, a batch at a time; each block interns its names locally and
 //! hashes its claim ids (xxh3, 128 bits). The batch's blocks are then merged in input order: local names
-//! map to global ids in order of first appearance, ids are checked for duplicates, and every accepted row
-//! becomes a 16-byte [`Mention`]. The results are therefore the same for any thread count and any block
-//! size. What remains per claim after loading is that mention, plus a 24-byte id-hash entry during the
-//! pass.
+//! map to global ids in order of first appearance, and every accepted row becomes a 13-byte [`Mention`].
+//! The results are therefore the same for any thread count and any block size. Ids are checked for
+//! duplicates after the pass, from 8 bytes of hash per claim, sorted (`read`); only a file with a
+//! duplicate is read again with every hash in a set. What remains per claim after loading is the mention
+//! (and, when asked for, a 4-byte time).
 //!
 //! Per-claim outputs need the claim's own fields again; [`Replay`] reads the file a second time, cut into
 //! the same blocks, and pairs the n-th accepted row with the n-th mention. Standard input is spooled to a
@@ -444,6 +445,11 @@ pub(crate) fn header(path: &Path, first: &[u8], spec: &Spec) -> Result<(ByteReco
 
 /// Reads the claims file into `corpus.mentions`, refused rows into `rejects`. In a [`Keys::Detect`] pass,
 /// returns `None` as soon as a row without a story shows (the matcher must run first).
+///
+/// Claim ids are checked for duplicates after the pass where that can be done ([`Ids::Deferred`]): a plain
+/// file, read leniently. Should two accepted ids then share the low 64 bits of their hash (a duplicate id,
+/// or a one-in-10^12 collision at 10 million claims), the pass is thrown away and the file read again with
+/// every hash in a set ([`Ids::Exact`]), which finds the duplicates in input order as a strict run does.
 pub(crate) fn read(
     path: &Path,
     opts: LoadOptions,
@@ -451,6 +457,72 @@ pub(crate) fn read(
     corpus: &mut Corpus,
     rejects: &mut Vec<RowProblem>,
 ) -> Result<Option<(Tally, Replay)>> {
+    let deferred = !opts.strict && path.as_os_str() != "-";
+    if deferred {
+        let (corpus_before, rejects_before) = (corpus.clone(), rejects.len());
+        match read_pass(path, opts, keys, corpus, rejects, Dedup::Deferred)? {
+            Pass::Done(done) => return Ok(done),
+            Pass::Duplicates => {
+                *corpus = corpus_before;
+                rejects.truncate(rejects_before);
+            }
+        }
+    }
+    match read_pass(path, opts, keys, corpus, rejects, Dedup::Exact)? {
+        Pass::Done(done) => Ok(done),
+        Pass::Duplicates => unreachable!("an exact pass finds its duplicates itself"),
+    }
+}
+
+/// How a pass checks claim ids for duplicates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Dedup {
+    /// Every id's 128-bit hash in a set, checked as each row is merged.
+    Exact,
+    /// The low 64 bits of each accepted id's hash in a vector, sorted and checked once the pass is over.
+    Deferred,
+}
+
+/// The claim-id hashes of a pass, as its [`Dedup`] keeps them.
+enum Ids {
+    /// The set of 128-bit hashes: about 36 bytes a claim (a table sized to a power of two, at most 7/8
+    /// full).
+    Exact(IdSet),
+    /// 8 bytes a claim.
+    Deferred(Vec<u64>),
+}
+
+impl Ids {
+    /// Records an accepted row's id hash; `false` when an exact set already holds it.
+    fn insert(&mut self, hash: u128) -> bool {
+        match self {
+            Ids::Exact(set) => set.insert(hash),
+            Ids::Deferred(lows) => {
+                lows.push(hash as u64);
+                true
+            }
+        }
+    }
+}
+
+/// How a pass ended.
+#[allow(clippy::large_enum_variant)] // one value a pass, moved once
+enum Pass {
+    /// As [`read`] returns.
+    Done(Option<(Tally, Replay)>),
+    /// A deferred check found two ids alike: the pass must be made again with an exact set.
+    Duplicates,
+}
+
+/// One pass of [`read`].
+fn read_pass(
+    path: &Path,
+    opts: LoadOptions,
+    keys: Keys<'_>,
+    corpus: &mut Corpus,
+    rejects: &mut Vec<RowProblem>,
+    dedup: Dedup,
+) -> Result<Pass> {
     let file = path.display().to_string();
     let stage = crate::progress::Stage::start("claims");
     let io_err = |source| Error::Io {
@@ -490,7 +562,7 @@ pub(crate) fn read(
         index[7] = None;
     }
     if matches!(keys, Keys::Detect) && index[3].is_none() {
-        return Ok(None);
+        return Ok(Pass::Done(None));
     }
     let n_fields = headers.len();
     corpus.value_kind = opts.value_kind;
@@ -508,7 +580,10 @@ pub(crate) fn read(
     } else {
         (file_size * rows_per_byte * 1.05) as usize
     };
-    let mut seen: IdSet = hashbrown::HashSet::with_capacity_and_hasher(expected, Default::default());
+    let mut seen = match dedup {
+        Dedup::Exact => Ids::Exact(IdSet::with_capacity_and_hasher(expected, Default::default())),
+        Dedup::Deferred => Ids::Deferred(Vec::with_capacity(expected)),
+    };
     let mut replay = Replay {
         path: path.to_owned(),
         spool,
@@ -591,7 +666,13 @@ pub(crate) fn read(
         previous = parsed;
         current = next?;
         if unkeyed {
-            return Ok(None);
+            return Ok(Pass::Done(None));
+        }
+    }
+    if let Ids::Deferred(mut lows) = seen {
+        lows.par_sort_unstable();
+        if lows.windows(2).any(|w| w[0] == w[1]) {
+            return Ok(Pass::Duplicates);
         }
     }
     if !duplicates.is_empty() {
@@ -601,7 +682,7 @@ pub(crate) fn read(
             rejects[k].reason = duplicate_reason(lines.get(&hash).copied());
         }
     }
-    Ok(Some((tally, replay)))
+    Ok(Pass::Done(Some((tally, replay))))
 }
 
 /// The set of claim-id hashes seen so far.
@@ -622,7 +703,7 @@ fn merge(
     file: &str,
     opts: LoadOptions,
     corpus: &mut Corpus,
-    seen: &mut IdSet,
+    seen: &mut Ids,
     tally: &mut Tally,
 ) -> (Vec<(RowProblem, Option<u128>)>, Vec<u64>) {
     let global = |local: u64| first_line + local - 1;

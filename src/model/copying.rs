@@ -141,7 +141,7 @@ pub fn detect(corpus: &Corpus, groups: &ByStory, theta: &[f64], judge: &Judge) -
             .iter()
             .map(|&i| (i, mentions[i as usize]))
             .filter(|(_, m)| m.relays().is_none())
-            .map(|(i, m)| (published[i as usize], m.source, claim(i), i))
+            .map(|(i, m)| (published.get(i as usize), m.source, claim(i), i))
             .collect();
         v.sort_unstable();
         let mut seen = Vec::with_capacity(v.len());

@@ -40,7 +40,7 @@ pub struct StoryEvidence<'a> {
 pub struct Evidence {
     resolution: Vec<Option<Outcome>>,
     answers: Vec<(u32, Option<f64>)>,
-    /// Story `s`'s answers are `answers[start[s]..start[s + 1]]`.
+    /// Story `s`'s answers are `answers[start[s]..start[s + 1]]`; empty when no story has an answer.
     start: Vec<u32>,
 }
 
@@ -49,7 +49,10 @@ impl Evidence {
     pub fn story(&self, s: usize) -> StoryEvidence<'_> {
         StoryEvidence {
             resolution: self.resolution[s],
-            answers: &self.answers[self.start[s] as usize..self.start[s + 1] as usize],
+            answers: match self.start.get(s..s + 2) {
+                Some(&[from, to]) => &self.answers[from as usize..to as usize],
+                _ => &[],
+            },
         }
     }
 
@@ -136,6 +139,10 @@ pub fn stories(corpus: &Corpus) -> Evidence {
     }
     for s in 0..n {
         start[s + 1] += start[s];
+    }
+    if answers.is_empty() {
+        // No story has an answer (votes alone): 4 bytes a story less.
+        start = Vec::new();
     }
     Evidence {
         resolution,
@@ -262,7 +269,7 @@ impl Links {
         for &i in ms {
             let m = mentions[i as usize];
             if let Some(to) = m.relays()
-                && self.originators.binary_search(&m.source).is_err()
+                && self.originators.binary_search(&{ m.source }).is_err()
             {
                 self.cites.push((m.source, to));
             }

@@ -303,7 +303,8 @@ pub struct Scores {
     pub group_priors: Vec<Option<Prior>>,
     /// With `topics`: every (outlet, topic) cell and the pooling strength.
     pub topics: Option<topics::TopicFit>,
-    /// The outlet credited with each mention, in mention order.
+    /// The outlet credited with each mention, in mention order; empty when no mention relays another
+    /// outlet, so that each is credited to its own ([`Scores::credited`]).
     credited: Vec<u32>,
     /// The mentions grouped by story.
     groups: crosscheck::ByStory,
@@ -352,7 +353,7 @@ impl Scores {
     /// The scores of the corpus's `m`-th mention (its `m`-th accepted claim).
     pub fn claim(&self, corpus: &Corpus, m: usize) -> ClaimScore {
         let value = corpus.mention_values.get(m).copied().unwrap_or(u32::MAX);
-        self.score_mention(corpus.mentions[m], self.credited[m], value)
+        self.score_mention(corpus.mentions[m], self.credited(corpus, m), value)
     }
 
     /// The scores of a claim met again after the model ran (as when a merge writes `claims.csv`): its
@@ -489,6 +490,11 @@ impl Scores {
             .collect()
     }
 
+    /// The outlet credited with mention `m`.
+    fn credited(&self, corpus: &Corpus, m: usize) -> u32 {
+        credited_to(&self.credited, corpus.mentions[m], m as u32)
+    }
+
     /// Every story's most probable value, its probability and the outlets behind it, in story order.
     pub fn story_rows(&self, corpus: &Corpus) -> Vec<StoryRow> {
         (0..self.groups.stories())
@@ -572,7 +578,7 @@ impl Scores {
         for &i in self.groups.story(s) {
             if wins(i) {
                 outlets.push(corpus.mentions[i as usize].source);
-                credited.push(self.credited[i as usize]);
+                credited.push(self.credited(corpus, i as usize));
             }
         }
         outlets.sort_unstable();
@@ -747,8 +753,15 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
     }
     let stage = crate::progress::Stage::start("crosscheck");
     let evidence = crosscheck::stories(corpus);
-    let groups = crosscheck::ByStory::new(corpus);
-    let credited = crosscheck::credit(corpus, &groups);
+    let mut groups = crosscheck::ByStory::new(corpus);
+    // Without relays every mention is credited to its own outlet: no vector then (4 bytes a claim), and
+    // readers take the mention's source ([`credited_to`]).
+    let relays = corpus.mentions.iter().any(|m| m.relays().is_some());
+    let mut credited = if relays {
+        crosscheck::credit(corpus, &groups)
+    } else {
+        Vec::new()
+    };
 
     // Responders: count every row; learn from standing answers on resolved stories.
     let mut tallies = vec![Tallies::default(); corpus.responders.len()];
@@ -907,6 +920,10 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
         (finished, responders, vec![f64::NAN; evidence.len()])
     } else if params.method == Method::Em {
         let _stage = crate::progress::Stage::start("em");
+        // The fit reads the units only: the mentions' grouping by story and their credit (8 bytes a claim)
+        // are rebuilt after it rather than held through it.
+        groups = crosscheck::ByStory::default();
+        credited = Vec::new();
         let problem = em::Problem {
             evidence: &evidence,
             units: &units,
@@ -982,6 +999,13 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
     let topic_fit = params
         .topics
         .then(|| topic_cells(&evidence, &units, &p_true, &sources, params, &copy_rates));
+    drop(units);
+    if groups.start.is_empty() {
+        groups = crosscheck::ByStory::new(corpus);
+    }
+    if relays && credited.is_empty() {
+        credited = crosscheck::credit(corpus, &groups);
+    }
     let mut order: Vec<usize> = (0..n_sources).collect();
     order.sort_by(|&i, &j| {
         let (a, b) = (&sources[i], &sources[j]);
@@ -1085,7 +1109,7 @@ fn categorical_problem(
             let class = classes
                 .class(s, m.stance, value)
                 .expect("every claimed value is one of its story's classes");
-            let to = credited[i as usize];
+            let to = credited_to(credited, m, i);
             story_units.push(categorical::Unit {
                 rank: name_rank[to as usize],
                 source: to,
@@ -1185,6 +1209,12 @@ fn score_with_copies(corpus: &Corpus, params: &Params) -> Result<Scores> {
     Ok(scores)
 }
 
+/// The outlet credited with mention `m` (index `i`), from [`crosscheck::credit`]'s vector, or its own
+/// source when that vector is empty (no mention relays another outlet).
+fn credited_to(credited: &[u32], m: Mention, i: u32) -> u32 {
+    credited.get(i as usize).copied().unwrap_or(m.source)
+}
+
 /// Every story's reports: credited outlets (deduplicated per outlet and stance, full weight) and, with a
 /// relay weight, relaying outlets not otherwise credited; in outlet-name order.
 fn em_units(
@@ -1195,7 +1225,11 @@ fn em_units(
     name_rank: &[u32],
 ) -> em::Units {
     let relay_weight = params.relay_weight;
-    let weight = |i: usize| params.half_life.map_or(FULL_WEIGHT, |h| h.weight(corpus.published[i]));
+    let weight = |i: usize| {
+        params
+            .half_life
+            .map_or(FULL_WEIGHT, |h| h.weight(corpus.published.get(i)))
+    };
     let mut units = Vec::with_capacity(corpus.mentions.len());
     let mut weights = Vec::new();
     let mut unit_topics = Vec::new();
@@ -1204,15 +1238,17 @@ fn em_units(
     start.push(0u32);
     // Silent copies are modelled by em where publication times say which reports came first.
     // A report's time is its earliest claim's, which a merged corpus's first times give as well.
-    let times: &[i64] = if corpus.published.len() == corpus.mentions.len() {
-        &corpus.published
-    } else {
-        &corpus.first_published
-    };
-    let timed = params.method == Method::Em && !times.is_empty() && times.len() == corpus.mentions.len();
+    let own = corpus.published.len() == corpus.mentions.len();
+    let timed = params.method == Method::Em
+        && !corpus.mentions.is_empty()
+        && (own || corpus.first_published.len() == corpus.mentions.len());
     let mut earlier = Vec::with_capacity(if timed { corpus.mentions.len() } else { 0 });
     let mut positions = Vec::with_capacity(if timed { corpus.mentions.len() } else { 0 });
-    let time = |i: usize| if timed { times[i] } else { 0 };
+    let time = |i: usize| match (timed, own) {
+        (false, _) => 0,
+        (true, true) => corpus.published.get(i),
+        (true, false) => corpus.first_published[i],
+    };
     let mut story_units: Vec<(em::Unit, u32, u32, i64)> = Vec::new();
     let mut credited_times: Vec<(i64, crate::corpus::Stance)> = Vec::new();
     // asserting[k]: assertions among the first k credited reports in time order.
@@ -1221,7 +1257,7 @@ fn em_units(
         story_units.clear();
         for &i in groups.story(story) {
             let m = corpus.mentions[i as usize];
-            let to = credited[i as usize];
+            let to = credited_to(credited, m, i);
             let w = weight(i as usize);
             story_units.push((
                 em::Unit {
@@ -1384,7 +1420,7 @@ fn topic_cells(
 
 /// The latest time anywhere in the corpus: a claim's publication, a response or a resolution.
 fn latest_time(corpus: &Corpus) -> Option<i64> {
-    let claims = corpus.published.iter().copied();
+    let claims = corpus.published.iter();
     let responses = corpus.responses.iter().map(|r| r.responded_at);
     let resolutions = corpus.resolutions.iter().map(|r| r.resolved_at);
     claims.chain(responses).chain(resolutions).max()
