@@ -481,12 +481,6 @@ struct CopyStats {
     d2: [i128; POSITIONS],
 }
 
-impl std::ops::AddAssign for CopyStats {
-    fn add_assign(&mut self, other: CopyStats) {
-        *self = self.plus(other);
-    }
-}
-
 impl CopyStats {
     fn plus(mut self, other: CopyStats) -> CopyStats {
         for b in 0..POSITIONS {
@@ -605,8 +599,7 @@ impl Judge<'_, '_> {
         let first = p.units.start[s] as usize;
         let terms = |k: usize| p.units.copy_terms(first + k, self.copy);
         let position = |k: usize| p.units.position.get(first + k).copied().unwrap_or(0);
-        let mut independent = |u: &Unit, k: usize, pc: f64| {
-            let (q, rate) = terms(k);
+        let mut independent = |u: &Unit, k: usize, (q, rate): (f32, f64), pc: f64| {
             let (r, d1, d2) = copy_chance(u, pc, self.theta[u.source as usize], q, rate);
             if d2 != 0.0 {
                 copied.add(position(k), d1, d2);
@@ -618,7 +611,7 @@ impl Judge<'_, '_> {
             // outlet's record.
             for (k, (u, w)) in p.units.weighted(s).enumerate() {
                 let share = correct_given(u.stance, outcome.truth());
-                let independent = independent(u, k, share);
+                let independent = independent(u, k, terms(k), share);
                 if independent > 0 {
                     add(
                         u.source,
@@ -634,7 +627,8 @@ impl Judge<'_, '_> {
         let voters = p.units.story(s).iter().filter(|u| !u.relay).count();
         let answers = ev.answers.iter().filter(|a| a.1.is_some()).count();
         for (k, (u, w)) in p.units.weighted(s).enumerate() {
-            let independent = independent(u, k, sigmoid(sign(u.stance) * l));
+            let (q, rate) = terms(k);
+            let independent = independent(u, k, (q, rate), sigmoid(sign(u.stance) * l));
             let others = voters + answers - usize::from(!u.relay);
             if others == 0 || independent == 0 {
                 continue;
@@ -642,7 +636,6 @@ impl Judge<'_, '_> {
             let own = if u.relay {
                 0.0
             } else {
-                let (q, rate) = terms(k);
                 iteration_llr(u, self.votes, self.theta, q, rate)
             };
             let step = own_step(u, l, own);
@@ -655,10 +648,8 @@ impl Judge<'_, '_> {
 pub(crate) fn fit(p: &Problem<'_>, mut theta: Vec<f64>, mut responders: Vec<Responder>) -> Fit {
     // Reports that could be silent copies: credited ones with an earlier report on their story.
     let mut later = [0usize; POSITIONS];
-    for (&q, &b) in p.units.earlier.iter().zip(&p.units.position) {
-        if q != NONE_BEFORE {
-            later[CopyRates::index(b)] += 1;
-        }
+    for &b in p.units.position.iter().filter(|&&b| b != 0) {
+        later[CopyRates::index(b)] += 1;
     }
     let all_later: usize = later.iter().sum();
     let mut copy = if all_later > 0 {

@@ -148,11 +148,10 @@ impl Record {
     /// `B = b + misses`. A record with a claim or two under a weak prior is where the quadrature is
     /// costliest (its posterior is wide, so its grid is long) and this sum cheapest.
     pub fn exact_log_marginal(&self, a: f64, b: f64) -> Option<f64> {
-        let total: f64 = self.uncertain.iter().map(|g| g.1).sum();
-        if total > EXACT_CLAIMS || self.uncertain.iter().any(|g| g.1.fract() != 0.0) {
+        if !self.has_exact_marginal() {
             return None;
         }
-        let n = total as usize;
+        let n = self.uncertain.iter().map(|g| g.1).sum::<f64>() as usize;
         let mut poly = [0.0; EXACT_CLAIMS as usize + 1];
         poly[0] = 1.0;
         let mut degree = 0;
@@ -178,6 +177,13 @@ impl Record {
             ln_beta(big_a, big_b) - ln_beta(a, b)
         };
         Some(sum.ln() + known)
+    }
+
+    /// Whether [`Record::exact_log_marginal`] applies: uncertain claims of whole weights, at most
+    /// [`EXACT_CLAIMS`] of them.
+    pub fn has_exact_marginal(&self) -> bool {
+        let total: f64 = self.uncertain.iter().map(|g| g.1).sum();
+        total <= EXACT_CLAIMS && self.uncertain.iter().all(|g| g.1.fract() == 0.0)
     }
 }
 

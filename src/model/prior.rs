@@ -140,9 +140,12 @@ impl Prior {
             // outlets of a crowd or a wiki, and the costliest to tabulate.
             let grids: Vec<Option<MarginalGrid>> = used
                 .par_iter()
-                .map(|r| match r.exact_log_marginal(a, b) {
-                    Some(_) => None,
-                    None => r.marginal_grid(a, b),
+                .map(|r| {
+                    if r.has_exact_marginal() {
+                        None
+                    } else {
+                        r.marginal_grid(a, b)
+                    }
                 })
                 .collect();
             let objective = |p: [f64; 2]| -> f64 {
