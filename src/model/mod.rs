@@ -294,8 +294,9 @@ pub struct Scores {
     /// With `--method em` on timed claims: the fitted share of silent copies among reports that have an
     /// earlier report on their story.
     pub copy_rate: Option<f64>,
-    /// With `copy_rate`: the fitted rates by position in a story's run (a report with 1, 2, …, 5 earlier
-    /// reports, then 6 or more); empty without.
+    /// With `copy_rate`: the fitted rates by position in a story's run, in [`em::CopyRates`]' order (1 to 5,
+    /// then 6 or more earlier reports with a later one, then the same for a story's last report); empty
+    /// without.
     pub copy_rates: Vec<f64>,
     /// With copy detection: every tested pair of outlets, by copier then source.
     pub copiers: Vec<copying::CopyPair>,
@@ -873,8 +874,8 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
     // With truth discovery the records come from the iteration, which starts from the majority vote, not
     // from the response-only records above; those then serve only the responders' learning.
     let mut em_info = None;
-    let mut copy_rate = None;
-    let mut copy_rates = em::CopyRates::NONE;
+    // em's fitted share of copies among later reports and its rates by position, on timed claims.
+    let mut copies: Option<(f64, em::CopyRates)> = None;
     let (mut td, mut td_score) = (None, None);
     // Each story's probability of being true, NaN where nothing decides it.
     let (finished, responders, p_true): (Vec<(Record, f64, f64)>, _, Vec<f64>) = if let Some(which) = td_method {
@@ -937,10 +938,7 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
         let start = majority_start(&units, &evidence, corpus.sources.len());
         let fit = em::fit(&problem, start, responders);
         em_info = Some((fit.iterations, fit.converged, fit.last_change));
-        if let Some((overall, rates)) = fit.copy_rate {
-            copy_rate = Some(overall);
-            copy_rates = rates;
-        }
+        copies = fit.copy_rate;
         let finished = fit.tallies.par_iter().map(|t| t.finish(params.relay_weight)).collect();
         (finished, fit.responders, fit.p_true)
     } else {
@@ -996,9 +994,16 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
             s.reliability = x;
         }
     }
-    let topic_fit = params
-        .topics
-        .then(|| topic_cells(&evidence, &units, &p_true, &sources, params, &copy_rates));
+    let topic_fit = params.topics.then(|| {
+        topic_cells(
+            &evidence,
+            &units,
+            &p_true,
+            &sources,
+            params,
+            &copies.map_or(em::CopyRates::NONE, |c| c.1),
+        )
+    });
     drop(units);
     if groups.start.is_empty() {
         groups = crosscheck::ByStory::new(corpus);
@@ -1040,8 +1045,8 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
         stories_resolved: resolved,
         stories_answered: answered,
         em: em_info,
-        copy_rate,
-        copy_rates: copy_rate.map(|_| copy_rates.0.to_vec()).unwrap_or_default(),
+        copy_rate: copies.map(|c| c.0),
+        copy_rates: copies.map(|c| c.1.0.to_vec()).unwrap_or_default(),
         copiers: Vec::new(),
         group_priors: priors.groups.clone(),
         topics: topic_fit,

@@ -979,7 +979,7 @@ struct EmSummary {
     #[serde(skip_serializing_if = "Option::is_none")]
     copy_rate: Option<f64>,
     /// The copy rates by position in a story's run: a report with 1, 2, 3, 4, 5, then 6 or more earlier
-    /// reports.
+    /// reports and a later one, then the same six for a story's last report.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     copy_rates: Vec<f64>,
 }
