@@ -112,3 +112,131 @@ fn topic_reliabilities_recover_specialists_and_pool_the_rest() {
     // 60 outlets' accuracies, each counted in two cells: the coverage estimate is coarse (0.892 here).
     assert!(coverage_even >= 0.85, "{coverage_even}");
 }
+
+/// Writes a world of stories with competing text values: 60 outlets, two topics, 360 stories per topic,
+/// each reported by 5 outlets drawn at random (about 30 reports per (outlet, topic)), no resolutions.
+/// Every other outlet is sound on economy (0.92) and poor on war (0.35); a wrong report names one of four
+/// wrong values. Returns the true accuracies by (outlet, topic).
+fn valued_world(wd: &Workdir) -> BTreeMap<(String, String), f64> {
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    let accuracy = Beta::new(6.0, 2.0).unwrap();
+    let mut truth: BTreeMap<(String, String), f64> = BTreeMap::new();
+    let names: Vec<String> = (0..60).map(|k| format!("outlet-{k:02}")).collect();
+    for (k, name) in names.iter().enumerate() {
+        let base: f64 = rng.sample(accuracy);
+        for topic in ["economy", "war"] {
+            let theta = match (k % 2, topic) {
+                (0, "economy") => 0.92,
+                (0, _) => 0.35,
+                _ => base,
+            };
+            truth.insert((name.clone(), topic.to_owned()), theta);
+        }
+    }
+    let mut claims = String::from("claim_id,source,published_at,story_id,stance,value,topic\n");
+    let mut n = 0;
+    for topic in ["economy", "war"] {
+        for story in 0..360 {
+            let mut picked: Vec<usize> = Vec::new();
+            while picked.len() < 5 {
+                let k = rng.random_range(0..60);
+                if !picked.contains(&k) {
+                    picked.push(k);
+                }
+            }
+            for k in picked {
+                n += 1;
+                let right = rng.random::<f64>() < truth[&(names[k].clone(), topic.to_owned())];
+                let value = if right {
+                    "the truth".to_owned()
+                } else {
+                    format!("wrong {}", rng.random_range(0..4))
+                };
+                writeln!(
+                    claims,
+                    "c{n},{},2025-01-01,{topic}-{story},asserts,{value},{topic}",
+                    names[k]
+                )
+                .unwrap();
+            }
+        }
+    }
+    wd.create("claims.csv", claims);
+    truth
+}
+
+/// Topics on stories with values, under em and vote: the cells recover the specialists from agreement
+/// alone, and every report is counted in exactly one cell.
+#[test]
+fn topic_reliabilities_on_valued_stories() {
+    let wd = Workdir::new("topics-valued");
+    let truth = valued_world(&wd);
+    for method in ["em", "vote"] {
+        let out = format!("out-{method}");
+        let mut cmd = wd.command("score");
+        cmd.args([
+            "--claims",
+            "claims.csv",
+            "--method",
+            method,
+            "--topics",
+            "--out",
+            &out,
+            "-q",
+        ]);
+        wd.output(&mut cmd);
+        let sources = wd.read_csv_maps(&format!("{out}/sources.csv"));
+        let overall: BTreeMap<String, f64> = sources
+            .iter()
+            .map(|r| (r["source"].clone(), r["reliability"].parse().unwrap()))
+            .collect();
+        let cells = wd.read_csv_maps(&format!("{out}/source_topics.csv"));
+        assert_eq!(cells.len(), 120, "{method}");
+        // The cells' judged evidence adds up to their outlet's: no report lost or counted twice.
+        for s in &sources {
+            let evidence: f64 = cells
+                .iter()
+                .filter(|c| c["source"] == s["source"])
+                .map(|c| c["evidence"].parse::<f64>().unwrap())
+                .sum();
+            let whole: f64 = s["evidence"].parse().unwrap();
+            assert!(
+                (evidence - whole).abs() < 1e-4,
+                "{method} {}: {evidence} vs {whole}",
+                s["source"]
+            );
+        }
+        let (mut err_topic, mut err_overall, mut inside) = (0.0, 0.0, 0);
+        for c in &cells {
+            let t = truth[&(c["source"].clone(), c["topic"].clone())];
+            let f = |k: &str| c[k].parse::<f64>().unwrap();
+            err_topic += (f("reliability") - t).abs();
+            err_overall += (overall[&c["source"]] - t).abs();
+            inside += usize::from(f("ci_low") <= t && t <= f("ci_high"));
+        }
+        let n = cells.len() as f64;
+        let (topic, whole, coverage) = (err_topic / n, err_overall / n, inside as f64 / n);
+        eprintln!("{method}: 120 cells, MAE {topic:.4} per topic vs {whole:.4} overall; coverage {coverage:.3}");
+        assert!(topic < 0.6 * whole, "{method}: {topic} {whole}");
+        if method == "em" {
+            assert!(coverage >= 0.85, "{coverage}");
+        }
+    }
+    // Dawid–Skene and TruthFinder report their own scores, not a Beta posterior to pool toward.
+    for method in ["dawid-skene", "truthfinder"] {
+        let mut cmd = wd.command("score");
+        cmd.args([
+            "--claims",
+            "claims.csv",
+            "--method",
+            method,
+            "--topics",
+            "--out",
+            "refused",
+            "-q",
+        ]);
+        cmd.args(["--value-kind", "label"]);
+        let stderr = wd.output_err(&mut cmd, 1);
+        assert!(stderr.contains("do not take topics"), "{stderr}");
+    }
+}

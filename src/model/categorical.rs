@@ -160,7 +160,13 @@ pub struct Problem {
     pub settled: Vec<Option<Outcome>>,
     /// With `--value-kind number`: the classes as numbers ([`super::numeric`]).
     pub numbers: Option<super::numeric::Numbers>,
+    /// With `--topics`: each report's topic (its claim's), parallel to `units` (`u32::MAX` for none); empty
+    /// otherwise.
+    pub topics: Vec<u32>,
 }
+
+/// Per (outlet, topic): the record of the outlet's reports on that topic and how many of them are votes.
+pub(crate) type TopicCells = std::collections::BTreeMap<(u32, u32), (Tally, u64)>;
 
 impl Problem {
     /// Story `s`'s reports.
@@ -183,6 +189,20 @@ impl Problem {
             }
             _ => None,
         }
+    }
+
+    /// Adds report `i` (an index into `units`), judged correct with probability `c` (`known` as in
+    /// [`Tally::add`]), to its (outlet, topic) cell, as it is added to its outlet's record; nothing without
+    /// topics.
+    fn add_to_cell(&self, cells: &mut TopicCells, i: usize, c: f64, known: bool) {
+        let topic = self.topics.get(i).copied().unwrap_or(u32::MAX);
+        if topic == u32::MAX {
+            return;
+        }
+        let u = self.units[i];
+        let cell = cells.entry((u.source, topic)).or_default();
+        cell.0.add(c, known, u.relay, super::FULL_WEIGHT);
+        cell.1 += u64::from(!u.relay);
     }
 
     fn post(&self, s: usize) -> std::ops::Range<usize> {
@@ -211,6 +231,9 @@ pub struct Fit {
     pub iterations: (usize, bool, f64),
     /// em over lists: the fitted share π of omissions among wrong reports ([`Omissions`]).
     pub omission_share: Option<f64>,
+    /// With topics ([`Problem::topics`]; em and vote): the (outlet, topic) cells, each report counted in its
+    /// cell exactly as in its outlet's record; empty otherwise.
+    pub(crate) topic_cells: TopicCells,
 }
 
 /// The normalised exponentials of `l`, written to `out` (shifted by the largest, so none overflows).
@@ -264,18 +287,22 @@ pub(crate) fn fit(
     }
 }
 
-/// Adds every report of story `s` with its class posterior `post` as a known soft outcome.
-fn add_known(tallies: &mut [Tally], units: &[Unit], post: &[f64]) {
-    for u in units {
+/// Adds every report of story `s` with its class posterior `post` as a known soft outcome, to its outlet's
+/// record and (with topics) its cell.
+fn add_known(tallies: &mut [Tally], cells: &mut TopicCells, p: &Problem, s: usize, post: &[f64]) {
+    let first = p.start[s] as usize;
+    for (k, u) in p.story(s).iter().enumerate() {
         let c = post[u.class as usize];
         if !c.is_nan() {
             tallies[u.source as usize].add(c, true, u.relay, super::FULL_WEIGHT);
+            p.add_to_cell(cells, first + k, c, true);
         }
     }
 }
 
 fn vote(p: &Problem, n_sources: usize) -> Fit {
     let mut tallies = vec![Tally::default(); n_sources];
+    let mut topic_cells = TopicCells::new();
     let mut posterior = vec![f64::NAN; *p.post_start.last().unwrap_or(&0) as usize];
     for s in 0..p.stories() {
         let post = &mut posterior[p.post(s)];
@@ -285,7 +312,7 @@ fn vote(p: &Problem, n_sources: usize) -> Fit {
             post.fill(0.0);
             post[w as usize] = 1.0;
         }
-        add_known(&mut tallies, p.story(s), post);
+        add_known(&mut tallies, &mut topic_cells, p, s, post);
     }
     // Number stories: the median of the votes, majority vote's numeric counterpart.
     let estimate = p.numbers.as_ref().map(|_| {
@@ -307,6 +334,7 @@ fn vote(p: &Problem, n_sources: usize) -> Fit {
         iterations: (0, true, 0.0),
         estimate,
         omission_share: None,
+        topic_cells,
     }
 }
 
@@ -341,8 +369,9 @@ fn hypotheses(p: &Problem, s: usize) -> usize {
     }
 }
 
-/// A report's contribution to its outlet's record: (outlet, probability correct, known, relay).
-pub(crate) type Contribution = (u32, f64, bool, bool);
+/// A report's contribution to its outlet's record: (its index among its story's reports, probability
+/// correct, known).
+pub(crate) type Contribution = (u32, f64, bool);
 
 /// em's share of wrong reports that leave items out of the truth, before the first M-step.
 pub const OMISSION_START: f64 = 0.5;
@@ -423,8 +452,8 @@ fn em_story(
     let us = p.story(s);
     let m = p.classes.count(s);
     if let Some(fixed) = p.settled_posterior(s) {
-        for u in us {
-            out.push((u.source, fixed[u.class as usize], true, u.relay));
+        for (k, u) in us.iter().enumerate() {
+            out.push((k as u32, fixed[u.class as usize], true));
         }
         return (fixed.to_vec(), (0.0, 0.0));
     }
@@ -466,7 +495,7 @@ fn em_story(
     }
     let mut cavity = vec![0.0; k];
     let mut prob = vec![0.0; k];
-    for u in us {
+    for (i, u) in us.iter().enumerate() {
         if !u.relay && voters < 2 {
             continue;
         }
@@ -506,7 +535,7 @@ fn em_story(
                 c * km1 / (c * km1 + rest)
             }
         };
-        out.push((u.source, super::em::rounded(c), false, u.relay));
+        out.push((i as u32, super::em::rounded(c), false));
     }
     post.truncate(m);
     (post, wrong)
@@ -592,13 +621,17 @@ fn em(
             })
             .collect();
         let mut tallies = vec![Tally::default(); n_sources];
+        let mut topic_cells = TopicCells::new();
         let mut posterior = Vec::with_capacity(*p.post_start.last().unwrap_or(&0) as usize);
         let (mut wrong, mut omitting) = (0.0, 0.0);
         let mut scale_votes = Vec::new();
         let mut estimate = Vec::new();
-        for (out, post, (w, o), mu, votes) in per_story {
-            for (source, c, known, relay) in out {
-                tallies[source as usize].add(c, known, relay, super::FULL_WEIGHT);
+        for (s, (out, post, (w, o), mu, votes)) in per_story.into_iter().enumerate() {
+            let (first, us) = (p.start[s] as usize, p.story(s));
+            for (k, c, known) in out {
+                let u = us[k as usize];
+                tallies[u.source as usize].add(c, known, u.relay, super::FULL_WEIGHT);
+                p.add_to_cell(&mut topic_cells, first + k as usize, c, known);
             }
             posterior.extend(post);
             wrong += w;
@@ -618,6 +651,7 @@ fn em(
                 iterations: (iterations, converged, last_change),
                 estimate,
                 omission_share: omitted.as_ref().map(|_| share),
+                topic_cells,
             };
         }
         iterations += 1;
@@ -769,7 +803,7 @@ const MAX_STRENGTH: f64 = 1e5;
 /// being correct (the class it claims under the cavity without its own vote; under the resolution on a
 /// settled story; under the whole posterior for a relay, which is not a vote) and whether that is known.
 /// A vote alone on its story gets none.
-type LabelsStep = (Vec<f64>, Vec<(Unit, f64, bool)>);
+type LabelsStep = (Vec<f64>, Vec<Contribution>);
 
 fn labels_story(p: &Problem, s: usize, nc: usize, log_prior: &[f64], log_m: &[f64]) -> LabelsStep {
     let nn = nc * nc;
@@ -777,7 +811,10 @@ fn labels_story(p: &Problem, s: usize, nc: usize, log_prior: &[f64], log_m: &[f6
     if let Some(fixed) = p.settled_posterior(s) {
         return (
             fixed.to_vec(),
-            us.iter().map(|&u| (u, fixed[u.class as usize], true)).collect(),
+            us.iter()
+                .enumerate()
+                .map(|(k, u)| (k as u32, fixed[u.class as usize], true))
+                .collect(),
         );
     }
     let row = |u: &Unit, j: usize| log_m[u.source as usize * nn + j * nc + u.class as usize];
@@ -792,9 +829,9 @@ fn labels_story(p: &Problem, s: usize, nc: usize, log_prior: &[f64], log_m: &[f6
     softmax_into(&l, &mut post);
     let mut judged = Vec::with_capacity(us.len());
     let (mut cavity, mut prob) = (vec![0.0; nc], vec![0.0; nc]);
-    for u in us {
+    for (k, u) in us.iter().enumerate() {
         if u.relay {
-            judged.push((*u, post[u.class as usize], false));
+            judged.push((k as u32, post[u.class as usize], false));
             continue;
         }
         if voters < 2 {
@@ -804,7 +841,7 @@ fn labels_story(p: &Problem, s: usize, nc: usize, log_prior: &[f64], log_m: &[f6
             *c = l[j] - row(u, j);
         }
         softmax_into(&cavity, &mut prob);
-        judged.push((*u, prob[u.class as usize], false));
+        judged.push((k as u32, prob[u.class as usize], false));
     }
     (post, judged)
 }
@@ -942,10 +979,14 @@ fn em_labels(p: &Problem, n_sources: usize) -> Fit {
         // the tolerance, slowly at times (it rose for ten iterations running on the Product set early on).
         if converged || iterations >= super::em::MAX_ITERATIONS {
             let mut tallies = vec![Tally::default(); n_sources];
-            for (_, judged) in &steps {
-                for &(u, c, known) in judged {
+            let mut topic_cells = TopicCells::new();
+            for (s, (_, judged)) in steps.iter().enumerate() {
+                let (first, us) = (p.start[s] as usize, p.story(s));
+                for &(k, c, known) in judged {
+                    let u = us[k as usize];
                     let c = if known { c } else { super::em::rounded(c) };
                     tallies[u.source as usize].add(c, known, u.relay, super::FULL_WEIGHT);
+                    p.add_to_cell(&mut topic_cells, first + k as usize, c, known);
                 }
             }
             return Fit {
@@ -955,6 +996,7 @@ fn em_labels(p: &Problem, n_sources: usize) -> Fit {
                 iterations: (iterations, converged, moved),
                 estimate: None,
                 omission_share: None,
+                topic_cells,
             };
         }
     }
@@ -1040,7 +1082,7 @@ fn dawid_skene(p: &Problem, n_sources: usize) -> Fit {
         .collect();
     let mut tallies = vec![Tally::default(); n_sources];
     for s in 0..p.stories() {
-        add_known(&mut tallies, p.story(s), &t[p.post(s)]);
+        add_known(&mut tallies, &mut TopicCells::new(), p, s, &t[p.post(s)]);
     }
     Fit {
         tallies,
@@ -1049,6 +1091,7 @@ fn dawid_skene(p: &Problem, n_sources: usize) -> Fit {
         iterations: (iterations, converged, last_change),
         estimate: None,
         omission_share: None,
+        topic_cells: TopicCells::new(),
     }
 }
 
@@ -1184,7 +1227,7 @@ pub(crate) fn truthfinder_with(
     }
     let mut tallies = vec![Tally::default(); n_sources];
     for s in 0..p.stories() {
-        add_known(&mut tallies, p.story(s), &confidence[p.post(s)]);
+        add_known(&mut tallies, &mut TopicCells::new(), p, s, &confidence[p.post(s)]);
     }
     Fit {
         tallies,
@@ -1193,6 +1236,7 @@ pub(crate) fn truthfinder_with(
         iterations: (iterations, converged, last_change),
         estimate: None,
         omission_share: None,
+        topic_cells: TopicCells::new(),
     }
 }
 
@@ -1244,6 +1288,7 @@ mod tests {
             post_start: (0..=stories as u32).map(|s| 2 * s).collect(),
             settled: vec![None; stories],
             numbers: None,
+            topics: Vec::new(),
         }
     }
 
@@ -1297,6 +1342,7 @@ mod tests {
             post_start: vec![0, 1],
             settled: vec![None],
             numbers: None,
+            topics: Vec::new(),
         };
         let lt: Vec<(f64, f64)> = [0.9f64, 0.9].iter().map(|t| (t.ln(), (1.0 - t).ln())).collect();
         let mut out = Vec::new();
@@ -1324,6 +1370,7 @@ mod tests {
             post_start: vec![0, 3],
             settled: vec![None],
             numbers: None,
+            topics: Vec::new(),
         };
         let lt: Vec<(f64, f64)> = [0.6f64, 0.6].iter().map(|t| (t.ln(), (1.0 - t).ln())).collect();
         let mut out = Vec::new();
@@ -1358,6 +1405,7 @@ mod tests {
             post_start: vec![0, 2],
             settled: vec![None],
             numbers: None,
+            topics: Vec::new(),
         };
         let lt: Vec<(f64, f64)> = [0.6f64, 0.6].iter().map(|t| (t.ln(), (1.0 - t).ln())).collect();
         let omitted = [false, true, false, false];

@@ -703,10 +703,16 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
                 .into(),
         ));
     }
-    if params.topics && td_method.is_some() {
+    if params.topics
+        && matches!(
+            td_method,
+            Some(categorical::Which::DawidSkene | categorical::Which::TruthFinder)
+        )
+    {
         return Err(Error::Config(
-            "--topics scores plain stories with --method responses, em or vote; the categorical methods \
-             (values, dawid-skene, truthfinder) do not yet"
+            "--topics pools per-topic records toward each outlet's Beta posterior: --method responses, em and \
+             vote (on plain stories and values); dawid-skene and truthfinder report their own scores, so they do \
+             not take topics"
                 .into(),
         ));
     }
@@ -877,10 +883,20 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
     // em's fitted share of copies among later reports and its rates by position, on timed claims.
     let mut copies: Option<(f64, em::CopyRates)> = None;
     let (mut td, mut td_score) = (None, None);
+    // With --topics, the categorical methods' (outlet, topic) cells.
+    let mut td_cells: Option<categorical::TopicCells> = None;
     // Each story's probability of being true, NaN where nothing decides it.
     let (finished, responders, p_true): (Vec<(Record, f64, f64)>, _, Vec<f64>) = if let Some(which) = td_method {
         let _stage = crate::progress::Stage::start("truth discovery");
-        let problem = categorical_problem(corpus, &groups, &credited, &evidence, &name_rank, params.relay_weight);
+        let problem = categorical_problem(
+            corpus,
+            &groups,
+            &credited,
+            &evidence,
+            &name_rank,
+            params.relay_weight,
+            params.topics,
+        );
         let kind = corpus.value_kind;
         let sim = |s: usize, a: u32, b: u32| match &problem.classes {
             categorical::Classes::PerStory { .. } => {
@@ -911,6 +927,7 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
         }
         let finished = fit.tallies.par_iter().map(|t| t.finish(params.relay_weight)).collect();
         td_score = fit.score;
+        td_cells = Some(fit.topic_cells);
         td = Some(Td {
             classes: problem.classes,
             post_start: problem.post_start,
@@ -995,14 +1012,17 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
         }
     }
     let topic_fit = params.topics.then(|| {
-        topic_cells(
-            &evidence,
-            &units,
-            &p_true,
-            &sources,
-            params,
-            &copies.map_or(em::CopyRates::NONE, |c| c.1),
-        )
+        let cells = td_cells.take().unwrap_or_else(|| {
+            topic_cells(
+                &evidence,
+                &units,
+                &p_true,
+                params,
+                &sources,
+                &copies.map_or(em::CopyRates::NONE, |c| c.1),
+            )
+        });
+        fit_topics(cells, &sources, params)
     });
     drop(units);
     if groups.start.is_empty() {
@@ -1061,6 +1081,7 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
 
 /// Every story's classes and credited reports, for the categorical methods: plain stories have the
 /// classes true and false; values of kind `label` share one label set; other values are each story's own.
+/// With `topics`, each report carries its claim's topic.
 fn categorical_problem(
     corpus: &Corpus,
     groups: &crosscheck::ByStory,
@@ -1068,6 +1089,7 @@ fn categorical_problem(
     evidence: &crosscheck::Evidence,
     name_rank: &[u32],
     relay_weight: f64,
+    topics: bool,
 ) -> categorical::Problem {
     use categorical::Classes;
     let n = groups.stories();
@@ -1103,9 +1125,11 @@ fn categorical_problem(
         post_start.push(post_start[s] + classes.count(s) as u32);
     }
     let mut units = Vec::with_capacity(corpus.mentions.len());
+    let mut unit_topics = Vec::new();
     let mut start = Vec::with_capacity(n + 1);
     start.push(0u32);
-    let mut story_units: Vec<categorical::Unit> = Vec::new();
+    // Each report with its claim's topic (u32::MAX without topics).
+    let mut story_units: Vec<(categorical::Unit, u32)> = Vec::new();
     for s in 0..n {
         story_units.clear();
         for &i in groups.story(s) {
@@ -1115,25 +1139,40 @@ fn categorical_problem(
                 .class(s, m.stance, value)
                 .expect("every claimed value is one of its story's classes");
             let to = credited_to(credited, m, i);
-            story_units.push(categorical::Unit {
-                rank: name_rank[to as usize],
-                source: to,
-                class,
-                relay: false,
-            });
-            if to != m.source && relay_weight > 0.0 {
-                story_units.push(categorical::Unit {
-                    rank: name_rank[m.source as usize],
-                    source: m.source,
+            let topic = if topics {
+                corpus.mention_topics.get(i as usize).copied().unwrap_or(u32::MAX)
+            } else {
+                u32::MAX
+            };
+            story_units.push((
+                categorical::Unit {
+                    rank: name_rank[to as usize],
+                    source: to,
                     class,
-                    relay: true,
-                });
+                    relay: false,
+                },
+                topic,
+            ));
+            if to != m.source && relay_weight > 0.0 {
+                story_units.push((
+                    categorical::Unit {
+                        rank: name_rank[m.source as usize],
+                        source: m.source,
+                        class,
+                        relay: true,
+                    },
+                    topic,
+                ));
             }
         }
-        // Full weight sorts first, so dedup keeps the strongest report on each (outlet, class).
+        // Full weight sorts first, so dedup keeps the strongest report on each (outlet, class); among equal
+        // reports, the one with the lowest topic id.
         story_units.sort_unstable();
-        story_units.dedup_by(|later, kept| (later.source, later.class) == (kept.source, kept.class));
-        units.extend_from_slice(&story_units);
+        story_units.dedup_by(|later, kept| (later.0.source, later.0.class) == (kept.0.source, kept.0.class));
+        units.extend(story_units.iter().map(|u| u.0));
+        if topics {
+            unit_topics.extend(story_units.iter().map(|u| u.1));
+        }
         start.push(units.len() as u32);
     }
     let settled = (0..n)
@@ -1171,6 +1210,7 @@ fn categorical_problem(
         post_start,
         settled,
         numbers,
+        topics: unit_topics,
     }
 }
 
@@ -1352,23 +1392,31 @@ fn em_units(
     }
 }
 
-/// The (outlet, topic) cells of every report and their per-topic reliabilities: each report counts in its
-/// topic's cell exactly as it counts in its outlet's record (for `em`, with the last E-step's
-/// leave-own-vote-out probability at the converged reliabilities).
-fn topic_cells(
-    evidence: &crosscheck::Evidence,
-    units: &em::Units,
-    p_true: &[f64],
-    sources: &[SourceScore],
-    params: &Params,
-    copy: &em::CopyRates,
-) -> topics::TopicFit {
-    let theta: Vec<f64> = sources.iter().map(|s| s.reliability).collect();
+/// The per-topic reliabilities of the (outlet, topic) `cells`, pooled toward each outlet's overall score
+/// in `sources`.
+fn fit_topics(cells: categorical::TopicCells, sources: &[SourceScore], params: &Params) -> topics::TopicFit {
     let overall: Vec<(f64, f64)> = sources
         .iter()
         .map(|s| (s.reliability, (s.ci_high - s.ci_low) / (2.0 * 1.96)))
         .collect();
-    let mut cells: std::collections::BTreeMap<(u32, u32), (Tally, u64)> = std::collections::BTreeMap::new();
+    let cells: Vec<((u32, u32), Tally, u64)> = cells.into_iter().map(|(k, (t, n))| (k, t, n)).collect();
+    topics::fit(&cells, &overall, params.relay_weight, params.level)
+}
+
+/// The (outlet, topic) cells of every report on plain stories: each report counts in its topic's cell
+/// exactly as it counts in its outlet's record (for `em`, with the last E-step's leave-own-vote-out
+/// probability at the converged reliabilities `sources`). The categorical methods build theirs in their
+/// fit ([`categorical::Fit::topic_cells`]).
+fn topic_cells(
+    evidence: &crosscheck::Evidence,
+    units: &em::Units,
+    p_true: &[f64],
+    params: &Params,
+    sources: &[SourceScore],
+    copy: &em::CopyRates,
+) -> categorical::TopicCells {
+    let theta: Vec<f64> = sources.iter().map(|s| s.reliability).collect();
+    let mut cells = categorical::TopicCells::new();
     for (story, &p) in p_true.iter().enumerate() {
         let p_story = (!p.is_nan()).then_some(p);
         let ev = evidence.story(story);
@@ -1419,8 +1467,7 @@ fn topic_cells(
             cell.1 += u64::from(!u.relay);
         }
     }
-    let cells: Vec<((u32, u32), Tally, u64)> = cells.into_iter().map(|(k, (t, n))| (k, t, n)).collect();
-    topics::fit(&cells, &overall, params.relay_weight, params.level)
+    cells
 }
 
 /// The latest time anywhere in the corpus: a claim's publication, a response or a resolution.

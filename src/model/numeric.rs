@@ -228,7 +228,7 @@ pub fn story(
     let mut post = vec![0.0; m];
     softmax_into(&l, &mut post);
     let mut cavity = vec![0.0; m];
-    for u in units {
+    for (i, u) in units.iter().enumerate() {
         if !u.relay && voters < 2 {
             continue;
         }
@@ -248,7 +248,7 @@ pub fn story(
             .map(|(&c, &tj)| c - ln_q_sum + kernel.ln_density(ti - tj, wi))
             .fold(f64::NEG_INFINITY, ln_add);
         let c = 1.0 / (1.0 + (ln_g - ln_a).exp());
-        out.push((u.source, super::em::rounded(c), false, u.relay));
+        out.push((i as u32, super::em::rounded(c), false));
     }
     post
 }
