@@ -141,6 +141,9 @@ pub struct Report {
     pub coverage: f64,
     /// Mean absolute error of `reliability`.
     pub mean_absolute_error: f64,
+    /// Mean signed error of `reliability` (positive: scores sit above the true accuracies on average). A
+    /// shared bias this small against the error is what narrow intervals cannot absorb.
+    pub mean_error: f64,
     /// Claims compared (those in both `claims.csv` and `truth_claims.csv`).
     pub claims: usize,
     /// Brier score of `p_correct` against whether the claim was correct.
@@ -241,6 +244,7 @@ pub fn evaluate(run: &std::path::Path, truth: &std::path::Path, min_evidence: f6
         spearman: spearman(&t.0, &t.1),
         coverage: coverage(&t.0, &t.2, &t.3),
         mean_absolute_error: mean_absolute_error(&t.1, &t.0),
+        mean_error: t.1.iter().zip(&t.0).map(|(e, a)| e - a).sum::<f64>() / t.0.len().max(1) as f64,
         claims: n,
         brier: (n > 0).then(|| brier / n as f64),
         log_loss: (n > 0).then(|| log_loss / n as f64),

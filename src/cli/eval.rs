@@ -13,8 +13,8 @@ use super::score::{MethodArg, ValueKindArg};
 ///
 /// With --run and --truth: a run's outputs against the hidden truth that `credence gen` wrote beside its
 /// corpus. Prints, for the sources with at least --min-evidence judged reports: Spearman's rank
-/// correlation of reliability with true accuracy, the coverage of the intervals and the mean absolute
-/// error; and, for every claim, the Brier score and log loss of p_correct against whether the claim was
+/// correlation of reliability with true accuracy, the coverage of the intervals, the mean absolute error
+/// and the mean signed error (the shared bias); and, for every claim, the Brier score and log loss of p_correct against whether the claim was
 /// correct.
 ///
 /// With --claims and --gold: scores the input once per method of --methods and prints, per method, the
@@ -236,6 +236,7 @@ fn planted(run: &std::path::Path, truth: &std::path::Path, min_evidence: f64, js
     println!("spearman             {}", opt(r.spearman));
     println!("interval coverage    {:.4}", r.coverage);
     println!("mean absolute error  {:.4}", r.mean_absolute_error);
+    println!("mean error           {:+.4}", r.mean_error);
     println!("claims compared      {}", r.claims);
     println!("brier                {}", opt(r.brier));
     println!("log loss             {}", opt(r.log_loss));
