@@ -107,7 +107,8 @@ pub struct ScoreArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "partial")]
     sources_meta: Option<PathBuf>,
     /// Score each outlet per topic too (the claims' `topic` column), each topic's reliability pooled towards
-    /// the outlet's overall one by a fitted strength; writes source_topics.csv.
+    /// the outlet's overall one by a fitted strength; writes source_topics.csv. With --method responses, em
+    /// or vote, on plain stories and on values.
     #[arg(long, conflicts_with = "partial")]
     topics: bool,
     /// Detect silent copying (outlets repeating another outlet's reports without attribution, found from
