@@ -221,6 +221,22 @@ fn topic_reliabilities_on_valued_stories() {
             assert!(coverage >= 0.85, "{coverage}");
         }
     }
+    // The same bytes for one thread as for two (em over values fills the cells in its parallel pass).
+    for threads in ["1", "2"] {
+        let mut cmd = wd.command("score");
+        cmd.args([
+            "--claims",
+            "claims.csv",
+            "--topics",
+            "--threads",
+            threads,
+            "--out",
+            threads,
+            "-q",
+        ]);
+        wd.output(&mut cmd);
+    }
+    assert_eq!(wd.snapshot("1"), wd.snapshot("2"));
     // Dawid–Skene and TruthFinder report their own scores, not a Beta posterior to pool toward.
     for method in ["dawid-skene", "truthfinder"] {
         let mut cmd = wd.command("score");
