@@ -313,12 +313,20 @@ fn copy_chance(u: &Unit, pc: f64, theta: f64, q: f32, copy: f64) -> (f64, f64, f
     (r, pc * gr + (1.0 - pc) * gw, -(pc * gr * gr + (1.0 - pc) * gw * gw))
 }
 
+/// `y.round() as i64` for `|y| < 2^53` without libm's `round` (a call on baseline x86-64): the
+/// truncation's remainder `y − trunc(y)` is exact there, and says which way a half goes (away from zero).
+fn round_half_away(y: f64) -> i64 {
+    let whole = y as i64;
+    let fraction = y - whole as f64;
+    whole + i64::from(fraction >= 0.5) - i64::from(fraction <= -0.5)
+}
+
 /// The report's chance of being independent in steps of 1/[`INDEPENDENT_STEPS`].
 fn independence(r: f64) -> u32 {
     if r == 0.0 {
         return INDEPENDENT_STEPS;
     }
-    ((1.0 - r) * f64::from(INDEPENDENT_STEPS)).round() as u32
+    round_half_away((1.0 - r) * f64::from(INDEPENDENT_STEPS)) as u32
 }
 
 /// A report's weight `w` (units of `FULL_WEIGHT`) times its chance of being independent, as the
@@ -362,8 +370,16 @@ pub(crate) struct Problem<'a> {
 /// `theta` and responders `responders`.
 fn expectation(p: &Problem<'_>, theta: &[f64], responders: &[Responder], copy: &CopyRates) -> Expectation {
     let votes: Vec<f64> = theta.iter().map(|&t| logit(t)).collect();
+    let mixed = MixedVotes::new(p.units, theta, copy);
     let n_sources = theta.len();
     let n = p.evidence.len();
+    let judge = Judge {
+        p,
+        votes: &votes,
+        mixed: &mixed,
+        theta,
+        copy,
+    };
     // Story log-odds in parallel (each reads only its own story).
     let log_odds: Vec<f64> = (0..n)
         .into_par_iter()
@@ -372,7 +388,7 @@ fn expectation(p: &Problem<'_>, theta: &[f64], responders: &[Responder], copy: &
             let first = p.units.start[s] as usize;
             for (k, u) in p.units.story(s).iter().enumerate().filter(|(_, u)| !u.relay) {
                 let (q, rate) = p.units.copy_terms(first + k, copy);
-                l += iteration_llr(u, &votes, theta, q, rate);
+                l += judge.llr(u, first + k, q, rate);
             }
             for &(who, signal) in p.evidence.story(s).answers {
                 if let Some(x) = signal {
@@ -389,12 +405,6 @@ fn expectation(p: &Problem<'_>, theta: &[f64], responders: &[Responder], copy: &
     let runs = rayon::current_num_threads().max(1);
     let run = n.div_ceil(runs).max(1);
     let weighted = !p.units.weights.is_empty();
-    let judge = Judge {
-        p,
-        votes: &votes,
-        theta,
-        copy,
-    };
     let partial: Vec<(Vec<Tally>, CopyStats)> = (0..n.div_ceil(run))
         .into_par_iter()
         .map(|k| {
@@ -527,7 +537,7 @@ impl CopyStats {
     /// Adds the terms of one report at position code `position` (each clamped to ±1e6: a term that large is
     /// a report its outlet almost never makes, and the clamp keeps the fixed-point sum in range).
     fn add(&mut self, position: u8, d1: f64, d2: f64) {
-        let fixed = |x: f64| (x.clamp(-1e6, 1e6) * COPY_UNIT).round() as i128;
+        let fixed = |x: f64| i128::from(round_half_away(x.clamp(-1e6, 1e6) * COPY_UNIT));
         let b = CopyRates::index(position);
         self.d1[b] += fixed(d1);
         self.d2[b] += fixed(d2);
@@ -670,15 +680,73 @@ impl Dense {
     }
 }
 
+/// Each outlet's log likelihood ratio under the copy mixture for each share of earlier reports
+/// ([`Units::earlier`]'s 255 codes) and each position's copy rate: `ln(right / wrong)` of [`mixture`], which
+/// [`report_llr`] signs. A report's ratio depends on nothing else, so an E-step that took two logarithms a
+/// later report (its story's log-odds, then its own vote taken out) takes one per slot, once. Empty
+/// (nothing tabulated) without copying, or where the table would have more slots than there are later
+/// reports.
+struct MixedVotes {
+    table: Vec<f64>,
+}
+
+/// Codes of [`Units::earlier`] that are shares (all but [`NONE_BEFORE`]).
+const SHARE_CODES: usize = NONE_BEFORE as usize;
+
+impl MixedVotes {
+    fn new(units: &Units, theta: &[f64], copy: &CopyRates) -> MixedVotes {
+        let slots = theta.len() * SHARE_CODES * POSITIONS;
+        let later = units.earlier.iter().filter(|&&c| c != NONE_BEFORE).count();
+        if *copy == CopyRates::NONE || slots > later {
+            return MixedVotes { table: Vec::new() };
+        }
+        let table = theta
+            .par_iter()
+            .flat_map_iter(|&t| {
+                (0..SHARE_CODES).flat_map(move |code| {
+                    let q = f32::from(code as u8) / 254.0;
+                    copy.0.iter().map(move |&rate| {
+                        let (right, wrong) = mixture(t, q, rate);
+                        (right / wrong).ln()
+                    })
+                })
+            })
+            .collect();
+        MixedVotes { table }
+    }
+
+    /// Report `i`'s `ln(right / wrong)`, if tabulated.
+    fn get(&self, units: &Units, source: u32, i: usize) -> Option<f64> {
+        if self.table.is_empty() {
+            return None;
+        }
+        let code = usize::from(units.earlier[i]);
+        let b = CopyRates::index(units.position[i]);
+        Some(self.table[(source as usize * SHARE_CODES + code) * POSITIONS + b])
+    }
+}
+
 /// What judging a story's reports reads.
 struct Judge<'a, 'p> {
     p: &'a Problem<'p>,
     votes: &'a [f64],
+    mixed: &'a MixedVotes,
     theta: &'a [f64],
     copy: &'a CopyRates,
 }
 
 impl Judge<'_, '_> {
+    /// [`iteration_llr`] of report `i` (`u`), with its copy terms `q` and `rate`, from the table of mixed
+    /// votes where it has one: the same bits.
+    fn llr(&self, u: &Unit, i: usize, q: f32, rate: f64) -> f64 {
+        if !(q.is_nan() || rate == 0.0)
+            && let Some(x) = self.mixed.get(self.p.units, u.source, i)
+        {
+            return sign(u.stance) * x;
+        }
+        iteration_llr(u, self.votes, self.theta, q, rate)
+    }
+
     /// Story `s`'s reports, each handed to `add` as (outlet, step, relay, weight, independence in 64ths):
     /// known correct or wrong on a resolved story, else each judged by everything on its story but itself
     /// (story log-odds `l`), and weighed by its chance of being independent rather than a silent copy.
@@ -728,11 +796,7 @@ impl Judge<'_, '_> {
             if others == 0 || independent == 0 {
                 continue;
             }
-            let own = if u.relay {
-                0.0
-            } else {
-                iteration_llr(u, self.votes, self.theta, q, rate)
-            };
+            let own = if u.relay { 0.0 } else { self.llr(u, first + k, q, rate) };
             let step = own_step(u, l, own);
             add(u.source, Step::Grid(step), u.relay, w, independent);
         }
