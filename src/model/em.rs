@@ -1118,6 +1118,41 @@ mod tests {
         assert!(next.0.iter().enumerate().all(|(b, &r)| b == 7 || r < 0.1), "{next:?}");
     }
 
+    /// The shortcuts give the bits of the long ways: a grid step from a logit as through its probability,
+    /// on a fine sweep, at and beside every half step, and past the clamp; the rounding by truncation as
+    /// `round`, halves included.
+    #[test]
+    fn shortcuts_match_the_long_ways() {
+        let mut xs: Vec<f64> = (-30_000..=30_000).map(|k| f64::from(k) / 997.0).collect();
+        for k in -1400..1400 {
+            let half = (f64::from(k) + 0.5) / STEPS;
+            xs.extend([half, half.next_up(), half.next_down(), half + 1e-7, half - 1e-7]);
+        }
+        xs.extend([
+            20.0, 20.72, 20.73, 25.0, 1e3, -20.0, -20.72, -20.73, -25.0, -1e3, 0.0, -0.0,
+        ]);
+        for &x in &xs {
+            assert_eq!(logit_step(x), grid_step(sigmoid(x)), "{x}");
+        }
+        for y in [
+            0.5,
+            -0.5,
+            1.5,
+            -1.5,
+            2.5,
+            0.49999999999999994,
+            -0.49999999999999994,
+            4096.0,
+            1e15 + 0.5,
+        ] {
+            assert_eq!(round_half_away(y), y.round() as i64, "{y}");
+        }
+        for k in 0..100_000 {
+            let y = (f64::from(k) * 0.618_033_988_749_895).sin() * 1e6 * f64::from(k % 7);
+            assert_eq!(round_half_away(y), y.round() as i64, "{y}");
+        }
+    }
+
     /// An outlet alone on a story carries no information about itself.
     #[test]
     fn a_report_alone_on_its_story_adds_nothing() {
