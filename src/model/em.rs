@@ -478,14 +478,35 @@ fn expectation(p: &Problem<'_>, theta: &[f64], responders: &[Responder], copy: &
             t.merge(o);
         }
     }
-    // The responders learn in story order (their expected counts are sums of reals).
+    // The responders learn in story order (their expected counts are sums of reals); without responders
+    // there is nothing to learn, and each story's probability is its own, so those are taken in parallel
+    // (one exponential a story, which in story order was the longest serial stretch of the E-step).
     let mut learned: Vec<Tallies> = p.base.to_vec();
+    if !responders.is_empty() {
+        learn_answers(p, &log_odds, responders, &mut learned);
+    }
     let mut p_true = log_odds;
-    for (s, slot) in p_true.iter_mut().enumerate() {
-        let l = *slot;
+    p_true.par_iter_mut().enumerate().for_each(|(s, slot)| {
+        *slot = match p.evidence.story(s).resolution {
+            Some(outcome) => outcome.truth(),
+            None => sigmoid(*slot),
+        };
+    });
+    Expectation {
+        tallies,
+        learned,
+        p_true,
+        copied,
+    }
+}
+
+/// The responders' counts from every story, in story order: hard counts from a resolved story, expected
+/// counts from an unresolved one (each answer weighed by the story's truth given everything but itself, from
+/// the story's log-odds `log_odds`).
+fn learn_answers(p: &Problem<'_>, log_odds: &[f64], responders: &[Responder], learned: &mut [Tallies]) {
+    for (s, &l) in log_odds.iter().enumerate() {
         let ev = p.evidence.story(s);
         if let Some(outcome) = ev.resolution {
-            *slot = outcome.truth();
             for &(who, signal) in ev.answers {
                 if let Some(x) = signal {
                     learned[who as usize].learn(x, outcome);
@@ -493,7 +514,6 @@ fn expectation(p: &Problem<'_>, theta: &[f64], responders: &[Responder], copy: &
             }
             continue;
         }
-        *slot = sigmoid(l);
         let answers = ev.answers.iter().filter(|a| a.1.is_some()).count();
         if answers == 0 {
             continue;
@@ -507,12 +527,6 @@ fn expectation(p: &Problem<'_>, theta: &[f64], responders: &[Responder], copy: &
                 }
             }
         }
-    }
-    Expectation {
-        tallies,
-        learned,
-        p_true,
-        copied,
     }
 }
 
