@@ -857,12 +857,14 @@ pub(crate) fn fit(p: &Problem<'_>, mut theta: Vec<f64>, mut responders: Vec<Resp
     let mut converged = false;
     let (mut best, mut since_best, mut last_change) = (f64::INFINITY, 0, f64::NAN);
     loop {
+        let clock = std::time::Instant::now();
         let Expectation {
             tallies,
             learned,
             p_true,
             copied,
         } = expectation(p, &theta, &responders, &copy);
+        let e_step = clock.elapsed().as_secs_f64();
         let settled = since_best >= STALL || (last_change < FINE && since_best >= FINE_STALL);
         if converged || iterations >= MAX_ITERATIONS || settled {
             return Fit {
@@ -884,7 +886,9 @@ pub(crate) fn fit(p: &Problem<'_>, mut theta: Vec<f64>, mut responders: Vec<Resp
         let (groups, n_groups) = p.groups;
         let group = |i: usize| groups.get(i).copied().unwrap_or(u32::MAX);
         let ordered_groups: Vec<u32> = p.by_name.iter().map(|&i| group(i)).collect();
+        let clock = std::time::Instant::now();
         let priors = Priors::fit(&ordered, &ordered_groups, n_groups);
+        let prior_time = clock.elapsed().as_secs_f64();
         let next: Vec<f64> = records
             .par_iter()
             .enumerate()
@@ -913,8 +917,10 @@ pub(crate) fn fit(p: &Problem<'_>, mut theta: Vec<f64>, mut responders: Vec<Resp
             .fold(0.0, f64::max);
         if std::env::var_os("CREDENCE_TIMING").is_some() {
             eprintln!(
-                "em: iteration {iterations}: largest change {moved:.3e}, copies {:.4?}",
-                next_copy.0
+                "em: iteration {iterations}: largest change {moved:.3e}, copies {:.4?}; E-step {e_step:.3} s, \
+                 prior {prior_time:.3} s, rest {:.3} s",
+                next_copy.0,
+                clock.elapsed().as_secs_f64() - prior_time
             );
         }
         theta = next;
