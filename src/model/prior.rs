@@ -155,11 +155,12 @@ impl Prior {
                 // Outside the box the objective is the boundary value plus a penalty, so the simplex walks back.
                 let penalty = (p[0] - u).powi(2) + (p[1] - v).powi(2);
                 let (a, b) = Prior::from_point(u, v);
+                let ln_beta_ab = statrs::function::beta::ln_beta(a, b);
                 let terms: Vec<f64> = used
                     .par_iter()
                     .zip(&grids)
                     .map(|(r, g)| match g {
-                        Some(g) => g.log_marginal(a, b),
+                        Some(g) => g.log_marginal_given(a, b, ln_beta_ab),
                         None => r.exact_log_marginal(a, b).unwrap_or_else(|| r.log_marginal(a, b)),
                     })
                     .collect();
