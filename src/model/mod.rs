@@ -1254,7 +1254,9 @@ fn em_units(
         (true, true) => corpus.published.get(i),
         (true, false) => corpus.first_published[i],
     };
-    let mut story_units: Vec<(em::Unit, u32, u32, i64)> = Vec::new();
+    // (outlet's name rank, report, weight, topic, time): sorted, the rank puts a story's reports in the
+    // order of their outlets' names, which the units keep without it.
+    let mut story_units: Vec<(u32, em::Unit, u32, u32, i64)> = Vec::new();
     let mut credited_times: Vec<(i64, crate::corpus::Stance)> = Vec::new();
     // asserting[k]: assertions among the first k credited reports in time order.
     let mut asserting: Vec<u32> = Vec::new();
@@ -1265,8 +1267,8 @@ fn em_units(
             let to = credited_to(credited, m, i);
             let w = weight(i as usize);
             story_units.push((
+                name_rank[to as usize],
                 em::Unit {
-                    rank: name_rank[to as usize],
                     source: to,
                     stance: m.stance,
                     relay: false,
@@ -1276,10 +1278,9 @@ fn em_units(
                 time(i as usize),
             ));
             if to != m.source && relay_weight > 0.0 {
-                let rank = name_rank[m.source as usize];
                 story_units.push((
+                    name_rank[m.source as usize],
                     em::Unit {
-                        rank,
                         source: m.source,
                         stance: m.stance,
                         relay: true,
@@ -1294,15 +1295,15 @@ fn em_units(
         // equal reports, the lightest, which is the earliest. A report's time is its earliest claim's.
         story_units.sort_unstable();
         story_units.dedup_by(|later, kept| {
-            let same = (later.0.source, later.0.stance) == (kept.0.source, kept.0.stance);
+            let same = (later.1.source, later.1.stance) == (kept.1.source, kept.1.stance);
             if same {
-                kept.3 = kept.3.min(later.3);
+                kept.4 = kept.4.min(later.4);
             }
             same
         });
         if timed {
             credited_times.clear();
-            credited_times.extend(story_units.iter().filter(|u| !u.0.relay).map(|u| (u.3, u.0.stance)));
+            credited_times.extend(story_units.iter().filter(|u| !u.1.relay).map(|u| (u.4, u.1.stance)));
             credited_times.sort_unstable();
             asserting.clear();
             asserting.push(0);
@@ -1311,12 +1312,12 @@ fn em_units(
                 asserting.push(last + u32::from(stance == crate::corpus::Stance::Asserts));
             }
             for u in &story_units {
-                let before = if u.0.relay {
+                let before = if u.1.relay {
                     0
                 } else {
-                    credited_times.partition_point(|x| x.0 < u.3)
+                    credited_times.partition_point(|x| x.0 < u.4)
                 };
-                let same = match u.0.stance {
+                let same = match u.1.stance {
                     crate::corpus::Stance::Asserts => asserting[before] as usize,
                     crate::corpus::Stance::Denies => before - asserting[before] as usize,
                 };
@@ -1325,7 +1326,7 @@ fn em_units(
                 } else {
                     em::share_code(same as f64 / before as f64)
                 });
-                let last = credited_times.partition_point(|x| x.0 <= u.3) == credited_times.len();
+                let last = credited_times.partition_point(|x| x.0 <= u.4) == credited_times.len();
                 positions.push(if before == 0 {
                     0
                 } else {
@@ -1333,12 +1334,12 @@ fn em_units(
                 });
             }
         }
-        units.extend(story_units.iter().map(|u| u.0));
+        units.extend(story_units.iter().map(|u| u.1));
         if params.half_life.is_some() {
-            weights.extend(story_units.iter().map(|u| u.1));
+            weights.extend(story_units.iter().map(|u| u.2));
         }
         if !corpus.mention_topics.is_empty() {
-            unit_topics.extend(story_units.iter().map(|u| u.2));
+            unit_topics.extend(story_units.iter().map(|u| u.3));
         }
         start.push(units.len() as u32);
     }
