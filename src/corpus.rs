@@ -101,6 +101,9 @@ pub struct Names {
     ends: Ends,
     table: std::sync::OnceLock<hashbrown::HashTable<u32>>,
     hasher: rustc_hash::FxBuildHasher,
+    /// While the names are packed away ([`Names::stow`]): the arena and the names' lengths (zstd), the
+    /// arena's length and how many names there are.
+    stowed: Option<(Vec<u8>, usize, usize)>,
 }
 
 /// Where each name ends in the arena: 4 bytes a name while the arena is under 4 GiB, 8 after.
@@ -122,10 +125,6 @@ impl Ends {
             Ends::Narrow(v) => v.len(),
             Ends::Wide(v) => v.len(),
         }
-    }
-
-    fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     fn push(&mut self, end: usize) {
@@ -153,7 +152,10 @@ impl Ends {
 
 impl std::fmt::Debug for Names {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.iter()).finish()
+        match &self.stowed {
+            Some((_, _, n)) => write!(f, "[{n} names stowed]"),
+            None => f.debug_list().entries(self.iter()).finish(),
+        }
     }
 }
 
@@ -166,6 +168,7 @@ impl Names {
     /// The lookup table, built from the arena if it was released.
     fn lookup(&self) -> &hashbrown::HashTable<u32> {
         self.table.get_or_init(|| {
+            assert!(self.stowed.is_none(), "names are looked up while they are stowed");
             let mut table = hashbrown::HashTable::with_capacity(self.ends.len());
             for id in 0..self.ends.len() as u32 {
                 table.insert_unique(self.hash(self.name(id)), id, |&id| self.hash(self.name(id)));
@@ -189,6 +192,7 @@ impl Names {
             ends,
             table,
             hasher,
+            ..
         } = self;
         let table = table.get_mut().expect("built by lookup just above");
         let text = |id: u32| {
@@ -218,24 +222,77 @@ impl Names {
     }
 
     /// The name of `id`.
+    ///
+    /// # Panics
+    /// When there is no such name, or the names are stowed ([`Names::stow`]).
     pub fn name(&self, id: u32) -> &str {
+        assert!(self.stowed.is_none(), "name {id} read while the names are stowed");
         let i = id as usize;
         &self.arena[self.ends.span(i)]
     }
 
-    /// How many names there are.
+    /// How many names there are (stowed or not).
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.stowed.as_ref().map_or(self.ends.len(), |s| s.2)
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.len() == 0
     }
 
     /// Every name, in id order.
     pub fn iter(&self) -> impl Iterator<Item = &str> {
-        (0..self.ends.len() as u32).map(|id| self.name(id))
+        (0..self.len() as u32).map(|id| self.name(id))
+    }
+
+    /// Packs the names away in memory (zstd) for a while that reads only how many there are, such as
+    /// scoring with em (16 MiB of story names at 3.6M votes, 1.5 packed); [`Names::unstow`] puts them back.
+    /// Until then [`Names::name`], [`Names::get`] and [`Names::intern`] panic. Names past 4 GiB stay.
+    pub fn stow(&mut self) {
+        if self.stowed.is_some() {
+            return;
+        }
+        let Ends::Narrow(ends) = &self.ends else { return };
+        use std::io::Write;
+        let mut out = zstd::stream::Encoder::new(Vec::new(), STOW_LEVEL).expect("zstd into memory");
+        out.write_all(self.arena.as_bytes()).expect("zstd into memory");
+        let mut buf = Vec::with_capacity(STOW_CHUNK * 4);
+        let mut previous = 0u32;
+        pack(
+            &mut out,
+            &mut buf,
+            ends.iter().map(|&e| {
+                let d = e - previous;
+                previous = e;
+                d.to_le_bytes()
+            }),
+        );
+        let mut packed = out.finish().expect("zstd into memory");
+        packed.shrink_to_fit();
+        self.stowed = Some((packed, self.arena.len(), ends.len()));
+        self.release_lookup();
+        self.arena = String::new();
+        self.ends = Ends::default();
+    }
+
+    /// Puts back the names [`Names::stow`] packed away.
+    pub fn unstow(&mut self) {
+        let Some((packed, arena_len, n)) = self.stowed.take() else {
+            return;
+        };
+        use std::io::Read;
+        let mut input = zstd::stream::Decoder::new(&packed[..]).expect("zstd from memory");
+        let mut arena = vec![0; arena_len];
+        input.read_exact(&mut arena).expect("stowed bytes read back");
+        self.arena = String::from_utf8(arena).expect("names stowed as UTF-8");
+        let mut ends = Vec::with_capacity(n);
+        let mut previous = 0u32;
+        unpack(&mut input, &mut Vec::new(), n, |b| {
+            previous += u32::from_le_bytes(b);
+            ends.push(previous);
+        });
+        self.ends = Ends::Narrow(ends);
     }
 }
 
@@ -340,24 +397,48 @@ pub struct Resolution {
 }
 
 /// Times in seconds since the epoch, in order, 4 bytes each while they lie within 68 years of the first
-/// (8 bytes each otherwise): claims' publication times, which em's copy model keeps for every claim.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+/// (8 bytes each otherwise), and none while they are all the same: claims' publication times, which em's
+/// copy model keeps for every claim (a file that gives every claim one time, 14 MiB at 3.6M claims less).
+#[derive(Debug, Default, Clone)]
 pub struct Times {
     /// The time that offset 0 stands for: the first time less 2^31 s, so that offsets reach 68 years
-    /// either side of it.
+    /// either side of it. While every time is the same, that time.
     base: i64,
-    /// Each time less `base`, while every time fits; then empty.
+    /// While every time is the same (`offsets` and `wide` empty): how many there are.
+    same: usize,
+    /// Each time less `base`, while every time fits and they are not all the same; then empty.
     offsets: Vec<u32>,
     /// Every time, once one did not fit an offset; empty until then.
     wide: Vec<i64>,
+    /// Room asked for ([`Times::reserve`]) while the times were all the same, made when they no longer are.
+    reserved: usize,
 }
+
+impl PartialEq for Times {
+    fn eq(&self, other: &Times) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Times {}
 
 impl Times {
     /// Appends a time.
     pub fn push(&mut self, t: i64) {
         if self.wide.is_empty() {
             if self.offsets.is_empty() {
-                self.base = t.saturating_sub(1 << 31);
+                if self.same == 0 || t == self.base {
+                    self.base = t;
+                    self.same += 1;
+                    return;
+                }
+                // The first time that differs: from here on one offset each.
+                let first = self.base;
+                self.base = first.saturating_sub(1 << 31);
+                let o = u32::try_from(first - self.base).expect("the first time is 2^31 s after the base");
+                self.offsets.reserve(self.reserved.max(self.same + 1));
+                self.offsets.resize(self.same, o);
+                self.same = 0;
             }
             if let Some(o) = t.checked_sub(self.base).and_then(|d| u32::try_from(d).ok()) {
                 self.offsets.push(o);
@@ -375,16 +456,19 @@ impl Times {
     /// # Panics
     /// When `i` is out of range, as a slice does.
     pub fn get(&self, i: usize) -> i64 {
-        if self.wide.is_empty() {
+        if !self.wide.is_empty() {
+            self.wide[i]
+        } else if !self.offsets.is_empty() {
             self.base + i64::from(self.offsets[i])
         } else {
-            self.wide[i]
+            assert!(i < self.same, "time {i} of {}", self.same);
+            self.base
         }
     }
 
     /// How many times there are.
     pub fn len(&self) -> usize {
-        self.offsets.len().max(self.wide.len())
+        self.offsets.len().max(self.wide.len()).max(self.same)
     }
 
     /// Whether there are none.
@@ -394,10 +478,12 @@ impl Times {
 
     /// Makes room for `n` more times.
     pub fn reserve(&mut self, n: usize) {
-        if self.wide.is_empty() {
+        if !self.wide.is_empty() {
+            self.wide.reserve(n);
+        } else if !self.offsets.is_empty() {
             self.offsets.reserve(n);
         } else {
-            self.wide.reserve(n);
+            self.reserved = self.same + n;
         }
     }
 
@@ -433,11 +519,33 @@ mod times_tests {
         let times: Times = near.iter().copied().collect();
         assert_eq!(times.iter().collect::<Vec<_>>(), near);
         assert!(times.wide.is_empty(), "all within 68 years of the first: 4 bytes each");
+        assert_eq!(times.offsets.len(), near.len());
         let far = [5, i64::MIN, i64::MAX, 7, 1 << 40];
         let times: Times = far.iter().copied().collect();
         assert_eq!(times.iter().collect::<Vec<_>>(), far);
         assert_eq!((times.len(), times.get(3)), (5, 7));
         assert!(Times::default().is_empty());
+        let mut same = Times::default();
+        same.reserve(10);
+        for _ in 0..3 {
+            same.push(-5);
+        }
+        assert_eq!(
+            (same.len(), same.get(2), same.offsets.len()),
+            (3, -5, 0),
+            "one time for all: none kept"
+        );
+        same.push(i64::MAX);
+        assert!(same.wide.len() == 4 && same.offsets.is_empty() && same.same == 0);
+        assert_eq!(same.iter().collect::<Vec<_>>(), [-5, -5, -5, i64::MAX]);
+        let mut changes = Times::default();
+        changes.reserve(10);
+        for t in [7, 7, 8, 7, 1 << 40] {
+            changes.push(t);
+        }
+        assert_eq!(changes.iter().collect::<Vec<_>>(), [7, 7, 8, 7, 1 << 40]);
+        assert_eq!(changes, [7, 7, 8, 7, 1 << 40].into_iter().collect());
+        assert_ne!(changes, [7, 7, 8, 7].into_iter().collect());
     }
 }
 
@@ -487,5 +595,220 @@ impl Corpus {
     /// Whether stories are multi-valued: the claims carry values.
     pub fn valued(&self) -> bool {
         !self.mention_values.is_empty()
+    }
+}
+
+/// Elements packed at a time by [`Corpus::stow`], column by column.
+const STOW_CHUNK: usize = 1 << 16;
+/// zstd's level for [`Corpus::stow`]: its fastest that is not one of the negative levels.
+const STOW_LEVEL: i32 = 1;
+
+/// Parts of a [`Corpus`] packed away in memory (zstd) by [`Corpus::stow`] while em's fit runs, which reads
+/// neither: the mentions and the claims' times. On the 3.6M benchmark votes they are 45 and 14 MiB, packed
+/// a few MiB. [`Corpus::unstow`] puts them back as they were.
+#[derive(Debug, Default)]
+pub struct Stowed {
+    packed: Vec<u8>,
+    mentions: usize,
+    /// Times as offsets, or wide: how many (a single time for all stays in place).
+    offsets: usize,
+    wide: usize,
+}
+
+impl Stowed {
+    /// The packed size, bytes.
+    pub fn packed_len(&self) -> usize {
+        self.packed.len()
+    }
+}
+
+/// Writes `values` as little-endian bytes through a chunk buffer `buf`.
+fn pack<const N: usize>(out: &mut impl std::io::Write, buf: &mut Vec<u8>, values: impl Iterator<Item = [u8; N]>) {
+    let mut values = values.peekable();
+    while values.peek().is_some() {
+        buf.clear();
+        for v in values.by_ref().take(STOW_CHUNK) {
+            buf.extend_from_slice(&v);
+        }
+        out.write_all(buf).expect("zstd into memory");
+    }
+}
+
+/// Reads `n` values of `N` bytes each written by [`pack`], handing each to `each`.
+fn unpack<const N: usize>(input: &mut impl std::io::Read, buf: &mut Vec<u8>, n: usize, mut each: impl FnMut([u8; N])) {
+    let mut left = n;
+    while left > 0 {
+        let k = left.min(STOW_CHUNK);
+        buf.resize(k * N, 0);
+        input.read_exact(buf).expect("stowed bytes read back");
+        for v in buf.chunks_exact(N) {
+            each(v.try_into().expect("chunks of N"));
+        }
+        left -= k;
+    }
+}
+
+impl Corpus {
+    /// Packs away the mentions and the claims' times: for a stage that reads neither, such as em's fit.
+    /// Until [`Corpus::unstow`] they read as empty.
+    /// Column by column (story as the difference from the claim before, which in files grouped by story is
+    /// mostly 0 or 1), zstd's fastest level: about 0.1 s for the 3.6M votes.
+    pub fn stow(&mut self) -> Stowed {
+        let mut out = zstd::stream::Encoder::new(Vec::new(), STOW_LEVEL).expect("zstd into memory");
+        let mut buf = Vec::with_capacity(STOW_CHUNK * 8);
+        let mentions = std::mem::take(&mut self.mentions);
+        for chunk in mentions.chunks(STOW_CHUNK) {
+            let mut previous = 0u32;
+            pack(
+                &mut out,
+                &mut buf,
+                chunk.iter().map(|m| {
+                    let d = m.story.wrapping_sub(previous);
+                    previous = m.story;
+                    d.to_le_bytes()
+                }),
+            );
+            pack(&mut out, &mut buf, chunk.iter().map(|m| m.source.to_le_bytes()));
+            pack(&mut out, &mut buf, chunk.iter().map(|m| m.attributed_to.to_le_bytes()));
+            pack(&mut out, &mut buf, chunk.iter().map(|m| [m.stance as u8]));
+        }
+        let n_mentions = mentions.len();
+        drop(mentions);
+        let offsets = std::mem::take(&mut self.published.offsets);
+        let mut previous = 0u32;
+        pack(
+            &mut out,
+            &mut buf,
+            offsets.iter().map(|&o| {
+                let d = o.wrapping_sub(previous);
+                previous = o;
+                d.to_le_bytes()
+            }),
+        );
+        let n_offsets = offsets.len();
+        drop(offsets);
+        let wide = std::mem::take(&mut self.published.wide);
+        let mut previous = 0i64;
+        pack(
+            &mut out,
+            &mut buf,
+            wide.iter().map(|&t| {
+                let d = t.wrapping_sub(previous);
+                previous = t;
+                d.to_le_bytes()
+            }),
+        );
+        let n_wide = wide.len();
+        drop(wide);
+        let mut packed = out.finish().expect("zstd into memory");
+        packed.shrink_to_fit();
+        Stowed {
+            packed,
+            mentions: n_mentions,
+            offsets: n_offsets,
+            wide: n_wide,
+        }
+    }
+
+    /// Puts back what [`Corpus::stow`] packed away.
+    pub fn unstow(&mut self, stowed: Stowed) {
+        let mut input = zstd::stream::Decoder::new(&stowed.packed[..]).expect("zstd from memory");
+        let mut buf = Vec::with_capacity(STOW_CHUNK * 8);
+        let mut mentions = Vec::with_capacity(stowed.mentions);
+        let mut left = stowed.mentions;
+        let mut columns = (Vec::new(), Vec::new(), Vec::new());
+        while left > 0 {
+            let k = left.min(STOW_CHUNK);
+            let (stories, sources, attributed) = &mut columns;
+            stories.clear();
+            sources.clear();
+            attributed.clear();
+            let mut previous = 0u32;
+            unpack(&mut input, &mut buf, k, |b| {
+                previous = previous.wrapping_add(u32::from_le_bytes(b));
+                stories.push(previous);
+            });
+            unpack(&mut input, &mut buf, k, |b| sources.push(u32::from_le_bytes(b)));
+            unpack(&mut input, &mut buf, k, |b| attributed.push(u32::from_le_bytes(b)));
+            let mut i = 0;
+            unpack(&mut input, &mut buf, k, |[b]: [u8; 1]| {
+                mentions.push(Mention {
+                    story: stories[i],
+                    source: sources[i],
+                    attributed_to: attributed[i],
+                    stance: if b == Stance::Asserts as u8 {
+                        Stance::Asserts
+                    } else {
+                        Stance::Denies
+                    },
+                });
+                i += 1;
+            });
+            left -= k;
+        }
+        self.mentions = mentions;
+        let mut offsets = Vec::with_capacity(stowed.offsets);
+        let mut previous = 0u32;
+        unpack(&mut input, &mut buf, stowed.offsets, |b| {
+            previous = previous.wrapping_add(u32::from_le_bytes(b));
+            offsets.push(previous);
+        });
+        self.published.offsets = offsets;
+        let mut wide = Vec::with_capacity(stowed.wide);
+        let mut previous = 0i64;
+        unpack(&mut input, &mut buf, stowed.wide, |b| {
+            previous = previous.wrapping_add(i64::from_le_bytes(b));
+            wide.push(previous);
+        });
+        self.published.wide = wide;
+    }
+}
+
+#[cfg(test)]
+mod stow_tests {
+    use super::*;
+
+    #[test]
+    fn stowed_parts_come_back_as_they_were() {
+        let mut corpus = Corpus::default();
+        for i in 0..200_000u32 {
+            corpus.mentions.push(Mention {
+                story: (i / 3) ^ (i % 7),
+                source: i.wrapping_mul(2_654_435_761) % 1000,
+                attributed_to: if i % 5 == 0 { i % 11 } else { Mention::ORIGINAL },
+                stance: if i % 3 == 0 { Stance::Denies } else { Stance::Asserts },
+            });
+            corpus
+                .published
+                .push(1_700_000_000 + i64::from(i.wrapping_mul(40_503) % 86_400));
+            corpus.stories.intern(&format!("story-{}", i / 3));
+        }
+        corpus.stories.intern("ä");
+        corpus.sources.intern("outlet");
+        let before = corpus.clone();
+        let stowed = corpus.stow();
+        corpus.stories.stow();
+        assert!(corpus.mentions.is_empty() && corpus.published.is_empty());
+        assert_eq!(corpus.stories.len(), before.stories.len());
+        assert_eq!(format!("{:?}", corpus.stories), "[66668 names stowed]");
+        assert!(stowed.packed_len() < 200_000 * 13);
+        corpus.unstow(stowed);
+        corpus.stories.unstow();
+        assert_eq!(corpus.mentions, before.mentions);
+        assert_eq!(corpus.published, before.published);
+        assert!(corpus.stories.iter().eq(before.stories.iter()));
+        assert_eq!(corpus.stories.get("story-5"), Some(5));
+        // Times far apart (8 bytes each), one time for all, and nothing at all.
+        for times in [vec![5, i64::MIN, i64::MAX, 7], vec![9; 1000], vec![]] {
+            let mut corpus = Corpus {
+                published: times.iter().copied().collect(),
+                ..Corpus::default()
+            };
+            let before = corpus.published.clone();
+            let stowed = corpus.stow();
+            corpus.unstow(stowed);
+            assert_eq!(corpus.published, before);
+            assert_eq!(corpus.published.len(), times.len());
+        }
     }
 }

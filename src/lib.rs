@@ -89,7 +89,7 @@ pub fn score_files_with_groups(
     loaded.corpus.stories.release_lookup();
     let scores = {
         let _stage = progress::Stage::start("model");
-        model::score(&loaded.corpus, params)?
+        model::score_stowing(&mut loaded.corpus, params)?
     };
     Ok(Run { loaded, scores })
 }

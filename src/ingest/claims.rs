@@ -488,17 +488,23 @@ enum Ids {
     /// The set of 128-bit hashes: about 36 bytes a claim (a table sized to a power of two, at most 7/8
     /// full).
     Exact(IdSet),
-    /// 8 bytes a claim.
-    Deferred(Vec<u64>),
+    /// The low 64 bits, 7 bytes a claim: in [`LOW_BUCKETS`] buckets by their top 8 bits, each keeping the
+    /// other 56 (9.5 MiB less than 8 bytes at 10M claims, when the pass is at its peak).
+    Deferred(Vec<Vec<[u8; 7]>>),
 }
+
+/// The buckets of [`Ids::Deferred`].
+const LOW_BUCKETS: usize = 256;
 
 impl Ids {
     /// Records an accepted row's id hash; `false` when an exact set already holds it.
     fn insert(&mut self, hash: u128) -> bool {
         match self {
             Ids::Exact(set) => set.insert(hash),
-            Ids::Deferred(lows) => {
-                lows.push(hash as u64);
+            Ids::Deferred(buckets) => {
+                let low = (hash as u64).to_le_bytes();
+                let rest: [u8; 7] = low[..7].try_into().expect("7 of 8 bytes");
+                buckets[usize::from(low[7])].push(rest);
                 true
             }
         }
@@ -582,7 +588,11 @@ fn read_pass(
     };
     let mut seen = match dedup {
         Dedup::Exact => Ids::Exact(IdSet::with_capacity_and_hasher(expected, Default::default())),
-        Dedup::Deferred => Ids::Deferred(Vec::with_capacity(expected)),
+        Dedup::Deferred => Ids::Deferred(
+            (0..LOW_BUCKETS)
+                .map(|_| Vec::with_capacity(expected.div_ceil(LOW_BUCKETS) * 9 / 8))
+                .collect(),
+        ),
     };
     let mut replay = Replay {
         path: path.to_owned(),
@@ -669,9 +679,13 @@ fn read_pass(
             return Ok(Pass::Done(None));
         }
     }
-    if let Ids::Deferred(mut lows) = seen {
-        lows.par_sort_unstable();
-        if lows.windows(2).any(|w| w[0] == w[1]) {
+    if let Ids::Deferred(mut buckets) = seen {
+        // Two equal low halves share a bucket; any order of a bucket puts equal ones next to each other.
+        let repeated = buckets.par_iter_mut().any(|b| {
+            b.sort_unstable();
+            b.windows(2).any(|w| w[0] == w[1])
+        });
+        if repeated {
             return Ok(Pass::Duplicates);
         }
     }

@@ -307,8 +307,9 @@ pub struct Scores {
     /// The outlet credited with each mention, in mention order; empty when no mention relays another
     /// outlet, so that each is credited to its own ([`Scores::credited`]).
     credited: Vec<u32>,
-    /// The mentions grouped by story.
-    groups: crosscheck::ByStory,
+    /// The mentions grouped by story: built when first read ([`Scores::groups`]) where the model did not
+    /// keep its own, so that it is not held while `claims.csv` is written (20 MiB at 3.6M votes).
+    groups: std::sync::OnceLock<crosscheck::ByStory>,
     /// Per story: its resolution and the summary of its answers.
     stories: Vec<(Option<Outcome>, Answer)>,
     /// Per story: its probability of being true from its own evidence, NaN where it has none.
@@ -360,7 +361,7 @@ impl Scores {
     /// The scores of a claim met again after the model ran (as when a merge writes `claims.csv`): its
     /// credit is worked out from its story's mentions.
     pub fn claim_for(&self, corpus: &Corpus, mention: Mention) -> ClaimScore {
-        let to = crosscheck::credit_one(corpus, self.groups.story(mention.story as usize), mention);
+        let to = crosscheck::credit_one(corpus, self.groups(corpus).story(mention.story as usize), mention);
         self.score_mention(mention, to, u32::MAX)
     }
 
@@ -498,7 +499,7 @@ impl Scores {
 
     /// Every story's most probable value, its probability and the outlets behind it, in story order.
     pub fn story_rows(&self, corpus: &Corpus) -> Vec<StoryRow> {
-        (0..self.groups.stories())
+        (0..self.stories())
             .into_par_iter()
             .map(|s| self.story_row(corpus, s))
             .collect()
@@ -506,7 +507,12 @@ impl Scores {
 
     /// The number of stories.
     pub fn stories(&self) -> usize {
-        self.groups.stories()
+        self.stories.len()
+    }
+
+    /// The corpus's mentions grouped by story.
+    fn groups(&self, corpus: &Corpus) -> &crosscheck::ByStory {
+        self.groups.get_or_init(|| crosscheck::ByStory::new(corpus))
     }
 
     /// Whether `stories.csv` has an `estimate` column: number-valued stories, under any method (empty
@@ -576,7 +582,7 @@ impl Scores {
         };
         let mut outlets: Vec<u32> = Vec::new();
         let mut credited: Vec<u32> = Vec::new();
-        for &i in self.groups.story(s) {
+        for &i in self.groups(corpus).story(s) {
             if wins(i) {
                 outlets.push(corpus.mentions[i as usize].source);
                 credited.push(self.credited(corpus, i as usize));
@@ -673,6 +679,64 @@ impl Tally {
 /// # Errors
 /// [`Error::Config`] when a parameter is out of range.
 pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
+    score_held(Held::Shared(corpus), params)
+}
+
+/// [`score`], packing away parts of the corpus while they are not read: the stories' names throughout
+/// (the model reads only how many there are), and with em the mentions and the claims' times during the
+/// fit ([`Corpus::stow`]). At 3.6M votes that is 16 and 45 (+14 with times) MiB. The corpus is as it was
+/// when it returns.
+///
+/// # Errors
+/// As [`score`].
+pub fn score_stowing(corpus: &mut Corpus, params: &Params) -> Result<Scores> {
+    score_held(Held::Mut(corpus), params)
+}
+
+/// The corpus being scored: shared, or one whose parts can be packed away for a while.
+enum Held<'a> {
+    Shared(&'a Corpus),
+    Mut(&'a mut Corpus),
+}
+
+impl Drop for Held<'_> {
+    /// Puts back the stories' names (the mentions and times come back right after em's fit).
+    fn drop(&mut self) {
+        if let Held::Mut(c) = self {
+            c.stories.unstow();
+        }
+    }
+}
+
+impl Held<'_> {
+    fn get(&self) -> &Corpus {
+        match self {
+            Held::Shared(c) => c,
+            Held::Mut(c) => c,
+        }
+    }
+
+    /// Packs away what [`Corpus::stow`] does, where the corpus may be changed.
+    fn stow(&mut self) -> Option<crate::corpus::Stowed> {
+        match self {
+            Held::Shared(_) => None,
+            Held::Mut(c) => Some(c.stow()),
+        }
+    }
+
+    /// Puts back what [`Held::stow`] packed.
+    fn unstow(&mut self, stowed: Option<crate::corpus::Stowed>) {
+        if let (Held::Mut(c), Some(stowed)) = (self, stowed) {
+            c.unstow(stowed);
+        }
+    }
+}
+
+fn score_held(mut held: Held<'_>, params: &Params) -> Result<Scores> {
+    if let Held::Mut(c) = &mut held {
+        c.stories.stow();
+    }
+    let corpus = held.get();
     params.validate()?;
     if params.detect_copies {
         return score_with_copies(corpus, params);
@@ -803,7 +867,7 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
     for (k, &i) in by_name.iter().enumerate() {
         name_rank[i] = k as u32;
     }
-    let units = em_units(corpus, &groups, &credited, params, &name_rank);
+    let mut units = em_units(corpus, &groups, &credited, params, &name_rank);
 
     // Each story's probability of being true, from its evidence alone; None where it has none. Truth
     // discovery on plain stories never reads them (it starts from the majority vote), so it gets none: a
@@ -942,6 +1006,11 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
         // are rebuilt after it rather than held through it.
         groups = crosscheck::ByStory::default();
         credited = Vec::new();
+        let stowed = {
+            let _s = crate::progress::Stage::start("stow");
+            held.stow()
+        };
+        let corpus = held.get();
         let problem = em::Problem {
             evidence: &evidence,
             units: &units,
@@ -954,6 +1023,15 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
         };
         let start = majority_start(&units, &evidence, corpus.sources.len());
         let fit = em::fit(&problem, start, responders);
+        // Only the topics read the units after the fit: without them they go before the stowed parts
+        // come back (29 MiB at 3.6M votes).
+        if !params.topics {
+            units = em::Units::default();
+        }
+        {
+            let _s = crate::progress::Stage::start("unstow");
+            held.unstow(stowed);
+        }
         em_info = Some((fit.iterations, fit.converged, fit.last_change));
         copies = fit.copy_rate;
         let finished = fit.tallies.par_iter().map(|t| t.finish(params.relay_weight)).collect();
@@ -965,6 +1043,7 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
             p_true.into_iter().map(|p| p.unwrap_or(f64::NAN)).collect(),
         )
     };
+    let corpus = held.get();
     let records: Vec<&Record> = finished.iter().map(|f| &f.0).collect();
     for (s, f) in sources.iter_mut().zip(&finished) {
         s.support = f.1;
@@ -1025,12 +1104,15 @@ pub fn score(corpus: &Corpus, params: &Params) -> Result<Scores> {
         fit_topics(cells, &sources, params)
     });
     drop(units);
-    if groups.start.is_empty() {
-        groups = crosscheck::ByStory::new(corpus);
-    }
     if relays && credited.is_empty() {
-        credited = crosscheck::credit(corpus, &groups);
+        credited = crosscheck::credit(corpus, &crosscheck::ByStory::new(corpus));
     }
+    // em's fit dropped the grouping by story: it is built again when an output first reads it.
+    let groups = if groups.start.is_empty() {
+        std::sync::OnceLock::new()
+    } else {
+        std::sync::OnceLock::from(groups)
+    };
     let mut order: Vec<usize> = (0..n_sources).collect();
     order.sort_by(|&i, &j| {
         let (a, b) = (&sources[i], &sources[j]);
@@ -1240,7 +1322,7 @@ fn score_with_copies(corpus: &Corpus, params: &Params) -> Result<Scores> {
     let theta: Vec<f64> = first.sources.iter().map(|s| s.reliability).collect();
     let _stage = crate::progress::Stage::start("copies");
     let judge = |s: usize, reports: &[u32]| first.judgements(corpus, s, reports);
-    let (pairs, copies) = copying::detect(corpus, &first.groups, &theta, &judge);
+    let (pairs, copies) = copying::detect(corpus, first.groups(corpus), &theta, &judge);
     drop(first);
     let mut marked = corpus.clone();
     for (m, &to) in marked.mentions.iter_mut().zip(&copies) {
@@ -1287,14 +1369,18 @@ fn em_units(
     let timed = params.method == Method::Em
         && !corpus.mentions.is_empty()
         && (own || corpus.first_published.len() == corpus.mentions.len());
-    let mut earlier = Vec::with_capacity(if timed { corpus.mentions.len() } else { 0 });
-    let mut positions = Vec::with_capacity(if timed { corpus.mentions.len() } else { 0 });
+    // Both stay empty while no report has an earlier one (one time for every claim: 2 bytes a report less),
+    // which em reads as it reads a report with none before it; `none_before` counts those reports till then.
+    let (mut earlier, mut positions) = (Vec::new(), Vec::new());
+    let mut none_before = 0;
     let time = |i: usize| match (timed, own) {
         (false, _) => 0,
         (true, true) => corpus.published.get(i),
         (true, false) => corpus.first_published[i],
     };
-    let mut story_units: Vec<(em::Unit, u32, u32, i64)> = Vec::new();
+    // (outlet's name rank, report, weight, topic, time): sorted, the rank puts a story's reports in the
+    // order of their outlets' names, which the units keep without it.
+    let mut story_units: Vec<(u32, em::Unit, u32, u32, i64)> = Vec::new();
     let mut credited_times: Vec<(i64, crate::corpus::Stance)> = Vec::new();
     // asserting[k]: assertions among the first k credited reports in time order.
     let mut asserting: Vec<u32> = Vec::new();
@@ -1305,8 +1391,8 @@ fn em_units(
             let to = credited_to(credited, m, i);
             let w = weight(i as usize);
             story_units.push((
+                name_rank[to as usize],
                 em::Unit {
-                    rank: name_rank[to as usize],
                     source: to,
                     stance: m.stance,
                     relay: false,
@@ -1316,10 +1402,9 @@ fn em_units(
                 time(i as usize),
             ));
             if to != m.source && relay_weight > 0.0 {
-                let rank = name_rank[m.source as usize];
                 story_units.push((
+                    name_rank[m.source as usize],
                     em::Unit {
-                        rank,
                         source: m.source,
                         stance: m.stance,
                         relay: true,
@@ -1334,15 +1419,15 @@ fn em_units(
         // equal reports, the lightest, which is the earliest. A report's time is its earliest claim's.
         story_units.sort_unstable();
         story_units.dedup_by(|later, kept| {
-            let same = (later.0.source, later.0.stance) == (kept.0.source, kept.0.stance);
+            let same = (later.1.source, later.1.stance) == (kept.1.source, kept.1.stance);
             if same {
-                kept.3 = kept.3.min(later.3);
+                kept.4 = kept.4.min(later.4);
             }
             same
         });
         if timed {
             credited_times.clear();
-            credited_times.extend(story_units.iter().filter(|u| !u.0.relay).map(|u| (u.3, u.0.stance)));
+            credited_times.extend(story_units.iter().filter(|u| !u.1.relay).map(|u| (u.4, u.1.stance)));
             credited_times.sort_unstable();
             asserting.clear();
             asserting.push(0);
@@ -1351,21 +1436,31 @@ fn em_units(
                 asserting.push(last + u32::from(stance == crate::corpus::Stance::Asserts));
             }
             for u in &story_units {
-                let before = if u.0.relay {
+                let before = if u.1.relay {
                     0
                 } else {
-                    credited_times.partition_point(|x| x.0 < u.3)
+                    credited_times.partition_point(|x| x.0 < u.4)
                 };
-                let same = match u.0.stance {
+                let same = match u.1.stance {
                     crate::corpus::Stance::Asserts => asserting[before] as usize,
                     crate::corpus::Stance::Denies => before - asserting[before] as usize,
                 };
+                if before == 0 && earlier.is_empty() {
+                    none_before += 1;
+                    continue;
+                }
+                if earlier.is_empty() {
+                    earlier.reserve(corpus.mentions.len());
+                    positions.reserve(corpus.mentions.len());
+                    earlier.resize(none_before, em::NONE_BEFORE);
+                    positions.resize(none_before, 0);
+                }
                 earlier.push(if before == 0 {
                     em::NONE_BEFORE
                 } else {
                     em::share_code(same as f64 / before as f64)
                 });
-                let last = credited_times.partition_point(|x| x.0 <= u.3) == credited_times.len();
+                let last = credited_times.partition_point(|x| x.0 <= u.4) == credited_times.len();
                 positions.push(if before == 0 {
                     0
                 } else {
@@ -1373,12 +1468,12 @@ fn em_units(
                 });
             }
         }
-        units.extend(story_units.iter().map(|u| u.0));
+        units.extend(story_units.iter().map(|u| u.1));
         if params.half_life.is_some() {
-            weights.extend(story_units.iter().map(|u| u.1));
+            weights.extend(story_units.iter().map(|u| u.2));
         }
         if !corpus.mention_topics.is_empty() {
-            unit_topics.extend(story_units.iter().map(|u| u.2));
+            unit_topics.extend(story_units.iter().map(|u| u.3));
         }
         start.push(units.len() as u32);
     }
