@@ -173,6 +173,14 @@ fn valued_world(wd: &Workdir) -> BTreeMap<(String, String), f64> {
     truth
 }
 
+/// `score --claims claims.csv --topics --out OUT -q` with `extra` arguments.
+fn score_topics(wd: &Workdir, out: &str, extra: &[&str]) -> std::process::Command {
+    let mut cmd = wd.command("score");
+    cmd.args(["--claims", "claims.csv", "--topics", "--out", out, "-q"]);
+    cmd.args(extra);
+    cmd
+}
+
 /// Topics on stories with values, under em and vote: the cells recover the specialists from agreement
 /// alone, and every report is counted in exactly one cell.
 #[test]
@@ -181,18 +189,7 @@ fn topic_reliabilities_on_valued_stories() {
     let truth = valued_world(&wd);
     for method in ["em", "vote"] {
         let out = format!("out-{method}");
-        let mut cmd = wd.command("score");
-        cmd.args([
-            "--claims",
-            "claims.csv",
-            "--method",
-            method,
-            "--topics",
-            "--out",
-            &out,
-            "-q",
-        ]);
-        wd.output(&mut cmd);
+        wd.output(&mut score_topics(&wd, &out, &["--method", method]));
         let sources = wd.read_csv_maps(&format!("{out}/sources.csv"));
         let overall: BTreeMap<String, f64> = sources
             .iter()
@@ -223,34 +220,12 @@ fn topic_reliabilities_on_valued_stories() {
     }
     // The same bytes for one thread as for two (em over values fills the cells in its parallel pass).
     for threads in ["1", "2"] {
-        let mut cmd = wd.command("score");
-        cmd.args([
-            "--claims",
-            "claims.csv",
-            "--topics",
-            "--threads",
-            threads,
-            "--out",
-            threads,
-            "-q",
-        ]);
-        wd.output(&mut cmd);
+        wd.output(&mut score_topics(&wd, threads, &["--threads", threads]));
     }
     assert_eq!(wd.snapshot("1"), wd.snapshot("2"));
     // Dawid–Skene and TruthFinder report their own scores, not a Beta posterior to pool toward.
     for method in ["dawid-skene", "truthfinder"] {
-        let mut cmd = wd.command("score");
-        cmd.args([
-            "--claims",
-            "claims.csv",
-            "--method",
-            method,
-            "--topics",
-            "--out",
-            "refused",
-            "-q",
-        ]);
-        cmd.args(["--value-kind", "label"]);
+        let mut cmd = score_topics(&wd, "refused", &["--method", method, "--value-kind", "label"]);
         let stderr = wd.output_err(&mut cmd, 1);
         assert!(stderr.contains("do not take topics"), "{stderr}");
     }
