@@ -620,6 +620,8 @@ fn em(
                 }
             })
             .collect();
+        // This E-step is the last when the previous iteration settled it; only the last fills topic cells.
+        let last = converged || iterations >= super::em::MAX_ITERATIONS || since_best >= STALL;
         let mut tallies = vec![Tally::default(); n_sources];
         let mut topic_cells = TopicCells::new();
         let mut posterior = Vec::with_capacity(*p.post_start.last().unwrap_or(&0) as usize);
@@ -631,7 +633,9 @@ fn em(
             for (k, c, known) in out {
                 let u = us[k as usize];
                 tallies[u.source as usize].add(c, known, u.relay, super::FULL_WEIGHT);
-                p.add_to_cell(&mut topic_cells, first + k as usize, c, known);
+                if last {
+                    p.add_to_cell(&mut topic_cells, first + k as usize, c, known);
+                }
             }
             posterior.extend(post);
             wrong += w;
@@ -639,7 +643,7 @@ fn em(
             scale_votes.extend(votes);
             estimate.push(mu);
         }
-        if converged || iterations >= super::em::MAX_ITERATIONS || since_best >= STALL {
+        if last {
             let estimate = p
                 .numbers
                 .as_ref()
