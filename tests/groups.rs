@@ -93,19 +93,17 @@ fn each_group_gets_its_own_prior() {
     assert_eq!(grouped[0].keys().filter(|k| *k == "group").count(), 1);
     assert!(!one[0].contains_key("group"));
 
-    let summary = wd.read_json("grouped/summary.json");
-    let groups = summary["group_priors"].as_array().unwrap();
-    let mean = |name: &str| {
-        groups.iter().find(|g| g["group"] == name).unwrap()["prior"]["mean"]
-            .as_f64()
-            .unwrap()
-    };
-    assert!(mean("wire") > 0.8 && mean("tabloid") < 0.45, "{groups:?}");
+    let (wire, tabloid) = (
+        wd.group_prior_mean("grouped", "wire"),
+        wd.group_prior_mean("grouped", "tabloid"),
+    );
+    assert!(wire > 0.8 && tabloid < 0.45, "{wire} {tabloid}");
     // The repeated outlet is a reject naming the first line; the outlet no claim mentions is accepted.
     let rejects = wd.read_csv_maps("grouped/rejects.csv");
     assert_eq!(rejects.len(), 1);
     assert_eq!(rejects[0]["file"], "meta.csv");
     assert_eq!(rejects[0]["reason"], "outlet already given a group at line 2");
+    let summary = wd.read_json("grouped/summary.json");
     let t = &summary["inputs"]["sources_meta"][0];
     assert_eq!(
         (t["read"].as_u64(), t["scored"].as_u64(), t["rejected"].as_u64()),

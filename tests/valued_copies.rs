@@ -150,25 +150,34 @@ fn score(wd: &Workdir, extra: &[&str]) {
     wd.output(&mut cmd);
 }
 
+/// The planted world of 6 copiers (with or without publication times) scored with copy detection:
+/// precision and recall of the detected pairs (either direction counts where `either`), and em's story
+/// accuracy without and with `--detect-copies`.
+fn planted_run(wd: &Workdir, timed: bool) -> (f64, f64, f64, f64) {
+    let (thetas, copies) = planted(5);
+    let w = world(6, &thetas, 1500, 0.12, &copies, timed);
+    wd.create("claims.csv", &w.claims);
+    wd.create("gold.csv", &w.gold);
+    let acc = |v: serde_json::Value| v["story_accuracy"].as_f64().unwrap();
+    let plain = acc(eval(wd, &[]));
+    let detected = acc(eval(wd, &["--detect-copies"]));
+    score(wd, &[]);
+    let (precision, recall, found) = detection(wd, &thetas, &copies, !timed);
+    eprintln!(
+        "{}: 6 planted copiers, {found} detected, precision {precision:.3}, recall {recall:.3}{}; accuracy \
+         {plain:.4} -> {detected:.4}",
+        if timed { "timed" } else { "untimed" },
+        if timed { "" } else { " (either direction)" },
+    );
+    (precision, recall, plain, detected)
+}
+
 #[test]
 fn planted_value_copiers_are_found_and_discounted() {
     let wd = Workdir::new("valued_copies");
-    let (thetas, copies) = planted(5);
-    let w = world(6, &thetas, 1500, 0.12, &copies, true);
-    wd.create("claims.csv", &w.claims);
-    wd.create("gold.csv", &w.gold);
-    let plain = eval(&wd, &[]);
-    let detected = eval(&wd, &["--detect-copies"]);
-    score(&wd, &[]);
-    let (precision, recall, found) = detection(&wd, &thetas, &copies, false);
-    let acc = |v: &serde_json::Value| v["story_accuracy"].as_f64().unwrap();
-    eprintln!(
-        "timed: 6 planted copiers, {found} detected, precision {precision:.3}, recall {recall:.3}; accuracy {:.4} -> {:.4}",
-        acc(&plain),
-        acc(&detected)
-    );
+    let (precision, recall, plain, detected) = planted_run(&wd, true);
     assert!(precision >= 0.8 && recall >= 0.8, "{precision} {recall}");
-    assert!(acc(&detected) >= acc(&plain), "{} {}", acc(&plain), acc(&detected));
+    assert!(detected >= plain, "{plain} {detected}");
     let header = wd.read_csv("run/copiers.csv").0;
     assert_eq!(
         header,
@@ -192,23 +201,9 @@ fn planted_value_copiers_are_found_and_discounted() {
 #[test]
 fn value_copiers_are_found_without_times() {
     let wd = Workdir::new("valued_copies_untimed");
-    let (thetas, copies) = planted(5);
-    let w = world(6, &thetas, 1500, 0.12, &copies, false);
-    wd.create("claims.csv", &w.claims);
-    wd.create("gold.csv", &w.gold);
-    let plain = eval(&wd, &[]);
-    let detected = eval(&wd, &["--detect-copies"]);
-    score(&wd, &[]);
-    let (precision, recall, found) = detection(&wd, &thetas, &copies, true);
-    let acc = |v: &serde_json::Value| v["story_accuracy"].as_f64().unwrap();
-    eprintln!(
-        "untimed: 6 planted copiers, {found} detected, precision {precision:.3}, recall {recall:.3} (either \
-         direction); accuracy {:.4} -> {:.4}",
-        acc(&plain),
-        acc(&detected)
-    );
+    let (precision, recall, plain, detected) = planted_run(&wd, false);
     assert!(precision >= 0.8 && recall >= 0.8, "{precision} {recall}");
-    assert!(acc(&detected) >= acc(&plain), "{} {}", acc(&plain), acc(&detected));
+    assert!(detected >= plain, "{plain} {detected}");
     // One direction per pair.
     let pairs: Vec<(String, String)> = wd
         .read_csv_maps("run/copiers.csv")
@@ -281,14 +276,11 @@ fn groups_shape_em_over_values() {
     let (mae_one, mae_grouped) = (mae(&one), mae(&grouped));
     eprintln!("120 outlets, values: MAE {mae_one:.4} -> {mae_grouped:.4} with groups");
     assert!(mae_grouped < 0.85 * mae_one, "{mae_one} {mae_grouped}");
-    let summary = wd.read_json("grouped/summary.json");
-    let groups = summary["group_priors"].as_array().unwrap();
-    let mean = |name: &str| {
-        groups.iter().find(|g| g["group"] == name).unwrap()["prior"]["mean"]
-            .as_f64()
-            .unwrap()
-    };
-    assert!(mean("wire") > mean("tabloid") + 0.2, "{groups:?}");
+    let (wire, tabloid) = (
+        wd.group_prior_mean("grouped", "wire"),
+        wd.group_prior_mean("grouped", "tabloid"),
+    );
+    assert!(wire > tabloid + 0.2, "{wire} {tabloid}");
 
     // Every outlet in one group: that group's prior is fitted over the same records as the overall one, so
     // the scores are those of the run without groups.

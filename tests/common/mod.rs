@@ -85,6 +85,16 @@ impl Workdir {
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{rel} is not JSON: {e}\n{text}"))
     }
 
+    /// The fitted prior mean of group `group` in the run `run`'s `summary.json`.
+    pub fn group_prior_mean(&self, run: &str, group: &str) -> f64 {
+        let summary = self.read_json(&format!("{run}/summary.json"));
+        let groups = summary["group_priors"].as_array().unwrap();
+        let found = groups.iter().find(|g| g["group"] == group);
+        found.unwrap_or_else(|| panic!("no group {group} in {groups:?}"))["prior"]["mean"]
+            .as_f64()
+            .unwrap()
+    }
+
     /// `rel` parsed as CSV: its header and its rows, all as text.
     pub fn read_csv(&self, rel: &str) -> (Vec<String>, Vec<Vec<String>>) {
         parse_csv(&self.read(rel), rel)
