@@ -231,7 +231,7 @@ pub struct Fit {
     pub iterations: (usize, bool, f64),
     /// em over lists: the fitted share π of omissions among wrong reports ([`Omissions`]).
     pub omission_share: Option<f64>,
-    /// With topics ([`Problem::topics`]; em and vote): the (outlet, topic) cells, each report counted in its
+    /// With topics ([`Problem::topics`]): the (outlet, topic) cells, each report counted in its
     /// cell exactly as in its outlet's record; empty otherwise.
     pub(crate) topic_cells: TopicCells,
 }
@@ -1084,9 +1084,9 @@ fn dawid_skene(p: &Problem, n_sources: usize) -> Fit {
             (0..nc).map(|j| prior[j] * m[j * nc + j].exp()).sum()
         })
         .collect();
-    let mut tallies = vec![Tally::default(); n_sources];
+    let (mut tallies, mut topic_cells) = (vec![Tally::default(); n_sources], TopicCells::new());
     for s in 0..p.stories() {
-        add_known(&mut tallies, &mut TopicCells::new(), p, s, &t[p.post(s)]);
+        add_known(&mut tallies, &mut topic_cells, p, s, &t[p.post(s)]);
     }
     Fit {
         tallies,
@@ -1095,7 +1095,7 @@ fn dawid_skene(p: &Problem, n_sources: usize) -> Fit {
         iterations: (iterations, converged, last_change),
         estimate: None,
         omission_share: None,
-        topic_cells: TopicCells::new(),
+        topic_cells,
     }
 }
 
@@ -1229,9 +1229,9 @@ pub(crate) fn truthfinder_with(
             since_best += 1;
         }
     }
-    let mut tallies = vec![Tally::default(); n_sources];
+    let (mut tallies, mut topic_cells) = (vec![Tally::default(); n_sources], TopicCells::new());
     for s in 0..p.stories() {
-        add_known(&mut tallies, &mut TopicCells::new(), p, s, &confidence[p.post(s)]);
+        add_known(&mut tallies, &mut topic_cells, p, s, &confidence[p.post(s)]);
     }
     Fit {
         tallies,
@@ -1240,7 +1240,7 @@ pub(crate) fn truthfinder_with(
         iterations: (iterations, converged, last_change),
         estimate: None,
         omission_share: None,
-        topic_cells: TopicCells::new(),
+        topic_cells,
     }
 }
 
