@@ -29,7 +29,7 @@ use rayon::prelude::*;
 
 use super::Tally;
 use super::crosscheck::{Evidence, correct_given};
-use super::posterior::Record;
+use super::posterior::{MarginalGrid, Record};
 use super::prior::Priors;
 use super::responders::{self, Responder, ResponderPrior, Tallies};
 use crate::corpus::Stance;
@@ -887,14 +887,24 @@ pub(crate) fn fit(p: &Problem<'_>, mut theta: Vec<f64>, mut responders: Vec<Resp
         let group = |i: usize| groups.get(i).copied().unwrap_or(u32::MAX);
         let ordered_groups: Vec<u32> = p.by_name.iter().map(|&i| group(i)).collect();
         let clock = std::time::Instant::now();
-        let priors = Priors::fit(&ordered, &ordered_groups, n_groups);
+        let (priors, grids) = Priors::fit_tabulated(&ordered, &ordered_groups, n_groups, None);
         let prior_time = clock.elapsed().as_secs_f64();
+        // Each outlet's posterior mean, read off the grid its prior's search tabulated where that grid
+        // serves the prior it ended at (almost always: the search re-lays those that do not).
+        let mut grid_of: Vec<Option<MarginalGrid>> = vec![None; records.len()];
+        for (&i, g) in p.by_name.iter().zip(grids) {
+            grid_of[i] = g;
+        }
         let next: Vec<f64> = records
             .par_iter()
+            .zip(&grid_of)
             .enumerate()
-            .map(|(i, r)| {
+            .map(|(i, (r, g))| {
                 let prior = priors.of(group(i));
-                r.posterior_mean(prior.alpha, prior.beta)
+                match g {
+                    Some(g) if g.covers(prior.alpha, prior.beta) => g.posterior_mean(prior.alpha, prior.beta),
+                    _ => r.posterior_mean(prior.alpha, prior.beta),
+                }
             })
             .collect();
         let next_responders = responders::learn(learned, p.responder_prior, p.level);

@@ -19,6 +19,7 @@
 
 use statrs::distribution::{Beta, ContinuousCDF};
 use statrs::function::beta::ln_beta;
+use statrs::function::gamma::digamma;
 
 /// The sufficient statistics of one source's likelihood.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -148,22 +149,8 @@ impl Record {
     /// `B = b + misses`. A record with a claim or two under a weak prior is where the quadrature is
     /// costliest (its posterior is wide, so its grid is long) and this sum cheapest.
     pub fn exact_log_marginal(&self, a: f64, b: f64) -> Option<f64> {
-        if !self.has_exact_marginal() {
-            return None;
-        }
-        let n = self.uncertain.iter().map(|g| g.1).sum::<f64>() as usize;
-        let mut poly = [0.0; EXACT_CLAIMS as usize + 1];
-        poly[0] = 1.0;
-        let mut degree = 0;
-        for &(c, w) in &self.uncertain {
-            for _ in 0..w as usize {
-                for j in (0..=degree + 1).rev() {
-                    let up = if j > 0 { poly[j - 1] * c } else { 0.0 };
-                    poly[j] = poly[j] * (1.0 - c) + up;
-                }
-                degree += 1;
-            }
-        }
+        let poly = self.exact_polynomial()?;
+        let n = poly.len() - 1;
         let (big_a, big_b) = (a + self.hits, b + self.misses);
         // (A)_j (B)_(N − j) / (A + B)_N, term by term.
         let rising = |x: f64, k: usize| (0..k).fold(1.0, |p, i| p * (x + i as f64));
@@ -184,6 +171,121 @@ impl Record {
     pub fn has_exact_marginal(&self) -> bool {
         let total: f64 = self.uncertain.iter().map(|g| g.1).sum();
         total <= EXACT_CLAIMS && self.uncertain.iter().all(|g| g.1.fract() == 0.0)
+    }
+}
+
+/// A record's log integral `ln ∫ L(θ) θ^(a−1) (1 − θ)^(b−1) dθ` (its log marginal likelihood plus
+/// `ln B(a, b)`) with its gradient and Hessian in the prior's shapes (a, b): what the Newton search for the
+/// population prior ([`super::prior::Prior::fit`]) sums over records. Every record's integral is a mixture
+/// of Beta functions or of grid points, so its derivatives are moments under the record's posterior:
+/// exact, where a finite-difference gradient would carry the quadrature's noise into the search.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Terms {
+    /// The log integral.
+    pub value: f64,
+    /// Its derivatives in a and b.
+    pub grad: [f64; 2],
+    /// Its second derivatives: `[[∂aa, ∂ab], [∂ab, ∂bb]]`.
+    pub hess: [[f64; 2]; 2],
+}
+
+/// The trigamma function ψ′(x), x > 0: the recurrence ψ′(x) = ψ′(x + 1) + 1/x² up to x ≥ 10, then the
+/// asymptotic series 1/x + 1/(2x²) + Σ B₂ₖ / x^(2k+1), whose first omitted term is below 1e-12 there.
+/// statrs has the digamma function but not its derivative.
+pub fn trigamma(mut x: f64) -> f64 {
+    let mut acc = 0.0;
+    while x < 10.0 {
+        acc += 1.0 / (x * x);
+        x += 1.0;
+    }
+    let r = 1.0 / x;
+    let r2 = r * r;
+    acc + r + 0.5 * r2 + r * r2 * (1.0 / 6.0 - r2 * (1.0 / 30.0 - r2 * (1.0 / 42.0 - r2 / 30.0)))
+}
+
+/// [`Terms`] of `ln B(a + α, b + β)`: digammas and trigammas of the shapes.
+fn beta_terms(a: f64, b: f64) -> Terms {
+    let (da, db, dab) = (digamma(a), digamma(b), digamma(a + b));
+    let (ta, tb, tab) = (trigamma(a), trigamma(b), trigamma(a + b));
+    Terms {
+        value: ln_beta(a, b),
+        grad: [da - dab, db - dab],
+        hess: [[ta - tab, -tab], [-tab, tb - tab]],
+    }
+}
+
+/// The [`Terms`] of a mixture `ln Σⱼ exp(vⱼ)` of components with their own terms: the gradient is the
+/// responsibility-weighted mean of the components' gradients, the Hessian the weighted mean of their
+/// Hessians plus the weighted covariance of their gradients.
+fn mixture_terms(parts: &[Terms]) -> Terms {
+    let top = parts.iter().map(|t| t.value).fold(f64::NEG_INFINITY, f64::max);
+    let weights: Vec<f64> = parts.iter().map(|t| (t.value - top).exp()).collect();
+    let total: f64 = weights.iter().sum();
+    let mut out = Terms {
+        value: total.ln() + top,
+        ..Terms::default()
+    };
+    for (t, w) in parts.iter().zip(&weights) {
+        let r = w / total;
+        for i in 0..2 {
+            out.grad[i] += r * t.grad[i];
+        }
+    }
+    for (t, w) in parts.iter().zip(&weights) {
+        let r = w / total;
+        for i in 0..2 {
+            for j in 0..2 {
+                out.hess[i][j] += r * (t.hess[i][j] + (t.grad[i] - out.grad[i]) * (t.grad[j] - out.grad[j]));
+            }
+        }
+    }
+    out
+}
+
+impl Record {
+    /// The record's [`Terms`] at the prior Beta(a, b) in closed form, for a record with only known
+    /// outcomes or one whose marginal [`Record::exact_log_marginal`] sums exactly (`None` otherwise).
+    pub fn exact_terms(&self, a: f64, b: f64) -> Option<Terms> {
+        let (big_a, big_b) = (a + self.hits, b + self.misses);
+        if self.uncertain.is_empty() {
+            return Some(beta_terms(big_a, big_b));
+        }
+        let poly = self.exact_polynomial()?;
+        let n = poly.len() - 1;
+        let parts: Vec<Terms> = poly
+            .iter()
+            .enumerate()
+            .map(|(j, &coefficient)| {
+                let t = beta_terms(big_a + j as f64, big_b + (n - j) as f64);
+                Terms {
+                    value: t.value + coefficient.ln(),
+                    ..t
+                }
+            })
+            .collect();
+        Some(mixture_terms(&parts))
+    }
+
+    /// The Bernstein coefficients of the uncertain claims' likelihood `Π (c·θ + (1 − c)(1 − θ))^n`
+    /// (see [`Record::exact_log_marginal`]), or `None` where the record is not summed exactly.
+    fn exact_polynomial(&self) -> Option<Vec<f64>> {
+        if !self.has_exact_marginal() {
+            return None;
+        }
+        let n = self.uncertain.iter().map(|g| g.1).sum::<f64>() as usize;
+        let mut poly = vec![0.0; n + 1];
+        poly[0] = 1.0;
+        let mut degree = 0;
+        for &(c, w) in &self.uncertain {
+            for _ in 0..w as usize {
+                for j in (0..=degree + 1).rev() {
+                    let up = if j > 0 { poly[j - 1] * c } else { 0.0 };
+                    poly[j] = poly[j] * (1.0 - c) + up;
+                }
+                degree += 1;
+            }
+        }
+        Some(poly)
     }
 }
 
@@ -221,6 +323,92 @@ impl MarginalGrid {
         }
         (sum * self.h).ln() + top - ln_beta_ab
     }
+
+    /// The exponents `l + a·ln σ(φ) + b·ln σ(−φ)` at every point, and their largest.
+    fn exponents(&self, a: f64, b: f64) -> (Vec<f64>, f64) {
+        let e: Vec<f64> = self.points.iter().map(|&(l, ls, lt)| l + a * ls + b * lt).collect();
+        let top = e.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        (e, top)
+    }
+
+    /// The trapezoid weights of the posterior under Beta(a, b), relative to its largest point.
+    fn weights(&self, a: f64, b: f64) -> (Vec<f64>, f64) {
+        let (e, top) = self.exponents(a, b);
+        let n = e.len();
+        let w = e
+            .iter()
+            .enumerate()
+            .map(|(i, &x)| {
+                let w = (x - top).exp();
+                if i == 0 || i == n - 1 { 0.5 * w } else { w }
+            })
+            .collect();
+        (w, top)
+    }
+
+    /// The record's [`Terms`] at Beta(a, b) on the grid: the log of the trapezoid sum, and the
+    /// posterior moments of `ln σ(φ)` and `ln σ(−φ)` (the derivatives of the sum are exactly those of the
+    /// sum's terms, so the search's gradient is that of the objective it evaluates).
+    pub fn terms(&self, a: f64, b: f64) -> Terms {
+        let (w, top) = self.weights(a, b);
+        let total: f64 = w.iter().sum();
+        let mut mean = [0.0; 2];
+        for (&wi, &(_, ls, lt)) in w.iter().zip(&self.points) {
+            mean[0] += wi * ls;
+            mean[1] += wi * lt;
+        }
+        mean = mean.map(|m| m / total);
+        let mut cov = [[0.0; 2]; 2];
+        for (&wi, &(_, ls, lt)) in w.iter().zip(&self.points) {
+            let d = [ls - mean[0], lt - mean[1]];
+            for i in 0..2 {
+                for j in 0..2 {
+                    cov[i][j] += wi * d[i] * d[j];
+                }
+            }
+        }
+        Terms {
+            value: (total * self.h).ln() + top,
+            grad: mean,
+            hess: cov.map(|row| row.map(|c| c / total)),
+        }
+    }
+
+    /// Whether the grid serves the posterior under Beta(a, b) as well as one laid there would: the
+    /// density at both ends at least e^30 below its peak (the mass left out is negligible), and at least
+    /// three points per posterior standard deviation (the spacing a fresh grid has is four). A grid laid
+    /// for one prior stays good for the nearby priors of a search and of the next rounds.
+    pub fn covers(&self, a: f64, b: f64) -> bool {
+        let (e, top) = self.exponents(a, b);
+        let n = e.len();
+        if e[0] > top - 30.0 || e[n - 1] > top - 30.0 {
+            return false;
+        }
+        let (w, _) = self.weights(a, b);
+        let total: f64 = w.iter().sum();
+        // φ = ln σ(φ) − ln σ(−φ).
+        let phi = |&(_, ls, lt): &(f64, f64, f64)| ls - lt;
+        let mean = w.iter().zip(&self.points).map(|(wi, p)| wi * phi(p)).sum::<f64>() / total;
+        let var = w
+            .iter()
+            .zip(&self.points)
+            .map(|(wi, p)| wi * (phi(p) - mean).powi(2))
+            .sum::<f64>()
+            / total;
+        var.sqrt() >= 3.0 * self.h
+    }
+
+    /// The posterior mean of θ under Beta(a, b) on the grid (θ = σ(φ) = exp(ln σ(φ))). Valid where the
+    /// grid [`covers`](MarginalGrid::covers) that prior.
+    pub fn posterior_mean(&self, a: f64, b: f64) -> f64 {
+        let (w, _) = self.weights(a, b);
+        let total: f64 = w.iter().sum();
+        w.iter()
+            .zip(&self.points)
+            .map(|(wi, &(_, ls, _))| wi * ls.exp())
+            .sum::<f64>()
+            / total
+    }
 }
 
 impl Record {
@@ -235,17 +423,22 @@ impl Record {
             a: a + self.hits,
             b: b + self.misses,
         };
-        let (lo, hi, _, sd) = density.range();
-        let (lo, hi) = (lo - 0.5 * (hi - lo), hi + 0.5 * (hi - lo));
-        let n = LogitDensity::points(lo, hi, sd, 4.0, 65, 513);
-        let h = (hi - lo) / (n - 1) as f64;
         let likelihood = LogitDensity {
             record: self,
             a: self.hits,
             b: self.misses,
         };
-        let points = likelihood
-            .values(lo, hi, n)
+        let (lo, hi, n, values) = match density.grid_by_interpolation(&likelihood) {
+            Some(tabulated) => tabulated,
+            None => {
+                let (lo, hi, _, sd) = density.range();
+                let (lo, hi) = (lo - 0.5 * (hi - lo), hi + 0.5 * (hi - lo));
+                let n = LogitDensity::points(lo, hi, sd, 4.0, 65, 513);
+                (lo, hi, n, likelihood.values(lo, hi, n))
+            }
+        };
+        let h = (hi - lo) / (n - 1) as f64;
+        let points = values
             .into_iter()
             .enumerate()
             .map(|(i, l)| {
@@ -305,6 +498,59 @@ fn expected_correct_exact(a: f64, b: f64, c: f64) -> f64 {
     let density = LogitDensity { record: &empty, a, b };
     let (lo, hi, top, _) = density.range();
     density.summarise(lo, hi, top, POSTERIOR_POINTS, 0.5, 0.5, &[c]).probes[0]
+}
+
+/// A function interpolated at the Chebyshev points of the first kind on `[mid − half, mid + half]`, and
+/// evaluated anywhere in that interval by the barycentric formula (weights (−1)^j sin θ_j).
+struct Chebyshev {
+    mid: f64,
+    half: f64,
+    /// The nodes on [−1, 1].
+    x: Vec<f64>,
+    /// The function at the nodes.
+    f: Vec<f64>,
+    /// The barycentric weights.
+    w: Vec<f64>,
+}
+
+impl Chebyshev {
+    /// Interpolates `f` at `m` nodes on `[lo, hi]`.
+    fn new(f: impl Fn(f64) -> f64, lo: f64, hi: f64, m: usize) -> Chebyshev {
+        let (mid, half) = (0.5 * (lo + hi), 0.5 * (hi - lo));
+        let angle = |j: usize| std::f64::consts::PI * (j as f64 + 0.5) / m as f64;
+        let x: Vec<f64> = (0..m).map(|j| angle(j).cos()).collect();
+        let values = x.iter().map(|&xj| f(mid + half * xj)).collect();
+        let w = (0..m)
+            .map(|j| if j % 2 == 0 { 1.0 } else { -1.0 } * angle(j).sin())
+            .collect();
+        Chebyshev {
+            mid,
+            half,
+            x,
+            f: values,
+            w,
+        }
+    }
+
+    /// Whether `phi` lies in the interval.
+    fn holds(&self, phi: f64) -> bool {
+        (phi - self.mid).abs() <= self.half
+    }
+
+    /// The interpolant at `phi`.
+    fn at(&self, phi: f64) -> f64 {
+        let t = (phi - self.mid) / self.half;
+        let (mut num, mut den) = (0.0, 0.0);
+        for j in 0..self.x.len() {
+            let d = t - self.x[j];
+            if d == 0.0 {
+                return self.f[j];
+            }
+            num += self.w[j] * self.f[j] / d;
+            den += self.w[j] / d;
+        }
+        num / den
+    }
 }
 
 /// The Chebyshev nodes that interpolate a log density over an interval of half-width `half` to ρ^−m ≤
@@ -388,33 +634,13 @@ impl LogitDensity<'_> {
     /// below 1e−9 for any record's size (tested against the direct sum).
     fn values(&self, lo: f64, hi: f64, n: usize) -> Vec<f64> {
         let h = (hi - lo) / (n - 1) as f64;
-        let (mid, half) = (0.5 * (lo + hi), 0.5 * (hi - lo));
+        let half = 0.5 * (hi - lo);
         let nodes = chebyshev_nodes(half).filter(|&m| 2 * m < n && self.record.uncertain.len() >= 4);
         let Some(m) = nodes else {
             return (0..n).map(|i| self.value(lo + h * i as f64)).collect();
         };
-        let angle = |j: usize| std::f64::consts::PI * (j as f64 + 0.5) / m as f64;
-        let x: Vec<f64> = (0..m).map(|j| angle(j).cos()).collect();
-        let f: Vec<f64> = x.iter().map(|&xj| self.value(mid + half * xj)).collect();
-        // Barycentric weights of the Chebyshev points of the first kind: (−1)^j sin θ_j.
-        let w: Vec<f64> = (0..m)
-            .map(|j| if j % 2 == 0 { 1.0 } else { -1.0 } * angle(j).sin())
-            .collect();
-        (0..n)
-            .map(|i| {
-                let t = ((lo + h * i as f64) - mid) / half;
-                let (mut num, mut den) = (0.0, 0.0);
-                for j in 0..m {
-                    let d = t - x[j];
-                    if d == 0.0 {
-                        return f[j];
-                    }
-                    num += w[j] * f[j] / d;
-                    den += w[j] / d;
-                }
-                num / den
-            })
-            .collect()
+        let interpolant = Chebyshev::new(|phi| self.value(phi), lo, hi, m);
+        (0..n).map(|i| interpolant.at(lo + h * i as f64)).collect()
     }
 
     /// The mode, by Newton's method safeguarded with bisection on the derivative. The derivative is positive
@@ -465,6 +691,59 @@ impl LogitDensity<'_> {
             x
         };
         (reach(-1.0), reach(1.0), top, sd)
+    }
+
+    /// The grid of [`Record::marginal_grid`] for this posterior density, and `likelihood`'s values on it,
+    /// from one interpolant: the record's uncertain claims' sum `Σ n ln(c·σ + (1 − c)·σ(−φ))` is
+    /// interpolated over 20 standard deviations each side of the mode ([`Chebyshev`]), and the range is
+    /// found, and the grid filled, from the interpolant, where [`LogitDensity::range`] and
+    /// [`LogitDensity::values`] evaluate the sum directly at a dozen more points. The grid's range is the
+    /// same: outside which the density is below e^−30 of its peak, with half as much again each side.
+    /// `None` (the caller takes the direct way) for a record of few claim groups, or where the range or
+    /// the interpolant's interval is too wide (a record with little evidence).
+    fn grid_by_interpolation(&self, likelihood: &LogitDensity) -> Option<(f64, f64, usize, Vec<f64>)> {
+        if self.record.uncertain.len() < 4 {
+            return None;
+        }
+        let mode = self.mode();
+        let (_, _, d2) = self.eval(mode);
+        let sd = if d2 < -1e-12 { (-d2).sqrt().recip() } else { return None };
+        let m = chebyshev_nodes(20.0 * sd)?;
+        let claims = LogitDensity {
+            record: self.record,
+            a: 0.0,
+            b: 0.0,
+        };
+        let sum = Chebyshev::new(|phi| claims.value(phi), mode - 20.0 * sd, mode + 20.0 * sd, m);
+        let known = |phi: f64, a: f64, b: f64| a * log_sigmoid(phi) + b * log_sigmoid(-phi);
+        let density = |phi: f64| known(phi, self.a, self.b) + sum.at(phi);
+        let top = density(mode);
+        let reach = |dir: f64| {
+            let mut step = 3.0 * sd;
+            let mut x = mode + dir * step;
+            while sum.holds(x) && density(x) > top - 30.0 {
+                step *= 1.25;
+                x = mode + dir * step;
+            }
+            sum.holds(x).then_some(x)
+        };
+        let (lo, hi) = (reach(-1.0)?, reach(1.0)?);
+        let (lo, hi) = (lo - 0.5 * (hi - lo), hi + 0.5 * (hi - lo));
+        if !(sum.holds(lo) && sum.holds(hi)) {
+            return None;
+        }
+        let n = LogitDensity::points(lo, hi, sd, 4.0, 65, 513);
+        if 2 * m >= n {
+            return None;
+        }
+        let h = (hi - lo) / (n - 1) as f64;
+        let values = (0..n)
+            .map(|i| {
+                let phi = lo + h * i as f64;
+                known(phi, likelihood.a, likelihood.b) + sum.at(phi)
+            })
+            .collect();
+        Some((lo, hi, n, values))
     }
 
     /// Grid points for a range: spacing at most `sd / per_sd`, within `[min, max]`; odd, so the
@@ -800,6 +1079,94 @@ mod tests {
         }
         assert_eq!(chebyshev_nodes(40.0), None);
         assert_eq!(chebyshev_nodes(1e-3), Some(8));
+    }
+
+    /// Trigamma at textbook values: ψ′(1) = π²/6, ψ′(½) = π²/2, ψ′(x + 1) = ψ′(x) − 1/x², and
+    /// ψ′(x) ≈ 1/x for large x (Abramowitz & Stegun 6.4).
+    #[test]
+    fn trigamma_known_values() {
+        let pi2 = std::f64::consts::PI.powi(2);
+        assert!((trigamma(1.0) - pi2 / 6.0).abs() < 1e-12);
+        assert!((trigamma(0.5) - pi2 / 2.0).abs() < 1e-12);
+        assert!((trigamma(3.0) - (pi2 / 6.0 - 1.0 - 0.25)).abs() < 1e-12);
+        for x in [0.03, 0.7, 4.2, 9.99, 10.0, 37.5] {
+            assert!(
+                (trigamma(x) - (trigamma(x + 1.0) + 1.0 / (x * x))).abs() < 1e-11 * trigamma(x),
+                "{x}"
+            );
+        }
+        let big = 1e6;
+        assert!((trigamma(big) - (1.0 / big + 0.5 / (big * big))).abs() < 1e-18);
+    }
+
+    /// A grid laid at one prior serves that prior, reads the same posterior mean as the quadrature, and
+    /// stops serving a prior that moves the posterior off it.
+    #[test]
+    fn grid_serves_nearby_priors_and_their_means() {
+        let r = Record {
+            hits: 30.0,
+            misses: 6.0,
+            uncertain: vec![(0.1, 3.0), (0.3, 5.5), (0.7, 20.0), (0.9, 61.0), (0.97, 8.0)],
+        };
+        let grid = r.marginal_grid(4.0, 1.5).unwrap();
+        for (a, b) in [(4.0, 1.5), (4.4, 1.4), (2.0, 1.0)] {
+            assert!(grid.covers(a, b), "({a}, {b})");
+            let (fast, slow) = (grid.posterior_mean(a, b), r.posterior_mean(a, b));
+            assert!((fast - slow).abs() < 1e-9, "({a}, {b}): {fast} vs {slow}");
+        }
+        // A prior worth 5,000 claims at mean 0.2 pulls the posterior far from where the grid was laid.
+        assert!(!grid.covers(1000.0, 4000.0));
+    }
+
+    /// The grid from one interpolant ([`LogitDensity::grid_by_interpolation`]) is the grid the direct way
+    /// lays, to the interpolant's accuracy, on records of thousands of claims to millions.
+    #[test]
+    fn interpolated_grid_matches_the_direct_one() {
+        for &scale in &[100.0, 10_000.0, 3_000_000.0] {
+            let uncertain: Vec<(f64, f64)> = (1..400)
+                .map(|k| {
+                    (
+                        1.0 / (1.0 + (-(k as f64 - 200.0) / 25.0).exp()),
+                        scale * (1.0 + (k % 7) as f64) / 1000.0,
+                    )
+                })
+                .filter(|&(c, _)| c != 0.5)
+                .collect();
+            let record = Record {
+                hits: 0.3 * scale,
+                misses: 0.1 * scale,
+                uncertain,
+            };
+            let (a, b) = (2.0, 1.5);
+            let density = LogitDensity {
+                record: &record,
+                a: a + record.hits,
+                b: b + record.misses,
+            };
+            let likelihood = LogitDensity {
+                record: &record,
+                a: record.hits,
+                b: record.misses,
+            };
+            let Some((lo, hi, n, values)) = density.grid_by_interpolation(&likelihood) else {
+                // A hundred claims leave a posterior too wide for 64 nodes: the direct way lays its grid.
+                assert_eq!(scale, 100.0);
+                continue;
+            };
+            let (dlo, dhi, _, sd) = density.range();
+            let (dlo, dhi) = (dlo - 0.5 * (dhi - dlo), dhi + 0.5 * (dhi - dlo));
+            assert!((lo - dlo).abs() < 1e-9 * (1.0 + dlo.abs()) && (hi - dhi).abs() < 1e-9 * (1.0 + dhi.abs()));
+            assert_eq!(n, LogitDensity::points(dlo, dhi, sd, 4.0, 65, 513));
+            let h = (hi - lo) / (n - 1) as f64;
+            for (i, v) in values.iter().enumerate() {
+                let direct = likelihood.value(lo + h * i as f64);
+                let tolerance = 1e-9_f64.max(16.0 * f64::EPSILON * direct.abs());
+                assert!(
+                    (v - direct).abs() < tolerance,
+                    "scale {scale}, point {i}: {v} vs {direct}"
+                );
+            }
+        }
     }
 
     #[test]

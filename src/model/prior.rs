@@ -4,8 +4,10 @@
 //! marginal likelihood of all sources' records together (the beta-binomial likelihood when records hold only
 //! known outcomes; the same integral taken numerically when they hold uncertain ones), so that a source
 //! with three claims is shrunk towards what the population of outlets looks like, not towards an arbitrary
-//! one half. The search runs over (logit mean, log strength) with Nelder–Mead, which needs no gradients
-//! and, started from a fixed point, takes the same steps on every run.
+//! one half. The search runs over (logit mean, log strength) by Newton's method, with the exact gradient
+//! and Hessian of the objective it evaluates (every record's marginal is a mixture of Beta functions or of
+//! grid points, so its derivatives are posterior moments: `posterior::Terms`); started from a fixed point,
+//! it takes the same steps on every run.
 //!
 //! Plain maximum marginal likelihood degenerates on small data: two outlets with one correct claim each
 //! drive the prior mean to 1 and every interval to a point; four outlets with identical records drive the
@@ -17,8 +19,9 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::posterior::{MarginalGrid, Record};
-use super::tolerance::OPTIMISER;
+use statrs::function::gamma::digamma;
+
+use super::posterior::{MarginalGrid, Record, Terms, trigamma};
 
 /// A fitted Beta prior.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -62,8 +65,6 @@ fn log_hyperprior(u: f64, v: f64) -> f64 {
 
 /// Bounds of the search, in log strength: from 0.05 to one million claims' worth.
 const LOG_STRENGTH: (f64, f64) = (-3.0, 13.8);
-/// The initial steps of the search that polishes an optimum (logit mean, log strength).
-const POLISH: [f64; 2] = [0.05, 0.07];
 /// Bounds of the search, in logit mean.
 const LOGIT_MEAN: (f64, f64) = (-12.0, 12.0);
 
@@ -100,23 +101,36 @@ impl Prior {
     }
 
     /// Fits the prior to the non-empty `records`, starting from `near` when given: an iteration that refits
-    /// the prior after every step (em) passes the last step's prior, whose optimum is close to the new one,
-    /// so that a single search with small steps on likelihoods tabulated there (the polishing round of a
-    /// cold fit) replaces the two rounds from the pooled share. The tabulation is accurate near its start,
-    /// so `near` should be close to the optimum (within a few percent: the fits then agree to 1e-4; tested).
-    /// Without `near`, the same as [`Prior::fit`]. A default prior (fewer than two records) is no start.
+    /// the prior after every step (em over values) passes the last step's prior, whose optimum is close to
+    /// the new one. Without `near`, the same as [`Prior::fit`]. A default prior is no start.
     pub fn fit_near(records: &[&Record], near: Option<&Prior>) -> Prior {
+        Prior::fit_tabulated(records, near).0
+    }
+
+    /// [`Prior::fit_near`], and beside the prior each record's tabulated likelihood as the search left it
+    /// (`None` for a record summed in closed form, or an empty one), in the order of `records`: em reads
+    /// the outlets' posterior means off these grids instead of integrating every record again.
+    ///
+    /// The search is Newton's method on (logit mean, log strength), with the exact gradient and Hessian
+    /// of the objective it evaluates ([`Terms`]). Records with many uncertain claims are tabulated once, at
+    /// the start ([`MarginalGrid`]); after each search, the grids that no longer serve the posterior at the
+    /// optimum ([`MarginalGrid::covers`]) are laid again there and the search resumes, until every grid
+    /// serves. Laying a grid (a logarithm per claim group and node) is what costs; most grids, those of
+    /// outlets whose posteriors the data pin, are laid once.
+    pub fn fit_tabulated(records: &[&Record], near: Option<&Prior>) -> (Prior, Vec<Option<MarginalGrid>>) {
         let near = near.filter(|p| p.method == "empirical_bayes");
-        let used: Vec<&Record> = records.iter().copied().filter(|r| !r.is_empty()).collect();
+        let used: Vec<usize> = (0..records.len()).filter(|&i| !records[i].is_empty()).collect();
         if used.len() < 2 {
-            return Prior {
+            let prior = Prior {
                 sources_used: used.len(),
                 ..Prior::uniform()
             };
+            return (prior, vec![None; records.len()]);
         }
-        // Start from the pooled share of correct claims, at the strength of two claims.
+        // Start from the pooled share of correct claims, at the strength of ten claims.
         let (mut good, mut all) = (0.5, 1.0);
-        for r in &used {
+        for &i in &used {
+            let r = records[i];
             good += r.hits;
             all += r.hits + r.misses;
             for &(c, w) in &r.uncertain {
@@ -125,141 +139,202 @@ impl Prior {
             }
         }
         let m = (good / all).clamp(0.01, 0.99);
-        let (start, rounds): ([f64; 2], &[[f64; 2]]) = match near {
-            Some(p) => (p.point(), &[POLISH]),
-            None => ([(m / (1.0 - m)).ln(), HYPER_LOG_STRENGTH.0], &[[0.5, 0.7], POLISH]),
+        let mut x = match near {
+            Some(p) => p.point(),
+            None => [(m / (1.0 - m)).ln(), HYPER_LOG_STRENGTH.0],
         };
-        // Search on likelihoods tabulated at the start, then again on grids laid at the first optimum: the
-        // second search starts where the first ended, so it only polishes.
-        let calls = std::sync::atomic::AtomicUsize::new(0);
-        let mut best = start;
-        let mut value = f64::INFINITY;
-        for &step in rounds {
-            let (a, b) = Prior::from_point(best[0], best[1]);
-            // Records with a few uncertain claims are summed exactly (`Record::exact_log_marginal`): most
-            // outlets of a crowd or a wiki, and the costliest to tabulate.
-            let grids: Vec<Option<MarginalGrid>> = used
-                .par_iter()
-                .map(|r| {
-                    if r.has_exact_marginal() {
-                        None
-                    } else {
-                        r.marginal_grid(a, b)
-                    }
-                })
-                .collect();
-            let objective = |p: [f64; 2]| -> f64 {
-                calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let u = p[0].clamp(LOGIT_MEAN.0, LOGIT_MEAN.1);
-                let v = p[1].clamp(LOG_STRENGTH.0, LOG_STRENGTH.1);
-                // Outside the box the objective is the boundary value plus a penalty, so the simplex walks back.
-                let penalty = (p[0] - u).powi(2) + (p[1] - v).powi(2);
-                let (a, b) = Prior::from_point(u, v);
-                let ln_beta_ab = statrs::function::beta::ln_beta(a, b);
-                let terms: Vec<f64> = used
+        let lay = |i: usize, at: [f64; 2]| {
+            let r = records[i];
+            if r.exact_terms(1.0, 1.0).is_some() {
+                None
+            } else {
+                let (a, b) = Prior::from_point(at[0], at[1]);
+                r.marginal_grid(a, b).map(|g| (g, at))
+            }
+        };
+        let mut grids: Vec<Option<(MarginalGrid, [f64; 2])>> = used.par_iter().map(|&i| lay(i, x)).collect();
+        let mut searches = 0;
+        let mut value;
+        loop {
+            let objective = |p: [f64; 2]| -> (f64, [f64; 2], [[f64; 2]; 2]) {
+                let (a, b) = Prior::from_point(p[0], p[1]);
+                let terms: Vec<Terms> = used
                     .par_iter()
                     .zip(&grids)
-                    .map(|(r, g)| match g {
-                        Some(g) => g.log_marginal_given(a, b, ln_beta_ab),
-                        None => r.exact_log_marginal(a, b).unwrap_or_else(|| r.log_marginal(a, b)),
+                    .map(|(&i, g)| match g {
+                        Some((g, _)) => g.terms(a, b),
+                        None => records[i]
+                            .exact_terms(a, b)
+                            .expect("records without a grid sum exactly"),
                     })
                     .collect();
-                -terms.iter().sum::<f64>() - log_hyperprior(u, v) + 1e3 * penalty
+                objective(&terms, p)
             };
-            (best, value) = nelder_mead(objective, best, step, 600);
+            let (best, v, steps) = newton_max(
+                objective,
+                x,
+                [LOGIT_MEAN.0, LOG_STRENGTH.0],
+                [LOGIT_MEAN.1, LOG_STRENGTH.1],
+            );
+            (x, value) = (best, v);
+            searches += steps;
+            let (a, b) = Prior::from_point(x[0], x[1]);
+            let stale: Vec<usize> = grids
+                .par_iter()
+                .enumerate()
+                .filter(|(_, g)| matches!(g, Some((g, at)) if *at != x && !g.covers(a, b)))
+                .map(|(k, _)| k)
+                .collect();
+            if stale.is_empty() {
+                break;
+            }
+            let fresh: Vec<Option<(MarginalGrid, [f64; 2])>> = stale.par_iter().map(|&k| lay(used[k], x)).collect();
+            for (k, g) in stale.into_iter().zip(fresh) {
+                grids[k] = g;
+            }
         }
         if std::env::var_os("CREDENCE_TIMING").is_some() {
-            eprintln!("timing: prior fit: {} objective evaluations", calls.into_inner());
+            eprintln!("timing: prior fit: {searches} Newton steps");
         }
-        let u = best[0].clamp(LOGIT_MEAN.0, LOGIT_MEAN.1);
-        let v = best[1].clamp(LOG_STRENGTH.0, LOG_STRENGTH.1);
+        let (u, v) = (x[0], x[1]);
         let (alpha, beta) = Prior::from_point(u, v);
         let hyper = log_hyperprior(u, v);
-        Prior {
+        let prior = Prior {
             alpha,
             beta,
             mean: alpha / (alpha + beta),
             strength: alpha + beta,
             method: "empirical_bayes",
             sources_used: used.len(),
-            log_marginal_likelihood: -value - hyper,
+            log_marginal_likelihood: value - hyper,
             log_hyperprior: hyper,
             at_bound: v >= LOG_STRENGTH.1 - 0.05,
+        };
+        let mut out = vec![None; records.len()];
+        for (i, g) in used.into_iter().zip(grids) {
+            out[i] = g.map(|(g, _)| g);
         }
+        (prior, out)
     }
 }
 
-/// Minimises `f` over the plane by the Nelder–Mead simplex method (reflection 1, expansion 2, contraction
-/// ½, shrink ½), from `start` with initial steps `step`. Returns the best point and its value.
-pub fn nelder_mead(f: impl Fn([f64; 2]) -> f64, start: [f64; 2], step: [f64; 2], max_iter: usize) -> ([f64; 2], f64) {
-    let mut simplex = [start, [start[0] + step[0], start[1]], [start[0], start[1] + step[1]]];
-    let mut values = simplex.map(&f);
-    for _ in 0..max_iter {
-        // Order best to worst, ties by position so the run is reproducible.
-        let mut order = [0usize, 1, 2];
-        order.sort_by(|&i, &j| values[i].total_cmp(&values[j]).then(i.cmp(&j)));
-        simplex = order.map(|i| simplex[i]);
-        values = order.map(|i| values[i]);
-        let spread = (values[2] - values[0]).abs();
-        let size = (0..2)
-            .map(|k| {
-                (simplex[1][k] - simplex[0][k])
-                    .abs()
-                    .max((simplex[2][k] - simplex[0][k]).abs())
-            })
-            .fold(0.0, f64::max);
-        if spread <= OPTIMISER * (1.0 + values[0].abs()) && size < 1e-7 {
+/// The objective of the prior's search at the point `p` = (logit mean u, log strength v), from every
+/// record's [`Terms`] at the shapes there: the log marginal likelihood `Σ ln ∫ − R·ln B(a, b)` plus the log
+/// hyperprior, with its gradient and Hessian in (u, v) by the chain rule through `a = σ(u)·e^v`,
+/// `b = (1 − σ(u))·e^v`. Summed in the records' order, so the bits do not depend on the thread count.
+fn objective(terms: &[Terms], p: [f64; 2]) -> (f64, [f64; 2], [[f64; 2]; 2]) {
+    let (u, v) = (p[0], p[1]);
+    let (a, b) = Prior::from_point(u, v);
+    let mut sum = Terms::default();
+    for t in terms {
+        sum.value += t.value;
+        for i in 0..2 {
+            sum.grad[i] += t.grad[i];
+            for j in 0..2 {
+                sum.hess[i][j] += t.hess[i][j];
+            }
+        }
+    }
+    // − R·ln B(a, b).
+    let r = terms.len() as f64;
+    let (da, db, dab) = (digamma(a), digamma(b), digamma(a + b));
+    let (ta, tb, tab) = (trigamma(a), trigamma(b), trigamma(a + b));
+    let value = sum.value - r * statrs::function::beta::ln_beta(a, b);
+    let la = sum.grad[0] - r * (da - dab);
+    let lb = sum.grad[1] - r * (db - dab);
+    let laa = sum.hess[0][0] - r * (ta - tab);
+    let lab = sum.hess[0][1] + r * tab;
+    let lbb = sum.hess[1][1] - r * (tb - tab);
+    // The chain rule: ∂a/∂u = k, ∂b/∂u = −k with k = e^v σ(u)(1 − σ(u)); ∂a/∂v = a, ∂b/∂v = b.
+    let m = a / (a + b);
+    let k = (a + b) * m * (1.0 - m);
+    let gu = k * (la - lb);
+    let gv = a * la + b * lb;
+    let huu = k * k * (laa - 2.0 * lab + lbb) + k * (1.0 - 2.0 * m) * (la - lb);
+    let huv = gu + k * (a * laa + (b - a) * lab - b * lbb);
+    let hvv = gv + a * a * laa + 2.0 * a * b * lab + b * b * lbb;
+    // The hyperprior: independent normals on u and v.
+    let (su, sv) = (HYPER_LOGIT_MEAN.1.powi(2), HYPER_LOG_STRENGTH.1.powi(2));
+    let grad = [gu - (u - HYPER_LOGIT_MEAN.0) / su, gv - (v - HYPER_LOG_STRENGTH.0) / sv];
+    let hess = [[huu - 1.0 / su, huv], [huv, hvv - 1.0 / sv]];
+    (value + log_hyperprior(u, v), grad, hess)
+}
+
+/// Maximises a smooth function of two variables over the box `[lower, upper]` by Newton's method from
+/// `start`. `f` returns the value, gradient and Hessian. Where the Hessian is not negative definite the
+/// step is damped (Levenberg) until it is; each step is cut back by halves until the value rises by a
+/// fair share of what the gradient promises (Armijo); a coordinate at a bound with the gradient pointing
+/// out stays there. Stops when a step moves less than 1e-10 or promises less than rounding can resolve.
+/// Returns the point, its value and the number of Newton steps taken. Deterministic: no randomness, and
+/// ties cannot arise.
+pub fn newton_max(
+    f: impl Fn([f64; 2]) -> (f64, [f64; 2], [[f64; 2]; 2]),
+    start: [f64; 2],
+    lower: [f64; 2],
+    upper: [f64; 2],
+) -> ([f64; 2], f64, usize) {
+    let clamp = |p: [f64; 2]| [p[0].clamp(lower[0], upper[0]), p[1].clamp(lower[1], upper[1])];
+    let mut x = clamp(start);
+    let (mut fx, mut g, mut h) = f(x);
+    let mut steps = 0;
+    while steps < 200 {
+        // Free coordinates: not held at a bound by a gradient pointing out of the box.
+        let free = [0, 1].map(|k| !((x[k] <= lower[k] && g[k] < 0.0) || (x[k] >= upper[k] && g[k] > 0.0)));
+        // Solve (−H + λI) d = g over the free coordinates, λ ≥ 0 the least damping that makes −H + λI
+        // positive definite with some margin.
+        let mut m = [[-h[0][0], -h[0][1]], [-h[1][0], -h[1][1]]];
+        let mut rhs = g;
+        for k in 0..2 {
+            if !free[k] {
+                m[k] = [0.0, 0.0];
+                m[0][k] = 0.0;
+                m[1][k] = 0.0;
+                m[k][k] = 1.0;
+                rhs[k] = 0.0;
+            }
+        }
+        let trace = m[0][0] + m[1][1];
+        let det = m[0][0] * m[1][1] - m[0][1] * m[1][0];
+        let smallest = 0.5 * trace - (0.25 * trace * trace - det).max(0.0).sqrt();
+        let scale = m[0][0].abs().max(m[1][1].abs()).max(1e-12);
+        if smallest <= 1e-8 * scale {
+            let lambda = -smallest + 1e-3 * scale;
+            m[0][0] += lambda;
+            m[1][1] += lambda;
+        }
+        let det = m[0][0] * m[1][1] - m[0][1] * m[1][0];
+        let d = [
+            (m[1][1] * rhs[0] - m[0][1] * rhs[1]) / det,
+            (m[0][0] * rhs[1] - m[1][0] * rhs[0]) / det,
+        ];
+        let promise = g[0] * d[0] + g[1] * d[1];
+        // Also stops on a NaN promise (a degenerate Hessian), where no step can be trusted.
+        if promise.is_nan() || promise <= 1e-14 * (1.0 + fx.abs()) {
             break;
         }
-        let centroid = [
-            (simplex[0][0] + simplex[1][0]) / 2.0,
-            (simplex[0][1] + simplex[1][1]) / 2.0,
-        ];
-        let along = |t: f64| {
-            [
-                centroid[0] + t * (simplex[2][0] - centroid[0]),
-                centroid[1] + t * (simplex[2][1] - centroid[1]),
-            ]
+        steps += 1;
+        let mut t = 1.0;
+        let mut accepted = None;
+        for _ in 0..40 {
+            let y = clamp([x[0] + t * d[0], x[1] + t * d[1]]);
+            let (fy, gy, hy) = f(y);
+            let gain = g[0] * (y[0] - x[0]) + g[1] * (y[1] - x[1]);
+            if fy >= fx + 1e-4 * gain {
+                accepted = Some((y, fy, gy, hy));
+                break;
+            }
+            t *= 0.5;
+        }
+        let Some((y, fy, gy, hy)) = accepted else {
+            break;
         };
-        let reflected = along(-1.0);
-        let fr = f(reflected);
-        if fr < values[0] {
-            let expanded = along(-2.0);
-            let fe = f(expanded);
-            if fe < fr {
-                simplex[2] = expanded;
-                values[2] = fe;
-            } else {
-                simplex[2] = reflected;
-                values[2] = fr;
-            }
-        } else if fr < values[1] {
-            simplex[2] = reflected;
-            values[2] = fr;
-        } else {
-            let contracted = if fr < values[2] { along(-0.5) } else { along(0.5) };
-            let fc = f(contracted);
-            if fc < values[2].min(fr) {
-                simplex[2] = contracted;
-                values[2] = fc;
-            } else {
-                for i in 1..3 {
-                    simplex[i] = [
-                        simplex[0][0] + 0.5 * (simplex[i][0] - simplex[0][0]),
-                        simplex[0][1] + 0.5 * (simplex[i][1] - simplex[0][1]),
-                    ];
-                    values[i] = f(simplex[i]);
-                }
-            }
+        let moved = (y[0] - x[0]).abs().max((y[1] - x[1]).abs());
+        (x, fx, g, h) = (y, fy, gy, hy);
+        if moved < 1e-10 {
+            break;
         }
     }
-    let mut best = 0;
-    for i in 1..3 {
-        if values[i] < values[best] {
-            best = i;
-        }
-    }
-    (simplex[best], values[best])
+    (x, fx, steps)
 }
 
 /// Priors by group of outlets (`--sources-meta`): one fitted over every outlet, and one per group fitted over
@@ -284,21 +359,35 @@ impl Priors {
     /// As [`Priors::fit`], each search starting from `near`'s prior of the same group where it has one
     /// ([`Prior::fit_near`]): for an iteration that refits the priors after every step.
     pub fn fit_near(records: &[&Record], groups: &[u32], n_groups: usize, near: Option<&Priors>) -> Priors {
-        let overall = Prior::fit_near(records, near.map(|p| &p.overall));
+        Priors::fit_tabulated(records, groups, n_groups, near).0
+    }
+
+    /// [`Priors::fit_near`], and beside the priors each record's tabulated likelihood from the fit of the
+    /// prior it is scored under (its group's, or the overall one), in the order of `records`
+    /// ([`Prior::fit_tabulated`]).
+    pub fn fit_tabulated(
+        records: &[&Record],
+        groups: &[u32],
+        n_groups: usize,
+        near: Option<&Priors>,
+    ) -> (Priors, Vec<Option<MarginalGrid>>) {
+        let (overall, mut grids) = Prior::fit_tabulated(records, near.map(|p| &p.overall));
         let groups = (0..n_groups as u32)
             .map(|g| {
-                let members: Vec<&Record> = records
-                    .iter()
-                    .zip(groups)
-                    .filter(|(_, k)| **k == g)
-                    .map(|(r, _)| *r)
-                    .collect();
+                let members: Vec<usize> = (0..records.len()).filter(|&i| groups[i] == g).collect();
+                let member_records: Vec<&Record> = members.iter().map(|&i| records[i]).collect();
                 let start = near.and_then(|p| p.groups.get(g as usize)).and_then(Option::as_ref);
-                let fitted = Prior::fit_near(&members, start);
-                (fitted.method == "empirical_bayes").then_some(fitted)
+                let (fitted, member_grids) = Prior::fit_tabulated(&member_records, start);
+                let fitted = (fitted.method == "empirical_bayes").then_some(fitted);
+                if fitted.is_some() {
+                    for (i, grid) in members.into_iter().zip(member_grids) {
+                        grids[i] = grid;
+                    }
+                }
+                fitted
             })
             .collect();
-        Priors { overall, groups }
+        (Priors { overall, groups }, grids)
     }
 
     /// The prior of an outlet in group `group` (`u32::MAX`: none).
@@ -318,11 +407,102 @@ mod tests {
     use statrs::distribution::Beta;
 
     #[test]
-    fn nelder_mead_finds_the_rosenbrock_minimum() {
-        let rosen = |p: [f64; 2]| (1.0 - p[0]).powi(2) + 100.0 * (p[1] - p[0] * p[0]).powi(2);
-        let (x, v) = nelder_mead(rosen, [-1.2, 1.0], [0.5, 0.5], 5000);
-        assert!((x[0] - 1.0).abs() < 1e-3 && (x[1] - 1.0).abs() < 1e-3, "{x:?}");
-        assert!(v < 1e-6);
+    fn newton_finds_the_maximum_of_the_rosenbrock_valley() {
+        // −Rosenbrock: not concave away from its maximum at (1, 1), so the damping and line search work.
+        let f = |p: [f64; 2]| {
+            let (x, y) = (p[0], p[1]);
+            let value = -((1.0 - x).powi(2) + 100.0 * (y - x * x).powi(2));
+            let grad = [2.0 * (1.0 - x) + 400.0 * x * (y - x * x), -200.0 * (y - x * x)];
+            let hess = [[-2.0 - 1200.0 * x * x + 400.0 * y, 400.0 * x], [400.0 * x, -200.0]];
+            (value, grad, hess)
+        };
+        let (x, v, steps) = newton_max(f, [-1.2, 1.0], [-5.0, -5.0], [5.0, 5.0]);
+        assert!(
+            (x[0] - 1.0).abs() < 1e-8 && (x[1] - 1.0).abs() < 1e-8,
+            "{x:?} after {steps} steps"
+        );
+        assert!(v > -1e-15 && steps < 100, "{v} after {steps} steps");
+        // A concave quadratic is maximised in one step.
+        let q = |p: [f64; 2]| {
+            let (x, y) = (p[0] - 0.3, p[1] + 0.7);
+            let value = -(2.0 * x * x + x * y + y * y);
+            (value, [-(4.0 * x + y), -(x + 2.0 * y)], [[-4.0, -1.0], [-1.0, -2.0]])
+        };
+        let (x, _, steps) = newton_max(q, [2.0, 2.0], [-5.0, -5.0], [5.0, 5.0]);
+        assert!(
+            (x[0] - 0.3).abs() < 1e-12 && (x[1] + 0.7).abs() < 1e-12 && steps == 1,
+            "{x:?} {steps}"
+        );
+        // With the maximum outside the box, the search stops on its edge: x held at 0.5, y maximised
+        // there (∂/∂y = 0 at y + 0.7 = −(x − 0.3) / 2).
+        let (x, _, _) = newton_max(q, [2.0, 2.0], [0.5, -5.0], [5.0, 5.0]);
+        assert!(
+            (x[0] - 0.5).abs() < 1e-12 && (x[1] - (-0.7 - 0.1)).abs() < 1e-9,
+            "{x:?}"
+        );
+    }
+
+    /// The search's gradient and Hessian are those of the value it maximises: central differences of the
+    /// value (and of the gradient) on records of every kind (known only, exact sums, tabulated).
+    #[test]
+    fn objective_derivatives_match_differences() {
+        let records = [
+            Record {
+                hits: 7.0,
+                misses: 2.0,
+                uncertain: vec![],
+            },
+            Record {
+                hits: 1.0,
+                misses: 0.0,
+                uncertain: vec![(0.3, 2.0), (0.9, 3.0)],
+            },
+            Record {
+                hits: 4.0,
+                misses: 1.0,
+                uncertain: vec![(0.2, 3.5), (0.6, 7.25), (0.8, 40.0), (0.95, 12.0)],
+            },
+        ];
+        let grid = records[2].marginal_grid(3.0, 1.2).unwrap();
+        let at = |p: [f64; 2]| {
+            let (a, b) = Prior::from_point(p[0], p[1]);
+            let terms = [
+                records[0].exact_terms(a, b).unwrap(),
+                records[1].exact_terms(a, b).unwrap(),
+                grid.terms(a, b),
+            ];
+            objective(&terms, p)
+        };
+        let p = [0.9, 1.4];
+        let (_, g, h) = at(p);
+        let e = 1e-5;
+        for k in 0..2 {
+            let (mut up, mut down) = (p, p);
+            up[k] += e;
+            down[k] -= e;
+            let ((fu, gu, _), (fd, gd, _)) = (at(up), at(down));
+            let numeric = (fu - fd) / (2.0 * e);
+            assert!(
+                (numeric - g[k]).abs() < 1e-6 * (1.0 + g[k].abs()),
+                "gradient {k}: {numeric} vs {}",
+                g[k]
+            );
+            for j in 0..2 {
+                let numeric = (gu[j] - gd[j]) / (2.0 * e);
+                let want = h[k][j];
+                assert!(
+                    (numeric - want).abs() < 1e-5 * (1.0 + want.abs()),
+                    "hessian {k}{j}: {numeric} vs {want}"
+                );
+            }
+        }
+        // And the value is the log marginal likelihood the records report, plus the log hyperprior.
+        let (a, b) = Prior::from_point(p[0], p[1]);
+        let direct = records[0].log_marginal(a, b)
+            + records[1].exact_log_marginal(a, b).unwrap()
+            + grid.log_marginal(a, b)
+            + log_hyperprior(p[0], p[1]);
+        assert!((at(p).0 - direct).abs() < 1e-9, "{} vs {direct}", at(p).0);
     }
 
     /// Planted truth: 400 sources with reliabilities from Beta(6, 2) (mean 0.75, strength 8), 30 resolved
