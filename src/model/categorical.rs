@@ -739,7 +739,12 @@ const SQUAREM_STEP: f64 = 16.0;
 /// (α = −1 gives `s2` itself). For a map that contracts linearly at rate λ along one direction the S3 step
 /// with α = −1 / (1 − λ) lands on the fixed point; the iteration's slow modes are such directions. Norms are
 /// summed in order, so the result does not depend on scheduling.
-fn squarem(s0: &[f64], s1: &[f64], s2: &[f64], max_step: f64) -> Vec<f64> {
+pub(crate) fn squarem(s0: &[f64], s1: &[f64], s2: &[f64], max_step: f64) -> Vec<f64> {
+    squarem_within(s0, s1, s2, 1.0, max_step)
+}
+
+/// [`squarem`] with the step length |α| kept within `[min_step, max_step]`.
+pub(crate) fn squarem_within(s0: &[f64], s1: &[f64], s2: &[f64], min_step: f64, max_step: f64) -> Vec<f64> {
     let (mut rr, mut vv) = (0.0, 0.0);
     for ((a, b), c) in s0.iter().zip(s1).zip(s2) {
         let (r, v) = (b - a, c - 2.0 * b + a);
@@ -747,7 +752,7 @@ fn squarem(s0: &[f64], s1: &[f64], s2: &[f64], max_step: f64) -> Vec<f64> {
         vv += v * v;
     }
     let alpha = if vv > 0.0 {
-        -(rr / vv).sqrt().clamp(1.0, max_step)
+        -(rr / vv).sqrt().clamp(min_step, max_step)
     } else {
         -1.0
     };
@@ -1456,6 +1461,18 @@ mod tests {
         }
         // Nothing moves: the step is no step.
         assert_eq!(squarem(&s0, &s0, &s0, 16.0), s0);
+        // A map that alternates in sign (λ = −0.45, plain em over votes alone) wants |α| = 1/(1 − λ) < 1:
+        // `squarem` keeps |α| = 1 (the plain second iterate, error λ² = 0.2025), `squarem_within` down to
+        // ¼ lands on the fixed point.
+        let lambda = -0.45;
+        let s1 = iterate(&s0, lambda);
+        let s2 = iterate(&s1, lambda);
+        let plain = squarem(&s0, &s1, &s2, 16.0);
+        assert!(plain.iter().zip(&s2).all(|(a, b)| (a - b).abs() < 1e-12), "{plain:?}");
+        let x = squarem_within(&s0, &s1, &s2, 0.25, 16.0);
+        for k in 0..2 {
+            assert!((x[k] - fixed[k]).abs() < 1e-12, "{x:?}");
+        }
     }
 
     #[test]
