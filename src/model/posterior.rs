@@ -1037,23 +1037,29 @@ mod tests {
         );
     }
 
+    /// A record of about `scale` claims over 398 groups whose probabilities spread over the logit scale,
+    /// and a share of known outcomes: the interpolation tests' subject.
+    fn spread_record(scale: f64) -> Record {
+        let uncertain: Vec<(f64, f64)> = (1..400)
+            .map(|k| {
+                let c = 1.0 / (1.0 + (-(k as f64 - 200.0) / 25.0).exp());
+                (c, scale * (1.0 + (k % 7) as f64) / 1000.0)
+            })
+            .filter(|&(c, _)| c != 0.5)
+            .collect();
+        Record {
+            hits: 0.3 * scale,
+            misses: 0.1 * scale,
+            uncertain,
+        }
+    }
+
     /// The interpolated log density agrees with the direct sum on records from a handful of claims to
     /// millions, and a wide range or a record of few groups is summed directly.
     #[test]
     fn interpolated_log_density_matches_the_direct_sum() {
         for &scale in &[3.0, 100.0, 10_000.0, 3_000_000.0] {
-            let uncertain: Vec<(f64, f64)> = (1..400)
-                .map(|k| {
-                    let c = 1.0 / (1.0 + (-(k as f64 - 200.0) / 25.0).exp());
-                    (c, scale * (1.0 + (k % 7) as f64) / 1000.0)
-                })
-                .filter(|&(c, _)| c != 0.5)
-                .collect();
-            let record = Record {
-                hits: 0.3 * scale,
-                misses: 0.1 * scale,
-                uncertain,
-            };
+            let record = spread_record(scale);
             let density = LogitDensity {
                 record: &record,
                 a: 2.0 + record.hits,
@@ -1123,20 +1129,7 @@ mod tests {
     #[test]
     fn interpolated_grid_matches_the_direct_one() {
         for &scale in &[100.0, 10_000.0, 3_000_000.0] {
-            let uncertain: Vec<(f64, f64)> = (1..400)
-                .map(|k| {
-                    (
-                        1.0 / (1.0 + (-(k as f64 - 200.0) / 25.0).exp()),
-                        scale * (1.0 + (k % 7) as f64) / 1000.0,
-                    )
-                })
-                .filter(|&(c, _)| c != 0.5)
-                .collect();
-            let record = Record {
-                hits: 0.3 * scale,
-                misses: 0.1 * scale,
-                uncertain,
-            };
+            let record = spread_record(scale);
             let (a, b) = (2.0, 1.5);
             let density = LogitDensity {
                 record: &record,
