@@ -5,7 +5,7 @@
 //! chains within a story: a claim relaying an outlet that itself relays another is credited to the outlet at
 //! the end of the chain, the originator.
 
-use crate::corpus::{Corpus, Mention, Outcome, Stance};
+use crate::corpus::{Corpus, Mention, Mentions, Outcome, Stance};
 
 /// How a story stands after cross-checking, before any source's record is weighed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -185,16 +185,17 @@ impl ByStory {
     pub fn new(corpus: &Corpus) -> ByStory {
         let n = corpus.stories.len();
         let mut start = vec![0u32; n + 1];
-        for m in &corpus.mentions {
-            start[m.story as usize + 1] += 1;
+        let stories = corpus.mentions.stories();
+        for &s in stories {
+            start[s as usize + 1] += 1;
         }
         for s in 0..n {
             start[s + 1] += start[s];
         }
         let mut next = start.clone();
-        let mut order = vec![0u32; corpus.mentions.len()];
-        for (i, m) in corpus.mentions.iter().enumerate() {
-            let slot = &mut next[m.story as usize];
+        let mut order = vec![0u32; stories.len()];
+        for (i, &s) in stories.iter().enumerate() {
+            let slot = &mut next[s as usize];
             order[*slot as usize] = i as u32;
             *slot += 1;
         }
@@ -224,12 +225,12 @@ pub fn credit(corpus: &Corpus, groups: &ByStory) -> Vec<u32> {
     let mut links = Links::default();
     for s in 0..groups.stories() {
         let ms = groups.story(s);
-        if ms.iter().all(|&i| mentions[i as usize].relays().is_none()) {
+        if ms.iter().all(|&i| mentions.get(i as usize).relays().is_none()) {
             continue;
         }
         links.build(mentions, ms);
         for &i in ms {
-            credited[i as usize] = links.follow(mentions[i as usize]);
+            credited[i as usize] = links.follow(mentions.get(i as usize));
         }
     }
     credited
@@ -255,11 +256,11 @@ struct Links {
 }
 
 impl Links {
-    fn build(&mut self, mentions: &[Mention], ms: &[u32]) {
+    fn build(&mut self, mentions: &Mentions, ms: &[u32]) {
         self.originators.clear();
         self.originators.extend(
             ms.iter()
-                .map(|&i| mentions[i as usize])
+                .map(|&i| mentions.get(i as usize))
                 .filter(|m| m.relays().is_none())
                 .map(|m| m.source),
         );
@@ -267,7 +268,7 @@ impl Links {
         self.originators.dedup();
         self.cites.clear();
         for &i in ms {
-            let m = mentions[i as usize];
+            let m = mentions.get(i as usize);
             if let Some(to) = m.relays()
                 && self.originators.binary_search(&{ m.source }).is_err()
             {

@@ -355,7 +355,7 @@ impl Scores {
     /// The scores of the corpus's `m`-th mention (its `m`-th accepted claim).
     pub fn claim(&self, corpus: &Corpus, m: usize) -> ClaimScore {
         let value = corpus.mention_values.get(m).copied().unwrap_or(u32::MAX);
-        self.score_mention(corpus.mentions[m], self.credited(corpus, m), value)
+        self.score_mention(corpus.mentions.get(m), self.credited(corpus, m), value)
     }
 
     /// The scores of a claim met again after the model ran (as when a merge writes `claims.csv`): its
@@ -447,7 +447,7 @@ impl Scores {
                     wrong: if p.is_nan() {
                         f64::NAN
                     } else {
-                        1.0 - crosscheck::correct_given(corpus.mentions[i as usize].stance, p)
+                        1.0 - crosscheck::correct_given(corpus.mentions.get(i as usize).stance, p)
                     },
                     spread: 1.0,
                 })
@@ -470,7 +470,7 @@ impl Scores {
         reports
             .iter()
             .map(|&i| {
-                let m_i = corpus.mentions[i as usize];
+                let m_i = corpus.mentions.get(i as usize);
                 let value = corpus.mention_values.get(i as usize).copied().unwrap_or(u32::MAX);
                 let Some(k) = td.classes.class(s, m_i.stance, value) else {
                     return copying::Judgement {
@@ -494,7 +494,7 @@ impl Scores {
 
     /// The outlet credited with mention `m`.
     fn credited(&self, corpus: &Corpus, m: usize) -> u32 {
-        credited_to(&self.credited, corpus.mentions[m], m as u32)
+        credited_to(&self.credited, corpus.mentions.get(m), m as u32)
     }
 
     /// Every story's most probable value, its probability and the outlets behind it, in story order.
@@ -541,7 +541,7 @@ impl Scores {
                     (
                         label.to_owned(),
                         p.max(1.0 - p),
-                        Box::new(move |i: u32| corpus.mentions[i as usize].stance == stance),
+                        Box::new(move |i: u32| corpus.mentions.get(i as usize).stance == stance),
                     )
                 }
             }
@@ -573,7 +573,7 @@ impl Scores {
                             label,
                             p,
                             Box::new(move |i: u32| {
-                                classes.class(s, corpus.mentions[i as usize].stance, value_of(i)) == Some(k)
+                                classes.class(s, corpus.mentions.get(i as usize).stance, value_of(i)) == Some(k)
                             }),
                         )
                     }
@@ -584,7 +584,7 @@ impl Scores {
         let mut credited: Vec<u32> = Vec::new();
         for &i in self.groups(corpus).story(s) {
             if wins(i) {
-                outlets.push(corpus.mentions[i as usize].source);
+                outlets.push(corpus.mentions.get(i as usize).source);
                 credited.push(self.credited(corpus, i as usize));
             }
         }
@@ -827,7 +827,7 @@ fn score_held(mut held: Held<'_>, params: &Params) -> Result<Scores> {
     let mut groups = crosscheck::ByStory::new(corpus);
     // Without relays every mention is credited to its own outlet: no vector then (4 bytes a claim), and
     // readers take the mention's source ([`credited_to`]).
-    let relays = corpus.mentions.iter().any(|m| m.relays().is_some());
+    let relays = corpus.mentions.any_relays();
     let mut credited = if relays {
         crosscheck::credit(corpus, &groups)
     } else {
@@ -1215,7 +1215,7 @@ fn categorical_problem(
     for s in 0..n {
         story_units.clear();
         for &i in groups.story(s) {
-            let m = corpus.mentions[i as usize];
+            let m = corpus.mentions.get(i as usize);
             let value = corpus.mention_values.get(i as usize).copied().unwrap_or(u32::MAX);
             let class = classes
                 .class(s, m.stance, value)
@@ -1325,9 +1325,9 @@ fn score_with_copies(corpus: &Corpus, params: &Params) -> Result<Scores> {
     let (pairs, copies) = copying::detect(corpus, first.groups(corpus), &theta, &judge);
     drop(first);
     let mut marked = corpus.clone();
-    for (m, &to) in marked.mentions.iter_mut().zip(&copies) {
+    for (i, &to) in copies.iter().enumerate() {
         if to != Mention::ORIGINAL {
-            m.attributed_to = to;
+            marked.mentions.set_attributed_to(i, to);
         }
     }
     let mut scores = score(&marked, &plain)?;
@@ -1387,7 +1387,7 @@ fn em_units(
     for story in 0..groups.stories() {
         story_units.clear();
         for &i in groups.story(story) {
-            let m = corpus.mentions[i as usize];
+            let m = corpus.mentions.get(i as usize);
             let to = credited_to(credited, m, i);
             let w = weight(i as usize);
             story_units.push((

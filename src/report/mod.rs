@@ -562,7 +562,7 @@ pub fn write_claims(loaded: &Loaded, scores: &Scores, format: Format, out: &mut 
     // spares a random access into the name tables per claim.
     loaded.replay.for_each_block(
         |buf, m, row| {
-            let mention = corpus.mentions[m];
+            let mention = corpus.mentions.get(m);
             let extra = Extra {
                 value: corpus.mention_values.get(m).map(|&v| corpus.values.name(v)),
                 // The story the claim was scored under, and the similarity that put it there.
