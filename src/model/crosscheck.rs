@@ -202,6 +202,53 @@ impl ByStory {
         ByStory { order, start }
     }
 
+    /// Hands each story's mention indices (in input order) to `each`, in story order, as [`ByStory::new`]
+    /// would give them, without holding the whole grouping: the mentions are grouped a part of the stories
+    /// at a time, each part holding about an eighth of them (at least 2^20), one pass over the mentions'
+    /// stories a part. At 10M claims that holds 5 MiB of indices at a time, not 38.
+    pub fn each_story(corpus: &Corpus, mut each: impl FnMut(usize, &[u32])) {
+        let stories = corpus.mentions.stories();
+        let n = corpus.stories.len();
+        let mut start = vec![0u32; n + 1];
+        for &s in stories {
+            start[s as usize + 1] += 1;
+        }
+        for s in 0..n {
+            start[s + 1] += start[s];
+        }
+        let part = (stories.len() / 8).max(1 << 20);
+        let (mut order, mut next) = (Vec::new(), Vec::new());
+        let mut a = 0;
+        while a < n {
+            // The part: stories a..b, as many as hold at most `part` mentions (one at least).
+            let limit = start[a] as usize + part;
+            let b = (start.partition_point(|&x| x as usize <= limit) - 1).clamp(a + 1, n);
+            let base = start[a];
+            order.clear();
+            order.resize((start[b] - base) as usize, 0u32);
+            next.clear();
+            next.extend(start[a..b].iter().map(|&x| x - base));
+            if b - a == n {
+                for (i, &s) in stories.iter().enumerate() {
+                    let slot = &mut next[s as usize];
+                    order[*slot as usize] = i as u32;
+                    *slot += 1;
+                }
+            } else {
+                for (i, &s) in stories.iter().enumerate() {
+                    if let Some(slot) = (s as usize).checked_sub(a).and_then(|k| next.get_mut(k)) {
+                        order[*slot as usize] = i as u32;
+                        *slot += 1;
+                    }
+                }
+            }
+            for s in a..b {
+                each(s, &order[(start[s] - base) as usize..(start[s + 1] - base) as usize]);
+            }
+            a = b;
+        }
+    }
+
     /// Story `s`'s mention indices.
     pub fn story(&self, s: usize) -> &[u32] {
         &self.order[self.start[s] as usize..self.start[s + 1] as usize]

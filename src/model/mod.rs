@@ -824,10 +824,17 @@ fn score_held(mut held: Held<'_>, params: &Params) -> Result<Scores> {
     }
     let stage = crate::progress::Stage::start("crosscheck");
     let evidence = crosscheck::stories(corpus);
-    let mut groups = crosscheck::ByStory::new(corpus);
     // Without relays every mention is credited to its own outlet: no vector then (4 bytes a claim), and
     // readers take the mention's source ([`credited_to`]).
     let relays = corpus.mentions.any_relays();
+    // The mentions grouped by story, where the credit of relays or the categorical methods read them; the
+    // units are otherwise built a part of the stories at a time ([`crosscheck::ByStory::each_story`]), and
+    // the outputs build the grouping when they first read it (4 bytes a claim less till then).
+    let mut groups = if relays || td_method.is_some() {
+        crosscheck::ByStory::new(corpus)
+    } else {
+        crosscheck::ByStory::default()
+    };
     let mut credited = if relays {
         crosscheck::credit(corpus, &groups)
     } else {
@@ -1361,7 +1368,7 @@ fn em_units(
     let mut weights = Vec::new();
     let mut unit_topics = Vec::new();
     let topic = |i: usize| corpus.mention_topics.get(i).copied().unwrap_or(u32::MAX);
-    let mut start = Vec::with_capacity(groups.stories() + 1);
+    let mut start = Vec::with_capacity(corpus.stories.len() + 1);
     start.push(0u32);
     // Silent copies are modelled by em where publication times say which reports came first.
     // A report's time is its earliest claim's, which a merged corpus's first times give as well.
@@ -1384,9 +1391,9 @@ fn em_units(
     let mut credited_times: Vec<(i64, crate::corpus::Stance)> = Vec::new();
     // asserting[k]: assertions among the first k credited reports in time order.
     let mut asserting: Vec<u32> = Vec::new();
-    for story in 0..groups.stories() {
+    let mut each = |_story: usize, members: &[u32]| {
         story_units.clear();
-        for &i in groups.story(story) {
+        for &i in members {
             let m = corpus.mentions.get(i as usize);
             let to = credited_to(credited, m, i);
             let w = weight(i as usize);
@@ -1476,6 +1483,14 @@ fn em_units(
             unit_topics.extend(story_units.iter().map(|u| u.3));
         }
         start.push(units.len() as u32);
+    };
+    // Without a grouping by story (em's own runs hold none, 4 bytes a claim less), a part at a time.
+    if groups.start.is_empty() {
+        crosscheck::ByStory::each_story(corpus, &mut each);
+    } else {
+        for story in 0..groups.stories() {
+            each(story, groups.story(story));
+        }
     }
     em::Units {
         units,
