@@ -558,7 +558,7 @@ mod mentions_tests {
         }
         mentions.extend(mixed[200..].iter().copied());
         assert!(mentions.any_relays() && mentions.iter().eq(mixed.iter().copied()));
-        assert_eq!((&mentions).into_iter().rev().next(), mixed.last().copied());
+        assert_eq!((&mentions).into_iter().next_back(), mixed.last().copied());
         let mut marked: Mentions = plain.iter().copied().collect();
         marked.set_attributed_to(7, Mention::ORIGINAL);
         assert!(marked.attributed.is_empty());
