@@ -206,7 +206,12 @@ impl ByStory {
     /// would give them, without holding the whole grouping: the mentions are grouped a part of the stories
     /// at a time, each part holding about an eighth of them (at least 2^20), one pass over the mentions'
     /// stories a part. At 10M claims that holds 5 MiB of indices at a time, not 38.
-    pub fn each_story(corpus: &Corpus, mut each: impl FnMut(usize, &[u32])) {
+    pub fn each_story(corpus: &Corpus, each: impl FnMut(usize, &[u32])) {
+        ByStory::each_story_by(corpus, (corpus.mentions.len() / 8).max(1 << 20), each);
+    }
+
+    /// [`ByStory::each_story`] with parts of at most `part` mentions (or a single story).
+    fn each_story_by(corpus: &Corpus, part: usize, mut each: impl FnMut(usize, &[u32])) {
         let stories = corpus.mentions.stories();
         let n = corpus.stories.len();
         let mut start = vec![0u32; n + 1];
@@ -216,7 +221,6 @@ impl ByStory {
         for s in 0..n {
             start[s + 1] += start[s];
         }
-        let part = (stories.len() / 8).max(1 << 20);
         let (mut order, mut next) = (Vec::new(), Vec::new());
         let mut a = 0;
         while a < n {
@@ -397,6 +401,23 @@ mod tests {
             names,
             ["Reuters", "Reuters", "Reuters", "Ghost", "B", "A", "X", "Y", "Hub"]
         );
+    }
+
+    #[test]
+    fn stories_a_part_at_a_time_as_grouped_whole() {
+        let mut c = Corpus::default();
+        for i in 0..500u32 {
+            let story = format!("s{}", (i * 7919) % 61 + u32::from(i % 9 == 0) * 100);
+            claim(&mut c, "", &format!("o{}", i % 13), &story, None);
+        }
+        c.stories.intern("never claimed");
+        let whole = ByStory::new(&c);
+        for part in [1, 3, 40, 499, 500, 10_000] {
+            let mut seen = Vec::new();
+            ByStory::each_story_by(&c, part, |s, ms| seen.push((s, ms.to_vec())));
+            let want: Vec<(usize, Vec<u32>)> = (0..whole.stories()).map(|s| (s, whole.story(s).to_vec())).collect();
+            assert_eq!(seen, want, "parts of {part}");
+        }
     }
 
     #[test]
