@@ -203,15 +203,25 @@ impl ByStory {
     }
 
     /// Hands each story's mention indices (in input order) to `each`, in story order, as [`ByStory::new`]
-    /// would give them, without holding the whole grouping: the mentions are grouped a part of the stories
-    /// at a time, each part holding about an eighth of them (at least 2^20), one pass over the mentions'
-    /// stories a part. At 10M claims that holds 5 MiB of indices at a time, not 38.
-    pub fn each_story(corpus: &Corpus, each: impl FnMut(usize, &[u32])) {
-        ByStory::each_story_by(corpus, (corpus.mentions.len() / 8).max(1 << 20), each);
+    /// would give them, without holding the whole grouping ([`ByStory::each_part`]).
+    pub fn each_story(corpus: &Corpus, mut each: impl FnMut(usize, &[u32])) {
+        ByStory::each_part(corpus, |stories, part| {
+            for s in stories {
+                each(s, part.story(s));
+            }
+        });
     }
 
-    /// [`ByStory::each_story`] with parts of at most `part` mentions (or a single story).
-    fn each_story_by(corpus: &Corpus, part: usize, mut each: impl FnMut(usize, &[u32])) {
+    /// Hands the stories to `each` a part at a time, in story order, each with its mentions grouped as
+    /// [`ByStory::new`] groups them, without holding the whole grouping: each part holds about an eighth of
+    /// the mentions (at least 2^20), one pass over the mentions' stories a part. At 10M claims that holds
+    /// 5 MiB of indices at a time, not 38.
+    pub fn each_part(corpus: &Corpus, each: impl FnMut(std::ops::Range<usize>, &Part<'_>)) {
+        ByStory::each_part_by(corpus, (corpus.mentions.len() / 8).max(1 << 20), each);
+    }
+
+    /// [`ByStory::each_part`] with parts of at most `part` mentions (or a single story).
+    fn each_part_by(corpus: &Corpus, part: usize, mut each: impl FnMut(std::ops::Range<usize>, &Part<'_>)) {
         let stories = corpus.mentions.stories();
         let n = corpus.stories.len();
         let mut start = vec![0u32; n + 1];
@@ -246,10 +256,22 @@ impl ByStory {
                     }
                 }
             }
-            for s in a..b {
-                each(s, &order[(start[s] - base) as usize..(start[s + 1] - base) as usize]);
-            }
+            let part = Part {
+                order: &order,
+                start: &start[a..=b],
+                first: a,
+            };
+            each(a..b, &part);
             a = b;
+        }
+    }
+
+    /// The whole grouping as one part.
+    pub fn whole(&self) -> Part<'_> {
+        Part {
+            order: &self.order,
+            start: &self.start,
+            first: 0,
         }
     }
 
@@ -261,6 +283,26 @@ impl ByStory {
     /// The number of stories.
     pub fn stories(&self) -> usize {
         self.start.len() - 1
+    }
+}
+
+/// The mentions of a run of stories grouped by story ([`ByStory::each_part`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Part<'a> {
+    /// The run's mention indices, story by story.
+    order: &'a [u32],
+    /// Where each of the run's stories begins, as in [`ByStory::start`], and where the last one ends.
+    start: &'a [u32],
+    /// The run's first story.
+    first: usize,
+}
+
+impl Part<'_> {
+    /// Story `s`'s mention indices (`s` one of the part's stories).
+    pub fn story(&self, s: usize) -> &[u32] {
+        let k = s - self.first;
+        let base = self.start[0];
+        &self.order[(self.start[k] - base) as usize..(self.start[k + 1] - base) as usize]
     }
 }
 
@@ -414,10 +456,14 @@ mod tests {
         let whole = ByStory::new(&c);
         for part in [1, 3, 40, 499, 500, 10_000] {
             let mut seen = Vec::new();
-            ByStory::each_story_by(&c, part, |s, ms| seen.push((s, ms.to_vec())));
+            ByStory::each_part_by(&c, part, |stories, p| {
+                seen.extend(stories.map(|s| (s, p.story(s).to_vec())));
+            });
             let want: Vec<(usize, Vec<u32>)> = (0..whole.stories()).map(|s| (s, whole.story(s).to_vec())).collect();
             assert_eq!(seen, want, "parts of {part}");
         }
+        let whole_part = whole.whole();
+        assert!((0..whole.stories()).all(|s| whole_part.story(s) == whole.story(s)));
     }
 
     #[test]

@@ -523,6 +523,30 @@ impl Scores {
 
     /// Story `s`'s most probable value, its probability and the outlets behind it.
     pub fn story_row(&self, corpus: &Corpus, s: usize) -> StoryRow {
+        self.story_row_of(corpus, s, self.groups(corpus).story(s))
+    }
+
+    /// Hands every story's row to `each` (as a function of the story) a run of stories at a time, in
+    /// story order: with the grouping of mentions by story the model kept, or else a part at a time
+    /// ([`crosscheck::ByStory::each_part`]), so that the whole grouping is never held for the rows alone.
+    pub fn each_story_part(
+        &self,
+        corpus: &Corpus,
+        mut each: impl FnMut(std::ops::Range<usize>, &(dyn Fn(usize) -> StoryRow + Sync)),
+    ) {
+        match self.groups.get() {
+            Some(groups) => {
+                let part = groups.whole();
+                each(0..self.stories(), &|s| self.story_row_of(corpus, s, part.story(s)));
+            }
+            None => crosscheck::ByStory::each_part(corpus, |stories, part| {
+                each(stories, &|s| self.story_row_of(corpus, s, part.story(s)));
+            }),
+        }
+    }
+
+    /// [`Scores::story_row`] with the story's mentions `members`.
+    fn story_row_of(&self, corpus: &Corpus, s: usize, members: &[u32]) -> StoryRow {
         let value_of = |i: u32| corpus.mention_values.get(i as usize).copied().unwrap_or(u32::MAX);
         // The winning class, as a test on a mention, its label and its probability.
         let (label, probability, wins): (String, f64, Box<dyn Fn(u32) -> bool>) = match &self.td {
@@ -582,7 +606,7 @@ impl Scores {
         };
         let mut outlets: Vec<u32> = Vec::new();
         let mut credited: Vec<u32> = Vec::new();
-        for &i in self.groups(corpus).story(s) {
+        for &i in members {
             if wins(i) {
                 outlets.push(corpus.mentions.get(i as usize).source);
                 credited.push(self.credited(corpus, i as usize));
