@@ -127,7 +127,7 @@ pub fn detect(corpus: &Corpus, groups: &ByStory, theta: &[f64], judge: &Judge) -
     // What a report claims: its value, or its stance (as 0 or 1, in the stances' order).
     let claim = |i: u32| match corpus.mention_values.get(i as usize) {
         Some(&v) => v,
-        None => u32::from(mentions[i as usize].stance == Stance::Denies),
+        None => u32::from(mentions.get(i as usize).stance == Stance::Denies),
     };
     // Whether report `e` is one that `later` can follow.
     let precedes = |e: &(i64, u32, u32, u32), later: &(i64, u32, u32, u32)| {
@@ -139,7 +139,7 @@ pub fn detect(corpus: &Corpus, groups: &ByStory, theta: &[f64], judge: &Judge) -
         let mut v: Vec<(i64, u32, u32, u32)> = groups
             .story(s)
             .iter()
-            .map(|&i| (i, mentions[i as usize]))
+            .map(|&i| (i, mentions.get(i as usize)))
             .filter(|(_, m)| m.relays().is_none())
             .map(|(i, m)| (published.get(i as usize), m.source, claim(i), i))
             .collect();
@@ -347,7 +347,7 @@ pub fn detect(corpus: &Corpus, groups: &ByStory, theta: &[f64], judge: &Judge) -
                 if let Some(e) = source {
                     // Every original mention of the copier on this story relays the source.
                     for &i in groups.story(s) {
-                        let m = mentions[i as usize];
+                        let m = mentions.get(i as usize);
                         if m.source == later.1 && m.relays().is_none() && claim(i) == later.2 {
                             copies[i as usize] = e.1;
                         }

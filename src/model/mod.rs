@@ -355,7 +355,7 @@ impl Scores {
     /// The scores of the corpus's `m`-th mention (its `m`-th accepted claim).
     pub fn claim(&self, corpus: &Corpus, m: usize) -> ClaimScore {
         let value = corpus.mention_values.get(m).copied().unwrap_or(u32::MAX);
-        self.score_mention(corpus.mentions[m], self.credited(corpus, m), value)
+        self.score_mention(corpus.mentions.get(m), self.credited(corpus, m), value)
     }
 
     /// The scores of a claim met again after the model ran (as when a merge writes `claims.csv`): its
@@ -447,7 +447,7 @@ impl Scores {
                     wrong: if p.is_nan() {
                         f64::NAN
                     } else {
-                        1.0 - crosscheck::correct_given(corpus.mentions[i as usize].stance, p)
+                        1.0 - crosscheck::correct_given(corpus.mentions.get(i as usize).stance, p)
                     },
                     spread: 1.0,
                 })
@@ -470,7 +470,7 @@ impl Scores {
         reports
             .iter()
             .map(|&i| {
-                let m_i = corpus.mentions[i as usize];
+                let m_i = corpus.mentions.get(i as usize);
                 let value = corpus.mention_values.get(i as usize).copied().unwrap_or(u32::MAX);
                 let Some(k) = td.classes.class(s, m_i.stance, value) else {
                     return copying::Judgement {
@@ -494,7 +494,7 @@ impl Scores {
 
     /// The outlet credited with mention `m`.
     fn credited(&self, corpus: &Corpus, m: usize) -> u32 {
-        credited_to(&self.credited, corpus.mentions[m], m as u32)
+        credited_to(&self.credited, corpus.mentions.get(m), m as u32)
     }
 
     /// Every story's most probable value, its probability and the outlets behind it, in story order.
@@ -523,6 +523,30 @@ impl Scores {
 
     /// Story `s`'s most probable value, its probability and the outlets behind it.
     pub fn story_row(&self, corpus: &Corpus, s: usize) -> StoryRow {
+        self.story_row_of(corpus, s, self.groups(corpus).story(s))
+    }
+
+    /// Hands every story's row to `each` (as a function of the story) a run of stories at a time, in
+    /// story order: with the grouping of mentions by story the model kept, or else a part at a time
+    /// ([`crosscheck::ByStory::each_part`]), so that the whole grouping is never held for the rows alone.
+    pub fn each_story_part(
+        &self,
+        corpus: &Corpus,
+        mut each: impl FnMut(std::ops::Range<usize>, &(dyn Fn(usize) -> StoryRow + Sync)),
+    ) {
+        match self.groups.get() {
+            Some(groups) => {
+                let part = groups.whole();
+                each(0..self.stories(), &|s| self.story_row_of(corpus, s, part.story(s)));
+            }
+            None => crosscheck::ByStory::each_part(corpus, |stories, part| {
+                each(stories, &|s| self.story_row_of(corpus, s, part.story(s)));
+            }),
+        }
+    }
+
+    /// [`Scores::story_row`] with the story's mentions `members`.
+    fn story_row_of(&self, corpus: &Corpus, s: usize, members: &[u32]) -> StoryRow {
         let value_of = |i: u32| corpus.mention_values.get(i as usize).copied().unwrap_or(u32::MAX);
         // The winning class, as a test on a mention, its label and its probability.
         let (label, probability, wins): (String, f64, Box<dyn Fn(u32) -> bool>) = match &self.td {
@@ -541,7 +565,7 @@ impl Scores {
                     (
                         label.to_owned(),
                         p.max(1.0 - p),
-                        Box::new(move |i: u32| corpus.mentions[i as usize].stance == stance),
+                        Box::new(move |i: u32| corpus.mentions.get(i as usize).stance == stance),
                     )
                 }
             }
@@ -573,7 +597,7 @@ impl Scores {
                             label,
                             p,
                             Box::new(move |i: u32| {
-                                classes.class(s, corpus.mentions[i as usize].stance, value_of(i)) == Some(k)
+                                classes.class(s, corpus.mentions.get(i as usize).stance, value_of(i)) == Some(k)
                             }),
                         )
                     }
@@ -582,9 +606,9 @@ impl Scores {
         };
         let mut outlets: Vec<u32> = Vec::new();
         let mut credited: Vec<u32> = Vec::new();
-        for &i in self.groups(corpus).story(s) {
+        for &i in members {
             if wins(i) {
-                outlets.push(corpus.mentions[i as usize].source);
+                outlets.push(corpus.mentions.get(i as usize).source);
                 credited.push(self.credited(corpus, i as usize));
             }
         }
@@ -824,10 +848,17 @@ fn score_held(mut held: Held<'_>, params: &Params) -> Result<Scores> {
     }
     let stage = crate::progress::Stage::start("crosscheck");
     let evidence = crosscheck::stories(corpus);
-    let mut groups = crosscheck::ByStory::new(corpus);
     // Without relays every mention is credited to its own outlet: no vector then (4 bytes a claim), and
     // readers take the mention's source ([`credited_to`]).
-    let relays = corpus.mentions.iter().any(|m| m.relays().is_some());
+    let relays = corpus.mentions.any_relays();
+    // The mentions grouped by story, where the credit of relays or the categorical methods read them; the
+    // units are otherwise built a part of the stories at a time ([`crosscheck::ByStory::each_story`]), and
+    // the outputs build the grouping when they first read it (4 bytes a claim less till then).
+    let mut groups = if relays || td_method.is_some() {
+        crosscheck::ByStory::new(corpus)
+    } else {
+        crosscheck::ByStory::default()
+    };
     let mut credited = if relays {
         crosscheck::credit(corpus, &groups)
     } else {
@@ -1215,7 +1246,7 @@ fn categorical_problem(
     for s in 0..n {
         story_units.clear();
         for &i in groups.story(s) {
-            let m = corpus.mentions[i as usize];
+            let m = corpus.mentions.get(i as usize);
             let value = corpus.mention_values.get(i as usize).copied().unwrap_or(u32::MAX);
             let class = classes
                 .class(s, m.stance, value)
@@ -1325,9 +1356,9 @@ fn score_with_copies(corpus: &Corpus, params: &Params) -> Result<Scores> {
     let (pairs, copies) = copying::detect(corpus, first.groups(corpus), &theta, &judge);
     drop(first);
     let mut marked = corpus.clone();
-    for (m, &to) in marked.mentions.iter_mut().zip(&copies) {
+    for (i, &to) in copies.iter().enumerate() {
         if to != Mention::ORIGINAL {
-            m.attributed_to = to;
+            marked.mentions.set_attributed_to(i, to);
         }
     }
     let mut scores = score(&marked, &plain)?;
@@ -1361,7 +1392,7 @@ fn em_units(
     let mut weights = Vec::new();
     let mut unit_topics = Vec::new();
     let topic = |i: usize| corpus.mention_topics.get(i).copied().unwrap_or(u32::MAX);
-    let mut start = Vec::with_capacity(groups.stories() + 1);
+    let mut start = Vec::with_capacity(corpus.stories.len() + 1);
     start.push(0u32);
     // Silent copies are modelled by em where publication times say which reports came first.
     // A report's time is its earliest claim's, which a merged corpus's first times give as well.
@@ -1384,10 +1415,10 @@ fn em_units(
     let mut credited_times: Vec<(i64, crate::corpus::Stance)> = Vec::new();
     // asserting[k]: assertions among the first k credited reports in time order.
     let mut asserting: Vec<u32> = Vec::new();
-    for story in 0..groups.stories() {
+    let mut each = |_story: usize, members: &[u32]| {
         story_units.clear();
-        for &i in groups.story(story) {
-            let m = corpus.mentions[i as usize];
+        for &i in members {
+            let m = corpus.mentions.get(i as usize);
             let to = credited_to(credited, m, i);
             let w = weight(i as usize);
             story_units.push((
@@ -1476,6 +1507,14 @@ fn em_units(
             unit_topics.extend(story_units.iter().map(|u| u.3));
         }
         start.push(units.len() as u32);
+    };
+    // Without a grouping by story (em's own runs hold none, 4 bytes a claim less), a part at a time.
+    if groups.start.is_empty() {
+        crosscheck::ByStory::each_story(corpus, &mut each);
+    } else {
+        for story in 0..groups.stories() {
+            each(story, groups.story(story));
+        }
     }
     em::Units {
         units,

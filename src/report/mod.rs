@@ -498,36 +498,39 @@ pub fn write_stories_csv(corpus: &Corpus, scores: &Scores, out: &mut (dyn Write 
     use rayon::prelude::*;
     // Millions of stories: rows are formatted in parallel a slice at a time and streamed, never all held.
     const SLICE: usize = 1 << 16;
-    let n = scores.stories();
-    for start in (0..n).step_by(SLICE) {
-        let blocks: Vec<Vec<u8>> = (start..(start + SLICE).min(n))
-            .into_par_iter()
-            .map(|s| {
-                let r = scores.story_row(corpus, s);
-                let mut buf = Vec::with_capacity(64);
-                push_field(&mut buf, corpus.stories.name(r.story));
-                buf.push(b',');
-                push_field(&mut buf, &r.value);
-                buf.push(b',');
-                if !r.probability.is_nan() {
-                    crate::numfmt::push_float_bytes(&mut buf, r.probability);
-                }
-                buf.extend_from_slice(format!(",{},{}", r.sources, r.independent_sources).as_bytes());
-                if estimates {
+    let mut result = Ok(());
+    scores.each_story_part(corpus, |stories, row| {
+        for start in stories.clone().step_by(SLICE) {
+            if result.is_err() {
+                return;
+            }
+            let blocks: Vec<Vec<u8>> = (start..(start + SLICE).min(stories.end))
+                .into_par_iter()
+                .map(|s| {
+                    let r = row(s);
+                    let mut buf = Vec::with_capacity(64);
+                    push_field(&mut buf, corpus.stories.name(r.story));
                     buf.push(b',');
-                    if !r.estimate.is_nan() {
-                        crate::numfmt::push_float_bytes(&mut buf, r.estimate);
+                    push_field(&mut buf, &r.value);
+                    buf.push(b',');
+                    if !r.probability.is_nan() {
+                        crate::numfmt::push_float_bytes(&mut buf, r.probability);
                     }
-                }
-                buf.push(b'\n');
-                buf
-            })
-            .collect();
-        for b in blocks {
-            out.write_all(&b).map_err(sink_err)?;
+                    buf.extend_from_slice(format!(",{},{}", r.sources, r.independent_sources).as_bytes());
+                    if estimates {
+                        buf.push(b',');
+                        if !r.estimate.is_nan() {
+                            crate::numfmt::push_float_bytes(&mut buf, r.estimate);
+                        }
+                    }
+                    buf.push(b'\n');
+                    buf
+                })
+                .collect();
+            result = blocks.iter().try_for_each(|b| out.write_all(b)).map_err(sink_err);
         }
-    }
-    Ok(())
+    });
+    result
 }
 
 /// Writes the per-claim table (CSV, or JSON Lines for [`Format::Jsonl`]), in input order, by reading the
@@ -562,7 +565,7 @@ pub fn write_claims(loaded: &Loaded, scores: &Scores, format: Format, out: &mut 
     // spares a random access into the name tables per claim.
     loaded.replay.for_each_block(
         |buf, m, row| {
-            let mention = corpus.mentions[m];
+            let mention = corpus.mentions.get(m);
             let extra = Extra {
                 value: corpus.mention_values.get(m).map(|&v| corpus.values.name(v)),
                 // The story the claim was scored under, and the similarity that put it there.

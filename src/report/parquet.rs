@@ -279,7 +279,7 @@ pub fn write_claims_parquet(loaded: &Loaded, scores: &Scores, out: &mut (dyn Wri
     let corpus = &loaded.corpus;
     let mut w = ClaimsParquet::new(out)?;
     loaded.replay.for_each_block(
-        |buf, m, row| push_claim_record(buf, row, corpus.mentions[m], &scores.claim(corpus, m), corpus),
+        |buf, m, row| push_claim_record(buf, row, corpus.mentions.get(m), &scores.claim(corpus, m), corpus),
         |bytes| w.push_block(bytes),
     )?;
     w.finish()
