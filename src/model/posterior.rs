@@ -94,6 +94,9 @@ impl Record {
             let (pa, pb) = (a + self.hits, b + self.misses);
             return pa / (pa + pb);
         }
+        if let Some(mean) = self.exact_posterior_mean(a, b) {
+            return mean;
+        }
         let density = LogitDensity {
             record: self,
             a: a + self.hits,
@@ -264,6 +267,30 @@ impl Record {
             })
             .collect();
         Some(mixture_terms(&parts))
+    }
+
+    /// The posterior mean of θ under Beta(a, b) in closed form, for a record whose marginal sums exactly
+    /// ([`Record::exact_log_marginal`]; `None` otherwise): the posterior is the mixture over `j` of
+    /// Beta(A + j, B + N − j) with weights `poly_j · B(A + j, B + N − j)`, so its mean is the weighted mean of
+    /// `(A + j) / (A + B + N)`. A crowd or a wiki has thousands of such one- or two-claim records, each of
+    /// which em asked a quadrature for every iteration.
+    pub fn exact_posterior_mean(&self, a: f64, b: f64) -> Option<f64> {
+        let poly = self.exact_polynomial()?;
+        let n = poly.len() - 1;
+        let (big_a, big_b) = (a + self.hits, b + self.misses);
+        let log_weights: Vec<f64> = poly
+            .iter()
+            .enumerate()
+            .map(|(j, &coefficient)| coefficient.ln() + ln_beta(big_a + j as f64, big_b + (n - j) as f64))
+            .collect();
+        let top = log_weights.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let (mut total, mut sum) = (0.0, 0.0);
+        for (j, &l) in log_weights.iter().enumerate() {
+            let w = (l - top).exp();
+            total += w;
+            sum += w * (big_a + j as f64);
+        }
+        Some(sum / total / (big_a + big_b + n as f64))
     }
 
     /// The Bernstein coefficients of the uncertain claims' likelihood `Π (c·θ + (1 − c)(1 − θ))^n`
@@ -1160,6 +1187,54 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The closed-form posterior mean of a record summed exactly: one uncertain claim by hand (the mean of
+    /// θ·(cθ + (1 − c)(1 − θ)) against the Beta, over its normaliser), and up to eight claims against the
+    /// quadrature.
+    #[test]
+    fn exact_posterior_mean_by_hand_and_against_quadrature() {
+        let (a, b, c) = (2.5, 1.5, 0.8);
+        let one = Record {
+            hits: 0.0,
+            misses: 0.0,
+            uncertain: vec![(c, 1.0)],
+        };
+        let s = a + b;
+        let want = (c * a * (a + 1.0) + (1.0 - c) * a * b) / (s * (s + 1.0)) / ((c * a + (1.0 - c) * b) / s);
+        assert!((one.exact_posterior_mean(a, b).unwrap() - want).abs() < 1e-14);
+        let records = [
+            Record {
+                hits: 2.0,
+                misses: 1.0,
+                uncertain: vec![(0.3, 2.0), (0.9, 3.0)],
+            },
+            Record {
+                hits: 0.0,
+                misses: 0.0,
+                uncertain: vec![(0.05, 1.0), (0.6, 4.0), (0.97, 3.0)],
+            },
+        ];
+        for r in &records {
+            for (a, b) in [(0.5, 0.5), (4.0, 1.2), (30.0, 12.0)] {
+                let exact = r.exact_posterior_mean(a, b).unwrap();
+                let density = LogitDensity {
+                    record: r,
+                    a: a + r.hits,
+                    b: b + r.misses,
+                };
+                let (lo, hi, top, sd) = density.range();
+                let quadrature = density.mean(lo, hi, top, LogitDensity::points(lo, hi, sd, 4.0, 65, 257));
+                assert!((exact - quadrature).abs() < 1e-9, "({a}, {b}): {exact} vs {quadrature}");
+            }
+        }
+        // Fractional weights or more than eight claims: no closed form.
+        let many = Record {
+            hits: 0.0,
+            misses: 0.0,
+            uncertain: vec![(0.7, 9.0)],
+        };
+        assert_eq!(many.exact_posterior_mean(1.0, 1.0), None);
     }
 
     #[test]
