@@ -868,6 +868,18 @@ impl Stowed {
     }
 }
 
+/// Each value's difference from the one before it (wrapping; the first from 0), as little-endian bytes:
+/// story ids and time offsets of files in story or time order differ by little, and zstd packs small
+/// numbers well.
+fn deltas(values: &[u32]) -> impl Iterator<Item = [u8; 4]> + '_ {
+    let mut previous = 0u32;
+    values.iter().map(move |&v| {
+        let d = v.wrapping_sub(previous);
+        previous = v;
+        d.to_le_bytes()
+    })
+}
+
 /// Writes `values` as little-endian bytes through a chunk buffer `buf`.
 fn pack<const N: usize>(out: &mut impl std::io::Write, buf: &mut Vec<u8>, values: impl Iterator<Item = [u8; N]>) {
     let mut values = values.peekable();
@@ -908,16 +920,7 @@ impl Corpus {
             denies,
             attributed,
         } = std::mem::take(&mut self.mentions);
-        let mut previous = 0u32;
-        pack(
-            &mut out,
-            &mut buf,
-            story.iter().map(|&s| {
-                let d = s.wrapping_sub(previous);
-                previous = s;
-                d.to_le_bytes()
-            }),
-        );
+        pack(&mut out, &mut buf, deltas(&story));
         let n_mentions = story.len();
         drop(story);
         pack(&mut out, &mut buf, source.iter().map(|s| s.to_le_bytes()));
@@ -928,16 +931,7 @@ impl Corpus {
         let relays = !attributed.is_empty();
         drop(attributed);
         let offsets = std::mem::take(&mut self.published.offsets);
-        let mut previous = 0u32;
-        pack(
-            &mut out,
-            &mut buf,
-            offsets.iter().map(|&o| {
-                let d = o.wrapping_sub(previous);
-                previous = o;
-                d.to_le_bytes()
-            }),
-        );
+        pack(&mut out, &mut buf, deltas(&offsets));
         let n_offsets = offsets.len();
         drop(offsets);
         let wide = std::mem::take(&mut self.published.wide);
