@@ -150,6 +150,14 @@ impl Ends {
     }
 }
 
+/// The hash of a name id's text, for the lookup table to move its entries when it grows.
+fn rehash<'a>(hasher: &'a rustc_hash::FxBuildHasher, arena: &'a str, ends: &'a Ends) -> impl Fn(&u32) -> u64 + 'a {
+    move |&id| {
+        use std::hash::BuildHasher;
+        hasher.hash_one(&arena[ends.span(id as usize)])
+    }
+}
+
 impl std::fmt::Debug for Names {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.stowed {
@@ -205,12 +213,7 @@ impl Names {
         let id = u32::try_from(ends.len()).expect("fewer than 2^32 distinct names");
         arena.push_str(name);
         ends.push(arena.len());
-        let (arena, ends) = (&*arena, &*ends);
-        table.insert_unique(hash, id, |&id| {
-            use std::hash::BuildHasher;
-            let i = id as usize;
-            hasher.hash_one(&arena[ends.span(i)])
-        });
+        table.insert_unique(hash, id, rehash(hasher, arena, ends));
         id
     }
 
@@ -234,10 +237,7 @@ impl Names {
         } = self;
         let table = table.get_mut().expect("built by lookup just above");
         if want > table.capacity() {
-            table.reserve(want - len, |&id| {
-                use std::hash::BuildHasher;
-                hasher.hash_one(&arena[ends.span(id as usize)])
-            });
+            table.reserve(want - len, rehash(hasher, arena, ends));
         }
     }
 
