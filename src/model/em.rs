@@ -892,8 +892,8 @@ pub(crate) fn fit(p: &Problem<'_>, mut theta: Vec<f64>, mut responders: Vec<Resp
         let clock = std::time::Instant::now();
         let (priors, grids) = Priors::fit_tabulated(&ordered, &ordered_groups, n_groups, None);
         let prior_time = clock.elapsed().as_secs_f64();
-        // Each outlet's posterior mean, read off the grid its prior's search tabulated where that grid
-        // serves the prior it ended at (almost always: the search re-lays those that do not).
+        // Each outlet's posterior mean, read off the grid its prior's search tabulated where there is one
+        // (`fit_tabulated` hands out only grids that serve the prior it found).
         let mut grid_of: Vec<Option<MarginalGrid>> = vec![None; records.len()];
         for (&i, g) in p.by_name.iter().zip(grids) {
             grid_of[i] = g;
@@ -905,8 +905,8 @@ pub(crate) fn fit(p: &Problem<'_>, mut theta: Vec<f64>, mut responders: Vec<Resp
             .map(|(i, (r, g))| {
                 let prior = priors.of(group(i));
                 match g {
-                    Some(g) if g.covers(prior.alpha, prior.beta) => g.posterior_mean(prior.alpha, prior.beta),
-                    _ => r.posterior_mean(prior.alpha, prior.beta),
+                    Some(g) => g.posterior_mean(prior.alpha, prior.beta),
+                    None => r.posterior_mean(prior.alpha, prior.beta),
                 }
             })
             .collect();

@@ -361,16 +361,7 @@ impl MarginalGrid {
     /// The trapezoid weights of the posterior under Beta(a, b), relative to its largest point.
     fn weights(&self, a: f64, b: f64) -> (Vec<f64>, f64) {
         let (e, top) = self.exponents(a, b);
-        let n = e.len();
-        let w = e
-            .iter()
-            .enumerate()
-            .map(|(i, &x)| {
-                let w = (x - top).exp();
-                if i == 0 || i == n - 1 { 0.5 * w } else { w }
-            })
-            .collect();
-        (w, top)
+        (trapezoid_weights(&e, top), top)
     }
 
     /// The record's [`Terms`] at Beta(a, b) on the grid: the log of the trapezoid sum, and the
@@ -411,7 +402,7 @@ impl MarginalGrid {
         if e[0] > top - 30.0 || e[n - 1] > top - 30.0 {
             return false;
         }
-        let (w, _) = self.weights(a, b);
+        let w = trapezoid_weights(&e, top);
         let total: f64 = w.iter().sum();
         // φ = ln σ(φ) − ln σ(−φ).
         let phi = |&(_, ls, lt): &(f64, f64, f64)| ls - lt;
@@ -436,6 +427,18 @@ impl MarginalGrid {
             .sum::<f64>()
             / total
     }
+}
+
+/// The trapezoid weights `exp(e − top)` of grid exponents `e` (halved at the two ends).
+fn trapezoid_weights(e: &[f64], top: f64) -> Vec<f64> {
+    let n = e.len();
+    e.iter()
+        .enumerate()
+        .map(|(i, &x)| {
+            let w = (x - top).exp();
+            if i == 0 || i == n - 1 { 0.5 * w } else { w }
+        })
+        .collect()
 }
 
 impl Record {

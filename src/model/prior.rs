@@ -110,9 +110,10 @@ impl Prior {
         Prior::fit_tabulated(records, near).0
     }
 
-    /// [`Prior::fit_near`], and beside the prior each record's tabulated likelihood as the search left it
-    /// (`None` for a record summed in closed form, or an empty one), in the order of `records`: em reads
-    /// the outlets' posterior means off these grids instead of integrating every record again.
+    /// [`Prior::fit_near`], and beside the prior each record's tabulated likelihood where it serves the
+    /// prior found ([`MarginalGrid::covers`]; `None` for a record summed in closed form, an empty one, or
+    /// one whose grid does not serve), in the order of `records`: em reads the outlets' posterior means
+    /// off these grids instead of integrating every record again.
     ///
     /// The search is Newton's method on (logit mean, log strength), with the exact gradient and Hessian
     /// of the objective it evaluates ([`Terms`]). Records with many uncertain claims are tabulated once, at
@@ -122,6 +123,17 @@ impl Prior {
     /// [`MAX_ROUNDS`] searches. Laying a grid (a logarithm per claim group and node) is what costs; most
     /// grids, those of outlets whose posteriors the data pin, are laid once.
     pub fn fit_tabulated(records: &[&Record], near: Option<&Prior>) -> (Prior, Vec<Option<MarginalGrid>>) {
+        let (prior, grids) = Prior::search(records, near);
+        let serving = grids
+            .into_iter()
+            .map(|g| g.and_then(|(g, serves)| serves.then_some(g)))
+            .collect();
+        (prior, serving)
+    }
+
+    /// The search of [`Prior::fit_tabulated`], with every grid it searched on (each with whether it serves
+    /// the prior found), in the order of `records`.
+    fn search(records: &[&Record], near: Option<&Prior>) -> (Prior, Vec<Option<(MarginalGrid, bool)>>) {
         let near = near.filter(|p| p.method == "empirical_bayes");
         let used: Vec<usize> = (0..records.len()).filter(|&i| !records[i].is_empty()).collect();
         if used.len() < 2 {
@@ -149,7 +161,8 @@ impl Prior {
         };
         let lay = |i: usize, at: [f64; 2]| {
             let r = records[i];
-            if r.exact_terms(1.0, 1.0).is_some() {
+            // Records summed in closed form (`Record::exact_terms`) need no grid.
+            if r.has_exact_marginal() {
                 None
             } else {
                 let (a, b) = Prior::from_point(at[0], at[1]);
@@ -166,6 +179,7 @@ impl Prior {
         let mut grids: Vec<Option<(MarginalGrid, [f64; 2], bool)>> = used.par_iter().map(|&i| lay(i, x)).collect();
         let mut searches = 0;
         let mut value = f64::NAN;
+        let mut stale: Vec<usize> = Vec::new();
         for round in 1..=MAX_ROUNDS {
             let objective = |p: [f64; 2]| -> (f64, [f64; 2], [[f64; 2]; 2]) {
                 let (a, b) = Prior::from_point(p[0], p[1]);
@@ -190,7 +204,7 @@ impl Prior {
             (x, value) = (best, v);
             searches += steps;
             let (a, b) = Prior::from_point(x[0], x[1]);
-            let stale: Vec<usize> = grids
+            stale = grids
                 .par_iter()
                 .enumerate()
                 .filter(|(_, g)| matches!(g, Some((g, at, true)) if *at != x && !g.covers(a, b)))
@@ -201,7 +215,7 @@ impl Prior {
             }
             let fresh: Vec<Option<(MarginalGrid, [f64; 2], bool)>> =
                 stale.par_iter().map(|&k| lay(used[k], x)).collect();
-            for (k, g) in stale.into_iter().zip(fresh) {
+            for (&k, g) in stale.iter().zip(fresh) {
                 grids[k] = g;
             }
         }
@@ -222,9 +236,10 @@ impl Prior {
             log_hyperprior: hyper,
             at_bound: v >= LOG_STRENGTH.1 - 0.05,
         };
+        // A grid serves the prior found if it served where it was laid and was not stale at the last search.
         let mut out = vec![None; records.len()];
-        for (i, g) in used.into_iter().zip(grids) {
-            out[i] = g.map(|(g, _, _)| g);
+        for (k, (i, g)) in used.into_iter().zip(grids).enumerate() {
+            out[i] = g.map(|(g, _, serves)| (g, serves && stale.binary_search(&k).is_err()));
         }
         (prior, out)
     }
@@ -548,13 +563,13 @@ mod tests {
                 })
                 .collect();
             let refs: Vec<&Record> = records.iter().collect();
-            let (prior, grids) = Prior::fit_tabulated(&refs, None);
+            let (prior, grids) = Prior::search(&refs, None);
             let p = prior.point();
             let terms: Vec<Terms> = records
                 .iter()
                 .zip(&grids)
                 .map(|(r, g)| match g {
-                    Some(g) => g.terms(prior.alpha, prior.beta),
+                    Some((g, _)) => g.terms(prior.alpha, prior.beta),
                     None => r.exact_terms(prior.alpha, prior.beta).unwrap(),
                 })
                 .collect();
