@@ -1563,29 +1563,27 @@ fn topic_cells(
             if topic == u32::MAX {
                 continue;
             }
-            // Under em a report counts in its cell as in its outlet's record: judged without its own vote,
-            // weighed by its chance of being independent rather than a silent copy.
+            // Under em a report counts in its cell as in its outlet's record: judged without its own vote, by
+            // the copy mixture's factor where it may be a silent copy.
             let (q, rate) = units.copy_terms(start + k, copy);
             let theta_u = theta[u.source as usize];
             let (c, known, w) = match (ev.resolution, p_story) {
                 (Some(o), _) => {
                     let share = crosscheck::correct_given(u.stance, o.truth());
-                    let w = if params.method == Method::Em {
-                        em::independent_weight(u, share, theta_u, q, rate, w)
+                    if params.method == Method::Em {
+                        let (c, known) = em::resolved_step_probability(u, share, q, rate);
+                        (c, known, u64::from(w))
                     } else {
-                        u64::from(w)
-                    };
-                    (share, true, w)
+                        (share, true, u64::from(w))
+                    }
                 }
                 (None, None) => continue,
                 (None, Some(p)) if params.method == Method::Em => {
                     if voters + answers - usize::from(!u.relay) == 0 {
                         continue;
                     }
-                    let l = em::logit(p);
-                    let c = em::without_own_report(u, l, theta_u, q, rate);
-                    let pc = crosscheck::correct_given(u.stance, p);
-                    (c, false, em::independent_weight(u, pc, theta_u, q, rate, w))
+                    let c = em::unresolved_factor(u, em::logit(p), theta_u, q, rate);
+                    (c, false, u64::from(w))
                 }
                 (None, Some(p)) => (
                     crosscheck::correct_given(u.stance, p),

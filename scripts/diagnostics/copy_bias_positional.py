@@ -1,0 +1,83 @@
+# Diagnostic (session 8): each outlet's maximum-likelihood θ under em's likelihood (a copy rate per position),
+# with every other parameter at its planted value. Usage: python3 copy_bias_positional.py GEN_DIR exact|noresp|nocopy
+# Oracle: each source's MLE of θ under credence's em likelihood, with every other parameter at its truth.
+import csv,sys,collections,math
+import numpy as np
+d=sys.argv[1]; mode=sys.argv[2] if len(sys.argv)>2 else 'exact'
+th={r['source']:float(r['accuracy']) for r in csv.DictReader(open(d+'/truth_sources.csv'))}
+truth={r['story_id']:int(r['truth']) for r in csv.DictReader(open(d+'/truth_stories.csv'))}
+cp={r['claim_id']:r['copy_of'] for r in csv.DictReader(open(d+'/truth_claims.csv'))}
+ok=collections.Counter(); tot=collections.Counter()
+srcof={}
+st=collections.defaultdict(list)
+for r in csv.DictReader(open(d+'/claims.csv')):
+    if not cp[r['claim_id']]:
+        tot[r['source']]+=1; ok[r['source']]+=((r['stance']=='asserts')==bool(truth[r['story_id']]))
+    if r['attributed_to']: continue
+    st[r['story_id']].append((r['published_at'],r['source'],r['stance']=='asserts',bool(cp[r['claim_id']])))
+# true copy share by position
+n=collections.Counter(); c=collections.Counter(); info={}
+for s,l in st.items():
+    l.sort(key=lambda x:(x[0],x[1]))
+    for i,(t,src,a,isc) in enumerate(l):
+        before=sum(1 for u in l if u[0]<t); last=not any(u[0]>t for u in l)
+        q=(sum(1 for u in l if u[0]<t and u[2]==a)/before) if before else None
+        if mode.endswith('trueq') and before:
+            ind=[u for u in l if u[0]<t and not u[3]]
+            q=sum(1 for u in ind if u[2]==a)/len(ind)
+        k=(min(before,6),last); info[(s,i)]=(k,q)
+        if before: n[k]+=1; c[k]+=isc
+rho={k:c[k]/n[k] for k in n}
+REAL={k:ok[k]/tot[k] for k in tot}
+# responders' true rates
+lr=collections.defaultdict(float)
+try:
+    cnt=collections.Counter()
+    rows=list(csv.DictReader(open(d+'/responses.csv')))
+    for r in rows: cnt[(r['responder'],truth[r['story_id']],r['verdict'])]+=1
+    rates={}
+    for R in set(r['responder'] for r in rows):
+        a=(cnt[(R,1,'confirmed')]+.5*cnt[(R,1,'partial')])/(cnt[(R,1,'confirmed')]+cnt[(R,1,'denied')]+cnt[(R,1,'partial')])
+        dl=(cnt[(R,0,'denied')]+.5*cnt[(R,0,'partial')])/(cnt[(R,0,'confirmed')]+cnt[(R,0,'denied')]+cnt[(R,0,'partial')])
+        rates[R]=(a,dl)
+    nans=collections.Counter()
+    for r in rows:
+        a,dl=rates[r['responder']]; x={'confirmed':1,'denied':0,'partial':.5}.get(r['verdict'])
+        if x is None: continue
+        lr[r['story_id']]+=x*math.log(a/(1-dl))+(1-x)*math.log((1-a)/dl); nans[r['story_id']]+=1
+except FileNotFoundError: nans=collections.Counter()
+res={}
+try:
+    for r in csv.DictReader(open(d+'/resolutions.csv')): res[r['story_id']]=r['outcome']=='true'
+except FileNotFoundError: pass
+recs=collections.defaultdict(list)
+for s,l in st.items():
+    llrs=[]
+    for i,(t,src,a,isc) in enumerate(l):
+        k,q=info[(s,i)]; T=th[src]; sg=1 if a else -1
+        if q is None or q==0: llrs.append(sg*math.log(T/(1-T)))
+        else:
+            r=rho[k]; right=(1-r)*T+r*q; wrong=(1-r)*(1-T)+r*q
+            llrs.append(sg*math.log(right/wrong))
+    L=sum(llrs)+(0 if mode.startswith("noresp") else lr[s])
+    for i,(t,src,a,isc) in enumerate(l):
+        if s in res: cc=1.0 if a==res[s] else 0.0
+        else:
+            if len(l)-1+(0 if mode.startswith("noresp") else nans[s])==0: continue
+            cc=1/(1+math.exp(-( (1 if a else -1)*(L-llrs[i]) )))
+        k,q=info[(s,i)]
+        if mode in ("exact","noresp","noresp-trueq") and q:
+            r=rho[k]; sh=r*q; cc=(sh+(1-r)*cc)/(2*sh+1-r)
+        if mode=="nocopy" and isc: continue
+        recs[src].append(cc)
+real=collections.Counter(); nreal=collections.Counter()
+for r in csv.DictReader(open(d+'/truth_claims.csv')):
+    pass
+errs=[]
+for src,cs in recs.items():
+    cs=np.array(cs); t=0.7
+    for _ in range(60):
+        f=cs*t+(1-cs)*(1-t); g=np.sum((2*cs-1)/f); h=-np.sum(((2*cs-1)/f)**2); t=min(max(t-g/h,1e-6),1-1e-6)
+    errs.append((src,t-th[src],t-REAL[src]))
+e=[x[1] for x in errs]; print(d,mode,"mean θ̂−θ %+.5f  θ̂−real %+.5f n=%d"%(np.mean(e),np.mean([x[2] for x in errs]),len(e)))
+print("rho",{k:round(v,4) for k,v in sorted(rho.items())})
