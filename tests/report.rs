@@ -93,14 +93,14 @@ fn report_of_the_small_run_shows_every_part() {
         ]
     );
     // The values of sources.csv, as written there.
-    assert!(html.contains("<td data-v=\"0.736065\">0.736065</td><td data-v=\"0.338939\">0.338939</td>"));
+    assert!(html.contains("<td data-v=\"0.740738\">0.740738</td><td data-v=\"0.339629\">0.339629</td>"));
     for part in [
         "id=\"summary\"",
         "id=\"forest\"",
         "id=\"calibration\"",
         "id=\"responders\"",
         "id=\"trails\"",
-        "Beta(1.235863, 1.473484)",
+        "Beta(1.117134, 1.407978)",
         "Transport Ministry",
     ] {
         assert!(html.contains(part), "missing {part}");
@@ -120,7 +120,7 @@ fn report_of_the_small_run_shows_every_part() {
     let trail = &html[html.find("id=\"trail-1\"").unwrap()..html.find("id=\"trail-2\"").unwrap()];
     let first = &trail[trail.find("<tr><td>1</td>").unwrap()..trail.find("<tr><td>2</td>").unwrap()];
     for part in [
-        "+0.543852",
+        "+0.557590",
         "port-strike",
         "<code>c01</code> by Daily Courier",
         "<span class=\"tag relay\">relay</span> <code>c02</code> by Morning Signal",
@@ -170,30 +170,30 @@ fn explain_prints_one_sources_trail() {
     assert_eq!(lines[0], "Daily Courier");
     for want in [
         "  rank         1 of 5",
-        "  reliability  0.736065  (95% interval 0.338939 to 0.976847)",
+        "  reliability  0.740738  (95% interval 0.339629 to 0.979341)",
         "  claims       4: 4 original, 0 relays",
-        "  evidence     3.000000 judged reports: support 2.929439, against 0.070561",
-        "  prior mean   0.456148 (Beta(1.235863, 1.473484), empirical_bayes)",
-        "Reports that moved its score most (4 on its record, 3 judged; contribution = weight × (p_correct − 0.456148)):",
+        "  evidence     3.000000 judged reports: support 2.947380, against 0.052620",
+        "  prior mean   0.442410 (Beta(1.117134, 1.407978), empirical_bayes)",
+        "Reports that moved its score most (4 on its record, 3 judged; contribution = weight × (p_correct − 0.442410)):",
         "  #  contribution  verdict     p_correct  stance   story",
-        "  1  +0.543852     upheld      1.000000   asserts  port-strike",
+        "  1  +0.557590     upheld      1.000000   asserts  port-strike",
         "       claims:     c01 by Daily Courier, 2025-03-01T08:00:00Z",
         "                   c02 relay by Morning Signal, 2025-03-01T10:30:00Z",
         "       resolution: true, 2025-03-10, by union statement",
         "       responses:  Transport Ministry, 2025-03-01T15:00:00Z, confirmed",
-        "  2  +0.543852     upheld      1.000000   denies   budget-leak",
+        "  2  +0.557590     upheld      1.000000   denies   budget-leak",
         "       responses:  Transport Ministry, 2025-03-02T11:00:00Z, partial (superseded by a later answer)",
         "                   Transport Ministry, 2025-03-02T17:00:00Z, denied",
-        "  3  +0.517294     confirmed   0.973442   asserts  rate-cut",
+        "  3  +0.538562     confirmed   0.980972   asserts  rate-cut",
         // No comment is no evidence: the claim sits at the outlet's own reliability and moved nothing.
-        "  4  0.000000      no_comment  0.736065   asserts  tax-rebate",
+        "  4  0.000000      no_comment  0.740738   asserts  tax-rebate",
     ] {
         assert!(lines.contains(&want), "missing line {want:?} in\n{text}");
     }
     // A relay's evidence counts for the outlet it cites: Harbour Gazette's one report is Morning Signal's.
     let gazette = explain(&wd, "Harbour Gazette");
     assert!(gazette.contains("c12 relay by Morning Signal"), "{gazette}");
-    assert!(gazette.contains("-0.283195     denied   0.172953"), "{gazette}");
+    assert!(gazette.contains("-0.348172     denied   0.094238"), "{gazette}");
     let signal = explain(&wd, "Morning Signal");
     assert!(signal.contains("(0 on its record, 0 judged;"), "{signal}");
 }
@@ -231,7 +231,7 @@ fn a_missing_run_dir_is_an_error_naming_it() {
 #[test]
 fn a_garbled_output_file_is_an_error_naming_file_line_and_column() {
     let wd = scored("report-garbled");
-    let sources = wd.read_string("out/sources.csv").replacen("0.736065", "high", 1);
+    let sources = wd.read_string("out/sources.csv").replacen("0.740738", "high", 1);
     wd.create("out/sources.csv", sources);
     let err = wd.output_err(wd.command("report").arg("out"), 1);
     assert!(
@@ -254,7 +254,7 @@ fn unreadable_inputs_leave_the_trail_from_claims_csv_and_say_so() {
         text.contains("note: the responses file responses.csv could not be read"),
         "{text}"
     );
-    assert!(text.contains("  1  +0.543852"), "{text}");
+    assert!(text.contains("  1  +0.557590"), "{text}");
     assert!(!text.contains("responses:"), "{text}");
 }
 

@@ -61,6 +61,9 @@ pub struct Tallies {
     pub denies_false: f64,
     /// Weighted informative answers on false stories.
     pub on_false: f64,
+    /// Weighted answers by the story's truth (false, true) and kind (denied, partial, confirmed): what the
+    /// answers' likelihood ratios are learned from ([`Responder::log_likelihood_ratio`]).
+    pub answers: [[f64; 3]; 2],
 }
 
 impl Tallies {
@@ -87,7 +90,33 @@ impl Tallies {
         self.confirms_true += t * signal;
         self.on_false += 1.0 - t;
         self.denies_false += (1.0 - t) * (1.0 - signal);
+        let kind = answer_kind(signal);
+        self.answers[1][kind] += t;
+        self.answers[0][kind] += 1.0 - t;
     }
+}
+
+/// An answer's kind from its confirmation share: 0 denied, 1 partial, 2 confirmed.
+fn answer_kind(signal: f64) -> usize {
+    if signal >= 0.75 {
+        2
+    } else if signal <= 0.25 {
+        0
+    } else {
+        1
+    }
+}
+
+/// The answers assumed before any is seen, by the story's truth (false, true) and kind (denied, partial,
+/// confirmed): a tenth partial, and the rest split so that the expected confirmation share is the prior's
+/// mean `mean` (for a true story; its complement for a false one).
+fn base_answers(mean: f64) -> [[f64; 3]; 2] {
+    let partial = 0.1;
+    let lean = (mean - 0.5 * partial).clamp(0.0, 1.0 - partial);
+    [
+        [lean, partial, 1.0 - partial - lean],
+        [1.0 - partial - lean, partial, lean],
+    ]
 }
 
 /// A responder's learned record.
@@ -95,19 +124,29 @@ impl Tallies {
 pub struct Responder {
     /// Its counts.
     pub tallies: Tallies,
-    /// α: the chance it confirms a true story.
+    /// α: the chance it confirms a true story (a partial answer counting half).
     pub confirm_when_true: Rate,
-    /// δ: the chance it denies a false story.
+    /// δ: the chance it denies a false story (a partial answer counting half).
     pub deny_when_false: Rate,
+    /// The chance of each kind of answer (denied, partial, confirmed) given the story false and true
+    /// (posterior means): the answers' likelihoods.
+    pub answer_chances: [[f64; 3]; 2],
 }
 
 impl Responder {
-    /// The log likelihood ratio, true against false, of an answer with confirmation share `signal`:
-    /// `s·ln(α / (1 − δ)) + (1 − s)·ln((1 − α) / δ)`, with the rates at their posterior means.
+    /// The log likelihood ratio, true against false, of an answer with confirmation share `signal`: its
+    /// kind's chance given the story true over given it false.
+    ///
+    /// Why not from α and δ alone (`s·ln(α / (1 − δ)) + (1 − s)·ln((1 − α) / δ)`, as before): that reads a
+    /// partial answer as half a confirmation and half a denial, which holds only if a responder gives
+    /// partial answers as often to true stories as to false ones in just that proportion. Where it does not
+    /// (an interested office says "partly" more often of stories that are true), the rates fitted with
+    /// partials counted half understate both confirmations' and denials' weight: on the default `gen`
+    /// world the honest responder's denial counted −1.97 where its true ratio is −2.20, and the outlets'
+    /// reliabilities came out high, as they do wherever the evidence judging them is too weak.
     pub fn log_likelihood_ratio(&self, signal: f64) -> f64 {
-        let a = self.confirm_when_true.mean;
-        let d = self.deny_when_false.mean;
-        signal * (a / (1.0 - d)).ln() + (1.0 - signal) * ((1.0 - a) / d).ln()
+        let kind = answer_kind(signal);
+        (self.answer_chances[1][kind] / self.answer_chances[0][kind]).ln()
     }
 }
 
@@ -133,11 +172,33 @@ pub fn learn(tallies: Vec<Tallies>, prior: ResponderPrior, level: f64) -> Vec<Re
             stories: all,
         }
     };
+    // Each kind of answer's chance given each truth: a Dirichlet prior of strength k centred on the pooled
+    // record of all responders (itself shrunk toward `base_answers`), as the rates' Beta priors are.
+    let base = base_answers(prior.mean);
+    let mut pooled = [[0.0; 3]; 2];
+    for (truth, row) in pooled.iter_mut().enumerate() {
+        let all: f64 = tallies.iter().map(|t| t.answers[truth].iter().sum::<f64>()).sum();
+        for (kind, p) in row.iter_mut().enumerate() {
+            let seen: f64 = tallies.iter().map(|t| t.answers[truth][kind]).sum();
+            *p = (seen + k * base[truth][kind]) / (all + k);
+        }
+    }
+    let chances = |t: &Tallies| {
+        let mut out = [[0.0; 3]; 2];
+        for (truth, row) in out.iter_mut().enumerate() {
+            let all: f64 = t.answers[truth].iter().sum();
+            for (kind, p) in row.iter_mut().enumerate() {
+                *p = (t.answers[truth][kind] + k * pooled[truth][kind]) / (all + k);
+            }
+        }
+        out
+    };
     tallies
         .into_iter()
         .map(|t| Responder {
             confirm_when_true: rate(pooled_a, t.confirms_true, t.on_true),
             deny_when_false: rate(pooled_d, t.denies_false, t.on_false),
+            answer_chances: chances(&t),
             tallies: t,
         })
         .collect()
@@ -161,13 +222,46 @@ mod tests {
         let r = &learn(vec![t], ResponderPrior::default(), 0.95)[0];
         assert!((r.confirm_when_true.mean - 48.0 / 14.0 / 14.0).abs() < 1e-12);
         assert!((r.deny_when_false.mean - 192.0 / 14.0 / 14.0).abs() < 1e-12);
-        // Its denial is weak evidence of falsehood, its confirmation strong evidence of truth.
+        // Its denial is weak evidence of falsehood, its confirmation strong evidence of truth. The answers'
+        // chances: a Dirichlet of strength 4 around the pooled record (itself around a tenth partial and
+        // 0.7 / 0.2 leaning to the truth). Pooled given true: denied (8 + 0.8)/14, partial 0.4/14, confirmed
+        // (2 + 2.8)/14; given false: 12.8/14, 0.4/14, 0.8/14. Its own given true: confirmed (2 + 4·4.8/14)/14,
+        // denied (8 + 4·8.8/14)/14; given false: confirmed (4·0.8/14)/14, denied (10 + 4·12.8/14)/14. So a
+        // confirmation's ratio is (28 + 19.2)/3.2 = 14.75, a denial's 147.2/191.2, a partial answer's 1
+        // (it never gave one, and the pool gives them alike).
         let deny = r.log_likelihood_ratio(0.0);
         let confirm = r.log_likelihood_ratio(1.0);
-        assert!(deny < 0.0 && deny > -0.3, "{deny}");
-        assert!(confirm > 2.0, "{confirm}");
-        // A partial answer sits halfway between, on the log scale.
-        assert!((r.log_likelihood_ratio(0.5) - (deny + confirm) / 2.0).abs() < 1e-12);
+        assert!((confirm - 14.75f64.ln()).abs() < 1e-12, "{confirm}");
+        assert!((deny - (147.2f64 / 191.2).ln()).abs() < 1e-12, "{deny}");
+        assert!(r.log_likelihood_ratio(0.5).abs() < 1e-12);
+    }
+
+    /// Partial answers given three times as often to true stories as to false ones are evidence of truth,
+    /// whatever the confirmations and denials say; read as half of each they would be none (α = δ here).
+    #[test]
+    fn partial_answers_carry_their_own_ratio() {
+        let mut t = Tallies::default();
+        for _ in 0..300 {
+            for (signal, n) in [(1.0, 6), (0.5, 3), (0.0, 1)] {
+                for _ in 0..n {
+                    t.learn(signal, Outcome::True);
+                }
+            }
+            for (signal, n) in [(1.0, 1), (0.5, 1), (0.0, 6)] {
+                for _ in 0..n {
+                    t.learn(signal, Outcome::False);
+                }
+            }
+        }
+        let r = &learn(vec![t], ResponderPrior::default(), 0.95)[0];
+        // 900 of 3,000 answers on true stories partial, 300 of 2,400 on false ones: ratio 0.3 / 0.125 = 2.4.
+        assert!(
+            (r.log_likelihood_ratio(0.5) - 2.4f64.ln()).abs() < 0.01,
+            "{}",
+            r.log_likelihood_ratio(0.5)
+        );
+        assert!((r.log_likelihood_ratio(1.0) - (0.6f64 / 0.125).ln()).abs() < 0.01);
+        assert!((r.log_likelihood_ratio(0.0) - (0.1f64 / 0.75).ln()).abs() < 0.01);
     }
 
     #[test]
