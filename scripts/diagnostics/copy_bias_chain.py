@@ -3,18 +3,9 @@
 # Oracle under the generator's own structure: credited reports are an independent prefix then copies.
 import csv,sys,collections,math
 import numpy as np
+import world
 d=sys.argv[1]; use_resp='-resp' in sys.argv
-th={r['source']:float(r['accuracy']) for r in csv.DictReader(open(d+'/truth_sources.csv'))}
-truth={r['story_id']:int(r['truth']) for r in csv.DictReader(open(d+'/truth_stories.csv'))}
-cp={r['claim_id']:r['copy_of'] for r in csv.DictReader(open(d+'/truth_claims.csv'))}
-ok=collections.Counter(); tot=collections.Counter()
-st=collections.defaultdict(list)
-for r in csv.DictReader(open(d+'/claims.csv')):
-    if not cp[r['claim_id']]:
-        tot[r['source']]+=1; ok[r['source']]+=((r['stance']=='asserts')==bool(truth[r['story_id']]))
-    if r['attributed_to']: continue
-    st[r['story_id']].append((r['published_at'],r['source'],r['stance']=='asserts',bool(cp[r['claim_id']])))
-REAL={k:ok[k]/tot[k] for k in tot}
+th,truth,cp,REAL,st=world.load(d)
 pm=collections.defaultdict(collections.Counter)
 for s,l in st.items():
     l.sort(); n=len(l); m=sum(1 for x in l if not x[3])
@@ -86,4 +77,4 @@ for src,cs in recs.items():
         f=cs*t+(1-cs)*(1-t); g=np.sum((2*cs-1)/f); h=-np.sum(((2*cs-1)/f)**2); t=min(max(t-g/h,1e-6),1-1e-6)
     errs.append((t-th[src],t-REAL[src]))
     if "-v" in sys.argv: print(src,"θ=%.3f n=%d real=%.4f est=%.4f d=%+.4f"%(th[src],len(cs),REAL[src],t,t-REAL[src]))
-print(d,'suffix-oracle',"resp" if use_resp else "noresp","mean θ̂−θ %+.5f  θ̂−real %+.5f"%(np.mean([e[0] for e in errs]),np.mean([e[1] for e in errs])))
+print(d,'chain' if MARKOV else 'suffix',"resp" if use_resp else "noresp","mean θ̂−θ %+.5f  θ̂−real %+.5f"%(np.mean([e[0] for e in errs]),np.mean([e[1] for e in errs])))

@@ -3,18 +3,9 @@
 # Oracle: each source's MLE of θ under credence's em likelihood, with every other parameter at its truth.
 import csv,sys,collections,math
 import numpy as np
+import world
 d=sys.argv[1]; mode=sys.argv[2] if len(sys.argv)>2 else 'exact'
-th={r['source']:float(r['accuracy']) for r in csv.DictReader(open(d+'/truth_sources.csv'))}
-truth={r['story_id']:int(r['truth']) for r in csv.DictReader(open(d+'/truth_stories.csv'))}
-cp={r['claim_id']:r['copy_of'] for r in csv.DictReader(open(d+'/truth_claims.csv'))}
-ok=collections.Counter(); tot=collections.Counter()
-srcof={}
-st=collections.defaultdict(list)
-for r in csv.DictReader(open(d+'/claims.csv')):
-    if not cp[r['claim_id']]:
-        tot[r['source']]+=1; ok[r['source']]+=((r['stance']=='asserts')==bool(truth[r['story_id']]))
-    if r['attributed_to']: continue
-    st[r['story_id']].append((r['published_at'],r['source'],r['stance']=='asserts',bool(cp[r['claim_id']])))
+th,truth,cp,REAL,st=world.load(d)
 # true copy share by position
 n=collections.Counter(); c=collections.Counter(); info={}
 for s,l in st.items():
@@ -28,7 +19,6 @@ for s,l in st.items():
         k=(min(before,6),last); info[(s,i)]=(k,q)
         if before: n[k]+=1; c[k]+=isc
 rho={k:c[k]/n[k] for k in n}
-REAL={k:ok[k]/tot[k] for k in tot}
 # responders' true rates
 lr=collections.defaultdict(float)
 try:
@@ -70,9 +60,6 @@ for s,l in st.items():
             r=rho[k]; sh=r*q; cc=(sh+(1-r)*cc)/(2*sh+1-r)
         if mode=="nocopy" and isc: continue
         recs[src].append(cc)
-real=collections.Counter(); nreal=collections.Counter()
-for r in csv.DictReader(open(d+'/truth_claims.csv')):
-    pass
 errs=[]
 for src,cs in recs.items():
     cs=np.array(cs); t=0.7
