@@ -21,19 +21,7 @@ for s_,l in st.items():
 RHO={k:tc[k]/tn[k] for k in tn}
 MARKOV='-markov' in sys.argv
 import itertools
-lr=collections.defaultdict(float); nans=collections.Counter()
-if use_resp:
-    cnt=collections.Counter(); rows=list(csv.DictReader(open(d+'/responses.csv')))
-    for r in rows: cnt[(r['responder'],truth[r['story_id']],r['verdict'])]+=1
-    rates={}
-    for R in set(r['responder'] for r in rows):
-        a=(cnt[(R,1,'confirmed')]+.5*cnt[(R,1,'partial')])/(cnt[(R,1,'confirmed')]+cnt[(R,1,'denied')]+cnt[(R,1,'partial')])
-        dl=(cnt[(R,0,'denied')]+.5*cnt[(R,0,'partial')])/(cnt[(R,0,'confirmed')]+cnt[(R,0,'denied')]+cnt[(R,0,'partial')])
-        rates[R]=(a,dl)
-    for r in rows:
-        a,dl=rates[r['responder']]; x={'confirmed':1,'denied':0,'partial':.5}.get(r['verdict'])
-        if x is None: continue
-        lr[r['story_id']]+=x*math.log(a/(1-dl))+(1-x)*math.log((1-a)/dl); nans[r['story_id']]+=1
+lr,nans=world.answer_odds(d,truth) if use_resp else (collections.defaultdict(float),collections.Counter())
 recs=collections.defaultdict(list)
 for s,l in st.items():
     n=len(l)
