@@ -448,6 +448,61 @@ fn em_models_silent_copies_scattered_at_random() {
     assert!(with.2 < without.2, "{figures:?}");
 }
 
+/// The responders' records are learned from agreement alone (no story resolved): each kind of answer's
+/// likelihood ratio, true against false, lands near the planted one. The planted ratios follow from each
+/// responder's spec: P(partial | truth) from `partial_share`, and the rest confirmed or denied at its rates.
+/// Reading a partial answer as half a confirmation and half a denial (as em did before) made the honest
+/// ministry's confirmation weigh about 1.97 where it weighs ln 9 = 2.20, and the interested office's 1.64
+/// where it weighs 2.25.
+#[test]
+fn em_learns_each_kind_of_answer_without_resolutions() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = Config {
+        seed: 11,
+        claims: 300_000,
+        resolve_rate: 0.0,
+        ..Config::default()
+    };
+    generate::write(dir.path(), &cfg).unwrap();
+    let inputs = Inputs {
+        resolutions: None,
+        ..inputs(dir.path())
+    };
+    let load = LoadOptions {
+        strict: true,
+        ..LoadOptions::default()
+    };
+    let run = credence::score_files(&inputs, load, &Params::default()).unwrap();
+    for spec in &cfg.responders {
+        let planted = |kind: usize| {
+            let chance = |truth: bool| {
+                let partial = spec.partial_share(truth);
+                let rest = 1.0 - spec.no_comment_rate - partial;
+                let confirm = if truth {
+                    spec.confirm_when_true
+                } else {
+                    1.0 - spec.deny_when_false
+                };
+                [rest * (1.0 - confirm), partial, rest * confirm][kind]
+            };
+            (chance(true) / chance(false)).ln()
+        };
+        let id = (0..run.loaded.corpus.responders.len() as u32)
+            .find(|&i| run.loaded.corpus.responders.name(i) == spec.name)
+            .unwrap();
+        let r = &run.scores.responders[id as usize];
+        for (kind, signal) in [(0, 0.0), (1, 0.5), (2, 1.0)] {
+            let (got, want) = (r.log_likelihood_ratio(signal), planted(kind));
+            println!("{}: answer {signal}: ratio {got:.3}, planted {want:.3}", spec.name);
+            assert!(
+                (got - want).abs() < 0.25,
+                "{}: answer {signal}: {got} against {want}",
+                spec.name
+            );
+        }
+    }
+}
+
 /// Regression: with no response and no resolution at all (a crowd-labelling file), every outlet started
 /// at the same reliability, so every vote weighed as much as its opposite and nothing moved. The iteration
 /// now starts from the majority vote: the good outlets end above the bad one and stories are decided.
