@@ -55,11 +55,6 @@ const STALL: usize = 10;
 pub const FINE: f64 = 1e-5;
 /// Iterations without a new smallest change that settle the iteration below [`FINE`].
 const FINE_STALL: usize = 3;
-/// Stories whose reports' tally keys are sorted together in an E-step: a few MiB of keys per thread, where a
-/// run's whole share took 8 bytes a report (80 MB at 10M votes). Each slice adds its distinct keys to the
-/// tallies apart, so smaller slices cost time: on the 3.6M votes the fit took 5.2 s with 2^16 stories, 4.85 s
-/// with 2^18 (3 MiB more peak), 4.7 s with 2^20 (15 MiB more).
-const KEYED_STORIES: usize = 1 << 18;
 
 /// One report on a story: its outlet, its stance, and whether it only relays (no vote of its own). 8 bytes:
 /// a story's reports are kept in the order of their outlets' names (votes are summed in that order), which
@@ -291,12 +286,6 @@ fn iteration_llr(u: &Unit, votes: &[f64], theta: &[f64], q: f32, copy: f64) -> f
     }
 }
 
-/// A report's weight `w` (units of `FULL_WEIGHT`) times its chance of being independent, given in
-/// steps of 1/[`INDEPENDENT_STEPS`].
-fn weighed(w: u32, independent: u32) -> u64 {
-    u64::from(w) * u64::from(independent) / u64::from(INDEPENDENT_STEPS)
-}
-
 /// A report's chance of being a silent copy given everything on its story (`pc`: the chance that its
 /// stance is right): the copy's likelihood over the mixture's, averaged over whether the stance is right;
 /// with the report's terms of [`CopyStats`]. Zero for a relay or a report with nothing before it.
@@ -444,53 +433,27 @@ fn expectation(p: &Problem<'_>, theta: &[f64], responders: &[Responder], copy: &
             let mut copied = CopyStats::default();
             if weighted {
                 for s in stories {
-                    judge.reports(
-                        s,
-                        log_odds[s],
-                        &mut copied,
-                        &mut |source, step, relay, w, independent| {
-                            let units = weighed(w, independent);
-                            tallies[source as usize].add_units(step.probability(), step.known(), relay, units);
-                        },
-                    );
+                    judge.reports(s, log_odds[s], &mut copied, &mut |source, step, relay, w| {
+                        tallies[source as usize].add_units(step.probability(), step.known(), relay, u64::from(w));
+                    });
                 }
                 return (tallies, copied);
             }
-            // Reports of full independence (all of them without claim times) are listed by outlet and counted
-            // ([`Dense`]); the rest are keyed and sorted. A slice of
-            // KEYED_STORIES stories at a time: the counts are the same, and the keys take a few MiB rather
-            // than 8 bytes a report (80 MB at 10M votes).
+            // Every report weighs in full: listed by outlet and counted ([`Dense`]).
             let mut dense = Dense::new(n_sources);
-            let mut keys: Vec<u64> = Vec::new();
-            for from in stories.clone().step_by(KEYED_STORIES) {
-                keys.clear();
-                let slice = from..(from + KEYED_STORIES).min(stories.end);
-                for s in slice {
-                    judge.reports(
-                        s,
-                        log_odds[s],
-                        &mut copied,
-                        &mut |source, step, relay, _, independent| {
-                            if independent != INDEPENDENT_STEPS || !dense.count(source, step, relay) {
-                                keys.push(step.key(source, relay, independent));
-                            }
-                        },
-                    );
-                }
+            for s in stories {
+                judge.reports(s, log_odds[s], &mut copied, &mut |source, step, relay, _| {
+                    if !dense.count(source, step, relay) {
+                        tallies[source as usize].add_units(
+                            step.probability(),
+                            step.known(),
+                            relay,
+                            u64::from(super::FULL_WEIGHT),
+                        );
+                    }
+                });
                 if dense.pending > DENSE_PENDING {
                     dense.add_to(&mut tallies);
-                }
-                keys.sort_unstable();
-                // One addition to the tally's map per group (outlet, step, relay), summing its reports'
-                // independent weights (integers, so in any order): with claim times nearly every later
-                // report has an independence of its own, and a map entry per report cost 4% of the run.
-                for group in keys.chunk_by(|a, b| a >> KEY_GROUP == b >> KEY_GROUP) {
-                    let (source, step, relay, _) = Step::of_key(group[0]);
-                    let units: u64 = group
-                        .iter()
-                        .map(|&key| weighed(super::FULL_WEIGHT, Step::of_key(key).3))
-                        .sum();
-                    tallies[source as usize].add_units(step.probability(), step.known(), relay, units);
                 }
             }
             dense.add_to(&mut tallies);
@@ -624,8 +587,6 @@ impl CopyStats {
 /// A report's chance of being a silent copy is summed in fixed point (units of 2^−32), so that the sum
 /// is the same for any split of the stories among threads.
 const COPY_UNIT: f64 = 4_294_967_296.0;
-/// Steps in which the chance that a report is independent weighs it in its outlet's record.
-const INDEPENDENT_STEPS: u32 = 4096;
 /// Each position's copy rate's prior, Beta(1, 1 + COPY_PRIOR): as if that many reports had been seen to be
 /// independent. Most reports are; with a few dozen later reports (the seed data set) the likelihood alone
 /// is too flat to tell copying from outlets that are simply right together, and with hundreds of
@@ -646,13 +607,6 @@ enum Step {
     Grid(i32),
 }
 
-/// Offset of a grid step in a key (steps run from −1327 to 1327: `logit` clamps at ±20.7).
-const GRID_OFFSET: i32 = 2048;
-/// Bits of a sort key below its tally group (outlet, step, relay): the report's independence.
-const KEY_GROUP: u32 = 17;
-/// Keys of known outcomes start here, above every grid step.
-const KNOWN_BASE: u64 = 4096;
-
 impl Step {
     fn known(self) -> bool {
         matches!(self, Step::Known(_))
@@ -664,34 +618,15 @@ impl Step {
             Step::Grid(k) => sigmoid(f64::from(k) / STEPS),
         }
     }
-
-    /// The report's sort key: outlet, then step, then relay, then its independence in 4096ths (below
-    /// [`KEY_GROUP`]), so that the reports of one tally group are adjacent whatever their independence.
-    fn key(self, source: u32, relay: bool, independent: u32) -> u64 {
-        let code = match self {
-            Step::Known(k) => KNOWN_BASE + u64::from(k),
-            Step::Grid(k) => (k + GRID_OFFSET) as u64,
-        };
-        (u64::from(source) << 32) | (code << (KEY_GROUP + 1)) | (u64::from(relay) << KEY_GROUP) | u64::from(independent)
-    }
-
-    fn of_key(key: u64) -> (u32, Step, bool, u32) {
-        let code = (key >> (KEY_GROUP + 1)) & 0x3fff;
-        let step = if code >= KNOWN_BASE {
-            Step::Known((code - KNOWN_BASE) as u8)
-        } else {
-            Step::Grid(code as i32 - GRID_OFFSET)
-        };
-        let relay = (key >> KEY_GROUP) & 1 == 1;
-        ((key >> 32) as u32, step, relay, (key & ((1 << KEY_GROUP) - 1)) as u32)
-    }
 }
 
-/// Fully independent reports by (outlet, step, relay), for an E-step's run of stories: each outlet keeps a
-/// list of its reports' slots (2 bytes a report, where a sort key took 8), and [`Dense::add_to`] counts
-/// each list in a small table (a few KiB, in L1). Sorting the keys was 7% of the 3.6M votes' run, and
-/// counting straight into one table of every outlet's slots (4.5 MiB) missed the cache on nearly every
-/// report and cost as much. Counts are integers, so the tallies are the same as by sorting.
+/// Reports by (outlet, step, relay), for an E-step's run of stories: each outlet keeps a list of its
+/// reports' slots (2 bytes a report, where a sort key took 8), and [`Dense::add_to`] counts each list in a
+/// small table (a few KiB, in L1). Sorting keys was 7% of the 3.6M votes' run, and counting straight into
+/// one table of every outlet's slots (4.5 MiB) missed the cache on nearly every report and cost as much.
+/// Counts are integers, so the tallies are the same in any order. (Until session 8 a report that might be a
+/// silent copy was weighed by its chance of being independent and went through sorted keys instead; it now
+/// weighs in full, by its own factor.)
 struct Dense {
     slots: Vec<Vec<u16>>,
     counts: Vec<u32>,
@@ -732,7 +667,7 @@ impl Dense {
     /// Adds the reports recorded so far to the outlets' tallies, and forgets them.
     fn add_to(&mut self, tallies: &mut [Tally]) {
         self.pending = 0;
-        let full = weighed(super::FULL_WEIGHT, INDEPENDENT_STEPS);
+        let full = u64::from(super::FULL_WEIGHT);
         for (source, slots) in self.slots.iter_mut().enumerate() {
             for &slot in slots.iter() {
                 self.counts[usize::from(slot)] += 1;
@@ -821,12 +756,12 @@ impl Judge<'_, '_> {
         iteration_llr(u, self.votes, self.theta, q, rate)
     }
 
-    /// Story `s`'s reports, each handed to `add` as (outlet, step, relay, weight, independence in 64ths):
-    /// known correct or wrong on a resolved story, else each judged by everything on its story but itself
-    /// (story log-odds `l`), and weighed by its chance of being independent rather than a silent copy.
+    /// Story `s`'s reports, each handed to `add` as (outlet, step, relay, weight): known correct or wrong on
+    /// a resolved story, else each judged by everything on its story but itself (story log-odds `l`); a
+    /// report that may be a silent copy by its factor under the copy mixture ([`copy_adjusted`]).
     /// Adds the story's terms of the copy rates' Newton step to `copied` (passed in rather than returned: a
     /// [`CopyStats`] is 24 fixed-point sums, and adding one per story cost the untimed fit about 7%).
-    fn reports(&self, s: usize, l: f64, copied: &mut CopyStats, add: &mut impl FnMut(u32, Step, bool, u32, u32)) {
+    fn reports(&self, s: usize, l: f64, copied: &mut CopyStats, add: &mut impl FnMut(u32, Step, bool, u32)) {
         let p = self.p;
         let ev = p.evidence.story(s);
         let first = p.units.start[s] as usize;
@@ -849,13 +784,7 @@ impl Judge<'_, '_> {
                 let share = correct_given(u.stance, outcome.truth());
                 let (q, rate) = terms(k);
                 learn_copy(u, k, (q, rate), &|| share);
-                add(
-                    u.source,
-                    resolved_step(u, share, q, rate),
-                    u.relay,
-                    w,
-                    INDEPENDENT_STEPS,
-                );
+                add(u.source, resolved_step(u, share, q, rate), u.relay, w);
             }
             return;
         }
@@ -873,7 +802,7 @@ impl Judge<'_, '_> {
                 Some(shared) => grid_step(copy_adjusted(sigmoid(sign(u.stance) * (l - own)), shared, rate)),
                 None => own_step(u, l, own),
             };
-            add(u.source, Step::Grid(step), u.relay, w, INDEPENDENT_STEPS);
+            add(u.source, Step::Grid(step), u.relay, w);
         }
     }
 }
