@@ -850,7 +850,8 @@ fn push_field(buf: &mut Vec<u8>, s: &str) {
     }
 }
 
-/// The per-responder columns, in order.
+/// The per-responder columns `credence report` reads, in order (a run written before the partial columns
+/// below existed still reads).
 pub const RESPONDER_COLUMNS: [&str; 15] = [
     "responder",
     "responses",
@@ -869,12 +870,22 @@ pub const RESPONDER_COLUMNS: [&str; 15] = [
     "deny_ci_high",
 ];
 
+/// Columns after [`RESPONDER_COLUMNS`]: the chance of a partial answer given the story true and given it
+/// false (among its informative answers). A partial answer weighs ln(`partial_when_true` /
+/// `partial_when_false`), its own ratio, not half a confirmation and half a denial.
+pub const RESPONDER_PARTIAL_COLUMNS: [&str; 2] = ["partial_when_true", "partial_when_false"];
+
 /// The per-responder table, by name.
 pub fn responders_csv(corpus: &Corpus, scores: &Scores) -> Vec<u8> {
     let mut ids: Vec<usize> = (0..scores.responders.len()).collect();
     ids.sort_by(|&a, &b| corpus.responders.name(a as u32).cmp(corpus.responders.name(b as u32)));
+    let header: Vec<&str> = RESPONDER_COLUMNS
+        .iter()
+        .chain(&RESPONDER_PARTIAL_COLUMNS)
+        .copied()
+        .collect();
     csv_bytes(
-        &RESPONDER_COLUMNS,
+        &header,
         ids.into_iter().map(|i| {
             let r = &scores.responders[i];
             let t = &r.tallies;
@@ -894,6 +905,8 @@ pub fn responders_csv(corpus: &Corpus, scores: &Scores) -> Vec<u8> {
                 float(r.deny_when_false.mean),
                 float(r.deny_when_false.low),
                 float(r.deny_when_false.high),
+                float(r.answer_chances[1][1]),
+                float(r.answer_chances[0][1]),
             ]
         }),
     )
