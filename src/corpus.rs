@@ -30,7 +30,8 @@ pub enum Verdict {
     Confirmed,
     /// The story is not so.
     Denied,
-    /// Part of the story is so: counts as half a confirmation and half a denial.
+    /// Part of the story is so: half a confirmation and half a denial in a responder's two rates; its
+    /// weight as evidence is learned on its own (`model::responders`).
     Partial,
     /// The body declined to answer: no evidence either way.
     NoComment,

@@ -13,8 +13,8 @@
 //! * copiers (`copiers`, 0 by default): outlets that each follow one other outlet and repeat a share
 //!   (`copy_share`) of its own reports without attribution, hours later; `truth_copiers.csv` names them;
 //! * official responders, each with a confirm-when-true and a deny-when-false rate, an answer rate, the
-//!   topics it answers on, a share of `no_comment` answers (no evidence) and of `partial` ones (drawn
-//!   with the odds the model gives half a confirmation, [`ResponderSpec::partial_share`]);
+//!   topics it answers on, a share of `no_comment` answers (no evidence) and of `partial` ones, more
+//!   often on one truth than the other ([`ResponderSpec::partial_share`]);
 //! * resolutions for a share of stories, `mixed` for some of them if asked (default none: a mixed outcome
 //!   counts half right for every claim on the story, so it moves a source's realised accuracy away from
 //!   its planted one).
@@ -57,9 +57,9 @@ pub struct ResponderSpec {
 }
 
 impl ResponderSpec {
-    /// The chance of a partial answer on a story of truth `truth`. The model reads a partial answer as half
-    /// a confirmation and half a denial, so its likelihood ratio is the geometric mean of theirs; partial
-    /// answers are drawn with odds to match, P(partial | T) ∝ √(P(confirm | T)·P(deny | T)), averaging
+    /// The chance of a partial answer on a story of truth `truth`: P(partial | T) ∝ √(P(confirm | T)·P(deny |
+    /// T)), so that a partial answer's likelihood ratio is the geometric mean of a confirmation's and a
+    /// denial's (what em assumed before it learned each kind of answer's chances on its own), averaging
     /// `partial_rate` over true and false stories.
     pub fn partial_share(&self, truth: bool) -> f64 {
         let (a, d) = (self.confirm_when_true, self.deny_when_false);

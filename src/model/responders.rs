@@ -4,11 +4,14 @@
 //! also resolved: how often it confirms a story that is true (`confirm_when_true`, α) and how often it
 //! denies one that is false (`deny_when_false`, δ). A government that denies true stories it dislikes but
 //! never confirms false ones has a low α and a high δ: its denials then say little, its confirmations much.
-//! A partial answer counts as half a confirmation and half a denial, a mixed outcome half true and half
-//! false; `no_comment` is no evidence and is not learned from.
+//! In those two rates a partial answer counts as half a confirmation and half a denial, a mixed outcome
+//! half true and half false; `no_comment` is no evidence and is not learned from.
 //!
 //! Each rate has a Beta prior centred on the pooled record of all responders (itself shrunk towards a
-//! configurable mean), so a responder with no resolved stories behaves like the average one.
+//! configurable mean), so a responder with no resolved stories behaves like the average one. What an
+//! answer weighs, though, comes from each kind of answer's own chance under each truth (denied, partial,
+//! confirmed; [`Responder::log_likelihood_ratio`]), learned and shrunk the same way: a partial answer
+//! weighs what that responder's partial answers are worth.
 
 use serde::Serialize;
 use statrs::distribution::{Beta, ContinuousCDF};
