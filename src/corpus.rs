@@ -192,9 +192,16 @@ impl Names {
         self.table = std::sync::OnceLock::new();
     }
 
-    /// The id of `name`, adding it if new.
-    pub fn intern(&mut self, name: &str) -> u32 {
-        let hash = self.hash(name);
+    /// The lookup table (built if it was released) beside the arena, the ends and the hasher, borrowed
+    /// apart so that the table can grow while the names rehash its entries.
+    fn table_parts(
+        &mut self,
+    ) -> (
+        &mut hashbrown::HashTable<u32>,
+        &mut String,
+        &mut Ends,
+        &rustc_hash::FxBuildHasher,
+    ) {
         self.lookup();
         let Names {
             arena,
@@ -203,12 +210,19 @@ impl Names {
             hasher,
             ..
         } = self;
-        let table = table.get_mut().expect("built by lookup just above");
-        let text = |id: u32| {
-            let i = id as usize;
-            &arena[ends.span(i)]
-        };
-        if let Some(&id) = table.find(hash, |&id| text(id) == name) {
+        (
+            table.get_mut().expect("built by lookup just above"),
+            arena,
+            ends,
+            hasher,
+        )
+    }
+
+    /// The id of `name`, adding it if new.
+    pub fn intern(&mut self, name: &str) -> u32 {
+        let hash = self.hash(name);
+        let (table, arena, ends, hasher) = self.table_parts();
+        if let Some(&id) = table.find(hash, |&id| &arena[ends.span(id as usize)] == name) {
             return id;
         }
         let id = u32::try_from(ends.len()).expect("fewer than 2^32 distinct names");
@@ -228,15 +242,7 @@ impl Names {
         if want <= len {
             return;
         }
-        self.lookup();
-        let Names {
-            arena,
-            ends,
-            table,
-            hasher,
-            ..
-        } = self;
-        let table = table.get_mut().expect("built by lookup just above");
+        let (table, arena, ends, hasher) = self.table_parts();
         if want > table.capacity() {
             table.reserve(want - len, rehash(hasher, arena, ends));
         }

@@ -487,9 +487,7 @@ fn em_learns_each_kind_of_answer_without_resolutions() {
             };
             (chance(true) / chance(false)).ln()
         };
-        let id = (0..run.loaded.corpus.responders.len() as u32)
-            .find(|&i| run.loaded.corpus.responders.name(i) == spec.name)
-            .unwrap();
+        let id = run.loaded.corpus.responders.get(&spec.name).unwrap();
         let r = &run.scores.responders[id as usize];
         for (kind, signal) in [(0, 0.0), (1, 0.5), (2, 1.0)] {
             let (got, want) = (r.log_likelihood_ratio(signal), planted(kind));
