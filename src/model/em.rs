@@ -237,14 +237,6 @@ fn report_llr(u: &Unit, theta: f64, q: f32, copy: f64) -> f64 {
     sign(u.stance) * (right / wrong).ln()
 }
 
-/// The probability that report `u` is correct, judged by everything on its story but its own report: the
-/// story's log-odds `l` less the report's own log likelihood ratio (its outlet's reliability `theta`
-/// under the copy mixture with earlier share `q`; a relay has none), rounded to the recording grid.
-pub(crate) fn without_own_report(u: &Unit, l: f64, theta: f64, q: f32, copy: f64) -> f64 {
-    let own = if u.relay { 0.0 } else { report_llr(u, theta, q, copy) };
-    sigmoid(f64::from(own_step(u, l, own)) / STEPS)
-}
-
 /// The grid step of report `u`'s probability of being correct given story log-odds `l` less its own log
 /// likelihood ratio `own` (0 for a relay).
 fn own_step(u: &Unit, l: f64, own: f64) -> i32 {
@@ -343,17 +335,21 @@ fn resolved_step(u: &Unit, share: f64, q: f32, rate: f64) -> Step {
     }
 }
 
-/// A report's factor in its outlet's record on an unresolved story with log-odds `l`: the chance its stance
-/// is right given everything but itself ([`without_own_report`]) or, where it may be a copy, the mixture's
-/// factor ([`copy_adjusted`]), rounded to the recording grid.
-pub(crate) fn unresolved_factor(u: &Unit, l: f64, theta: f64, q: f32, copy: f64) -> f64 {
-    match possibly_copied(u, q, copy) {
-        Some(shared) => {
-            let own = report_llr(u, theta, q, copy);
-            rounded(copy_adjusted(sigmoid(sign(u.stance) * (l - own)), shared, copy))
-        }
-        None => without_own_report(u, l, theta, q, copy),
+/// A report's step in its outlet's record on an unresolved story with log-odds `l`, its own log likelihood
+/// ratio being `own` (0 for a relay): the chance its stance is right given everything but itself or, where
+/// it may be a copy, the mixture's factor ([`copy_adjusted`]), on the recording grid.
+fn unresolved_step(u: &Unit, l: f64, own: f64, q: f32, rate: f64) -> i32 {
+    match possibly_copied(u, q, rate) {
+        Some(shared) => grid_step(copy_adjusted(sigmoid(sign(u.stance) * (l - own)), shared, rate)),
+        None => own_step(u, l, own),
     }
+}
+
+/// [`unresolved_step`]'s probability, with the report's own ratio from its outlet's reliability `theta`
+/// (for the topic cells, which have no table of mixed votes).
+pub(crate) fn unresolved_factor(u: &Unit, l: f64, theta: f64, q: f32, copy: f64) -> f64 {
+    let own = if u.relay { 0.0 } else { report_llr(u, theta, q, copy) };
+    sigmoid(f64::from(unresolved_step(u, l, own, q, copy)) / STEPS)
 }
 
 /// Rounds a probability on the logit scale to the recording grid.
@@ -798,11 +794,7 @@ impl Judge<'_, '_> {
                 continue;
             }
             let own = if u.relay { 0.0 } else { self.llr(u, first + k, q, rate) };
-            let step = match possibly_copied(u, q, rate) {
-                Some(shared) => grid_step(copy_adjusted(sigmoid(sign(u.stance) * (l - own)), shared, rate)),
-                None => own_step(u, l, own),
-            };
-            add(u.source, Step::Grid(step), u.relay, w);
+            add(u.source, Step::Grid(unresolved_step(u, l, own, q, rate)), u.relay, w);
         }
     }
 }
