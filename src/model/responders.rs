@@ -56,16 +56,9 @@ pub struct Tallies {
     pub by_verdict: [u64; 4],
     /// Distinct stories answered.
     pub stories: u64,
-    /// Weighted confirmations of true stories (from the latest informative response per story).
-    pub confirms_true: f64,
-    /// Weighted informative answers on true stories.
-    pub on_true: f64,
-    /// Weighted denials of false stories.
-    pub denies_false: f64,
-    /// Weighted informative answers on false stories.
-    pub on_false: f64,
-    /// Weighted answers by the story's truth (false, true) and kind (denied, partial, confirmed): what the
-    /// answers' likelihood ratios are learned from ([`Responder::log_likelihood_ratio`]).
+    /// Weighted answers (the latest informative response per story) by the story's truth (false, true) and
+    /// kind (denied, partial, confirmed): what the answers' likelihood ratios are learned from
+    /// ([`Responder::log_likelihood_ratio`]), and the two rates' counts ([`Tallies::on_true`] and the rest).
     pub answers: [[f64; 3]; 2],
 }
 
@@ -89,13 +82,29 @@ impl Tallies {
 
     /// Learns from an answer on a story true with probability `t` (an expected count, for EM).
     pub fn learn_soft(&mut self, signal: f64, t: f64) {
-        self.on_true += t;
-        self.confirms_true += t * signal;
-        self.on_false += 1.0 - t;
-        self.denies_false += (1.0 - t) * (1.0 - signal);
         let kind = answer_kind(signal);
         self.answers[1][kind] += t;
         self.answers[0][kind] += 1.0 - t;
+    }
+
+    /// Weighted informative answers on true stories.
+    pub fn on_true(&self) -> f64 {
+        self.answers[1].iter().sum()
+    }
+
+    /// Weighted informative answers on false stories.
+    pub fn on_false(&self) -> f64 {
+        self.answers[0].iter().sum()
+    }
+
+    /// Weighted confirmations of true stories, a partial answer counting half.
+    pub fn confirms_true(&self) -> f64 {
+        self.answers[1][2] + 0.5 * self.answers[1][1]
+    }
+
+    /// Weighted denials of false stories, a partial answer counting half.
+    pub fn denies_false(&self) -> f64 {
+        self.answers[0][0] + 0.5 * self.answers[0][1]
     }
 }
 
@@ -158,12 +167,12 @@ pub fn learn(tallies: Vec<Tallies>, prior: ResponderPrior, level: f64) -> Vec<Re
     let k = prior.strength;
     let pooled = |hit: f64, all: f64| (hit + k * prior.mean) / (all + k);
     let pooled_a = pooled(
-        tallies.iter().map(|t| t.confirms_true).sum(),
-        tallies.iter().map(|t| t.on_true).sum(),
+        tallies.iter().map(|t| t.confirms_true()).sum(),
+        tallies.iter().map(|t| t.on_true()).sum(),
     );
     let pooled_d = pooled(
-        tallies.iter().map(|t| t.denies_false).sum(),
-        tallies.iter().map(|t| t.on_false).sum(),
+        tallies.iter().map(|t| t.denies_false()).sum(),
+        tallies.iter().map(|t| t.on_false()).sum(),
     );
     let rate = |mean: f64, hit: f64, all: f64| {
         let (a, b) = (k * mean + hit, k * (1.0 - mean) + (all - hit));
@@ -199,8 +208,8 @@ pub fn learn(tallies: Vec<Tallies>, prior: ResponderPrior, level: f64) -> Vec<Re
     tallies
         .into_iter()
         .map(|t| Responder {
-            confirm_when_true: rate(pooled_a, t.confirms_true, t.on_true),
-            deny_when_false: rate(pooled_d, t.denies_false, t.on_false),
+            confirm_when_true: rate(pooled_a, t.confirms_true(), t.on_true()),
+            deny_when_false: rate(pooled_d, t.denies_false(), t.on_false()),
             answer_chances: chances(&t),
             tallies: t,
         })
@@ -272,7 +281,7 @@ mod tests {
         let mut t = Tallies::default();
         t.learn(0.5, Outcome::Mixed);
         assert_eq!(
-            (t.on_true, t.confirms_true, t.on_false, t.denies_false),
+            (t.on_true(), t.confirms_true(), t.on_false(), t.denies_false()),
             (0.5, 0.25, 0.5, 0.25)
         );
     }
