@@ -64,7 +64,7 @@ pub struct ScoreArgs {
     /// The claims CSV file.
     #[arg(long, value_name = "FILE")]
     claims: PathBuf,
-    /// The official responses CSV file (the default method, `responses`, needs it or --resolutions).
+    /// The official responses CSV file (the `responses` and `trust-responses` methods need it; em, the default, reads it when given).
     #[arg(long, value_name = "FILE")]
     responses: Option<PathBuf>,
     /// How the claims' values (an optional `value` column) are normalised and compared: `text`, `label`
