@@ -7,7 +7,9 @@ confusion matrices on the same (task, worker) pairs, and score every replicate w
 CONVERTED_DIR holds `claims.csv` and `gold.csv` from `credence convert crowd`; MODEL is `ds` (Dawid-Skene,
 Laplace pseudo-count 1 as credence's `dawid-skene`) or `em` (em's rows pooled toward the crowd's, as
 `src/model/categorical.rs`, `em_labels`, which this reproduces: 0.8389 on the Dog set). Prints each
-replicate's accuracies (em, dawid-skene, vote) and the mean and spread of em's lead in stories.
+replicate's accuracies (em, dawid-skene, vote), em's and dawid-skene's interval coverage and p_coverage
+(as `credence eval` computes them, against each worker's share correct on the drawn truths), the mean and
+spread of em's lead in stories, and the mean coverages.
 Needs numpy and scipy; seeds are fixed, so the numbers repeat."""
 import csv
 import math
@@ -122,6 +124,9 @@ def fit_em(V, W, L):
 def main():
     d, model, n, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     credence = sys.argv[5] if len(sys.argv) > 5 else './target/release/credence'
+    # With PLANTED=1, coverage is measured against each worker's planted accuracy (`--gold-sources`)
+    # instead of its share correct on the drawn truths.
+    planted_only = os.environ.get('PLANTED') == '1'
     votes, labels = load(d)
     L = len(labels)
     stories = sorted(votes)
@@ -130,11 +135,12 @@ def main():
     li = {l: i for i, l in enumerate(labels)}
     V = [[(si[w], li[v]) for w, v in votes[s]] for s in stories]
     m, prior = (fit_ds if model == 'ds' else fit_em)(V, len(sources), L)
-    leads = []
+    leads, coverage = [], []
     for r in range(n):
         rng = np.random.default_rng(1000 + r)
         rd = f'{out}/{model}-{r}'
         os.makedirs(rd, exist_ok=True)
+        planted = ['--gold-sources', rd + '/gold_sources.csv'] if planted_only else []
         with open(rd + '/claims.csv', 'w') as f, open(rd + '/gold.csv', 'w') as g:
             f.write('claim_id,source,published_at,story_id,stance,value\n')
             g.write('story_id,value\n')
@@ -146,16 +152,33 @@ def main():
                     cid += 1
                     said = rng.choice(L, p=m[w, truth] / m[w, truth].sum())
                     f.write(f'{cid},{sources[w]},1970-01-01,{s},asserts,{labels[said]}\n')
+        # Each worker's planted accuracy: its chance of naming the truth, Σⱼ πⱼ M[j][j].
+        with open(rd + '/gold_sources.csv', 'w') as f:
+            f.write('source,accuracy\n')
+            for w, name in enumerate(sources):
+                rows = m[w] / m[w].sum(1, keepdims=True)
+                f.write(f'{name},{float(sum(prior[j] * rows[j, j] for j in range(L))):.6f}\n')
         run = subprocess.run([credence, 'eval', '--claims', rd + '/claims.csv', '--gold', rd + '/gold.csv',
-                              '--value-kind', 'label', '--methods', 'em,dawid-skene,vote'],
+                              '--value-kind', 'label', '--methods', 'em,dawid-skene,vote'] + planted,
                              capture_output=True, text=True, check=True)
-        acc = {line.split()[0]: float(line.split()[3]) for line in run.stdout.splitlines()
-               if line.split() and line.split()[0] in ('em', 'dawid-skene', 'vote')}
+        # Columns of `credence eval`: method stories decided accuracy value_mae sources spearman coverage
+        # p_coverage ...
+        table = {line.split()[0]: line.split() for line in run.stdout.splitlines()
+                 if line.split() and line.split()[0] in ('em', 'dawid-skene', 'vote')}
+        acc = {m: float(row[3]) for m, row in table.items()}
         leads.append(round((acc['em'] - acc['dawid-skene']) * len(stories)))
-        print(f"{model}-{r} em {acc['em']:.4f} dawid-skene {acc['dawid-skene']:.4f} vote {acc['vote']:.4f}")
+        coverage.append([float(table[m][i].replace('n/a', 'nan')) for m in ('em', 'dawid-skene') for i in (7, 8)])
+        print(f"{model}-{r} em {acc['em']:.4f} dawid-skene {acc['dawid-skene']:.4f} vote {acc['vote']:.4f}; "
+              f"coverage, p_coverage: em {table['em'][7]} {table['em'][8]}, "
+              f"dawid-skene {table['dawid-skene'][7]} {table['dawid-skene'][8]}")
     a = np.array(leads)
     print(f'{model} worlds: em ahead of dawid-skene by {a.mean():+.2f} stories on average (sd {a.std(ddof=1):.2f}); '
           f'ahead in {(a > 0).sum()}, behind in {(a < 0).sum()}, level in {(a == 0).sum()} of {len(a)}')
+    c = np.nanmean(np.array(coverage), 0) if not planted_only else np.array(coverage)[:, [0, 0, 2, 2]].mean(0)
+    if planted_only:
+        print(f'{model} worlds, mean coverage of the planted accuracies: em {c[0]:.3f}, dawid-skene {c[2]:.3f}')
+    else:
+        print(f'{model} worlds, mean coverage and p_coverage: em {c[0]:.3f} {c[1]:.3f}, dawid-skene {c[2]:.3f} {c[3]:.3f}')
 
 
 if __name__ == '__main__':
