@@ -4,8 +4,8 @@ confusion matrices on the same (task, worker) pairs, and score every replicate w
 
     python3 scripts/diagnostics/crowd_bootstrap.py CONVERTED_DIR MODEL REPLICATES WORKDIR [CREDENCE]
 
-CONVERTED_DIR holds `claims.csv` and `gold.csv` from `credence convert crowd`; MODEL is `ds` (Dawid-Skene,
-Laplace pseudo-count 1 as credence's `dawid-skene`) or `em` (em's rows pooled toward the crowd's, as
+CONVERTED_DIR holds `claims.csv` and `gold.csv` from `credence convert crowd`; MODEL is `ds` (Dawid-Skene's
+maximum-likelihood fit, as credence's `dawid-skene`, with its floor of 1e-9 per cell) or `em` (em's rows pooled toward the crowd's, as
 `src/model/categorical.rs`, `em_labels`, which this reproduces: 0.8389 on the Dog set). Prints each
 replicate's accuracies (em, dawid-skene, vote), em's and dawid-skene's interval coverage and p_coverage
 (as `credence eval` computes them, against each worker's share correct on the drawn truths), the mean and
@@ -79,12 +79,12 @@ def vote_shares(V, L):
 def fit_ds(V, W, L):
     t = vote_shares(V, L)
     for _ in range(500):
-        counts = np.ones((W, L, L))
+        counts = np.full((W, L, L), 1e-9)
         for k, vs in enumerate(V):
             for w, l in vs:
                 counts[w, :, l] += t[k]
         m = counts / counts.sum(2, keepdims=True)
-        prior = t.sum(0) + 1
+        prior = t.sum(0) + 1e-9
         prior /= prior.sum()
         new = posterior(V, np.log(prior), np.log(m))
         moved, t = np.abs(new - t).max(), new
