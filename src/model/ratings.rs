@@ -93,8 +93,9 @@ fn fit_strength(items: &[(&[f64], &[f64])]) -> f64 {
     if objective(x) >= best.0 { x.exp() } else { best.1.exp() }
 }
 
-/// `(s·m_k + c_k) / (s + n)` for each label k.
-fn shrink(counts: &[f64], mean: &[f64], strength: f64) -> Vec<f64> {
+/// `(s·m_k + c_k) / (s + n)` for each label k: counts `c` (summing to n) shrunk toward the mean `m` by a
+/// strength `s`, the posterior mean under Dirichlet(s·m). Responders' answer chances use it too.
+pub(crate) fn shrink(counts: &[f64], mean: &[f64], strength: f64) -> Vec<f64> {
     let n: f64 = counts.iter().sum();
     counts
         .iter()

@@ -186,25 +186,17 @@ pub fn learn(tallies: Vec<Tallies>, prior: ResponderPrior, level: f64) -> Vec<Re
     };
     // Each kind of answer's chance given each truth: a Dirichlet prior of strength k centred on the pooled
     // record of all responders (itself shrunk toward `base_answers`), as the rates' Beta priors are.
-    let base = base_answers(prior.mean);
-    let mut pooled = [[0.0; 3]; 2];
-    for (truth, row) in pooled.iter_mut().enumerate() {
-        let all: f64 = tallies.iter().map(|t| t.answers[truth].iter().sum::<f64>()).sum();
-        for (kind, p) in row.iter_mut().enumerate() {
-            let seen: f64 = tallies.iter().map(|t| t.answers[truth][kind]).sum();
-            *p = (seen + k * base[truth][kind]) / (all + k);
-        }
-    }
-    let chances = |t: &Tallies| {
-        let mut out = [[0.0; 3]; 2];
-        for (truth, row) in out.iter_mut().enumerate() {
-            let all: f64 = t.answers[truth].iter().sum();
-            for (kind, p) in row.iter_mut().enumerate() {
-                *p = (t.answers[truth][kind] + k * pooled[truth][kind]) / (all + k);
-            }
-        }
-        out
+    let shrunk = |seen: &[f64; 3], toward: &[f64; 3]| -> [f64; 3] {
+        let row = super::ratings::shrink(seen, toward, k);
+        [row[0], row[1], row[2]]
     };
+    let base = base_answers(prior.mean);
+    let pooled: [[f64; 3]; 2] = std::array::from_fn(|truth| {
+        let seen = std::array::from_fn(|kind| tallies.iter().map(|t| t.answers[truth][kind]).sum());
+        shrunk(&seen, &base[truth])
+    });
+    let chances =
+        |t: &Tallies| -> [[f64; 3]; 2] { std::array::from_fn(|truth| shrunk(&t.answers[truth], &pooled[truth])) };
     tallies
         .into_iter()
         .map(|t| Responder {
