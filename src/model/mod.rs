@@ -1567,14 +1567,13 @@ fn topic_cells(
             // the copy mixture's factor where it may be a silent copy.
             let (q, rate) = units.copy_terms(start + k, copy);
             let theta_u = theta[u.source as usize];
-            let (c, known, w) = match (ev.resolution, p_story) {
+            let (c, known) = match (ev.resolution, p_story) {
                 (Some(o), _) => {
                     let share = crosscheck::correct_given(u.stance, o.truth());
                     if params.method == Method::Em {
-                        let (c, known) = em::resolved_step_probability(u, share, q, rate);
-                        (c, known, u64::from(w))
+                        em::resolved_step_probability(u, share, q, rate)
                     } else {
-                        (share, true, u64::from(w))
+                        (share, true)
                     }
                 }
                 (None, None) => continue,
@@ -1582,20 +1581,18 @@ fn topic_cells(
                     if voters + answers - usize::from(!u.relay) == 0 {
                         continue;
                     }
-                    let c = em::unresolved_factor(u, em::logit(p), theta_u, q, rate);
-                    (c, false, u64::from(w))
+                    (em::unresolved_factor(u, em::logit(p), theta_u, q, rate), false)
                 }
                 (None, Some(p)) => (
                     crosscheck::correct_given(u.stance, p),
                     params.trust_responses || params.fractional_uncertain || params.method == Method::Vote,
-                    u64::from(w),
                 ),
             };
             if w == 0 {
                 continue;
             }
             let cell = cells.entry((u.source, topic)).or_default();
-            cell.0.add_units(c, known, u.relay, w);
+            cell.0.add_units(c, known, u.relay, u64::from(w));
             cell.1 += u64::from(!u.relay);
         }
     }
