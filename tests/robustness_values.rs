@@ -4,6 +4,8 @@
 //! run reconciles (`read == scored + rejected`, one `rejects.csv` row per reject, one `claims.csv` row per
 //! scored claim) and writes `stories.csv`. `tests/robustness.rs` does the same for plain claims.
 
+mod common;
+
 use std::fs;
 
 use credence::ingest::{Inputs, LoadOptions};
@@ -179,8 +181,8 @@ fn check(claims: &str, topics: bool) -> Vec<(ValueKind, Method)> {
             report::write_all(&out, &run.loaded, &run.scores, Format::Csv)
                 .unwrap_or_else(|e| panic!("{what}: writing the outputs: {e}"));
             let lines = |name: &str| {
-                let text = fs::read_to_string(out.join(name)).unwrap_or_else(|e| panic!("{what}: {name}: {e}"));
-                csv::Reader::from_reader(text.as_bytes()).records().count() as u64
+                let bytes = fs::read(out.join(name)).unwrap_or_else(|e| panic!("{what}: {name}: {e}"));
+                common::parse_csv(&bytes, name).1.len() as u64
             };
             assert_eq!(
                 lines("claims.csv"),
