@@ -613,7 +613,11 @@ fn em(
                         let (_, t, w) = p.numbers_of(s).expect("number stories have numbers");
                         let (us, ln_g) = (p.story(s), n.log_background);
                         let post = super::numeric::story(us, t, w, &log_theta, k, ln_g, &mut out);
-                        let mu = super::numeric::estimate(us, t, w, &log_theta, k, ln_g);
+                        let best = post
+                            .iter()
+                            .enumerate()
+                            .fold(0, |b, (j, &q)| if q > post[b] { j } else { b });
+                        let mu = super::numeric::estimate(us, t, w, &log_theta, k, ln_g, t[best]);
                         let mut votes = Vec::new();
                         super::numeric::scale_votes(us, t, w, &log_theta, mu, &mut votes);
                         (out, post, (0.0, 0.0), mu, votes)

@@ -1,0 +1,154 @@
+//! em's number model (`--value-kind number`) on a generated corpus with planted truth: numbers near the
+//! truth (exact, or off by a few per cent), gross errors anywhere, outlets of known reliability. Checks
+//! the chosen values against the plurality vote, the reliability ranking against counting against the
+//! hidden truth, and the intervals' coverage of each outlet's planted rate. Prints its figures
+//! (`cargo test --test planted_numbers -- --nocapture`).
+
+mod common;
+
+use std::collections::HashMap;
+
+use common::Workdir;
+use rand::{RngExt, SeedableRng};
+
+/// Outlets, stories, and the range of reports per story.
+const OUTLETS: usize = 60;
+const STORIES: usize = 1500;
+
+struct Corpus {
+    /// Each story's true number.
+    truth: Vec<i64>,
+    /// Each outlet's planted rate of good reports.
+    theta: Vec<f64>,
+    /// Each outlet's (good reports, reports) as written.
+    counts: Vec<(u32, u32)>,
+    claims: String,
+}
+
+/// A normal draw by Box–Muller (the test needs no more than this).
+fn normal(rng: &mut rand_chacha::ChaCha8Rng) -> f64 {
+    let (u, v): (f64, f64) = (rng.random(), rng.random());
+    (-2.0 * (1.0 - u).ln()).sqrt() * (std::f64::consts::TAU * v).cos()
+}
+
+/// Outlet `i` has a planted rate θᵢ from 0.35 to 0.95. A story's truth is an integer log-uniform on
+/// [10³, 10⁶], reported by 3 to 8 distinct outlets. A good report is the truth itself (60%) or a near miss
+/// (relative error Normal(0, 2%), rounded to the unit); a gross error is log-uniform on [10², 10⁸].
+fn generate(seed: u64) -> Corpus {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let theta: Vec<f64> = (0..OUTLETS)
+        .map(|i| 0.35 + 0.6 * i as f64 / (OUTLETS - 1) as f64)
+        .collect();
+    let mut counts = vec![(0u32, 0u32); OUTLETS];
+    let mut truth = Vec::with_capacity(STORIES);
+    let mut claims = String::from("claim_id,source,published_at,story_id,stance,value\n");
+    let mut id = 0;
+    for s in 0..STORIES {
+        let x = 10f64.powf(3.0 + 3.0 * rng.random::<f64>()).round() as i64;
+        truth.push(x);
+        let k = 3 + (rng.random::<f64>() * 6.0) as usize;
+        let mut outlets: Vec<usize> = Vec::with_capacity(k);
+        while outlets.len() < k {
+            let o = (rng.random::<f64>() * OUTLETS as f64) as usize;
+            if !outlets.contains(&o) {
+                outlets.push(o);
+            }
+        }
+        for o in outlets {
+            let good = rng.random::<f64>() < theta[o];
+            let v = if !good {
+                10f64.powf(2.0 + 6.0 * rng.random::<f64>()).round() as i64
+            } else if rng.random::<f64>() < 0.6 {
+                x
+            } else {
+                (x as f64 * (1.0 + 0.02 * normal(&mut rng))).round() as i64
+            };
+            counts[o].1 += 1;
+            counts[o].0 += u32::from(good);
+            id += 1;
+            claims.push_str(&format!("{id},outlet{o:02},2020-01-01,s{s:04},asserts,{v}\n"));
+        }
+    }
+    Corpus {
+        truth,
+        theta,
+        counts,
+        claims,
+    }
+}
+
+/// Spearman's rank correlation (average ranks for ties).
+fn spearman(a: &[f64], b: &[f64]) -> f64 {
+    credence::evaluate::spearman(a, b).expect("ranks vary")
+}
+
+#[test]
+fn em_over_numbers_recovers_planted_truths_and_reliabilities() {
+    let corpus = generate(11);
+    let wd = Workdir::new("planted_numbers");
+    wd.create("claims.csv", &corpus.claims);
+    // Per method: share of stories whose value is the truth, share within 1% of it, and the mean
+    // relative error of the estimate (em's estimate, vote's median), capped at 1.
+    let mut figures: HashMap<&str, (f64, f64, f64)> = HashMap::new();
+    for method in ["em", "vote"] {
+        let out = wd.output(
+            wd.command("score")
+                .args(["--claims", "claims.csv", "--value-kind", "number", "--method", method])
+                .args(["--out", method]),
+        );
+        assert!(out.status.success());
+        let stories = wd.read_csv_maps(&format!("{method}/stories.csv"));
+        assert_eq!(stories.len(), STORIES);
+        let (mut exact, mut near, mut error) = (0.0, 0.0, 0.0);
+        for r in &stories {
+            let x = corpus.truth[r["story_id"][1..].parse::<usize>().unwrap()] as f64;
+            if let Ok(v) = r["value"].parse::<f64>() {
+                exact += f64::from(u8::from(v == x));
+                near += f64::from(u8::from((v - x).abs() <= 0.01 * x));
+            }
+            let e: f64 = r["estimate"].parse().unwrap();
+            error += ((e - x).abs() / x).min(1.0);
+        }
+        let n = STORIES as f64;
+        figures.insert(method, (exact / n, near / n, error / n));
+    }
+    let sources = wd.read_csv_maps("em/sources.csv");
+    assert_eq!(sources.len(), OUTLETS);
+    let (mut planted, mut reliability, mut counted, mut covered) = (vec![], vec![], vec![], 0);
+    for r in &sources {
+        let o: usize = r["source"]["outlet".len()..].parse().unwrap();
+        let (lo, hi): (f64, f64) = (r["ci_low"].parse().unwrap(), r["ci_high"].parse().unwrap());
+        planted.push(corpus.theta[o]);
+        reliability.push(r["reliability"].parse().unwrap());
+        counted.push(corpus.counts[o].0 as f64 / corpus.counts[o].1 as f64);
+        covered += usize::from(lo <= corpus.theta[o] && corpus.theta[o] <= hi);
+    }
+    let coverage = covered as f64 / OUTLETS as f64;
+    let (rho, oracle) = (spearman(&reliability, &planted), spearman(&counted, &planted));
+    let (em, vote) = (figures["em"], figures["vote"]);
+    println!(
+        "planted numbers: value exact em {:.4} vote {:.4}; within 1% em {:.4} vote {:.4}; estimate's mean \
+         relative error em {:.4} vote (median) {:.4}; spearman em {rho:.4}, counting against the truth \
+         {oracle:.4}; coverage of planted θ {coverage:.3} ({OUTLETS} outlets, {} to {} reports each)",
+        em.0,
+        vote.0,
+        em.1,
+        vote.1,
+        em.2,
+        vote.2,
+        corpus.counts.iter().map(|c| c.1).min().unwrap(),
+        corpus.counts.iter().map(|c| c.1).max().unwrap(),
+    );
+    // What the number model is for: a value near the truth where no value has a plurality of exact
+    // copies. Exact hits are not asserted against vote: em is level with it here (0.66 each), because
+    // the model has no notion of exact agreement beyond the kernel's peak (DESIGN.md, "em over numbers").
+    assert!(em.1 > vote.1 + 0.1, "within 1%: {em:?} against {vote:?}");
+    assert!(em.0 > vote.0 - 0.02, "exact: {em:?} against {vote:?}");
+    // The estimate, a reliability-weighted mean of the near votes, beats the median of all of them.
+    assert!(em.2 < vote.2, "estimate: {em:?} against {vote:?}");
+    // Issue #5's rank bar: at least 0.95 of counting against the hidden truth.
+    assert!(rho >= 0.95 * oracle, "spearman {rho} against {oracle}");
+    // The issue's coverage bar is 0.9 for plain stories; numbers reach 0.83–0.98 on such corpora
+    // (EVALUATION.md), so this guards against a regression rather than proving the bar.
+    assert!(coverage >= 0.8, "coverage {coverage}");
+}
