@@ -77,6 +77,31 @@ pub fn mcnemar(a: &[bool], b: &[bool]) -> (usize, usize, f64) {
     (only_a, only_b, (2.0 * tail).min(1.0))
 }
 
+/// McNemar's test for clustered items (Durkalski et al. 2003, "Analysis of clustered matched-pair data",
+/// Statistics in Medicine 22): items in one cluster are not independent, so the discordant counts are
+/// summed per cluster, `d_k = b_k − c_k` (items only `a` gets right less items only `b` gets right), and
+/// `X² = (Σ d_k)² / Σ d_k²` is referred to a χ² with one degree of freedom. With one item per cluster it
+/// is the usual asymptotic McNemar statistic `(b − c)² / (b + c)`. Returns the number of clusters with a
+/// discordant item and the p-value (1 when there are none). `cluster` gives each item's cluster; here the
+/// clusters are stories whose input is identical, which every method decides alike, so a split of ten
+/// such stories is one decision, not ten.
+pub fn clustered_mcnemar(a: &[bool], b: &[bool], cluster: &[u32]) -> (usize, f64) {
+    use statrs::distribution::{ChiSquared, ContinuousCDF};
+    let mut d: std::collections::BTreeMap<u32, i64> = std::collections::BTreeMap::new();
+    for ((&x, &y), &k) in a.iter().zip(b).zip(cluster) {
+        if x != y {
+            *d.entry(k).or_default() += if x { 1 } else { -1 };
+        }
+    }
+    let (sum, sq) = d.values().fold((0i64, 0i64), |(s, q), &v| (s + v, q + v * v));
+    if sq == 0 {
+        return (d.len(), 1.0);
+    }
+    let x2 = (sum * sum) as f64 / sq as f64;
+    let p = 1.0 - ChiSquared::new(1.0).expect("one degree of freedom").cdf(x2);
+    (d.len(), p)
+}
+
 /// The beta-binomial probabilities of 0..=n successes in `n` trials whose rate is Beta(a, b):
 /// C(n, k)·B(k + a, n − k + b)/B(a, b), from statrs's `ln_binomial` and `ln_beta`, normalised by their sum
 /// (which is 1 up to rounding). `None` for shapes that are not positive and finite.
@@ -469,6 +494,11 @@ pub struct GoldReport {
     /// Per gold story, in the run's story order: whether the method got it right (for [`mcnemar`]).
     #[serde(skip)]
     pub story_hits: Vec<bool>,
+    /// Per gold story, likewise: its input's cluster, the same number for stories whose claims are the
+    /// same (outlet, relayed outlet, stance, value, topic and time, as a multiset) and that have no
+    /// responses or resolution (for [`clustered_mcnemar`]).
+    #[serde(skip)]
+    pub story_clusters: Vec<u32>,
     /// With `--value-kind number`: mean absolute error of the decided values against the gold ones.
     pub value_mae: Option<f64>,
     /// Root mean squared error likewise.
@@ -504,6 +534,56 @@ pub struct GoldReport {
     pub log_loss: Option<f64>,
 }
 
+/// Per story, a cluster number for the gold stories (`truth`): stories whose claims are the same multiset
+/// of (outlet, relayed outlet, stance, value, topic, time) share one, numbered by first appearance; a
+/// story with an official response or a resolution is a cluster of its own. Other stories get `u32::MAX`.
+fn input_clusters(corpus: &crate::corpus::Corpus, truth: &[Option<&str>]) -> Vec<u32> {
+    type Key = (u32, u32, bool, u32, u32, i64);
+    let n = truth.len();
+    let mut keys: Vec<Vec<Key>> = vec![Vec::new(); n];
+    for (m, mention) in corpus.mentions.iter().enumerate() {
+        let s = mention.story as usize;
+        if truth[s].is_none() {
+            continue;
+        }
+        keys[s].push((
+            mention.source,
+            mention.attributed_to,
+            mention.stance == crate::corpus::Stance::Asserts,
+            corpus.mention_values.get(m).copied().unwrap_or(u32::MAX),
+            corpus.mention_topics.get(m).copied().unwrap_or(u32::MAX),
+            corpus.published.get(m),
+        ));
+    }
+    let mut own = vec![false; n];
+    for r in &corpus.responses {
+        own[r.story as usize] = true;
+    }
+    for r in &corpus.resolutions {
+        own[r.story as usize] = true;
+    }
+    let mut seen: std::collections::HashMap<Vec<Key>, u32> = std::collections::HashMap::new();
+    let mut next = 0u32;
+    let mut out = vec![u32::MAX; n];
+    for s in 0..n {
+        if truth[s].is_none() {
+            continue;
+        }
+        let mut key = std::mem::take(&mut keys[s]);
+        key.sort_unstable();
+        out[s] = if own[s] {
+            next += 1;
+            next - 1
+        } else {
+            *seen.entry(key).or_insert_with(|| {
+                next += 1;
+                next - 1
+            })
+        };
+    }
+    out
+}
+
 /// Compares a run (`loaded`, `scores`) with `gold`; sources with fewer than `min_claims` claims on gold
 /// stories are left out of the source measures when their true accuracy is derived from the gold stories.
 pub fn against_gold(
@@ -521,6 +601,8 @@ pub fn against_gold(
         }
     }
     let rows = scores.story_rows(corpus);
+    let clusters = input_clusters(corpus, &truth);
+    let mut story_clusters = Vec::new();
     let mut decided = 0usize;
     let mut story_hits = Vec::new();
     let (mut numeric, mut abs_err, mut sq_err) = (0usize, 0.0, 0.0);
@@ -529,6 +611,7 @@ pub fn against_gold(
         if let Some(t) = truth[r.story as usize] {
             decided += usize::from(!r.value.is_empty());
             story_hits.push(r.value == t);
+            story_clusters.push(clusters[r.story as usize]);
             let numbers = corpus.valued() && corpus.value_kind == crate::value::ValueKind::Number;
             if let (true, Ok(x), Ok(y)) = (numbers, r.value.parse::<f64>(), t.parse::<f64>()) {
                 numeric += 1;
@@ -595,6 +678,7 @@ pub fn against_gold(
         stories_decided: decided,
         story_accuracy: some(right as f64 / stories.max(1) as f64, stories),
         story_hits,
+        story_clusters,
         value_mae: some(abs_err / numeric.max(1) as f64, numeric),
         value_rmse: some((sq_err / numeric.max(1) as f64).sqrt(), numeric),
         estimate_mae: some(est_abs / estimated.max(1) as f64, estimated),
@@ -710,6 +794,29 @@ mod tests {
         let d = [false, false, false, true, true, true];
         assert_eq!(mcnemar(&c, &d), (3, 3, 1.0));
         assert_eq!(mcnemar(&[true], &[true]), (0, 0, 1.0));
+    }
+
+    /// Clustered McNemar (Durkalski et al. 2003) against scipy's χ²(1) tail: one item per cluster is the
+    /// usual `(b − c)² / (b + c)` (7 against 2: 25/9, p = 0.095581); clusters with net splits +3, +1, −2 and
+    /// 0 (one each way) give `2² / (9 + 1 + 4 + 0)` = 0.2857, p = 0.592980, from four clusters.
+    #[test]
+    fn clustered_mcnemar_by_hand() {
+        let a = [true, true, true, true, true, true, true, false, false, true];
+        let b = [false, false, false, false, false, false, false, true, true, true];
+        let own: Vec<u32> = (0..10).collect();
+        let (k, p) = clustered_mcnemar(&a, &b, &own);
+        assert_eq!(k, 9);
+        assert!((p - 0.095581).abs() < 1e-6, "{p}");
+        //            cluster 0 (+3)     1 (+1)  2 (−2)        3 (0)         4 (agree)
+        let a = [true, true, true, true, false, false, true, false, true];
+        let b = [false, false, false, false, true, true, false, true, true];
+        let cluster = [0, 0, 0, 1, 2, 2, 3, 3, 4];
+        let (k, p) = clustered_mcnemar(&a, &b, &cluster);
+        assert_eq!(k, 4);
+        assert!((p - 0.592980).abs() < 1e-6, "{p}");
+        assert_eq!(clustered_mcnemar(&[true], &[true], &[0]), (0, 1.0));
+        // Splits that cancel within every cluster say nothing either way.
+        assert_eq!(clustered_mcnemar(&[true, false], &[false, true], &[0, 0]), (1, 1.0));
     }
 
     #[test]

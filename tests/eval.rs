@@ -85,3 +85,32 @@ fn eval_reports_the_figures_of_the_planted_truth() {
     assert!(rho >= 0.9, "spearman {rho}");
     assert!(report["claims"].as_u64().unwrap() >= 40_000);
 }
+
+/// Stories with the same claims are decided alike by every method, so `eval`'s paired comparison also
+/// counts them as one cluster (Durkalski's clustered McNemar): ten stories on which two workers disagree,
+/// gold split 7 to 3. vote decides none (a tie); Dawid–Skene gives all ten one label, so it alone is right
+/// on 7 or on 3 of them, which the exact test on stories calls 0.0156 or 0.25, and the clustered one,
+/// with a single cluster, 0.3173 (χ²(1) at 1) either way.
+#[test]
+fn paired_comparison_counts_identical_stories_as_one_cluster() {
+    let wd = Workdir::new("eval-clusters");
+    let mut claims = String::from("claim_id,source,published_at,story_id,stance,value\n");
+    let mut gold = String::from("story_id,value\n");
+    for q in 0..10 {
+        claims.push_str(&format!("{},w1,2020-01-01,q{q},asserts,a\n", 2 * q));
+        claims.push_str(&format!("{},w2,2020-01-01,q{q},asserts,b\n", 2 * q + 1));
+        gold.push_str(&format!("q{q},{}\n", if q < 7 { "a" } else { "b" }));
+    }
+    wd.create("claims.csv", claims);
+    wd.create("gold.csv", gold);
+    let mut eval = wd.command("eval");
+    eval.args(["--claims", "claims.csv", "--gold", "gold.csv", "--value-kind", "label"]);
+    eval.args(["--methods", "vote,dawid-skene"]);
+    let out = String::from_utf8(wd.output(&mut eval).stdout).unwrap();
+    let paired = out.lines().find(|l| l.starts_with("paired:")).expect("a paired line");
+    assert!(
+        paired.ends_with("clusters of identical input: 1, clustered McNemar p = 0.3173"),
+        "{paired}"
+    );
+    assert!(paired.contains("vote alone right on 0 stories"), "{paired}");
+}

@@ -198,7 +198,15 @@ pub fn run(args: EvalArgs) -> credence::Result<()> {
                 continue;
             }
             let (a, b, p) = credence::evaluate::mcnemar(&base.story_hits, &r.story_hits);
-            println!("paired: {first} alone right on {a} stories, {m} alone on {b}; exact McNemar p = {p:.4}");
+            let (k, pc) = credence::evaluate::clustered_mcnemar(&base.story_hits, &r.story_hits, &base.story_clusters);
+            let clustered = if k < a + b {
+                format!("; clusters of identical input: {k}, clustered McNemar p = {pc:.4}")
+            } else {
+                String::new()
+            };
+            println!(
+                "paired: {first} alone right on {a} stories, {m} alone on {b}; exact McNemar p = {p:.4}{clustered}"
+            );
         }
     }
     if let Some(r) = &ratings {
