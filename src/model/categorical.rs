@@ -611,15 +611,22 @@ fn em(
                 match (&p.numbers, &kernel) {
                     (Some(n), Some(k)) => {
                         let (_, t, w) = p.numbers_of(s).expect("number stories have numbers");
-                        let (us, ln_g) = (p.story(s), n.log_background);
-                        let post = super::numeric::story(us, t, w, &log_theta, k, ln_g, &mut out);
+                        let story = super::numeric::NumberStory {
+                            units: p.story(s),
+                            t,
+                            w,
+                            log_theta: &log_theta,
+                            kernel: k,
+                            ln_g: n.log_background,
+                        };
+                        let post = super::numeric::story(&story, &mut out);
                         let best = post
                             .iter()
                             .enumerate()
                             .fold(0, |b, (j, &q)| if q > post[b] { j } else { b });
-                        let mu = super::numeric::estimate(us, t, w, &log_theta, k, ln_g, t[best]);
+                        let mu = super::numeric::estimate(&story, t[best]);
                         let mut votes = Vec::new();
-                        super::numeric::scale_votes(us, t, w, &log_theta, mu, &mut votes);
+                        super::numeric::scale_votes(&story, mu, &mut votes);
                         (out, post, (0.0, 0.0), mu, votes)
                     }
                     _ => {

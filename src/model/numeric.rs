@@ -232,18 +232,34 @@ pub fn start_scale<'a>(stories: impl Iterator<Item = (&'a [Unit], &'a [f64])>) -
     })
 }
 
-/// One number story's em step: `units` its reports, `t` its candidates on the transformed scale and `w`
-/// their bins' widths, `log_theta` every outlet's `(ln θ, ln(1 − θ))`. Pushes each report's contribution to its outlet's
-/// record (none for a vote alone on its story) and returns the story's posterior over its candidates.
-pub fn story(
-    units: &[Unit],
-    t: &[f64],
-    w: &[f64],
-    log_theta: &[(f64, f64)],
-    kernel: &Kernel,
-    ln_g: f64,
-    out: &mut Vec<Contribution>,
-) -> Vec<f64> {
+/// One number story as an em step sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct NumberStory<'a> {
+    /// Its reports.
+    pub units: &'a [Unit],
+    /// Its candidates on the transformed scale.
+    pub t: &'a [f64],
+    /// Their rounding bins' widths there.
+    pub w: &'a [f64],
+    /// Every outlet's `(ln θ, ln(1 − θ))`.
+    pub log_theta: &'a [(f64, f64)],
+    /// The good reports' kernel.
+    pub kernel: &'a Kernel,
+    /// The log density of a gross error.
+    pub ln_g: f64,
+}
+
+/// One number story's em step. Pushes each report's contribution to its outlet's record (none for a vote
+/// alone on its story) and returns the story's posterior over its candidates.
+pub fn story(story: &NumberStory, out: &mut Vec<Contribution>) -> Vec<f64> {
+    let NumberStory {
+        units,
+        t,
+        w,
+        log_theta,
+        kernel,
+        ln_g,
+    } = *story;
     let m = t.len();
     let voters = units.iter().filter(|u| !u.relay).count();
     let mut l = vec![0.0; m];
@@ -285,9 +301,12 @@ pub fn story(
 /// its outlet's `(ln θ, ln(1 − θ))`.
 pub type ScaleVote = (f64, f64, (f64, f64));
 
-/// Pushes story's votes for the scale's M-step at its estimate μ; none for a story with fewer than two
+/// Pushes the story's votes for the scale's M-step at its estimate μ; none for a story with fewer than two
 /// votes.
-pub fn scale_votes(units: &[Unit], t: &[f64], w: &[f64], log_theta: &[(f64, f64)], mu: f64, out: &mut Vec<ScaleVote>) {
+pub fn scale_votes(story: &NumberStory, mu: f64, out: &mut Vec<ScaleVote>) {
+    let NumberStory {
+        units, t, w, log_theta, ..
+    } = *story;
     if units.iter().filter(|u| !u.relay).count() < 2 {
         return;
     }
@@ -338,15 +357,8 @@ pub fn fit_scale(votes: &[ScaleVote], ln_g: f64, widest: f64, current: Kernel) -
 /// likelihood's (see the module's notes), and `J` is evaluated with the model's own kernel. From the
 /// median alone, a story whose four agreeing votes stood beside four scattered over a range a thousand
 /// times wider got the scattered votes' centre as its estimate (tests/planted_numbers.rs).
-pub fn estimate(
-    units: &[Unit],
-    t: &[f64],
-    w: &[f64],
-    log_theta: &[(f64, f64)],
-    kernel: &Kernel,
-    ln_g: f64,
-    start: f64,
-) -> f64 {
+pub fn estimate(story: &NumberStory, start: f64) -> f64 {
+    let NumberStory { units, t, kernel, .. } = *story;
     let mut ts: Vec<f64> = units.iter().filter(|u| !u.relay).map(|u| t[u.class as usize]).collect();
     ts.sort_by(f64::total_cmp);
     let mu = median_sorted(&ts);
@@ -354,32 +366,21 @@ pub fn estimate(
         return mu;
     }
     let spread = (ts.iter().map(|v| (v - mu) * (v - mu)).sum::<f64>() / ts.len() as f64).sqrt();
-    let wide = climb(
+    let wide = climb(story, mu, Kernel::new(spread.max(kernel.b)));
+    let narrow = climb(story, start, *kernel);
+    if narrow.1 > wide.1 { narrow.0 } else { wide.0 }
+}
+
+/// The estimate's EM from `(mu, own)`: its fixed point and `J` there ([`estimate`]).
+fn climb(story: &NumberStory, mut mu: f64, mut own: Kernel) -> (f64, f64) {
+    let NumberStory {
         units,
         t,
         w,
         log_theta,
         kernel,
         ln_g,
-        mu,
-        Kernel::new(spread.max(kernel.b)),
-    );
-    let narrow = climb(units, t, w, log_theta, kernel, ln_g, start, *kernel);
-    if narrow.1 > wide.1 { narrow.0 } else { wide.0 }
-}
-
-/// The estimate's EM from `(mu, own)`: its fixed point and `J` there ([`estimate`]).
-#[allow(clippy::too_many_arguments)]
-fn climb(
-    units: &[Unit],
-    t: &[f64],
-    w: &[f64],
-    log_theta: &[(f64, f64)],
-    kernel: &Kernel,
-    ln_g: f64,
-    mut mu: f64,
-    mut own: Kernel,
-) -> (f64, f64) {
+    } = *story;
     let objective = |mu: f64, own: &Kernel| {
         let votes: f64 = units
             .iter()
@@ -440,6 +441,25 @@ mod tests {
             source,
             class,
             relay: false,
+        }
+    }
+
+    /// A [`NumberStory`] from its parts.
+    fn at<'a>(
+        units: &'a [Unit],
+        t: &'a [f64],
+        w: &'a [f64],
+        log_theta: &'a [(f64, f64)],
+        kernel: &'a Kernel,
+        ln_g: f64,
+    ) -> NumberStory<'a> {
+        NumberStory {
+            units,
+            t,
+            w,
+            log_theta,
+            kernel,
+            ln_g,
         }
     }
 
@@ -504,12 +524,14 @@ mod tests {
         let units = [unit(0, 0), unit(1, 0), unit(2, 1)];
         let mut out = Vec::new();
         let post = story(
-            &units,
-            &[0.0, 1.0],
-            &[NARROW; 2],
-            &logs(&[0.9, 0.6, 0.8]),
-            &Kernel::new(0.5),
-            0.25f64.ln(),
+            &at(
+                &units,
+                &[0.0, 1.0],
+                &[NARROW; 2],
+                &logs(&[0.9, 0.6, 0.8]),
+                &Kernel::new(0.5),
+                0.25f64.ln(),
+            ),
             &mut out,
         );
         assert!((post[0] - truth0 / (truth0 + truth1)).abs() < 1e-6, "{post:?}");
@@ -534,24 +556,28 @@ mod tests {
     fn agreeing_votes_are_good_with_k0_over_k0_plus_g() {
         let mut out = Vec::new();
         story(
-            &[unit(0, 0), unit(1, 0)],
-            &[3.0],
-            &[NARROW],
-            &logs(&[0.7, 0.7]),
-            &Kernel::new(1.0),
-            0.1f64.ln(),
+            &at(
+                &[unit(0, 0), unit(1, 0)],
+                &[3.0],
+                &[NARROW],
+                &logs(&[0.7, 0.7]),
+                &Kernel::new(1.0),
+                0.1f64.ln(),
+            ),
             &mut out,
         );
         assert_eq!(out.len(), 2);
         assert!((out[0].1 - 0.789474).abs() < 0.004, "{out:?}");
         let mut alone = Vec::new();
         let post = story(
-            &[unit(0, 0)],
-            &[3.0],
-            &[NARROW],
-            &logs(&[0.7]),
-            &Kernel::new(1.0),
-            0.1f64.ln(),
+            &at(
+                &[unit(0, 0)],
+                &[3.0],
+                &[NARROW],
+                &logs(&[0.7]),
+                &Kernel::new(1.0),
+                0.1f64.ln(),
+            ),
             &mut alone,
         );
         assert!(alone.is_empty() && post == [1.0]);
@@ -567,12 +593,14 @@ mod tests {
         let units = [unit(0, 0), unit(1, 0), unit(2, 1)];
         let mut out = Vec::new();
         let post = story(
-            &units,
-            &t,
-            &w,
-            &logs(&[0.7, 0.7, 0.99]),
-            &Kernel::new(0.01),
-            n.log_background,
+            &at(
+                &units,
+                &t,
+                &w,
+                &logs(&[0.7, 0.7, 0.99]),
+                &Kernel::new(0.01),
+                n.log_background,
+            ),
             &mut out,
         );
         // Hand-computed: the one-coin model (k = 3) weighs 61,704 as 0.7 · 0.7 · 0.01/2 = 0.00245 against
@@ -592,27 +620,34 @@ mod tests {
     fn estimate_is_the_mean_of_the_near_votes() {
         let units = [unit(0, 0), unit(1, 1), unit(2, 2), unit(3, 3), unit(4, 4)];
         let (t, w) = ([-0.1, 0.0, 0.1, 0.2, 8.0], [NARROW; 5]);
-        let mu = estimate(&units, &t, &w, &logs(&[0.9; 5]), &Kernel::new(0.2), 0.1f64.ln(), 0.1);
+        let mu = estimate(
+            &at(&units, &t, &w, &logs(&[0.9; 5]), &Kernel::new(0.2), 0.1f64.ln()),
+            0.1,
+        );
         assert!((mu - 0.050022).abs() < 1e-6, "{mu}");
         let three = [unit(0, 0), unit(1, 1), unit(2, 2)];
         let mu = estimate(
-            &three,
-            &[0.0, 0.1, 5.0],
-            &w,
-            &logs(&[0.9; 3]),
-            &Kernel::new(0.2),
-            0.1f64.ln(),
+            &at(
+                &three,
+                &[0.0, 0.1, 5.0],
+                &w,
+                &logs(&[0.9; 3]),
+                &Kernel::new(0.2),
+                0.1f64.ln(),
+            ),
             0.0,
         );
         assert!((mu - 0.050223).abs() < 1e-6, "{mu}");
         let eight: Vec<Unit> = (0..8).map(|i| unit(i, i)).collect();
         let mu = estimate(
-            &eight,
-            &[0.0, 0.01, 0.01, 0.02, 3.0, 5.0, 7.0, 9.0],
-            &[NARROW; 8],
-            &logs(&[0.9; 8]),
-            &Kernel::new(0.05),
-            0.1f64.ln(),
+            &at(
+                &eight,
+                &[0.0, 0.01, 0.01, 0.02, 3.0, 5.0, 7.0, 9.0],
+                &[NARROW; 8],
+                &logs(&[0.9; 8]),
+                &Kernel::new(0.05),
+                0.1f64.ln(),
+            ),
             0.01,
         );
         assert!((mu - 0.010001).abs() < 1e-6, "{mu}");
@@ -620,23 +655,13 @@ mod tests {
         let t = [0.0, 0.1];
         // Reliability weighs: with θ = (0.9, 0.3) the estimate leans towards the more reliable vote.
         let mu = estimate(
-            &units[..2],
-            &t,
-            &w,
-            &logs(&[0.9, 0.3]),
-            &Kernel::new(0.2),
-            0.1f64.ln(),
+            &at(&units[..2], &t, &w, &logs(&[0.9, 0.3]), &Kernel::new(0.2), 0.1f64.ln()),
             0.0,
         );
         assert!(mu > 0.0 && mu < 0.05, "{mu}");
         // One vote is its own estimate.
         let mu = estimate(
-            &[unit(0, 1)],
-            &t,
-            &w,
-            &logs(&[0.9]),
-            &Kernel::new(0.2),
-            0.1f64.ln(),
+            &at(&[unit(0, 1)], &t, &w, &logs(&[0.9]), &Kernel::new(0.2), 0.1f64.ln()),
             0.1,
         );
         assert_eq!(mu, 0.1);
