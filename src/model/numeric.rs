@@ -21,7 +21,9 @@
 //!
 //! `asinh(x / c)` is linear for `|x|` well below `c` and logarithmic above it, so an error is absolute on
 //! a bounded rating scale and relative for populations and prices; `c` is the median of the nonzero
-//! numbers' magnitudes ([`Numbers::new`]), so the data say where the change happens. The scale `b` is
+//! numbers' magnitudes ([`Numbers::new`]), so the data say where the change happens (a heuristic: where
+//! errors are relative at every size, truths far below the median are compared on a linear scale, and
+//! fitting `c` instead fails on rating scales; DESIGN.md, "em over numbers"). The scale `b` is
 //! fitted by em's M-step ([`fit_scale`]): the `b` that maximises the likelihood of every vote given its
 //! story's current estimate and its outlet's reliability, over stories with at least two votes (a vote
 //! alone on its story always sits at its own value and says nothing about the spread), found on a grid
@@ -36,7 +38,7 @@
 //!
 //! The **estimate** of a story is the truth when it may be any number, a weighted mean of the votes on
 //! the transformed scale: the fixed point of `μ = Σ rᵢ tᵢ / Σ rᵢ`, `rᵢ` the responsibility of the good
-//! part for vote `i` at μ under the story's own scale ([`estimate`]), so outliers weigh nothing and
+//! part for vote `i` at μ under the story's own scale, climbed from two starts ([`estimate`]), so outliers weigh nothing and
 //! reliable outlets weigh more, in the spirit of GTM (Zhao & Han 2012) and CRH (Li et al. 2014), with one
 //! scale for every outlet rather than one per outlet. It is a mean of the good votes, not the t
 //! likelihood's maximum, whose own weights `(ν + 1) / (ν + z²)` would also pull it towards the densest
