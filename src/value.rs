@@ -10,7 +10,7 @@
 //! | `label` | as `text`; the values form one label set shared by every story (crowd labels) |
 //! | `number` | the number rounded to [`SIGNIFICANT_DIGITS`] significant digits; `,`, `_` and spaces inside are dropped |
 //! | `time` | seconds since the Unix epoch, UTC (the same forms as `published_at`) |
-//! | `list` | the set of name words: HTML entities decoded (`&eacute;`, `&#233;`), UTF-8 misread as Latin-1 repaired, text in parentheses or brackets dropped, lowercased, diacritics folded (`é` → `e`, `ß` → `ss`), apostrophes joined, split at every other character that is not a letter or digit (spaces, `;`, `,`, `.`, `/`, `-`), one-letter words (initials), numbers and the words of [`NOT_NAMES`] dropped, sorted, deduplicated, joined by `; ` |
+//! | `list` | the set of name words: HTML entities decoded (`&eacute;`, `&#233;`), UTF-8 misread as Latin-1 repaired, text in parentheses or brackets dropped, lowercased, diacritics folded (`é` → `e`, `ß` → `ss`), apostrophes joined, split at every other character that is not a letter or digit (spaces, `;`, `,`, `.`, `/`, `-`), one-letter words (initials), numbers and the words of `NOT_NAMES` dropped, sorted, deduplicated, joined by `; ` |
 //!
 //! Rounding, not a tolerance, decides numbers, so that equality stays transitive: 478403 and 478,403 are
 //! one value, 478403 and 478400 are two.

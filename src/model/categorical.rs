@@ -235,7 +235,7 @@ pub struct Fit {
     pub estimate: Option<Vec<f64>>,
     /// Iterations run, whether they converged, the last change.
     pub iterations: (usize, bool, f64),
-    /// em over lists: the fitted share π of omissions among wrong reports ([`Omissions`]).
+    /// em over lists: the fitted share π of omissions among wrong reports (`Omissions`).
     pub omission_share: Option<f64>,
     /// With topics ([`Problem::topics`]): the (outlet, topic) cells, each report counted in its
     /// cell exactly as in its outlet's record; empty otherwise.

@@ -11,12 +11,12 @@
 //!   report's own vote out is what keeps an outlet from confirming itself: a report alone on its story has
 //!   `c = ½` and carries no information, however many such reports there are;
 //! * every responder learns from each answer weighed by the story's truth given everything on it (EM's
-//!   expected counts; [`learn_answers`] says why not without the answer), besides its hard counts from
+//!   expected counts; `learn_answers` says why not without the answer), besides its hard counts from
 //!   resolved stories;
 //! * with claim times, a report that has an earlier report on its story may be a silent copy of one of
-//!   them (probability ρ, fitted): its vote is that of the mixture ([`mixture`]), and it enters its
-//!   outlet's record by the mixture's own factor ([`copy_adjusted`]); ρ takes one Newton step on its
-//!   expected log likelihood ([`CopyStats`]);
+//!   them (probability ρ, fitted): its vote is that of the mixture (`mixture`), and it enters its
+//!   outlet's record by the mixture's own factor (`copy_adjusted`); ρ takes one Newton step on its
+//!   expected log likelihood (`CopyStats`);
 //! * the prior is refitted by empirical Bayes and each outlet's reliability θ̂ set to its posterior mean.
 //!
 //! until no reliability, rate or ρ moves by more than [`TOLERANCE`], or the largest move stops shrinking

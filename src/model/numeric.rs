@@ -323,7 +323,7 @@ pub fn scale_votes(story: &NumberStory, mu: f64, out: &mut Vec<ScaleVote>) {
 
 /// The M-step: the kernel whose scale maximises `Σ ln(θ K̄_b(d, w) + (1 − θ) g)` over `votes` (summed in
 /// their order), searched on `ln b` from [`MIN_SCALE`] to `widest` (the range of the data on the
-/// transformed scale) over a grid of [`SCALE_GRID`] points, then by golden section between the best
+/// transformed scale) over a grid of `SCALE_GRID` points, then by golden section between the best
 /// point's neighbours; `current` when there are no votes.
 pub fn fit_scale(votes: &[ScaleVote], ln_g: f64, widest: f64, current: Kernel) -> Kernel {
     if votes.is_empty() {

@@ -120,7 +120,7 @@ impl Prior {
     /// the start ([`MarginalGrid`]); after each search, the grids that no longer serve the posterior at the
     /// optimum ([`MarginalGrid::covers`]) are laid again there and the search resumes, until every grid
     /// serves or cannot (one that did not serve even where it was laid is kept), in at most
-    /// [`MAX_ROUNDS`] searches. Laying a grid (a logarithm per claim group and node) is what costs; most
+    /// `MAX_ROUNDS` searches. Laying a grid (a logarithm per claim group and node) is what costs; most
     /// grids, those of outlets whose posteriors the data pin, are laid once.
     pub fn fit_tabulated(records: &[&Record], near: Option<&Prior>) -> (Prior, Vec<Option<MarginalGrid>>) {
         let (prior, grids) = Prior::search(records, near);

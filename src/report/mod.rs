@@ -1,4 +1,4 @@
-//! Writing results: CSV and JSON files (and Parquet, with the `parquet` feature: [`parquet`]) with a fixed
+//! Writing results: CSV and JSON files (and Parquet, with the `parquet` feature: `parquet`) with a fixed
 //! column order and one float format, placed atomically.
 //!
 //! Every file of a run is first written under a temporary name in the output folder and renamed into place

@@ -10,7 +10,7 @@
 //! Files are written with the low-level column writer of the `parquet` crate (no arrow), Snappy-compressed,
 //! without timestamps: the writer's `created_by` is its own name and version only, so the same results give
 //! the same bytes. `claims.parquet` is streamed: the second pass over the claims input encodes each block's
-//! rows ([`push_claim_record`]) in parallel, and [`ClaimsParquet`] cuts them into row groups of
+//! rows (`push_claim_record`) in parallel, and [`ClaimsParquet`] cuts them into row groups of
 //! [`CLAIMS_ROW_GROUP`] rows in input order, so at most one row group is held in memory and the cut does
 //! not depend on the block size or the thread count.
 
@@ -194,7 +194,7 @@ pub(crate) fn push_claim_record(buf: &mut Vec<u8>, row: &Row<'_>, mention: Menti
     );
 }
 
-/// A streaming `claims.parquet` writer: takes blocks of rows encoded by [`push_claim_record`], in input
+/// A streaming `claims.parquet` writer: takes blocks of rows encoded by `push_claim_record`, in input
 /// order, and writes a row group each time [`CLAIMS_ROW_GROUP`] rows are buffered.
 pub struct ClaimsParquet<W: Write + Send> {
     file: SerializedFileWriter<W>,
@@ -270,7 +270,7 @@ impl<W: Write + Send> ClaimsParquet<W> {
     }
 }
 
-/// Writes `claims.parquet` by reading the claims file a second time, as [`super::write_claims_csv`] writes
+/// Writes `claims.parquet` by reading the claims file a second time, as `write_claims_csv` writes
 /// `claims.csv`.
 ///
 /// # Errors
