@@ -594,6 +594,18 @@ fn em(
                 (t.ln(), (1.0 - t).ln())
             })
             .collect();
+        // Number stories work with (θ, 1 − θ) as they are (`numeric::vote`), on the same clamp.
+        let theta_pairs: Vec<(f64, f64)> = if p.numbers.is_some() {
+            theta
+                .iter()
+                .map(|&t| {
+                    let t = t.clamp(1e-9, 1.0 - 1e-9);
+                    (t, 1.0 - t)
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         // Per story: the reports' contributions, the posterior, the wrong reports' and omissions' expected
         // counts, and for number stories the estimate μ (on the transformed scale) and the story's votes for
         // the kernel's M-step at μ.
@@ -615,9 +627,9 @@ fn em(
                             units: p.story(s),
                             t,
                             w,
-                            log_theta: &log_theta,
+                            theta: &theta_pairs,
                             kernel: k,
-                            ln_g: n.log_background,
+                            g: n.log_background.exp(),
                         };
                         let post = super::numeric::story(&story, &mut out);
                         let best = post
@@ -702,7 +714,7 @@ fn em(
         let current_b = kernel.map_or(f64::NAN, |k| k.b);
         if let (Some(k), Some(n)) = (kernel, &p.numbers) {
             // The kernel's M-step; its relative change counts towards convergence as a reliability's does.
-            let fitted = super::numeric::fit_scale(&scale_votes, n.log_background, n.range(), k);
+            let fitted = super::numeric::fit_scale(&scale_votes, n.log_background.exp(), n.range(), k);
             moved = moved.max((fitted.b - k.b).abs() / k.b);
             kernel = Some(fitted);
         }

@@ -54,6 +54,8 @@ pub const MIN_SCALE: f64 = 1e-6;
 const ESTIMATE_ITERATIONS: usize = 200;
 /// Points of the grid on `ln b` that brackets the scale's maximum likelihood before golden section.
 const SCALE_GRID: usize = 48;
+/// Votes per block of the scale's objective, summed in parallel ([`fit_scale`]).
+const SCALE_BLOCK: usize = 4096;
 
 /// The numbers of number-valued stories' classes, aligned with [`super::categorical::Classes::PerStory`]'s
 /// value ids, and the transformed scale they are compared on.
@@ -150,7 +152,8 @@ pub const NU: f64 = 4.0;
 pub struct Kernel {
     /// The scale `b`.
     pub b: f64,
-    ln_norm: f64,
+    /// `3 / 8b`, the density at the centre.
+    norm: f64,
 }
 
 /// `P(T > x)` for a standard t with 4 degrees of freedom and `x ≥ 0`: with `u = x / √(4 + x²)`,
@@ -166,10 +169,7 @@ impl Kernel {
     /// The kernel of scale `b` (at least [`MIN_SCALE`]).
     pub fn new(b: f64) -> Kernel {
         let b = b.max(MIN_SCALE);
-        Kernel {
-            b,
-            ln_norm: (3.0f64 / 8.0).ln() - b.ln(),
-        }
+        Kernel { b, norm: 0.375 / b }
     }
 
     /// The log density of the kernel averaged over a bin of width `w` centred at distance `d` from the
@@ -177,8 +177,16 @@ impl Kernel {
     /// `d` to a relative 1e-7; where the bin's probability underflows, the density at `d` again (a number
     /// so small that only its order matters).
     pub fn ln_density(&self, d: f64, w: f64) -> f64 {
+        self.density(d, w).ln()
+    }
+
+    /// [`Kernel::ln_density`] without the logarithm: `(3/8b) q^(−5/2)`, `q = 1 + z²/4`, takes a square
+    /// root and no transcendental function, which matters because the scale's M-step evaluates it for
+    /// every vote some hundred times an iteration.
+    pub fn density(&self, d: f64, w: f64) -> f64 {
         let z = d / self.b;
-        let at = self.ln_norm - 2.5 * (0.25 * z * z).ln_1p();
+        let q = 1.0 + 0.25 * z * z;
+        let at = self.norm / (q * q * q.sqrt());
         if w < 1e-3 * self.b {
             return at;
         }
@@ -188,7 +196,7 @@ impl Kernel {
         } else {
             1.0 - t4_upper(-lo) - t4_upper(hi)
         };
-        if p > 0.0 { (p / w).ln() } else { at }
+        if p > 0.0 { p / w } else { at }
     }
 }
 
@@ -202,12 +210,13 @@ fn ln_add(a: f64, b: f64) -> f64 {
 }
 
 /// `ln(θ K(d) + (1 − θ) g)`, the log likelihood of one vote at distance `d` from a candidate truth with
-/// bin width `w`, `(ln θ, ln(1 − θ))` its outlet's, and the responsibility of the good part.
-fn vote(log_theta: (f64, f64), kernel: &Kernel, ln_g: f64, d: f64, w: f64) -> (f64, f64) {
-    let good = log_theta.0 + kernel.ln_density(d, w);
-    let gross = log_theta.1 + ln_g;
-    let total = ln_add(good, gross);
-    (total, (good - total).exp())
+/// bin width `w`, `(θ, 1 − θ)` its outlet's, and the responsibility of the good part. In linear terms: θ
+/// is kept at least 1e-9 from 0 and 1 (em clamps it) and `g` is at least the inverse of the data's range,
+/// so the sum never underflows.
+fn vote(theta: (f64, f64), kernel: &Kernel, g: f64, d: f64, w: f64) -> (f64, f64) {
+    let good = theta.0 * kernel.density(d, w);
+    let total = good + theta.1 * g;
+    (total.ln(), good / total)
 }
 
 /// The starting scale: the root mean square distance on the transformed scale of every vote from its
@@ -243,12 +252,12 @@ pub struct NumberStory<'a> {
     pub t: &'a [f64],
     /// Their rounding bins' widths there.
     pub w: &'a [f64],
-    /// Every outlet's `(ln θ, ln(1 − θ))`.
-    pub log_theta: &'a [(f64, f64)],
+    /// Every outlet's `(θ, 1 − θ)`.
+    pub theta: &'a [(f64, f64)],
     /// The good reports' kernel.
     pub kernel: &'a Kernel,
-    /// The log density of a gross error.
-    pub ln_g: f64,
+    /// The density of a gross error, `g`.
+    pub g: f64,
 }
 
 /// One number story's em step. Pushes each report's contribution to its outlet's record (none for a vote
@@ -258,9 +267,9 @@ pub fn story(story: &NumberStory, out: &mut Vec<Contribution>) -> Vec<f64> {
         units,
         t,
         w,
-        log_theta,
+        theta,
         kernel,
-        ln_g,
+        g,
     } = *story;
     let m = t.len();
     let voters = units.iter().filter(|u| !u.relay).count();
@@ -268,7 +277,7 @@ pub fn story(story: &NumberStory, out: &mut Vec<Contribution>) -> Vec<f64> {
     for u in units.iter().filter(|u| !u.relay) {
         let (ti, wi) = (t[u.class as usize], w[u.class as usize]);
         for (x, &tj) in l.iter_mut().zip(t) {
-            *x += vote(log_theta[u.source as usize], kernel, ln_g, ti - tj, wi).0;
+            *x += vote(theta[u.source as usize], kernel, g, ti - tj, wi).0;
         }
     }
     let mut post = vec![0.0; m];
@@ -282,7 +291,7 @@ pub fn story(story: &NumberStory, out: &mut Vec<Contribution>) -> Vec<f64> {
         cavity.copy_from_slice(&l);
         if !u.relay {
             for (c, &tj) in cavity.iter_mut().zip(t) {
-                *c -= vote(log_theta[u.source as usize], kernel, ln_g, ti - tj, wi).0;
+                *c -= vote(theta[u.source as usize], kernel, g, ti - tj, wi).0;
             }
         }
         // ln A = ln Σⱼ qⱼ K(tᵢ − tⱼ), q the cavity normalised; c′ = A / (A + g).
@@ -293,22 +302,20 @@ pub fn story(story: &NumberStory, out: &mut Vec<Contribution>) -> Vec<f64> {
             .zip(t)
             .map(|(&c, &tj)| c - ln_q_sum + kernel.ln_density(ti - tj, wi))
             .fold(f64::NEG_INFINITY, ln_add);
-        let c = 1.0 / (1.0 + (ln_g - ln_a).exp());
+        let c = 1.0 / (1.0 + g / ln_a.exp());
         out.push((i as u32, super::em::rounded(c), false));
     }
     post
 }
 
 /// One vote as the scale's M-step sees it: its distance from its story's estimate, its bin's width and
-/// its outlet's `(ln θ, ln(1 − θ))`.
+/// its outlet's `(θ, 1 − θ)`.
 pub type ScaleVote = (f64, f64, (f64, f64));
 
 /// Pushes the story's votes for the scale's M-step at its estimate μ; none for a story with fewer than two
 /// votes.
 pub fn scale_votes(story: &NumberStory, mu: f64, out: &mut Vec<ScaleVote>) {
-    let NumberStory {
-        units, t, w, log_theta, ..
-    } = *story;
+    let NumberStory { units, t, w, theta, .. } = *story;
     if units.iter().filter(|u| !u.relay).count() < 2 {
         return;
     }
@@ -316,7 +323,7 @@ pub fn scale_votes(story: &NumberStory, mu: f64, out: &mut Vec<ScaleVote>) {
         let k = u.class as usize;
         // A vote in the estimate's own bin is exact: it says nothing about how far near misses fall.
         if (t[k] - mu).abs() >= 0.5 * w[k] {
-            out.push((t[k] - mu, w[k], log_theta[u.source as usize]));
+            out.push((t[k] - mu, w[k], theta[u.source as usize]));
         }
     }
 }
@@ -325,13 +332,20 @@ pub fn scale_votes(story: &NumberStory, mu: f64, out: &mut Vec<ScaleVote>) {
 /// their order), searched on `ln b` from [`MIN_SCALE`] to `widest` (the range of the data on the
 /// transformed scale) over a grid of `SCALE_GRID` points, then by golden section between the best
 /// point's neighbours; `current` when there are no votes.
-pub fn fit_scale(votes: &[ScaleVote], ln_g: f64, widest: f64, current: Kernel) -> Kernel {
+pub fn fit_scale(votes: &[ScaleVote], g: f64, widest: f64, current: Kernel) -> Kernel {
     if votes.is_empty() {
         return current;
     }
+    // Summed in parallel over fixed blocks of votes, and the blocks' sums in order: the same bits for any
+    // number of threads. This search is em's one sequential step over every vote, so it is parallel.
     let objective = |ln_b: f64| {
+        use rayon::prelude::*;
         let k = Kernel::new(ln_b.exp());
-        votes.iter().map(|&(d, w, lt)| vote(lt, &k, ln_g, d, w).0).sum::<f64>()
+        let blocks: Vec<f64> = votes
+            .par_chunks(SCALE_BLOCK)
+            .map(|b| b.iter().map(|&(d, w, th)| vote(th, &k, g, d, w).0).sum::<f64>())
+            .collect();
+        blocks.iter().sum::<f64>()
     };
     let (lo, hi) = (MIN_SCALE.ln(), widest.max(MIN_SCALE * 10.0).ln());
     let step = (hi - lo) / (SCALE_GRID - 1) as f64;
@@ -379,9 +393,9 @@ fn climb(story: &NumberStory, mut mu: f64, mut own: Kernel) -> (f64, f64) {
         units,
         t,
         w,
-        log_theta,
+        theta,
         kernel,
-        ln_g,
+        g,
     } = *story;
     let objective = |mu: f64, own: &Kernel| {
         let votes: f64 = units
@@ -389,9 +403,9 @@ fn climb(story: &NumberStory, mut mu: f64, mut own: Kernel) -> (f64, f64) {
             .filter(|u| !u.relay)
             .map(|u| {
                 vote(
-                    log_theta[u.source as usize],
+                    theta[u.source as usize],
                     own,
-                    ln_g,
+                    g,
                     t[u.class as usize] - mu,
                     w[u.class as usize],
                 )
@@ -404,7 +418,7 @@ fn climb(story: &NumberStory, mut mu: f64, mut own: Kernel) -> (f64, f64) {
         let (mut num, mut den, mut sq) = (0.0, 0.0, 0.0);
         for u in units.iter().filter(|u| !u.relay) {
             let ti = t[u.class as usize];
-            let r = vote(log_theta[u.source as usize], &own, ln_g, ti - mu, w[u.class as usize]).1;
+            let r = vote(theta[u.source as usize], &own, g, ti - mu, w[u.class as usize]).1;
             num += r * ti;
             den += r;
             sq += r * (ti - mu) * (ti - mu);
@@ -446,12 +460,12 @@ mod tests {
         }
     }
 
-    /// A [`NumberStory`] from its parts.
+    /// A [`NumberStory`] from its parts (`ln_g` as the tests write it).
     fn at<'a>(
         units: &'a [Unit],
         t: &'a [f64],
         w: &'a [f64],
-        log_theta: &'a [(f64, f64)],
+        theta: &'a [(f64, f64)],
         kernel: &'a Kernel,
         ln_g: f64,
     ) -> NumberStory<'a> {
@@ -459,14 +473,15 @@ mod tests {
             units,
             t,
             w,
-            log_theta,
+            theta,
             kernel,
-            ln_g,
+            g: ln_g.exp(),
         }
     }
 
+    /// Each outlet's `(θ, 1 − θ)`.
     fn logs(theta: &[f64]) -> Vec<(f64, f64)> {
-        theta.iter().map(|t| (t.ln(), (1.0 - t).ln())).collect()
+        theta.iter().map(|t| (*t, 1.0 - t)).collect()
     }
 
     /// A bin narrow against the kernel: bins this narrow give the density itself.
@@ -678,7 +693,7 @@ mod tests {
         use statrs::distribution::{ContinuousCDF, StudentsT};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
         let planted = StudentsT::new(0.0, 0.2, NU).unwrap();
-        let lt = (0.8f64.ln(), 0.2f64.ln());
+        let lt = (0.8, 0.2);
         let votes: Vec<ScaleVote> = (0..4000)
             .map(|_| {
                 let d = if rng.random::<f64>() < 0.8 {
@@ -689,10 +704,10 @@ mod tests {
                 (d, 0.001, lt)
             })
             .collect();
-        let k = fit_scale(&votes, (1.0f64 / 6.0).ln(), 6.0, Kernel::new(1.0));
+        let k = fit_scale(&votes, 1.0 / 6.0, 6.0, Kernel::new(1.0));
         assert!((k.b - 0.2).abs() < 0.01, "{}", k.b);
         // With no votes the kernel stays.
-        assert_eq!(fit_scale(&[], 0.0, 6.0, Kernel::new(0.3)).b, 0.3);
+        assert_eq!(fit_scale(&[], 1.0, 6.0, Kernel::new(0.3)).b, 0.3);
     }
 
     /// The transform: c is the median nonzero magnitude, t = asinh(x / c), and back.
