@@ -1,6 +1,10 @@
 """em's number model against vote on generated number stories with planted truth, over several seeds.
 
     python3 scripts/diagnostics/planted_numbers.py WORKDIR SEEDS [CREDENCE...]
+    python3 scripts/diagnostics/planted_numbers.py gen CLAIMS_CSV STORIES OUTLETS SEED
+
+The second form only writes a larger corpus of the same kind for timing (BENCHMARKS.md: 150,000 stories,
+2,000 outlets, seed 7, 3 to 10 reports a story, 973,987 claims).
 
 The world is the one `tests/planted_numbers.rs` draws (with Python's generator, so the corpora differ):
 60 outlets of planted rate θ from 0.35 to 0.95, 1,500 stories whose truth is an integer log-uniform on
@@ -79,7 +83,30 @@ def figures(out, truth):
     return exact / n, near / n, err / n
 
 
+def generate_large(path, stories, outlets, seed):
+    r = random.Random(seed)
+    theta = [0.35 + 0.6 * i / (outlets - 1) for i in range(outlets)]
+    with open(path, 'w') as f:
+        f.write('claim_id,source,published_at,story_id,stance,value\n')
+        n = 0
+        for s in range(stories):
+            x = round(10 ** (3 + 3 * r.random()))
+            for o in r.sample(range(outlets), 3 + int(r.random() * 8)):
+                if r.random() >= theta[o]:
+                    v = round(10 ** (2 + 6 * r.random()))
+                elif r.random() < 0.6:
+                    v = x
+                else:
+                    v = round(x * (1 + 0.02 * r.gauss(0, 1)))
+                n += 1
+                f.write('%d,o%04d,2020-01-01,s%06d,asserts,%d\n' % (n, o, s, v))
+    print('%d claims' % n)
+
+
 def main():
+    if sys.argv[1] == 'gen':
+        generate_large(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
+        return
     work, seeds = sys.argv[1], int(sys.argv[2])
     binaries = sys.argv[3:] or ['./target/release/credence']
     print('seed binary method exact within1 estimate_err spearman coverage')
