@@ -24,18 +24,19 @@ import sys
 OUTLETS, STORIES = 60, 1500
 
 
-def generate(seed, d):
+def write_corpus(path, seed, stories, outlets, extra, source, story):
+    """Writes the claims; `extra` sets the reports per story (3 to 2 + extra), `source` and `story` the
+    names' formats. Returns each outlet's planted rate and each story's truth."""
     r = random.Random(seed)
-    theta = [0.35 + 0.6 * i / (OUTLETS - 1) for i in range(OUTLETS)]
+    theta = [0.35 + 0.6 * i / (outlets - 1) for i in range(outlets)]
     truth = {}
-    os.makedirs(d, exist_ok=True)
-    with open(d + '/claims.csv', 'w') as f:
+    with open(path, 'w') as f:
         f.write('claim_id,source,published_at,story_id,stance,value\n')
         n = 0
-        for s in range(STORIES):
+        for s in range(stories):
             x = round(10 ** (3 + 3 * r.random()))
-            truth['s%04d' % s] = x
-            for o in r.sample(range(OUTLETS), 3 + int(r.random() * 6)):
+            truth[story % s] = x
+            for o in r.sample(range(outlets), 3 + int(r.random() * extra)):
                 if r.random() >= theta[o]:
                     v = round(10 ** (2 + 6 * r.random()))
                 elif r.random() < 0.6:
@@ -43,7 +44,13 @@ def generate(seed, d):
                 else:
                     v = round(x * (1 + 0.02 * r.gauss(0, 1)))
                 n += 1
-                f.write('%d,outlet%02d,2020-01-01,s%04d,asserts,%d\n' % (n, o, s, v))
+                f.write('%d,%s,2020-01-01,%s,asserts,%d\n' % (n, source % o, story % s, v))
+    return theta, truth, n
+
+
+def generate(seed, d):
+    os.makedirs(d, exist_ok=True)
+    theta, truth, _ = write_corpus(d + '/claims.csv', seed, STORIES, OUTLETS, 6, 'outlet%02d', 's%04d')
     return theta, truth
 
 
@@ -84,23 +91,7 @@ def figures(out, truth):
 
 
 def generate_large(path, stories, outlets, seed):
-    r = random.Random(seed)
-    theta = [0.35 + 0.6 * i / (outlets - 1) for i in range(outlets)]
-    with open(path, 'w') as f:
-        f.write('claim_id,source,published_at,story_id,stance,value\n')
-        n = 0
-        for s in range(stories):
-            x = round(10 ** (3 + 3 * r.random()))
-            for o in r.sample(range(outlets), 3 + int(r.random() * 8)):
-                if r.random() >= theta[o]:
-                    v = round(10 ** (2 + 6 * r.random()))
-                elif r.random() < 0.6:
-                    v = x
-                else:
-                    v = round(x * (1 + 0.02 * r.gauss(0, 1)))
-                n += 1
-                f.write('%d,o%04d,2020-01-01,s%06d,asserts,%d\n' % (n, o, s, v))
-    print('%d claims' % n)
+    print('%d claims' % write_corpus(path, seed, stories, outlets, 8, 'o%04d', 's%06d')[2])
 
 
 def main():
