@@ -114,3 +114,53 @@ fn paired_comparison_counts_identical_stories_as_one_cluster() {
     );
     assert!(paired.contains("vote alone right on 0 stories"), "{paired}");
 }
+
+/// A story with an official response is a cluster of its own, even when its claims are the same as
+/// another's: a method that reads the responses may decide it differently. The same ten plain stories
+/// (two outlets, one asserting and one denying), gold true on seven; with a response on every story no
+/// two share a cluster, so `eval` prints no clustered test.
+#[test]
+fn stories_with_responses_are_never_merged() {
+    let wd = Workdir::new("eval-clusters-responses");
+    let mut claims = String::from("claim_id,source,published_at,story_id,stance\n");
+    let mut responses = String::from("response_id,story_id,responder,responded_at,verdict\n");
+    let mut gold = String::from("story_id,value\n");
+    for q in 0..10 {
+        claims.push_str(&format!("{},w1,2020-01-01,q{q},asserts\n", 2 * q));
+        claims.push_str(&format!("{},w2,2020-01-01,q{q},denies\n", 2 * q + 1));
+        responses.push_str(&format!("r{q},q{q},Office,2020-01-02,no_comment\n"));
+        gold.push_str(&format!("q{q},{}\n", q < 7));
+    }
+    wd.create("claims.csv", claims);
+    wd.create("responses.csv", responses);
+    wd.create("gold.csv", gold);
+    let run = |with_responses: bool| {
+        let mut eval = wd.command("eval");
+        eval.args([
+            "--claims",
+            "claims.csv",
+            "--gold",
+            "gold.csv",
+            "--methods",
+            "vote,dawid-skene",
+        ]);
+        if with_responses {
+            eval.args(["--responses", "responses.csv"]);
+        }
+        let out = String::from_utf8(wd.output(&mut eval).stdout).unwrap();
+        out.lines()
+            .find(|l| l.starts_with("paired:"))
+            .expect("a paired line")
+            .to_owned()
+    };
+    let without = run(false);
+    assert!(without.contains("clusters of identical input: 1,"), "{without}");
+    let with = run(true);
+    assert!(!with.contains("clusters of identical input"), "{with}");
+    assert!(with.contains("vote alone right on 0 stories"), "{with}");
+    // The split is there to be clustered: Dawid–Skene gives all ten one value.
+    assert!(
+        with.contains("dawid-skene alone on 7") || with.contains("dawid-skene alone on 3"),
+        "{with}"
+    );
+}
