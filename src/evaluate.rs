@@ -564,6 +564,10 @@ fn input_clusters(corpus: &crate::corpus::Corpus, truth: &[Option<&str>]) -> Vec
     }
     let mut seen: std::collections::HashMap<Vec<Key>, u32> = std::collections::HashMap::new();
     let mut next = 0u32;
+    let mut fresh = || {
+        next += 1;
+        next - 1
+    };
     let mut out = vec![u32::MAX; n];
     for s in 0..n {
         if truth[s].is_none() {
@@ -572,13 +576,9 @@ fn input_clusters(corpus: &crate::corpus::Corpus, truth: &[Option<&str>]) -> Vec
         let mut key = std::mem::take(&mut keys[s]);
         key.sort_unstable();
         out[s] = if own[s] {
-            next += 1;
-            next - 1
+            fresh()
         } else {
-            *seen.entry(key).or_insert_with(|| {
-                next += 1;
-                next - 1
-            })
+            *seen.entry(key).or_insert_with(&mut fresh)
         };
     }
     out

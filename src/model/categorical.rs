@@ -587,25 +587,15 @@ fn em(
         }))
     });
     loop {
-        let log_theta: Vec<(f64, f64)> = theta
-            .iter()
-            .map(|&t| {
-                let t = t.clamp(1e-9, 1.0 - 1e-9);
-                (t.ln(), (1.0 - t).ln())
-            })
-            .collect();
-        // Number stories work with (θ, 1 − θ) as they are (`numeric::vote`), on the same clamp.
-        let theta_pairs: Vec<(f64, f64)> = if p.numbers.is_some() {
-            theta
-                .iter()
-                .map(|&t| {
-                    let t = t.clamp(1e-9, 1.0 - 1e-9);
-                    (t, 1.0 - t)
-                })
-                .collect()
+        // Every outlet's (ln θ, ln(1 − θ)); number stories (all of a number run's) take (θ, 1 − θ) as they
+        // are instead (`numeric::vote`), so only one of the two is built.
+        let clamped = theta.iter().map(|&t| t.clamp(1e-9, 1.0 - 1e-9));
+        let (log_theta, theta_pairs): (Vec<_>, Vec<_>) = if p.numbers.is_some() {
+            (Vec::new(), clamped.map(|t| (t, 1.0 - t)).collect())
         } else {
-            Vec::new()
+            (clamped.map(|t| (t.ln(), (1.0 - t).ln())).collect(), Vec::new())
         };
+        let g = p.numbers.as_ref().map_or(0.0, |n| n.background());
         // Per story: the reports' contributions, the posterior, the wrong reports' and omissions' expected
         // counts, and for number stories the estimate μ (on the transformed scale) and the story's votes for
         // the kernel's M-step at μ.
@@ -621,7 +611,7 @@ fn em(
             .map(|s| {
                 let mut out = Vec::new();
                 match (&p.numbers, &kernel) {
-                    (Some(n), Some(k)) => {
+                    (Some(_), Some(k)) => {
                         let (_, t, w) = p.numbers_of(s).expect("number stories have numbers");
                         let story = super::numeric::NumberStory {
                             units: p.story(s),
@@ -629,7 +619,7 @@ fn em(
                             w,
                             theta: &theta_pairs,
                             kernel: k,
-                            g: n.log_background.exp(),
+                            g,
                         };
                         let post = super::numeric::story(&story, &mut out);
                         let best = post
@@ -714,7 +704,7 @@ fn em(
         let current_b = kernel.map_or(f64::NAN, |k| k.b);
         if let (Some(k), Some(n)) = (kernel, &p.numbers) {
             // The kernel's M-step; its relative change counts towards convergence as a reliability's does.
-            let fitted = super::numeric::fit_scale(&scale_votes, n.log_background.exp(), n.range(), k);
+            let fitted = super::numeric::fit_scale(&scale_votes, g, n.range(), k);
             moved = moved.max((fitted.b - k.b).abs() / k.b);
             kernel = Some(fitted);
         }

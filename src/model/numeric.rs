@@ -110,6 +110,11 @@ impl Numbers {
         (-self.log_background).exp()
     }
 
+    /// The density `g` of a gross error on the transformed scale, `1 / range`.
+    pub fn background(&self) -> f64 {
+        self.log_background.exp()
+    }
+
     /// A position on the transformed scale back as a number.
     pub fn number(&self, t: f64) -> f64 {
         self.scale * t.sinh()
