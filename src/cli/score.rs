@@ -7,6 +7,7 @@ use clap::{Args, ValueEnum};
 use credence::ingest::{Inputs, LoadOptions};
 use credence::link::LinkParams;
 use credence::model::Params;
+use credence::model::numeric::Bounds;
 use credence::model::responders::ResponderPrior;
 use credence::report::{self, Format};
 
@@ -294,6 +295,13 @@ pub struct ModelArgs {
     /// vote, dawid-skene or truthfinder.
     #[arg(long, value_enum, default_value_t = MethodArg::Em, conflicts_with = "trust_responses")]
     method: MethodArg,
+    /// Number values (`--value-kind number`) read off a bounded scale, such as a 0–100 slider or 1–5 stars:
+    /// `LO:HI`, `LO:` or `:HI`. em takes a report at an end as censored, the reading of any value at or
+    /// beyond it, when it chooses each story's value and judges the reports (its estimate still averages
+    /// the reports as written); an end holds on a story only where none of the story's numbers lies beyond
+    /// it. The other methods ignore it.
+    #[arg(long, value_name = "LO:HI", allow_hyphen_values = true)]
+    value_bounds: Option<Bounds>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -351,6 +359,7 @@ impl ModelArgs {
             half_life: None,
             detect_copies: false,
             topics: false,
+            value_bounds: self.value_bounds,
             // --trust-responses is the responses method with responses taken as truth, whatever the default.
             method: if self.trust_responses {
                 credence::model::Method::Responses

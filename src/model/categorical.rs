@@ -171,6 +171,10 @@ pub struct Problem {
     pub topics: Vec<u32>,
 }
 
+/// A number story's classes: numbers, places on the transformed scale, bins' widths there, places on a
+/// bounded scale.
+type NumberParts<'a> = (&'a [f64], &'a [f64], &'a [f64], &'a [super::numeric::Side]);
+
 /// Per (outlet, topic): the record of the outlet's reports on that topic and how many of them are votes.
 pub(crate) type TopicCells = std::collections::BTreeMap<(u32, u32), (Tally, u64)>;
 
@@ -188,10 +192,15 @@ impl Problem {
     /// Story `s`'s classes as numbers, on the transformed scale and their bins' widths there, for
     /// number-valued stories.
     fn numbers_of(&self, s: usize) -> Option<(&[f64], &[f64], &[f64])> {
+        self.number_sides(s).map(|(x, t, w, _)| (x, t, w))
+    }
+
+    /// [`Problem::numbers_of`] with the classes' places on a bounded scale.
+    fn number_sides(&self, s: usize) -> Option<NumberParts<'_>> {
         match (&self.numbers, &self.classes) {
             (Some(n), Classes::PerStory { start, .. }) => {
                 let r = start[s] as usize..start[s + 1] as usize;
-                Some((&n.x[r.clone()], &n.t[r.clone()], &n.w[r]))
+                Some((&n.x[r.clone()], &n.t[r.clone()], &n.w[r.clone()], &n.side[r]))
             }
             _ => None,
         }
@@ -612,11 +621,12 @@ fn em(
                 let mut out = Vec::new();
                 match (&p.numbers, &kernel) {
                     (Some(_), Some(k)) => {
-                        let (_, t, w) = p.numbers_of(s).expect("number stories have numbers");
+                        let (_, t, w, side) = p.number_sides(s).expect("number stories have numbers");
                         let story = super::numeric::NumberStory {
                             units: p.story(s),
                             t,
                             w,
+                            side,
                             theta: &theta_pairs,
                             kernel: k,
                             g,

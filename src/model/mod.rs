@@ -66,6 +66,10 @@ pub struct Params {
     /// Per-topic reliabilities ([`topics`]), from the claims' topics (load them with topics kept).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub topics: bool,
+    /// Number values read off a bounded scale (`--value-bounds`): em takes a report at an end as censored
+    /// ([`numeric::Side`]). Only em over `--value-kind number` uses it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value_bounds: Option<numeric::Bounds>,
 }
 
 /// Older evidence weighs less: a report made `d` days before the reference time counts `0.5^(d / days)` of
@@ -109,6 +113,7 @@ impl Default for Params {
             half_life: None,
             detect_copies: false,
             topics: false,
+            value_bounds: None,
         }
     }
 }
@@ -762,6 +767,11 @@ fn score_held(mut held: Held<'_>, params: &Params) -> Result<Scores> {
     }
     let corpus = held.get();
     params.validate()?;
+    if params.value_bounds.is_some() && corpus.value_kind != crate::value::ValueKind::Number {
+        return Err(Error::Config(
+            "--value-bounds describes a scale of numbers: it needs --value-kind number".into(),
+        ));
+    }
     if params.detect_copies {
         return score_with_copies(corpus, params);
     }
@@ -983,15 +993,7 @@ fn score_held(mut held: Held<'_>, params: &Params) -> Result<Scores> {
     // Each story's probability of being true, NaN where nothing decides it.
     let (finished, responders, p_true): (Vec<(Record, f64, f64)>, _, Vec<f64>) = if let Some(which) = td_method {
         let _stage = crate::progress::Stage::start("truth discovery");
-        let problem = categorical_problem(
-            corpus,
-            &groups,
-            &credited,
-            &evidence,
-            &name_rank,
-            params.relay_weight,
-            params.topics,
-        );
+        let problem = categorical_problem(corpus, &groups, &credited, &evidence, &name_rank, params);
         let kind = corpus.value_kind;
         let sim = |s: usize, a: u32, b: u32| match &problem.classes {
             categorical::Classes::PerStory { .. } => {
@@ -1194,16 +1196,17 @@ fn score_held(mut held: Held<'_>, params: &Params) -> Result<Scores> {
 
 /// Every story's classes and credited reports, for the categorical methods: plain stories have the
 /// classes true and false; values of kind `label` share one label set; other values are each story's own.
-/// With `topics`, each report carries its claim's topic.
+/// With `params.topics`, each report carries its claim's topic; with `params.value_bounds`, number classes
+/// at a bounded scale's ends are censored ([`numeric::Numbers::censor`]).
 fn categorical_problem(
     corpus: &Corpus,
     groups: &crosscheck::ByStory,
     credited: &[u32],
     evidence: &crosscheck::Evidence,
     name_rank: &[u32],
-    relay_weight: f64,
-    topics: bool,
+    params: &Params,
 ) -> categorical::Problem {
+    let (relay_weight, topics) = (params.relay_weight, params.topics);
     use categorical::Classes;
     let n = groups.stories();
     let classes = if !corpus.valued() {
@@ -1298,9 +1301,9 @@ fn categorical_problem(
         })
         .collect();
     let numbers = match &classes {
-        Classes::PerStory { values, .. } if corpus.value_kind == crate::value::ValueKind::Number => {
+        Classes::PerStory { values, start } if corpus.value_kind == crate::value::ValueKind::Number => {
             let resolution = numeric::resolution(values.iter().map(|&v| corpus.values.name(v)));
-            Some(numeric::Numbers::new(
+            let mut numbers = numeric::Numbers::new(
                 values
                     .iter()
                     .map(|&v| {
@@ -1312,7 +1315,11 @@ fn categorical_problem(
                     })
                     .collect(),
                 resolution,
-            ))
+            );
+            if let Some(b) = params.value_bounds {
+                numbers.censor(b, start);
+            }
+            Some(numbers)
         }
         _ => None,
     };

@@ -14,7 +14,7 @@
 //!
 //! A number is known only to its written precision, so a report's likelihood is the probability of its
 //! rounding bin (width `w`: the data's finest decimal step, 1 for integers, carried to the transformed
-//! scale), divided by the bin's width: the kernel's density averaged over the bin ([`Kernel::ln_density`]).
+//! scale), divided by the bin's width: the kernel's density averaged over the bin ([`Kernel::density`]).
 //! This is what keeps the fit well posed: with densities, votes that tie exactly (answers in steps of 5,
 //! a population copied from the census) make the likelihood grow without bound as `b → 0`, and em
 //! collapsed onto the ties; a bin's probability is at most 1.
@@ -73,6 +73,66 @@ pub struct Numbers {
     /// The log density `ln g` of a gross error on the transformed scale: minus the log of the range of
     /// every `t` (0 when every number is the same).
     pub log_background: f64,
+    /// Each class's place on a bounded scale ([`Numbers::censor`]): [`Side::Below`] for a report at the
+    /// scale's low end (it stands for any value at or below it), [`Side::Above`] at the high end,
+    /// [`Side::Inside`] otherwise.
+    pub side: Vec<Side>,
+}
+
+/// Where a report lies on a bounded scale (`--value-bounds`): a slider or a rating scale cannot record a
+/// value beyond its ends, so a report at an end is censored, the reading of any value at or beyond it
+/// (Tobin 1958): its good part's likelihood is the kernel's tail beyond the end's bin, not its density.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Side {
+    /// Not at an end, or no bounds: the kernel's density over the report's bin.
+    #[default]
+    Inside,
+    /// At the low end: the kernel's mass below the top of the end's bin.
+    Below,
+    /// At the high end: the kernel's mass above the bottom of the end's bin.
+    Above,
+}
+
+/// The ends of a bounded scale of numbers (`--value-bounds LO:HI`, either end optional).
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
+pub struct Bounds {
+    /// The low end, if any.
+    pub low: Option<f64>,
+    /// The high end, if any.
+    pub high: Option<f64>,
+}
+
+impl std::str::FromStr for Bounds {
+    type Err = String;
+
+    /// `LO:HI`, `LO:` or `:HI`, finite numbers with `LO < HI`.
+    fn from_str(text: &str) -> Result<Bounds, String> {
+        let (lo, hi) = text
+            .split_once(':')
+            .ok_or_else(|| format!("expected LO:HI, LO: or :HI, not `{text}`"))?;
+        let end = |v: &str| -> Result<Option<f64>, String> {
+            let v = v.trim();
+            if v.is_empty() {
+                return Ok(None);
+            }
+            match v.parse::<f64>() {
+                Ok(x) if x.is_finite() => Ok(Some(x)),
+                _ => Err(format!("`{v}` is not a finite number")),
+            }
+        };
+        let bounds = Bounds {
+            low: end(lo)?,
+            high: end(hi)?,
+        };
+        match bounds {
+            Bounds { low: None, high: None } => Err("give at least one end, as in 0:100, 0: or :100".into()),
+            Bounds {
+                low: Some(l),
+                high: Some(h),
+            } if l >= h => Err(format!("the low end {l} must be below the high end {h}")),
+            _ => Ok(bounds),
+        }
+    }
 }
 
 impl Numbers {
@@ -96,12 +156,37 @@ impl Numbers {
             (lo.min(v), hi.max(v))
         });
         let log_background = if hi > lo { -(hi - lo).ln() } else { 0.0 };
+        let side = vec![Side::Inside; x.len()];
         Numbers {
             x,
             t,
             w,
             scale,
             log_background,
+            side,
+        }
+    }
+
+    /// Marks the classes at the ends of a bounded scale as censored ([`Side`]), story by story: story `s`'s
+    /// classes are `start[s]..start[s + 1]`. An end holds on a story only where none of its numbers lies
+    /// beyond it, so data that mix scales (ratings from 0 to 100 beside a valence from −100 to 100) can
+    /// name the narrower one: a story with a report below 0 is evidently not on it, and its 0 is a plain
+    /// number.
+    pub fn censor(&mut self, bounds: Bounds, start: &[u32]) {
+        for r in start.windows(2) {
+            let r = r[0] as usize..r[1] as usize;
+            let x = &self.x[r.clone()];
+            let low = bounds.low.filter(|&l| x.iter().all(|&v| v >= l));
+            let high = bounds.high.filter(|&h| x.iter().all(|&v| v <= h));
+            for (side, &v) in self.side[r].iter_mut().zip(x) {
+                *side = if Some(v) == low {
+                    Side::Below
+                } else if Some(v) == high {
+                    Side::Above
+                } else {
+                    Side::Inside
+                };
+            }
         }
     }
 
@@ -181,11 +266,12 @@ impl Kernel {
     /// truth: `ln(P(bin) / w)`. Where the bin is narrow against `b` (below 1e-3 b) it is the density at
     /// `d` to a relative 1e-7; where the bin's probability underflows, the density at `d` again (a number
     /// so small that only its order matters).
+    #[cfg(test)]
     pub fn ln_density(&self, d: f64, w: f64) -> f64 {
         self.density(d, w).ln()
     }
 
-    /// [`Kernel::ln_density`] without the logarithm: `(3/8b) q^(−5/2)`, `q = 1 + z²/4`, takes a square
+    /// `Kernel::ln_density` without the logarithm: `(3/8b) q^(−5/2)`, `q = 1 + z²/4`, takes a square
     /// root and no transcendental function, which matters because the scale's M-step evaluates it for
     /// every vote some hundred times an iteration.
     pub fn density(&self, d: f64, w: f64) -> f64 {
@@ -205,6 +291,27 @@ impl Kernel {
     }
 }
 
+/// `P(T ≤ z)` for a standard t with 4 degrees of freedom.
+fn t4_lower(z: f64) -> f64 {
+    if z >= 0.0 { 1.0 - t4_upper(z) } else { t4_upper(-z) }
+}
+
+impl Kernel {
+    /// A report's likelihood at distance `d` from the truth with bin width `w`: [`Kernel::density`] for a
+    /// report inside the scale; for a censored one ([`Side`]), the kernel's mass beyond the inner edge of
+    /// its bin, divided by `w` like a bin's probability, so that it weighs against a gross error's density
+    /// as any other report does (a gross error lands in the end's bin like in any other).
+    pub fn likelihood(&self, d: f64, w: f64, side: Side) -> f64 {
+        let p = match side {
+            Side::Inside => return self.density(d, w),
+            Side::Below => t4_lower((d + 0.5 * w) / self.b),
+            Side::Above => t4_lower((0.5 * w - d) / self.b),
+        };
+        // Far beyond the end the mass underflows; the density keeps the order of magnitude.
+        if p > 0.0 { p / w } else { self.density(d, w) }
+    }
+}
+
 /// `ln(eᵃ + eᵇ)`.
 fn ln_add(a: f64, b: f64) -> f64 {
     let top = a.max(b);
@@ -215,11 +322,11 @@ fn ln_add(a: f64, b: f64) -> f64 {
 }
 
 /// `ln(θ K(d) + (1 − θ) g)`, the log likelihood of one vote at distance `d` from a candidate truth with
-/// bin width `w`, `(θ, 1 − θ)` its outlet's, and the responsibility of the good part. In linear terms: θ
+/// bin width `w` and place `side` on the scale ([`Kernel::likelihood`]), `(θ, 1 − θ)` its outlet's, and the responsibility of the good part. In linear terms: θ
 /// is kept at least 1e-9 from 0 and 1 (em clamps it) and `g` is at least the inverse of the data's range,
 /// so the sum never underflows.
-fn vote(theta: (f64, f64), kernel: &Kernel, g: f64, d: f64, w: f64) -> (f64, f64) {
-    let good = theta.0 * kernel.density(d, w);
+fn vote(theta: (f64, f64), kernel: &Kernel, g: f64, d: f64, w: f64, side: Side) -> (f64, f64) {
+    let good = theta.0 * kernel.likelihood(d, w, side);
     let total = good + theta.1 * g;
     (total.ln(), good / total)
 }
@@ -257,6 +364,8 @@ pub struct NumberStory<'a> {
     pub t: &'a [f64],
     /// Their rounding bins' widths there.
     pub w: &'a [f64],
+    /// Their places on a bounded scale ([`Side`]).
+    pub side: &'a [Side],
     /// Every outlet's `(θ, 1 − θ)`.
     pub theta: &'a [(f64, f64)],
     /// The good reports' kernel.
@@ -272,6 +381,7 @@ pub fn story(story: &NumberStory, out: &mut Vec<Contribution>) -> Vec<f64> {
         units,
         t,
         w,
+        side,
         theta,
         kernel,
         g,
@@ -280,9 +390,9 @@ pub fn story(story: &NumberStory, out: &mut Vec<Contribution>) -> Vec<f64> {
     let voters = units.iter().filter(|u| !u.relay).count();
     let mut l = vec![0.0; m];
     for u in units.iter().filter(|u| !u.relay) {
-        let (ti, wi) = (t[u.class as usize], w[u.class as usize]);
+        let (ti, wi, si) = (t[u.class as usize], w[u.class as usize], side[u.class as usize]);
         for (x, &tj) in l.iter_mut().zip(t) {
-            *x += vote(theta[u.source as usize], kernel, g, ti - tj, wi).0;
+            *x += vote(theta[u.source as usize], kernel, g, ti - tj, wi, si).0;
         }
     }
     let mut post = vec![0.0; m];
@@ -292,11 +402,11 @@ pub fn story(story: &NumberStory, out: &mut Vec<Contribution>) -> Vec<f64> {
         if !u.relay && voters < 2 {
             continue;
         }
-        let (ti, wi) = (t[u.class as usize], w[u.class as usize]);
+        let (ti, wi, si) = (t[u.class as usize], w[u.class as usize], side[u.class as usize]);
         cavity.copy_from_slice(&l);
         if !u.relay {
             for (c, &tj) in cavity.iter_mut().zip(t) {
-                *c -= vote(theta[u.source as usize], kernel, g, ti - tj, wi).0;
+                *c -= vote(theta[u.source as usize], kernel, g, ti - tj, wi, si).0;
             }
         }
         // ln A = ln Σⱼ qⱼ K(tᵢ − tⱼ), q the cavity normalised; c′ = A / (A + g).
@@ -305,7 +415,7 @@ pub fn story(story: &NumberStory, out: &mut Vec<Contribution>) -> Vec<f64> {
         let ln_a = cavity
             .iter()
             .zip(t)
-            .map(|(&c, &tj)| c - ln_q_sum + kernel.ln_density(ti - tj, wi))
+            .map(|(&c, &tj)| c - ln_q_sum + kernel.likelihood(ti - tj, wi, si).ln())
             .fold(f64::NEG_INFINITY, ln_add);
         let c = 1.0 / (1.0 + g / ln_a.exp());
         out.push((i as u32, super::em::rounded(c), false));
@@ -314,7 +424,8 @@ pub fn story(story: &NumberStory, out: &mut Vec<Contribution>) -> Vec<f64> {
 }
 
 /// One vote as the scale's M-step sees it: its distance from its story's estimate, its bin's width and
-/// its outlet's `(θ, 1 − θ)`.
+/// its outlet's `(θ, 1 − θ)`. On a bounded scale too a vote counts as written, as it does in the estimate
+/// it is measured from ([`Side`]).
 pub type ScaleVote = (f64, f64, (f64, f64));
 
 /// Pushes the story's votes for the scale's M-step at its estimate μ; none for a story with fewer than two
@@ -348,7 +459,11 @@ pub fn fit_scale(votes: &[ScaleVote], g: f64, widest: f64, current: Kernel) -> K
         let k = Kernel::new(ln_b.exp());
         let blocks: Vec<f64> = votes
             .par_chunks(SCALE_BLOCK)
-            .map(|b| b.iter().map(|&(d, w, th)| vote(th, &k, g, d, w).0).sum::<f64>())
+            .map(|b| {
+                b.iter()
+                    .map(|&(d, w, th)| vote(th, &k, g, d, w, Side::Inside).0)
+                    .sum::<f64>()
+            })
             .collect();
         blocks.iter().sum::<f64>()
     };
@@ -401,20 +516,15 @@ fn climb(story: &NumberStory, mut mu: f64, mut own: Kernel) -> (f64, f64) {
         theta,
         kernel,
         g,
+        ..
     } = *story;
     let objective = |mu: f64, own: &Kernel| {
         let votes: f64 = units
             .iter()
             .filter(|u| !u.relay)
             .map(|u| {
-                vote(
-                    theta[u.source as usize],
-                    own,
-                    g,
-                    t[u.class as usize] - mu,
-                    w[u.class as usize],
-                )
-                .0
+                let k = u.class as usize;
+                vote(theta[u.source as usize], own, g, t[k] - mu, w[k], Side::Inside).0
             })
             .sum();
         votes - own.b.ln() - kernel.b * kernel.b / (2.0 * own.b * own.b)
@@ -422,11 +532,11 @@ fn climb(story: &NumberStory, mut mu: f64, mut own: Kernel) -> (f64, f64) {
     for _ in 0..ESTIMATE_ITERATIONS {
         let (mut num, mut den, mut sq) = (0.0, 0.0, 0.0);
         for u in units.iter().filter(|u| !u.relay) {
-            let ti = t[u.class as usize];
-            let r = vote(theta[u.source as usize], &own, g, ti - mu, w[u.class as usize]).1;
-            num += r * ti;
+            let k = u.class as usize;
+            let r = vote(theta[u.source as usize], &own, g, t[k] - mu, w[k], Side::Inside).1;
+            num += r * t[k];
             den += r;
-            sq += r * (ti - mu) * (ti - mu);
+            sq += r * (t[k] - mu) * (t[k] - mu);
         }
         if den <= 0.0 {
             break;
@@ -474,10 +584,12 @@ mod tests {
         kernel: &'a Kernel,
         ln_g: f64,
     ) -> NumberStory<'a> {
+        const INSIDE: [Side; 16] = [Side::Inside; 16];
         NumberStory {
             units,
             t,
             w,
+            side: &INSIDE[..t.len()],
             theta,
             kernel,
             g: ln_g.exp(),
@@ -692,6 +804,81 @@ mod tests {
     /// The scale's M-step on planted votes: 4,000 at distances drawn from 0.2 · t₄ with θ = 0.8 and
     /// the rest uniform on [−3, 3] (g = 1/6), bins of 0.001. The fitted scale must land within 5% of 0.2
     /// (its standard error with ~3,200 good votes is about 1.3%).
+    #[test]
+    fn bounds_parse_and_reject() {
+        let b = |lo, hi| Ok(Bounds { low: lo, high: hi });
+        assert_eq!("0:100".parse::<Bounds>(), b(Some(0.0), Some(100.0)));
+        assert_eq!("-100:".parse::<Bounds>(), b(Some(-100.0), None));
+        assert_eq!(" :5.5".parse::<Bounds>(), b(None, Some(5.5)));
+        for bad in ["", "5", ":", "5:1", "1:1", "a:2", "0:inf", "NaN:1"] {
+            assert!(bad.parse::<Bounds>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn censor_marks_the_ends_of_stories_within_them() {
+        // Story 0 lies within 0..100; story 1 has a report below 0, so its 0 is a plain number, while its
+        // high end still holds.
+        let mut n = Numbers::new(vec![0.0, 5.0, 100.0, -10.0, 0.0, 100.0], 1.0);
+        n.censor(
+            Bounds {
+                low: Some(0.0),
+                high: Some(100.0),
+            },
+            &[0, 3, 6],
+        );
+        use Side::*;
+        assert_eq!(n.side, [Below, Inside, Above, Inside, Inside, Above]);
+        // Without bounds nothing is censored.
+        assert!(Numbers::new(vec![0.0, 100.0], 1.0).side.iter().all(|&s| s == Inside));
+    }
+
+    #[test]
+    fn censored_likelihood_is_the_tail_beyond_the_bin() {
+        use statrs::distribution::{ContinuousCDF, StudentsT};
+        let t = StudentsT::new(0.0, 1.0, NU).unwrap();
+        let k = Kernel::new(0.5);
+        for d in [-3.0, -0.3, 0.0, 0.4, 2.0] {
+            // At the low end: P(report ≤ top of its bin) = P(T ≤ (d + w/2) / b), over w.
+            let below = t.cdf((d + 0.05) / 0.5) / 0.1;
+            assert!((k.likelihood(d, 0.1, Side::Below) - below).abs() < 1e-9 * below, "{d}");
+            // At the high end, the mirror image.
+            let above = (1.0 - t.cdf((d - 0.05) / 0.5)) / 0.1;
+            assert!((k.likelihood(d, 0.1, Side::Above) - above).abs() < 1e-9 * above, "{d}");
+            assert_eq!(k.likelihood(d, 0.1, Side::Inside), k.density(d, 0.1));
+        }
+        // Far beyond the end the tail underflows and the density stands in.
+        let far = Kernel::new(1e-6).likelihood(-1e9, 0.1, Side::Below);
+        assert!(far > 0.0 && far.is_finite(), "{far}");
+    }
+
+    #[test]
+    fn a_censored_vote_pulls_the_story_to_the_end_by_hand() {
+        // Candidates 0 (the scale's low end) and 1, bins 0.1 wide, b = 0.5, g = 0.25; outlets 0 and 1
+        // report the end, outlet 2 reports 1. Computed with the t's closed-form distribution function
+        // (`t4_upper`): the end's two reports, read as "0 or below", are far likelier under the truth 0
+        // (5.374 against 0.651) than as the bin [−0.05, 0.05] (0.748 against 0.133).
+        let units = [unit(0, 0), unit(1, 0), unit(2, 1)];
+        let (t, w) = ([0.0, 1.0], [0.1, 0.1]);
+        let theta = logs(&[0.9, 0.6, 0.8]);
+        let kernel = Kernel::new(0.5);
+        let mut story_at = at(&units, &t, &w, &theta, &kernel, 0.25f64.ln());
+        let mut out = Vec::new();
+        let plain = story(&story_at, &mut out);
+        assert!((plain[0] - 0.780480).abs() < 1e-6, "{plain:?}");
+        let side = [Side::Below, Side::Inside];
+        story_at.side = &side;
+        out.clear();
+        let censored = story(&story_at, &mut out);
+        assert!((censored[0] - 0.928519).abs() < 1e-6, "{censored:?}");
+        // The cavities: outlet 0's end report is good with 0.9347, outlet 2's 1 with 0.3657 (the grid
+        // of `em::rounded`).
+        assert!(
+            (out[0].1 - 0.934729).abs() < 0.004 && (out[2].1 - 0.365706).abs() < 0.004,
+            "{out:?}"
+        );
+    }
+
     #[test]
     fn scale_step_recovers_a_planted_scale() {
         use rand::{RngExt, SeedableRng};
