@@ -19,6 +19,12 @@ for s in d_jn-product d_Duck_Identification s4_Dog_data s4_Face_Sentiment_Identi
 done
 echo "== f201_Emotion_FULL (estimate_mae: em's estimate, vote's median)"
 $C eval --claims $W/f201_Emotion_FULL/claims.csv --gold $W/f201_Emotion_FULL/gold.csv --value-kind number --methods em,vote,truthfinder
+# The paper's scales (Snow et al. 2008): six emotions rated 0..100, valence -100..100; an end holds on a story
+# only where no answer lies beyond it, so 0:100 describes the emotions and leaves valence's 0 a plain number.
+for b in 0:100 0:; do
+  echo "== f201_Emotion_FULL, --value-bounds $b"
+  $C eval --claims $W/f201_Emotion_FULL/claims.csv --gold $W/f201_Emotion_FULL/gold.csv --value-kind number --methods em,vote,truthfinder --value-bounds $b
+done
 echo "== f201_Emotion_FULL as labels"
 $C eval --claims $W/f201_Emotion_FULL/claims.csv --gold $W/f201_Emotion_FULL/gold.csv --value-kind label --methods em,dawid-skene
 echo "== book"

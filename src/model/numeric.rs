@@ -19,6 +19,11 @@
 //! a population copied from the census) make the likelihood grow without bound as `b → 0`, and em
 //! collapsed onto the ties; a bin's probability is at most 1.
 //!
+//! On a bounded scale (`--value-bounds`, [`Numbers::censor`]) a report at an end is censored: its good
+//! part's likelihood is the kernel's mass beyond the inner edge of its bin ([`Kernel::likelihood`]), in the
+//! story's posterior and in each report's chance of being good; the estimate and the kernel's M-step take
+//! reports as written (see [`Side`] and DESIGN.md, "Bounded scales", for why).
+//!
 //! `asinh(x / c)` is linear for `|x|` well below `c` and logarithmic above it, so an error is absolute on
 //! a bounded rating scale and relative for populations and prices; `c` is the median of the nonzero
 //! numbers' magnitudes ([`Numbers::new`]), so the data say where the change happens (a heuristic: where
@@ -82,6 +87,10 @@ pub struct Numbers {
 /// Where a report lies on a bounded scale (`--value-bounds`): a slider or a rating scale cannot record a
 /// value beyond its ends, so a report at an end is censored, the reading of any value at or beyond it
 /// (Tobin 1958): its good part's likelihood is the kernel's tail beyond the end's bin, not its density.
+/// That is how em chooses a story's value and judges its reports. The estimate still averages the reports
+/// as written, and the kernel's scale is measured from it as written: Tobit's imputation of the latent
+/// values took Emotion's estimate MAE from 11.9 to 14.3 (its gold is a mean of answers on the scale), and
+/// a censored M-step around an estimate as written widens the kernel (DESIGN.md, "Bounded scales").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Side {
     /// Not at an end, or no bounds: the kernel's density over the report's bin.
