@@ -8,6 +8,7 @@
 mod common;
 
 use common::Workdir;
+use common::planted::{self, Corpus};
 use rand::{RngExt, SeedableRng};
 
 const OUTLETS: usize = 40;
@@ -17,65 +18,33 @@ const REPORTS: usize = 10;
 /// The spread of a good report around the truth, in points of the scale.
 const NOISE: f64 = 8.0;
 
-struct Corpus {
-    truth: Vec<i64>,
-    theta: Vec<f64>,
-    /// Each outlet's (good reports, reports).
-    counts: Vec<(u32, u32)>,
-    claims: String,
-}
-
-/// A normal draw by Box–Muller.
-fn normal(rng: &mut rand_chacha::ChaCha8Rng) -> f64 {
-    let (u, v): (f64, f64) = (rng.random(), rng.random());
-    (-2.0 * (1.0 - u).ln()).sqrt() * (std::f64::consts::TAU * v).cos()
-}
-
 /// Outlet `i` has a planted rate θᵢ from 0.4 to 0.95. A story's truth is 0 (a third of them) or an
 /// integer uniform on 1..=100; a good report is `round(truth + NOISE · N(0, 1))` clipped to 0..=100; a
 /// gross error is an integer uniform on 0..=100.
 fn generate(seed: u64) -> Corpus {
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let mut rng = planted::Rng::seed_from_u64(seed);
     let theta: Vec<f64> = (0..OUTLETS)
         .map(|i| 0.4 + 0.55 * i as f64 / (OUTLETS - 1) as f64)
         .collect();
-    let mut counts = vec![(0u32, 0u32); OUTLETS];
-    let mut truth = Vec::with_capacity(STORIES);
-    let mut claims = String::from("claim_id,source,published_at,story_id,stance,value\n");
-    let mut id = 0;
+    let mut corpus = Corpus::new(theta);
     for s in 0..STORIES {
         let x = if rng.random::<f64>() < 1.0 / 3.0 {
             0
         } else {
             1 + (rng.random::<f64>() * 100.0) as i64
         };
-        truth.push(x);
-        let mut outlets: Vec<usize> = Vec::with_capacity(REPORTS);
-        while outlets.len() < REPORTS {
-            let o = (rng.random::<f64>() * OUTLETS as f64) as usize;
-            if !outlets.contains(&o) {
-                outlets.push(o);
-            }
-        }
-        for o in outlets {
-            let good = rng.random::<f64>() < theta[o];
+        corpus.truth.push(x);
+        for o in planted::outlets(&mut rng, REPORTS, OUTLETS) {
+            let good = rng.random::<f64>() < corpus.theta[o];
             let v = if good {
-                (x as f64 + NOISE * normal(&mut rng)).round().clamp(0.0, 100.0) as i64
+                (x as f64 + NOISE * planted::normal(&mut rng)).round().clamp(0.0, 100.0) as i64
             } else {
                 (rng.random::<f64>() * 101.0) as i64
             };
-            counts[o].1 += 1;
-            counts[o].0 += u32::from(good);
-            id += 1;
-            claims.push_str(&format!("{id},outlet{o:02},2020-01-01,s{s:04},asserts,{v}\n"));
+            corpus.report(o, s, v, good);
         }
     }
-    Corpus {
-        truth,
-        theta,
-        counts,
-        claims,
-    }
+    corpus
 }
 
 /// Per run: exact hits over all stories, exact hits over the stories whose truth is 0, the estimate's
@@ -121,7 +90,7 @@ fn censored_ends_find_the_truths_at_the_end_of_a_slider() {
     let bounded = figures(&wd, &corpus, "bounded", &["--value-bounds", "0:100"]);
     let vote = figures(&wd, &corpus, "vote", &["--method", "vote"]);
     let planted: Vec<f64> = corpus.theta.clone();
-    let counted: Vec<f64> = corpus.counts.iter().map(|c| c.0 as f64 / c.1 as f64).collect();
+    let counted = corpus.counted();
     let oracle = credence::evaluate::spearman(&counted, &planted).expect("ranks vary");
     println!(
         "planted slider: exact plain {:.4} bounded {:.4} vote {:.4}; exact where the truth is 0: plain {:.4} \

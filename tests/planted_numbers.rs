@@ -9,72 +9,39 @@ mod common;
 use std::collections::HashMap;
 
 use common::Workdir;
+use common::planted::{self, Corpus};
 use rand::{RngExt, SeedableRng};
 
 /// Outlets, stories, and the range of reports per story.
 const OUTLETS: usize = 60;
 const STORIES: usize = 1500;
 
-struct Corpus {
-    /// Each story's true number.
-    truth: Vec<i64>,
-    /// Each outlet's planted rate of good reports.
-    theta: Vec<f64>,
-    /// Each outlet's (good reports, reports) as written.
-    counts: Vec<(u32, u32)>,
-    claims: String,
-}
-
-/// A normal draw by Box–Muller (the test needs no more than this).
-fn normal(rng: &mut rand_chacha::ChaCha8Rng) -> f64 {
-    let (u, v): (f64, f64) = (rng.random(), rng.random());
-    (-2.0 * (1.0 - u).ln()).sqrt() * (std::f64::consts::TAU * v).cos()
-}
-
 /// Outlet `i` has a planted rate θᵢ from 0.35 to 0.95. A story's truth is an integer log-uniform on
 /// [10³, 10⁶], reported by 3 to 8 distinct outlets. A good report is the truth itself (60%) or a near miss
 /// (relative error Normal(0, 2%), rounded to the unit); a gross error is log-uniform on [10², 10⁸].
 fn generate(seed: u64) -> Corpus {
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let mut rng = planted::Rng::seed_from_u64(seed);
     let theta: Vec<f64> = (0..OUTLETS)
         .map(|i| 0.35 + 0.6 * i as f64 / (OUTLETS - 1) as f64)
         .collect();
-    let mut counts = vec![(0u32, 0u32); OUTLETS];
-    let mut truth = Vec::with_capacity(STORIES);
-    let mut claims = String::from("claim_id,source,published_at,story_id,stance,value\n");
-    let mut id = 0;
+    let mut corpus = Corpus::new(theta);
     for s in 0..STORIES {
         let x = 10f64.powf(3.0 + 3.0 * rng.random::<f64>()).round() as i64;
-        truth.push(x);
+        corpus.truth.push(x);
         let k = 3 + (rng.random::<f64>() * 6.0) as usize;
-        let mut outlets: Vec<usize> = Vec::with_capacity(k);
-        while outlets.len() < k {
-            let o = (rng.random::<f64>() * OUTLETS as f64) as usize;
-            if !outlets.contains(&o) {
-                outlets.push(o);
-            }
-        }
-        for o in outlets {
-            let good = rng.random::<f64>() < theta[o];
+        for o in planted::outlets(&mut rng, k, OUTLETS) {
+            let good = rng.random::<f64>() < corpus.theta[o];
             let v = if !good {
                 10f64.powf(2.0 + 6.0 * rng.random::<f64>()).round() as i64
             } else if rng.random::<f64>() < 0.6 {
                 x
             } else {
-                (x as f64 * (1.0 + 0.02 * normal(&mut rng))).round() as i64
+                (x as f64 * (1.0 + 0.02 * planted::normal(&mut rng))).round() as i64
             };
-            counts[o].1 += 1;
-            counts[o].0 += u32::from(good);
-            id += 1;
-            claims.push_str(&format!("{id},outlet{o:02},2020-01-01,s{s:04},asserts,{v}\n"));
+            corpus.report(o, s, v, good);
         }
     }
-    Corpus {
-        truth,
-        theta,
-        counts,
-        claims,
-    }
+    corpus
 }
 
 /// Spearman's rank correlation (average ranks for ties).
@@ -120,7 +87,7 @@ fn em_over_numbers_recovers_planted_truths_and_reliabilities() {
         let (lo, hi): (f64, f64) = (r["ci_low"].parse().unwrap(), r["ci_high"].parse().unwrap());
         planted.push(corpus.theta[o]);
         reliability.push(r["reliability"].parse().unwrap());
-        counted.push(corpus.counts[o].0 as f64 / corpus.counts[o].1 as f64);
+        counted.push(corpus.counted()[o]);
         covered += usize::from(lo <= corpus.theta[o] && corpus.theta[o] <= hi);
     }
     let coverage = covered as f64 / OUTLETS as f64;
