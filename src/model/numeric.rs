@@ -310,6 +310,7 @@ impl Kernel {
     /// report inside the scale; for a censored one ([`Side`]), the kernel's mass beyond the inner edge of
     /// its bin, divided by `w` like a bin's probability, so that it weighs against a gross error's density
     /// as any other report does (a gross error lands in the end's bin like in any other).
+    #[inline]
     pub fn likelihood(&self, d: f64, w: f64, side: Side) -> f64 {
         let p = match side {
             Side::Inside => return self.density(d, w),
@@ -334,6 +335,7 @@ fn ln_add(a: f64, b: f64) -> f64 {
 /// bin width `w` and place `side` on the scale ([`Kernel::likelihood`]), `(θ, 1 − θ)` its outlet's, and the responsibility of the good part. In linear terms: θ
 /// is kept at least 1e-9 from 0 and 1 (em clamps it) and `g` is at least the inverse of the data's range,
 /// so the sum never underflows.
+#[inline]
 fn vote(theta: (f64, f64), kernel: &Kernel, g: f64, d: f64, w: f64, side: Side) -> (f64, f64) {
     let good = theta.0 * kernel.likelihood(d, w, side);
     let total = good + theta.1 * g;
