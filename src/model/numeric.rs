@@ -264,6 +264,11 @@ fn t4_upper(x: f64) -> f64 {
     0.25 * one_minus_u * one_minus_u * (3.0 - one_minus_u)
 }
 
+/// `P(T ≤ z)` for a standard t with 4 degrees of freedom.
+fn t4_lower(z: f64) -> f64 {
+    if z >= 0.0 { 1.0 - t4_upper(z) } else { t4_upper(-z) }
+}
+
 impl Kernel {
     /// The kernel of scale `b` (at least [`MIN_SCALE`]).
     pub fn new(b: f64) -> Kernel {
@@ -298,14 +303,6 @@ impl Kernel {
         };
         if p > 0.0 { p / w } else { at }
     }
-}
-
-/// `P(T ≤ z)` for a standard t with 4 degrees of freedom.
-fn t4_lower(z: f64) -> f64 {
-    if z >= 0.0 { 1.0 - t4_upper(z) } else { t4_upper(-z) }
-}
-
-impl Kernel {
     /// A report's likelihood at distance `d` from the truth with bin width `w`: [`Kernel::density`] for a
     /// report inside the scale; for a censored one ([`Side`]), the kernel's mass beyond the inner edge of
     /// its bin, divided by `w` like a bin's probability, so that it weighs against a gross error's density
@@ -332,12 +329,18 @@ fn ln_add(a: f64, b: f64) -> f64 {
 }
 
 /// `ln(θ K(d) + (1 − θ) g)`, the log likelihood of one vote at distance `d` from a candidate truth with
-/// bin width `w` and place `side` on the scale ([`Kernel::likelihood`]), `(θ, 1 − θ)` its outlet's, and the responsibility of the good part. In linear terms: θ
-/// is kept at least 1e-9 from 0 and 1 (em clamps it) and `g` is at least the inverse of the data's range,
-/// so the sum never underflows.
+/// bin width `w` and place `side` on the scale ([`Kernel::likelihood`]), `(θ, 1 − θ)` its outlet's, and
+/// the responsibility of the good part. In linear terms: θ is kept at least 1e-9 from 0 and 1 (em clamps
+/// it) and `g` is at least the inverse of the data's range, so the sum never underflows.
 #[inline]
 fn vote(theta: (f64, f64), kernel: &Kernel, g: f64, d: f64, w: f64, side: Side) -> (f64, f64) {
-    let good = theta.0 * kernel.likelihood(d, w, side);
+    mix(theta, kernel.likelihood(d, w, side), g)
+}
+
+/// [`vote`] from the kernel's likelihood `k` of the vote.
+#[inline]
+fn mix(theta: (f64, f64), k: f64, g: f64) -> (f64, f64) {
+    let good = theta.0 * k;
     let total = good + theta.1 * g;
     (total.ln(), good / total)
 }
@@ -398,26 +401,34 @@ pub fn story(story: &NumberStory, out: &mut Vec<Contribution>) -> Vec<f64> {
         g,
     } = *story;
     let m = t.len();
+    if m == 0 {
+        return Vec::new();
+    }
     let voters = units.iter().filter(|u| !u.relay).count();
-    let mut l = vec![0.0; m];
-    for u in units.iter().filter(|u| !u.relay) {
+    // Each report's kernel likelihood at every candidate, computed once: the posterior, the cavity and the
+    // report's own A all read it.
+    let mut k = Vec::with_capacity(units.len() * m);
+    for u in units {
         let (ti, wi, si) = (t[u.class as usize], w[u.class as usize], side[u.class as usize]);
-        for (x, &tj) in l.iter_mut().zip(t) {
-            *x += vote(theta[u.source as usize], kernel, g, ti - tj, wi, si).0;
+        k.extend(t.iter().map(|&tj| kernel.likelihood(ti - tj, wi, si)));
+    }
+    let mut l = vec![0.0; m];
+    for (u, ku) in units.iter().zip(k.chunks_exact(m)).filter(|(u, _)| !u.relay) {
+        for (x, &kj) in l.iter_mut().zip(ku) {
+            *x += mix(theta[u.source as usize], kj, g).0;
         }
     }
     let mut post = vec![0.0; m];
     softmax_into(&l, &mut post);
     let mut cavity = vec![0.0; m];
-    for (i, u) in units.iter().enumerate() {
+    for (i, (u, ku)) in units.iter().zip(k.chunks_exact(m)).enumerate() {
         if !u.relay && voters < 2 {
             continue;
         }
-        let (ti, wi, si) = (t[u.class as usize], w[u.class as usize], side[u.class as usize]);
         cavity.copy_from_slice(&l);
         if !u.relay {
-            for (c, &tj) in cavity.iter_mut().zip(t) {
-                *c -= vote(theta[u.source as usize], kernel, g, ti - tj, wi, si).0;
+            for (c, &kj) in cavity.iter_mut().zip(ku) {
+                *c -= mix(theta[u.source as usize], kj, g).0;
             }
         }
         // ln A = ln Σⱼ qⱼ K(tᵢ − tⱼ), q the cavity normalised; c′ = A / (A + g).
@@ -425,8 +436,8 @@ pub fn story(story: &NumberStory, out: &mut Vec<Contribution>) -> Vec<f64> {
         let ln_q_sum = top + cavity.iter().map(|c| (c - top).exp()).sum::<f64>().ln();
         let ln_a = cavity
             .iter()
-            .zip(t)
-            .map(|(&c, &tj)| c - ln_q_sum + kernel.likelihood(ti - tj, wi, si).ln())
+            .zip(ku)
+            .map(|(&c, &kj)| c - ln_q_sum + kj.ln())
             .fold(f64::NEG_INFINITY, ln_add);
         let c = 1.0 / (1.0 + g / ln_a.exp());
         out.push((i as u32, super::em::rounded(c), false));
