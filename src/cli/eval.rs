@@ -7,8 +7,7 @@ use std::path::PathBuf;
 use clap::Args;
 use credence::ingest::{Inputs, LoadOptions};
 
-use super::score::{MethodArg, ValueKindArg};
-use credence::model::numeric::Bounds;
+use super::score::{MethodArg, ScaleArgs, ValueKindArg};
 
 /// Compare scores with a truth.
 ///
@@ -76,13 +75,8 @@ pub struct EvalArgs {
     /// How values are normalised (see `credence score --help`).
     #[arg(long, value_enum, default_value_t = ValueKindArg::Text)]
     value_kind: ValueKindArg,
-    /// Number values (`--value-kind number`) read off a bounded scale, such as a 0–100 slider or 1–5 stars:
-    /// `LO:HI`, `LO:` or `:HI`. em takes a report at an end as censored, the reading of any value at or
-    /// beyond it, when it chooses each story's value and judges the reports (its estimate still averages
-    /// the reports as written); an end holds on a story only where none of the story's numbers lies beyond
-    /// it. The other methods ignore it (as `credence score --value-bounds`).
-    #[arg(long, value_name = "LO:HI", allow_hyphen_values = true)]
-    value_bounds: Option<Bounds>,
+    #[command(flatten)]
+    scale: ScaleArgs,
     /// Detect silent copying (as `credence score --detect-copies`) in every method's run; methods that cannot
     /// (the categorical baselines on values) report the error.
     #[arg(long, requires = "claims")]
@@ -123,7 +117,7 @@ pub fn run(args: EvalArgs) -> credence::Result<()> {
     for method in &args.methods {
         let mut params = method.params();
         params.detect_copies = args.detect_copies;
-        params.value_bounds = args.value_bounds;
+        params.value_bounds = args.scale.value_bounds;
         let started = std::time::Instant::now();
         let run = credence::score_files_with_groups(
             &inputs,

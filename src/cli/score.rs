@@ -295,13 +295,21 @@ pub struct ModelArgs {
     /// vote, dawid-skene or truthfinder.
     #[arg(long, value_enum, default_value_t = MethodArg::Em, conflicts_with = "trust_responses")]
     method: MethodArg,
+    #[command(flatten)]
+    scale: ScaleArgs,
+}
+
+/// The scale number values are read off, shared by `score` (and the commands that take its model options)
+/// and `eval`.
+#[derive(Args, Debug, Clone, Copy)]
+pub struct ScaleArgs {
     /// Number values (`--value-kind number`) read off a bounded scale, such as a 0–100 slider or 1–5 stars:
     /// `LO:HI`, `LO:` or `:HI`. em takes a report at an end as censored, the reading of any value at or
     /// beyond it, when it chooses each story's value and judges the reports (its estimate still averages
     /// the reports as written); an end holds on a story only where none of the story's numbers lies beyond
     /// it. The other methods ignore it.
     #[arg(long, value_name = "LO:HI", allow_hyphen_values = true)]
-    value_bounds: Option<Bounds>,
+    pub value_bounds: Option<Bounds>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -359,7 +367,7 @@ impl ModelArgs {
             half_life: None,
             detect_copies: false,
             topics: false,
-            value_bounds: self.value_bounds,
+            value_bounds: self.scale.value_bounds,
             // --trust-responses is the responses method with responses taken as truth, whatever the default.
             method: if self.trust_responses {
                 credence::model::Method::Responses

@@ -16,6 +16,8 @@ pub struct Corpus {
     pub counts: Vec<(u32, u32)>,
     /// The claims CSV.
     pub claims: String,
+    /// Claims written so far (the last claim's id).
+    written: u32,
 }
 
 impl Corpus {
@@ -26,6 +28,7 @@ impl Corpus {
             counts: vec![(0, 0); theta.len()],
             theta,
             claims: String::from("claim_id,source,published_at,story_id,stance,value\n"),
+            written: 0,
         }
     }
 
@@ -33,7 +36,8 @@ impl Corpus {
     pub fn report(&mut self, o: usize, s: usize, value: i64, good: bool) {
         self.counts[o].1 += 1;
         self.counts[o].0 += u32::from(good);
-        let id = self.counts.iter().map(|c| c.1).sum::<u32>();
+        self.written += 1;
+        let id = self.written;
         self.claims
             .push_str(&format!("{id},outlet{o:02},2020-01-01,s{s:04},asserts,{value}\n"));
     }
