@@ -119,3 +119,49 @@ fn em_over_numbers_recovers_planted_truths_and_reliabilities() {
     // (EVALUATION.md), so this guards against a regression rather than proving the bar.
     assert!(coverage >= 0.8, "coverage {coverage}");
 }
+
+/// One absurd number (a vandal's 10³⁰⁰ on a story of its own) must not move anyone else's score. Gross
+/// errors are spread over the range of the data's bulk, within Tukey's far-out fences; spread over every
+/// number's range, as before session 12, this one claim made `g` some fifty times smaller, every near miss
+/// looked good, and every outlet's reliability moved.
+#[test]
+fn one_absurd_number_moves_no_other_score() {
+    let corpus = generate(11);
+    let wd = Workdir::new("planted_numbers_absurd");
+    wd.create("claims.csv", &corpus.claims);
+    let vandal = format!(
+        "{}vandal,outlet_vandal,2020-01-01,s_vandal,asserts,1e300\n",
+        corpus.claims
+    );
+    wd.create("vandal.csv", &vandal);
+    for (file, out) in [("claims.csv", "plain"), ("vandal.csv", "vandal")] {
+        let run = wd.output(
+            wd.command("score")
+                .args(["--claims", file, "--value-kind", "number", "--method", "em"])
+                .args(["--out", out]),
+        );
+        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    }
+    let reliability = |out: &str| -> HashMap<String, f64> {
+        wd.read_csv_maps(&format!("{out}/sources.csv"))
+            .iter()
+            .map(|r| (r["source"].clone(), r["reliability"].parse().unwrap()))
+            .collect()
+    };
+    let (plain, vandal) = (reliability("plain"), reliability("vandal"));
+    assert_eq!(vandal.len(), OUTLETS + 1);
+    let moved = plain.iter().map(|(s, r)| (vandal[s] - r).abs()).fold(0.0, f64::max);
+    let values = |out: &str| -> HashMap<String, String> {
+        wd.read_csv_maps(&format!("{out}/stories.csv"))
+            .iter()
+            .map(|r| (r["story_id"].clone(), r["value"].clone()))
+            .collect()
+    };
+    let (before, after) = (values("plain"), values("vandal"));
+    let changed = before.iter().filter(|(s, v)| after[*s] != **v).count();
+    println!("one absurd number: largest change of another outlet's reliability {moved:.2e}; {changed} values changed");
+    // The transform's scale (the median magnitude) shifts by half a rank with the new number, so scores
+    // move in the last digits, not more.
+    assert!(moved < 1e-3, "an outlet's reliability moved by {moved}");
+    assert_eq!(changed, 0);
+}

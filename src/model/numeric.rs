@@ -9,8 +9,9 @@
 //!
 //! * with probability θ a **good** report: `t(x) = t(v) + b·ε`, ε a Student t with [`NU`] = 4 degrees of
 //!   freedom, an exact or near value (see [`Kernel`] for why not a normal);
-//! * with probability 1 − θ a **gross error**: `t(x)` uniform over the range of every number claimed in
-//!   the data (density `g`).
+//! * with probability 1 − θ a **gross error**: `t(x)` uniform over the range of the data's numbers
+//!   (density `g`), their bulk within Tukey's far-out fences ([`bulk_range`]): one absurd number must not
+//!   move every outlet's score.
 //!
 //! A number is known only to its written precision, so a report's likelihood is the probability of its
 //! rounding bin (width `w`: the data's finest decimal step, 1 for integers, carried to the transformed
@@ -76,7 +77,7 @@ pub struct Numbers {
     /// The transform's scale `c`.
     pub scale: f64,
     /// The log density `ln g` of a gross error on the transformed scale: minus the log of the range of
-    /// every `t` (0 when every number is the same).
+    /// the `t` ([`bulk_range`]; 0 when every number is the same).
     pub log_background: f64,
     /// Each class's place on a bounded scale ([`Numbers::censor`]): [`Side::Below`] for a report at the
     /// scale's low end (it stands for any value at or below it), [`Side::Above`] at the high end,
@@ -161,9 +162,7 @@ impl Numbers {
             .iter()
             .map(|&v| ((v + half) / scale).asinh() - ((v - half) / scale).asinh())
             .collect();
-        let (lo, hi) = t.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
-            (lo.min(v), hi.max(v))
-        });
+        let (lo, hi) = bulk_range(&t);
         let log_background = if hi > lo { -(hi - lo).ln() } else { 0.0 };
         let side = vec![Side::Inside; x.len()];
         Numbers {
@@ -213,6 +212,44 @@ impl Numbers {
     pub fn number(&self, t: f64) -> f64 {
         self.scale * t.sinh()
     }
+}
+
+/// Tukey's far-out fences: beyond them a number is far out of the data's bulk.
+const FENCE: f64 = 3.0;
+
+/// The range of the transformed numbers `t` that a gross error is spread over: from the least to the
+/// greatest within Tukey's far-out fences, the quartiles widened by three times the interquartile range
+/// (every number's range where the quartiles coincide). By maximum likelihood a uniform's support is the
+/// whole range, and one absurd number stretches that: a single claim of 10³⁰⁰ added to the population set
+/// took em's accuracy from 0.8084 to 0.7987 and its `p_coverage` from 0.94 to 0.63, since with `g` that
+/// much smaller every near miss looked good (DESIGN.md, "em over numbers"). The fences keep the bulk's
+/// range whatever lies beyond them; a number beyond them still has the gross errors' density `g`.
+fn bulk_range(t: &[f64]) -> (f64, f64) {
+    let (lo, hi) = t.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+        (lo.min(v), hi.max(v))
+    });
+    if t.len() < 4 {
+        return (lo, hi);
+    }
+    let mut sorted = t.to_vec();
+    sorted.sort_unstable_by(f64::total_cmp);
+    // Quartiles by linear interpolation between order statistics (Hyndman & Fan's type 7, R's default).
+    let quantile = |p: f64| {
+        let h = p * (sorted.len() - 1) as f64;
+        let i = h.floor() as usize;
+        let j = (i + 1).min(sorted.len() - 1);
+        sorted[i] + (h - i as f64) * (sorted[j] - sorted[i])
+    };
+    let (q1, q3) = (quantile(0.25), quantile(0.75));
+    let iqr = q3 - q1;
+    if iqr <= 0.0 {
+        return (lo, hi);
+    }
+    let (flo, fhi) = (q1 - FENCE * iqr, q3 + FENCE * iqr);
+    // The least and greatest numbers inside the fences (the quartiles themselves are inside).
+    let inside = sorted.iter().copied().filter(|&v| v >= flo && v <= fhi);
+    let (blo, bhi) = inside.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+    (blo, bhi)
 }
 
 /// The resolution of numbers written as `names` (normalised numbers, never in exponent form): the finest
@@ -922,6 +959,28 @@ mod tests {
         assert!((k.b - 0.2).abs() < 0.01, "{}", k.b);
         // With no votes the kernel stays.
         assert_eq!(fit_scale(&[], 1.0, 6.0, Kernel::new(0.3)).b, 0.3);
+    }
+
+    #[test]
+    fn gross_errors_spread_over_the_bulk_within_far_out_fences() {
+        // Quartiles 2 and 6 (type 7: positions 2 and 6 of 0..=8), fences at 2 − 12 and 6 + 12: 100 is out.
+        assert_eq!(bulk_range(&[0., 1., 2., 3., 4., 5., 6., 7., 100.]), (0.0, 7.0));
+        // Without it, quartiles 1.75 and 5.25 by interpolation: the same range.
+        assert_eq!(bulk_range(&[7., 6., 5., 4., 3., 2., 1., 0.]), (0.0, 7.0));
+        // Coinciding quartiles, and fewer than four numbers: every number's range.
+        assert_eq!(bulk_range(&[1., 1., 1., 1., 5.]), (1.0, 5.0));
+        assert_eq!(bulk_range(&[0., 100.]), (0.0, 100.0));
+        // So one absurd number leaves a gross error's density as it was.
+        let bulk: Vec<f64> = (1..=40).map(|i| f64::from(i * 37 % 101)).collect();
+        let mut with = bulk.clone();
+        with.push(1e300);
+        let (a, b) = (Numbers::new(bulk, 1.0), Numbers::new(with, 1.0));
+        assert!(
+            (a.range() / b.range() - 1.0).abs() < 0.05,
+            "{} against {}",
+            a.range(),
+            b.range()
+        );
     }
 
     /// The transform: c is the median nonzero magnitude, t = asinh(x / c), and back.
