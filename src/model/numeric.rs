@@ -10,7 +10,7 @@
 //! * with probability θ a **good** report: `t(x) = t(v) + b·ε`, ε a Student t with [`NU`] = 4 degrees of
 //!   freedom, an exact or near value (see [`Kernel`] for why not a normal);
 //! * with probability 1 − θ a **gross error**: `t(x)` uniform over the range of the data's numbers
-//!   (density `g`), their bulk within Tukey's far-out fences ([`bulk_range`]): one absurd number must not
+//!   (density `g`), their bulk within Tukey's far-out fences (`bulk_range`): one absurd number must not
 //!   move every outlet's score.
 //!
 //! A number is known only to its written precision, so a report's likelihood is the probability of its
@@ -77,7 +77,7 @@ pub struct Numbers {
     /// The transform's scale `c`.
     pub scale: f64,
     /// The log density `ln g` of a gross error on the transformed scale: minus the log of the range of
-    /// the `t` ([`bulk_range`]; 0 when every number is the same).
+    /// the `t` (`bulk_range`; 0 when every number is the same).
     pub log_background: f64,
     /// Each class's place on a bounded scale ([`Numbers::censor`]): [`Side::Below`] for a report at the
     /// scale's low end (it stands for any value at or below it), [`Side::Above`] at the high end,
