@@ -164,4 +164,15 @@ fn one_absurd_number_moves_no_other_score() {
     // move in the last digits, not more.
     assert!(moved < 1e-3, "an outlet's reliability moved by {moved}");
     assert_eq!(changed, 0);
+    // summary.json says where gross errors are spread and what was left out of that range.
+    let (a, b) = (wd.read_json("plain/summary.json"), wd.read_json("vandal/summary.json"));
+    let (a, b) = (&a["numbers"], &b["numbers"]);
+    assert_eq!(a["beyond_fences"], 0, "{a}");
+    assert_eq!(b["beyond_fences"], 1, "{b}");
+    assert_eq!(b["numbers"].as_u64().unwrap(), a["numbers"].as_u64().unwrap() + 1);
+    assert_eq!(a["gross_low"], b["gross_low"]);
+    assert_eq!(a["gross_high"], b["gross_high"]);
+    assert_eq!(a["resolution"], 1.0);
+    let kernel = a["kernel_scale"].as_f64().unwrap();
+    assert!(kernel > 0.0 && kernel < 1.0, "{a}");
 }

@@ -244,6 +244,8 @@ pub struct Fit {
     pub estimate: Option<Vec<f64>>,
     /// Iterations run, whether they converged, the last change.
     pub iterations: (usize, bool, f64),
+    /// em over numbers: the model as fitted.
+    pub numbers: Option<super::numeric::NumberModel>,
     /// em over lists: the fitted share π of omissions among wrong reports (`Omissions`).
     pub omission_share: Option<f64>,
     /// With topics ([`Problem::topics`]): the (outlet, topic) cells, each report counted in its
@@ -343,6 +345,7 @@ fn vote(p: &Problem, n_sources: usize) -> Fit {
             .collect()
     });
     Fit {
+        numbers: None,
         tallies,
         posterior,
         score: None,
@@ -678,6 +681,7 @@ fn em(
                 .as_ref()
                 .map(|n| estimate.into_iter().map(|mu| n.number(mu)).collect());
             return Fit {
+                numbers: p.numbers.as_ref().zip(kernel.as_ref()).map(|(n, k)| n.fitted(k)),
                 tallies,
                 posterior,
                 score: None,
@@ -1028,6 +1032,7 @@ fn em_labels(p: &Problem, n_sources: usize) -> Fit {
                 }
             }
             return Fit {
+                numbers: None,
                 tallies,
                 posterior: t,
                 score: None,
@@ -1123,6 +1128,7 @@ fn dawid_skene(p: &Problem, n_sources: usize) -> Fit {
         add_known(&mut tallies, &mut topic_cells, p, s, &t[p.post(s)]);
     }
     Fit {
+        numbers: None,
         tallies,
         posterior: t,
         score: Some(score),
@@ -1268,6 +1274,7 @@ pub(crate) fn truthfinder_with(
         add_known(&mut tallies, &mut topic_cells, p, s, &confidence[p.post(s)]);
     }
     Fit {
+        numbers: None,
         tallies,
         posterior: confidence,
         score: Some(trust),

@@ -309,6 +309,8 @@ pub struct Scores {
     pub group_priors: Vec<Option<Prior>>,
     /// With `topics`: every (outlet, topic) cell and the pooling strength.
     pub topics: Option<topics::TopicFit>,
+    /// em over numbers: the number model as fitted (for `summary.json`).
+    pub numbers: Option<numeric::NumberModel>,
     /// The outlet credited with each mention, in mention order; empty when no mention relays another
     /// outlet, so that each is credited to its own ([`Scores::credited`]).
     credited: Vec<u32>,
@@ -990,6 +992,7 @@ fn score_held(mut held: Held<'_>, params: &Params) -> Result<Scores> {
     let (mut td, mut td_score) = (None, None);
     // With --topics, the categorical methods' (outlet, topic) cells.
     let mut td_cells: Option<categorical::TopicCells> = None;
+    let mut number_model: Option<numeric::NumberModel> = None;
     // Each story's probability of being true, NaN where nothing decides it.
     let (finished, responders, p_true): (Vec<(Record, f64, f64)>, _, Vec<f64>) = if let Some(which) = td_method {
         let _stage = crate::progress::Stage::start("truth discovery");
@@ -1025,6 +1028,7 @@ fn score_held(mut held: Held<'_>, params: &Params) -> Result<Scores> {
         let finished = fit.tallies.par_iter().map(|t| t.finish(params.relay_weight)).collect();
         td_score = fit.score;
         td_cells = Some(fit.topic_cells);
+        number_model = fit.numbers;
         td = Some(Td {
             classes: problem.classes,
             post_start: problem.post_start,
@@ -1185,6 +1189,7 @@ fn score_held(mut held: Held<'_>, params: &Params) -> Result<Scores> {
         copiers: Vec::new(),
         group_priors: priors.groups.clone(),
         topics: topic_fit,
+        numbers: number_model,
         credited,
         groups,
         stories,

@@ -79,6 +79,12 @@ pub struct Numbers {
     /// The log density `ln g` of a gross error on the transformed scale: minus the log of the range of
     /// the `t` (`bulk_range`; 0 when every number is the same).
     pub log_background: f64,
+    /// The data's resolution, the width of a rounding bin before the transform ([`resolution`]).
+    pub resolution: f64,
+    /// The range gross errors are spread over on the transformed scale (`bulk_range`).
+    pub bulk: (f64, f64),
+    /// Classes whose number lies outside that range, beyond Tukey's far-out fences.
+    pub beyond: usize,
     /// Each class's place on a bounded scale ([`Numbers::censor`]): [`Side::Below`] for a report at the
     /// scale's low end (it stands for any value at or below it), [`Side::Above`] at the high end,
     /// [`Side::Inside`] otherwise.
@@ -164,6 +170,7 @@ impl Numbers {
             .collect();
         let (lo, hi) = bulk_range(&t);
         let log_background = if hi > lo { -(hi - lo).ln() } else { 0.0 };
+        let beyond = t.iter().filter(|&&v| v < lo || v > hi).count();
         let side = vec![Side::Inside; x.len()];
         Numbers {
             x,
@@ -171,6 +178,9 @@ impl Numbers {
             w,
             scale,
             log_background,
+            resolution,
+            bulk: (lo, hi),
+            beyond,
             side,
         }
     }
@@ -212,6 +222,44 @@ impl Numbers {
     pub fn number(&self, t: f64) -> f64 {
         self.scale * t.sinh()
     }
+
+    /// What `summary.json` says of the number model, with the kernel em fitted.
+    pub fn fitted(&self, kernel: &Kernel) -> NumberModel {
+        NumberModel {
+            numbers: self.x.len(),
+            transform_scale: self.scale,
+            resolution: self.resolution,
+            kernel_scale: kernel.b,
+            gross_low: self.number(self.bulk.0),
+            gross_high: self.number(self.bulk.1),
+            beyond_fences: self.beyond,
+        }
+    }
+}
+
+/// em's number model as fitted, for `summary.json`: where a report stops being a near miss and becomes a
+/// gross error, in the data's own terms.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct NumberModel {
+    /// Distinct numbers claimed, counted once per story.
+    pub numbers: usize,
+    /// `c` of the transform `asinh(x / c)`: errors are absolute well below it, relative above it.
+    #[serde(serialize_with = "crate::numfmt::sig3")]
+    pub transform_scale: f64,
+    /// The rounding bin's width before the transform.
+    pub resolution: f64,
+    /// The fitted scale `b` of the good reports' kernel on the transformed scale (above `c`, about the
+    /// relative size of a typical near miss).
+    #[serde(serialize_with = "crate::numfmt::sig3")]
+    pub kernel_scale: f64,
+    /// The least number of the range gross errors are spread over (within Tukey's far-out fences).
+    #[serde(serialize_with = "crate::numfmt::sig3")]
+    pub gross_low: f64,
+    /// The greatest.
+    #[serde(serialize_with = "crate::numfmt::sig3")]
+    pub gross_high: f64,
+    /// Numbers beyond the fences, left out of that range (each still scored, as a gross error or not).
+    pub beyond_fences: usize,
 }
 
 /// Tukey's far-out fences: beyond them a number is far out of the data's bulk.

@@ -971,6 +971,9 @@ struct Summary<'a> {
     parameters: &'a crate::model::Params,
     #[serde(skip_serializing_if = "Option::is_none")]
     em: Option<EmSummary>,
+    /// em over numbers: the transform, the kernel and the range gross errors are spread over.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    numbers: Option<&'a crate::model::numeric::NumberModel>,
     #[serde(skip_serializing_if = "Option::is_none")]
     linking: Option<&'a crate::ingest::unkeyed::LinkStats>,
     outputs: Vec<&'a str>,
@@ -1054,6 +1057,7 @@ pub fn summary_json(
             copy_rate: scores.copy_rate.map(|r| (r * 1e6).round() / 1e6),
             copy_rates: scores.copy_rates.iter().map(|r| (r * 1e6).round() / 1e6).collect(),
         }),
+        numbers: scores.numbers.as_ref(),
         linking,
         outputs: outputs.to_vec(),
     };
