@@ -88,8 +88,17 @@ fn number(s: &str) -> Option<String> {
         return Some("0".to_owned());
     }
     let magnitude = x.abs().log10().floor() as i32;
-    let scale = 10f64.powi(SIGNIFICANT_DIGITS - 1 - magnitude);
-    let rounded = (x * scale).round() / scale;
+    let digits = SIGNIFICANT_DIGITS - 1 - magnitude;
+    // Scale by a power of ten that is exact in binary (10^k, 0 ≤ k ≤ 22), so that the rounded number
+    // comes back exactly: dividing by an inexact 10^-9 wrote 126,118,000,000,000 as 126117999999999.98,
+    // and that one number's spurious decimals set the data's resolution (`model::numeric::resolution`).
+    let rounded = if digits >= 0 {
+        let scale = 10f64.powi(digits);
+        (x * scale).round() / scale
+    } else {
+        let unit = 10f64.powi(-digits);
+        (x / unit).round() * unit
+    };
     Some(format!("{rounded}"))
 }
 
@@ -294,6 +303,11 @@ mod tests {
             (ValueKind::Number, "1583.0", Some("1583")),
             (ValueKind::Number, "0.000123456789", Some("0.000123457")),
             (ValueKind::Number, "-42", Some("-42")),
+            // Large numbers round to whole ones without binary noise (was 126117999999999.98).
+            (ValueKind::Number, "126118000000000", Some("126118000000000")),
+            (ValueKind::Number, "126,117,812,345,678", Some("126118000000000")),
+            (ValueKind::Number, "61704", Some("61704")),
+            (ValueKind::Number, "1234567", Some("1234570")),
             (ValueKind::Number, "0", Some("0")),
             (ValueKind::Number, "inf", None),
             (ValueKind::Time, "2025-06-23T17:05:00+03:00", Some("1750687500")),
