@@ -123,14 +123,16 @@ fn em_over_numbers_recovers_planted_truths_and_reliabilities() {
 /// One absurd number (a vandal's 10³⁰⁰ on a story of its own) must not move anyone else's score. Gross
 /// errors are spread over the range of the data's bulk, within Tukey's far-out fences; spread over every
 /// number's range, as before session 12, this one claim made `g` some fifty times smaller, every near miss
-/// looked good, and every outlet's reliability moved.
+/// looked good, and every outlet's reliability moved. Nor may one outlet's extra decimals (1500.25) narrow
+/// every report's rounding bin: the resolution is the finest step two outlets write.
 #[test]
 fn one_absurd_number_moves_no_other_score() {
     let corpus = generate(11);
     let wd = Workdir::new("planted_numbers_absurd");
     wd.create("claims.csv", &corpus.claims);
     let vandal = format!(
-        "{}vandal,outlet_vandal,2020-01-01,s_vandal,asserts,1e300\n",
+        "{}vandal,outlet_vandal,2020-01-01,s_vandal,asserts,1e300\n\
+         precise,outlet_precise,2020-01-01,s_precise,asserts,1500.25\n",
         corpus.claims
     );
     wd.create("vandal.csv", &vandal);
@@ -149,7 +151,7 @@ fn one_absurd_number_moves_no_other_score() {
             .collect()
     };
     let (plain, vandal) = (reliability("plain"), reliability("vandal"));
-    assert_eq!(vandal.len(), OUTLETS + 1);
+    assert_eq!(vandal.len(), OUTLETS + 2);
     let moved = plain.iter().map(|(s, r)| (vandal[s] - r).abs()).fold(0.0, f64::max);
     let values = |out: &str| -> HashMap<String, String> {
         wd.read_csv_maps(&format!("{out}/stories.csv"))
@@ -169,10 +171,11 @@ fn one_absurd_number_moves_no_other_score() {
     let (a, b) = (&a["numbers"], &b["numbers"]);
     assert_eq!(a["beyond_fences"], 0, "{a}");
     assert_eq!(b["beyond_fences"], 1, "{b}");
-    assert_eq!(b["numbers"].as_u64().unwrap(), a["numbers"].as_u64().unwrap() + 1);
+    assert_eq!(b["numbers"].as_u64().unwrap(), a["numbers"].as_u64().unwrap() + 2);
     assert_eq!(a["gross_low"], b["gross_low"]);
     assert_eq!(a["gross_high"], b["gross_high"]);
     assert_eq!(a["resolution"], 1.0);
+    assert_eq!(b["resolution"], 1.0);
     let kernel = a["kernel_scale"].as_f64().unwrap();
     assert!(kernel > 0.0 && kernel < 1.0, "{a}");
 }

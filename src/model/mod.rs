@@ -1306,8 +1306,19 @@ fn categorical_problem(
         })
         .collect();
     let numbers = match &classes {
-        Classes::PerStory { values, start } if corpus.value_kind == crate::value::ValueKind::Number => {
-            let resolution = numeric::resolution(values.iter().map(|&v| corpus.values.name(v)));
+        Classes::PerStory {
+            values,
+            start: class_start,
+        } if corpus.value_kind == crate::value::ValueKind::Number => {
+            // Each vote's number as written, with its outlet (relays repeat another's).
+            let written = (0..n).flat_map(|s| {
+                let votes = &units[start[s] as usize..start[s + 1] as usize];
+                votes.iter().filter(|u| !u.relay).map(move |u| {
+                    let class = class_start[s] as usize + u.class as usize;
+                    (corpus.values.name(values[class]), u.source)
+                })
+            });
+            let resolution = numeric::resolution(written);
             let mut numbers = numeric::Numbers::new(
                 values
                     .iter()
@@ -1322,7 +1333,7 @@ fn categorical_problem(
                 resolution,
             );
             if let Some(b) = params.value_bounds {
-                numbers.censor(b, start);
+                numbers.censor(b, class_start);
             }
             Some(numbers)
         }

@@ -14,7 +14,7 @@
 //!   move every outlet's score.
 //!
 //! A number is known only to its written precision, so a report's likelihood is the probability of its
-//! rounding bin (width `w`: the data's finest decimal step, 1 for integers, carried to the transformed
+//! rounding bin (width `w`: the finest decimal step two outlets write, 1 for integers, carried to the transformed
 //! scale), divided by the bin's width: the kernel's density averaged over the bin ([`Kernel::density`]).
 //! This is what keeps the fit well posed: with densities, votes that tie exactly (answers in steps of 5,
 //! a population copied from the census) make the likelihood grow without bound as `b → 0`, and em
@@ -297,20 +297,37 @@ fn bulk_range(t: &[f64]) -> (f64, f64) {
     (inside_lo, inside_hi)
 }
 
-/// The resolution of numbers written as `names` (normalised numbers, never in exponent form): the finest
-/// decimal step among them, and 1 for integers (a population of 61,700 may have been rounded to the
-/// hundred; nothing says so, and its bin is that of any integer).
+/// The resolution of the numbers as written, from each report's normalised number (never in exponent form)
+/// and its outlet: the finest decimal step written by at least two outlets, and 1 for integers (a
+/// population of 61,700 may have been rounded to the hundred; nothing says so, and its bin is that of any
+/// integer). Where no step is written by two outlets, the finest of all. One step sets every report's bin,
+/// so one outlet alone must not narrow them all: a single claim of 5.0001 among whole numbers would make
+/// every bin 10⁻⁴ wide, and on the population set that moved em's accuracy and its estimate (DESIGN.md,
+/// "One absurd number").
 ///
 /// ```
 /// use credence::model::numeric::resolution;
-/// assert_eq!(resolution(["12", "-3", "0"].into_iter()), 1.0);
-/// assert_eq!(resolution(["12.5", "0.25"].into_iter()), 0.01);
+/// assert_eq!(resolution([("12", 0), ("-3", 1), ("0", 1)].into_iter()), 1.0);
+/// assert_eq!(resolution([("12.5", 0), ("0.25", 1), ("3.75", 2)].into_iter()), 0.01);
+/// // Two decimals from one outlet alone: the step of one decimal, which two outlets write.
+/// assert_eq!(resolution([("12.5", 0), ("0.25", 1), ("3.75", 1), ("0.5", 2)].into_iter()), 0.1);
 /// ```
-pub fn resolution<'a>(names: impl Iterator<Item = &'a str>) -> f64 {
-    let decimals = names
-        .map(|n| n.split_once('.').map_or(0, |(_, d)| d.len()))
-        .max()
-        .unwrap_or(0);
+pub fn resolution<'a>(written: impl Iterator<Item = (&'a str, u32)>) -> f64 {
+    // Per count of decimals, the first two distinct outlets that wrote it.
+    let mut by: std::collections::BTreeMap<usize, (u32, Option<u32>)> = std::collections::BTreeMap::new();
+    for (name, source) in written {
+        let decimals = name.split_once('.').map_or(0, |(_, d)| d.len());
+        let entry = by.entry(decimals).or_insert((source, None));
+        if entry.1.is_none() && entry.0 != source {
+            entry.1 = Some(source);
+        }
+    }
+    let shared = by
+        .iter()
+        .rev()
+        .find(|(_, (_, second))| second.is_some())
+        .map(|(&d, _)| d);
+    let decimals = shared.or_else(|| by.keys().next_back().copied()).unwrap_or(0);
     10f64.powi(-(decimals.min(300) as i32))
 }
 
