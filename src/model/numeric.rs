@@ -83,8 +83,6 @@ pub struct Numbers {
     pub resolution: f64,
     /// The range gross errors are spread over on the transformed scale (`bulk_range`).
     pub bulk: (f64, f64),
-    /// Classes whose number lies outside that range, beyond Tukey's far-out fences.
-    pub beyond: usize,
     /// Each class's place on a bounded scale ([`Numbers::censor`]): [`Side::Below`] for a report at the
     /// scale's low end (it stands for any value at or below it), [`Side::Above`] at the high end,
     /// [`Side::Inside`] otherwise.
@@ -170,7 +168,6 @@ impl Numbers {
             .collect();
         let (lo, hi) = bulk_range(&t);
         let log_background = if hi > lo { -(hi - lo).ln() } else { 0.0 };
-        let beyond = t.iter().filter(|&&v| v < lo || v > hi).count();
         let side = vec![Side::Inside; x.len()];
         Numbers {
             x,
@@ -180,7 +177,6 @@ impl Numbers {
             log_background,
             resolution,
             bulk: (lo, hi),
-            beyond,
             side,
         }
     }
@@ -232,7 +228,7 @@ impl Numbers {
             kernel_scale: kernel.b,
             gross_low: self.number(self.bulk.0),
             gross_high: self.number(self.bulk.1),
-            beyond_fences: self.beyond,
+            beyond_fences: self.t.iter().filter(|&&v| v < self.bulk.0 || v > self.bulk.1).count(),
         }
     }
 }
