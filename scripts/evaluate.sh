@@ -31,6 +31,8 @@ echo "== book"
 $C eval --claims $W/book/claims.csv --gold $W/book/gold.csv --value-kind list --methods em,vote,truthfinder
 echo "== population"
 $C eval --claims $W/population/claims.csv --gold $W/population/gold.csv --value-kind number --methods em,vote,truthfinder
+echo "== population, figures compared exactly (--value-kind text)"
+$C eval --claims $W/population/claims.csv --gold $W/population/gold.csv --value-kind text --methods em,truthfinder,vote
 echo "== book and population, em with copy detection"
 $C eval --claims $W/book/claims.csv --gold $W/book/gold.csv --value-kind list --methods em --detect-copies
 $C eval --claims $W/population/claims.csv --gold $W/population/gold.csv --value-kind number --methods em --detect-copies
