@@ -11,6 +11,9 @@ changes and nothing is refitted:
   part is a narrow spike of width s on the transformed scale, so its probability in the report's bin is
   `eps * w / s` (a point mass, not scaled by the bin, would make an exact match on 10^11 count millions of
   times one on 61,704: bins of numbers written to the unit shrink with the number on that scale);
+* **point**: the exact part as a point mass of probability eps, every report's bin at the precision it is
+  written to (an integer's trailing zeros and the six significant digits credence compares widen it), so
+  a gross error's chance of landing on a round 100000000000 is not that of landing on 61,704;
 * **urn**: exact repeats may be copies. Per story the reports follow a Blackwell-MacQueen urn of
   concentration alpha over the model's own distribution (a report repeats an earlier report's value with
   probability proportional to how many gave it, or draws afresh with weight alpha), averaged over the
@@ -54,6 +57,29 @@ def order_average(xs):
     return sum(ex[k] * ec[r - k] / comb(r, k) for k in range(r + 1))
 
 
+def six_digits(x):
+    """x rounded to six significant digits, as credence compares numbers (`value::number`)."""
+    if x == 0:
+        return 0.0
+    e = math.floor(math.log10(abs(x))) - 5
+    return float(round(x / 10**e) * 10**e) if e > 0 else round(x, -e)
+
+
+def written_precision(x, resolution):
+    """The step a number is written to: the data's resolution, coarser where an integer ends in zeros
+    (100000000000 is one significant digit) or has more than six significant digits."""
+    p = resolution
+    if x != 0 and x == int(x):
+        n, zeros = int(abs(x)), 0
+        while n % 10 == 0:
+            n //= 10
+            zeros += 1
+        p = max(p, 10.0**zeros)
+    if x != 0:
+        p = max(p, 10.0 ** (math.floor(math.log10(abs(x))) - 5))
+    return p
+
+
 def main(claims_path, run, gold_path):
     fitted = json.load(open(run + "/summary.json"))["numbers"]
     c, b, res = fitted["transform_scale"], fitted["kernel_scale"], fitted["resolution"]
@@ -66,11 +92,11 @@ def main(claims_path, run, gold_path):
         r["source"]: min(max(float(r["reliability"]), 1e-9), 1 - 1e-9)
         for r in csv.DictReader(open(run + "/sources.csv"))
     }
-    gold = {r["story_id"]: float(r["value"]) for r in csv.DictReader(open(gold_path))}
+    gold = {r["story_id"]: six_digits(float(r["value"])) for r in csv.DictReader(open(gold_path))}
     stories = collections.defaultdict(list)
     for r in csv.DictReader(open(claims_path)):
         if r["story_id"] in gold and not r.get("attributed_to"):
-            stories[r["story_id"]].append((r["source"], float(r["value"])))
+            stories[r["story_id"]].append((r["source"], six_digits(float(r["value"]))))
 
     def kernel_mass(d, w):
         lo, hi = (abs(d) - 0.5 * w) / b, (abs(d) + 0.5 * w) / b
@@ -81,11 +107,12 @@ def main(claims_path, run, gold_path):
             p = 0.375 / b / (q * q * math.sqrt(q)) * w
         return p
 
-    def story_logs(reports, alpha, eps, s):
+    def story_logs(reports, alpha, eps, s, point=False):
         vals = sorted(set(v for _, v in reports))
         t = {v: tr(v) for v in vals}
         # The bin's width on the transformed scale; where it underflows (numbers near 10^18), its derivative.
-        w = {v: max(tr(v + res / 2) - tr(v - res / 2), res / math.hypot(c, v)) for v in vals}
+        step = {v: written_precision(v, res) if point else res for v in vals}
+        w = {v: max(tr(v + step[v] / 2) - tr(v - step[v] / 2), step[v] / math.hypot(c, v)) for v in vals}
         groups = collections.defaultdict(list)
         for source, v in reports:
             groups[v].append(theta.get(source, 0.5))
@@ -94,7 +121,7 @@ def main(claims_path, run, gold_path):
             ll = 0.0
             for v, thetas in groups.items():
                 km = kernel_mass(t[v] - t[truth], w[v])
-                spike = eps * w[v] / s if v == truth else 0.0
+                spike = (eps if point else eps * w[v] / s) if v == truth else 0.0
                 p = [th * (spike + (1 - eps) * km) + (1 - th) * g * w[v] for th in thetas]
                 if alpha is None:
                     ll += sum(math.log(x) for x in p)
@@ -104,10 +131,10 @@ def main(claims_path, run, gold_path):
         norm = 0.0 if alpha is None else sum(math.log(alpha + i) for i in range(len(reports)))
         return vals, [x - norm for x in logs]
 
-    def decide(alpha, eps, s):
+    def decide(alpha, eps, s, point=False):
         marginal, right, err = 0.0, 0, 0.0
         for sid, reports in sorted(stories.items()):
-            vals, logs = story_logs(reports, alpha, eps, s)
+            vals, logs = story_logs(reports, alpha, eps, s, point)
             top = max(logs)
             marginal += top + math.log(sum(math.exp(x - top) for x in logs)) - math.log(len(vals))
             best = max(range(len(vals)), key=lambda j: (logs[j], -vals[j]))
@@ -128,6 +155,11 @@ def main(claims_path, run, gold_path):
     for alpha in (3.0, 10.0):
         m, a, e = decide(alpha, 0.0, 1.0)
         print(f"{'urn ' + format(alpha, 'g') + ', no spike':32} {m:12.1f}  {a:8.4f}  {e:9.2f}")
+    for eps in (0.3, 0.5, 0.7, 0.9):
+        for alpha in (None, 3.0, 10.0):
+            m, a, e = decide(alpha, eps, 1.0, point=True)
+            label = f"point eps={eps}" + ("" if alpha is None else f" urn {alpha:g}")
+            print(f"{label:32} {m:12.1f}  {a:8.4f}  {e:9.2f}")
 
 
 if __name__ == "__main__":
