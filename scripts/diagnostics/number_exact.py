@@ -22,7 +22,7 @@ changes and nothing is refitted:
 
 Every setting is printed with the decision's log marginal likelihood (summed over the gold stories, a
 uniform prior over each story's candidates), the accuracy of the chosen values and their mean absolute
-error. The first line (`plain`) is em's own decision rebuilt from the run and should match `credence
+error, and the log loss of the gold value's posterior where some report gave it. The first line (`plain`) is em's own decision rebuilt from the run and should match `credence
 eval`'s accuracy to within a few stories (theta here is the posterior mean, em's own is half-stepped).
 
     credence score --claims CLAIMS.csv --value-kind number --method em --out RUN
@@ -132,34 +132,38 @@ def main(claims_path, run, gold_path):
         return vals, [x - norm for x in logs]
 
     def decide(alpha, eps, s, point=False):
-        marginal, right, err = 0.0, 0, 0.0
+        marginal, right, err, loss, claimed = 0.0, 0, 0.0, 0.0, 0
         for sid, reports in sorted(stories.items()):
             vals, logs = story_logs(reports, alpha, eps, s, point)
             top = max(logs)
-            marginal += top + math.log(sum(math.exp(x - top) for x in logs)) - math.log(len(vals))
+            z = sum(math.exp(x - top) for x in logs)
+            marginal += top + math.log(z) - math.log(len(vals))
             best = max(range(len(vals)), key=lambda j: (logs[j], -vals[j]))
             right += vals[best] == gold[sid]
             err += abs(vals[best] - gold[sid])
-        return marginal, right / len(stories), err / len(stories)
+            if gold[sid] in vals:
+                loss -= math.log(max(math.exp(logs[vals.index(gold[sid])] - top) / z, 1e-15))
+                claimed += 1
+        return marginal, right / len(stories), err / len(stories), loss / claimed
 
     print(f"{len(stories)} gold stories; c {c}, kernel scale b {b}, g {g:.4g}")
-    print("setting                          log marginal  accuracy  value MAE")
-    m, a, e = decide(None, 0.0, 1.0)
-    print(f"{'plain (em, rebuilt)':32} {m:12.1f}  {a:8.4f}  {e:9.2f}")
+    print("setting                          log marginal  accuracy  value MAE  log loss")
+    m, a, e, ll = decide(None, 0.0, 1.0)
+    print(f"{'plain (em, rebuilt)':32} {m:12.1f}  {a:8.4f}  {e:9.2f}  {ll:8.3f}")
     for s_name, s in (("b", b), ("b/10", b / 10)):
         for eps in (0.1, 0.3, 0.5, 0.7, 0.9):
             for alpha in (None, 3.0, 10.0):
-                m, a, e = decide(alpha, eps, s)
+                m, a, e, ll = decide(alpha, eps, s)
                 label = f"spike s={s_name} eps={eps}" + ("" if alpha is None else f" urn {alpha:g}")
-                print(f"{label:32} {m:12.1f}  {a:8.4f}  {e:9.2f}")
+                print(f"{label:32} {m:12.1f}  {a:8.4f}  {e:9.2f}  {ll:8.3f}")
     for alpha in (3.0, 10.0):
-        m, a, e = decide(alpha, 0.0, 1.0)
-        print(f"{'urn ' + format(alpha, 'g') + ', no spike':32} {m:12.1f}  {a:8.4f}  {e:9.2f}")
+        m, a, e, ll = decide(alpha, 0.0, 1.0)
+        print(f"{'urn ' + format(alpha, 'g') + ', no spike':32} {m:12.1f}  {a:8.4f}  {e:9.2f}  {ll:8.3f}")
     for eps in (0.3, 0.5, 0.7, 0.9):
         for alpha in (None, 3.0, 10.0):
-            m, a, e = decide(alpha, eps, 1.0, point=True)
+            m, a, e, ll = decide(alpha, eps, 1.0, point=True)
             label = f"point eps={eps}" + ("" if alpha is None else f" urn {alpha:g}")
-            print(f"{label:32} {m:12.1f}  {a:8.4f}  {e:9.2f}")
+            print(f"{label:32} {m:12.1f}  {a:8.4f}  {e:9.2f}  {ll:8.3f}")
 
 
 if __name__ == "__main__":

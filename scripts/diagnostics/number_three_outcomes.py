@@ -1,0 +1,165 @@
+"""A probe of em for numbers in which a report is exact, a near miss or a gross error, each source with
+its own rate of each (session 13; not in credence).
+
+em's number model gives each source one rate θ of good reports, a good report being one within the
+kernel's reach of the truth, so an exact figure counts little more than a near one and a source's record
+counts near misses as right (DESIGN.md, "Exact agreement, tried and not kept"). Here each source has three
+rates (exact, near, gross), pooled toward the crowd's by a Dirichlet prior of strength A, and a report's
+probability given a candidate truth T is
+
+    exact * [v == T]  +  near * K(t(v) - t(T)) in v's bin  +  gross * g * (v's bin width)
+
+on the transformed scale of a finished em run (its `c`, kernel scale `b` and `g`, from `summary.json`,
+held fixed). The exact part is a probability, not a density, so each bin is as wide as the step its
+number is written to (`number_exact.written_precision`: trailing zeros and the six significant digits
+credence compares); a candidate beyond the run's far-out fences has prior weight RHO against 1 within
+them. The E-step is em's: each report's outcome is judged by the other reports of its story (a source
+alone on a story learns nothing), and the story's posterior over its candidates uses every report. It
+runs to a largest change of 1e-6 in any rate, or 60 iterations.
+
+Printed: the accuracy of the chosen values on the gold stories, their mean absolute error, the log loss of
+the gold value's posterior on the stories where some report gave it, and Spearman's rho of each source's
+exact rate with its share of exact hits on the gold (`credence eval`'s spearman).
+
+    credence score --claims CLAIMS.csv --value-kind number --method em --out RUN
+    python3 scripts/diagnostics/number_three_outcomes.py CLAIMS.csv RUN GOLD.csv [A [RHO]]
+
+A defaults to 2 and RHO to the share of numbers beyond the fences in RUN's `summary.json`.
+"""
+import collections
+import csv
+import json
+import math
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from number_exact import six_digits, t4_upper, written_precision  # noqa: E402
+from planted_numbers import spearman  # noqa: E402
+
+
+def main(claims_path, run, gold_path, strength=2.0, rho=None):
+    fitted = json.load(open(run + "/summary.json"))["numbers"]
+    c, b, res = fitted["transform_scale"], fitted["kernel_scale"], fitted["resolution"]
+    if rho is None:
+        rho = max(fitted["beyond_fences"], 1) / fitted["numbers"]
+
+    def tr(x):
+        return math.asinh(x / c)
+
+    g_density = 1.0 / (tr(fitted["gross_high"]) - tr(fitted["gross_low"]))
+    gold = {r["story_id"]: six_digits(float(r["value"])) for r in csv.DictReader(open(gold_path))}
+    stories = collections.defaultdict(list)
+    source_id = {}
+    for r in csv.DictReader(open(claims_path)):
+        if r.get("attributed_to"):
+            continue
+        s = source_id.setdefault(r["source"], len(source_id))
+        stories[r["story_id"]].append((s, six_digits(float(r["value"]))))
+
+    def kernel_mass(d, w):
+        lo, hi = (abs(d) - 0.5 * w) / b, (abs(d) + 0.5 * w) / b
+        p = t4_upper(lo) - t4_upper(hi) if lo >= 0 else 1 - t4_upper(-lo) - t4_upper(hi)
+        if p <= 0:
+            z = d / b
+            q = 1 + 0.25 * z * z
+            p = 0.375 / b / (q * q * math.sqrt(q)) * w
+        return p
+
+    # Per story: its candidates, their log prior, and per report (source, candidate, near-miss mass at each
+    # candidate, gross mass). Stories of one report matter only where they are gold.
+    prepared = []
+    for sid in sorted(stories):
+        reports = stories[sid]
+        if len(reports) < 2 and sid not in gold:
+            continue
+        vals = sorted(set(v for _, v in reports))
+        t = [tr(v) for v in vals]
+        w = []
+        for v in vals:
+            step = written_precision(v, res)
+            w.append(max(tr(v + step / 2) - tr(v - step / 2), step / math.hypot(c, v)))
+        prior = [0.0 if fitted["gross_low"] <= v <= fitted["gross_high"] else math.log(rho) for v in vals]
+        index = {v: j for j, v in enumerate(vals)}
+        rows = []
+        for s, v in reports:
+            i = index[v]
+            near = [kernel_mass(t[i] - t[j], w[i]) if j != i else 0.0 for j in range(len(vals))]
+            rows.append((s, i, near, g_density * w[i]))
+        prepared.append((sid, vals, prior, rows))
+
+    n_sources = len(source_id)
+    rates = [(0.6, 0.3, 0.1)] * n_sources
+    posterior = {}
+
+    def normalised(logs):
+        top = max(logs)
+        q = [math.exp(x - top) for x in logs]
+        z = sum(q)
+        return [x / z for x in q]
+
+    for iteration in range(60):
+        counts = [[0.0, 0.0, 0.0] for _ in range(n_sources)]
+        for sid, vals, prior, rows in prepared:
+            m = len(vals)
+            logs = list(prior)
+            lik = []
+            for s, i, near, gross in rows:
+                e, n, g = rates[s]
+                row = [(e if i == j else 0.0) + n * near[j] + g * gross for j in range(m)]
+                lik.append(row)
+                for j in range(m):
+                    logs[j] += math.log(row[j])
+            posterior[sid] = normalised(logs)
+            if len(rows) < 2:
+                continue
+            for (s, i, near, gross), row in zip(rows, lik):
+                q = normalised([logs[j] - math.log(row[j]) for j in range(m)])
+                e, n, g = rates[s]
+                parts = (q[i] * e, n * sum(q[j] * near[j] for j in range(m)), g * gross)
+                total = sum(parts)
+                for k in range(3):
+                    counts[s][k] += parts[k] / total
+        pooled = [sum(cn[k] for cn in counts) for k in range(3)]
+        mean = [x / sum(pooled) for x in pooled]
+        new = [
+            tuple((cn[k] + strength * mean[k]) / (sum(cn) + strength) for k in range(3)) for cn in counts
+        ]
+        change = max(abs(a - b_) for r0, r1 in zip(rates, new) for a, b_ in zip(r0, r1))
+        rates = new
+        if change < 1e-6:
+            break
+
+    right, err, loss, claimed = 0, 0.0, 0.0, 0
+    n_gold = 0
+    for sid, vals, _, _ in prepared:
+        if sid not in gold:
+            continue
+        n_gold += 1
+        q = posterior[sid]
+        best = max(range(len(vals)), key=lambda j: (q[j], -vals[j]))
+        right += vals[best] == gold[sid]
+        err += abs(vals[best] - gold[sid])
+        if gold[sid] in vals:
+            loss -= math.log(max(q[vals.index(gold[sid])], 1e-15))
+            claimed += 1
+    hits = collections.defaultdict(lambda: [0, 0])
+    for sid, reports in stories.items():
+        if sid in gold:
+            for s, v in reports:
+                hits[s][0] += v == gold[sid]
+                hits[s][1] += 1
+    sources = sorted(hits)
+    rho_rank = spearman([rates[s][0] for s in sources], [hits[s][0] / hits[s][1] for s in sources])
+    print(
+        f"strength {strength:g}, prior beyond the fences {rho:.4g}: {iteration + 1} iterations (last change"
+        f" {change:.2g}); crowd's rates exact {mean[0]:.3f} near {mean[1]:.3f} gross {mean[2]:.3f}\n"
+        f"accuracy {right / n_gold:.4f} of {n_gold}, value MAE {err / n_gold:.2f}, log loss of the gold value"
+        f" {loss / claimed:.3f} on {claimed} stories, spearman {rho_rank:.4f} over {len(sources)} sources"
+    )
+
+
+if __name__ == "__main__":
+    if len(sys.argv) not in (4, 5, 6):
+        sys.exit(__doc__)
+    main(*sys.argv[1:4], *(float(x) for x in sys.argv[4:]))
