@@ -22,9 +22,13 @@ the gold value's posterior on the stories where some report gave it, and Spearma
 exact rate with its share of exact hits on the gold (`credence eval`'s spearman).
 
     credence score --claims CLAIMS.csv --value-kind number --method em --out RUN
-    python3 scripts/diagnostics/number_three_outcomes.py CLAIMS.csv RUN GOLD.csv [A [RHO]]
+    python3 scripts/diagnostics/number_three_outcomes.py CLAIMS.csv RUN GOLD.csv [A [RHO [ALPHA]]]
 
-A defaults to 2 and RHO to the share of numbers beyond the fences in RUN's `summary.json`.
+A defaults to 2 and RHO (`none`) to the share of numbers beyond the fences in RUN's `summary.json`. With
+ALPHA, each story's reports follow a Blackwell-MacQueen urn of that concentration over the model's
+probabilities, averaged over the order of the reports within each value (`number_exact.order_average`),
+so exact repeats may be copies; a report's own outcome is still judged as independent, given the story's
+other reports under the urn. Without it the reports are independent given the truth.
 """
 import collections
 import csv
@@ -34,11 +38,11 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from number_exact import six_digits, t4_upper, written_precision  # noqa: E402
+from number_exact import six_digits, t4_upper, written_precision, order_average  # noqa: E402
 from planted_numbers import spearman  # noqa: E402
 
 
-def main(claims_path, run, gold_path, strength=2.0, rho=None):
+def main(claims_path, run, gold_path, strength=2.0, rho=None, alpha=None):
     fitted = json.load(open(run + "/summary.json"))["numbers"]
     c, b, res = fitted["transform_scale"], fitted["kernel_scale"], fitted["resolution"]
     if rho is None:
@@ -102,19 +106,31 @@ def main(claims_path, run, gold_path, strength=2.0, rho=None):
         counts = [[0.0, 0.0, 0.0] for _ in range(n_sources)]
         for sid, vals, prior, rows in prepared:
             m = len(vals)
-            logs = list(prior)
             lik = []
             for s, i, near, gross in rows:
                 e, n, g = rates[s]
                 row = [(e if i == j else 0.0) + n * near[j] + g * gross for j in range(m)]
                 lik.append(row)
+
+            def story_log(skip):
+                logs = list(prior)
                 for j in range(m):
-                    logs[j] += math.log(row[j])
+                    if alpha is None:
+                        logs[j] += sum(math.log(row[j]) for r, row in enumerate(lik) if r != skip)
+                    else:
+                        by = collections.defaultdict(list)
+                        for r, ((s, i, near, gross), row) in enumerate(zip(rows, lik)):
+                            if r != skip:
+                                by[i].append(alpha * row[j])
+                        logs[j] += sum(math.log(order_average(xs)) for xs in by.values())
+                return logs
+
+            logs = story_log(None)
             posterior[sid] = normalised(logs)
             if len(rows) < 2:
                 continue
-            for (s, i, near, gross), row in zip(rows, lik):
-                q = normalised([logs[j] - math.log(row[j]) for j in range(m)])
+            for r, ((s, i, near, gross), row) in enumerate(zip(rows, lik)):
+                q = normalised(story_log(r))
                 e, n, g = rates[s]
                 parts = (q[i] * e, n * sum(q[j] * near[j] for j in range(m)), g * gross)
                 total = sum(parts)
@@ -160,6 +176,6 @@ def main(claims_path, run, gold_path, strength=2.0, rho=None):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) not in (4, 5, 6):
+    if len(sys.argv) not in (4, 5, 6, 7):
         sys.exit(__doc__)
-    main(*sys.argv[1:4], *(float(x) for x in sys.argv[4:]))
+    main(*sys.argv[1:4], *(float(x) if x != "none" else None for x in sys.argv[4:]))
