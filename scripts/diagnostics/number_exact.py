@@ -42,6 +42,18 @@ def t4_upper(x):
     return 0.25 * om * om * (3 - om)
 
 
+def kernel_mass(d, w, b):
+    """The probability of a bin of width w at distance d from the truth under em's t kernel (4 degrees of
+    freedom, scale b); far out, or where the bin is too narrow for the difference, the density times w."""
+    lo, hi = (abs(d) - 0.5 * w) / b, (abs(d) + 0.5 * w) / b
+    p = t4_upper(lo) - t4_upper(hi) if lo >= 0 else 1 - t4_upper(-lo) - t4_upper(hi)
+    if p <= 0:
+        z = d / b
+        q = 1 + 0.25 * z * z
+        p = 0.375 / b / (q * q * math.sqrt(q)) * w
+    return p
+
+
 def elementary_symmetric(x):
     e = [1.0] + [0.0] * len(x)
     for v in x:
@@ -98,15 +110,6 @@ def main(claims_path, run, gold_path):
         if r["story_id"] in gold and not r.get("attributed_to"):
             stories[r["story_id"]].append((r["source"], six_digits(float(r["value"]))))
 
-    def kernel_mass(d, w):
-        lo, hi = (abs(d) - 0.5 * w) / b, (abs(d) + 0.5 * w) / b
-        p = t4_upper(lo) - t4_upper(hi) if lo >= 0 else 1 - t4_upper(-lo) - t4_upper(hi)
-        if p <= 0:  # far out, or a bin too narrow for the difference: the density times the width
-            z = d / b
-            q = 1 + 0.25 * z * z
-            p = 0.375 / b / (q * q * math.sqrt(q)) * w
-        return p
-
     def story_logs(reports, alpha, eps, s, point=False):
         vals = sorted(set(v for _, v in reports))
         t = {v: tr(v) for v in vals}
@@ -120,7 +123,7 @@ def main(claims_path, run, gold_path):
         for truth in vals:
             ll = 0.0
             for v, thetas in groups.items():
-                km = kernel_mass(t[v] - t[truth], w[v])
+                km = kernel_mass(t[v] - t[truth], w[v], b)
                 spike = (eps if point else eps * w[v] / s) if v == truth else 0.0
                 p = [th * (spike + (1 - eps) * km) + (1 - th) * g * w[v] for th in thetas]
                 if alpha is None:

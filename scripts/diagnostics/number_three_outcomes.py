@@ -38,7 +38,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from number_exact import six_digits, t4_upper, written_precision, order_average  # noqa: E402
+from number_exact import kernel_mass, order_average, six_digits, written_precision  # noqa: E402
 from planted_numbers import spearman  # noqa: E402
 
 
@@ -61,15 +61,6 @@ def main(claims_path, run, gold_path, strength=2.0, rho=None, alpha=None):
         s = source_id.setdefault(r["source"], len(source_id))
         stories[r["story_id"]].append((s, six_digits(float(r["value"]))))
 
-    def kernel_mass(d, w):
-        lo, hi = (abs(d) - 0.5 * w) / b, (abs(d) + 0.5 * w) / b
-        p = t4_upper(lo) - t4_upper(hi) if lo >= 0 else 1 - t4_upper(-lo) - t4_upper(hi)
-        if p <= 0:
-            z = d / b
-            q = 1 + 0.25 * z * z
-            p = 0.375 / b / (q * q * math.sqrt(q)) * w
-        return p
-
     # Per story: its candidates, their log prior, and per report (source, candidate, near-miss mass at each
     # candidate, gross mass). Stories of one report matter only where they are gold.
     prepared = []
@@ -88,7 +79,7 @@ def main(claims_path, run, gold_path, strength=2.0, rho=None, alpha=None):
         rows = []
         for s, v in reports:
             i = index[v]
-            near = [kernel_mass(t[i] - t[j], w[i]) if j != i else 0.0 for j in range(len(vals))]
+            near = [kernel_mass(t[i] - t[j], w[i], b) if j != i else 0.0 for j in range(len(vals))]
             rows.append((s, i, near, g_density * w[i]))
         prepared.append((sid, vals, prior, rows))
 

@@ -30,7 +30,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from number_exact import six_digits, t4_upper, written_precision
+from number_exact import kernel_mass, six_digits, written_precision
 from planted_numbers import spearman
 if len(sys.argv) != 5:
     sys.exit(__doc__)
@@ -46,12 +46,6 @@ stories = collections.defaultdict(list); sid_of = {}
 for r in csv.DictReader(open(claims_path)):
     s = sid_of.setdefault(r["source"], len(sid_of))
     stories[r["story_id"]].append((s, six_digits(float(r["value"]))))
-def kmass(d, w):
-    lo, hi = (abs(d) - 0.5 * w) / b, (abs(d) + 0.5 * w) / b
-    p = t4_upper(lo) - t4_upper(hi) if lo >= 0 else 1 - t4_upper(-lo) - t4_upper(hi)
-    if p <= 0:
-        z = d / b; q = 1 + 0.25 * z * z; p = 0.375 / b / (q * q * math.sqrt(q)) * w
-    return p
 prep = []
 for sid in sorted(stories):
     reps = stories[sid]
@@ -61,7 +55,7 @@ for sid in sorted(stories):
     w = []
     for v in vals:
         st = written_precision(v, res); w.append(max(tr(v + st / 2) - tr(v - st / 2), st / math.hypot(c, v)))
-    K = [[kmass(t[u] - t[j], w[u]) for j in range(m)] for u in range(m)]  # K[u][T]
+    K = [[kernel_mass(t[u] - t[j], w[u], b) for j in range(m)] for u in range(m)]  # K[u][T]
     gw = [G * x for x in w]
     prior = [0.0 if fitted["gross_low"] <= v <= fitted["gross_high"] else math.log(rho) for v in vals]
     idx = {v: j for j, v in enumerate(vals)}
