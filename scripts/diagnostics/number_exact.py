@@ -22,8 +22,10 @@ changes and nothing is refitted:
 
 Every setting is printed with the decision's log marginal likelihood (summed over the gold stories, a
 uniform prior over each story's candidates), the accuracy of the chosen values and their mean absolute
-error, and the log loss of the gold value's posterior where some report gave it. The first line (`plain`) is em's own decision rebuilt from the run and should match `credence
-eval`'s accuracy to within a few stories (theta here is the posterior mean, em's own is half-stepped).
+error, and the log loss of the gold value's posterior where some report gave it. The first line
+(`plain`) is em's own decision rebuilt from the run and should match `credence eval`'s accuracy to within
+a few stories (theta here is the posterior mean, em's own is half-stepped). The other probes import this
+file's readers and scorers.
 
     credence score --claims CLAIMS.csv --value-kind number --method em --out RUN
     python3 scripts/diagnostics/number_exact.py CLAIMS.csv RUN GOLD.csv
@@ -32,8 +34,12 @@ import collections
 import csv
 import json
 import math
+import os
 import sys
 from math import comb
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from planted_numbers import spearman  # noqa: E402
 
 
 def t4_upper(x):
@@ -92,33 +98,115 @@ def written_precision(x, resolution):
     return p
 
 
-def main(claims_path, run, gold_path):
+def read_fit(run):
+    """The number model em fitted in a `credence score` output directory (`summary.json`'s `numbers`
+    block), its transform `t(x) = asinh(x / c)` and the gross errors' density `g` on that scale."""
     fitted = json.load(open(run + "/summary.json"))["numbers"]
-    c, b, res = fitted["transform_scale"], fitted["kernel_scale"], fitted["resolution"]
+    c = fitted["transform_scale"]
 
     def tr(x):
         return math.asinh(x / c)
 
-    g = 1.0 / (tr(fitted["gross_high"]) - tr(fitted["gross_low"]))
-    theta = {
-        r["source"]: min(max(float(r["reliability"]), 1e-9), 1 - 1e-9)
-        for r in csv.DictReader(open(run + "/sources.csv"))
-    }
-    gold = {r["story_id"]: six_digits(float(r["value"])) for r in csv.DictReader(open(gold_path))}
-    stories = collections.defaultdict(list)
-    for r in csv.DictReader(open(claims_path)):
-        if r["story_id"] in gold and not r.get("attributed_to"):
-            stories[r["story_id"]].append((r["source"], six_digits(float(r["value"]))))
+    return fitted, tr, 1.0 / (tr(fitted["gross_high"]) - tr(fitted["gross_low"]))
+
+
+def bin_width(x, step, c):
+    """The width on the transformed scale of the bin of x written to `step`; where the difference underflows
+    (numbers near 10^18), its derivative."""
+    return max(math.asinh((x + step / 2) / c) - math.asinh((x - step / 2) / c), step / math.hypot(c, x))
+
+
+def read_gold(path):
+    return {r["story_id"]: six_digits(float(r["value"])) for r in csv.DictReader(open(path))}
+
+
+def read_reports(path, keep=lambda story: True):
+    """Each kept story's original reports (a relay repeats another outlet's) as (source id, number at six
+    significant digits), and the sources' ids in order of first appearance."""
+    stories, ids = collections.defaultdict(list), {}
+    for r in csv.DictReader(open(path)):
+        if keep(r["story_id"]) and not r.get("attributed_to"):
+            s = ids.setdefault(r["source"], len(ids))
+            stories[r["story_id"]].append((s, six_digits(float(r["value"]))))
+    return stories, ids
+
+
+def normalised(logs):
+    """Probabilities from log weights, and the log of their sum."""
+    top = max(logs)
+    q = [math.exp(x - top) for x in logs]
+    z = sum(q)
+    return [x / z for x in q], top + math.log(z)
+
+
+def score_gold(decided, gold):
+    """Over (story, candidates, ranking key, posterior) of gold stories: how many, the accuracy of the
+    best-ranked candidate (ties to the smaller number), its mean absolute error, the mean log loss of the
+    gold value's posterior over the stories where some report gave it, and how many those are."""
+    n, right, err, loss, claimed = 0, 0, 0.0, 0.0, 0
+    for sid, vals, key, q in decided:
+        n += 1
+        best = max(range(len(vals)), key=lambda j: (key[j], -vals[j]))
+        right += vals[best] == gold[sid]
+        err += abs(vals[best] - gold[sid])
+        if gold[sid] in vals:
+            loss -= math.log(max(q[vals.index(gold[sid])], 1e-15))
+            claimed += 1
+    return n, right / n, err / n, loss / claimed, claimed
+
+
+def exact_share_spearman(rate, stories, gold):
+    """Spearman's rho of each source's `rate[source]` with its share of exact hits on the gold stories,
+    and over how many sources."""
+    hits = collections.defaultdict(lambda: [0, 0])
+    for sid, reports in stories.items():
+        if sid in gold:
+            for s, v in reports:
+                hits[s][0] += v == gold[sid]
+                hits[s][1] += 1
+    sources = sorted(hits)
+    return spearman([rate[s] for s in sources], [hits[s][0] / hits[s][1] for s in sources]), len(sources)
+
+
+def share_beyond_fences(fitted):
+    """The share of a run's distinct numbers beyond its fences (at least one), the prior weight of a
+    candidate truth there."""
+    return max(fitted["beyond_fences"], 1) / fitted["numbers"]
+
+
+def candidate_stories(stories, gold, fitted, tr, rho):
+    """For a whole em over the claims (`number_three_outcomes.py`, `number_wrong_crp.py`): per story with
+    two reports or more, or a gold one, in story order, its id, its candidates (the numbers claimed,
+    ascending), their places on the transformed scale, their bins' widths at the precision written, their
+    log prior (log rho beyond the run's fences, 0 within) and its reports as (source, candidate)."""
+    c, res = fitted["transform_scale"], fitted["resolution"]
+    for sid in sorted(stories):
+        reports = stories[sid]
+        if len(reports) < 2 and sid not in gold:
+            continue
+        vals = sorted(set(v for _, v in reports))
+        t = [tr(v) for v in vals]
+        w = [bin_width(v, written_precision(v, res), c) for v in vals]
+        prior = [0.0 if fitted["gross_low"] <= v <= fitted["gross_high"] else math.log(rho) for v in vals]
+        index = {v: j for j, v in enumerate(vals)}
+        yield sid, vals, t, w, prior, [(s, index[v]) for s, v in reports]
+
+
+def main(claims_path, run, gold_path):
+    fitted, tr, g = read_fit(run)
+    c, b, res = fitted["transform_scale"], fitted["kernel_scale"], fitted["resolution"]
+    gold = read_gold(gold_path)
+    stories, ids = read_reports(claims_path, keep=lambda story: story in gold)
+    reliability = {r["source"]: float(r["reliability"]) for r in csv.DictReader(open(run + "/sources.csv"))}
+    theta = {i: min(max(reliability.get(name, 0.5), 1e-9), 1 - 1e-9) for name, i in ids.items()}
 
     def story_logs(reports, alpha, eps, s, point=False):
         vals = sorted(set(v for _, v in reports))
         t = {v: tr(v) for v in vals}
-        # The bin's width on the transformed scale; where it underflows (numbers near 10^18), its derivative.
-        step = {v: written_precision(v, res) if point else res for v in vals}
-        w = {v: max(tr(v + step[v] / 2) - tr(v - step[v] / 2), step[v] / math.hypot(c, v)) for v in vals}
+        w = {v: bin_width(v, written_precision(v, res) if point else res, c) for v in vals}
         groups = collections.defaultdict(list)
         for source, v in reports:
-            groups[v].append(theta.get(source, 0.5))
+            groups[v].append(theta[source])
         logs = []
         for truth in vals:
             ll = 0.0
@@ -135,19 +223,14 @@ def main(claims_path, run, gold_path):
         return vals, [x - norm for x in logs]
 
     def decide(alpha, eps, s, point=False):
-        marginal, right, err, loss, claimed = 0.0, 0, 0.0, 0.0, 0
+        marginal, decided = 0.0, []
         for sid, reports in sorted(stories.items()):
             vals, logs = story_logs(reports, alpha, eps, s, point)
-            top = max(logs)
-            z = sum(math.exp(x - top) for x in logs)
-            marginal += top + math.log(z) - math.log(len(vals))
-            best = max(range(len(vals)), key=lambda j: (logs[j], -vals[j]))
-            right += vals[best] == gold[sid]
-            err += abs(vals[best] - gold[sid])
-            if gold[sid] in vals:
-                loss -= math.log(max(math.exp(logs[vals.index(gold[sid])] - top) / z, 1e-15))
-                claimed += 1
-        return marginal, right / len(stories), err / len(stories), loss / claimed
+            q, log_z = normalised(logs)
+            marginal += log_z - math.log(len(vals))
+            decided.append((sid, vals, logs, q))
+        _, accuracy, mae, loss, _ = score_gold(decided, gold)
+        return marginal, accuracy, mae, loss
 
     print(f"{len(stories)} gold stories; c {c}, kernel scale b {b}, g {g:.4g}")
     print("setting                          log marginal  accuracy  value MAE  log loss")

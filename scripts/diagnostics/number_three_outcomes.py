@@ -31,54 +31,39 @@ so exact repeats may be copies; a report's own outcome is still judged as indepe
 other reports under the urn. Without it the reports are independent given the truth.
 """
 import collections
-import csv
-import json
 import math
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from number_exact import kernel_mass, order_average, six_digits, written_precision  # noqa: E402
-from planted_numbers import spearman  # noqa: E402
+from number_exact import (  # noqa: E402
+    candidate_stories,
+    exact_share_spearman,
+    kernel_mass,
+    normalised,
+    order_average,
+    read_fit,
+    read_gold,
+    read_reports,
+    score_gold,
+    share_beyond_fences,
+)
 
 
 def main(claims_path, run, gold_path, strength=2.0, rho=None, alpha=None):
-    fitted = json.load(open(run + "/summary.json"))["numbers"]
-    c, b, res = fitted["transform_scale"], fitted["kernel_scale"], fitted["resolution"]
+    fitted, tr, g_density = read_fit(run)
+    b = fitted["kernel_scale"]
     if rho is None:
-        rho = max(fitted["beyond_fences"], 1) / fitted["numbers"]
-
-    def tr(x):
-        return math.asinh(x / c)
-
-    g_density = 1.0 / (tr(fitted["gross_high"]) - tr(fitted["gross_low"]))
-    gold = {r["story_id"]: six_digits(float(r["value"])) for r in csv.DictReader(open(gold_path))}
-    stories = collections.defaultdict(list)
-    source_id = {}
-    for r in csv.DictReader(open(claims_path)):
-        if r.get("attributed_to"):
-            continue
-        s = source_id.setdefault(r["source"], len(source_id))
-        stories[r["story_id"]].append((s, six_digits(float(r["value"]))))
+        rho = share_beyond_fences(fitted)
+    gold = read_gold(gold_path)
+    stories, source_id = read_reports(claims_path)
 
     # Per story: its candidates, their log prior, and per report (source, candidate, near-miss mass at each
-    # candidate, gross mass). Stories of one report matter only where they are gold.
+    # candidate, gross mass).
     prepared = []
-    for sid in sorted(stories):
-        reports = stories[sid]
-        if len(reports) < 2 and sid not in gold:
-            continue
-        vals = sorted(set(v for _, v in reports))
-        t = [tr(v) for v in vals]
-        w = []
-        for v in vals:
-            step = written_precision(v, res)
-            w.append(max(tr(v + step / 2) - tr(v - step / 2), step / math.hypot(c, v)))
-        prior = [0.0 if fitted["gross_low"] <= v <= fitted["gross_high"] else math.log(rho) for v in vals]
-        index = {v: j for j, v in enumerate(vals)}
+    for sid, vals, t, w, prior, reports in candidate_stories(stories, gold, fitted, tr, rho):
         rows = []
-        for s, v in reports:
-            i = index[v]
+        for s, i in reports:
             near = [kernel_mass(t[i] - t[j], w[i], b) if j != i else 0.0 for j in range(len(vals))]
             rows.append((s, i, near, g_density * w[i]))
         prepared.append((sid, vals, prior, rows))
@@ -86,12 +71,6 @@ def main(claims_path, run, gold_path, strength=2.0, rho=None, alpha=None):
     n_sources = len(source_id)
     rates = [(0.6, 0.3, 0.1)] * n_sources
     posterior = {}
-
-    def normalised(logs):
-        top = max(logs)
-        q = [math.exp(x - top) for x in logs]
-        z = sum(q)
-        return [x / z for x in q]
 
     for iteration in range(60):
         counts = [[0.0, 0.0, 0.0] for _ in range(n_sources)]
@@ -117,11 +96,11 @@ def main(claims_path, run, gold_path, strength=2.0, rho=None, alpha=None):
                 return logs
 
             logs = story_log(None)
-            posterior[sid] = normalised(logs)
+            posterior[sid] = normalised(logs)[0]
             if len(rows) < 2:
                 continue
             for r, ((s, i, near, gross), row) in enumerate(zip(rows, lik)):
-                q = normalised(story_log(r))
+                q = normalised(story_log(r))[0]
                 e, n, g = rates[s]
                 parts = (q[i] * e, n * sum(q[j] * near[j] for j in range(m)), g * gross)
                 total = sum(parts)
@@ -137,32 +116,14 @@ def main(claims_path, run, gold_path, strength=2.0, rho=None, alpha=None):
         if change < 1e-6:
             break
 
-    right, err, loss, claimed = 0, 0.0, 0.0, 0
-    n_gold = 0
-    for sid, vals, _, _ in prepared:
-        if sid not in gold:
-            continue
-        n_gold += 1
-        q = posterior[sid]
-        best = max(range(len(vals)), key=lambda j: (q[j], -vals[j]))
-        right += vals[best] == gold[sid]
-        err += abs(vals[best] - gold[sid])
-        if gold[sid] in vals:
-            loss -= math.log(max(q[vals.index(gold[sid])], 1e-15))
-            claimed += 1
-    hits = collections.defaultdict(lambda: [0, 0])
-    for sid, reports in stories.items():
-        if sid in gold:
-            for s, v in reports:
-                hits[s][0] += v == gold[sid]
-                hits[s][1] += 1
-    sources = sorted(hits)
-    rho_rank = spearman([rates[s][0] for s in sources], [hits[s][0] / hits[s][1] for s in sources])
+    decided = [(sid, vals, posterior[sid], posterior[sid]) for sid, vals, _, _ in prepared if sid in gold]
+    n_gold, accuracy, mae, loss, claimed = score_gold(decided, gold)
+    rho_rank, n_ranked = exact_share_spearman([r[0] for r in rates], stories, gold)
     print(
         f"strength {strength:g}, prior beyond the fences {rho:.4g}: {iteration + 1} iterations (last change"
         f" {change:.2g}); crowd's rates exact {mean[0]:.3f} near {mean[1]:.3f} gross {mean[2]:.3f}\n"
-        f"accuracy {right / n_gold:.4f} of {n_gold}, value MAE {err / n_gold:.2f}, log loss of the gold value"
-        f" {loss / claimed:.3f} on {claimed} stories, spearman {rho_rank:.4f} over {len(sources)} sources"
+        f"accuracy {accuracy:.4f} of {n_gold}, value MAE {mae:.2f}, log loss of the gold value"
+        f" {loss:.3f} on {claimed} stories, spearman {rho_rank:.4f} over {n_ranked} sources"
     )
 
 

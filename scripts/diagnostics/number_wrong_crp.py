@@ -22,113 +22,126 @@ end (to compare BETAs), the accuracy of the chosen figures on the gold stories, 
 the log loss of the gold figure's posterior where some report gave it, and Spearman's rho of theta with
 each source's share of exact hits on the gold.
 """
-import collections
-import csv
-import json
+
 import math
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from number_exact import kernel_mass, six_digits, written_precision
-from planted_numbers import spearman
-if len(sys.argv) != 5:
-    sys.exit(__doc__)
-claims_path, run, gold_path = sys.argv[1:4]
-BETA = float(sys.argv[4]); A = 2.0
-fitted = json.load(open(run + "/summary.json"))["numbers"]
-c, b, res = fitted["transform_scale"], fitted["kernel_scale"], fitted["resolution"]
-rho = max(fitted["beyond_fences"], 1) / fitted["numbers"]
-tr = lambda x: math.asinh(x / c)
-G = 1.0 / (tr(fitted["gross_high"]) - tr(fitted["gross_low"]))
-gold = {r["story_id"]: six_digits(float(r["value"])) for r in csv.DictReader(open(gold_path))}
-stories = collections.defaultdict(list); sid_of = {}
-for r in csv.DictReader(open(claims_path)):
-    s = sid_of.setdefault(r["source"], len(sid_of))
-    stories[r["story_id"]].append((s, six_digits(float(r["value"]))))
-prep = []
-for sid in sorted(stories):
-    reps = stories[sid]
-    if len(reps) < 2 and sid not in gold: continue
-    vals = sorted(set(v for _, v in reps)); m = len(vals)
-    t = [tr(v) for v in vals]
-    w = []
-    for v in vals:
-        st = written_precision(v, res); w.append(max(tr(v + st / 2) - tr(v - st / 2), st / math.hypot(c, v)))
-    K = [[kernel_mass(t[u] - t[j], w[u], b) for j in range(m)] for u in range(m)]  # K[u][T]
-    gw = [G * x for x in w]
-    prior = [0.0 if fitted["gross_low"] <= v <= fitted["gross_high"] else math.log(rho) for v in vals]
-    idx = {v: j for j, v in enumerate(vals)}
-    rows = [(s, idx[v]) for s, v in reps]
-    prep.append((sid, vals, prior, K, gw, rows))
-ns = len(sid_of); theta = [0.7] * ns; lam = 0.5
-def story_logs(vals, prior, K, gw, rows, skip, theta, lam):
+from number_exact import (  # noqa: E402
+    candidate_stories,
+    exact_share_spearman,
+    kernel_mass,
+    normalised,
+    read_fit,
+    read_gold,
+    read_reports,
+    score_gold,
+    share_beyond_fences,
+)
+
+# The strength of the Beta prior that pools each source's theta toward the crowd's.
+STRENGTH = 2.0
+
+
+def story_logs(story, skip, theta, lam, beta):
+    """The story's log weight of each candidate truth from all its reports but `skip`, and how many of
+    them gave each candidate."""
+    vals, prior, near, gross, rows = story
     m = len(vals)
     count = [0] * m
     for r, (s, u) in enumerate(rows):
-        if r != skip: count[u] += 1
+        if r != skip:
+            count[u] += 1
     out = []
-    for T in range(m):
-        ll = prior[T]
-        nw = 0
+    for truth in range(m):
+        ll = prior[truth]
+        wrong = 0
         for r, (s, u) in enumerate(rows):
-            if r == skip: continue
-            ll += math.log(theta[s]) if u == T else math.log(1 - theta[s])
-            nw += u != T
-        kd = 0
+            if r == skip:
+                continue
+            ll += math.log(theta[s]) if u == truth else math.log(1 - theta[s])
+            wrong += u != truth
+        distinct = 0
         for u in range(m):
-            if u == T or count[u] == 0: continue
-            kd += 1
-            ll += math.log(lam * K[u][T] + (1 - lam) * gw[u]) + math.lgamma(count[u])
-        ll += kd * math.log(BETA) + math.lgamma(BETA) - math.lgamma(BETA + nw)
+            if u == truth or count[u] == 0:
+                continue
+            distinct += 1
+            ll += math.log(lam * near[u][truth] + (1 - lam) * gross[u]) + math.lgamma(count[u])
+        ll += distinct * math.log(beta) + math.lgamma(beta) - math.lgamma(beta + wrong)
         out.append(ll)
     return out, count
-def norm(logs):
-    top = max(logs); q = [math.exp(x - top) for x in logs]; z = sum(q)
-    return [x / z for x in q], top + math.log(z)
-for it in range(80):
-    num = [0.0] * ns; den = [0] * ns
-    lam_num = lam_den = 0.0; marg = 0.0
-    post = {}
-    for sid, vals, prior, K, gw, rows in prep:
+
+
+def main(claims_path, run, gold_path, beta):
+    fitted, tr, g = read_fit(run)
+    b = fitted["kernel_scale"]
+    gold = read_gold(gold_path)
+    stories, ids = read_reports(claims_path)
+    # Per story: candidates, log prior, near-miss mass near[u][truth] of candidate u, gross mass, reports.
+    prepared = []
+    rho = share_beyond_fences(fitted)
+    for sid, vals, t, w, prior, reports in candidate_stories(stories, gold, fitted, tr, rho):
         m = len(vals)
-        logs, count = story_logs(vals, prior, K, gw, rows, None, theta, lam)
-        q, lz = norm(logs); post[sid] = q; marg += lz
-        # lambda: first draws of distinct wrong values, near or gross
-        for T in range(m):
-            for u in range(m):
-                if u != T and count[u]:
-                    a = lam * K[u][T]; g = (1 - lam) * gw[u]
-                    lam_num += q[T] * a / (a + g); lam_den += q[T]
-        if len(rows) < 2: continue
-        for r, (s, u) in enumerate(rows):
-            cl, cnt = story_logs(vals, prior, K, gw, rows, r, theta, lam)
-            cq, _ = norm(cl)
-            nw_of = [sum(cnt) - cnt[T] for T in range(m)]
-            pr = []
-            for T in range(m):
-                if u == T: pr.append(theta[s])
-                else:
-                    base = lam * K[u][T] + (1 - lam) * gw[u]
-                    pr.append((1 - theta[s]) * (cnt[u] + BETA * base) / (nw_of[T] + BETA))
-            tot = sum(cq[T] * pr[T] for T in range(m))
-            num[s] += cq[u] * pr[u] / tot; den[s] += 1
-    mean = sum(num) / max(sum(den), 1)
-    new = [min(max((num[s] + A * mean) / (den[s] + A), 1e-6), 1 - 1e-6) for s in range(ns)]
-    ch = max(abs(x - y) for x, y in zip(new, theta)); theta = new
-    lam = lam_num / lam_den if lam_den else lam
-    if ch < 1e-5: break
-right = err = ll = 0.0; nin = ng = 0
-for sid, vals, prior, K, gw, rows in prep:
-    if sid not in gold: continue
-    ng += 1; q = post[sid]
-    best = max(range(len(vals)), key=lambda j: (q[j], -vals[j]))
-    right += vals[best] == gold[sid]; err += abs(vals[best] - gold[sid])
-    if gold[sid] in vals: ll -= math.log(max(q[vals.index(gold[sid])], 1e-15)); nin += 1
-hits = collections.defaultdict(lambda: [0, 0])
-for sid, reps in stories.items():
-    if sid in gold:
-        for s, v in reps: hits[s][0] += v == gold[sid]; hits[s][1] += 1
-srcs = sorted(hits)
-rho_r = spearman([theta[s] for s in srcs], [hits[s][0] / hits[s][1] for s in srcs])
-print(f"beta {BETA}: {it+1} iterations, change {ch:.2g}, lambda {lam:.3f}, mean theta {mean:.3f}, log marginal {marg:.1f}; accuracy {right/ng:.4f} value MAE {err/ng:.2f} log loss {ll/nin:.3f} spearman {rho_r:.4f}")
+        near = [[kernel_mass(t[u] - t[j], w[u], b) for j in range(m)] for u in range(m)]
+        prepared.append((sid, (vals, prior, near, [g * x for x in w], reports)))
+
+    theta, lam = [0.7] * len(ids), 0.5
+    for iteration in range(80):
+        num, den = [0.0] * len(ids), [0] * len(ids)
+        lam_num = lam_den = marginal = 0.0
+        posterior = {}
+        for sid, story in prepared:
+            vals, _, near, gross, rows = story
+            m = len(vals)
+            logs, count = story_logs(story, None, theta, lam, beta)
+            q, log_z = normalised(logs)
+            posterior[sid] = q
+            marginal += log_z
+            # lambda: the first report of each distinct wrong figure, a near miss or a gross error.
+            for truth in range(m):
+                for u in range(m):
+                    if u != truth and count[u]:
+                        a, e = lam * near[u][truth], (1 - lam) * gross[u]
+                        lam_num += q[truth] * a / (a + e)
+                        lam_den += q[truth]
+            if len(rows) < 2:
+                continue
+            for r, (s, u) in enumerate(rows):
+                others, cnt = story_logs(story, r, theta, lam, beta)
+                cq, _ = normalised(others)
+                wrong = [sum(cnt) - cnt[truth] for truth in range(m)]
+                p = []
+                for truth in range(m):
+                    if u == truth:
+                        p.append(theta[s])
+                    else:
+                        base = lam * near[u][truth] + (1 - lam) * gross[u]
+                        p.append((1 - theta[s]) * (cnt[u] + beta * base) / (wrong[truth] + beta))
+                total = sum(cq[truth] * p[truth] for truth in range(m))
+                num[s] += cq[u] * p[u] / total
+                den[s] += 1
+        mean = sum(num) / max(sum(den), 1)
+        new = [
+            min(max((num[s] + STRENGTH * mean) / (den[s] + STRENGTH), 1e-6), 1 - 1e-6) for s in range(len(ids))
+        ]
+        change = max(abs(x - y) for x, y in zip(new, theta))
+        theta = new
+        lam = lam_num / lam_den if lam_den else lam
+        if change < 1e-5:
+            break
+
+    decided = [(sid, story[0], posterior[sid], posterior[sid]) for sid, story in prepared if sid in gold]
+    _, accuracy, mae, loss, _ = score_gold(decided, gold)
+    rho_rank, _ = exact_share_spearman(theta, stories, gold)
+    print(
+        f"beta {beta}: {iteration + 1} iterations, change {change:.2g}, lambda {lam:.3f}, mean theta {mean:.3f},"
+        f" log marginal {marginal:.1f}; accuracy {accuracy:.4f} value MAE {mae:.2f} log loss {loss:.3f}"
+        f" spearman {rho_rank:.4f}"
+    )
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 5:
+        sys.exit(__doc__)
+    main(*sys.argv[1:4], float(sys.argv[4]))
