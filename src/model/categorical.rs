@@ -16,13 +16,15 @@
 //!   fitted by maximum marginal likelihood (`em_labels`), fitted by EM with the whole posterior; a story an
 //!   outlet is alone on teaches it nothing, and each report's probability of being correct is the
 //!   posterior of the class it claims without its own vote.
-//! * **em** (one-coin) over free values: a story's truth has a uniform prior over its `k` hypotheses; an
-//!   outlet of reliability θ claims the truth with probability θ and each other hypothesis with
-//!   (1 − θ)/(k − 1). `k` is the number of values claimed plus one, "none of them". As in [`super::em`], a
-//!   report's probability `c` of being correct is taken from everything on its story but its own vote;
-//!   its likelihood is then
-//!   `c·θ + (1 − c)(1 − θ)/(k − 1)`, recorded as the uncertain factor `c′·θ + (1 − c′)(1 − θ)` with
-//!   `c′ = c(k − 1) / (c(k − 1) + 1 − c)` (the same function of θ up to a constant), and θ is the
+//! * **em** over free values: a story's truth has a uniform prior over its `k` hypotheses (the values
+//!   claimed plus "none of them"); an outlet of reliability θ claims the truth with probability θ and,
+//!   when wrong, names any one other value with probability ρ, the chance that two wrong reports
+//!   coincide, fitted in the M-step (`rho_step`), at most 1/(k − 1) on a story (where ρ would give the
+//!   values claimed more than all of the wrong reports' mass; ρ = 1 is the one-coin model, em's start).
+//!   As in [`super::em`], a report's probability `c` of being correct is taken from everything on its
+//!   story but its own vote; its likelihood is then
+//!   `c·θ + (1 − c)(1 − θ)·ρ`, recorded as the uncertain factor `c′·θ + (1 − c′)(1 − θ)` with
+//!   `c′ = c / (c + (1 − c)·ρ)` (the same function of θ up to a constant), and θ is the
 //!   posterior mean under the refitted empirical-Bayes prior (approached by half steps, which damp the
 //!   period-two cycles of synchronous updates; over numbers every third step is a SQUAREM extrapolation,
 //!   `squarem`, for the slow modes; the iteration stops at [`super::em::TOLERANCE`] or by the stall
@@ -248,6 +250,9 @@ pub struct Fit {
     pub numbers: Option<super::numeric::NumberModel>,
     /// em over lists: the fitted share π of omissions among wrong reports (`Omissions`).
     pub omission_share: Option<f64>,
+    /// em over free values other than numbers: the fitted chance ρ that a wrong report names one given
+    /// value ([`wrong_share`]).
+    pub coincidence: Option<f64>,
     /// With topics ([`Problem::topics`]): the (outlet, topic) cells, each report counted in its
     /// cell exactly as in its outlet's record; empty otherwise.
     pub(crate) topic_cells: TopicCells,
@@ -352,6 +357,7 @@ fn vote(p: &Problem, n_sources: usize) -> Fit {
         iterations: (0, true, 0.0),
         estimate,
         omission_share: None,
+        coincidence: None,
         topic_cells,
     }
 }
@@ -403,19 +409,22 @@ struct Omissions<'a> {
 }
 
 impl Omissions<'_> {
-    /// ln of each wrong report's weight against the one-coin model, `w[v * k + h]` for the report `v` under
-    /// the hypothesis `h` (`k` hypotheses, the last "none of them"; 0 where `v = h`). An outlet that is
-    /// wrong gives an omission of the truth with probability π, spread over the claimed omissions of `h`,
-    /// and any other value with probability 1 − π, spread over the other `k − 1 − n` slots (the claimed
-    /// values that are not omissions of `h` and the unclaimed rest); the one-coin model gives every slot
-    /// 1 / (k − 1), so the weights are π(k − 1)/n and (1 − π)(k − 1)/(k − 1 − n).
-    fn log_weights(&self, m: usize, k: usize) -> Vec<f64> {
+    /// ln of each wrong report's weight against the model without omissions, `w[v * k + h]` for the
+    /// report `v` under the hypothesis `h` (`k` hypotheses, the last "none of them"; 0 where `v = h`). An
+    /// outlet that is wrong gives an omission of the truth with probability π, spread over the claimed
+    /// omissions of `h`, and any other value with probability 1 − π, of which a given value gets
+    /// `min(ρ, 1/(k − 1 − n))` (the other slots are the claimed values that are not omissions of `h` and
+    /// the unclaimed rest); without omissions a given value gets `min(ρ, 1/(k − 1))` ([`wrong_share`]), so
+    /// the weights are those over it. With ρ = 1 they are π(k − 1)/n and (1 − π)(k − 1)/(k − 1 − n), the
+    /// one-coin model's.
+    fn log_weights(&self, m: usize, k: usize, rho: f64) -> Vec<f64> {
         let km1 = (k - 1) as f64;
+        let base = wrong_share(k, rho);
         let mut w = vec![0.0; m * k];
         for h in 0..k {
             let n = (0..m).filter(|&g| h < m && self.omitted[g * m + h]).count() as f64;
-            let omission = (self.share * km1 / n.max(1.0)).ln();
-            let other = ((1.0 - self.share) * km1 / (km1 - n)).ln();
+            let omission = (self.share / n.max(1.0) / base).ln();
+            let other = ((1.0 - self.share) * rho.min(1.0 / (km1 - n)) / base).ln();
             for v in (0..m).filter(|&v| v != h) {
                 w[v * k + h] = if h < m && self.omitted[v * m + h] {
                     omission
@@ -428,21 +437,34 @@ impl Omissions<'_> {
     }
 }
 
+/// The chance em gives a wrong report of naming one given value on a story of `k` hypotheses (its values
+/// and "none of them"): the fitted coincidence ρ, at most 1/(k − 1), where ρ would give the other
+/// hypotheses more than all of a wrong report's probability. ρ = 1 gives the one-coin model's 1/(k − 1).
+pub(crate) fn wrong_share(k: usize, rho: f64) -> f64 {
+    rho.min(1.0 / (k.max(2) - 1) as f64)
+}
+
 /// For copy detection ([`super::copying::Judgement`]): the chance that an outlet that is wrong names class
 /// `v` of a story with `hypotheses` hypotheses (its classes, plus "none of them" for free values other
-/// than numbers), under em's error model and the story's posterior `post` over its classes (what they
-/// leave is "none of them"). The one-coin model spreads wrong reports evenly, `1/(k − 1)`; with the
+/// than numbers), under em's error model (the coincidence `rho`) and the story's posterior `post` over its
+/// classes (what they leave is "none of them"). Without omissions it is [`wrong_share`]; with the
 /// omission model of lists (`omissions`: the story's omission matrix and the share π) it is the
-/// posterior-weighted chance under the hypotheses other than `v`, `Σ_{h ≠ v} P(h)·w(v, h) / (k − 1) /
+/// posterior-weighted chance under the hypotheses other than `v`, `Σ_{h ≠ v} P(h)·w(v, h)·wrong_share /
 /// Σ_{h ≠ v} P(h)`, so that an omission of a likely truth (a first-author-only list, which wrong stores
 /// give often and independently) is a common error and a list of strangers a rare one.
-pub(crate) fn wrong_spread(post: &[f64], v: usize, hypotheses: usize, omissions: Option<(&[bool], f64)>) -> f64 {
-    let km1 = (hypotheses.max(2) - 1) as f64;
+pub(crate) fn wrong_spread(
+    post: &[f64],
+    v: usize,
+    hypotheses: usize,
+    rho: f64,
+    omissions: Option<(&[bool], f64)>,
+) -> f64 {
+    let base = wrong_share(hypotheses, rho);
     let Some((omitted, share)) = omissions else {
-        return 1.0 / km1;
+        return base;
     };
     let m = post.len();
-    let weights = Omissions { omitted, share }.log_weights(m, hypotheses);
+    let weights = Omissions { omitted, share }.log_weights(m, hypotheses, rho);
     let none = (1.0 - post.iter().sum::<f64>()).max(0.0);
     let (mut num, mut den) = (0.0, 0.0);
     for h in (0..hypotheses).filter(|&h| h != v) {
@@ -451,37 +473,59 @@ pub(crate) fn wrong_spread(post: &[f64], v: usize, hypotheses: usize, omissions:
         den += ph;
     }
     if den > 0.0 {
-        (num / den / km1).clamp(1e-12, 1.0)
+        (num / den * base).clamp(1e-12, 1.0)
     } else {
-        1.0 / km1
+        base
     }
 }
 
-/// One story's em step: the reports' leave-own-vote-out probabilities and the story's posterior; with
-/// `omissions` (list values), also the expected number of wrong votes and of those that are omissions
-/// under the posterior, for π's M-step.
+/// What one story adds to the M-steps of em's error model, expected under its posterior.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct WrongCounts {
+    /// With omissions (list values): wrong votes, and those of them that are omissions of the truth.
+    wrong: f64,
+    omitting: f64,
+    /// Pairs of wrong votes (other than omissions), and those of them naming the same value.
+    pairs: f64,
+    coinciding: f64,
+}
+
+impl std::ops::AddAssign for WrongCounts {
+    fn add_assign(&mut self, o: WrongCounts) {
+        self.wrong += o.wrong;
+        self.omitting += o.omitting;
+        self.pairs += o.pairs;
+        self.coinciding += o.coinciding;
+    }
+}
+
+/// One story's em step: the reports' leave-own-vote-out probabilities and the story's posterior, with
+/// wrong reports naming a given value with chance [`wrong_share`] of the coincidence `rho`; also what
+/// the story adds to the M-steps of ρ and, with `omissions` (list values), of π.
 fn em_story(
     p: &Problem,
     s: usize,
     log_theta: &[(f64, f64)],
     omissions: Option<&Omissions>,
+    rho: f64,
     out: &mut Vec<Contribution>,
-) -> (Vec<f64>, (f64, f64)) {
+) -> (Vec<f64>, WrongCounts) {
     let us = p.story(s);
     let m = p.classes.count(s);
     if let Some(fixed) = p.settled_posterior(s) {
         for (k, u) in us.iter().enumerate() {
             out.push((k as u32, fixed[u.class as usize], true));
         }
-        return (fixed.to_vec(), (0.0, 0.0));
+        return (fixed.to_vec(), WrongCounts::default());
     }
     let k = hypotheses(p, s);
-    let km1 = (k.max(2) - 1) as f64;
+    // A wrong report's chance of naming a given value is 1/km1.
+    let km1 = 1.0 / wrong_share(k, rho);
     let vote = |source: u32| {
         let (a, b) = log_theta[source as usize];
         (a, b - km1.ln())
     };
-    let weights = omissions.map(|o| o.log_weights(m, k));
+    let weights = omissions.map(|o| o.log_weights(m, k, rho));
     let mut l = vec![0.0; k];
     let voters = us.iter().filter(|u| !u.relay).count();
     for u in us.iter().filter(|u| !u.relay) {
@@ -499,18 +543,24 @@ fn em_story(
     }
     let mut post = vec![0.0; k];
     softmax_into(&l, &mut post);
-    let mut wrong = (0.0, 0.0);
-    if let Some(o) = omissions {
+    let mut wrong = WrongCounts::default();
+    let omitted = |v: usize, h: usize| omissions.is_some_and(|o| h < m && o.omitted[v * m + h]);
+    if omissions.is_some() {
         for u in us.iter().filter(|u| !u.relay) {
             let v = u.class as usize;
             for (h, &ph) in post.iter().enumerate().filter(|&(h, _)| h != v) {
-                wrong.0 += ph;
-                if h < m && o.omitted[v * m + h] {
-                    wrong.1 += ph;
+                wrong.wrong += ph;
+                if omitted(v, h) {
+                    wrong.omitting += ph;
                 }
             }
         }
     }
+    let mut votes = vec![0.0f64; m];
+    for u in us.iter().filter(|u| !u.relay) {
+        votes[u.class as usize] += 1.0;
+    }
+    (wrong.pairs, wrong.coinciding) = coincidences(&votes, &post, omitted);
     let mut cavity = vec![0.0; k];
     let mut prob = vec![0.0; k];
     for (i, u) in us.iter().enumerate() {
@@ -534,13 +584,13 @@ fn em_story(
             }
         }
         softmax_into(&cavity, &mut prob);
-        // The report's likelihood given the others is c·θ + (1 − θ)·R/(k − 1), R = Σ_{h ≠ v} P(h)·w(v, h)
-        // (R = 1 − c in the one-coin model, where an outlet that is wrong names this value with
-        // probability 1/(k − 1) only). Rescaled to the record's form c′·θ + (1 − c′)(1 − θ),
-        // c′ = c(k − 1) / (c(k − 1) + R), which is ½ at the uninformative c = 1/k and c itself when k = 2.
+        // The report's likelihood given the others is c·θ + (1 − θ)·R/km1, R = Σ_{h ≠ v} P(h)·w(v, h)
+        // (R = 1 − c without omissions, where an outlet that is wrong names this value with probability
+        // 1/km1 only, the wrong share ρ). Rescaled to the record's form c′·θ + (1 − c′)(1 − θ),
+        // c′ = c·km1 / (c·km1 + R); in the one-coin model (km1 = k − 1) that is ½ at the uninformative
+        // c = 1/k.
         let c = prob[u.class as usize];
         let c = match row {
-            // The one-coin form, kept as it was written so that its outputs stay bit for bit.
             None => c * km1 / (c * km1 + 1.0 - c),
             Some(row) => {
                 let rest: f64 = prob
@@ -557,6 +607,40 @@ fn em_story(
     }
     post.truncate(m);
     (post, wrong)
+}
+
+/// For ρ's M-step: the pairs of wrong votes on a story and those of them naming the same value, expected
+/// under the posterior `post` over its hypotheses (its values, then "none of them"), from the votes per
+/// value; a vote that is an omission of the hypothesis (`omitted(v, h)`, lists) is not among its wrong
+/// votes here, since omissions have their own share π.
+fn coincidences(votes: &[f64], post: &[f64], omitted: impl Fn(usize, usize) -> bool) -> (f64, f64) {
+    let (mut pairs, mut coinciding) = (0.0, 0.0);
+    for (h, &ph) in post.iter().enumerate() {
+        let (mut n, mut same) = (0.0, 0.0);
+        for (v, &c) in votes.iter().enumerate() {
+            if v != h && !omitted(v, h) {
+                n += c;
+                same += c * (c - 1.0) / 2.0;
+            }
+        }
+        pairs += ph * n * (n - 1.0) / 2.0;
+        coinciding += ph * same;
+    }
+    (pairs, coinciding)
+}
+
+/// em's chance that a wrong report names one given value, before the first M-step: 1, the one-coin model
+/// ([`wrong_share`] caps it at 1/(k − 1) on every story).
+pub const COINCIDENCE_START: f64 = 1.0;
+
+/// ρ's M-step, by a half step as θ's: the share of pairs of wrong reports on a story that name the same
+/// value, expected under the posterior, under a uniform prior. Where wrong values are spread evenly over
+/// `1/ρ` values two of them coincide with probability ρ, so the share estimates the chance that a wrong
+/// report names a given value; over claims with free values (a population, a date, a name) it is far
+/// below the one-coin model's 1/(k − 1) (0.098 on the population data set, where most stories have two
+/// or three values).
+fn rho_step(rho: f64, counts: &WrongCounts) -> f64 {
+    0.5 * (rho + (counts.coinciding + 1.0) / (counts.pairs + 2.0))
 }
 
 /// em over free values. With `omits` (list values: `omits(story, g, f)` when class g's items are a proper
@@ -587,6 +671,7 @@ fn em(
             .collect()
     });
     let mut share = OMISSION_START;
+    let mut rho = COINCIDENCE_START;
     let (mut iterations, mut converged) = (0, false);
     let mut last_prior: Option<Priors> = None;
     let mut accelerating: Option<Vec<f64>> = None;
@@ -614,7 +699,7 @@ fn em(
         type Step = (
             Vec<Contribution>,
             Vec<f64>,
-            (f64, f64),
+            WrongCounts,
             f64,
             Vec<super::numeric::ScaleVote>,
         );
@@ -642,11 +727,11 @@ fn em(
                         let mu = super::numeric::estimate(&story, t[best]);
                         let mut votes = Vec::new();
                         super::numeric::scale_votes(&story, mu, &mut votes);
-                        (out, post, (0.0, 0.0), mu, votes)
+                        (out, post, WrongCounts::default(), mu, votes)
                     }
                     _ => {
                         let o = omitted.as_ref().map(|t| Omissions { omitted: &t[s], share });
-                        let (post, wrong) = em_story(p, s, &log_theta, o.as_ref(), &mut out);
+                        let (post, wrong) = em_story(p, s, &log_theta, o.as_ref(), rho, &mut out);
                         (out, post, wrong, f64::NAN, Vec::new())
                     }
                 }
@@ -657,10 +742,10 @@ fn em(
         let mut tallies = vec![Tally::default(); n_sources];
         let mut topic_cells = TopicCells::new();
         let mut posterior = Vec::with_capacity(*p.post_start.last().unwrap_or(&0) as usize);
-        let (mut wrong, mut omitting) = (0.0, 0.0);
+        let mut wrong = WrongCounts::default();
         let mut scale_votes = Vec::new();
         let mut estimate = Vec::new();
-        for (s, (out, post, (w, o), mu, votes)) in per_story.into_iter().enumerate() {
+        for (s, (out, post, w, mu, votes)) in per_story.into_iter().enumerate() {
             let (first, us) = (p.start[s] as usize, p.story(s));
             for (k, c, known) in out {
                 let u = us[k as usize];
@@ -671,7 +756,6 @@ fn em(
             }
             posterior.extend(post);
             wrong += w;
-            omitting += o;
             scale_votes.extend(votes);
             estimate.push(mu);
         }
@@ -688,6 +772,7 @@ fn em(
                 iterations: (iterations, converged, last_change),
                 estimate,
                 omission_share: omitted.as_ref().map(|_| share),
+                coincidence: p.numbers.is_none().then_some(rho),
                 topic_cells,
             };
         }
@@ -711,9 +796,14 @@ fn em(
         let mut moved = theta.iter().zip(&next).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
         if omitted.is_some() {
             // π's M-step under a uniform prior, by half steps as θ.
-            let next_share = 0.5 * (share + (omitting + 1.0) / (wrong + 2.0));
+            let next_share = 0.5 * (share + (wrong.omitting + 1.0) / (wrong.wrong + 2.0));
             moved = moved.max((next_share - share).abs());
             share = next_share;
+        }
+        if p.numbers.is_none() {
+            let next_rho = rho_step(rho, &wrong);
+            moved = moved.max((next_rho - rho).abs());
+            rho = next_rho;
         }
         let current_b = kernel.map_or(f64::NAN, |k| k.b);
         if let (Some(k), Some(n)) = (kernel, &p.numbers) {
@@ -727,7 +817,12 @@ fn em(
             let omissions = omitted
                 .as_ref()
                 .map_or_else(String::new, |_| format!(", omissions {share:.4}"));
-            eprintln!("em (values): iteration {iterations}: largest change {moved:.3e}{omissions}{scale}");
+            let coincidence = if p.numbers.is_none() {
+                format!(", coincidence {rho:.4}")
+            } else {
+                String::new()
+            };
+            eprintln!("em (values): iteration {iterations}: largest change {moved:.3e}{omissions}{coincidence}{scale}");
         }
         converged = moved < super::em::TOLERANCE;
         let mut next = next;
@@ -1039,6 +1134,7 @@ fn em_labels(p: &Problem, n_sources: usize) -> Fit {
                 iterations: (iterations, converged, moved),
                 estimate: None,
                 omission_share: None,
+                coincidence: None,
                 topic_cells,
             };
         }
@@ -1135,6 +1231,7 @@ fn dawid_skene(p: &Problem, n_sources: usize) -> Fit {
         iterations: (iterations, converged, last_change),
         estimate: None,
         omission_share: None,
+        coincidence: None,
         topic_cells,
     }
 }
@@ -1281,6 +1378,7 @@ pub(crate) fn truthfinder_with(
         iterations: (iterations, converged, last_change),
         estimate: None,
         omission_share: None,
+        coincidence: None,
         topic_cells,
     }
 }
@@ -1297,13 +1395,13 @@ mod tests {
         let omitted = [false, false, true, false];
         let post = [0.6, 0.3];
         // "Widom" is wrong under h = 0 or none: (0.6·1.44 + 0.1·0.28) / 0.7 / 2.
-        let b = wrong_spread(&post, 1, 3, Some((&omitted, 0.72)));
+        let b = wrong_spread(&post, 1, 3, COINCIDENCE_START, Some((&omitted, 0.72)));
         assert!((b - 0.892 / 0.7 / 2.0).abs() < 1e-12, "{b}");
         // The full list is wrong under h = 1 or none, and it omits neither: (0.3·0.28 + 0.1·0.28) / 0.4 / 2.
-        let b = wrong_spread(&post, 0, 3, Some((&omitted, 0.72)));
+        let b = wrong_spread(&post, 0, 3, COINCIDENCE_START, Some((&omitted, 0.72)));
         assert!((b - 0.14).abs() < 1e-12, "{b}");
         // The one-coin model spreads wrong reports evenly.
-        assert_eq!(wrong_spread(&post, 0, 3, None), 0.5);
+        assert_eq!(wrong_spread(&post, 0, 3, COINCIDENCE_START, None), 0.5);
     }
 
     /// Plain stories from `(story, source, class)` reports, no relays, outlets ranked by id.
@@ -1353,7 +1451,7 @@ mod tests {
         let p = binary(&[(0, 0, 0), (0, 1, 0), (0, 2, 1)]);
         let lt: Vec<(f64, f64)> = [0.8f64, 0.6, 0.6].iter().map(|t| (t.ln(), (1.0 - t).ln())).collect();
         let mut out = Vec::new();
-        let (post, _) = em_story(&p, 0, &lt, None, &mut out);
+        let (post, _) = em_story(&p, 0, &lt, None, COINCIDENCE_START, &mut out);
         assert!((post[0] - 0.8).abs() < 1e-12);
         let c: Vec<f64> = out.iter().map(|o| o.1).collect();
         assert!((c[0] - 0.5).abs() < 1e-9, "{c:?}");
@@ -1391,7 +1489,7 @@ mod tests {
         };
         let lt: Vec<(f64, f64)> = [0.9f64, 0.9].iter().map(|t| (t.ln(), (1.0 - t).ln())).collect();
         let mut out = Vec::new();
-        let (post, _) = em_story(&p, 0, &lt, None, &mut out);
+        let (post, _) = em_story(&p, 0, &lt, None, COINCIDENCE_START, &mut out);
         // Both votes: 0.81 against 0.01, so 0.81 / 0.82.
         assert!((post[0] - 0.81 / 0.82).abs() < 1e-12);
         assert!((out[0].1 - 0.9).abs() < 0.003);
@@ -1419,7 +1517,7 @@ mod tests {
         };
         let lt: Vec<(f64, f64)> = [0.6f64, 0.6].iter().map(|t| (t.ln(), (1.0 - t).ln())).collect();
         let mut out = Vec::new();
-        em_story(&p, 0, &lt, None, &mut out);
+        em_story(&p, 0, &lt, None, COINCIDENCE_START, &mut out);
         assert!((out[0].1 - 0.75).abs() < 0.003, "{out:?}");
     }
 
@@ -1459,7 +1557,7 @@ mod tests {
             share: 0.8,
         };
         let mut out = Vec::new();
-        let (post, (wrong, omissions)) = em_story(&p, 0, &lt, Some(&o), &mut out);
+        let (post, counts) = em_story(&p, 0, &lt, Some(&o), COINCIDENCE_START, &mut out);
         assert!(
             (post[0] - 0.024 / 0.2176).abs() < 1e-12 && (post[1] - 0.192 / 0.2176).abs() < 1e-12,
             "{post:?}"
@@ -1469,10 +1567,85 @@ mod tests {
             (out[0].1 - 0.076336).abs() < 0.002 && (out[1].1 - 0.833333).abs() < 0.003,
             "{out:?}"
         );
-        assert!((wrong - 1.007353).abs() < 1e-6 && (omissions - 0.882353).abs() < 1e-6);
+        assert!((counts.wrong - 1.007353).abs() < 1e-6 && (counts.omitting - 0.882353).abs() < 1e-6);
         // The one-coin model ties the two lists.
-        let (post, _) = em_story(&p, 0, &lt, None, &mut Vec::new());
+        let (post, _) = em_story(&p, 0, &lt, None, COINCIDENCE_START, &mut Vec::new());
         assert!((post[0] - post[1]).abs() < 1e-12);
+    }
+
+    /// The population data set's Binghamton, 2000, in small: four outlets at θ = 0.19 agree on A, one at
+    /// θ = 0.999 names B (hypotheses A, B, none of them). The one-coin model spreads a wrong report over
+    /// the k − 1 = 2 other hypotheses, so a vote of θ = 0.19 weighs 0.19 · 2 / 0.81 = 0.469 for its value,
+    /// less than nothing, and B wins: L(A) = 0.19⁴ · 0.001 · ½ = 6.51605e-7, L(B) = 0.405⁴ · 0.999 =
+    /// 0.0268773, L(none) = 0.405⁴ · 0.0005 = 1.34521e-5, P(B) = 0.999476. With wrong values coinciding
+    /// at ρ = 0.01 each of the four weighs 0.19 / (0.81 · 0.01) = 23.5: L(A) = 0.19⁴ · 0.001 · 0.01 =
+    /// 1.303210e-8, L(B) = 0.0081⁴ · 0.999 = 4.300367e-9, L(none) = 0.0081⁴ · 1e-5 = 4.30467e-14, so
+    /// P(A) = 0.751888 (hand-computed).
+    #[test]
+    fn agreement_outweighs_one_trusted_outlet_once_wrong_values_rarely_coincide() {
+        let unit = |source: u32, class| Unit {
+            rank: source,
+            source,
+            class,
+            relay: false,
+        };
+        let p = Problem {
+            units: vec![unit(0, 0), unit(1, 0), unit(2, 0), unit(3, 0), unit(4, 1)],
+            start: vec![0, 5],
+            classes: Classes::PerStory {
+                values: vec![10, 11],
+                start: vec![0, 2],
+            },
+            post_start: vec![0, 2],
+            settled: vec![None],
+            numbers: None,
+            topics: Vec::new(),
+        };
+        let lt: Vec<(f64, f64)> = [0.19f64, 0.19, 0.19, 0.19, 0.999]
+            .iter()
+            .map(|t| (t.ln(), (1.0 - t).ln()))
+            .collect();
+        let (one_coin, _) = em_story(&p, 0, &lt, None, COINCIDENCE_START, &mut Vec::new());
+        assert!((one_coin[1] - 0.999476).abs() < 1e-6, "{one_coin:?}");
+        let (rare, counts) = em_story(&p, 0, &lt, None, 0.01, &mut Vec::new());
+        assert!((rare[0] - 0.751888).abs() < 1e-6, "{rare:?}");
+        // ρ's statistics: under A one wrong vote (no pair), under B four (6 pairs, all naming A), under
+        // none five (10 pairs, 6 of them the A votes).
+        let none = 1.0 - rare[0] - rare[1];
+        assert!(
+            (counts.pairs - (6.0 * rare[1] + 10.0 * none)).abs() < 1e-12,
+            "{counts:?}"
+        );
+        assert!((counts.coinciding - 6.0 * (rare[1] + none)).abs() < 1e-12, "{counts:?}");
+    }
+
+    /// ρ's statistics by hand: votes A ×3, B ×2, C ×1 and the posterior A 0.5, B 0.3, C 0.1, none 0.1.
+    /// Under A the wrong votes are B B C (3 pairs, 1 naming one value), under B A A A C (6, 3), under C
+    /// A A A B B (10, 4), under none all six (15, 4): 5.8 pairs, 2.2 coinciding. With B an omission of A
+    /// (lists), B's votes are not wrong votes under A: 0 pairs there, 4.3 and 1.7 in all. ρ's half step
+    /// from 1 is ½(1 + 3.2 / 7.8).
+    #[test]
+    fn coincidences_by_hand() {
+        let (votes, post) = ([3.0, 2.0, 1.0], [0.5, 0.3, 0.1, 0.1]);
+        let (pairs, same) = coincidences(&votes, &post, |_, _| false);
+        assert!(
+            (pairs - 5.8).abs() < 1e-12 && (same - 2.2).abs() < 1e-12,
+            "{pairs} {same}"
+        );
+        let (pairs, same) = coincidences(&votes, &post, |v, h| v == 1 && h == 0);
+        assert!(
+            (pairs - 4.3).abs() < 1e-12 && (same - 1.7).abs() < 1e-12,
+            "{pairs} {same}"
+        );
+        let counts = WrongCounts {
+            pairs: 5.8,
+            coinciding: 2.2,
+            ..WrongCounts::default()
+        };
+        assert!((rho_step(1.0, &counts) - 0.5 * (1.0 + 3.2 / 7.8)).abs() < 1e-12);
+        // The cap: a wrong report cannot name each of k − 1 other hypotheses with more than 1/(k − 1).
+        assert_eq!(wrong_share(3, 0.9), 0.5);
+        assert_eq!(wrong_share(3, 0.1), 0.1);
     }
 
     /// SQUAREM on linear maps, hand-computed: for `F(x) = x* + λ(x − x*)` the S3 step leaves the error

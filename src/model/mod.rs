@@ -337,6 +337,8 @@ struct Td {
     estimate: Option<Vec<f64>>,
     /// em over lists: the fitted share of omissions among wrong reports.
     omission_share: Option<f64>,
+    /// em over free values other than numbers: the fitted chance that a wrong report names one given value.
+    coincidence: Option<f64>,
 }
 
 /// One row of `stories.csv`.
@@ -487,12 +489,14 @@ impl Scores {
                 };
                 let p = post[k as usize];
                 let omissions = omitted.as_deref().zip(td.omission_share);
+                // Methods other than em spread wrong reports as the one-coin model does.
+                let rho = td.coincidence.unwrap_or(categorical::COINCIDENCE_START);
                 copying::Judgement {
                     wrong: if p.is_nan() { f64::NAN } else { 1.0 - p },
                     spread: if post.iter().any(|x| x.is_nan()) {
-                        1.0 / (hypotheses.max(2) - 1) as f64
+                        categorical::wrong_share(hypotheses, rho)
                     } else {
-                        categorical::wrong_spread(post, k as usize, hypotheses, omissions)
+                        categorical::wrong_spread(post, k as usize, hypotheses, rho, omissions)
                     },
                 }
             })
@@ -510,6 +514,14 @@ impl Scores {
             .into_par_iter()
             .map(|s| self.story_row(corpus, s))
             .collect()
+    }
+
+    /// em over free values: its fitted error model, the chance ρ that a wrong report names one given value
+    /// (other than numbers) and the share π of omissions among wrong reports (lists); `None` otherwise.
+    pub fn wrong_values(&self) -> (Option<f64>, Option<f64>) {
+        self.td
+            .as_ref()
+            .map_or((None, None), |td| (td.coincidence, td.omission_share))
     }
 
     /// The number of stories.
@@ -1035,6 +1047,7 @@ fn score_held(mut held: Held<'_>, params: &Params) -> Result<Scores> {
             posterior: fit.posterior,
             estimate: fit.estimate,
             omission_share: fit.omission_share,
+            coincidence: fit.coincidence,
         });
         (finished, responders, vec![f64::NAN; evidence.len()])
     } else if params.method == Method::Em {

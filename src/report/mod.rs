@@ -1001,6 +1001,14 @@ struct EmSummary {
     /// reports and a later one, then the same six for a story's last report.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     copy_rates: Vec<f64>,
+    /// em over free values other than numbers: the fitted chance that a wrong report names one given
+    /// value, the share of pairs of wrong reports on a story that agree.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    coincidence: Option<f64>,
+    /// em over lists: the fitted share of omissions (a list that leaves out some of the truth's names)
+    /// among wrong reports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    omission_share: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -1056,6 +1064,8 @@ pub fn summary_json(
             last_change,
             copy_rate: scores.copy_rate.map(|r| (r * 1e6).round() / 1e6),
             copy_rates: scores.copy_rates.iter().map(|r| (r * 1e6).round() / 1e6).collect(),
+            coincidence: scores.wrong_values().0.map(|r| (r * 1e6).round() / 1e6),
+            omission_share: scores.wrong_values().1.map(|r| (r * 1e6).round() / 1e6),
         }),
         numbers: scores.numbers.as_ref(),
         linking,
