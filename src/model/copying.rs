@@ -170,8 +170,8 @@ pub fn detect(corpus: &Corpus, groups: &ByStory, theta: &[f64], judge: &Judge) -
                 let idx: Vec<u32> = reports.iter().map(|r| r.3).collect();
                 let judged = judge(s, &idx);
                 // With values: the chance that two independent wrong reports name the same value, the sum
-                // over the claimed values of the square of the chance a wrong outlet names each (1/(k − 1)
-                // for the one-coin model; the unclaimed rest is left out).
+                // over the claimed values of the square of the chance a wrong outlet names each (em's
+                // fitted coincidence ρ, at most 1/(k − 1); the unclaimed rest is left out).
                 let coincide = if ties_follow {
                     let mut spreads: Vec<(u32, f64)> =
                         reports.iter().zip(&judged).map(|(r, j)| (r.2, j.spread)).collect();
