@@ -23,10 +23,7 @@ const NOISE: f64 = 8.0;
 /// gross error is an integer uniform on 0..=100.
 fn generate(seed: u64) -> Corpus {
     let mut rng = planted::Rng::seed_from_u64(seed);
-    let theta: Vec<f64> = (0..OUTLETS)
-        .map(|i| 0.4 + 0.55 * i as f64 / (OUTLETS - 1) as f64)
-        .collect();
-    let mut corpus = Corpus::new(theta);
+    let mut corpus = Corpus::spread(OUTLETS, 0.4, 0.55);
     for s in 0..STORIES {
         let x = if rng.random::<f64>() < 1.0 / 3.0 {
             0
@@ -70,13 +67,8 @@ fn figures(wd: &Workdir, corpus: &Corpus, name: &str, extra: &[&str]) -> (f64, f
         error += (r["estimate"].parse::<f64>().unwrap() - x).abs();
     }
     let sources = wd.read_csv_maps(&format!("{name}/sources.csv"));
-    let (mut planted, mut reliability) = (vec![], vec![]);
-    for r in &sources {
-        let o: usize = r["source"]["outlet".len()..].parse().unwrap();
-        planted.push(corpus.theta[o]);
-        reliability.push(r["reliability"].parse::<f64>().unwrap());
-    }
-    let rho = credence::evaluate::spearman(&reliability, &planted).expect("ranks vary");
+    let outlets = corpus.outlets(&sources);
+    let rho = credence::evaluate::spearman(&outlets.reliability, &outlets.planted).expect("ranks vary");
     let n = STORIES as f64;
     (exact / n, at_end / ends, error / n, rho)
 }

@@ -21,10 +21,7 @@ const STORIES: usize = 1500;
 /// (relative error Normal(0, 2%), rounded to the unit); a gross error is log-uniform on [10², 10⁸].
 fn generate(seed: u64) -> Corpus {
     let mut rng = planted::Rng::seed_from_u64(seed);
-    let theta: Vec<f64> = (0..OUTLETS)
-        .map(|i| 0.35 + 0.6 * i as f64 / (OUTLETS - 1) as f64)
-        .collect();
-    let mut corpus = Corpus::new(theta);
+    let mut corpus = Corpus::spread(OUTLETS, 0.35, 0.6);
     for s in 0..STORIES {
         let x = 10f64.powf(3.0 + 3.0 * rng.random::<f64>()).round() as i64;
         corpus.truth.push(x);
@@ -81,17 +78,12 @@ fn em_over_numbers_recovers_planted_truths_and_reliabilities() {
     }
     let sources = wd.read_csv_maps("em/sources.csv");
     assert_eq!(sources.len(), OUTLETS);
-    let (mut planted, mut reliability, mut counted, mut covered) = (vec![], vec![], vec![], 0);
-    for r in &sources {
-        let o: usize = r["source"]["outlet".len()..].parse().unwrap();
-        let (lo, hi): (f64, f64) = (r["ci_low"].parse().unwrap(), r["ci_high"].parse().unwrap());
-        planted.push(corpus.theta[o]);
-        reliability.push(r["reliability"].parse().unwrap());
-        counted.push(corpus.counted()[o]);
-        covered += usize::from(lo <= corpus.theta[o] && corpus.theta[o] <= hi);
-    }
-    let coverage = covered as f64 / OUTLETS as f64;
-    let (rho, oracle) = (spearman(&reliability, &planted), spearman(&counted, &planted));
+    let outlets = corpus.outlets(&sources);
+    let coverage = outlets.coverage;
+    let (rho, oracle) = (
+        spearman(&outlets.reliability, &outlets.planted),
+        spearman(&outlets.counted, &outlets.planted),
+    );
     let (em, vote) = (figures["em"], figures["vote"]);
     println!(
         "planted numbers: value exact em {:.4} vote {:.4}; within 1% em {:.4} vote {:.4}; estimate's mean \

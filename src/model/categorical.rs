@@ -251,7 +251,7 @@ pub struct Fit {
     /// em over lists: the fitted share π of omissions among wrong reports (`Omissions`).
     pub omission_share: Option<f64>,
     /// em over free values other than numbers: the fitted chance ρ that a wrong report names one given
-    /// value ([`wrong_share`]).
+    /// value (`wrong_share`).
     pub coincidence: Option<f64>,
     /// With topics ([`Problem::topics`]): the (outlet, topic) cells, each report counted in its
     /// cell exactly as in its outlet's record; empty otherwise.
@@ -641,7 +641,7 @@ fn coincidences(votes: &[f64], post: &[f64], omitted: Option<impl Fn(usize, usiz
 }
 
 /// em's chance that a wrong report names one given value, before the first M-step: 1, the one-coin model
-/// ([`wrong_share`] caps it at 1/(k − 1) on every story).
+/// (`wrong_share` caps it at 1/(k − 1) on every story).
 pub const COINCIDENCE_START: f64 = 1.0;
 
 /// ρ's M-step, by a half step as θ's: the share of pairs of wrong reports on a story that name the same
@@ -1416,6 +1416,33 @@ mod tests {
     }
 
     /// Plain stories from `(story, source, class)` reports, no relays, outlets ranked by id.
+    /// One story of free values (`classes` of them, value ids 10, 11, ...), voter `i` outlet `i` claiming
+    /// `claims[i]`.
+    fn free_story(claims: &[u32], classes: u32) -> Problem {
+        let units = claims
+            .iter()
+            .enumerate()
+            .map(|(i, &class)| Unit {
+                rank: i as u32,
+                source: i as u32,
+                class,
+                relay: false,
+            })
+            .collect();
+        Problem {
+            units,
+            start: vec![0, claims.len() as u32],
+            classes: Classes::PerStory {
+                values: (10..10 + classes).collect(),
+                start: vec![0, classes],
+            },
+            post_start: vec![0, classes],
+            settled: vec![None],
+            numbers: None,
+            topics: Vec::new(),
+        }
+    }
+
     fn binary(units: &[(u32, u32, u32)]) -> Problem {
         let stories = units.iter().map(|u| u.0).max().unwrap() as usize + 1;
         let mut v: Vec<Unit> = Vec::new();
@@ -1473,31 +1500,7 @@ mod tests {
     /// k = 2: the cavity of each is 0.9 / (0.9 + 0.1) = 0.9 (hand-computed).
     #[test]
     fn em_free_values_weigh_none_of_them() {
-        let p = Problem {
-            units: vec![
-                Unit {
-                    rank: 0,
-                    source: 0,
-                    class: 0,
-                    relay: false,
-                },
-                Unit {
-                    rank: 1,
-                    source: 1,
-                    class: 0,
-                    relay: false,
-                },
-            ],
-            start: vec![0, 2],
-            classes: Classes::PerStory {
-                values: vec![7],
-                start: vec![0, 1],
-            },
-            post_start: vec![0, 1],
-            settled: vec![None],
-            numbers: None,
-            topics: Vec::new(),
-        };
+        let p = free_story(&[0, 0], 1);
         let lt: Vec<(f64, f64)> = [0.9f64, 0.9].iter().map(|t| (t.ln(), (1.0 - t).ln())).collect();
         let mut out = Vec::new();
         let (post, _) = em_story(&p, 0, &lt, None, COINCIDENCE_START, &mut out);
@@ -1543,24 +1546,7 @@ mod tests {
     /// votes P(B) + P(none) for A and P(A) + P(none) for B, 1.007353 in all, of which omissions P(B) = 0.882353.
     #[test]
     fn em_story_omissions_by_hand() {
-        let unit = |source, class| Unit {
-            rank: source,
-            source,
-            class,
-            relay: false,
-        };
-        let p = Problem {
-            units: vec![unit(0, 0), unit(1, 1)],
-            start: vec![0, 2],
-            classes: Classes::PerStory {
-                values: vec![10, 11],
-                start: vec![0, 2],
-            },
-            post_start: vec![0, 2],
-            settled: vec![None],
-            numbers: None,
-            topics: Vec::new(),
-        };
+        let p = free_story(&[0, 1], 2);
         let lt: Vec<(f64, f64)> = [0.6f64, 0.6].iter().map(|t| (t.ln(), (1.0 - t).ln())).collect();
         let omitted = [false, true, false, false];
         let o = Omissions {
@@ -1594,24 +1580,7 @@ mod tests {
     /// P(A) = 0.751888 (hand-computed).
     #[test]
     fn agreement_outweighs_one_trusted_outlet_once_wrong_values_rarely_coincide() {
-        let unit = |source: u32, class| Unit {
-            rank: source,
-            source,
-            class,
-            relay: false,
-        };
-        let p = Problem {
-            units: vec![unit(0, 0), unit(1, 0), unit(2, 0), unit(3, 0), unit(4, 1)],
-            start: vec![0, 5],
-            classes: Classes::PerStory {
-                values: vec![10, 11],
-                start: vec![0, 2],
-            },
-            post_start: vec![0, 2],
-            settled: vec![None],
-            numbers: None,
-            topics: Vec::new(),
-        };
+        let p = free_story(&[0, 0, 0, 0, 1], 2);
         let lt: Vec<(f64, f64)> = [0.19f64, 0.19, 0.19, 0.19, 0.999]
             .iter()
             .map(|t| (t.ln(), (1.0 - t).ln()))

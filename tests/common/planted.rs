@@ -1,12 +1,13 @@
-//! Generated corpora of number stories with planted truth, shared by `planted_numbers.rs` and
-//! `planted_bounded.rs`: the draws and bookkeeping each generator repeats.
+//! Generated corpora of valued stories with planted truth, shared by `planted_numbers.rs`,
+//! `planted_bounded.rs` and `planted_text.rs`: the draws and bookkeeping each generator repeats, and how a
+//! run's `sources.csv` is read against what was planted.
 
 use rand::RngExt;
 
 /// The generator every planted corpus draws from.
 pub type Rng = rand_chacha::ChaCha8Rng;
 
-/// A corpus of number claims with what was planted.
+/// A corpus of valued claims with what was planted.
 pub struct Corpus {
     /// Each story's true number.
     pub truth: Vec<i64>,
@@ -21,6 +22,15 @@ pub struct Corpus {
 }
 
 impl Corpus {
+    /// An empty corpus of `outlets` outlets whose planted rates run evenly from `lo` to `lo + width`.
+    pub fn spread(outlets: usize, lo: f64, width: f64) -> Corpus {
+        Corpus::new(
+            (0..outlets)
+                .map(|i| lo + width * i as f64 / (outlets - 1) as f64)
+                .collect(),
+        )
+    }
+
     /// An empty corpus of outlets with planted rates `theta`.
     pub fn new(theta: Vec<f64>) -> Corpus {
         Corpus {
@@ -45,6 +55,42 @@ impl Corpus {
     /// Each outlet's share of good reports, what counting against the hidden truth gives.
     pub fn counted(&self) -> Vec<f64> {
         self.counts.iter().map(|c| f64::from(c.0) / f64::from(c.1)).collect()
+    }
+}
+
+/// A run's outlets against what was planted, in `sources.csv`'s order.
+#[allow(dead_code)] // Not every test reads every field.
+pub struct Outlets {
+    /// Each outlet's planted rate.
+    pub planted: Vec<f64>,
+    /// Its `reliability`.
+    pub reliability: Vec<f64>,
+    /// Its share of good reports, counting against the hidden truth.
+    pub counted: Vec<f64>,
+    /// The share of outlets whose interval holds the planted rate.
+    pub coverage: f64,
+}
+
+impl Corpus {
+    /// Reads a run's `sources.csv` rows (outlets named `outletNN`) against the planted rates.
+    #[allow(dead_code)] // Not every test reads it.
+    pub fn outlets(&self, rows: &[std::collections::BTreeMap<String, String>]) -> Outlets {
+        let (mut planted, mut reliability, mut counted, mut covered) = (vec![], vec![], vec![], 0);
+        for r in rows {
+            let o: usize = r["source"]["outlet".len()..].parse().unwrap();
+            let (lo, hi): (f64, f64) = (r["ci_low"].parse().unwrap(), r["ci_high"].parse().unwrap());
+            planted.push(self.theta[o]);
+            reliability.push(r["reliability"].parse().unwrap());
+            counted.push(self.counted()[o]);
+            covered += usize::from(lo <= self.theta[o] && self.theta[o] <= hi);
+        }
+        let coverage = covered as f64 / rows.len() as f64;
+        Outlets {
+            planted,
+            reliability,
+            counted,
+            coverage,
+        }
     }
 }
 
