@@ -34,9 +34,14 @@ for kind in ("text", "number"):
     open(f"{work}/{kind}.csv", "w").write("\n".join(rows) + "\n")
 PY
 uptime
-hyperfine --runs "$RUNS" --warmup 1 --export-markdown "$WORK/text.md" \
+hyperfine --runs "$RUNS" --warmup 1 --export-json "$WORK/text.json" \
   -n new "$new score --claims $WORK/text.csv --out $WORK/out-new -q" \
   -n old "$old score --claims $WORK/text.csv --out $WORK/out-old -q"
+python3 - "$WORK/text.json" <<'PY'
+import json, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    print(f"text, {r['command']}: median {r['median']:.2f} s (min {r['min']:.2f}, max {r['max']:.2f})")
+PY
 for f in sources claims stories; do cmp "$WORK/out-new/$f.csv" "$WORK/out-old/$f.csv"; done
 echo "text: the two binaries' outputs are the same bytes"
 for b in new old; do
