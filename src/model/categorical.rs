@@ -559,11 +559,8 @@ fn em_story(
             }
         }
     }
-    let mut votes = vec![0.0f64; m];
-    for u in us.iter().filter(|u| !u.relay) {
-        votes[u.class as usize] += 1.0;
-    }
-    (wrong.pairs, wrong.coinciding) = coincidences(&votes, &post, omissions.map(|_| omitted));
+    let omitted: Option<&dyn Fn(usize, usize) -> bool> = omissions.is_some().then_some(&omitted);
+    (wrong.pairs, wrong.coinciding) = coincidences(&vote_counts(us, m), &post, omitted);
     let mut cavity = vec![0.0; k];
     let mut prob = vec![0.0; k];
     for (i, u) in us.iter().enumerate() {
@@ -641,7 +638,7 @@ fn wide_story(
     let top = l.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let e: Vec<f64> = l.iter().map(|x| (x - top).exp()).collect();
     let total: f64 = e.iter().sum();
-    let post: Vec<f64> = e.iter().map(|x| x / total).collect();
+    let mut post: Vec<f64> = e.iter().map(|x| x / total).collect();
     // Prefix and suffix sums: the total of every hypothesis but one, without cancellation.
     let mut before = vec![0.0; k + 1];
     for h in 0..k {
@@ -651,12 +648,8 @@ fn wide_story(
     for h in (0..k).rev() {
         after[h] = after[h + 1] + e[h];
     }
-    let mut votes = vec![0.0f64; m];
-    for u in us.iter().filter(|u| !u.relay) {
-        votes[u.class as usize] += 1.0;
-    }
     let mut wrong = WrongCounts::default();
-    (wrong.pairs, wrong.coinciding) = coincidences(&votes, &post, None::<fn(usize, usize) -> bool>);
+    (wrong.pairs, wrong.coinciding) = coincidences(&vote_counts(us, m), &post, None);
     for (i, u) in us.iter().enumerate() {
         if !u.relay && voters < 2 {
             continue;
@@ -673,16 +666,24 @@ fn wide_story(
         let c = c * km1 / (c * km1 + 1.0 - c);
         out.push((i as u32, super::em::rounded(c), false));
     }
-    let mut post = post;
     post.truncate(m);
     (post, wrong)
+}
+
+/// The votes (reports other than relays) for each of a story's `m` values.
+fn vote_counts(us: &[Unit], m: usize) -> Vec<f64> {
+    let mut votes = vec![0.0f64; m];
+    for u in us.iter().filter(|u| !u.relay) {
+        votes[u.class as usize] += 1.0;
+    }
+    votes
 }
 
 /// For ρ's M-step: the pairs of wrong votes on a story and those of them naming the same value, expected
 /// under the posterior `post` over its hypotheses (its values, then "none of them"), from the votes per
 /// value; a vote that is an omission of the hypothesis (`omitted(v, h)`, lists) is not among its wrong
 /// votes here, since omissions have their own share π.
-fn coincidences(votes: &[f64], post: &[f64], omitted: Option<impl Fn(usize, usize) -> bool>) -> (f64, f64) {
+fn coincidences(votes: &[f64], post: &[f64], omitted: Option<&dyn Fn(usize, usize) -> bool>) -> (f64, f64) {
     let (mut pairs, mut coinciding) = (0.0, 0.0);
     let Some(omitted) = omitted else {
         // Without omissions the wrong votes under h are all but h's own: O(m), not O(m²), per story.
@@ -1743,17 +1744,17 @@ mod tests {
     #[test]
     fn coincidences_by_hand() {
         let (votes, post) = ([3.0, 2.0, 1.0], [0.5, 0.3, 0.1, 0.1]);
-        let (pairs, same) = coincidences(&votes, &post, None::<fn(usize, usize) -> bool>);
+        let (pairs, same) = coincidences(&votes, &post, None);
         assert!(
             (pairs - 5.8).abs() < 1e-12 && (same - 2.2).abs() < 1e-12,
             "{pairs} {same}"
         );
-        let (pairs, same) = coincidences(&votes, &post, Some(|_, _| false));
+        let (pairs, same) = coincidences(&votes, &post, Some(&|_, _| false));
         assert!(
             (pairs - 5.8).abs() < 1e-12 && (same - 2.2).abs() < 1e-12,
             "{pairs} {same}"
         );
-        let (pairs, same) = coincidences(&votes, &post, Some(|v, h| v == 1 && h == 0));
+        let (pairs, same) = coincidences(&votes, &post, Some(&|v, h| v == 1 && h == 0));
         assert!(
             (pairs - 4.3).abs() < 1e-12 && (same - 1.7).abs() < 1e-12,
             "{pairs} {same}"

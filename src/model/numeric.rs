@@ -487,6 +487,24 @@ pub struct NumberStory<'a> {
 /// computes each report's row again where it needs it.
 const HELD_KERNEL_ROWS: usize = 1 << 22;
 
+/// Report `i`'s row of `m` kernel likelihoods: from the held table `k`, or (`k` empty, the table not held)
+/// worked out by `fill` into `scratch`.
+fn held_or_fresh<'a>(
+    k: &'a [f64],
+    scratch: &'a mut Vec<f64>,
+    i: usize,
+    m: usize,
+    fill: impl FnOnce(&mut Vec<f64>),
+) -> &'a [f64] {
+    if k.is_empty() {
+        scratch.clear();
+        fill(scratch);
+        scratch
+    } else {
+        &k[i * m..(i + 1) * m]
+    }
+}
+
 /// One number story's em step. Pushes each report's contribution to its outlet's record (none for a vote
 /// alone on its story) and returns the story's posterior over its candidates.
 pub fn story(story: &NumberStory, out: &mut Vec<Contribution>) -> Vec<f64> {
@@ -512,28 +530,21 @@ fn story_holding(story: &NumberStory, out: &mut Vec<Contribution>, held: usize) 
     // Each report's kernel likelihood at every candidate: computed once and held when the table is small
     // (the posterior, the cavity and the report's own A all read it), computed again per pass when it would
     // not be (a story of 20,000 distinct numbers would hold 3 GB). The same numbers either way.
-    let row = |u: &Unit, out: &mut Vec<f64>| {
+    let push_row = |u: &Unit, out: &mut Vec<f64>| {
         let (ti, wi, si) = (t[u.class as usize], w[u.class as usize], side[u.class as usize]);
-        out.clear();
         out.extend(t.iter().map(|&tj| kernel.likelihood(ti - tj, wi, si)));
     };
-    let held = units.len() * m <= held;
-    let mut k = Vec::with_capacity(if held { units.len() * m } else { 0 });
-    let mut scratch = Vec::with_capacity(m);
-    if held {
+    let mut k = Vec::new();
+    if units.len() * m <= held {
+        k.reserve_exact(units.len() * m);
         for u in units {
-            row(u, &mut scratch);
-            k.extend_from_slice(&scratch);
+            push_row(u, &mut k);
         }
     }
+    let mut scratch = Vec::new();
     let mut l = vec![0.0; m];
     for (i, u) in units.iter().enumerate().filter(|(_, u)| !u.relay) {
-        let ku = if held {
-            &k[i * m..(i + 1) * m]
-        } else {
-            row(u, &mut scratch);
-            &scratch[..]
-        };
+        let ku = held_or_fresh(&k, &mut scratch, i, m, |out| push_row(u, out));
         for (x, &kj) in l.iter_mut().zip(ku) {
             *x += mix(theta[u.source as usize], kj, g).0;
         }
@@ -545,12 +556,7 @@ fn story_holding(story: &NumberStory, out: &mut Vec<Contribution>, held: usize) 
         if !u.relay && voters < 2 {
             continue;
         }
-        let ku = if held {
-            &k[i * m..(i + 1) * m]
-        } else {
-            row(u, &mut scratch);
-            &scratch[..]
-        };
+        let ku = held_or_fresh(&k, &mut scratch, i, m, |out| push_row(u, out));
         cavity.copy_from_slice(&l);
         if !u.relay {
             for (c, &kj) in cavity.iter_mut().zip(ku) {

@@ -1052,20 +1052,23 @@ pub fn summary_json(
             })
             .collect(),
         parameters: &scores.params,
-        em: scores.em.map(|(iterations, converged, last_change)| EmSummary {
-            iterations,
-            converged,
-            // TruthFinder's stopping rule is on the cosine of successive trust vectors.
-            tolerance: if scores.params.method == crate::model::Method::TruthFinder {
-                crate::model::categorical::TF_DELTA
-            } else {
-                crate::model::em::TOLERANCE
-            },
-            last_change,
-            copy_rate: scores.copy_rate.map(|r| (r * 1e6).round() / 1e6),
-            copy_rates: scores.copy_rates.iter().map(|r| (r * 1e6).round() / 1e6).collect(),
-            coincidence: scores.wrong_values().0.map(|r| (r * 1e6).round() / 1e6),
-            omission_share: scores.wrong_values().1.map(|r| (r * 1e6).round() / 1e6),
+        em: scores.em.map(|(iterations, converged, last_change)| {
+            let (coincidence, omission_share) = scores.wrong_values();
+            EmSummary {
+                iterations,
+                converged,
+                // TruthFinder's stopping rule is on the cosine of successive trust vectors.
+                tolerance: if scores.params.method == crate::model::Method::TruthFinder {
+                    crate::model::categorical::TF_DELTA
+                } else {
+                    crate::model::em::TOLERANCE
+                },
+                last_change,
+                copy_rate: scores.copy_rate.map(|r| (r * 1e6).round() / 1e6),
+                copy_rates: scores.copy_rates.iter().map(|r| (r * 1e6).round() / 1e6).collect(),
+                coincidence: coincidence.map(crate::numfmt::round6),
+                omission_share: omission_share.map(crate::numfmt::round6),
+            }
         }),
         numbers: scores.numbers.as_ref(),
         linking,
