@@ -324,11 +324,18 @@ impl Record {
 #[derive(Debug, Clone)]
 pub struct MarginalGrid {
     h: f64,
-    /// Per point: the log likelihood, ln σ(φ) and ln σ(−φ).
-    points: Vec<(f64, f64, f64)>,
+    /// Per point: the log likelihood, ln σ(φ) and ln σ(−φ). Shared, so that a grid kept for the next
+    /// round of an iteration ([`super::prior::GridCache`]) is kept without a copy.
+    points: std::sync::Arc<[(f64, f64, f64)]>,
 }
 
 impl MarginalGrid {
+    /// Whether two grids are one tabulation (a grid kept for the next fit, not laid again).
+    #[cfg(test)]
+    pub fn shares_points(&self, other: &MarginalGrid) -> bool {
+        std::sync::Arc::ptr_eq(&self.points, &other.points)
+    }
+
     /// `ln ∫ L(θ) Beta(θ; a, b) dθ` by the trapezoid rule on the grid.
     pub fn log_marginal(&self, a: f64, b: f64) -> f64 {
         self.log_marginal_given(a, b, ln_beta(a, b))
@@ -371,13 +378,13 @@ impl MarginalGrid {
         let (w, top) = self.weights(a, b);
         let total: f64 = w.iter().sum();
         let mut mean = [0.0; 2];
-        for (&wi, &(_, ls, lt)) in w.iter().zip(&self.points) {
+        for (&wi, &(_, ls, lt)) in w.iter().zip(self.points.iter()) {
             mean[0] += wi * ls;
             mean[1] += wi * lt;
         }
         mean = mean.map(|m| m / total);
         let mut cov = [[0.0; 2]; 2];
-        for (&wi, &(_, ls, lt)) in w.iter().zip(&self.points) {
+        for (&wi, &(_, ls, lt)) in w.iter().zip(self.points.iter()) {
             let d = [ls - mean[0], lt - mean[1]];
             for i in 0..2 {
                 for j in 0..2 {
@@ -406,10 +413,10 @@ impl MarginalGrid {
         let total: f64 = w.iter().sum();
         // φ = ln σ(φ) − ln σ(−φ).
         let phi = |&(_, ls, lt): &(f64, f64, f64)| ls - lt;
-        let mean = w.iter().zip(&self.points).map(|(wi, p)| wi * phi(p)).sum::<f64>() / total;
+        let mean = w.iter().zip(self.points.iter()).map(|(wi, p)| wi * phi(p)).sum::<f64>() / total;
         let var = w
             .iter()
-            .zip(&self.points)
+            .zip(self.points.iter())
             .map(|(wi, p)| wi * (phi(p) - mean).powi(2))
             .sum::<f64>()
             / total;
@@ -422,7 +429,7 @@ impl MarginalGrid {
         let (w, _) = self.weights(a, b);
         let total: f64 = w.iter().sum();
         w.iter()
-            .zip(&self.points)
+            .zip(self.points.iter())
             .map(|(wi, &(_, ls, _))| wi * ls.exp())
             .sum::<f64>()
             / total
@@ -473,12 +480,26 @@ impl Record {
             .enumerate()
             .map(|(i, l)| {
                 let phi = lo + h * i as f64;
-                (l, log_sigmoid(phi), log_sigmoid(-phi))
+                let sides = Sides::at(phi);
+                (l, sides.ls, sides.lt)
             })
             .collect();
         Some(MarginalGrid { h, points })
     }
 }
+
+/// The running product of [`LogitDensity::value`]'s factors is folded into its logarithm below this: far
+/// enough from the smallest normal number (1e-308) that one more factor above [`SMALL_FACTOR`] cannot leave
+/// the normal range.
+const FOLD_BELOW: f64 = 1e-150;
+
+/// A factor of [`LogitDensity::value`] at or below this (a claim all but certainly wrong, far out on the
+/// grid, or a power of many) is added as its own logarithm rather than multiplied in.
+const SMALL_FACTOR: f64 = 1e-100;
+
+/// The largest whole weight of a claim group whose factor [`LogitDensity::value`] raises to its power by
+/// multiplications (`powi`, a handful of them) rather than through a logarithm.
+const MULTIPLIED_POWER: f64 = 1024.0;
 
 /// Most grid points for a marginal likelihood. The trapezoid rule converges geometrically on these smooth,
 /// fast-decaying integrands: three points per standard deviation (at least 33) agree with closed forms
@@ -593,15 +614,6 @@ fn chebyshev_nodes(half: f64) -> Option<usize> {
     (m.is_finite() && m <= 64.0).then(|| (m as usize).max(8))
 }
 
-/// `ln σ(φ)`, computed without overflow for any φ.
-fn log_sigmoid(phi: f64) -> f64 {
-    if phi >= 0.0 {
-        -(-phi).exp().ln_1p()
-    } else {
-        phi - phi.exp().ln_1p()
-    }
-}
-
 /// σ(φ) = 1 / (1 + e^−φ).
 fn sigmoid(phi: f64) -> f64 {
     if phi >= 0.0 {
@@ -609,6 +621,46 @@ fn sigmoid(phi: f64) -> f64 {
     } else {
         let e = phi.exp();
         e / (1.0 + e)
+    }
+}
+
+/// σ(φ), σ(−φ) and their logarithms, without overflow for any φ, from one exponential and one `ln_1p`:
+/// [`sigmoid`] at φ and −φ to the bit, and `ln σ` as `−ln(1 + e^−φ)` or `φ − ln(1 + e^φ)`.
+#[derive(Clone, Copy)]
+struct Sides {
+    /// σ(φ).
+    s: f64,
+    /// σ(−φ).
+    t: f64,
+    /// ln σ(φ).
+    ls: f64,
+    /// ln σ(−φ).
+    lt: f64,
+}
+
+impl Sides {
+    fn at(phi: f64) -> Sides {
+        // e = e^−|φ| and l = ln(1 + e), as both functions compute them on either side of zero (−0 counts
+        // as φ ≥ 0 in both, as here).
+        if phi >= 0.0 {
+            let e = (-phi).exp();
+            let l = e.ln_1p();
+            Sides {
+                s: 1.0 / (1.0 + e),
+                t: e / (1.0 + e),
+                ls: -l,
+                lt: -phi - l,
+            }
+        } else {
+            let e = phi.exp();
+            let l = e.ln_1p();
+            Sides {
+                s: e / (1.0 + e),
+                t: 1.0 / (1.0 + e),
+                ls: phi - l,
+                lt: -l,
+            }
+        }
     }
 }
 
@@ -626,9 +678,9 @@ impl LogitDensity<'_> {
     /// Value, first and second derivative at φ.
     fn eval(&self, phi: f64) -> (f64, f64, f64) {
         // σ(φ) and σ(−φ) are each computed directly, so neither loses precision when the other is near 1.
-        let (s, t) = (sigmoid(phi), sigmoid(-phi));
+        let Sides { s, t, ls, lt } = Sides::at(phi);
         let st = s * t;
-        let mut f = self.a * log_sigmoid(phi) + self.b * log_sigmoid(-phi);
+        let mut f = self.a * ls + self.b * lt;
         let mut d1 = self.a * t - self.b * s;
         let mut d2 = -(self.a + self.b) * st;
         for &(c, n) in &self.record.uncertain {
@@ -643,14 +695,38 @@ impl LogitDensity<'_> {
         (f, d1, d2)
     }
 
-    /// The value alone, for the quadrature: one logarithm per uncertain group.
+    /// The value alone, for the quadrature. The uncertain groups' factors are multiplied together and the
+    /// product's logarithm taken once it nears the bottom of the normal range, rather than one logarithm
+    /// per group: the quadratures of em's records are almost all such logarithms (a record of a few
+    /// hundred claims has a wide posterior, so it is tabulated at a hundred points or more, directly), and
+    /// a multiplication costs a tenth of one. Each factor is at most 1 and the product is folded before it
+    /// can leave the normal range ([`FOLD_BELOW`], [`SMALL_FACTOR`]); its relative rounding error, a unit in
+    /// the last place per factor, is of the order of the sum of logarithms'.
     fn value(&self, phi: f64) -> f64 {
-        let (s, t) = (sigmoid(phi), sigmoid(-phi));
-        let mut f = self.a * log_sigmoid(phi) + self.b * log_sigmoid(-phi);
+        let Sides { s, t, ls, lt } = Sides::at(phi);
+        let mut f = self.a * ls + self.b * lt;
+        let mut product = 1.0;
         for &(c, n) in &self.record.uncertain {
-            f += n * (c * s + (1.0 - c) * t).ln();
+            let m = c * s + (1.0 - c) * t;
+            // A group of whole weight (em's are counts of reports at one step) is a power, by multiplications.
+            let power = if n == 1.0 {
+                m
+            } else if n.fract() == 0.0 && n <= MULTIPLIED_POWER {
+                m.powi(n as i32)
+            } else {
+                0.0
+            };
+            if power > SMALL_FACTOR {
+                product *= power;
+            } else {
+                f += n * m.ln();
+            }
+            if product < FOLD_BELOW {
+                f += product.ln();
+                product = 1.0;
+            }
         }
-        f
+        f + product.ln()
     }
 
     /// The log density on the `n` evenly spaced points from `lo` to `hi`.
@@ -745,7 +821,10 @@ impl LogitDensity<'_> {
             b: 0.0,
         };
         let sum = Chebyshev::new(|phi| claims.value(phi), mode - 20.0 * sd, mode + 20.0 * sd, m);
-        let known = |phi: f64, a: f64, b: f64| a * log_sigmoid(phi) + b * log_sigmoid(-phi);
+        let known = |phi: f64, a: f64, b: f64| {
+            let sides = Sides::at(phi);
+            a * sides.ls + b * sides.lt
+        };
         let density = |phi: f64| known(phi, self.a, self.b) + sum.at(phi);
         let top = density(mode);
         let reach = |dir: f64| {
@@ -1115,6 +1194,75 @@ mod tests {
         }
         assert_eq!(chebyshev_nodes(40.0), None);
         assert_eq!(chebyshev_nodes(1e-3), Some(8));
+    }
+
+    /// `Sides` gives σ at φ and −φ to the bit, and their logarithms as the textbook formulas, at zero (both
+    /// signs), in the bulk, and where e^±φ underflows or would overflow.
+    #[test]
+    fn sides_are_both_sigmoids_and_their_logarithms() {
+        let log_sigmoid = |x: f64| {
+            if x >= 0.0 {
+                -(-x).exp().ln_1p()
+            } else {
+                x - x.exp().ln_1p()
+            }
+        };
+        for phi in [
+            0.0, -0.0, 1e-300, -1e-300, 0.3, -0.3, 5.0, -17.25, 40.0, -700.0, 745.5, 800.0, -800.0,
+        ] {
+            let sides = Sides::at(phi);
+            assert_eq!(sides.s.to_bits(), sigmoid(phi).to_bits(), "σ({phi})");
+            assert_eq!(sides.t.to_bits(), sigmoid(-phi).to_bits(), "σ(−{phi})");
+            assert_eq!(sides.ls.to_bits(), log_sigmoid(phi).to_bits(), "ln σ({phi})");
+            assert_eq!(sides.lt.to_bits(), log_sigmoid(-phi).to_bits(), "ln σ(−{phi})");
+        }
+        assert!((Sides::at(0.0).ls + std::f64::consts::LN_2).abs() < 1e-16);
+        assert!((Sides::at(-800.0).ls + 800.0).abs() < 1e-12 && Sides::at(-800.0).lt == 0.0);
+    }
+
+    /// The log density multiplies its factors where it can, and agrees with the sum of their logarithms:
+    /// on a record of weights one (thousands of them, so the product is folded many times), whole weights
+    /// below and above `MULTIPLIED_POWER`, fractional weights, and claims almost surely wrong (factors far
+    /// below `SMALL_FACTOR`), from the left end of the grid to the right.
+    #[test]
+    fn log_density_multiplies_as_the_logarithms_add() {
+        let mut uncertain: Vec<(f64, f64)> = (1..3000)
+            .map(|k| (1.0 / (1.0 + (-(k as f64 - 1500.0) / 200.0).exp()), 1.0))
+            .collect();
+        uncertain.extend([
+            (1e-200, 1.0),
+            (0.2, 3.0),
+            (0.35, 2.5),
+            (0.9, 2000.0),
+            (1.0 - 1e-15, 7.0),
+        ]);
+        let mut record = Record {
+            hits: 2.0,
+            misses: 3.0,
+            uncertain,
+        };
+        record.finish();
+        let density = LogitDensity {
+            record: &record,
+            a: 1.5 + record.hits,
+            b: 0.5 + record.misses,
+        };
+        for phi in [-60.0, -12.5, -1.0, 0.0, 0.7, 9.0, 60.0] {
+            let sides = Sides::at(phi);
+            let logs: f64 = density.a * sides.ls
+                + density.b * sides.lt
+                + record
+                    .uncertain
+                    .iter()
+                    .map(|&(c, n)| n * (c * sides.s + (1.0 - c) * sides.t).ln())
+                    .sum::<f64>();
+            let value = density.value(phi);
+            assert!(value.is_finite(), "φ = {phi}");
+            assert!(
+                (value - logs).abs() < 1e-9 * (1.0 + logs.abs()),
+                "φ = {phi}: {value} against {logs}"
+            );
+        }
     }
 
     /// Trigamma at textbook values: ψ′(1) = π²/6, ψ′(½) = π²/2, ψ′(x + 1) = ψ′(x) − 1/x², and

@@ -123,7 +123,18 @@ impl Prior {
     /// `MAX_ROUNDS` searches. Laying a grid (a logarithm per claim group and node) is what costs; most
     /// grids, those of outlets whose posteriors the data pin, are laid once.
     pub fn fit_tabulated(records: &[&Record], near: Option<&Prior>) -> (Prior, Vec<Option<MarginalGrid>>) {
-        let (prior, grids) = Prior::search(records, near);
+        Prior::fit_cached(records, near, &mut Vec::new())
+    }
+
+    /// [`Prior::fit_tabulated`], reusing the grids that `cache` kept from the last fit over the same
+    /// records (by index) for every record that has not changed since, where they still serve, and
+    /// keeping this fit's grids in it for the next.
+    fn fit_cached(
+        records: &[&Record],
+        near: Option<&Prior>,
+        cache: &mut Vec<Option<Laid>>,
+    ) -> (Prior, Vec<Option<MarginalGrid>>) {
+        let (prior, grids) = Prior::search(records, near, cache);
         let serving = grids
             .into_iter()
             .map(|g| g.and_then(|(g, serves)| serves.then_some(g)))
@@ -133,9 +144,14 @@ impl Prior {
 
     /// The search of [`Prior::fit_tabulated`], with every grid it searched on (each with whether it serves
     /// the prior found), in the order of `records`.
-    fn search(records: &[&Record], near: Option<&Prior>) -> (Prior, Vec<Option<(MarginalGrid, bool)>>) {
+    fn search(
+        records: &[&Record],
+        near: Option<&Prior>,
+        cache: &mut Vec<Option<Laid>>,
+    ) -> (Prior, Vec<Option<(MarginalGrid, bool)>>) {
         let near = near.filter(|p| p.method == "empirical_bayes");
         let used: Vec<usize> = (0..records.len()).filter(|&i| !records[i].is_empty()).collect();
+        let kept = std::mem::take(cache);
         if used.len() < 2 {
             let prior = Prior {
                 sources_used: used.len(),
@@ -176,8 +192,18 @@ impl Prior {
         // prior with α or β near zero the posterior's tail on the logit scale falls too slowly for any
         // grid to reach e^−30 below its peak) is not laid again, since laying it elsewhere would not serve
         // either and the searches would chase its small changes.
-        let mut grids: Vec<Option<(MarginalGrid, [f64; 2], bool)>> = used.par_iter().map(|&i| lay(i, x)).collect();
+        // A record unchanged since the last fit keeps the grid laid for it then (wherever that was); the
+        // searches below lay it again only if it does not serve their optimum.
+        let (mut grids, reused): (Vec<Option<Searched>>, Vec<bool>) = used
+            .par_iter()
+            .map(|&i| match kept.get(i).and_then(Option::as_ref) {
+                Some(k) if k.serves && k.record == *records[i] => (Some((k.grid.clone(), k.at, true)), true),
+                _ => (lay(i, x), false),
+            })
+            .unzip();
         let mut searches = 0;
+        let reused = reused.iter().filter(|&&r| r).count();
+        let mut laid = grids.iter().filter(|g| g.is_some()).count() - reused;
         let mut value = f64::NAN;
         let mut stale: Vec<usize> = Vec::new();
         for round in 1..=MAX_ROUNDS {
@@ -213,14 +239,18 @@ impl Prior {
             if stale.is_empty() || round == MAX_ROUNDS {
                 break;
             }
-            let fresh: Vec<Option<(MarginalGrid, [f64; 2], bool)>> =
-                stale.par_iter().map(|&k| lay(used[k], x)).collect();
+            let fresh: Vec<Option<Searched>> = stale.par_iter().map(|&k| lay(used[k], x)).collect();
+            laid += stale.len();
             for (&k, g) in stale.iter().zip(fresh) {
                 grids[k] = g;
             }
         }
         if std::env::var_os("CREDENCE_TIMING").is_some() {
-            eprintln!("timing: prior fit: {searches} Newton steps");
+            eprintln!(
+                "timing: prior fit: {searches} Newton steps; {laid} grids laid, {reused} kept from the last fit, \
+                 for {} records",
+                used.len()
+            );
         }
         let (u, v) = (x[0], x[1]);
         let (alpha, beta) = Prior::from_point(u, v);
@@ -238,7 +268,16 @@ impl Prior {
         };
         // A grid serves the prior found if it served where it was laid and was not stale at the last search.
         let mut out = vec![None; records.len()];
+        cache.resize_with(records.len(), || None);
         for (k, (i, g)) in used.into_iter().zip(grids).enumerate() {
+            if let Some((grid, at, serves)) = &g {
+                cache[i] = Some(Laid {
+                    record: records[i].clone(),
+                    grid: grid.clone(),
+                    at: *at,
+                    serves: *serves,
+                });
+            }
             out[i] = g.map(|(g, _, serves)| (g, serves && stale.binary_search(&k).is_err()));
         }
         (prior, out)
@@ -364,6 +403,33 @@ pub fn newton_max(
     (x, fx, steps)
 }
 
+/// A record's grid in a search: the grid, the search point it was laid at, and whether it served the prior
+/// there.
+type Searched = (MarginalGrid, [f64; 2], bool);
+
+/// A grid laid for a record, kept for the next fit: the record it tabulates, where it was laid, and whether
+/// it served the prior there (one that did not is laid afresh).
+#[derive(Debug, Clone)]
+struct Laid {
+    record: Record,
+    grid: MarginalGrid,
+    at: [f64; 2],
+    serves: bool,
+}
+
+/// The grids of one fit of the priors ([`Priors::fit_cached`]), kept for the next fit over the same
+/// outlets: an iteration that refits the priors every round (em) would otherwise tabulate every outlet's
+/// record every round, though late in the iteration almost none change (on a generated corpus of 3,000
+/// outlets, three quarters of the records were the same as in the round before at the tenth round, 96% at
+/// the fourteenth). A kept grid is
+/// used only for a record equal to the one it was laid for, and only where it serves the new optimum
+/// ([`MarginalGrid::covers`]); otherwise it is laid again there, as a fresh fit does.
+#[derive(Debug, Clone, Default)]
+pub struct GridCache {
+    overall: Vec<Option<Laid>>,
+    groups: Vec<Vec<Option<Laid>>>,
+}
+
 /// Priors by group of outlets (`--sources-meta`): one fitted over every outlet, and one per group fitted over
 /// the group's outlets alone, so that an outlet with little evidence is shrunk towards outlets of its own
 /// kind (a wire service towards wires, a tabloid towards tabloids) instead of towards all of them. A group
@@ -398,13 +464,28 @@ impl Priors {
         n_groups: usize,
         near: Option<&Priors>,
     ) -> (Priors, Vec<Option<MarginalGrid>>) {
-        let (overall, mut grids) = Prior::fit_tabulated(records, near.map(|p| &p.overall));
+        Priors::fit_cached(records, groups, n_groups, near, &mut GridCache::default())
+    }
+
+    /// [`Priors::fit_tabulated`] for the rounds of an iteration: `cache` holds the grids of the last
+    /// round's fit over the same outlets, reused for the records that have not changed ([`GridCache`]),
+    /// and keeps this fit's for the next.
+    pub fn fit_cached(
+        records: &[&Record],
+        groups: &[u32],
+        n_groups: usize,
+        near: Option<&Priors>,
+        cache: &mut GridCache,
+    ) -> (Priors, Vec<Option<MarginalGrid>>) {
+        let (overall, mut grids) = Prior::fit_cached(records, near.map(|p| &p.overall), &mut cache.overall);
+        cache.groups.resize_with(n_groups, Vec::new);
         let groups = (0..n_groups as u32)
-            .map(|g| {
+            .zip(cache.groups.iter_mut())
+            .map(|(g, group_cache)| {
                 let members: Vec<usize> = (0..records.len()).filter(|&i| groups[i] == g).collect();
                 let member_records: Vec<&Record> = members.iter().map(|&i| records[i]).collect();
                 let start = near.and_then(|p| p.groups.get(g as usize)).and_then(Option::as_ref);
-                let (fitted, member_grids) = Prior::fit_tabulated(&member_records, start);
+                let (fitted, member_grids) = Prior::fit_cached(&member_records, start, group_cache);
                 let fitted = (fitted.method == "empirical_bayes").then_some(fitted);
                 if fitted.is_some() {
                     for (i, grid) in members.into_iter().zip(member_grids) {
@@ -563,7 +644,7 @@ mod tests {
                 })
                 .collect();
             let refs: Vec<&Record> = records.iter().collect();
-            let (prior, grids) = Prior::search(&refs, None);
+            let (prior, grids) = Prior::search(&refs, None, &mut Vec::new());
             let p = prior.point();
             let terms: Vec<Terms> = records
                 .iter()
@@ -595,6 +676,94 @@ mod tests {
             assert!(
                 open[0].abs().max(open[1].abs()) < 1e-6,
                 "case {case}: {prior:?}, gradient {g:?}, step {open:?}"
+            );
+        }
+    }
+
+    /// A fit through a [`GridCache`] keeps the grid of every record that did not change since the last fit
+    /// (the same tabulation, not a copy), lays a changed record's afresh, and finds the prior and posterior
+    /// means a cold fit finds, to the accuracy of the grids; with groups, each group's fit keeps its own.
+    #[test]
+    fn kept_grids_serve_as_fresh_ones() {
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let truth = Beta::new(5.0, 2.0).unwrap();
+        let mut records: Vec<Record> = (0..80)
+            .map(|i| {
+                let theta: f64 = rng.sample(truth);
+                let mut r = Record::default();
+                for _ in 0..[12, 40, 300][i % 3] {
+                    let right = rng.random::<f64>() < theta;
+                    r.push_uncertain(if right { 0.9 } else { 0.1 }, 1.0);
+                }
+                r.finish();
+                r
+            })
+            .collect();
+        let groups: Vec<u32> = (0..80).map(|i| if i % 4 == 0 { 0 } else { u32::MAX }).collect();
+        let mut cache = GridCache::default();
+        let refs: Vec<&Record> = records.iter().collect();
+        let (first, _) = Priors::fit_cached(&refs, &groups, 1, None, &mut cache);
+        let before = cache.clone();
+        // Outlet 7 (no group) and outlet 8 (group 0) gain a claim each; the rest are as they were.
+        for i in [7, 8] {
+            records[i].push_uncertain(0.9, 1.0);
+            records[i].finish();
+        }
+        let refs: Vec<&Record> = records.iter().collect();
+        let (warm, warm_grids) = Priors::fit_cached(&refs, &groups, 1, Some(&first), &mut cache);
+        let (cold, cold_grids) = Priors::fit_tabulated(&refs, &groups, 1, None);
+        // A changed record's grid is laid afresh, and so is one that did not serve the prior it was laid for
+        // (a weak prior's long tail: laid again at the new start, it may); any other is kept, unless it stopped
+        // serving the optimum of one of the searches (then it is laid again there).
+        let (mut kept, mut keepable) = (0, 0);
+        let mut check = |old: &[Option<Laid>], new: &[Option<Laid>], i: usize, changed: bool| {
+            let (Some(a), Some(b)) = (&old[i], &new[i]) else {
+                panic!("outlet {i} has no grid");
+            };
+            let same = a.grid.shares_points(&b.grid);
+            assert!(
+                !(same && (changed || !a.serves)),
+                "outlet {i}: changed {changed}, served {}",
+                a.serves
+            );
+            keepable += usize::from(!changed && a.serves);
+            kept += usize::from(same);
+        };
+        for (i, record) in records.iter().enumerate() {
+            if record.has_exact_marginal() {
+                continue;
+            }
+            // The overall fit covers every outlet; group 0's its members alone, in order.
+            let changed = i == 7 || i == 8;
+            check(&before.overall, &cache.overall, i, changed);
+            if i % 4 == 0 {
+                check(&before.groups[0], &cache.groups[0], i / 4, changed);
+            }
+        }
+        assert!(
+            kept * 10 >= keepable * 9 && kept >= 60,
+            "{kept} grids kept of {keepable}"
+        );
+        for (w, c) in [
+            (&warm.overall, &cold.overall),
+            (warm.groups[0].as_ref().unwrap(), cold.groups[0].as_ref().unwrap()),
+        ] {
+            assert!(
+                (w.alpha / c.alpha - 1.0).abs() < 1e-6 && (w.beta / c.beta - 1.0).abs() < 1e-6,
+                "{w:?} {c:?}"
+            );
+        }
+        for (i, (w, c)) in warm_grids.iter().zip(&cold_grids).enumerate() {
+            let prior = warm.of(groups[i]);
+            let mean = |g: &Option<MarginalGrid>| match g {
+                Some(g) => g.posterior_mean(prior.alpha, prior.beta),
+                None => records[i].posterior_mean(prior.alpha, prior.beta),
+            };
+            assert!(
+                (mean(w) - mean(c)).abs() < 1e-7,
+                "outlet {i}: {} against {}",
+                mean(w),
+                mean(c)
             );
         }
     }
