@@ -162,6 +162,13 @@ pub struct Report {
     pub sources: usize,
     /// Spearman's ρ between `reliability` and true accuracy.
     pub spearman: Option<f64>,
+    /// Spearman's ρ between true accuracy and each compared source's share of correct original claims,
+    /// counted against the hidden truth (the generator's claims with no attribution that are not silent
+    /// copies): the ranking that knowing every claim's truth gives, which issue 5 asks `spearman` to reach
+    /// 0.95 of. Over the compared sources with at least one such claim (`counted_sources` of them).
+    pub counted_spearman: Option<f64>,
+    /// Compared sources with at least one counted original claim.
+    pub counted_sources: usize,
     /// Share of true accuracies inside `[ci_low, ci_high]`.
     pub coverage: f64,
     /// Mean absolute error of `reliability`.
@@ -207,14 +214,57 @@ fn read_map(
 }
 
 /// Compares a run's `sources.csv` and `claims.csv` (in `run`) with a generated corpus's
-/// `truth_sources.csv` and `truth_claims.csv` (in `truth`); sources with less than `min_evidence` judged
-/// reports are left out of the source measures.
+/// `truth_sources.csv`, `truth_claims.csv` and `claims.csv` (in `truth`); sources with less than
+/// `min_evidence` judged reports or fewer than `min_originals` original claims (`truth_sources.csv`'s
+/// `originals`) are left out of the source measures.
 ///
 /// # Errors
 /// A file is missing, unreadable or lacks a column.
-pub fn evaluate(run: &std::path::Path, truth: &std::path::Path, min_evidence: f64) -> crate::Result<Report> {
+pub fn evaluate(
+    run: &std::path::Path,
+    truth: &std::path::Path,
+    min_evidence: f64,
+    min_originals: u64,
+) -> crate::Result<Report> {
     let accuracy = read_map(&truth.join("truth_sources.csv"), "source", "accuracy")?;
+    let originals = if min_originals > 0 {
+        read_map(&truth.join("truth_sources.csv"), "source", "originals")?
+    } else {
+        std::collections::HashMap::new()
+    };
     let correct = read_map(&truth.join("truth_claims.csv"), "claim_id", "correct")?;
+    let copy_of = read_map(&truth.join("truth_claims.csv"), "claim_id", "copy_of")?;
+    // Each source's original claims counted against the truth: no attribution, not a silent copy.
+    let mut counted: std::collections::HashMap<String, (f64, f64)> = std::collections::HashMap::new();
+    let input_path = truth.join("claims.csv");
+    let mut rdr = crate::ingest::open_csv(&input_path)?;
+    let headers = rdr
+        .headers()
+        .map_err(|e| crate::ingest::csv_error(&input_path, e))?
+        .clone();
+    let column = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| crate::Error::MissingColumn {
+                path: input_path.clone(),
+                column: name.to_owned(),
+                found: headers.iter().collect::<Vec<_>>().join(","),
+            })
+    };
+    let (id_at, source_at, attributed_at) = (column("claim_id")?, column("source")?, column("attributed_to")?);
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| crate::ingest::csv_error(&input_path, e))?;
+        let field = |i: usize| rec.get(i).unwrap_or_default();
+        let id = field(id_at);
+        if !field(attributed_at).is_empty() || copy_of.get(id).is_none_or(|c| !c.is_empty()) {
+            continue;
+        }
+        let e = counted.entry(field(source_at).to_owned()).or_default();
+        e.0 += f64::from(u8::from(correct.get(id).is_some_and(|c| c == "1")));
+        e.1 += 1.0;
+    }
+    let mut oracle = (Vec::new(), Vec::new());
     let sources_path = run.join("sources.csv");
     let mut rdr = crate::ingest::open_csv(&sources_path)?;
     let headers = rdr
@@ -231,8 +281,16 @@ pub fn evaluate(run: &std::path::Path, truth: &std::path::Path, min_evidence: f6
         let Some(truth) = accuracy.get(get(0)).and_then(|a| a.parse::<f64>().ok()) else {
             continue;
         };
-        if num(1) < min_evidence {
+        if num(1) < min_evidence
+            || originals
+                .get(get(0))
+                .is_some_and(|n| n.parse::<u64>().unwrap_or(0) < min_originals)
+        {
             continue;
+        }
+        if let Some(&(right, all)) = counted.get(get(0)) {
+            oracle.0.push(truth);
+            oracle.1.push(right / all);
         }
         t.0.push(truth);
         t.1.push(num(2));
@@ -267,6 +325,8 @@ pub fn evaluate(run: &std::path::Path, truth: &std::path::Path, min_evidence: f6
     Ok(Report {
         sources: t.0.len(),
         spearman: spearman(&t.0, &t.1),
+        counted_spearman: spearman(&oracle.0, &oracle.1),
+        counted_sources: oracle.0.len(),
         coverage: coverage(&t.0, &t.2, &t.3),
         mean_absolute_error: mean_absolute_error(&t.1, &t.0),
         mean_error: t.1.iter().zip(&t.0).map(|(e, a)| e - a).sum::<f64>() / t.0.len().max(1) as f64,
