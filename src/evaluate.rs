@@ -184,6 +184,18 @@ pub struct Report {
     pub log_loss: Option<f64>,
 }
 
+/// The position of column `name` in `headers` of the file at `path`, or the error naming the columns found.
+fn column(path: &std::path::Path, headers: &csv::StringRecord, name: &str) -> crate::Result<usize> {
+    headers
+        .iter()
+        .position(|h| h == name)
+        .ok_or_else(|| crate::Error::MissingColumn {
+            path: path.to_owned(),
+            column: name.to_owned(),
+            found: headers.iter().collect::<Vec<_>>().join(","),
+        })
+}
+
 fn read_map(
     path: &std::path::Path,
     key: &str,
@@ -191,16 +203,7 @@ fn read_map(
 ) -> crate::Result<std::collections::HashMap<String, String>> {
     let mut rdr = crate::ingest::open_csv(path)?;
     let headers = rdr.headers().map_err(|e| crate::ingest::csv_error(path, e))?.clone();
-    let col = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| crate::Error::MissingColumn {
-                path: path.to_owned(),
-                column: name.to_owned(),
-                found: headers.iter().collect::<Vec<_>>().join(","),
-            })
-    };
+    let col = |name: &str| column(path, &headers, name);
     let (k, v) = (col(key)?, col(value)?);
     let mut out = std::collections::HashMap::new();
     for rec in rdr.records() {
@@ -242,17 +245,8 @@ pub fn evaluate(
         .headers()
         .map_err(|e| crate::ingest::csv_error(&input_path, e))?
         .clone();
-    let column = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| crate::Error::MissingColumn {
-                path: input_path.clone(),
-                column: name.to_owned(),
-                found: headers.iter().collect::<Vec<_>>().join(","),
-            })
-    };
-    let (id_at, source_at, attributed_at) = (column("claim_id")?, column("source")?, column("attributed_to")?);
+    let col = |name: &str| column(&input_path, &headers, name);
+    let (id_at, source_at, attributed_at) = (col("claim_id")?, col("source")?, col("attributed_to")?);
     for rec in rdr.records() {
         let rec = rec.map_err(|e| crate::ingest::csv_error(&input_path, e))?;
         let field = |i: usize| rec.get(i).unwrap_or_default();

@@ -100,19 +100,7 @@ fn planted_copiers_are_found_and_discounted() {
         .filter(|r| r["originals"].parse::<u64>().unwrap() >= 20)
         .map(|r| (r["source"].as_str(), r["accuracy"].parse().unwrap()))
         .collect();
-    let mut counted: std::collections::HashMap<String, (f64, f64)> = std::collections::HashMap::new();
-    for (c, t) in wd
-        .read_csv_maps("g/claims.csv")
-        .into_iter()
-        .zip(wd.read_csv_maps("g/truth_claims.csv"))
-    {
-        assert_eq!(c["claim_id"], t["claim_id"]);
-        if c["attributed_to"].is_empty() && t["copy_of"].is_empty() {
-            let e = counted.entry(c["source"].clone()).or_default();
-            e.0 += t["correct"].parse::<f64>().unwrap();
-            e.1 += 1.0;
-        }
-    }
+    let counted = wd.counted_originals("g");
     let (mut t, mut est, mut low, mut high, mut oracle) = (vec![], vec![], vec![], vec![], vec![]);
     for r in wd.read_csv_maps("detect/sources.csv") {
         if let Some(&a) = accuracy.get(r["source"].as_str()) {

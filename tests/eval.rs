@@ -96,19 +96,7 @@ fn eval_reports_the_figures_of_the_planted_truth() {
         .into_iter()
         .map(|r| (r["source"].clone(), r["originals"].parse().unwrap()))
         .collect();
-    let mut counted: std::collections::HashMap<String, (f64, f64)> = std::collections::HashMap::new();
-    for (c, t) in wd
-        .read_csv_maps("corpus/claims.csv")
-        .into_iter()
-        .zip(wd.read_csv_maps("corpus/truth_claims.csv"))
-    {
-        assert_eq!(c["claim_id"], t["claim_id"]);
-        if c["attributed_to"].is_empty() && t["copy_of"].is_empty() {
-            let e = counted.entry(c["source"].clone()).or_default();
-            e.0 += t["correct"].parse::<f64>().unwrap();
-            e.1 += 1.0;
-        }
-    }
+    let counted = wd.counted_originals("corpus");
     let (mut t, mut m, mut share) = (vec![], vec![], vec![]);
     for r in wd.read_csv_maps("run/sources.csv") {
         if originals[&r["source"]] >= 20 {

@@ -102,6 +102,25 @@ impl Workdir {
         parse_csv(&self.read(rel), rel)
     }
 
+    /// Each source's original claims in the `credence gen` folder `dir` (no attribution, not a silent
+    /// copy), counted against the hidden truth: (correct, all).
+    pub fn counted_originals(&self, dir: &str) -> std::collections::HashMap<String, (f64, f64)> {
+        let mut counted: std::collections::HashMap<String, (f64, f64)> = std::collections::HashMap::new();
+        for (c, t) in self
+            .read_csv_maps(&format!("{dir}/claims.csv"))
+            .into_iter()
+            .zip(self.read_csv_maps(&format!("{dir}/truth_claims.csv")))
+        {
+            assert_eq!(c["claim_id"], t["claim_id"]);
+            if c["attributed_to"].is_empty() && t["copy_of"].is_empty() {
+                let e = counted.entry(c["source"].clone()).or_default();
+                e.0 += t["correct"].parse::<f64>().unwrap();
+                e.1 += 1.0;
+            }
+        }
+        counted
+    }
+
     /// `rel` parsed as CSV, each row as a map from column name to value.
     pub fn read_csv_maps(&self, rel: &str) -> Vec<BTreeMap<String, String>> {
         let (header, rows) = self.read_csv(rel);
