@@ -36,7 +36,7 @@ pub struct EvalArgs {
     /// The folder of a `credence score` run.
     #[arg(long, value_name = "DIR", requires = "truth", conflicts_with = "claims")]
     run: Option<PathBuf>,
-    /// The folder `credence gen` wrote (truth_sources.csv, truth_claims.csv).
+    /// The folder `credence gen` wrote (its claims.csv, truth_sources.csv and truth_claims.csv).
     #[arg(long, value_name = "DIR", requires = "run")]
     truth: Option<PathBuf>,
     /// Leave out sources with fewer judged reports than this (with --run).
