@@ -151,7 +151,11 @@ impl Prior {
     ) -> (Prior, Vec<Option<(MarginalGrid, bool)>>) {
         let near = near.filter(|p| p.method == "empirical_bayes");
         let used: Vec<usize> = (0..records.len()).filter(|&i| !records[i].is_empty()).collect();
-        let kept = std::mem::take(cache);
+        // The last fit's grids, each moved out for its record: one that is not kept is dropped before its
+        // record's new grid is laid, so at most one grid per record is held at a time.
+        let mut kept = std::mem::take(cache);
+        let previous: Vec<Option<Laid>> = used.iter().map(|&i| kept.get_mut(i).and_then(Option::take)).collect();
+        drop(kept);
         if used.len() < 2 {
             let prior = Prior {
                 sources_used: used.len(),
@@ -196,9 +200,10 @@ impl Prior {
         // searches below lay it again only if it does not serve their optimum.
         let (mut grids, reused): (Vec<Option<Searched>>, Vec<bool>) = used
             .par_iter()
-            .map(|&i| match kept.get(i).and_then(Option::as_ref) {
-                Some(k) if k.serves && k.record == *records[i] => (Some((k.grid.clone(), k.at, true)), true),
-                _ => (lay(i, x), false),
+            .zip(previous)
+            .map(|(&i, old)| match old.filter(|k| k.serves && k.record == *records[i]) {
+                Some(k) => (Some((k.grid, k.at, true)), true),
+                None => (lay(i, x), false),
             })
             .unzip();
         let mut searches = 0;
