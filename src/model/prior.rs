@@ -426,9 +426,11 @@ struct Laid {
 /// outlets: an iteration that refits the priors every round (em) would otherwise tabulate every outlet's
 /// record every round, though late in the iteration almost none change (on a generated corpus of 3,000
 /// outlets, three quarters of the records were the same as in the round before at the tenth round, 96% at
-/// the fourteenth). A kept grid is
-/// used only for a record equal to the one it was laid for, and only where it serves the new optimum
-/// ([`MarginalGrid::covers`]); otherwise it is laid again there, as a fresh fit does.
+/// the fourteenth). A kept grid is used only for a record equal to the one it was laid for, and only where
+/// it serves the new optimum ([`MarginalGrid::covers`]); otherwise it is laid again there, as a fresh fit
+/// does. Every grid is kept, the small records' too: on 1M claims from 30,000 outlets, most of the laying
+/// is theirs (keeping only records of 32 or more claim groups ran 10–28% slower), and keeping all took the
+/// peak memory from 109 to 158 MiB.
 #[derive(Debug, Clone, Default)]
 pub struct GridCache {
     overall: Vec<Option<Laid>>,
