@@ -196,22 +196,32 @@ fn column(path: &std::path::Path, headers: &csv::StringRecord, name: &str) -> cr
         })
 }
 
-fn read_map(
+/// The CSV file at `path`, opened, and its header row.
+fn open_with_headers(
     path: &std::path::Path,
-    key: &str,
-    value: &str,
-) -> crate::Result<std::collections::HashMap<String, String>> {
+) -> crate::Result<(csv::Reader<Box<dyn std::io::Read + Send>>, csv::StringRecord)> {
     let mut rdr = crate::ingest::open_csv(path)?;
     let headers = rdr.headers().map_err(|e| crate::ingest::csv_error(path, e))?.clone();
-    let col = |name: &str| column(path, &headers, name);
-    let (k, v) = (col(key)?, col(value)?);
+    Ok((rdr, headers))
+}
+
+/// The columns `values` of the CSV file at `path`, by the value of its column `key`, in one read.
+fn read_map<const N: usize>(
+    path: &std::path::Path,
+    key: &str,
+    values: [&str; N],
+) -> crate::Result<std::collections::HashMap<String, [String; N]>> {
+    let (mut rdr, headers) = open_with_headers(path)?;
+    let k = column(path, &headers, key)?;
+    let mut at = [0; N];
+    for (slot, name) in at.iter_mut().zip(values) {
+        *slot = column(path, &headers, name)?;
+    }
     let mut out = std::collections::HashMap::new();
     for rec in rdr.records() {
         let rec = rec.map_err(|e| crate::ingest::csv_error(path, e))?;
-        out.insert(
-            rec.get(k).unwrap_or_default().to_owned(),
-            rec.get(v).unwrap_or_default().to_owned(),
-        );
+        let field = |i: usize| rec.get(i).unwrap_or_default().to_owned();
+        out.insert(field(k), at.map(field));
     }
     Ok(out)
 }
@@ -229,42 +239,36 @@ pub fn evaluate(
     min_evidence: f64,
     min_originals: u64,
 ) -> crate::Result<Report> {
-    let accuracy = read_map(&truth.join("truth_sources.csv"), "source", "accuracy")?;
+    let accuracy = read_map(&truth.join("truth_sources.csv"), "source", ["accuracy"])?;
     let originals = if min_originals > 0 {
-        read_map(&truth.join("truth_sources.csv"), "source", "originals")?
+        read_map(&truth.join("truth_sources.csv"), "source", ["originals"])?
     } else {
         std::collections::HashMap::new()
     };
-    let correct = read_map(&truth.join("truth_claims.csv"), "claim_id", "correct")?;
-    let copy_of = read_map(&truth.join("truth_claims.csv"), "claim_id", "copy_of")?;
+    // Per claim: whether it is correct, and the claim it silently copies (empty for none).
+    let claim_truth = read_map(&truth.join("truth_claims.csv"), "claim_id", ["correct", "copy_of"])?;
     // Each source's original claims counted against the truth: no attribution, not a silent copy.
     let mut counted: std::collections::HashMap<String, (f64, f64)> = std::collections::HashMap::new();
     let input_path = truth.join("claims.csv");
-    let mut rdr = crate::ingest::open_csv(&input_path)?;
-    let headers = rdr
-        .headers()
-        .map_err(|e| crate::ingest::csv_error(&input_path, e))?
-        .clone();
+    let (mut rdr, headers) = open_with_headers(&input_path)?;
     let col = |name: &str| column(&input_path, &headers, name);
     let (id_at, source_at, attributed_at) = (col("claim_id")?, col("source")?, col("attributed_to")?);
     for rec in rdr.records() {
         let rec = rec.map_err(|e| crate::ingest::csv_error(&input_path, e))?;
         let field = |i: usize| rec.get(i).unwrap_or_default();
-        let id = field(id_at);
-        if !field(attributed_at).is_empty() || copy_of.get(id).is_none_or(|c| !c.is_empty()) {
+        let Some([correct, copy_of]) = claim_truth.get(field(id_at)) else {
+            continue;
+        };
+        if !field(attributed_at).is_empty() || !copy_of.is_empty() {
             continue;
         }
         let e = counted.entry(field(source_at).to_owned()).or_default();
-        e.0 += f64::from(u8::from(correct.get(id).is_some_and(|c| c == "1")));
+        e.0 += f64::from(u8::from(correct == "1"));
         e.1 += 1.0;
     }
     let mut oracle = (Vec::new(), Vec::new());
     let sources_path = run.join("sources.csv");
-    let mut rdr = crate::ingest::open_csv(&sources_path)?;
-    let headers = rdr
-        .headers()
-        .map_err(|e| crate::ingest::csv_error(&sources_path, e))?
-        .clone();
+    let (mut rdr, headers) = open_with_headers(&sources_path)?;
     let at = |name: &str| headers.iter().position(|h| h == name);
     let cols = ["source", "evidence", "reliability", "ci_low", "ci_high"].map(at);
     let mut t = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -272,13 +276,13 @@ pub fn evaluate(
         let rec = rec.map_err(|e| crate::ingest::csv_error(&sources_path, e))?;
         let get = |k: usize| cols[k].and_then(|i| rec.get(i)).unwrap_or_default();
         let num = |k: usize| get(k).parse::<f64>().unwrap_or(f64::NAN);
-        let Some(truth) = accuracy.get(get(0)).and_then(|a| a.parse::<f64>().ok()) else {
+        let Some(truth) = accuracy.get(get(0)).and_then(|[a]| a.parse::<f64>().ok()) else {
             continue;
         };
         if num(1) < min_evidence
             || originals
                 .get(get(0))
-                .is_some_and(|n| n.parse::<u64>().unwrap_or(0) < min_originals)
+                .is_some_and(|[n]| n.parse::<u64>().unwrap_or(0) < min_originals)
         {
             continue;
         }
@@ -292,11 +296,7 @@ pub fn evaluate(
         t.3.push(num(4));
     }
     let claims_path = run.join("claims.csv");
-    let mut rdr = crate::ingest::open_csv(&claims_path)?;
-    let headers = rdr
-        .headers()
-        .map_err(|e| crate::ingest::csv_error(&claims_path, e))?
-        .clone();
+    let (mut rdr, headers) = open_with_headers(&claims_path)?;
     let (id_col, p_col) = (
         headers.iter().position(|h| h == "claim_id"),
         headers.iter().position(|h| h == "p_correct"),
@@ -307,7 +307,7 @@ pub fn evaluate(
         let (Some(id), Some(p)) = (id_col.and_then(|i| rec.get(i)), p_col.and_then(|i| rec.get(i))) else {
             continue;
         };
-        let (Some(y), Ok(p)) = (correct.get(id), p.parse::<f64>()) else {
+        let (Some([y, _]), Ok(p)) = (claim_truth.get(id), p.parse::<f64>()) else {
             continue;
         };
         let y = if y == "1" { 1.0 } else { 0.0 };

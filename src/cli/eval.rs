@@ -93,7 +93,7 @@ pub struct EvalArgs {
 
 pub fn run(args: EvalArgs) -> credence::Result<()> {
     if let (Some(run), Some(truth)) = (&args.run, &args.truth) {
-        return planted(run, truth, (args.min_evidence, args.min_originals), args.json);
+        return planted(run, truth, args.min_evidence, args.min_originals, args.json);
     }
     let (Some(claims), Some(gold_path)) = (args.claims, args.gold) else {
         return Err(credence::Error::Usage(
@@ -244,7 +244,8 @@ pub fn run(args: EvalArgs) -> credence::Result<()> {
 fn planted(
     run: &std::path::Path,
     truth: &std::path::Path,
-    (min_evidence, min_originals): (f64, u64),
+    min_evidence: f64,
+    min_originals: u64,
     json: bool,
 ) -> credence::Result<()> {
     let r = credence::evaluate::evaluate(run, truth, min_evidence, min_originals)?;

@@ -521,9 +521,10 @@ fn em_story(
     let k = hypotheses(p, s);
     // A wrong report's chance of naming a given value is 1/km1.
     let km1 = 1.0 / wrong_share(k, rho);
+    let ln_km1 = km1.ln();
     let vote = |source: u32| {
         let (a, b) = log_theta[source as usize];
-        (a, b - km1.ln())
+        (a, b - ln_km1)
     };
     let weights = omissions.map(|o| o.log_weights(m, k, rho));
     let voters = us.iter().filter(|u| !u.relay).count();

@@ -1064,8 +1064,8 @@ pub fn summary_json(
                     crate::model::em::TOLERANCE
                 },
                 last_change,
-                copy_rate: scores.copy_rate.map(|r| (r * 1e6).round() / 1e6),
-                copy_rates: scores.copy_rates.iter().map(|r| (r * 1e6).round() / 1e6).collect(),
+                copy_rate: scores.copy_rate.map(crate::numfmt::round6),
+                copy_rates: scores.copy_rates.iter().copied().map(crate::numfmt::round6).collect(),
                 coincidence: coincidence.map(crate::numfmt::round6),
                 omission_share: omission_share.map(crate::numfmt::round6),
             }
