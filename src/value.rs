@@ -92,6 +92,15 @@ fn number(s: &str) -> Option<String> {
     // Scale by a power of ten that is exact in binary (10^k, 0 ≤ k ≤ 22), so that the rounded number
     // comes back exactly: dividing by an inexact 10^-9 wrote 126,118,000,000,000 as 126117999999999.98,
     // and that one number's spurious decimals set the data's resolution (`model::numeric::resolution`).
+    // Beyond that no power of ten is exact (and below 1e-303 the scale overflows, which made a tiny number
+    // NaN), so the decimal rounding is left to the formatter, which rounds the exact binary value
+    // correctly, and read back; such a number is written in scientific notation (`1e-310`, not three
+    // hundred zeros).
+    if digits.abs() > 22 {
+        let decimal = format!("{:.*e}", (SIGNIFICANT_DIGITS - 1) as usize, x);
+        let rounded: f64 = decimal.parse().ok()?;
+        return Some(format!("{rounded:e}"));
+    }
     let rounded = if digits >= 0 {
         let scale = 10f64.powi(digits);
         (x * scale).round() / scale
@@ -364,6 +373,44 @@ mod tests {
         for &(kind, raw, want) in cases {
             assert_eq!(normalize(kind, raw).as_deref(), want, "{kind:?} {raw:?}");
         }
+    }
+
+    /// Numbers far from 1 round to six significant digits too: below 1e-303 the scale by a power of ten
+    /// overflowed and turned a finite claim into NaN, and beyond 10^22 no power of ten is exact, so 1e308
+    /// came back as 1.00000000000000006e308.
+    #[test]
+    fn tiny_and_huge_numbers_round_to_six_digits() {
+        let number = |raw: &str| normalize(ValueKind::Number, raw).map(|v| v.parse::<f64>().unwrap());
+        for (raw, want) in [
+            ("1e-310", 1e-310),
+            ("5e-324", 5e-324),
+            ("-1.23456789e-307", -1.23457e-307),
+            ("1.234564999e-20", 1.23456e-20),
+            ("1e308", 1e308),
+            ("-9.876543e300", -9.87654e300),
+            ("1.2345678e25", 1.23457e25),
+        ] {
+            assert_eq!(number(raw), Some(want), "{raw}");
+        }
+        assert_eq!(normalize(ValueKind::Number, "1e-400").as_deref(), Some("0"));
+        assert_eq!(
+            normalize(ValueKind::Number, "0.00000000000000000001").as_deref(),
+            Some("1e-20")
+        );
+        assert_eq!(
+            normalize(ValueKind::Number, "-12345678e300").as_deref(),
+            Some("-1.23457e307")
+        );
+        // The usual range is written out as before.
+        assert_eq!(
+            normalize(ValueKind::Number, "6.6e18").as_deref(),
+            Some("6600000000000000000")
+        );
+        assert_eq!(
+            normalize(ValueKind::Number, "0.000123456789").as_deref(),
+            Some("0.000123457")
+        );
+        assert_eq!(normalize(ValueKind::Number, "1e309"), None);
     }
 
     #[test]

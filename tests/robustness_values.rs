@@ -26,6 +26,8 @@ const ODD_VALUES: &[&str] = &[
     "1e308",
     "-1e308",
     "1e-320",
+    "5e-324",
+    "1.5e-310",
     "-0",
     "0",
     "0.0",
@@ -195,6 +197,21 @@ fn check(claims: &str, topics: bool) -> Vec<(ValueKind, Method)> {
                 "{what}: rejects.csv has a row per reject"
             );
             assert!(out.join("stories.csv").exists(), "{what}: stories.csv is written");
+            // A number that was read is a number: none becomes NaN on the way (a claim of 1e-320 once
+            // did, and took its story's answer and every outlet's score with it). As text "NaN" is a value.
+            let written = if kind == ValueKind::Number {
+                &["claims.csv", "stories.csv", "sources.csv"][..]
+            } else {
+                &[]
+            };
+            for name in written {
+                let bytes = fs::read(out.join(name)).unwrap();
+                let (_, rows) = common::parse_csv(&bytes, name);
+                assert!(
+                    rows.iter().flatten().all(|cell| !cell.eq_ignore_ascii_case("nan")),
+                    "{what}: {name} holds a NaN"
+                );
+            }
             scored.push((kind, method));
         }
     }

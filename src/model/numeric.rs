@@ -293,8 +293,18 @@ fn bulk_range(t: &[f64]) -> (f64, f64) {
     (inside_lo, inside_hi)
 }
 
-/// The resolution of the numbers as written, from each report's normalised number (never in exponent form)
-/// and its outlet: the finest decimal step written by at least two outlets, and 1 for integers (a
+/// The decimals a normalised number is written to: `12.50` two, `1.5e-20` twenty-one, `1e300` none.
+fn written_decimals(name: &str) -> usize {
+    let (mantissa, exponent) = match name.split_once(['e', 'E']) {
+        Some((m, e)) => (m, e.parse::<i64>().unwrap_or(0)),
+        None => (name, 0),
+    };
+    let decimals = mantissa.split_once('.').map_or(0, |(_, d)| d.len()) as i64;
+    (decimals - exponent).max(0) as usize
+}
+
+/// The resolution of the numbers as written, from each report's normalised number (in exponent form only
+/// below 1e-17 or from 1e28) and its outlet: the finest decimal step written by at least two outlets, and 1 for integers (a
 /// population of 61,700 may have been rounded to the hundred; nothing says so, and its bin is that of any
 /// integer). Where no step is written by two outlets, the finest of all. One step sets every report's bin,
 /// so one outlet alone must not narrow them all: a single claim of 5.0001 among whole numbers would make
@@ -307,12 +317,15 @@ fn bulk_range(t: &[f64]) -> (f64, f64) {
 /// assert_eq!(resolution([("12.5", 0), ("0.25", 1), ("3.75", 2)].into_iter()), 0.01);
 /// // Two decimals from one outlet alone: the step of one decimal, which two outlets write.
 /// assert_eq!(resolution([("12.5", 0), ("0.25", 1), ("3.75", 1), ("0.5", 2)].into_iter()), 0.1);
+/// // Exponent form: 1.5e-20 is written to 21 decimals, 1e300 to none.
+/// assert_eq!(resolution([("1.5e-20", 0), ("2.5e-20", 1)].into_iter()), 1e-21);
+/// assert_eq!(resolution([("1e300", 0), ("2e300", 1)].into_iter()), 1.0);
 /// ```
 pub fn resolution<'a>(written: impl Iterator<Item = (&'a str, u32)>) -> f64 {
     // Per count of decimals, the first two distinct outlets that wrote it.
     let mut by: std::collections::BTreeMap<usize, (u32, Option<u32>)> = std::collections::BTreeMap::new();
     for (name, source) in written {
-        let decimals = name.split_once('.').map_or(0, |(_, d)| d.len());
+        let decimals = written_decimals(name);
         let entry = by.entry(decimals).or_insert((source, None));
         if entry.1.is_none() && entry.0 != source {
             entry.1 = Some(source);
