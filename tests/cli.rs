@@ -1003,6 +1003,34 @@ fn rejects_name_the_right_line_in_crlf_files() {
     }
 }
 
+/// A quote opened and never closed makes the rest of the file one field (the CSV rules); the row is
+/// rejected at the line where the quote opened, and the reason says how many lines the field runs over,
+/// so the rows it swallowed are not lost without a word.
+#[test]
+fn an_unclosed_quote_is_named_with_the_lines_it_swallows() {
+    let wd = Workdir::new("unclosed-quote");
+    let mut claims = String::from("claim_id,source,published_at,story_id,stance\n");
+    for i in 1..=3 {
+        claims.push_str(&format!("c{i},A,2025-01-01,s{i},asserts\n"));
+    }
+    claims.push_str("c4,\"B,2025-01-01,s4,asserts\n");
+    for i in 5..=9 {
+        claims.push_str(&format!("c{i},A,2025-01-01,s{i},asserts\n"));
+    }
+    wd.create("claims.csv", claims);
+    wd.create("responses.csv", "response_id,story_id,responder,responded_at,verdict\n");
+    wd.create("resolutions.csv", "story_id,outcome,resolved_at\n");
+    wd.output(&mut score(&wd));
+    let (_, rows) = wd.read_csv("out/rejects.csv");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!((rows[0][0].as_str(), rows[0][1].as_str()), ("claims.csv", "5"));
+    let reason = rows[0].last().unwrap();
+    assert!(
+        reason.contains("found 2") && reason.contains("runs over 6 lines") && reason.contains("closing quote"),
+        "{reason}"
+    );
+}
+
 /// Shell completions and the man page come from the command definition: every subcommand and its options
 /// are in them.
 #[test]

@@ -228,7 +228,7 @@ fn check(
     p: &mut Parsed,
 ) -> Result<Option<Candidate>, Refusal> {
     if row.record.len() != n_fields {
-        return Err(Refusal::field_count(n_fields, row.record.len()));
+        return Err(Refusal::field_count(n_fields, row.record));
     }
     let id = row.required(0)?;
     let source = row.required(1)?;

@@ -301,12 +301,33 @@ impl Refusal {
         }
     }
 
-    /// A row whose field count differs from the header's.
-    pub(crate) fn field_count(expected: usize, found: usize) -> Self {
+    /// A row whose field count differs from the header's. A row with too few fields of which one holds
+    /// line breaks is most often a quote opened and never closed: by the CSV rules everything up to the
+    /// next quote (to the end of the file, if there is none) is that one field, so the reason says how many
+    /// lines the field swallowed, which the count of fields alone hides.
+    pub(crate) fn field_count(expected: usize, fields: &[&[u8]]) -> Self {
+        let found = fields.len();
+        // Line breaks inside the fields; one that ends the last field is the file's last line ending.
+        let breaks: usize = fields
+            .iter()
+            .map(|f| {
+                let body = f.strip_suffix(b"\n").unwrap_or(f);
+                memchr::memchr_iter(b'\n', body).count()
+            })
+            .sum();
+        let reason = if found < expected && breaks > 0 {
+            format!(
+                "expected {expected} fields as in the header, found {found}: a quoted field runs over {} lines; \
+                 is a closing quote missing?",
+                breaks + 1
+            )
+        } else {
+            format!("expected {expected} fields as in the header, found {found}")
+        };
         Refusal {
             column: None,
             value: None,
-            reason: format!("expected {expected} fields as in the header, found {found}"),
+            reason,
         }
     }
 
@@ -416,9 +437,7 @@ pub(crate) fn read_table<T: Send>(
             layout.for_each_row(chunk, spec.names, |local, fields| {
                 let outcome = match fields {
                     Err(r) => Err(r),
-                    Ok(fields) if fields.len() != headers.len() => {
-                        Err(Refusal::field_count(headers.len(), fields.len()))
-                    }
+                    Ok(fields) if fields.len() != headers.len() => Err(Refusal::field_count(headers.len(), fields)),
                     Ok(fields) => parse(&Row {
                         record: fields,
                         index: &index,
