@@ -169,31 +169,21 @@ pub struct Report {
     pub counted_spearman: Option<f64>,
     /// Compared sources with at least one counted original claim.
     pub counted_sources: usize,
-    /// Share of true accuracies inside `[ci_low, ci_high]`.
-    pub coverage: f64,
-    /// Mean absolute error of `reliability`.
-    pub mean_absolute_error: f64,
+    /// Share of true accuracies inside `[ci_low, ci_high]`; `None` (JSON `null`) when no source is
+    /// compared, as every figure over no items is: a share of nothing is undefined, not 0.
+    pub coverage: Option<f64>,
+    /// Mean absolute error of `reliability`; `None` when no source is compared.
+    pub mean_absolute_error: Option<f64>,
     /// Mean signed error of `reliability` (positive: scores sit above the true accuracies on average). A
-    /// shared bias this small against the error is what narrow intervals cannot absorb.
-    pub mean_error: f64,
+    /// shared bias this small against the error is what narrow intervals cannot absorb. `None` when no
+    /// source is compared.
+    pub mean_error: Option<f64>,
     /// Claims compared (those in both `claims.csv` and `truth_claims.csv`).
     pub claims: usize,
     /// Brier score of `p_correct` against whether the claim was correct.
     pub brier: Option<f64>,
     /// Mean log loss of `p_correct` (probabilities clipped to [1e-6, 1 − 1e-6]).
     pub log_loss: Option<f64>,
-}
-
-/// The position of column `name` in `headers` of the file at `path`, or the error naming the columns found.
-fn column(path: &std::path::Path, headers: &csv::StringRecord, name: &str) -> crate::Result<usize> {
-    headers
-        .iter()
-        .position(|h| h == name)
-        .ok_or_else(|| crate::Error::MissingColumn {
-            path: path.to_owned(),
-            column: name.to_owned(),
-            found: headers.iter().collect::<Vec<_>>().join(","),
-        })
 }
 
 /// The CSV file at `path`, opened, and its header row.
@@ -205,26 +195,86 @@ fn open_with_headers(
     Ok((rdr, headers))
 }
 
-/// The columns `values` of the CSV file at `path`, by the value of its column `key`, in one read.
-fn read_map<const N: usize>(
+/// A yardstick table (a gold file, or a truth file `credence gen` wrote) read whole and keyed by its first
+/// column, `spec.names[0]`: each key's values, as `values` reads them from the row (checked and
+/// normalised; `spec.names[1..]` in that order).
+///
+/// The figures are only as good as the yardstick, so a bad row stops the evaluation instead of being
+/// skipped as a scoring run skips a bad claim: a row whose field count differs from the header's, an empty
+/// key, a value `values` refuses, or a key given again with a different value (naming the first line). A
+/// key repeated with the same values is accepted, once: nothing is lost and nothing is ambiguous.
+///
+/// # Errors
+/// The file is missing or unreadable or lacks a required column; [`crate::Error::BadRow`] for the first
+/// bad row, by line.
+fn read_keyed<const N: usize>(
     path: &std::path::Path,
-    key: &str,
-    values: [&str; N],
+    spec: &crate::ingest::Spec,
+    values: impl Fn(&crate::ingest::Row<'_>) -> Result<[String; N], crate::ingest::Refusal> + Sync,
 ) -> crate::Result<std::collections::HashMap<String, [String; N]>> {
-    let (mut rdr, headers) = open_with_headers(path)?;
-    let k = column(path, &headers, key)?;
-    let mut at = [0; N];
-    for (slot, name) in at.iter_mut().zip(values) {
-        *slot = column(path, &headers, name)?;
+    use std::collections::hash_map::Entry;
+    let (_, rows, rejects) =
+        crate::ingest::read_table(path, spec, &[], |row| Ok((row.required(0)?.to_owned(), values(row)?)))?;
+    let file = path.display().to_string();
+    let mut first_at: std::collections::HashMap<String, (u64, [String; N])> =
+        std::collections::HashMap::with_capacity(rows.len());
+    let mut conflict = None;
+    for (line, (key, vals)) in rows {
+        match first_at.entry(key) {
+            Entry::Vacant(e) => {
+                e.insert((line, vals));
+            }
+            Entry::Occupied(e) => {
+                let (at, first) = e.get();
+                if let Some(i) = (0..N).find(|&i| first[i] != vals[i]) {
+                    conflict = Some(crate::error::RowProblem {
+                        file: file.clone(),
+                        line,
+                        column: Some(spec.names[i + 1].to_owned()),
+                        value: Some(vals[i].chars().take(200).collect()),
+                        reason: format!(
+                            "{} {:?} was given {:?} at line {at}; a repeated row must agree",
+                            spec.names[0],
+                            e.key(),
+                            first[i]
+                        ),
+                    });
+                    break;
+                }
+            }
+        }
     }
-    let mut out = std::collections::HashMap::new();
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| crate::ingest::csv_error(path, e))?;
-        let field = |i: usize| rec.get(i).unwrap_or_default().to_owned();
-        out.insert(field(k), at.map(field));
+    // Rows and rejects are each in line order: the first bad row of either kind is the one reported.
+    let first_bad = match (rejects.into_iter().next(), conflict) {
+        (Some(r), Some(c)) => Some(if r.line <= c.line { r } else { c }),
+        (r, c) => r.or(c),
+    };
+    match first_bad {
+        Some(problem) => Err(crate::Error::BadRow(problem)),
+        None => Ok(first_at.into_iter().map(|(k, (_, v))| (k, v)).collect()),
     }
-    Ok(out)
 }
+
+/// Checks that `text` (column `column`) is a share from 0 to 1, the only meaning an accuracy has.
+fn share(column: &'static str, text: &str) -> Result<String, crate::ingest::Refusal> {
+    match text.parse::<f64>() {
+        Ok(x) if (0.0..=1.0).contains(&x) => Ok(text.to_owned()),
+        _ => Err(crate::ingest::Refusal::new(column, text, "not a number from 0 to 1")),
+    }
+}
+
+/// The columns of `truth_sources.csv` that eval reads (`originals` is required with `--min-originals`).
+const TRUTH_SOURCES: [&str; 3] = ["source", "accuracy", "originals"];
+/// The columns of `truth_claims.csv` that eval reads.
+const TRUTH_CLAIMS: crate::ingest::Spec = crate::ingest::Spec {
+    names: &["claim_id", "correct", "copy_of"],
+    required: 3,
+};
+/// The columns of the generator's `claims.csv` that the counted ranking reads.
+const TRUTH_INPUT: crate::ingest::Spec = crate::ingest::Spec {
+    names: &["claim_id", "source", "attributed_to"],
+    required: 3,
+};
 
 /// Compares a run's `sources.csv` and `claims.csv` (in `run`) with a generated corpus's
 /// `truth_sources.csv`, `truth_claims.csv` and `claims.csv` (in `truth`); sources with less than
@@ -239,30 +289,58 @@ pub fn evaluate(
     min_evidence: f64,
     min_originals: u64,
 ) -> crate::Result<Report> {
-    let accuracy = read_map(&truth.join("truth_sources.csv"), "source", ["accuracy"])?;
-    let originals = if min_originals > 0 {
-        read_map(&truth.join("truth_sources.csv"), "source", ["originals"])?
-    } else {
-        std::collections::HashMap::new()
+    // Per source: its true accuracy, and its original claims in the generator's count (empty when the
+    // file has no such column and none is asked for).
+    let truth_sources = crate::ingest::Spec {
+        names: &TRUTH_SOURCES,
+        required: if min_originals > 0 { 3 } else { 2 },
     };
+    let sources_truth = read_keyed(&truth.join("truth_sources.csv"), &truth_sources, |row| {
+        let originals = if min_originals > 0 {
+            row.required(2)?
+        } else {
+            row.text(2)?
+        };
+        if !originals.is_empty() && originals.parse::<u64>().is_err() {
+            return Err(crate::ingest::Refusal::new(
+                "originals",
+                originals,
+                "not a whole number",
+            ));
+        }
+        Ok([share("accuracy", row.required(1)?)?, originals.to_owned()])
+    })?;
+    let parsed = |text: &str| text.parse::<f64>().expect("checked as read");
+    let accuracy: std::collections::HashMap<&str, f64> = sources_truth
+        .iter()
+        .map(|(s, [a, _])| (s.as_str(), parsed(a)))
+        .collect();
+    let originals: std::collections::HashMap<&str, u64> = sources_truth
+        .iter()
+        .filter_map(|(s, [_, n])| Some((s.as_str(), n.parse::<u64>().ok()?)))
+        .collect();
     // Per claim: whether it is correct, and the claim it silently copies (empty for none).
-    let claim_truth = read_map(&truth.join("truth_claims.csv"), "claim_id", ["correct", "copy_of"])?;
-    // Each source's original claims counted against the truth: no attribution, not a silent copy.
+    let claim_truth = read_keyed(&truth.join("truth_claims.csv"), &TRUTH_CLAIMS, |row| {
+        let correct = row.required(1)?;
+        if correct != "0" && correct != "1" {
+            return Err(crate::ingest::Refusal::new("correct", correct, "not 0 or 1"));
+        }
+        Ok([correct.to_owned(), row.text(2)?.to_owned()])
+    })?;
+    // Each source's original claims counted against the truth: no attribution, not a silent copy. Sums of
+    // whole numbers, so the map's order does not change them.
     let mut counted: std::collections::HashMap<String, (f64, f64)> = std::collections::HashMap::new();
-    let input_path = truth.join("claims.csv");
-    let (mut rdr, headers) = open_with_headers(&input_path)?;
-    let col = |name: &str| column(&input_path, &headers, name);
-    let (id_at, source_at, attributed_at) = (col("claim_id")?, col("source")?, col("attributed_to")?);
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| crate::ingest::csv_error(&input_path, e))?;
-        let field = |i: usize| rec.get(i).unwrap_or_default();
-        let Some([correct, copy_of]) = claim_truth.get(field(id_at)) else {
+    let input = read_keyed(&truth.join("claims.csv"), &TRUTH_INPUT, |row| {
+        Ok([row.required(1)?.to_owned(), row.text(2)?.to_owned()])
+    })?;
+    for (id, [source, attributed]) in &input {
+        let Some([correct, copy_of]) = claim_truth.get(id) else {
             continue;
         };
-        if !field(attributed_at).is_empty() || !copy_of.is_empty() {
+        if !attributed.is_empty() || !copy_of.is_empty() {
             continue;
         }
-        let e = counted.entry(field(source_at).to_owned()).or_default();
+        let e = counted.entry(source.clone()).or_default();
         e.0 += f64::from(u8::from(correct == "1"));
         e.1 += 1.0;
     }
@@ -276,14 +354,10 @@ pub fn evaluate(
         let rec = rec.map_err(|e| crate::ingest::csv_error(&sources_path, e))?;
         let get = |k: usize| cols[k].and_then(|i| rec.get(i)).unwrap_or_default();
         let num = |k: usize| get(k).parse::<f64>().unwrap_or(f64::NAN);
-        let Some(truth) = accuracy.get(get(0)).and_then(|[a]| a.parse::<f64>().ok()) else {
+        let Some(&truth) = accuracy.get(get(0)) else {
             continue;
         };
-        if num(1) < min_evidence
-            || originals
-                .get(get(0))
-                .is_some_and(|[n]| n.parse::<u64>().unwrap_or(0) < min_originals)
-        {
+        if num(1) < min_evidence || originals.get(get(0)).is_some_and(|&n| n < min_originals) {
             continue;
         }
         if let Some(&(right, all)) = counted.get(get(0)) {
@@ -316,14 +390,15 @@ pub fn evaluate(
         let q = p.clamp(1e-6, 1.0 - 1e-6);
         log_loss -= y * q.ln() + (1.0 - y) * (1.0 - q).ln();
     }
+    let compared = !t.0.is_empty();
     Ok(Report {
         sources: t.0.len(),
         spearman: spearman(&t.0, &t.1),
         counted_spearman: spearman(&oracle.0, &oracle.1),
         counted_sources: oracle.0.len(),
-        coverage: coverage(&t.0, &t.2, &t.3),
-        mean_absolute_error: mean_absolute_error(&t.1, &t.0),
-        mean_error: t.1.iter().zip(&t.0).map(|(e, a)| e - a).sum::<f64>() / t.0.len().max(1) as f64,
+        coverage: compared.then(|| coverage(&t.0, &t.2, &t.3)),
+        mean_absolute_error: compared.then(|| mean_absolute_error(&t.1, &t.0)),
+        mean_error: compared.then(|| t.1.iter().zip(&t.0).map(|(e, a)| e - a).sum::<f64>() / t.0.len() as f64),
         claims: n,
         brier: (n > 0).then(|| brier / n as f64),
         log_loss: (n > 0).then(|| log_loss / n as f64),
@@ -346,51 +421,62 @@ pub struct Gold {
 }
 
 impl Gold {
-    /// Reads `stories` (columns `story_id,value`) and, if given, `sources` (columns `source,accuracy`);
-    /// story values are normalised per `kind` (plain stories: `true` or `false`, any case).
+    /// Reads `stories` (columns `story_id,value`, optionally `rating`) and, if given, `sources` (columns
+    /// `source,accuracy`); story values are normalised per `kind` (plain stories: `true` or `false`, any
+    /// case).
+    ///
+    /// A gold file is the yardstick, so a bad row stops the evaluation rather than being skipped: a row
+    /// whose field count differs from the header's, an empty story or source, a value that is not of
+    /// `kind`, an accuracy that is not a share from 0 to 1, or a story (source) given again with a different
+    /// value, rating or accuracy. A row that repeats an earlier one exactly (after normalisation: `True`
+    /// and `true` agree) is accepted once, as it changes nothing.
     ///
     /// # Errors
-    /// A file is missing, unreadable or lacks a column; a value or accuracy that does not parse (naming
-    /// the file and line).
+    /// A file is missing, unreadable or lacks a column; [`crate::Error::BadRow`] for the first bad row,
+    /// naming the file, line and column.
     pub fn read(
         stories: &std::path::Path,
         sources: Option<&std::path::Path>,
         kind: crate::value::ValueKind,
     ) -> crate::Result<Gold> {
-        let bad = |path: &std::path::Path, line: usize, column: &str, value: &str, reason: &str| {
-            crate::Error::BadRow(crate::error::RowProblem {
-                file: path.display().to_string(),
-                line: line as u64 + 2,
-                column: Some(column.to_owned()),
-                value: Some(value.to_owned()),
-                reason: reason.to_owned(),
-            })
-        };
         let mut gold = Gold::default();
-        for (line, (story, value)) in read_pairs(stories, "story_id", "value")?.into_iter().enumerate() {
-            let normal = match crate::ingest::fields::outcome(value.trim()) {
+        for (story, [value, rating]) in read_keyed(stories, &GOLD_STORIES, |row| {
+            let value = row.required(1)?;
+            let normal = match crate::ingest::fields::outcome(value) {
                 Some(crate::corpus::Outcome::True) => Some("true".to_owned()),
                 Some(crate::corpus::Outcome::False) => Some("false".to_owned()),
-                _ => crate::value::normalize(kind, &value),
+                _ => crate::value::normalize(kind, value),
             };
-            let normal = normal.ok_or_else(|| bad(stories, line, "value", &value, "not a value of this kind"))?;
-            gold.stories.insert(story.trim().to_owned(), normal);
-        }
-        for (story, rating) in read_ratings(stories)?.unwrap_or_default() {
-            gold.ratings.insert(story, rating);
+            let normal =
+                normal.ok_or_else(|| crate::ingest::Refusal::new("value", value, "not a value of this kind"))?;
+            Ok([normal, row.text(2)?.to_owned()])
+        })? {
+            if !rating.is_empty() {
+                gold.ratings.insert(story.clone(), rating);
+            }
+            gold.stories.insert(story, value);
         }
         if let Some(path) = sources {
-            for (line, (source, acc)) in read_pairs(path, "source", "accuracy")?.into_iter().enumerate() {
-                let a: f64 = acc
-                    .trim()
-                    .parse()
-                    .map_err(|_| bad(path, line, "accuracy", &acc, "not a number"))?;
-                gold.sources.insert(source.trim().to_owned(), a);
-            }
+            let read = read_keyed(path, &GOLD_SOURCES, |row| Ok([share("accuracy", row.required(1)?)?]))?;
+            gold.sources = read
+                .into_iter()
+                .map(|(source, [a])| (source, a.parse::<f64>().expect("checked as read")))
+                .collect();
         }
         Ok(gold)
     }
 }
+
+/// The columns of a gold file of stories; `rating` is optional.
+const GOLD_STORIES: crate::ingest::Spec = crate::ingest::Spec {
+    names: &["story_id", "value", "rating"],
+    required: 2,
+};
+/// The columns of a gold file of sources' true accuracies.
+const GOLD_SOURCES: crate::ingest::Spec = crate::ingest::Spec {
+    names: &["source", "accuracy"],
+    required: 2,
+};
 
 /// The `story_id,rating` pairs of a file with a `rating` column (a gold file or resolutions), trimmed, rows
 /// with an empty rating left out; `None` when the file has no `rating` column.
@@ -871,6 +957,148 @@ mod tests {
         assert_eq!(clustered_mcnemar(&[true], &[true], &[0]), (0, 1.0));
         // Splits that cancel within every cluster say nothing either way.
         assert_eq!(clustered_mcnemar(&[true, false], &[false, true], &[0, 0]), (1, 1.0));
+    }
+
+    /// The problem a gold file raises, or `None` when it is read; the file is written to `dir`.
+    fn gold_problem(dir: &std::path::Path, text: &str) -> Option<crate::error::RowProblem> {
+        let path = dir.join("gold.csv");
+        std::fs::write(&path, text).unwrap();
+        match Gold::read(&path, None, crate::value::ValueKind::Label) {
+            Ok(_) => None,
+            Err(crate::Error::BadRow(p)) => Some(p),
+            Err(e) => panic!("{text:?}: {e}"),
+        }
+    }
+
+    /// One line per bad gold row: the line, the column at fault (none for a row that cannot be split
+    /// into the header's fields) and the start of the reason. The audit's g2–g5 are the first four.
+    #[test]
+    fn gold_rows_that_stop_the_evaluation() {
+        let dir = tempfile::tempdir().unwrap();
+        let cases: &[(&str, u64, Option<&str>, &str)] = &[
+            (
+                "story_id,value\ns1,0\ns2,1\ns1,1\n",
+                4,
+                Some("value"),
+                "story_id \"s1\" was given \"0\" at line 2",
+            ),
+            ("story_id,value\ns1,0\n,1\n", 3, Some("story_id"), "empty value"),
+            (
+                "story_id,value\ns1,0\nx\ns2,1\n",
+                3,
+                None,
+                "expected 2 fields as in the header, found 1",
+            ),
+            (
+                "story_id,value\ns1,0\ns2,1,extra\n",
+                3,
+                None,
+                "expected 2 fields as in the header, found 3",
+            ),
+            ("story_id,value\ns1,\n", 2, Some("value"), "empty value"),
+            (
+                "story_id,value,rating\ns1,0,a\ns1,0,b\n",
+                3,
+                Some("rating"),
+                "story_id \"s1\" was given \"a\"",
+            ),
+            // The earliest bad row is reported, whatever its kind.
+            ("story_id,value\ns1,0\ns1,1\nx\n", 3, Some("value"), "story_id"),
+            ("story_id,value\ns1,0\nx\ns1,1\n", 3, None, "expected 2 fields"),
+        ];
+        for &(text, line, column, reason) in cases {
+            let p = gold_problem(dir.path(), text).unwrap_or_else(|| panic!("{text:?} was accepted"));
+            assert_eq!((p.line, p.column.as_deref()), (line, column), "{text:?}: {p}");
+            assert!(p.reason.starts_with(reason), "{text:?}: {p}");
+        }
+    }
+
+    /// A repeat that agrees after normalisation is read once; a plain story's `TRUE` is `true`.
+    #[test]
+    fn an_exact_gold_repeat_is_read_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gold.csv");
+        std::fs::write(&path, "story_id,value,rating\ns1,A,x\ns2,true,\ns1, a ,x\ns2,TRUE,\n").unwrap();
+        let gold = Gold::read(&path, None, crate::value::ValueKind::Label).unwrap();
+        assert_eq!(gold.stories.len(), 2);
+        assert_eq!(gold.stories["s1"], "a");
+        assert_eq!(gold.stories["s2"], "true");
+        assert_eq!(gold.ratings.len(), 1);
+    }
+
+    /// A true accuracy is a share: outside 0..=1 or not a number, it stops the evaluation.
+    #[test]
+    fn gold_source_accuracies_are_shares() {
+        let dir = tempfile::tempdir().unwrap();
+        let stories = dir.path().join("gold.csv");
+        std::fs::write(&stories, "story_id,value\ns1,a\n").unwrap();
+        let sources = dir.path().join("sources.csv");
+        for (text, line, reason) in [
+            ("source,accuracy\nw1,1.5\n", 2, "not a number from 0 to 1"),
+            ("source,accuracy\nw1,NaN\n", 2, "not a number from 0 to 1"),
+            (
+                "source,accuracy\nw1,0.5\nw1,0.6\n",
+                3,
+                "source \"w1\" was given \"0.5\" at line 2",
+            ),
+        ] {
+            std::fs::write(&sources, text).unwrap();
+            match Gold::read(&stories, Some(&sources), crate::value::ValueKind::Label) {
+                Err(crate::Error::BadRow(p)) => {
+                    assert_eq!((p.line, p.column.as_deref()), (line, Some("accuracy")), "{p}");
+                    assert!(p.reason.starts_with(reason), "{p}");
+                }
+                other => panic!("{text:?}: {other:?}"),
+            }
+        }
+        std::fs::write(&sources, "source,accuracy\nw1,0.5\nw1,0.5\nw2,1\n").unwrap();
+        let gold = Gold::read(&stories, Some(&sources), crate::value::ValueKind::Label).unwrap();
+        assert_eq!(gold.sources.len(), 2);
+    }
+
+    /// A generated corpus and a run on it, by hand (the figures in tests/data/eval_truth/README.md):
+    /// with no source compared, the figures over sources are undefined, not 0.
+    #[test]
+    fn planted_figures_over_no_sources_are_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let (truth, run) = (dir.path().join("corpus"), dir.path().join("run"));
+        std::fs::create_dir_all(&truth).unwrap();
+        std::fs::create_dir_all(&run).unwrap();
+        let write = |path: std::path::PathBuf, text: &str| std::fs::write(path, text).unwrap();
+        write(
+            truth.join("truth_sources.csv"),
+            "source,accuracy,originals\ns1,0.8,2\ns2,0.6,1\n",
+        );
+        write(
+            truth.join("truth_claims.csv"),
+            "claim_id,copy_of,correct\nc1,,1\nc2,,0\n",
+        );
+        write(
+            truth.join("claims.csv"),
+            "claim_id,source,attributed_to\nc1,s1,\nc2,s2,\n",
+        );
+        write(
+            run.join("sources.csv"),
+            "source,evidence,reliability,ci_low,ci_high\ns1,2,0.7,0.5,0.9\ns2,1,0.55,0.2,0.9\n",
+        );
+        write(run.join("claims.csv"), "claim_id,p_correct\nc1,0.9\nc2,0.3\n");
+        let none = evaluate(&run, &truth, 5.0, 0).unwrap();
+        assert_eq!(none.sources, 0);
+        assert_eq!(
+            (none.coverage, none.mean_absolute_error, none.mean_error),
+            (None, None, None)
+        );
+        let all = evaluate(&run, &truth, 0.0, 0).unwrap();
+        assert_eq!((all.sources, all.coverage), (2, Some(1.0)));
+        assert!((all.mean_absolute_error.unwrap() - 0.075).abs() < 1e-12);
+        assert!((all.mean_error.unwrap() + 0.075).abs() < 1e-12);
+        // --min-originals 2 leaves s2 (one original) out; a truth with a bad `correct` stops the run.
+        assert_eq!(evaluate(&run, &truth, 0.0, 2).unwrap().sources, 1);
+        write(truth.join("truth_claims.csv"), "claim_id,copy_of,correct\nc1,,yes\n");
+        match evaluate(&run, &truth, 0.0, 0) {
+            Err(crate::Error::BadRow(p)) => assert_eq!((p.line, p.column.as_deref()), (2, Some("correct")), "{p}"),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

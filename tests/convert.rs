@@ -201,3 +201,55 @@ fn no_ratings_without_a_rating_column() {
     // posterior the 95% predictive interval of three new answers is wide enough for all three records.
     assert_eq!(r[0]["figures"]["predictive_coverage"], 1.0, "{r}");
 }
+
+/// `convert crowd` stops at an answer row with more or fewer fields than the header, naming the file,
+/// the line and the count (before, a 4-field row was converted and a 2-field one counted as "an empty
+/// question, worker or answer"), and at a question given two different truths (before, both went into
+/// gold.csv).
+#[test]
+fn crowd_refuses_wrong_field_counts_and_conflicting_truths() {
+    let wd = Workdir::new("convert-crowd-bad");
+    let cases = [
+        (
+            "crowd_answer_extra.csv",
+            "crowd_truth.csv",
+            "crowd_answer_extra.csv:3: expected 3 fields as in the header, found 4",
+        ),
+        (
+            "crowd_answer_short.csv",
+            "crowd_truth.csv",
+            "crowd_answer_short.csv:3: expected 3 fields as in the header, found 2",
+        ),
+        (
+            "crowd_answer.csv",
+            "crowd_truth_conflict.csv",
+            "crowd_truth_conflict.csv:3: column `truth`: question \"q1\" was given \"1\" at line 2",
+        ),
+    ];
+    for (answers, truth, want) in cases {
+        wd.copy_fixture("convert", answers);
+        wd.copy_fixture("convert", truth);
+        let mut cmd = wd.command("convert");
+        cmd.args(["crowd", "--answers", answers, "--truth", truth, "--out", "out"]);
+        let stderr = wd.output_err(&mut cmd, 1);
+        assert!(stderr.contains(want), "{answers} {truth}: {stderr}");
+        // Nothing is written from a refused set.
+        assert!(wd.list("out").is_empty(), "{:?}", wd.list("out"));
+    }
+}
+
+/// A truth row that repeats an earlier one exactly is written once, and counted.
+#[test]
+fn crowd_writes_a_repeated_truth_once() {
+    let wd = Workdir::new("convert-crowd-repeat");
+    let stderr = convert(
+        &wd,
+        "crowd",
+        &[("--answers", "crowd_answer.csv"), ("--truth", "crowd_truth_repeat.csv")],
+    );
+    assert_eq!(wd.read_string("crowd/gold.csv"), "story_id,value\nq1,1\nq2,0\nq3,1\n");
+    assert!(
+        stderr.contains("skipped 1 rows: a gold row repeating an earlier one"),
+        "{stderr}"
+    );
+}

@@ -197,3 +197,165 @@ fn stories_with_responses_are_never_merged() {
         "{with}"
     );
 }
+
+/// `eval --gold` on a gold file with one bad row: the evaluation stops (status 1) at that row, naming
+/// the file, the line, the column where one is at fault, and the true reason. Before, a story given two
+/// values kept the last, an empty story and an extra field passed unremarked, and a one-field row was
+/// called a bad value.
+#[test]
+fn a_bad_gold_row_stops_the_evaluation_where_it_is() {
+    let wd = Workdir::new("eval-bad-gold");
+    wd.copy_fixture("gold", "claims.csv");
+    let cases = [
+        (
+            "conflicting.csv",
+            "conflicting.csv:4: column `value`: story_id \"q1\" was given \"a\" at line 2",
+        ),
+        (
+            "conflicting_rating.csv",
+            "conflicting_rating.csv:4: column `rating`: story_id \"q1\" was given \"good\" at line 2",
+        ),
+        ("empty_story.csv", "empty_story.csv:3: column `story_id`: empty value"),
+        (
+            "extra_field.csv",
+            "extra_field.csv:3: expected 2 fields as in the header, found 3",
+        ),
+        (
+            "one_field.csv",
+            "one_field.csv:3: expected 2 fields as in the header, found 1",
+        ),
+    ];
+    for (file, want) in cases {
+        wd.copy_fixture("gold", file);
+        let mut eval = wd.command("eval");
+        eval.args([
+            "--claims",
+            "claims.csv",
+            "--gold",
+            file,
+            "--value-kind",
+            "label",
+            "--methods",
+            "vote",
+        ]);
+        let stderr = wd.output_err(&mut eval, 1);
+        assert!(stderr.contains(want), "{file}: {stderr}");
+    }
+    // The sources' accuracies are a yardstick too.
+    wd.copy_fixture("gold", "repeated.csv");
+    wd.copy_fixture("gold", "sources_conflicting.csv");
+    let mut eval = wd.command("eval");
+    eval.args([
+        "--claims",
+        "claims.csv",
+        "--gold",
+        "repeated.csv",
+        "--value-kind",
+        "label",
+    ]);
+    eval.args(["--methods", "vote", "--gold-sources", "sources_conflicting.csv"]);
+    let stderr = wd.output_err(&mut eval, 1);
+    let want = "sources_conflicting.csv:4: column `accuracy`: source \"w1\" was given \"0.9\" at line 2";
+    assert!(stderr.contains(want), "{stderr}");
+}
+
+/// A gold row that repeats an earlier one exactly (after normalisation) is accepted, once: it neither
+/// loses nor contradicts anything.
+#[test]
+fn an_exact_repeat_in_the_gold_counts_once() {
+    let wd = Workdir::new("eval-repeated-gold");
+    wd.copy_fixture("gold", "claims.csv");
+    wd.copy_fixture("gold", "repeated.csv");
+    let mut eval = wd.command("eval");
+    eval.args([
+        "--claims",
+        "claims.csv",
+        "--gold",
+        "repeated.csv",
+        "--value-kind",
+        "label",
+    ]);
+    eval.args(["--methods", "vote", "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&wd.output(&mut eval).stdout).unwrap();
+    assert_eq!(report[0]["figures"]["stories"], 2, "{report}");
+}
+
+/// `eval --run --truth` with no source compared prints `n/a` for the figures over sources (and `null` in
+/// the JSON), as it does for the other figures of nothing; before, coverage and the errors read as 0.
+/// With the outlets compared, the figures worked by hand in tests/data/eval_truth/README.md.
+#[test]
+fn figures_over_no_sources_are_not_available() {
+    let wd = Workdir::new("eval-no-sources");
+    for file in [
+        "corpus/truth_sources.csv",
+        "corpus/truth_claims.csv",
+        "corpus/claims.csv",
+        "run/sources.csv",
+        "run/claims.csv",
+    ] {
+        wd.copy_fixture("eval_truth", file);
+    }
+    let eval = |extra: &[&str]| {
+        let mut cmd = wd.command("eval");
+        cmd.args(["--run", "run", "--truth", "corpus"]).args(extra);
+        String::from_utf8(wd.output(&mut cmd).stdout).unwrap()
+    };
+    let text = eval(&["--min-evidence", "5"]);
+    assert!(text.contains("sources compared     0\n"), "{text}");
+    for line in [
+        "interval coverage    n/a",
+        "mean absolute error  n/a",
+        "mean error           n/a",
+    ] {
+        assert!(text.contains(&format!("{line}\n")), "{line}: {text}");
+    }
+    let json: serde_json::Value = serde_json::from_str(&eval(&["--min-evidence", "5", "--json"])).unwrap();
+    for key in ["coverage", "mean_absolute_error", "mean_error", "spearman"] {
+        assert!(json[key].is_null(), "{key}: {json}");
+    }
+    let json: serde_json::Value = serde_json::from_str(&eval(&["--json"])).unwrap();
+    assert_eq!(json["sources"], 2, "{json}");
+    assert_eq!(json["coverage"], 1.0, "{json}");
+    assert!(
+        (json["mean_absolute_error"].as_f64().unwrap() - 0.075).abs() < 1e-12,
+        "{json}"
+    );
+    assert!((json["mean_error"].as_f64().unwrap() + 0.075).abs() < 1e-12, "{json}");
+}
+
+/// The generator's truth files are read as strictly as a gold file: a claim given two different truths,
+/// or a row with a missing field, stops `eval --run --truth` at its line.
+#[test]
+fn a_bad_truth_row_stops_the_planted_evaluation() {
+    let wd = Workdir::new("eval-bad-truth");
+    for file in [
+        "corpus/truth_sources.csv",
+        "corpus/truth_claims.csv",
+        "corpus/claims.csv",
+        "run/sources.csv",
+        "run/claims.csv",
+    ] {
+        wd.copy_fixture("eval_truth", file);
+    }
+    let cases = [
+        (
+            "corpus/truth_claims.csv",
+            "claim_id,copy_of,correct\nc1,,1\nc2,,1\nc3,,0\nc1,,0\n",
+            "truth_claims.csv:5: column `correct`: claim_id \"c1\" was given \"1\" at line 2",
+        ),
+        (
+            "corpus/truth_sources.csv",
+            "source,accuracy,originals,beat\ns1,0.8,2,0\ns2,0.6\n",
+            "truth_sources.csv:3: expected 4 fields as in the header, found 2",
+        ),
+    ];
+    for (file, contents, want) in cases {
+        let good = wd.read(file);
+        wd.create(file, contents);
+        let mut eval = wd.command("eval");
+        eval.args(["--run", "run", "--truth", "corpus"]);
+        let stderr = wd.output_err(&mut eval, 1);
+        assert!(stderr.contains(want), "{file}: {stderr}");
+        wd.create(file, good);
+    }
+}

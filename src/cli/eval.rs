@@ -55,14 +55,16 @@ pub struct EvalArgs {
     /// Resolutions.
     #[arg(long, value_name = "FILE")]
     resolutions: Option<PathBuf>,
-    /// Story truths: a CSV with columns story_id, value (true/false for plain stories).
+    /// Story truths: a CSV with columns story_id, value (true/false for plain stories), optionally rating.
+    /// A bad row (wrong field count, empty story, bad value, a story given two different values) stops
+    /// the evaluation; an exact repeat counts once.
     #[arg(long, value_name = "FILE", requires = "claims")]
     gold: Option<PathBuf>,
     /// Outlets' groups (columns source, group), as for `credence score --sources-meta`: each group gets its
     /// own prior, and rating prediction shrinks a source towards its group's ratings.
     #[arg(long, value_name = "FILE", requires = "claims")]
     sources_meta: Option<PathBuf>,
-    /// Sources' true accuracies: a CSV with columns source, accuracy.
+    /// Sources' true accuracies: a CSV with columns source, accuracy (from 0 to 1), read as --gold is.
     #[arg(long, value_name = "FILE", requires = "gold")]
     gold_sources: Option<PathBuf>,
     /// Leave out of the source measures sources with fewer claims on gold stories than this (when their
@@ -266,9 +268,10 @@ fn planted(
         opt(r.counted_spearman),
         r.counted_sources
     );
-    println!("interval coverage    {:.4}", r.coverage);
-    println!("mean absolute error  {:.4}", r.mean_absolute_error);
-    println!("mean error           {:+.4}", r.mean_error);
+    println!("interval coverage    {}", opt(r.coverage));
+    println!("mean absolute error  {}", opt(r.mean_absolute_error));
+    let signed = r.mean_error.map_or_else(|| "n/a".to_owned(), |v| format!("{v:+.4}"));
+    println!("mean error           {signed}");
     println!("claims compared      {}", r.claims);
     println!("brier                {}", opt(r.brier));
     println!("log loss             {}", opt(r.log_loss));

@@ -9,7 +9,9 @@
 //!
 //! None of these data sets dates its claims; `published_at` (a required column) is then the fixed
 //! [`NO_DATE`] (population: the 1st of January of the claim's year). Rows a converter cannot use are
-//! counted by reason in the returned [`Converted`], never dropped silently.
+//! counted by reason in the returned [`Converted`], never dropped silently; a line that cannot be split
+//! into its fields stops the conversion with its file and line, and so does a story the gold file gives
+//! two different truths (crowd, book, population), which `credence eval --gold` would refuse anyway.
 //!
 //! | data set | source | story | value | gold |
 //! |---|---|---|---|---|
@@ -132,55 +134,116 @@ fn bad_row(path: &Path, line: usize, reason: &str, value: &str) -> Error {
     })
 }
 
+/// Gold rows, one per story, in the order first met.
+///
+/// `credence eval --gold` refuses a story given two different values, so a converter does too, at the
+/// line of the data set that says so rather than at a line of the `gold.csv` it would write. A row that
+/// repeats an earlier one exactly is left out and counted: it adds nothing.
+#[derive(Default)]
+struct GoldRows {
+    rows: Vec<Vec<String>>,
+    /// Story → the line that first gave it and its row's index in `rows`.
+    first: std::collections::HashMap<String, (u64, usize)>,
+}
+
+impl GoldRows {
+    /// Adds `row` (story first), read at `line` of `path`; `what` names the story in the data set's terms
+    /// and `column` the column holding its truth, where the file has named columns.
+    ///
+    /// # Errors
+    /// The story already has a different row.
+    fn push(
+        &mut self,
+        c: &mut Converted,
+        (path, line): (&Path, u64),
+        (what, column): (&str, Option<&str>),
+        row: Vec<String>,
+    ) -> Result<()> {
+        let Some(&(at, i)) = self.first.get(&row[0]) else {
+            self.first.insert(row[0].clone(), (line, self.rows.len()));
+            self.rows.push(row);
+            return Ok(());
+        };
+        if self.rows[i] == row {
+            c.skip("a gold row repeating an earlier one");
+            return Ok(());
+        }
+        Err(Error::BadRow(crate::error::RowProblem {
+            file: path.display().to_string(),
+            line,
+            column: column.map(str::to_owned),
+            value: Some(row[1..].join(",").chars().take(200).collect()),
+            reason: format!(
+                "{what} {:?} was given {:?} at line {at}; a data set's truth cannot disagree with itself",
+                row[0],
+                self.rows[i][1..].join(",")
+            ),
+        }))
+    }
+}
+
+/// The columns of Zheng et al.'s `answer.csv`.
+const CROWD_ANSWERS: crate::ingest::Spec = crate::ingest::Spec {
+    names: &["question", "worker", "answer"],
+    required: 3,
+};
+
+/// The columns of Zheng et al.'s `truth.csv`.
+const CROWD_TRUTH: crate::ingest::Spec = crate::ingest::Spec {
+    names: &["question", "truth"],
+    required: 2,
+};
+
+/// The rows of the CSV file `path` with the columns of `spec`, trimmed, each with its line; a row that
+/// cannot be split into the header's fields (or is not UTF-8) stops the conversion, as a line with too few
+/// fields does in the other converters: what it was meant to say is unknown, so it can be neither
+/// converted nor counted as an empty field.
+fn csv_rows<const N: usize>(path: &Path, spec: &crate::ingest::Spec) -> Result<Vec<(u64, [String; N])>> {
+    let (_, rows, rejects) = crate::ingest::read_table(path, spec, &[], |row| {
+        let mut out: [String; N] = std::array::from_fn(|_| String::new());
+        for (k, slot) in out.iter_mut().enumerate() {
+            row.text(k)?.clone_into(slot);
+        }
+        Ok(out)
+    })?;
+    match rejects.into_iter().next() {
+        Some(first) => Err(Error::BadRow(first)),
+        None => Ok(rows),
+    }
+}
+
 /// The crowd-sourcing benchmark of Zheng et al. (PVLDB 2017): `answer.csv` (`question,worker,answer`)
-/// and `truth.csv` (`question,truth`).
+/// and `truth.csv` (`question,truth`). Answers or truths with an empty field are skipped and counted; a
+/// row with more or fewer fields than the header stops the conversion, as does a question given two
+/// different truths (an exact repeat is written once).
 ///
 /// # Errors
-/// A file cannot be read or written, or lacks a column.
+/// A file cannot be read or written, or lacks a column; a row has the wrong number of fields; a question
+/// has two different truths.
 pub fn crowd(answers: &Path, truth: &Path, out: &Path) -> Result<Converted> {
     let mut c = Converted::default();
     let mut o = Out::new(out)?;
-    let mut rdr = crate::ingest::open_csv(answers)?;
-    let headers = rdr.headers().map_err(|e| crate::ingest::csv_error(answers, e))?.clone();
-    let col = |h: &csv::StringRecord, path: &Path, name: &str| {
-        h.iter()
-            .position(|x| x.trim() == name)
-            .ok_or_else(|| Error::MissingColumn {
-                path: path.to_owned(),
-                column: name.to_owned(),
-                found: h.iter().collect::<Vec<_>>().join(","),
-            })
-    };
-    let (q, w, a) = (
-        col(&headers, answers, "question")?,
-        col(&headers, answers, "worker")?,
-        col(&headers, answers, "answer")?,
-    );
     let mut rows = Vec::new();
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| crate::ingest::csv_error(answers, e))?;
-        let get = |k: usize| rec.get(k).unwrap_or_default().trim();
-        if get(q).is_empty() || get(w).is_empty() || get(a).is_empty() {
+    for (_, [q, w, a]) in csv_rows(answers, &CROWD_ANSWERS)? {
+        if q.is_empty() || w.is_empty() || a.is_empty() {
             c.skip("an empty question, worker or answer");
             continue;
         }
-        rows.push(claim(rows.len() + 1, get(w), NO_DATE, get(q), get(a)));
+        rows.push(claim(rows.len() + 1, &w, NO_DATE, &q, &a));
     }
+    let mut gold = GoldRows::default();
+    for (line, [q, t]) in csv_rows(truth, &CROWD_TRUTH)? {
+        if q.is_empty() || t.is_empty() {
+            c.skip("an empty question or truth (truth.csv)");
+            continue;
+        }
+        gold.push(&mut c, (truth, line), ("question", Some("truth")), vec![q, t])?;
+    }
+    // Both files are read before either is written, so a refused file leaves no half-converted set.
     c.claims = rows.len() as u64;
     o.write("claims.csv", &CLAIM_HEADER, &rows)?;
-    let mut rdr = crate::ingest::open_csv(truth)?;
-    let headers = rdr.headers().map_err(|e| crate::ingest::csv_error(truth, e))?.clone();
-    let (q, t) = (col(&headers, truth, "question")?, col(&headers, truth, "truth")?);
-    let mut gold = Vec::new();
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| crate::ingest::csv_error(truth, e))?;
-        gold.push(vec![
-            rec.get(q).unwrap_or_default().trim().to_owned(),
-            rec.get(t).unwrap_or_default().trim().to_owned(),
-        ]);
-    }
-    c.gold = gold.len() as u64;
-    o.write("gold.csv", &["story_id", "value"], &gold)?;
+    c.gold = gold.rows.len() as u64;
+    o.write("gold.csv", &["story_id", "value"], &gold.rows)?;
     c.files = o.done;
     Ok(c)
 }
@@ -189,8 +252,10 @@ pub fn crowd(answers: &Path, truth: &Path, out: &Path) -> Result<Converted> {
 /// title, authors`) and `book_golden.txt` (`ISBN, authors`). Rows with no author list (empty or `Not
 /// Available`) are skipped: they claim nothing about the authors.
 ///
+/// A book given two different author lists in the golden file is refused (an exact repeat is written once).
+///
 /// # Errors
-/// A file cannot be read or written; a line has too few fields.
+/// A file cannot be read or written; a line has too few fields; an ISBN has two different golden lists.
 pub fn book(claims: &Path, golden: &Path, out: &Path) -> Result<Converted> {
     let mut c = Converted::default();
     let mut o = Out::new(out)?;
@@ -215,15 +280,16 @@ pub fn book(claims: &Path, golden: &Path, out: &Path) -> Result<Converted> {
     c.claims = rows.len() as u64;
     o.write("claims.csv", &CLAIM_HEADER, &rows)?;
     let text = read_text(golden)?;
-    let mut gold = Vec::new();
+    let mut gold = GoldRows::default();
     for (line, l) in lines(&text) {
         let Some((isbn, authors)) = l.split_once('\t') else {
             return Err(bad_row(golden, line, "expected ISBN TAB authors", l));
         };
-        gold.push(vec![isbn.trim().to_owned(), authors.trim().to_owned()]);
+        let row = vec![isbn.trim().to_owned(), authors.trim().to_owned()];
+        gold.push(&mut c, (golden, line as u64), ("ISBN", None), row)?;
     }
-    c.gold = gold.len() as u64;
-    o.write("gold.csv", &["story_id", "value"], &gold)?;
+    c.gold = gold.rows.len() as u64;
+    o.write("gold.csv", &["story_id", "value"], &gold.rows)?;
     c.files = o.done;
     Ok(c)
 }
@@ -232,8 +298,12 @@ pub fn book(claims: &Path, golden: &Path, out: &Path) -> Result<Converted> {
 /// `population-new.txt` (TAB-separated `city, state_YEAR`, editor, population, year) and
 /// `population-gd.txt` (`city, state, YEAR, population`); both Latin-1.
 ///
+/// A city-year given two different populations in the golden file is refused (an exact repeat is written
+/// once).
+///
 /// # Errors
-/// A file cannot be read or written; a line has too few fields.
+/// A file cannot be read or written; a line has too few fields; a city-year has two different golden
+/// populations.
 pub fn population(claims: &Path, golden: &Path, out: &Path) -> Result<Converted> {
     let mut c = Converted::default();
     let mut o = Out::new(out)?;
@@ -258,7 +328,7 @@ pub fn population(claims: &Path, golden: &Path, out: &Path) -> Result<Converted>
     c.claims = rows.len() as u64;
     o.write("claims.csv", &CLAIM_HEADER, &rows)?;
     let text = read_text(golden)?;
-    let mut gold = Vec::new();
+    let mut gold = GoldRows::default();
     for (line, l) in lines(&text) {
         let parts: Vec<&str> = l.split(',').map(str::trim).collect();
         if parts.len() < 3 {
@@ -266,10 +336,11 @@ pub fn population(claims: &Path, golden: &Path, out: &Path) -> Result<Converted>
         }
         let n = parts.len();
         let key = format!("{}_{}", parts[..n - 2].join(", "), parts[n - 2]);
-        gold.push(vec![key, parts[n - 1].to_owned()]);
+        let row = vec![key, parts[n - 1].to_owned()];
+        gold.push(&mut c, (golden, line as u64), ("city-year", None), row)?;
     }
-    c.gold = gold.len() as u64;
-    o.write("gold.csv", &["story_id", "value"], &gold)?;
+    c.gold = gold.rows.len() as u64;
+    o.write("gold.csv", &["story_id", "value"], &gold.rows)?;
     c.files = o.done;
     Ok(c)
 }
@@ -355,6 +426,31 @@ pub fn liar(train: &Path, test: &Path, out: &Path) -> Result<Converted> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A story given again: with the same row it is skipped and counted, with another truth refused at
+    /// its line, naming the first.
+    #[test]
+    fn gold_rows_repeat_but_never_disagree() {
+        let mut c = Converted::default();
+        let mut gold = GoldRows::default();
+        let at = |line| (Path::new("truth.csv"), line);
+        let row = |q: &str, t: &str| vec![q.to_owned(), t.to_owned()];
+        let what = ("question", Some("truth"));
+        gold.push(&mut c, at(2), what, row("q1", "1")).unwrap();
+        gold.push(&mut c, at(3), what, row("q2", "0")).unwrap();
+        gold.push(&mut c, at(4), what, row("q1", "1")).unwrap();
+        assert_eq!(gold.rows, vec![row("q1", "1"), row("q2", "0")]);
+        assert_eq!(c.skipped.values().sum::<u64>(), 1);
+        let Err(Error::BadRow(p)) = gold.push(&mut c, at(5), what, row("q2", "1")) else {
+            panic!("a second truth was accepted");
+        };
+        assert_eq!(
+            p.to_string(),
+            "truth.csv:5: column `truth`: question \"q2\" was given \"0\" at line 3; a data set's truth \
+             cannot disagree with itself (value: \"1\")"
+        );
+        assert_eq!(gold.rows.len(), 2);
+    }
 
     #[test]
     fn liar_collapse() {
