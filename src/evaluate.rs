@@ -255,6 +255,50 @@ fn read_keyed<const N: usize>(
     }
 }
 
+/// Reads the CSV file at `path` a row at a time, checking each as [`read_keyed`] does (the header's field
+/// count, the spec's required columns), and hands `each` the row's line and its fields by `spec`'s names:
+/// for the generator's per-claim files, which [`read_keyed`] would hold whole.
+///
+/// # Errors
+/// As [`read_keyed`]; [`crate::Error::BadRow`] for the first row refused by the checks or by `each`.
+fn stream_rows(
+    path: &std::path::Path,
+    spec: &crate::ingest::Spec,
+    mut each: impl FnMut(u64, &crate::ingest::Row<'_>) -> Result<(), crate::ingest::Refusal>,
+) -> crate::Result<()> {
+    let mut rdr = crate::ingest::open_csv(path)?;
+    let headers = rdr
+        .byte_headers()
+        .map_err(|e| crate::ingest::csv_error(path, e))?
+        .clone();
+    let index = crate::ingest::resolve_columns(path, &headers, spec)?;
+    let file = path.display().to_string();
+    let mut record = csv::ByteRecord::new();
+    while rdr
+        .read_byte_record(&mut record)
+        .map_err(|e| crate::ingest::csv_error(path, e))?
+    {
+        let line = record.position().map_or(0, |p| p.line());
+        let fields: Vec<&[u8]> = record.iter().collect();
+        let outcome = if fields.len() != headers.len() {
+            Err(crate::ingest::Refusal::field_count(headers.len(), &fields))
+        } else {
+            each(
+                line,
+                &crate::ingest::Row {
+                    record: &fields,
+                    index: &index,
+                    names: spec.names,
+                },
+            )
+        };
+        if let Err(refusal) = outcome {
+            return Err(crate::Error::BadRow(refusal.at(&file, line)));
+        }
+    }
+    Ok(())
+}
+
 /// Checks that `text` (column `column`) is a share from 0 to 1, the only meaning an accuracy has.
 fn share(column: &'static str, text: &str) -> Result<String, crate::ingest::Refusal> {
     match text.parse::<f64>() {
@@ -319,31 +363,51 @@ pub fn evaluate(
         .iter()
         .filter_map(|(s, [_, n])| Some((s.as_str(), n.parse::<u64>().ok()?)))
         .collect();
-    // Per claim: whether it is correct, and the claim it silently copies (empty for none).
-    let claim_truth = read_keyed(&truth.join("truth_claims.csv"), &TRUTH_CLAIMS, |row| {
+    // Per claim: whether it is correct, and the claim it silently copies (empty for none). Read a row at a
+    // time: the generator writes a row per claim, and a 10M-claim corpus's files must not be held whole.
+    // Each claim's values and the line that gave them (to name it when a repeat disagrees).
+    let mut claim_truth: std::collections::HashMap<String, (u64, [String; 2])> = std::collections::HashMap::new();
+    stream_rows(&truth.join("truth_claims.csv"), &TRUTH_CLAIMS, |line, row| {
+        let id = row.required(0)?;
         let correct = row.required(1)?;
         if correct != "0" && correct != "1" {
             return Err(crate::ingest::Refusal::new("correct", correct, "not 0 or 1"));
         }
-        Ok([correct.to_owned(), row.text(2)?.to_owned()])
+        let vals = [correct.to_owned(), row.text(2)?.to_owned()];
+        match claim_truth.get(id) {
+            None => {
+                claim_truth.insert(id.to_owned(), (line, vals));
+            }
+            Some((_, first)) if *first == vals => {}
+            Some((at, first)) => {
+                let i = usize::from(first[0] == vals[0]);
+                return Err(crate::ingest::Refusal::new(
+                    TRUTH_CLAIMS.names[i + 1],
+                    &vals[i],
+                    format!(
+                        "claim_id {id:?} was given {:?} at line {at}; a repeated row must agree",
+                        first[i]
+                    ),
+                ));
+            }
+        }
+        Ok(())
     })?;
     // Each source's original claims counted against the truth: no attribution, not a silent copy. Sums of
     // whole numbers, so the map's order does not change them.
     let mut counted: std::collections::HashMap<String, (f64, f64)> = std::collections::HashMap::new();
-    let input = read_keyed(&truth.join("claims.csv"), &TRUTH_INPUT, |row| {
-        Ok([row.required(1)?.to_owned(), row.text(2)?.to_owned()])
-    })?;
-    for (id, [source, attributed]) in &input {
-        let Some([correct, copy_of]) = claim_truth.get(id) else {
-            continue;
+    stream_rows(&truth.join("claims.csv"), &TRUTH_INPUT, |_, row| {
+        let (id, source, attributed) = (row.required(0)?, row.required(1)?, row.text(2)?);
+        let Some((_, [correct, copy_of])) = claim_truth.get(id) else {
+            return Ok(());
         };
-        if !attributed.is_empty() || !copy_of.is_empty() {
-            continue;
+        if attributed.is_empty() && copy_of.is_empty() {
+            let e = counted.entry(source.to_owned()).or_default();
+            e.0 += f64::from(u8::from(correct == "1"));
+            e.1 += 1.0;
         }
-        let e = counted.entry(source.clone()).or_default();
-        e.0 += f64::from(u8::from(correct == "1"));
-        e.1 += 1.0;
-    }
+        Ok(())
+    })?;
     let mut oracle = (Vec::new(), Vec::new());
     let sources_path = run.join("sources.csv");
     let (mut rdr, headers) = open_with_headers(&sources_path)?;
@@ -381,7 +445,7 @@ pub fn evaluate(
         let (Some(id), Some(p)) = (id_col.and_then(|i| rec.get(i)), p_col.and_then(|i| rec.get(i))) else {
             continue;
         };
-        let (Some([y, _]), Ok(p)) = (claim_truth.get(id), p.parse::<f64>()) else {
+        let (Some((_, [y, _])), Ok(p)) = (claim_truth.get(id), p.parse::<f64>()) else {
             continue;
         };
         let y = if y == "1" { 1.0 } else { 0.0 };
