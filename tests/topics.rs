@@ -230,3 +230,21 @@ fn topic_reliabilities_on_valued_stories() {
         assert!(stderr.contains("do not take topics"), "{stderr}");
     }
 }
+
+/// `--topics` on claims without a `topic` column stops with the file and the column named, rather than
+/// writing an empty `source_topics.csv`.
+#[test]
+fn topics_without_a_topic_column_is_an_error() {
+    let wd = Workdir::new("topics-no-column");
+    wd.create(
+        "claims.csv",
+        "claim_id,source,published_at,story_id,stance\nc1,A,2025-01-01,s1,asserts\nc2,B,2025-01-01,s1,asserts\n",
+    );
+    let err = wd.output_err(
+        wd.command("score")
+            .args(["--claims", "claims.csv", "--topics", "--out", "out"]),
+        1,
+    );
+    assert!(err.contains("claims.csv:1: missing required column `topic`"), "{err}");
+    assert!(!wd.path("out/source_topics.csv").exists());
+}

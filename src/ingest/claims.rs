@@ -566,6 +566,17 @@ fn read_pass(
     };
     if !opts.keep_topics {
         index[7] = None;
+    } else if index[7].is_none() {
+        // `--topics` scores each outlet per topic: without the column it would write an empty table.
+        let found: Vec<String> = headers
+            .iter()
+            .map(|h| String::from_utf8_lossy(h).into_owned())
+            .collect();
+        return Err(Error::MissingColumn {
+            path: path.to_owned(),
+            column: "topic".to_owned(),
+            found: found.join(","),
+        });
     }
     if matches!(keys, Keys::Detect) && index[3].is_none() {
         return Ok(Pass::Done(None));
