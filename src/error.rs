@@ -75,6 +75,41 @@ pub enum Error {
         /// The run's closest names, best first (may be empty).
         suggestions: Vec<String>,
     },
+    /// `credence merge --claims` names a file that no partial given to the merge was made from.
+    #[error(
+        "{path}: no partial given to merge was made from this file (they were made from {known}); give each \
+         shard's claims file by the name it was scored under, or the same file by another path"
+    )]
+    UnpairedClaims {
+        /// The file as given to `--claims`.
+        path: PathBuf,
+        /// The claims files the partials were made from, comma-separated.
+        known: String,
+    },
+    /// `credence merge --claims` names one shard's claims file twice, which would write its claims twice.
+    #[error("{path}: given twice to --claims (as {first} and {second})")]
+    DuplicateClaims {
+        /// The claims file as its partial names it.
+        path: String,
+        /// The first and second spellings given.
+        first: PathBuf,
+        /// See `first`.
+        second: PathBuf,
+    },
+    /// `credence merge --claims` gives the claims files of some shards but not all: `claims.csv` would miss
+    /// the others' claims while `summary.json` counts them.
+    #[error(
+        "--claims gives the claims files of {given} of the {partials} partials; claims.csv needs every \
+         shard's claims file (or none: the other outputs are then written without it). Missing: {missing}"
+    )]
+    MissingClaims {
+        /// Files given.
+        given: usize,
+        /// Partials merged.
+        partials: usize,
+        /// The missing claims files, each with the partial made from it, comma-separated.
+        missing: String,
+    },
     /// An option value out of its range.
     #[error("{0}")]
     Config(String),

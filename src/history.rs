@@ -9,9 +9,10 @@
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use serde::Serialize;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, RowProblem};
 use crate::ingest::{Inputs, LoadOptions};
 use crate::model::Params;
+use crate::report::InputTallies;
 
 /// The length of a history's periods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -99,8 +100,24 @@ pub struct Point {
     pub rank: u32,
 }
 
+/// A history: its points, and what its last period's run read and refused.
+#[derive(Debug)]
+pub struct History {
+    /// Every source at every period's end, periods in order, sources by rank within each.
+    pub points: Vec<Point>,
+    /// The rows the last period's run refused, as `score --as-of` at its end writes them in
+    /// `rejects.csv`.
+    pub rejects: Vec<RowProblem>,
+    /// That run's tallies per file: `read = scored + rejected + later`.
+    pub inputs: InputTallies,
+}
+
 /// Scores the inputs as of the end of every period from the first claim to the latest time in the data
 /// (claims, responses, resolutions), or over `[from, to]` where given.
+///
+/// The rejects and tallies returned are the last period's: that run has seen every row dated up to the
+/// history's end, so nothing a period refused goes unreported (a row is refused whatever its date, and a
+/// row dated after the end is counted as `later`), and they reconcile as a `score --as-of` run's do.
 ///
 /// # Errors
 /// As for [`crate::score_files`]; [`Error::Config`] when the inputs hold no accepted claim or the range is
@@ -112,7 +129,7 @@ pub fn history(
     every: Every,
     from: Option<i64>,
     to: Option<i64>,
-) -> Result<Vec<Point>> {
+) -> Result<History> {
     let range = LoadOptions {
         as_of: None,
         keep_times: true,
@@ -136,6 +153,8 @@ pub fn history(
         return Err(Error::Config("history: --from is after --to".into()));
     }
     let mut points = Vec::new();
+    let mut rejects = Vec::new();
+    let mut tallies = InputTallies::default();
     for end in period_ends(first, last, every) {
         let load = LoadOptions {
             as_of: Some(end),
@@ -144,7 +163,9 @@ pub fn history(
         };
         let mut params = *params;
         params.as_of = Some(end);
-        let run = crate::score_files(inputs, load, &params)?;
+        let mut run = crate::score_files(inputs, load, &params)?;
+        tallies = InputTallies::of(&run.loaded);
+        rejects = std::mem::take(&mut run.loaded.rejects);
         let corpus = &run.loaded.corpus;
         let mut scores: Vec<_> = run.scores.sources.iter().collect();
         scores.sort_by_key(|s| s.rank);
@@ -158,7 +179,11 @@ pub fn history(
             rank: s.rank,
         }));
     }
-    Ok(points)
+    Ok(History {
+        points,
+        rejects,
+        inputs: tallies,
+    })
 }
 
 /// `history.csv`: `as_of,source,claims,reliability,ci_low,ci_high,rank`, periods in order, sources by
@@ -187,6 +212,56 @@ mod tests {
 
     fn t(s: &str) -> i64 {
         crate::ingest::fields::time(s).unwrap()
+    }
+
+    /// Audit: history read past its refused rows without a trace. It returns them, with tallies that
+    /// reconcile: rows read = scored + rejected + later (past the last period's end).
+    #[test]
+    fn a_history_returns_its_rejects_and_tallies_that_reconcile() {
+        let dir = tempfile::tempdir().unwrap();
+        let claims = dir.path().join("claims.csv");
+        let responses = dir.path().join("responses.csv");
+        std::fs::write(
+            &claims,
+            "claim_id,source,published_at,story_id,stance\n\
+             c1,A,2025-01-05,s1,asserts\n\
+             c2,B,2025-02-30,s1,asserts\n\
+             c3,B,2025-03-05,s1,denies\n",
+        )
+        .unwrap();
+        std::fs::write(
+            &responses,
+            "response_id,story_id,responder,responded_at,verdict\nr1,s1,K,2025-01-10,confirmed\n",
+        )
+        .unwrap();
+        let inputs = Inputs {
+            claims,
+            responses: Some(responses),
+            resolutions: None,
+        };
+        let run = |to| {
+            history(
+                &inputs,
+                LoadOptions::default(),
+                &Params::default(),
+                Every::Month,
+                None,
+                to,
+            )
+        };
+        let h = run(None).unwrap();
+        assert_eq!(h.rejects.len(), 1);
+        assert_eq!(
+            (h.rejects[0].line, h.rejects[0].column.as_deref()),
+            (3, Some("published_at"))
+        );
+        let c = &h.inputs.claims[0];
+        assert_eq!((c.read, c.scored, c.rejected, c.later), (3, 2, 1, 0));
+        assert_eq!(h.inputs.rejected, 1);
+        // Ending in January: March's claim is set aside, still counted.
+        let h = run(Some(t("2025-01-20"))).unwrap();
+        let c = &h.inputs.claims[0];
+        assert_eq!((c.read, c.scored, c.rejected, c.later), (3, 1, 1, 1));
     }
 
     #[test]

@@ -19,7 +19,7 @@
 //! partial free of per-claim data.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -27,7 +27,7 @@ use crate::corpus::{Corpus, Mention, Stance};
 use crate::error::{Error, Result, RowProblem};
 use crate::ingest::answers::{self, RawFile, RawResolution, RawResponse};
 use crate::ingest::{Inputs, LoadOptions, Tally, claims};
-use crate::report::InputTallies;
+use crate::report::{InputTallies, ShardClaims};
 
 /// The format name written in every partial.
 pub const FORMAT: &str = "credence-partial";
@@ -45,6 +45,11 @@ pub struct Partial {
     pub credence_version: String,
     /// The shard's claims file.
     pub claims: Tally,
+    /// The claims file's absolute path when it was read (absent for standard input, and in partials
+    /// written before it was added), so that a merge run from another folder still pairs the file given to
+    /// `--claims` with this shard ([`Merged::claims_tables`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claims_path: Option<String>,
     /// Its refused claim rows.
     pub claim_rejects: Vec<RowProblem>,
     /// Lines of its claim rows set aside as dated after `as_of` (absent when none).
@@ -66,6 +71,19 @@ pub struct Partial {
     pub resolutions: Option<RawFile<RawResolution>>,
 }
 
+impl Partial {
+    /// Rows refused for lacking a `story_id` (claims and responses): `score --partial` says so on its own,
+    /// since a single run would have scored them and its tally line alone does not tell why.
+    pub fn unkeyed_rejects(&self) -> usize {
+        let responses = self.responses.as_ref().map_or(&[][..], |r| &r.rejects);
+        self.claim_rejects
+            .iter()
+            .chain(responses)
+            .filter(|r| r.reason == crate::ingest::SHARD_NEEDS_KEY)
+            .count()
+    }
+}
+
 /// Reads one shard's inputs into a partial.
 ///
 /// # Errors
@@ -77,7 +95,7 @@ pub fn partial(inputs: &Inputs, opts: LoadOptions) -> Result<Partial> {
     let (tally, replay) = claims::read(
         &inputs.claims,
         opts,
-        claims::Keys::Required,
+        claims::Keys::Shard,
         &mut corpus,
         &mut claim_rejects,
     )?
@@ -155,6 +173,10 @@ pub fn partial(inputs: &Inputs, opts: LoadOptions) -> Result<Partial> {
         version: VERSION,
         credence_version: env!("CARGO_PKG_VERSION").to_owned(),
         claims: tally,
+        claims_path: (inputs.claims.as_os_str() != "-")
+            .then(|| inputs.claims.canonicalize().ok())
+            .flatten()
+            .map(|p| p.display().to_string()),
         claim_rejects,
         claim_later,
         sources: corpus.sources.iter().map(str::to_owned).collect(),
@@ -273,8 +295,135 @@ pub struct Merged {
     pub rejects: Vec<RowProblem>,
     /// The tallies of every input file.
     pub inputs: InputTallies,
-    /// Per claims file (as named in its partial), the lines set aside as dated after `as_of`.
-    pub later: Vec<(String, Vec<u64>)>,
+    /// The shards, by the claims file each partial was made from (sorted by that name).
+    pub shards: Vec<Shard>,
+}
+
+/// One shard of a merge: what the claims table needs to replay its claims file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shard {
+    /// The claims file, as named when its partial was made.
+    pub claims_file: String,
+    /// Its absolute path when the partial was made, where known.
+    pub claims_path: Option<String>,
+    /// The partial it came from, where known ([`merge_files`]), to name it in errors.
+    pub partial: Option<PathBuf>,
+    /// Claims it scored.
+    pub scored: u64,
+    /// Lines of its claims file that it refused or set aside as later than `as_of`, sorted.
+    pub skip: Vec<u64>,
+}
+
+/// Reads the partials at `paths` and merges them ([`merge`]), remembering which partial each shard came
+/// from so that errors about its claims file can name it.
+///
+/// # Errors
+/// As for [`read_partial`] and [`merge`].
+pub fn merge_files(paths: &[PathBuf]) -> Result<Merged> {
+    let partials = paths.iter().map(|p| read_partial(p)).collect::<Result<Vec<_>>>()?;
+    let made_from: Vec<(String, PathBuf)> = partials
+        .iter()
+        .map(|p| p.claims.file.clone())
+        .zip(paths.iter().cloned())
+        .collect();
+    let mut merged = merge(partials)?;
+    for s in &mut merged.shards {
+        s.partial = made_from
+            .iter()
+            .find(|(file, _)| *file == s.claims_file)
+            .map(|(_, p)| p.clone());
+    }
+    Ok(merged)
+}
+
+/// How many names an error lists before it says how many more there are.
+const LISTED: usize = 10;
+
+/// `names` joined with commas, the first [`LISTED`] of them, and how many more.
+fn listed(names: Vec<String>) -> String {
+    let more = names.len().saturating_sub(LISTED);
+    let mut s = names.into_iter().take(LISTED).collect::<Vec<_>>().join(", ");
+    if more > 0 {
+        s.push_str(&format!(" and {more} more"));
+    }
+    s
+}
+
+/// Whether two names reach the same file: the same spelling, or the same path once resolved (`./a.csv`
+/// and `a.csv`, a relative and an absolute name).
+fn same_file(a: &Path, b: &Path) -> bool {
+    a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
+}
+
+impl Merged {
+    /// Pairs the claims files given to a merge, in the order given, with the shards made from them, for
+    /// `claims.csv`.
+    ///
+    /// A file pairs with the shard whose partial names it in the same spelling, else with the one whose
+    /// file, by the absolute path recorded when it was read or by its name from this folder, is the same
+    /// file on disk. Each file's rows are skipped by the lines its own shard refused, so pairing by the
+    /// spelling alone (as before) let a refused row through into `claims.csv` when its names were known
+    /// from other rows, and refused the right file when they were not (an unkeyed row's empty story is
+    /// never known).
+    ///
+    /// # Errors
+    /// A file pairs with no shard ([`Error::UnpairedClaims`]), two with one shard
+    /// ([`Error::DuplicateClaims`]), or some shards have no file while others do
+    /// ([`Error::MissingClaims`]): `claims.csv` would then hold fewer claims than `summary.json` counts. No
+    /// files at all is no error: the merge then writes every output but `claims.csv`.
+    pub fn claims_tables(&self, given: &[PathBuf]) -> Result<Vec<ShardClaims>> {
+        let mut taken: Vec<Option<&PathBuf>> = vec![None; self.shards.len()];
+        let mut tables = Vec::with_capacity(given.len());
+        for path in given {
+            let name = path.display().to_string();
+            let k = self
+                .shards
+                .iter()
+                .position(|s| s.claims_file == name)
+                .or_else(|| {
+                    self.shards.iter().position(|s| {
+                        s.claims_path.as_ref().is_some_and(|a| same_file(Path::new(a), path))
+                            || same_file(Path::new(&s.claims_file), path)
+                    })
+                })
+                .ok_or_else(|| Error::UnpairedClaims {
+                    path: path.clone(),
+                    known: listed(self.shards.iter().map(|s| s.claims_file.clone()).collect()),
+                })?;
+            let shard = &self.shards[k];
+            if let Some(first) = taken[k] {
+                return Err(Error::DuplicateClaims {
+                    path: shard.claims_file.clone(),
+                    first: first.clone(),
+                    second: path.clone(),
+                });
+            }
+            taken[k] = Some(path);
+            tables.push(ShardClaims {
+                path: path.clone(),
+                skip: shard.skip.clone(),
+                scored: shard.scored,
+            });
+        }
+        if !given.is_empty() && given.len() < self.shards.len() {
+            let missing = self
+                .shards
+                .iter()
+                .zip(&taken)
+                .filter(|(_, t)| t.is_none())
+                .map(|(s, _)| match &s.partial {
+                    Some(p) => format!("{} (partial {})", s.claims_file, p.display()),
+                    None => s.claims_file.clone(),
+                })
+                .collect();
+            return Err(Error::MissingClaims {
+                given: given.len(),
+                partials: self.shards.len(),
+                missing: listed(missing),
+            });
+        }
+        Ok(tables)
+    }
 }
 
 /// Unions partials into one corpus, as a single run over all their input would load it.
@@ -295,7 +444,7 @@ pub fn merge(mut partials: Vec<Partial>) -> Result<Merged> {
     let mut corpus = Corpus::default();
     let mut rejects = Vec::new();
     let mut inputs = InputTallies::default();
-    let mut later = Vec::new();
+    let mut shards = Vec::with_capacity(partials.len());
     // Times only when every partial has them: a merged run either models copies everywhere or nowhere.
     let timed = partials.iter().all(|p| p.first_published.len() == p.mentions.len());
     for p in &partials {
@@ -330,9 +479,20 @@ pub fn merge(mut partials: Vec<Partial>) -> Result<Merged> {
         }
         inputs.claims.push(p.claims.clone());
         rejects.extend(p.claim_rejects.iter().cloned());
-        if !p.claim_later.is_empty() {
-            later.push((p.claims.file.clone(), p.claim_later.clone()));
-        }
+        let mut skip: Vec<u64> = p
+            .claim_rejects
+            .iter()
+            .map(|r| r.line)
+            .chain(p.claim_later.iter().copied())
+            .collect();
+        skip.sort_unstable();
+        shards.push(Shard {
+            claims_file: p.claims.file.clone(),
+            claims_path: p.claims_path.clone(),
+            partial: None,
+            scored: p.claims.scored,
+            skip,
+        });
     }
     let mut responses: Vec<RawFile<RawResponse>> = partials.iter().filter_map(|p| p.responses.clone()).collect();
     responses.sort_by(|a, b| a.file.cmp(&b.file));
@@ -351,7 +511,7 @@ pub fn merge(mut partials: Vec<Partial>) -> Result<Merged> {
         corpus,
         rejects,
         inputs,
-        later,
+        shards,
     })
 }
 
@@ -377,6 +537,87 @@ mod tests {
         let path = dir.path().join("p.json");
         std::fs::write(&path, json).unwrap();
         read_partial(&path)
+    }
+
+    /// A partial of `partial_json`'s shape made from the claims file `file`, at `path` when given.
+    fn shard_of(file: &str, path: Option<&Path>) -> Partial {
+        let mut p: Partial = serde_json::from_str(&partial_json(2, 2, 2, 1, "s1")).unwrap();
+        p.claims.file = file.to_owned();
+        p.claims_path = path.map(|p| p.display().to_string());
+        p
+    }
+
+    /// Audit: a merge given the claims files of some shards wrote a claims.csv of those alone while its
+    /// summary counted every shard's claims; one shard's file given twice wrote its claims twice.
+    #[test]
+    fn claims_files_pair_one_to_one_with_the_shards_all_or_none() {
+        let merged = merge(vec![shard_of("b.csv", None), shard_of("a.csv", None)]).unwrap();
+        let files = |names: &[&str]| names.iter().map(PathBuf::from).collect::<Vec<_>>();
+        assert!(merged.claims_tables(&[]).unwrap().is_empty());
+        let both = merged.claims_tables(&files(&["b.csv", "a.csv"])).unwrap();
+        let paths: Vec<&Path> = both.iter().map(|t| t.path.as_path()).collect();
+        assert_eq!(paths, [Path::new("b.csv"), Path::new("a.csv")], "in the order given");
+        assert_eq!(both[0].scored, 2);
+        let err = merged.claims_tables(&files(&["a.csv"])).unwrap_err();
+        assert!(
+            matches!(&err, Error::MissingClaims { given: 1, partials: 2, missing } if missing == "b.csv"),
+            "{err}"
+        );
+        let err = merged.claims_tables(&files(&["a.csv", "a.csv"])).unwrap_err();
+        assert!(matches!(err, Error::DuplicateClaims { .. }), "{err}");
+        let err = merged.claims_tables(&files(&["a.csv", "c.csv"])).unwrap_err();
+        assert!(
+            matches!(&err, Error::UnpairedClaims { known, .. } if known == "a.csv, b.csv"),
+            "{err}"
+        );
+    }
+
+    /// Audit: a file spelled otherwise than when its partial was made was not paired with it, so its
+    /// shard's refused rows (unkeyed ones among them) were not skipped.
+    #[test]
+    fn a_claims_file_pairs_with_its_shard_by_the_file_it_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.csv");
+        std::fs::write(&a, "claim_id\n").unwrap();
+        // Made elsewhere: the name does not resolve from here, the recorded absolute path does.
+        let merged = merge(vec![shard_of("elsewhere/a.csv", Some(&a)), shard_of("b.csv", None)]).unwrap();
+        let spelled = dir.path().join(".").join("a.csv");
+        let tables = merged
+            .claims_tables(&[spelled.clone(), PathBuf::from("b.csv")])
+            .unwrap();
+        assert_eq!(tables[0].path, spelled);
+        let err = merged
+            .claims_tables(&[a.clone(), spelled, PathBuf::from("b.csv")])
+            .unwrap_err();
+        assert!(matches!(err, Error::DuplicateClaims { .. }), "{err}");
+    }
+
+    /// Audit: a shard refused a row without a story as "empty value", which did not say that a single run
+    /// would have matched it; the reason now does, and `unkeyed_rejects` counts such rows.
+    #[test]
+    fn a_shard_refuses_an_unkeyed_row_saying_why() {
+        let dir = tempfile::tempdir().unwrap();
+        let claims = dir.path().join("c.csv");
+        std::fs::write(
+            &claims,
+            "claim_id,source,published_at,story_id,stance,text\n\
+             c1,A,2025-01-01,,asserts,a text\n\
+             c2,B,2025-01-01,s1,asserts,\n\
+             c3,C,2025-01-01,s1,maybe,\n",
+        )
+        .unwrap();
+        let inputs = Inputs {
+            claims,
+            responses: None,
+            resolutions: None,
+        };
+        let p = partial(&inputs, LoadOptions::default()).unwrap();
+        let reasons: Vec<(u64, &str)> = p.claim_rejects.iter().map(|r| (r.line, r.reason.as_str())).collect();
+        assert_eq!(reasons.len(), 2, "{reasons:?}");
+        assert_eq!(reasons[0], (2, crate::ingest::SHARD_NEEDS_KEY));
+        assert_eq!(p.unkeyed_rejects(), 1);
+        let merged = merge(vec![p]).unwrap();
+        assert_eq!(merged.shards[0].skip, [2, 4]);
     }
 
     #[test]

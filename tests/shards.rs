@@ -105,7 +105,7 @@ proptest! {
             }
             std::fs::write(&path, s).unwrap();
             partials.push(credence::shard::partial(&inputs(corpus(), path.clone()), LoadOptions::default()).unwrap());
-            shard_files.push((path, Vec::new()));
+            shard_files.push(path);
         }
         // Any order of partials.
         let n = partials.len();
@@ -115,7 +115,8 @@ proptest! {
         let merged = credence::shard::merge(partials).unwrap();
         let scores = credence::model::score(&merged.corpus, &Params::default()).unwrap();
         let block = LoadOptions::default().block_size;
-        let write = |w: &mut (dyn std::io::Write + Send)| report::write_claims_from_files(&merged.corpus, &scores, &shard_files, block, report::Format::Csv, w);
+        let tables = merged.claims_tables(&shard_files).unwrap();
+        let write = |w: &mut (dyn std::io::Write + Send)| report::write_claims_from_files(&merged.corpus, &scores, &tables, block, report::Format::Csv, w);
         let out = work.path().join("merged");
         report::write_outputs(&out, &merged.corpus, &scores, &merged.rejects, &merged.inputs, Format::Csv, Some(&write)).unwrap();
         let merged_files = read_outputs(&out);

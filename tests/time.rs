@@ -291,3 +291,71 @@ fn shards_cut_as_of_merge_to_the_single_run() {
         );
     }
 }
+
+/// Audit: history dropped the rows it could not read without a word. It now writes them to
+/// history_rejects.csv (score's rejects.csv, row for row, on the same files), prints each file's counts as
+/// score does, and leaves a score run's own rejects.csv in the same folder alone.
+#[test]
+fn history_reports_its_rejected_rows() {
+    let wd = Workdir::new("history-rejects");
+    for f in ["a.csv", "responses.csv"] {
+        wd.copy_fixture("shards", f);
+    }
+    let mut run = wd.command("score");
+    run.args([
+        "--claims",
+        "a.csv",
+        "--responses",
+        "responses.csv",
+        "--out",
+        "run",
+        "-q",
+    ]);
+    wd.output(&mut run);
+    wd.create("run/rejects.csv", "kept as it was\n");
+    let history = |quiet: bool| {
+        let mut cmd = wd.command("history");
+        cmd.args([
+            "--claims",
+            "a.csv",
+            "--responses",
+            "responses.csv",
+            "--out",
+            "run",
+            "--every",
+            "month",
+        ]);
+        if quiet {
+            cmd.arg("-q");
+        }
+        String::from_utf8(wd.output(&mut cmd).stderr).unwrap()
+    };
+    let err = history(false);
+    assert!(
+        err.contains("a.csv: 4 rows read, 3 scored, 1 rejected")
+            && err.contains("responses.csv: 3 rows read, 1 scored, 2 rejected")
+            && err.contains("wrote run/history_rejects.csv"),
+        "{err}"
+    );
+    let rejects = wd.read_csv_maps("run/history_rejects.csv");
+    let lines: Vec<(&str, &str)> = rejects
+        .iter()
+        .map(|r| (r["file"].as_str(), r["line"].as_str()))
+        .collect();
+    // responses.csv line 3 answers a story of b.csv.
+    assert_eq!(lines, [("a.csv", "4"), ("responses.csv", "3"), ("responses.csv", "4")]);
+    assert_eq!(wd.read_string("run/rejects.csv"), "kept as it was\n");
+    let mut again = wd.command("score");
+    again.args([
+        "--claims",
+        "a.csv",
+        "--responses",
+        "responses.csv",
+        "--out",
+        "single",
+        "-q",
+    ]);
+    wd.output(&mut again);
+    assert!(wd.read("run/history_rejects.csv") == wd.read("single/rejects.csv"));
+    assert_eq!(history(true), "");
+}

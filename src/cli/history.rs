@@ -7,7 +7,7 @@ use credence::history::Every;
 use credence::ingest::{Inputs, LoadOptions};
 use credence::report::OutputDir;
 
-use super::score::{ModelArgs, as_of_time, positive};
+use super::score::{ModelArgs, as_of_time, positive, report_tallies};
 
 /// Score the inputs as of the end of each period and write history.csv.
 ///
@@ -15,6 +15,10 @@ use super::score::{ModelArgs, as_of_time, positive};
 /// period's last second, UTC), so past scores never change when later data arrive. history.csv has the
 /// columns as_of, source, claims, reliability, ci_low, ci_high, rank; one row per period and source known by
 /// then, as in sources.csv. It can go into a score run's folder, where `credence report` draws it.
+///
+/// The rows refused go to history_rejects.csv (the columns of score's rejects.csv), and each file's rows
+/// read, scored and rejected are printed as score prints them: those of the last period's run, which has
+/// seen every row up to the history's end (rows dated later are counted as set aside).
 #[derive(Args, Debug)]
 pub struct HistoryArgs {
     /// The claims CSV file.
@@ -26,7 +30,8 @@ pub struct HistoryArgs {
     /// The resolutions CSV file.
     #[arg(long, value_name = "FILE")]
     resolutions: Option<PathBuf>,
-    /// The folder to write history.csv into (created if missing; other files there are left alone).
+    /// The folder to write history.csv and history_rejects.csv into (created if missing; other files there
+    /// are left alone).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
     /// The length of the periods.
@@ -53,6 +58,9 @@ pub struct HistoryArgs {
     #[arg(long, short)]
     quiet: bool,
 }
+
+/// The refused rows of a history, in `rejects.csv`'s format.
+const REJECTS: &str = "history_rejects.csv";
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
 enum EveryArg {
@@ -91,11 +99,16 @@ pub fn run(args: HistoryArgs) -> credence::Result<()> {
         responses: Some(args.responses),
         resolutions: args.resolutions,
     };
-    let points = credence::history::history(&inputs, LoadOptions::default(), &params, every, args.from, args.to)?;
+    let history = credence::history::history(&inputs, LoadOptions::default(), &params, every, args.from, args.to)?;
+    let points = &history.points;
     let mut out = OutputDir::create(&args.out)?;
-    out.stage("history.csv", &credence::history::write_csv(&points))?;
+    out.stage("history.csv", &credence::history::write_csv(points))?;
+    // Not rejects.csv: history.csv may go into a score run's folder, whose rejects.csv (of that run, maybe
+    // of other options) must stay as it was.
+    out.stage(REJECTS, &credence::report::rejects_csv(&history.rejects))?;
     let written = out.commit()?;
     if !args.quiet {
+        report_tallies(&history.inputs, "the last period's end");
         let periods = points
             .iter()
             .map(|p| p.as_of)

@@ -11,8 +11,9 @@ use super::score::{FormatArg, ModelArgs, report_run};
 /// shards' input would write.
 ///
 /// Partials may be given in any order. A responses or resolutions file given to several shards (the same
-/// name) counts once. With --claims (the shards' claims files, in input order), claims.csv is written too;
-/// without it, every other output is.
+/// name) counts once. With --claims (every shard's claims file, in input order), claims.csv is written too;
+/// without it, every other output is. Claims files are all or none: claims.csv never holds fewer claims
+/// than summary.json counts.
 #[derive(Args, Debug)]
 pub struct MergeArgs {
     /// The partials.
@@ -21,7 +22,8 @@ pub struct MergeArgs {
     /// The folder to write the outputs into (created if missing).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
-    /// The shards' claims files, in input order, to write claims.csv.
+    /// Every shard's claims file, in input order, to write claims.csv (each by the name it was scored
+    /// under, or another path to the same file).
     #[arg(long, value_name = "FILE", num_args = 1..)]
     claims: Vec<PathBuf>,
     /// The format of the tables, as for `score` (parquet needs the `parquet` feature).
@@ -47,34 +49,10 @@ pub fn run(args: MergeArgs) -> credence::Result<()> {
     credence::report::keep_formulas(args.keep_formulas);
     credence::progress::enable_bar(!args.quiet);
     let params = args.model.params();
-    let partials = args
-        .partials
-        .iter()
-        .map(|p| credence::shard::read_partial(p))
-        .collect::<Result<Vec<_>, _>>()?;
-    let merged = credence::shard::merge(partials)?;
+    let merged = credence::shard::merge_files(&args.partials)?;
+    // Paired before the model runs, so that a wrong list of files fails at once.
+    let files = merged.claims_tables(&args.claims)?;
     let scores = credence::model::score(&merged.corpus, &params)?;
-    // Each claims file skips the rows its own shard refused or set aside.
-    let files: Vec<(PathBuf, Vec<u64>)> = args
-        .claims
-        .iter()
-        .map(|path| {
-            let name = path.display().to_string();
-            let mut lines: Vec<u64> = merged
-                .rejects
-                .iter()
-                .filter(|r| r.file == name)
-                .map(|r| r.line)
-                .collect();
-            for (file, later) in &merged.later {
-                if *file == name {
-                    lines.extend_from_slice(later);
-                }
-            }
-            lines.sort_unstable();
-            (path.clone(), lines)
-        })
-        .collect();
     let block = credence::ingest::LoadOptions::default().block_size;
     let write_claims = |w: &mut (dyn std::io::Write + Send)| {
         report::write_claims_from_files(&merged.corpus, &scores, &files, block, format, w)

@@ -428,6 +428,13 @@ pub fn run(args: ScoreArgs) -> credence::Result<()> {
                 "{}: {} rows read, {} scored, {} rejected",
                 t.file, t.read, t.scored, t.rejected
             );
+            let unkeyed = p.unkeyed_rejects();
+            if unkeyed > 0 {
+                eprintln!(
+                    "{unkeyed} rows rejected for an empty story_id: a shard needs one on every row (score the \
+                     files whole, without --partial, to form stories from texts)"
+                );
+            }
             eprintln!("partial with {} stories written to {}", p.stories.len(), path.display());
         }
         return Ok(());
@@ -452,17 +459,7 @@ pub fn run(args: ScoreArgs) -> credence::Result<()> {
 
 /// Prints what a run read and wrote to standard error.
 pub fn report_run(inputs: &report::InputTallies, scores: &credence::model::Scores, written: &[PathBuf]) {
-    for t in inputs.claims.iter().chain(&inputs.responses).chain(&inputs.resolutions) {
-        let later = if t.later > 0 {
-            format!(", {} set aside as later than --as-of", t.later)
-        } else {
-            String::new()
-        };
-        eprintln!(
-            "{}: {} rows read, {} scored, {} rejected{later}",
-            t.file, t.read, t.scored, t.rejected
-        );
-    }
+    report_tallies(inputs, "--as-of");
     let p = &scores.prior;
     eprintln!(
         "{} sources scored; prior Beta({:.3}, {:.3}), mean {:.3} ({})",
@@ -474,5 +471,22 @@ pub fn report_run(inputs: &report::InputTallies, scores: &credence::model::Score
     );
     for w in written {
         eprintln!("wrote {}", w.display());
+    }
+}
+
+/// Prints each input file's line, `FILE: N rows read, N scored, N rejected[, N set aside ...]`, the counts
+/// that reconcile (`score`, `merge` and `history` print the same); `cut` names the option that set rows
+/// aside as later (`--as-of`, or the end of history's last period).
+pub fn report_tallies(inputs: &report::InputTallies, cut: &str) {
+    for t in inputs.claims.iter().chain(&inputs.responses).chain(&inputs.resolutions) {
+        let later = if t.later > 0 {
+            format!(", {} set aside as later than {cut}", t.later)
+        } else {
+            String::new()
+        };
+        eprintln!(
+            "{}: {} rows read, {} scored, {} rejected{later}",
+            t.file, t.read, t.scored, t.rejected
+        );
     }
 }

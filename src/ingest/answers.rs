@@ -86,7 +86,8 @@ impl<T: StoryRow> RawFile<T> {
 /// How response rows without a `story_id` are read.
 #[derive(Debug, Clone, Copy)]
 pub enum ResponseKeys<'a> {
-    /// Every row needs its story: an empty one is refused.
+    /// Every row needs its story: an empty one is refused. Only shards (`--partial`) read responses this
+    /// way, so the reason says that shards need keys ([`super::SHARD_NEEDS_KEY`]).
     Required,
     /// As `Required`, but note (in [`RawFile::unkeyed`]) a row without a story in a file with a `text`
     /// column, so that the matcher runs; such a file may also lack the `story_id` column.
@@ -131,6 +132,7 @@ pub fn read_responses(path: &Path, keys: ResponseKeys<'_>) -> Result<RawFile<Raw
                 unkeyed.store(true, std::sync::atomic::Ordering::Relaxed);
                 row.required(1)?
             }
+            ResponseKeys::Required => row.shard_key(1)?,
             _ => row.required(1)?,
         };
         let responder = row.required(2)?;

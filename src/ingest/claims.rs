@@ -51,8 +51,11 @@ pub(crate) const SPEC: Spec = Spec {
 /// How rows without a `story_id` are read.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Keys<'a> {
-    /// Every row needs its story (shards, and files without a `text` column): an empty one is refused.
+    /// Every row needs its story (files without a `text` column): an empty one is refused.
     Required,
+    /// As [`Keys::Required`], for a shard (`--partial`): an empty story is refused with a reason that says
+    /// shards need keys ([`super::SHARD_NEEDS_KEY`]), since a single run would have matched the row.
+    Shard,
     /// A first pass: the first row without a story (or a header without the column) ends the pass, so
     /// that the matcher can run. Files without a `text` column are read as [`Keys::Required`].
     Detect,
@@ -237,6 +240,7 @@ fn check(
     let hash = xxhash_rust::xxh3::xxh3_128(id.as_bytes());
     let (story, relay) = match keys {
         Keys::Required => (row.required(3)?, None),
+        Keys::Shard => (row.shard_key(3)?, None),
         Keys::Detect => {
             let story = row.text(3)?;
             if story.is_empty() {
@@ -561,7 +565,7 @@ fn read_pass(
         k => k,
     };
     let mut index = match keys {
-        Keys::Required => resolve_columns(path, &headers, &SPEC)?,
+        Keys::Required | Keys::Shard => resolve_columns(path, &headers, &SPEC)?,
         _ => resolve_columns_lacking(path, &headers, &SPEC, &["story_id"])?,
     };
     if !opts.keep_topics {

@@ -282,6 +282,10 @@ pub(crate) fn csv_builder(headers: bool) -> csv::ReaderBuilder {
     b
 }
 
+/// Why a row without a `story_id` is refused in a shard: stories are formed from texts only in a single
+/// run, since shards matched apart would not agree on them.
+pub(crate) const SHARD_NEEDS_KEY: &str = "empty story_id: a shard (--partial) needs a story_id on every row; stories are formed from texts only in a single run";
+
 /// Why one field or row is refused, before the file and line are attached.
 pub(crate) struct Refusal {
     column: Option<&'static str>,
@@ -369,6 +373,21 @@ impl Row<'_> {
                 column: Some(self.names[k]),
                 value: None,
                 reason: "empty value".into(),
+            });
+        }
+        Ok(s)
+    }
+
+    /// The story key of a row read for a shard (`--partial`): an empty one is refused with
+    /// [`SHARD_NEEDS_KEY`], not a bare "empty value", because the same row is fine in a single run (the
+    /// matcher places it), so the reason has to say what differs.
+    pub(crate) fn shard_key(&self, k: usize) -> Result<&str, Refusal> {
+        let s = self.text(k)?;
+        if s.is_empty() {
+            return Err(Refusal {
+                column: Some(self.names[k]),
+                value: None,
+                reason: SHARD_NEEDS_KEY.into(),
             });
         }
         Ok(s)

@@ -714,17 +714,30 @@ fn push_claim_row(
     buf.push(b'\n');
 }
 
+/// One shard's claims file, to replay for a merge's claims table ([`write_claims_from_files`]); made by
+/// [`crate::shard::Merged::claims_tables`], which pairs it with its partial.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShardClaims {
+    /// The file.
+    pub path: PathBuf,
+    /// Lines its shard refused or set aside, sorted: skipped.
+    pub skip: Vec<u64>,
+    /// Claims its shard scored: the rows left must be exactly these, or the file is not the one the partial
+    /// was made from.
+    pub scored: u64,
+}
+
 /// Writes the per-claim table of a merge, in the layout of `format` ([`Format::claims_file`]), from the
 /// shards' claims files in the order given; each file's rows that its shard refused or set aside
-/// (`rejected`, sorted lines) are skipped. Concatenating the shards of one file in order gives that file's
-/// single-run table.
+/// (`skip`) are skipped. Concatenating the shards of one file in order gives that file's single-run table.
 ///
 /// # Errors
-/// A file cannot be read, or holds a row its partial did not (it changed since, or is another file).
+/// A file cannot be read, or holds other rows than its partial scored (it changed since, or is another
+/// file).
 pub fn write_claims_from_files(
     corpus: &Corpus,
     scores: &Scores,
-    files: &[(PathBuf, Vec<u64>)],
+    files: &[ShardClaims],
     block_size: usize,
     format: Format,
     out: &mut (dyn Write + Send),
@@ -786,18 +799,23 @@ type PushClaim = fn(&mut Vec<u8>, &crate::ingest::Row<'_>, crate::corpus::Mentio
 fn claims_from_files(
     corpus: &Corpus,
     scores: &Scores,
-    files: &[(PathBuf, Vec<u64>)],
+    files: &[ShardClaims],
     block_size: usize,
     push: PushClaim,
     mut sink: impl FnMut(&[u8]) -> Result<()>,
 ) -> Result<()> {
-    for (path, rejected) in files {
+    for file in files {
+        let path = &file.path;
         let mismatch = std::sync::atomic::AtomicBool::new(false);
+        // A row its shard refused whose names other rows made known would pass the look-ups below; the
+        // count of rows written must then differ from the shard's.
+        let written = std::sync::atomic::AtomicU64::new(0);
         crate::ingest::claims::for_each_accepted_row(
             path,
             block_size,
-            rejected,
+            &file.skip,
             |buf, row| {
+                written.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let text = |k: usize| row.text(k).unwrap_or_default();
                 let source = corpus.sources.get(text(1));
                 let story = corpus.stories.get(text(3));
@@ -821,10 +839,13 @@ fn claims_from_files(
             },
             &mut sink,
         )?;
-        if mismatch.into_inner() {
+        let written = written.into_inner();
+        if mismatch.into_inner() || written != file.scored {
             return Err(Error::Config(format!(
-                "{}: holds claims that its partial does not; give the same files the partials were made from",
-                path.display()
+                "{}: holds claims that its partial does not ({written} rows to write, {} scored in the \
+                 partial); give the same files the partials were made from",
+                path.display(),
+                file.scored
             )));
         }
     }

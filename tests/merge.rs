@@ -1,0 +1,222 @@
+//! `credence merge` and its claims files: claims.csv is written from every shard's claims file or not at
+//! all, each file pairs with the partial made from it however it is spelled, and a shard's refused rows
+//! (an unkeyed row among them) never reach claims.csv.
+
+mod common;
+
+use common::Workdir;
+
+/// A folder holding the `shards` fixture.
+fn shards(name: &str) -> Workdir {
+    let wd = Workdir::new(name);
+    for f in ["a.csv", "b.csv", "responses.csv", "unkeyed.csv"] {
+        wd.copy_fixture("shards", f);
+    }
+    wd
+}
+
+/// `credence score --claims CLAIMS --responses responses.csv --partial PARTIAL`, quietly.
+fn partial(wd: &Workdir, claims: &str, partial: &str) {
+    let mut cmd = wd.command("score");
+    cmd.args([
+        "--claims",
+        claims,
+        "--responses",
+        "responses.csv",
+        "--partial",
+        partial,
+        "-q",
+    ]);
+    wd.output(&mut cmd);
+}
+
+/// `credence merge PARTIALS... --out OUT [--claims CLAIMS...]`, not yet run.
+fn merge(wd: &Workdir, partials: &[&str], out: &str, claims: &[&str]) -> std::process::Command {
+    let mut cmd = wd.command("merge");
+    cmd.args(partials).args(["--out", out, "-q"]);
+    if !claims.is_empty() {
+        cmd.arg("--claims").args(claims);
+    }
+    cmd
+}
+
+/// `credence score --claims CLAIMS --responses responses.csv --out OUT`, quietly.
+fn score(wd: &Workdir, claims: &str, out: &str) {
+    let mut cmd = wd.command("score");
+    cmd.args(["--claims", claims, "--responses", "responses.csv", "--out", out, "-q"]);
+    wd.output(&mut cmd);
+}
+
+/// Audit: `merge a.json b.json --claims a.csv` wrote a claims.csv of a.csv's claims alone, exit 0, while
+/// summary.json counted both shards'. Claims files are all or none, and the error names what is missing.
+#[test]
+fn claims_files_of_some_shards_only_are_refused() {
+    let wd = shards("merge-some-claims");
+    partial(&wd, "a.csv", "a.json");
+    partial(&wd, "b.csv", "b.json");
+    let err = wd.output_err(&mut merge(&wd, &["a.json", "b.json"], "some", &["a.csv"]), 1);
+    assert!(
+        err.contains("claims files of 1 of the 2 partials")
+            && err.contains("Missing: b.csv (partial b.json)")
+            && err.contains("or none"),
+        "{err}"
+    );
+    assert!(!wd.path("some").exists(), "nothing is written");
+
+    // None: every output but claims.csv.
+    wd.output(&mut merge(&wd, &["a.json", "b.json"], "none", &[]));
+    assert!(wd.path("none/summary.json").exists() && !wd.path("none/claims.csv").exists());
+
+    // All: one row per claim scored.
+    wd.output(&mut merge(&wd, &["b.json", "a.json"], "all", &["a.csv", "b.csv"]));
+    let scored: u64 = wd.read_json("all/summary.json")["inputs"]["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["scored"].as_u64().unwrap())
+        .sum();
+    assert_eq!(wd.read_csv("all/claims.csv").1.len() as u64, scored);
+    assert_eq!(scored, 6);
+}
+
+/// One shard's file given twice would write its claims twice; a file no partial was made from has no
+/// rejects to skip. Both are refused, by name.
+#[test]
+fn a_claims_file_given_twice_or_of_no_partial_is_refused() {
+    let wd = shards("merge-wrong-claims");
+    partial(&wd, "a.csv", "a.json");
+    partial(&wd, "b.csv", "b.json");
+    let err = wd.output_err(&mut merge(&wd, &["a.json", "b.json"], "o", &["a.csv", "./a.csv"]), 1);
+    assert!(
+        err.contains("a.csv: given twice to --claims (as a.csv and ./a.csv)"),
+        "{err}"
+    );
+    let err = wd.output_err(
+        &mut merge(&wd, &["a.json", "b.json"], "o", &["a.csv", "unkeyed.csv"]),
+        1,
+    );
+    assert!(
+        err.contains(
+            "unkeyed.csv: no partial given to merge was made from this file (they were made from a.csv, b.csv)"
+        ),
+        "{err}"
+    );
+    assert!(!wd.path("o").exists());
+}
+
+/// Audit (with `unkeyed.csv`): a claims file spelled otherwise than when its partial was made (`./a.csv`
+/// then `a.csv`, or a merge run from another folder) was not recognised, so its shard's refused rows were
+/// not skipped: a row whose outlet and story were known from other rows went into claims.csv, and one
+/// whose names were not made the merge fail with "holds claims that its partial does not".
+#[test]
+fn a_claims_file_pairs_with_its_partial_however_it_is_spelled() {
+    let wd = shards("merge-spelling");
+    partial(&wd, "./a.csv", "a.json");
+    partial(&wd, "b.csv", "b.json");
+    wd.create("ab.csv", {
+        let a = wd.read_string("a.csv");
+        let b = wd.read_string("b.csv");
+        format!("{a}{}", b.split_once('\n').unwrap().1)
+    });
+    score(&wd, "ab.csv", "single");
+    wd.output(&mut merge(&wd, &["a.json", "b.json"], "here", &["a.csv", "b.csv"]));
+    let absolute = wd.path("a.csv").display().to_string();
+    wd.output(&mut merge(&wd, &["a.json", "b.json"], "abs", &[&absolute, "./b.csv"]));
+    std::fs::create_dir(wd.path("sub")).unwrap();
+    let mut elsewhere = wd.command("merge");
+    elsewhere.current_dir(wd.path("sub")).args([
+        "../a.json",
+        "../b.json",
+        "--out",
+        "../sub-out",
+        "-q",
+        "--claims",
+        "../a.csv",
+        "../b.csv",
+    ]);
+    wd.output(&mut elsewhere);
+    for out in ["here", "abs", "sub-out"] {
+        for f in ["claims.csv", "sources.csv", "responders.csv"] {
+            assert!(
+                wd.read(&format!("{out}/{f}")) == wd.read(&format!("single/{f}")),
+                "{out}/{f} differs"
+            );
+        }
+        let ids: Vec<String> = wd
+            .read_csv(&format!("{out}/claims.csv"))
+            .1
+            .into_iter()
+            .map(|r| r[0].clone())
+            .collect();
+        assert!(
+            !ids.contains(&"a3".to_owned()),
+            "{out}: the refused row a3 is in claims.csv: {ids:?}"
+        );
+    }
+}
+
+/// Audit: a shard's unkeyed rows were refused as a bare "empty value", and the merge given the same file
+/// failed. The reason now says that shards need keys, and the merge reconciles: every row read is scored
+/// or rejected, the rows a single run refuses are refused alike, and the keyed rows score as a single run
+/// over them does.
+#[test]
+fn a_shard_with_unkeyed_rows_merges_and_reconciles() {
+    let wd = shards("merge-unkeyed");
+    let mut cmd = wd.command("score");
+    cmd.args([
+        "--claims",
+        "unkeyed.csv",
+        "--responses",
+        "responses.csv",
+        "--partial",
+        "u.json",
+    ]);
+    let err = String::from_utf8(wd.output(&mut cmd).stderr).unwrap();
+    assert!(
+        err.contains("unkeyed.csv: 6 rows read, 3 scored, 3 rejected")
+            && err.contains("2 rows rejected for an empty story_id: a shard needs one on every row"),
+        "{err}"
+    );
+    for (k, claims) in ["unkeyed.csv", "./unkeyed.csv"].into_iter().enumerate() {
+        let out = format!("m{k}");
+        wd.output(&mut merge(&wd, &["u.json"], &out, &[claims]));
+        let summary = wd.read_json(&format!("{out}/summary.json"));
+        let t = &summary["inputs"]["claims"][0];
+        let n = |k: &str| t[k].as_u64().unwrap();
+        assert_eq!((n("read"), n("scored"), n("rejected")), (6, 3, 3), "{t}");
+        assert_eq!(wd.read_csv(&format!("{out}/claims.csv")).1.len(), 3);
+        let rejects = wd.read_csv_maps(&format!("{out}/rejects.csv"));
+        let claim_rejects: Vec<_> = rejects.iter().filter(|r| r["file"] == "unkeyed.csv").collect();
+        assert_eq!(claim_rejects.len(), 3);
+        let unkeyed: Vec<&str> = claim_rejects
+            .iter()
+            .filter(|r| r["reason"].contains("a shard (--partial) needs a story_id on every row"))
+            .map(|r| r["line"].as_str())
+            .collect();
+        assert_eq!(unkeyed, ["3", "5"]);
+    }
+
+    // A single run reads as many rows, and refuses the rows it refuses for the same reasons.
+    score(&wd, "unkeyed.csv", "single");
+    let single = wd.read_json("single/summary.json");
+    assert_eq!(single["inputs"]["claims"][0]["read"], 6);
+    let merged = wd.read_csv_maps("m0/rejects.csv");
+    for r in wd.read_csv_maps("single/rejects.csv") {
+        if r["column"] == "story_id" {
+            continue; // u2: no story and no text, refused by both, each with its own reason
+        }
+        assert!(merged.contains(&r), "{r:?} not in the merge's rejects");
+    }
+
+    // The keyed rows alone score as the shard does.
+    let text = wd.read_string("unkeyed.csv");
+    let keyed: Vec<&str> = text.lines().filter(|l| !l.contains(",,")).collect();
+    wd.create("keyed.csv", keyed.join("\n") + "\n");
+    score(&wd, "keyed.csv", "keyed");
+    for f in ["sources.csv", "responders.csv"] {
+        assert!(
+            wd.read(&format!("m0/{f}")) == wd.read(&format!("keyed/{f}")),
+            "{f} differs"
+        );
+    }
+}
