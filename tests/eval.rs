@@ -280,12 +280,8 @@ fn an_exact_repeat_in_the_gold_counts_once() {
     assert_eq!(report[0]["figures"]["stories"], 2, "{report}");
 }
 
-/// `eval --run --truth` with no source compared prints `n/a` for the figures over sources (and `null` in
-/// the JSON), as it does for the other figures of nothing; before, coverage and the errors read as 0.
-/// With the outlets compared, the figures worked by hand in tests/data/eval_truth/README.md.
-#[test]
-fn figures_over_no_sources_are_not_available() {
-    let wd = Workdir::new("eval-no-sources");
+/// Copies `tests/data/eval_truth`: a generated corpus's truth files and a run over it.
+fn copy_truth_fixture(wd: &Workdir) {
     for file in [
         "corpus/truth_sources.csv",
         "corpus/truth_claims.csv",
@@ -295,6 +291,15 @@ fn figures_over_no_sources_are_not_available() {
     ] {
         wd.copy_fixture("eval_truth", file);
     }
+}
+
+/// `eval --run --truth` with no source compared prints `n/a` for the figures over sources (and `null` in
+/// the JSON), as it does for the other figures of nothing; before, coverage and the errors read as 0.
+/// With the outlets compared, the figures worked by hand in tests/data/eval_truth/README.md.
+#[test]
+fn figures_over_no_sources_are_not_available() {
+    let wd = Workdir::new("eval-no-sources");
+    copy_truth_fixture(&wd);
     let eval = |extra: &[&str]| {
         let mut cmd = wd.command("eval");
         cmd.args(["--run", "run", "--truth", "corpus"]).args(extra);
@@ -328,15 +333,7 @@ fn figures_over_no_sources_are_not_available() {
 #[test]
 fn a_bad_truth_row_stops_the_planted_evaluation() {
     let wd = Workdir::new("eval-bad-truth");
-    for file in [
-        "corpus/truth_sources.csv",
-        "corpus/truth_claims.csv",
-        "corpus/claims.csv",
-        "run/sources.csv",
-        "run/claims.csv",
-    ] {
-        wd.copy_fixture("eval_truth", file);
-    }
+    copy_truth_fixture(&wd);
     let cases = [
         (
             "corpus/truth_claims.csv",
