@@ -87,7 +87,7 @@ impl<T: StoryRow> RawFile<T> {
 #[derive(Debug, Clone, Copy)]
 pub enum ResponseKeys<'a> {
     /// Every row needs its story: an empty one is refused. Only shards (`--partial`) read responses this
-    /// way, so the reason says that shards need keys ([`super::SHARD_NEEDS_KEY`]).
+    /// way, so the reason says that shards need keys (`SHARD_NEEDS_KEY` in `ingest`).
     Required,
     /// As `Required`, but note (in [`RawFile::unkeyed`]) a row without a story in a file with a `text`
     /// column, so that the matcher runs; such a file may also lack the `story_id` column.

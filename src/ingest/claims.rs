@@ -54,7 +54,7 @@ pub(crate) enum Keys<'a> {
     /// Every row needs its story (files without a `text` column): an empty one is refused.
     Required,
     /// As [`Keys::Required`], for a shard (`--partial`): an empty story is refused with a reason that says
-    /// shards need keys ([`super::SHARD_NEEDS_KEY`]), since a single run would have matched the row.
+    /// shards need keys (`SHARD_NEEDS_KEY` in `ingest`), since a single run would have matched the row.
     Shard,
     /// A first pass: the first row without a story (or a header without the column) ends the pass, so
     /// that the matcher can run. Files without a `text` column are read as [`Keys::Required`].
