@@ -1031,6 +1031,23 @@ fn an_unclosed_quote_is_named_with_the_lines_it_swallows() {
     );
 }
 
+/// `--out` naming an existing file stops with that said, not the system's "File exists".
+#[test]
+fn out_naming_a_file_is_refused_plainly() {
+    let wd = Workdir::new("out-is-a-file");
+    wd.create(
+        "claims.csv",
+        "claim_id,source,published_at,story_id,stance\nc1,A,2025-01-01,s1,asserts\n",
+    );
+    wd.create("taken", "not a folder\n");
+    let err = wd.output_err(
+        wd.command("score").args(["--claims", "claims.csv", "--out", "taken"]),
+        1,
+    );
+    assert!(err.contains("taken: exists and is not a folder"), "{err}");
+    assert_eq!(wd.read_string("taken"), "not a folder\n");
+}
+
 /// Shell completions and the man page come from the command definition: every subcommand and its options
 /// are in them.
 #[test]

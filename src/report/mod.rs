@@ -148,6 +148,15 @@ impl OutputDir {
     /// # Errors
     /// The folder cannot be created.
     pub fn create(dir: &Path) -> Result<OutputDir> {
+        // An existing file in the way would only get the system's "File exists" from the creation.
+        if dir.exists() && !dir.is_dir() {
+            return Err(Error::Io {
+                path: dir.to_owned(),
+                source: std::io::Error::other(
+                    "exists and is not a folder (--out names the folder the outputs go into)",
+                ),
+            });
+        }
         fs::create_dir_all(dir).map_err(|source| Error::Io {
             path: dir.to_owned(),
             source,
