@@ -212,36 +212,15 @@ fn read_keyed<const N: usize>(
     spec: &crate::ingest::Spec,
     values: impl Fn(&crate::ingest::Row<'_>) -> Result<[String; N], crate::ingest::Refusal> + Sync,
 ) -> crate::Result<std::collections::HashMap<String, [String; N]>> {
-    use std::collections::hash_map::Entry;
     let (_, rows, rejects) =
         crate::ingest::read_table(path, spec, &[], |row| Ok((row.required(0)?.to_owned(), values(row)?)))?;
-    let file = path.display().to_string();
     let mut first_at: std::collections::HashMap<String, (u64, [String; N])> =
         std::collections::HashMap::with_capacity(rows.len());
     let mut conflict = None;
     for (line, (key, vals)) in rows {
-        match first_at.entry(key) {
-            Entry::Vacant(e) => {
-                e.insert((line, vals));
-            }
-            Entry::Occupied(e) => {
-                let (at, first) = e.get();
-                if let Some(i) = (0..N).find(|&i| first[i] != vals[i]) {
-                    conflict = Some(crate::error::RowProblem {
-                        file: file.clone(),
-                        line,
-                        column: Some(spec.names[i + 1].to_owned()),
-                        value: Some(vals[i].chars().take(200).collect()),
-                        reason: format!(
-                            "{} {:?} was given {:?} at line {at}; a repeated row must agree",
-                            spec.names[0],
-                            e.key(),
-                            first[i]
-                        ),
-                    });
-                    break;
-                }
-            }
+        if let Err(refusal) = keep_first(&mut first_at, spec, line, &key, vals) {
+            conflict = Some(refusal.at(&path.display().to_string(), line));
+            break;
         }
     }
     // Rows and rejects are each in line order: the first bad row of either kind is the one reported.
@@ -252,6 +231,32 @@ fn read_keyed<const N: usize>(
     match first_bad {
         Some(problem) => Err(crate::Error::BadRow(problem)),
         None => Ok(first_at.into_iter().map(|(k, (_, v))| (k, v)).collect()),
+    }
+}
+
+/// Records `key`'s values `vals`, read at `line`, unless the key was read before: an exact repeat is
+/// accepted once, a repeat that disagrees is refused naming the column and the first line.
+fn keep_first<const N: usize>(
+    first_at: &mut std::collections::HashMap<String, (u64, [String; N])>,
+    spec: &crate::ingest::Spec,
+    line: u64,
+    key: &str,
+    vals: [String; N],
+) -> Result<(), crate::ingest::Refusal> {
+    let Some((at, first)) = first_at.get(key) else {
+        first_at.insert(key.to_owned(), (line, vals));
+        return Ok(());
+    };
+    match (0..N).find(|&i| first[i] != vals[i]) {
+        None => Ok(()),
+        Some(i) => Err(crate::ingest::Refusal::new(
+            spec.names[i + 1],
+            &vals[i],
+            format!(
+                "{} {key:?} was given {:?} at line {at}; a repeated row must agree",
+                spec.names[0], first[i]
+            ),
+        )),
     }
 }
 
@@ -373,25 +378,13 @@ pub fn evaluate(
         if correct != "0" && correct != "1" {
             return Err(crate::ingest::Refusal::new("correct", correct, "not 0 or 1"));
         }
-        let vals = [correct.to_owned(), row.text(2)?.to_owned()];
-        match claim_truth.get(id) {
-            None => {
-                claim_truth.insert(id.to_owned(), (line, vals));
-            }
-            Some((_, first)) if *first == vals => {}
-            Some((at, first)) => {
-                let i = usize::from(first[0] == vals[0]);
-                return Err(crate::ingest::Refusal::new(
-                    TRUTH_CLAIMS.names[i + 1],
-                    &vals[i],
-                    format!(
-                        "claim_id {id:?} was given {:?} at line {at}; a repeated row must agree",
-                        first[i]
-                    ),
-                ));
-            }
-        }
-        Ok(())
+        keep_first(
+            &mut claim_truth,
+            &TRUTH_CLAIMS,
+            line,
+            id,
+            [correct.to_owned(), row.text(2)?.to_owned()],
+        )
     })?;
     // Each source's original claims counted against the truth: no attribution, not a silent copy. Sums of
     // whole numbers, so the map's order does not change them.
@@ -402,7 +395,11 @@ pub fn evaluate(
             return Ok(());
         };
         if attributed.is_empty() && copy_of.is_empty() {
-            let e = counted.entry(source.to_owned()).or_default();
+            // A source's name is allocated once, not per claim.
+            let e = match counted.get_mut(source) {
+                Some(e) => e,
+                None => counted.entry(source.to_owned()).or_default(),
+            };
             e.0 += f64::from(u8::from(correct == "1"));
             e.1 += 1.0;
         }

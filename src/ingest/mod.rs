@@ -367,27 +367,24 @@ impl Row<'_> {
 
     /// The text of a column that must not be empty.
     pub(crate) fn required(&self, k: usize) -> Result<&str, Refusal> {
-        let s = self.text(k)?;
-        if s.is_empty() {
-            return Err(Refusal {
-                column: Some(self.names[k]),
-                value: None,
-                reason: "empty value".into(),
-            });
-        }
-        Ok(s)
+        self.nonempty(k, "empty value")
     }
 
     /// The story key of a row read for a shard (`--partial`): an empty one is refused with
     /// [`SHARD_NEEDS_KEY`], not a bare "empty value", because the same row is fine in a single run (the
     /// matcher places it), so the reason has to say what differs.
     pub(crate) fn shard_key(&self, k: usize) -> Result<&str, Refusal> {
+        self.nonempty(k, SHARD_NEEDS_KEY)
+    }
+
+    /// The text of column `k`, refused with `reason` when empty.
+    fn nonempty(&self, k: usize, reason: &str) -> Result<&str, Refusal> {
         let s = self.text(k)?;
         if s.is_empty() {
             return Err(Refusal {
                 column: Some(self.names[k]),
                 value: None,
-                reason: SHARD_NEEDS_KEY.into(),
+                reason: reason.into(),
             });
         }
         Ok(s)
