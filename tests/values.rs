@@ -252,3 +252,64 @@ fn em_counts_a_first_author_only_list_as_an_omission() {
     assert_eq!(em.values().collect::<Vec<_>>(), want);
     assert_eq!(picked("vote")["book4"], "jennifer; widom");
 }
+
+/// Two outlets with the same record, each alone behind its own value: the story ties, and which value
+/// wins must follow from the values (the one nearer the estimate, then the smaller number, then byte
+/// order), not from which row came first or how a sum rounded. Before, the value read first won under em
+/// over text and TruthFinder, so listing the rows the other way round flipped the answer.
+#[test]
+fn a_tie_is_decided_by_the_values_not_the_order_of_the_rows() {
+    let header = "claim_id,source,published_at,story_id,stance,value\n";
+    // a and b agree on three stories with c, so their records are the same; on "tie" each is alone.
+    let mut rows = Vec::new();
+    for (i, story) in ["s1", "s2", "s3"].iter().enumerate() {
+        for o in ["a", "b", "c"] {
+            rows.push(format!("{o}{i},{o},2020-01-01,{story},asserts,{}\n", 1000 + i));
+        }
+    }
+    rows.push("ta,a,2020-01-01,tie,asserts,19000\n".to_owned());
+    rows.push("tb,b,2020-01-01,tie,asserts,190\n".to_owned());
+    let forward: String = rows.concat();
+    let backward: String = rows.iter().rev().cloned().collect();
+    let wd = Workdir::new("values-tie");
+    wd.create("forward.csv", format!("{header}{forward}"));
+    wd.create("backward.csv", format!("{header}{backward}"));
+    let runs = [
+        ("text", "em"),
+        ("text", "truthfinder"),
+        ("number", "em"),
+        ("number", "truthfinder"),
+        ("label", "em"),
+        ("label", "dawid-skene"),
+    ];
+    for (kind, method) in runs {
+        let mut chosen = Vec::new();
+        for name in ["forward", "backward"] {
+            let out_dir = format!("{kind}-{method}-{name}");
+            let out = wd.output(
+                wd.command("score")
+                    .args([
+                        "--claims",
+                        &format!("{name}.csv"),
+                        "--value-kind",
+                        kind,
+                        "--method",
+                        method,
+                    ])
+                    .args(["--out", &out_dir, "-q"]),
+            );
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            let stories = wd.read_csv_maps(&format!("{out_dir}/stories.csv"));
+            let tie = stories.iter().find(|r| r["story_id"] == "tie").expect("the tied story");
+            chosen.push((tie["value"].clone(), tie["probability"].clone()));
+        }
+        assert_eq!(
+            chosen[0], chosen[1],
+            "{kind} {method}: the order of the rows decided the story"
+        );
+        // Under em over numbers the two are not tied: the number model weighs 190 and 19,000 unalike.
+        if (kind, method) != ("number", "em") {
+            assert_eq!(chosen[0].0, "190", "{kind} {method}: a tie goes to the smaller number");
+        }
+    }
+}

@@ -804,10 +804,9 @@ fn em(
                             g,
                         };
                         let post = super::numeric::story(&story, &mut out);
-                        let best = post
-                            .iter()
-                            .enumerate()
-                            .fold(0, |b, (j, &q)| if q > post[b] { j } else { b });
+                        // The estimate's climb starts at the most probable value; a tie (however it
+                        // rounded) at the smaller number, whatever order the values were read in.
+                        let best = super::decide(&post, |a, b| t[a].total_cmp(&t[b])).map_or(0, |d| d.0);
                         let mu = super::numeric::estimate(&story, t[best]);
                         let mut votes = Vec::new();
                         super::numeric::scale_votes(&story, mu, &mut votes);

@@ -90,6 +90,49 @@ pub struct HalfLife {
 /// integers are exact in any order, so time-weighted records are the same for any thread count.
 pub(crate) const FULL_WEIGHT: u32 = 1 << 24;
 
+/// How close two posterior probabilities must be to tie. Values that tie in exact arithmetic (two
+/// outlets with the same record, each alone behind its own value) come out of sums taken in different
+/// orders a few ulps apart, and which one won used to follow from how a build rounded: a change of
+/// quadrature flipped Population's ties at P = 0.500 twice. No real difference of evidence is this
+/// small, so within it the decision is made by [`tie_break`], from the values themselves.
+pub(crate) const TIE: f64 = 1e-9;
+
+/// The class of `post` (NaN entries skipped) that decides a story: the most probable, and among classes
+/// within [`TIE`] of it, the one `before` puts first. `None` when every entry is NaN. Returns the class
+/// and its probability.
+pub(crate) fn decide(post: &[f64], before: impl Fn(usize, usize) -> std::cmp::Ordering) -> Option<(usize, f64)> {
+    let top = post
+        .iter()
+        .copied()
+        .filter(|p| !p.is_nan())
+        .fold(f64::NEG_INFINITY, f64::max);
+    if top == f64::NEG_INFINITY {
+        return None;
+    }
+    let tied = (0..post.len()).filter(|&k| post[k] >= top - TIE);
+    tied.min_by(|&a, &b| before(a, b)).map(|k| (k, post[k]))
+}
+
+/// The order among tied values of a story ([`decide`]): numbers by nearness to the story's `estimate`
+/// where the method gives one (the model's own best guess of the number), then the smaller first; other
+/// values by their names in byte order. These are properties of the values, not of where they were first
+/// read, so inputs in any row order decide alike.
+pub(crate) fn tie_break(a: &str, b: &str, estimate: f64) -> std::cmp::Ordering {
+    match (a.parse::<f64>(), b.parse::<f64>()) {
+        (Ok(x), Ok(y)) => {
+            let near = |v: f64| {
+                if estimate.is_finite() {
+                    (v - estimate).abs()
+                } else {
+                    0.0
+                }
+            };
+            near(x).total_cmp(&near(y)).then(x.total_cmp(&y)).then(a.cmp(b))
+        }
+        _ => a.cmp(b),
+    }
+}
+
 impl HalfLife {
     /// The fixed-point weight of a report made at `time`, seconds since the epoch (a report after the
     /// reference counts in full).
@@ -574,7 +617,7 @@ impl Scores {
                 if p.is_nan() {
                     (String::new(), f64::NAN, Box::new(|_| false))
                 } else {
-                    let truth = p >= 0.5;
+                    let truth = p >= 0.5 - TIE;
                     let stance = if truth {
                         crate::corpus::Stance::Asserts
                     } else {
@@ -590,19 +633,17 @@ impl Scores {
             }
             Some(td) => {
                 let post = &td.posterior[td.post_start[s] as usize..td.post_start[s + 1] as usize];
-                let best =
-                    post.iter()
-                        .enumerate()
-                        .filter(|p| !p.1.is_nan())
-                        .fold(None, |b: Option<(usize, f64)>, (k, &p)| match b {
-                            Some((_, q)) if q >= p => b,
-                            _ => Some((k, p)),
-                        });
+                let estimate = td.estimate.as_ref().map_or(f64::NAN, |e| e[s]);
+                // Two-class stories tie toward `true`, as a plain story at P = ½ does.
+                let best = decide(post, |a, b| match &td.classes {
+                    categorical::Classes::Binary => a.cmp(&b),
+                    c => tie_break(corpus.values.name(c.of(s)[a]), corpus.values.name(c.of(s)[b]), estimate),
+                });
                 // Free values under em leave the rest of the mass to "none of them".
                 let none = 1.0 - post.iter().filter(|p| !p.is_nan()).sum::<f64>();
                 match best {
                     None => (String::new(), f64::NAN, Box::new(|_| false)),
-                    Some((_, p)) if self.params.method == Method::Em && none > p + 1e-12 => {
+                    Some((_, p)) if self.params.method == Method::Em && none > p + TIE => {
                         (String::new(), none, Box::new(|_| false))
                     }
                     Some((k, p)) => {
@@ -1693,5 +1734,41 @@ fn claim_verdict(resolution: Option<Outcome>, answer: Answer, stance: crate::cor
         (None, Answer::Conflicting, _) => ClaimVerdict::Conflicting,
         (None, Answer::NoComment, _) => ClaimVerdict::NoComment,
         (None, Answer::Unanswered, _) => ClaimVerdict::Unanswered,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cmp::Ordering;
+
+    #[test]
+    fn decide_takes_the_most_probable_and_breaks_near_ties_by_the_values() {
+        let by_index = |a: usize, b: usize| a.cmp(&b);
+        assert_eq!(decide(&[0.2, 0.7, 0.1], by_index), Some((1, 0.7)));
+        // A last-bit difference is a tie: the order given decides, whichever way the sum rounded.
+        let (lo, hi) = (0.5 - 1e-16, 0.5);
+        assert_eq!(decide(&[lo, hi], by_index), Some((0, lo)));
+        assert_eq!(decide(&[hi, lo], by_index), Some((0, hi)));
+        let reverse = |a: usize, b: usize| b.cmp(&a);
+        assert_eq!(decide(&[lo, hi], reverse), Some((1, hi)));
+        // A real difference is not.
+        assert_eq!(decide(&[0.5 - 1e-6, 0.5 + 1e-6], by_index), Some((1, 0.5 + 1e-6)));
+        assert_eq!(decide(&[f64::NAN, 0.3], by_index), Some((1, 0.3)));
+        assert_eq!(decide(&[f64::NAN, f64::NAN], by_index), None);
+        assert_eq!(decide(&[], by_index), None);
+    }
+
+    #[test]
+    fn ties_go_to_the_value_nearer_the_estimate_then_the_smaller() {
+        assert_eq!(tie_break("188856", "207000", 197_720.0), Ordering::Less);
+        assert_eq!(tie_break("207000", "188856", 197_720.0), Ordering::Greater);
+        // Equally near, or no estimate: the smaller number, compared as numbers, not as text.
+        assert_eq!(tie_break("300", "100", 200.0), Ordering::Greater);
+        assert_eq!(tie_break("19000", "190", f64::NAN), Ordering::Greater);
+        assert_eq!(tie_break("1e3", "999", f64::NAN), Ordering::Greater);
+        // Other values in byte order.
+        assert_eq!(tie_break("knuth", "aho", f64::NAN), Ordering::Greater);
+        assert_eq!(tie_break("aho", "aho", f64::NAN), Ordering::Equal);
     }
 }
