@@ -58,6 +58,20 @@ pub fn coverage(truth: &[f64], low: &[f64], high: &[f64]) -> f64 {
 /// should equal the level exactly (a uniform's 1/40 against 0.025) is not pushed one count further.
 const CDF_SLACK: f64 = 1e-12;
 
+/// A claim's share of a hit in `c_acc`: 1 when `p_correct` is on the side of ½ that its correctness is,
+/// ½ when it is at ½ (within [`crate::model::TIE`]). A claim at even odds predicts nothing either way, and
+/// counting it whole on one side made the figure turn on how the sums behind `p` rounded (which side of ½
+/// a one-claim outlet's tied report landed on).
+fn claim_hit(p: f64, correct: bool) -> f64 {
+    if (p - 0.5).abs() <= crate::model::TIE {
+        0.5
+    } else if (p > 0.5) == correct {
+        1.0
+    } else {
+        0.0
+    }
+}
+
 /// McNemar's exact test of two methods' per-item hits (same items, same order): the items only `a` gets
 /// right, the items only `b` gets right, and the two-sided p-value of so uneven a split if neither method
 /// were better, `min(1, 2·P(X ≤ min))` with X ~ Binomial(discordant, ½). Why this and not a difference of
@@ -727,7 +741,8 @@ pub struct GoldReport {
     pub mean_absolute_error: Option<f64>,
     /// Claims on gold stories.
     pub claims: usize,
-    /// Share of those claims with `p_correct ≥ ½` exactly when correct.
+    /// Share of those claims with `p_correct` on the side of ½ that their correctness is (a claim at ½
+    /// counts half).
     pub claim_accuracy: Option<f64>,
     /// Brier score of `p_correct`.
     pub brier: Option<f64>,
@@ -828,7 +843,7 @@ pub fn against_gold(
     }
     // Per claim on a gold story: correct or not, and its p_correct; per source: its gold record.
     let mut per_source = vec![(0u64, 0u64); corpus.sources.len()];
-    let (mut n, mut hits, mut brier, mut log_loss) = (0usize, 0usize, 0.0, 0.0);
+    let (mut n, mut hits, mut brier, mut log_loss) = (0usize, 0.0, 0.0, 0.0);
     for (m, mention) in corpus.mentions.iter().enumerate() {
         let Some(t) = truth[mention.story as usize] else {
             continue;
@@ -840,7 +855,7 @@ pub fn against_gold(
         let p = scores.claim(corpus, m).p_correct;
         let y = if correct { 1.0 } else { 0.0 };
         n += 1;
-        hits += usize::from((p >= 0.5) == correct);
+        hits += claim_hit(p, correct);
         brier += (p - y) * (p - y);
         let q = p.clamp(1e-6, 1.0 - 1e-6);
         log_loss -= y * q.ln() + (1.0 - y) * (1.0 - q).ln();
@@ -893,7 +908,7 @@ pub fn against_gold(
         ),
         mean_absolute_error: some(mean_absolute_error(&est, &t), t.len()),
         claims: n,
-        claim_accuracy: some(hits as f64 / n.max(1) as f64, n),
+        claim_accuracy: some(hits / n.max(1) as f64, n),
         brier: some(brier / n.max(1) as f64, n),
         log_loss: some(log_loss / n.max(1) as f64, n),
     }
@@ -902,6 +917,17 @@ pub fn against_gold(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_claim_at_even_odds_counts_half_a_hit_whichever_way_it_rounded() {
+        assert_eq!(claim_hit(0.9, true), 1.0);
+        assert_eq!(claim_hit(0.9, false), 0.0);
+        assert_eq!(claim_hit(0.2, false), 1.0);
+        assert_eq!(claim_hit(0.5, true), 0.5);
+        assert_eq!(claim_hit(0.5 - 1e-15, true), 0.5);
+        assert_eq!(claim_hit(0.5 + 1e-15, false), 0.5);
+        assert_eq!(claim_hit(0.5 + 1e-6, true), 1.0);
+    }
 
     /// Reference values from SciPy 1.x, `scipy.stats.spearmanr`.
     #[test]
