@@ -200,39 +200,31 @@ pub struct Report {
     pub log_loss: Option<f64>,
 }
 
-/// The CSV file at `path`, opened, and its header row.
-fn open_with_headers(
-    path: &std::path::Path,
-) -> crate::Result<(csv::Reader<Box<dyn std::io::Read + Send>>, csv::StringRecord)> {
-    let mut rdr = crate::ingest::open_csv(path)?;
-    let headers = rdr.headers().map_err(|e| crate::ingest::csv_error(path, e))?.clone();
-    Ok((rdr, headers))
-}
-
-/// A yardstick table (a gold file, or a truth file `credence gen` wrote) read whole and keyed by its first
-/// column, `spec.names[0]`: each key's values, as `values` reads them from the row (checked and
-/// normalised; `spec.names[1..]` in that order).
+/// A table eval reads (a gold file, a truth file `credence gen` wrote, or a run's `sources.csv`) read whole
+/// and keyed by its first column, `spec.names[0]`: each key's values, as `values` reads them from the row
+/// (checked and normalised; `spec.names[1..]` in that order), in the order of the keys' first lines.
 ///
-/// The figures are only as good as the yardstick, so a bad row stops the evaluation instead of being
-/// skipped as a scoring run skips a bad claim: a row whose field count differs from the header's, an empty
-/// key, a value `values` refuses, or a key given again with a different value (naming the first line). A
-/// key repeated with the same values is accepted, once: nothing is lost and nothing is ambiguous.
+/// The figures are only as good as the yardstick and the run measured against it, so a bad row stops the
+/// evaluation instead of being skipped as a scoring run skips a bad claim: a row whose field count differs
+/// from the header's, an empty key, a value `values` refuses, or a key given again with a different value
+/// (naming the first line). A key repeated with the same values is accepted, once: nothing is lost and
+/// nothing is ambiguous.
 ///
 /// # Errors
 /// The file is missing or unreadable or lacks a required column; [`crate::Error::BadRow`] for the first
 /// bad row, by line.
-fn read_keyed<const N: usize>(
+fn read_keyed<V: Repeatable + Send, const N: usize>(
     path: &std::path::Path,
     spec: &crate::ingest::Spec,
-    values: impl Fn(&crate::ingest::Row<'_>) -> Result<[String; N], crate::ingest::Refusal> + Sync,
-) -> crate::Result<std::collections::HashMap<String, [String; N]>> {
+    values: impl Fn(&crate::ingest::Row<'_>) -> Result<[V; N], crate::ingest::Refusal> + Sync,
+) -> crate::Result<Vec<(String, [V; N])>> {
     let (_, rows, rejects) =
         crate::ingest::read_table(path, spec, &[], |row| Ok((row.required(0)?.to_owned(), values(row)?)))?;
-    let mut first_at: std::collections::HashMap<String, (u64, [String; N])> =
-        std::collections::HashMap::with_capacity(rows.len());
+    let mut first_at: FirstSeen<String, V, N> =
+        FirstSeen::with_capacity_and_hasher(rows.len(), rustc_hash::FxBuildHasher);
     let mut conflict = None;
     for (line, (key, vals)) in rows {
-        if let Err(refusal) = keep_first(&mut first_at, spec, line, &key, vals) {
+        if let Err(refusal) = keep_first(&mut first_at, spec, line, key, vals) {
             conflict = Some(refusal.at(&path.display().to_string(), line));
             break;
         }
@@ -242,41 +234,68 @@ fn read_keyed<const N: usize>(
         (Some(r), Some(c)) => Some(if r.line <= c.line { r } else { c }),
         (r, c) => r.or(c),
     };
-    match first_bad {
-        Some(problem) => Err(crate::Error::BadRow(problem)),
-        None => Ok(first_at.into_iter().map(|(k, (_, v))| (k, v)).collect()),
+    if let Some(problem) = first_bad {
+        return Err(crate::Error::BadRow(problem));
     }
+    // In file order, so that sums over the rows do not depend on the map's order.
+    let mut keyed: Vec<(String, (u64, [V; N]))> = first_at.into_iter().collect();
+    keyed.sort_unstable_by_key(|(_, (line, _))| *line);
+    Ok(keyed.into_iter().map(|(k, (_, v))| (k, v)).collect())
 }
 
+/// A value that [`keep_first`] compares between a key's rows and names in its refusal: text (as read,
+/// trimmed, or normalised) or a number (so that `0.5` and `0.500000` agree).
+trait Repeatable: PartialEq + std::fmt::Debug + std::fmt::Display {}
+impl Repeatable for String {}
+impl Repeatable for std::borrow::Cow<'static, str> {}
+impl Repeatable for f64 {}
+
 /// Records `key`'s values `vals`, read at `line`, unless the key was read before: an exact repeat is
-/// accepted once, a repeat that disagrees is refused naming the column and the first line.
-fn keep_first<const N: usize>(
-    first_at: &mut std::collections::HashMap<String, (u64, [String; N])>,
+/// accepted once, a repeat that disagrees is refused naming the column and the first line. True when the
+/// key is new, false for an accepted repeat (which a streamed reader must not count again).
+///
+/// The key is any owner of its text, so that a map of millions of claims can borrow ids another map
+/// holds; the map hashes with Fx and looks a key up once, since the per-claim files make this the hot loop.
+fn keep_first<K, V, const N: usize>(
+    first_at: &mut FirstSeen<K, V, N>,
     spec: &crate::ingest::Spec,
     line: u64,
-    key: &str,
-    vals: [String; N],
-) -> Result<(), crate::ingest::Refusal> {
-    let Some((at, first)) = first_at.get(key) else {
-        first_at.insert(key.to_owned(), (line, vals));
-        return Ok(());
+    key: K,
+    vals: [V; N],
+) -> Result<bool, crate::ingest::Refusal>
+where
+    K: std::borrow::Borrow<str> + std::hash::Hash + Eq,
+    V: Repeatable,
+{
+    use std::collections::hash_map::Entry;
+    let seen = match first_at.entry(key) {
+        Entry::Vacant(new) => {
+            new.insert((line, vals));
+            return Ok(true);
+        }
+        Entry::Occupied(seen) => seen,
     };
+    let (name, (at, first)): (&str, _) = (seen.key().borrow(), seen.get());
     match (0..N).find(|&i| first[i] != vals[i]) {
-        None => Ok(()),
+        None => Ok(false),
         Some(i) => Err(crate::ingest::Refusal::new(
             spec.names[i + 1],
-            &vals[i],
+            &vals[i].to_string(),
             format!(
-                "{} {key:?} was given {:?} at line {at}; a repeated row must agree",
+                "{} {name:?} was given {:?} at line {at}; a repeated row must agree",
                 spec.names[0], first[i]
             ),
         )),
     }
 }
 
+/// Each key [`keep_first`] has read, with the line that first gave it and its values.
+type FirstSeen<K, V, const N: usize> = rustc_hash::FxHashMap<K, (u64, [V; N])>;
+
 /// Reads the CSV file at `path` a row at a time, checking each as [`read_keyed`] does (the header's field
 /// count, the spec's required columns), and hands `each` the row's line and its fields by `spec`'s names:
-/// for the generator's per-claim files, which [`read_keyed`] would hold whole.
+/// for the per-claim files (the generator's, and a run's `claims.csv`), which [`read_keyed`] would hold
+/// whole.
 ///
 /// # Errors
 /// As [`read_keyed`]; [`crate::Error::BadRow`] for the first row refused by the checks or by `each`.
@@ -320,9 +339,24 @@ fn stream_rows(
 
 /// Checks that `text` (column `column`) is a share from 0 to 1, the only meaning an accuracy has.
 fn share(column: &'static str, text: &str) -> Result<String, crate::ingest::Refusal> {
+    share_value(column, text).map(|_| text.to_owned())
+}
+
+/// The share from 0 to 1 that `text` (column `column`) holds: an accuracy, a reliability and the ends of
+/// its interval, a probability. Not a number (`NaN` included) or outside 0..=1, it is refused.
+fn share_value(column: &'static str, text: &str) -> Result<f64, crate::ingest::Refusal> {
     match text.parse::<f64>() {
-        Ok(x) if (0.0..=1.0).contains(&x) => Ok(text.to_owned()),
+        Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
         _ => Err(crate::ingest::Refusal::new(column, text, "not a number from 0 to 1")),
+    }
+}
+
+/// The count of judged reports that `text` (column `column`) holds: a finite number of at least 0 (a
+/// weighted count need not be whole).
+fn evidence_value(column: &'static str, text: &str) -> Result<f64, crate::ingest::Refusal> {
+    match text.parse::<f64>() {
+        Ok(x) if x >= 0.0 && x.is_finite() => Ok(x),
+        _ => Err(crate::ingest::Refusal::new(column, text, "not a number of at least 0")),
     }
 }
 
@@ -338,14 +372,31 @@ const TRUTH_INPUT: crate::ingest::Spec = crate::ingest::Spec {
     names: &["claim_id", "source", "attributed_to"],
     required: 3,
 };
+/// The columns of a run's `sources.csv` that eval reads.
+const RUN_SOURCES: crate::ingest::Spec = crate::ingest::Spec {
+    names: &["source", "evidence", "reliability", "ci_low", "ci_high"],
+    required: 5,
+};
+/// The columns of a run's `claims.csv` that eval reads.
+const RUN_CLAIMS: crate::ingest::Spec = crate::ingest::Spec {
+    names: &["claim_id", "p_correct"],
+    required: 2,
+};
 
 /// Compares a run's `sources.csv` and `claims.csv` (in `run`) with a generated corpus's
 /// `truth_sources.csv`, `truth_claims.csv` and `claims.csv` (in `truth`); sources with less than
 /// `min_evidence` judged reports or fewer than `min_originals` original claims (`truth_sources.csv`'s
 /// `originals`) are left out of the source measures.
 ///
+/// All five files are read strictly, the run's as the truth's: a row with the wrong number of fields, an
+/// empty key, a value that is not what its column holds (a `reliability`, `ci_low`, `ci_high` or
+/// `p_correct` not from 0 to 1, an `evidence` below 0), or a key given again with a different value stops
+/// the evaluation, since figures over a damaged file would be wrong with nothing said. An exact repeat is
+/// read once.
+///
 /// # Errors
-/// A file is missing, unreadable or lacks a column.
+/// A file is missing, unreadable or lacks a column; [`crate::Error::BadRow`] for the first bad row of a
+/// file, naming the file, line and column.
 pub fn evaluate(
     run: &std::path::Path,
     truth: &std::path::Path,
@@ -385,20 +436,19 @@ pub fn evaluate(
     // Per claim: whether it is correct, and the claim it silently copies (empty for none). Read a row at a
     // time: the generator writes a row per claim, and a 10M-claim corpus's files must not be held whole.
     // Each claim's values and the line that gave them (to name it when a repeat disagrees).
-    let mut claim_truth: std::collections::HashMap<String, (u64, [String; 2])> = std::collections::HashMap::new();
+    // `correct` is one of two static strings, so that a claim's truth allocates only its id (and its
+    // `copy_of`, for a copy).
+    type Text = std::borrow::Cow<'static, str>;
+    let mut claim_truth: FirstSeen<String, Text, 2> = FirstSeen::default();
     stream_rows(&truth.join("truth_claims.csv"), &TRUTH_CLAIMS, |line, row| {
         let id = row.required(0)?;
-        let correct = row.required(1)?;
-        if correct != "0" && correct != "1" {
-            return Err(crate::ingest::Refusal::new("correct", correct, "not 0 or 1"));
-        }
-        keep_first(
-            &mut claim_truth,
-            &TRUTH_CLAIMS,
-            line,
-            id,
-            [correct.to_owned(), row.text(2)?.to_owned()],
-        )
+        let correct = match row.required(1)? {
+            "0" => Text::Borrowed("0"),
+            "1" => Text::Borrowed("1"),
+            other => return Err(crate::ingest::Refusal::new("correct", other, "not 0 or 1")),
+        };
+        let copy_of = Text::Owned(row.text(2)?.to_owned());
+        keep_first(&mut claim_truth, &TRUTH_CLAIMS, line, id.to_owned(), [correct, copy_of]).map(|_| ())
     })?;
     // Each source's original claims counted against the truth: no attribution, not a silent copy. Sums of
     // whole numbers, so the map's order does not change them.
@@ -420,51 +470,56 @@ pub fn evaluate(
         Ok(())
     })?;
     let mut oracle = (Vec::new(), Vec::new());
-    let sources_path = run.join("sources.csv");
-    let (mut rdr, headers) = open_with_headers(&sources_path)?;
-    let at = |name: &str| headers.iter().position(|h| h == name);
-    let cols = ["source", "evidence", "reliability", "ci_low", "ci_high"].map(at);
+    let run_sources = read_keyed(&run.join("sources.csv"), &RUN_SOURCES, |row| {
+        Ok([
+            evidence_value("evidence", row.required(1)?)?,
+            share_value("reliability", row.required(2)?)?,
+            share_value("ci_low", row.required(3)?)?,
+            share_value("ci_high", row.required(4)?)?,
+        ])
+    })?;
     let mut t = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| crate::ingest::csv_error(&sources_path, e))?;
-        let get = |k: usize| cols[k].and_then(|i| rec.get(i)).unwrap_or_default();
-        let num = |k: usize| get(k).parse::<f64>().unwrap_or(f64::NAN);
-        let Some(&truth) = accuracy.get(get(0)) else {
+    for (source, [evidence, reliability, ci_low, ci_high]) in &run_sources {
+        let Some(&truth) = accuracy.get(source.as_str()) else {
             continue;
         };
-        if num(1) < min_evidence || originals.get(get(0)).is_some_and(|&n| n < min_originals) {
+        if *evidence < min_evidence || originals.get(source.as_str()).is_some_and(|&n| n < min_originals) {
             continue;
         }
-        if let Some(&(right, all)) = counted.get(get(0)) {
+        if let Some(&(right, all)) = counted.get(source) {
             oracle.0.push(truth);
             oracle.1.push(right / all);
         }
         t.0.push(truth);
-        t.1.push(num(2));
-        t.2.push(num(3));
-        t.3.push(num(4));
+        t.1.push(*reliability);
+        t.2.push(*ci_low);
+        t.3.push(*ci_high);
     }
-    let claims_path = run.join("claims.csv");
-    let (mut rdr, headers) = open_with_headers(&claims_path)?;
-    let (id_col, p_col) = (
-        headers.iter().position(|h| h == "claim_id"),
-        headers.iter().position(|h| h == "p_correct"),
-    );
+    // Each claim the run scores, with its p_correct and line, so that a repeat is checked and counted once.
+    // A run holds a row per claim, so the claim's key borrows the truth's copy of its id where there is one
+    // rather than holding a second copy of millions of ids.
+    let mut run_claims: FirstSeen<std::borrow::Cow<'_, str>, f64, 1> =
+        FirstSeen::with_capacity_and_hasher(claim_truth.len(), rustc_hash::FxBuildHasher);
     let (mut n, mut brier, mut log_loss) = (0usize, 0.0, 0.0);
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| crate::ingest::csv_error(&claims_path, e))?;
-        let (Some(id), Some(p)) = (id_col.and_then(|i| rec.get(i)), p_col.and_then(|i| rec.get(i))) else {
-            continue;
-        };
-        let (Some((_, [y, _])), Ok(p)) = (claim_truth.get(id), p.parse::<f64>()) else {
-            continue;
+    stream_rows(&run.join("claims.csv"), &RUN_CLAIMS, |line, row| {
+        let id = row.required(0)?;
+        let p = share_value("p_correct", row.required(1)?)?;
+        let truth = claim_truth.get_key_value(id);
+        let key = truth.map_or_else(
+            || std::borrow::Cow::Owned(id.to_owned()),
+            |(k, _)| std::borrow::Cow::Borrowed(k.as_str()),
+        );
+        let first = keep_first(&mut run_claims, &RUN_CLAIMS, line, key, [p])?;
+        let Some((_, (_, [y, _]))) = truth.filter(|_| first) else {
+            return Ok(());
         };
         let y = if y == "1" { 1.0 } else { 0.0 };
         n += 1;
         brier += (p - y) * (p - y);
         let q = p.clamp(1e-6, 1.0 - 1e-6);
         log_loss -= y * q.ln() + (1.0 - y) * (1.0 - q).ln();
-    }
+        Ok(())
+    })?;
     let compared = !t.0.is_empty();
     Ok(Report {
         sources: t.0.len(),
@@ -1185,6 +1240,216 @@ mod tests {
         match evaluate(&run, &truth, 0.0, 0) {
             Err(crate::Error::BadRow(p)) => assert_eq!((p.line, p.column.as_deref()), (2, Some("correct")), "{p}"),
             other => panic!("{other:?}"),
+        }
+    }
+
+    /// A hand-made truth as in tests/data/eval_truth (two outlets, three claims) and a run folder beside it
+    /// holding the run's good files; returns (run, truth).
+    fn planted_folders(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
+        let (truth, run) = (dir.join("corpus"), dir.join("run"));
+        std::fs::create_dir_all(&truth).unwrap();
+        std::fs::create_dir_all(&run).unwrap();
+        let write = |path: std::path::PathBuf, text: &str| std::fs::write(path, text).unwrap();
+        write(
+            truth.join("truth_sources.csv"),
+            "source,accuracy,originals\ns1,0.8,2\ns2,0.6,1\n",
+        );
+        write(
+            truth.join("truth_claims.csv"),
+            "claim_id,copy_of,correct\nc1,,1\nc2,,1\nc3,,0\n",
+        );
+        write(
+            truth.join("claims.csv"),
+            "claim_id,source,attributed_to\nc1,s1,\nc2,s1,\nc3,s2,\n",
+        );
+        write(run.join("sources.csv"), GOOD_RUN_SOURCES);
+        write(run.join("claims.csv"), GOOD_RUN_CLAIMS);
+        (run, truth)
+    }
+
+    const GOOD_RUN_SOURCES: &str = "source,evidence,reliability,ci_low,ci_high\ns1,2,0.7,0.5,0.9\ns2,1,0.55,0.2,0.9\n";
+    const GOOD_RUN_CLAIMS: &str = "claim_id,p_correct\nc1,0.9\nc2,0.8\nc3,0.3\n";
+
+    /// One line per bad row of a run's own files, which eval read leniently before: a field that was not a
+    /// number became NaN (a reliability) or dropped the claim, a short row lost its columns, an empty key or
+    /// a repeat that disagrees was compared as it came, and each gave figures with nothing said. Now each
+    /// stops the evaluation at its file, line and column, as a bad truth row does.
+    #[test]
+    fn bad_run_rows_stop_the_planted_evaluation() {
+        let dir = tempfile::tempdir().unwrap();
+        let (run, truth) = planted_folders(dir.path());
+        let header = "source,evidence,reliability,ci_low,ci_high\n";
+        let cases: &[(&str, &str, u64, Option<&str>, &str)] = &[
+            (
+                "sources.csv",
+                "s1,2,high,0.5,0.9\n",
+                2,
+                Some("reliability"),
+                "not a number from 0 to 1",
+            ),
+            (
+                "sources.csv",
+                "s1,2,0.7,x,0.9\n",
+                2,
+                Some("ci_low"),
+                "not a number from 0 to 1",
+            ),
+            (
+                "sources.csv",
+                "s1,2,0.7,0.5,1.5\n",
+                2,
+                Some("ci_high"),
+                "not a number from 0 to 1",
+            ),
+            (
+                "sources.csv",
+                "s1,2,NaN,0.5,0.9\n",
+                2,
+                Some("reliability"),
+                "not a number from 0 to 1",
+            ),
+            ("sources.csv", "s1,2,0.7,0.5,\n", 2, Some("ci_high"), "empty value"),
+            (
+                "sources.csv",
+                "s1,-1,0.7,0.5,0.9\n",
+                2,
+                Some("evidence"),
+                "not a number of at least 0",
+            ),
+            (
+                "sources.csv",
+                "s1,2,0.7,0.5,0.9\ns2,1,0.55,0.2\n",
+                3,
+                None,
+                "expected 5 fields as in the header, found 4",
+            ),
+            (
+                "sources.csv",
+                "s1,2,0.7,0.5,0.9,x\n",
+                2,
+                None,
+                "expected 5 fields as in the header, found 6",
+            ),
+            ("sources.csv", ",2,0.7,0.5,0.9\n", 2, Some("source"), "empty value"),
+            (
+                "sources.csv",
+                "s1,2,0.7,0.5,0.9\ns2,1,0.55,0.2,0.9\ns1,2,0.6,0.5,0.9\n",
+                4,
+                Some("reliability"),
+                "source \"s1\" was given 0.7 at line 2; a repeated row must agree",
+            ),
+            (
+                "claims.csv",
+                "c1,likely\n",
+                2,
+                Some("p_correct"),
+                "not a number from 0 to 1",
+            ),
+            (
+                "claims.csv",
+                "c1,0.9\nc2,1.5\n",
+                3,
+                Some("p_correct"),
+                "not a number from 0 to 1",
+            ),
+            ("claims.csv", "c1,\n", 2, Some("p_correct"), "empty value"),
+            (
+                "claims.csv",
+                "c1,0.9\nc2\n",
+                3,
+                None,
+                "expected 2 fields as in the header, found 1",
+            ),
+            (
+                "claims.csv",
+                "c1,0.9,x\n",
+                2,
+                None,
+                "expected 2 fields as in the header, found 3",
+            ),
+            ("claims.csv", ",0.9\n", 2, Some("claim_id"), "empty value"),
+            (
+                "claims.csv",
+                "c1,0.9\nc2,0.8\nc1,0.5\n",
+                4,
+                Some("p_correct"),
+                "claim_id \"c1\" was given 0.9 at line 2; a repeated row must agree",
+            ),
+            // A claim the truth does not hold is checked as well, though no figure reads it.
+            (
+                "claims.csv",
+                "c9,0.1\nc9,0.2\n",
+                3,
+                Some("p_correct"),
+                "claim_id \"c9\" was given 0.1",
+            ),
+        ];
+        for &(file, rows, line, column, reason) in cases {
+            let text = match file {
+                "sources.csv" => format!("{header}{rows}"),
+                _ => format!("claim_id,p_correct\n{rows}"),
+            };
+            std::fs::write(run.join(file), &text).unwrap();
+            match evaluate(&run, &truth, 0.0, 0) {
+                Err(crate::Error::BadRow(p)) => {
+                    assert!(p.file.ends_with(file), "{text:?}: {p}");
+                    assert_eq!((p.line, p.column.as_deref()), (line, column), "{text:?}: {p}");
+                    assert!(p.reason.starts_with(reason), "{text:?}: {p}");
+                }
+                other => panic!("{text:?} gave {other:?}"),
+            }
+            std::fs::write(run.join("sources.csv"), GOOD_RUN_SOURCES).unwrap();
+            std::fs::write(run.join("claims.csv"), GOOD_RUN_CLAIMS).unwrap();
+        }
+    }
+
+    /// A run row repeated exactly is read once (before, a repeated claim was counted twice in the Brier
+    /// score and a repeated source twice in every figure over sources); numbers agree as numbers.
+    #[test]
+    fn an_exact_run_repeat_is_read_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let (run, truth) = planted_folders(dir.path());
+        let good = evaluate(&run, &truth, 0.0, 0).unwrap();
+        assert_eq!((good.sources, good.claims), (2, 3));
+        std::fs::write(
+            run.join("sources.csv"),
+            format!("{GOOD_RUN_SOURCES}s1,2.0,0.70,0.5,0.900000\n"),
+        )
+        .unwrap();
+        std::fs::write(run.join("claims.csv"), format!("{GOOD_RUN_CLAIMS}c3,0.3\nc1,0.90\n")).unwrap();
+        assert_eq!(evaluate(&run, &truth, 0.0, 0).unwrap(), good);
+    }
+
+    /// A run file without a column eval reads is refused by name; before, the column read as empty (a
+    /// missing `ci_low` made every interval miss, a missing `p_correct` compared no claim).
+    #[test]
+    fn a_run_file_without_a_column_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let (run, truth) = planted_folders(dir.path());
+        let cases = [
+            (
+                "sources.csv",
+                "source,evidence,reliability,ci_high\ns1,2,0.7,0.9\n",
+                "ci_low",
+            ),
+            (
+                "sources.csv",
+                "source,reliability,ci_low,ci_high\ns1,0.7,0.5,0.9\n",
+                "evidence",
+            ),
+            ("claims.csv", "claim_id,verdict\nc1,unanswered\n", "p_correct"),
+            ("claims.csv", "p_correct\n0.9\n", "claim_id"),
+        ];
+        for (file, text, missing) in cases {
+            std::fs::write(run.join(file), text).unwrap();
+            match evaluate(&run, &truth, 0.0, 0) {
+                Err(crate::Error::MissingColumn { path, column, .. }) => {
+                    assert_eq!((path, column.as_str()), (run.join(file), missing), "{text:?}");
+                }
+                other => panic!("{text:?} gave {other:?}"),
+            }
+            std::fs::write(run.join("sources.csv"), GOOD_RUN_SOURCES).unwrap();
+            std::fs::write(run.join("claims.csv"), GOOD_RUN_CLAIMS).unwrap();
         }
     }
 

@@ -356,3 +356,54 @@ fn a_bad_truth_row_stops_the_planted_evaluation() {
         wd.create(file, good);
     }
 }
+
+/// The run's own `sources.csv` and `claims.csv` are read as strictly as the truth files: before, a
+/// reliability that was not a number, a short claim row, a claim given two probabilities or a file without
+/// `ci_low` gave figures with nothing said. Each now stops `eval --run --truth` with exit status 1 at its
+/// file, line and column, and a file that lacks a column eval reads is refused by name.
+#[test]
+fn a_bad_run_row_stops_the_planted_evaluation() {
+    let wd = Workdir::new("eval-bad-run");
+    copy_truth_fixture(&wd);
+    let cases = [
+        (
+            "run/sources.csv",
+            "source,evidence,reliability,ci_low,ci_high\ns1,2,0.7,0.5,0.9\ns2,1,high,0.2,0.9\n",
+            "run/sources.csv:3: column `reliability`: not a number from 0 to 1 (value: \"high\")",
+        ),
+        (
+            "run/sources.csv",
+            "source,evidence,reliability,ci_low,ci_high\ns1,2,0.7,0.5,0.9\ns1,2,0.6,0.5,0.9\n",
+            "run/sources.csv:3: column `reliability`: source \"s1\" was given 0.7 at line 2; a repeated row must agree (value: \"0.6\")",
+        ),
+        (
+            "run/sources.csv",
+            "source,evidence,reliability,ci_high\ns1,2,0.7,0.9\n",
+            "run/sources.csv:1: missing required column `ci_low` (found: source,evidence,reliability,ci_high)",
+        ),
+        (
+            "run/claims.csv",
+            "claim_id,p_correct\nc1,0.9\nc2\nc3,0.3\n",
+            "run/claims.csv:3: expected 2 fields as in the header, found 1",
+        ),
+        (
+            "run/claims.csv",
+            "claim_id,p_correct\nc1,0.9\nc2,0.8\nc1,0.2\n",
+            "run/claims.csv:4: column `p_correct`: claim_id \"c1\" was given 0.9 at line 2; a repeated row must agree (value: \"0.2\")",
+        ),
+        (
+            "run/claims.csv",
+            "claim_id,p_correct\nc1,0.9\n,0.8\n",
+            "run/claims.csv:3: column `claim_id`: empty value",
+        ),
+    ];
+    for (file, contents, want) in cases {
+        let good = wd.read(file);
+        wd.create(file, contents);
+        let mut eval = wd.command("eval");
+        eval.args(["--run", "run", "--truth", "corpus"]);
+        let stderr = wd.output_err(&mut eval, 1);
+        assert_eq!(stderr.trim_end(), format!("credence: error: {want}"), "{file}");
+        wd.create(file, good);
+    }
+}

@@ -152,6 +152,60 @@ fn bad_json_lines_are_rejected_with_their_line() {
     assert!(err.contains("claims.jsonl:2") && err.contains("invalid JSON"), "{err}");
 }
 
+/// A line that gives a key twice is rejected, naming the key, and counted: before, serde_json's map kept
+/// the last value, so `"story_id":"s","story_id":"t"` silently put claim 2 on story t. The tallies printed
+/// and written still reconcile (read = scored + rejected), and `--strict` stops at the line.
+#[test]
+fn a_json_line_with_a_repeated_key_is_rejected() {
+    let wd = Workdir::new("jsonl-repeated-key");
+    wd.create(
+        "claims.jsonl",
+        concat!(
+            "{\"claim_id\":\"1\",\"source\":\"A\",\"published_at\":\"2025-01-01\",\"story_id\":\"s\",\"stance\":\"asserts\"}\n",
+            "{\"claim_id\":\"2\",\"source\":\"B\",\"published_at\":\"2025-01-01\",\"story_id\":\"s\",\"story_id\":\"t\",\"stance\":\"denies\"}\n",
+            "{\"claim_id\":\"3\",\"source\":\"C\",\"published_at\":\"2025-01-01\",\"story_id\":\"s\",\"stance\":\"denies\"}\n",
+        ),
+    );
+    let mut cmd = wd.command("score");
+    cmd.args(["--claims", "claims.jsonl", "--out", "o"]);
+    let out = wd.output(&mut cmd);
+    let printed = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        printed.contains("claims.jsonl: 3 rows read, 2 scored, 1 rejected"),
+        "{printed}"
+    );
+    let rejects = wd.read_csv_maps("o/rejects.csv");
+    assert_eq!(rejects.len(), 1, "{rejects:?}");
+    let r = &rejects[0];
+    assert_eq!(
+        (r["file"].as_str(), r["line"].as_str(), r["column"].as_str()),
+        ("claims.jsonl", "2", "story_id")
+    );
+    assert_eq!(
+        r["reason"],
+        "key \"story_id\" appears twice in the object; which of its values is meant is ambiguous"
+    );
+    let t = &wd.read_json("o/summary.json")["inputs"]["claims"][0];
+    assert_eq!(
+        (t["read"].as_u64(), t["scored"].as_u64(), t["rejected"].as_u64()),
+        (Some(3), Some(2), Some(1))
+    );
+    let ids: Vec<String> = wd
+        .read_csv_maps("o/claims.csv")
+        .iter()
+        .map(|c| c["claim_id"].clone())
+        .collect();
+    assert_eq!(ids, ["1", "3"]);
+
+    let mut strict = wd.command("score");
+    strict.args(["--claims", "claims.jsonl", "--out", "s", "--strict"]);
+    let err = wd.output_err(&mut strict, 1);
+    assert!(
+        err.contains("claims.jsonl:2") && err.contains("key \"story_id\" appears twice"),
+        "{err}"
+    );
+}
+
 #[test]
 fn jsonl_output_holds_the_csv_values() {
     let wd = Workdir::new("jsonl-out");

@@ -33,7 +33,9 @@ use super::score::{MethodArg, ScaleArgs, ValueKindArg};
 /// on the method.
 #[derive(Args, Debug)]
 pub struct EvalArgs {
-    /// The folder of a `credence score` run.
+    /// The folder of a `credence score` run. Its sources.csv and claims.csv are read as strictly as the
+    /// truth: a bad row (wrong field count, empty key, a reliability, interval end or p_correct not from 0
+    /// to 1, a source or claim given two different values) stops the evaluation; an exact repeat counts once.
     #[arg(long, value_name = "DIR", requires = "truth", conflicts_with = "claims")]
     run: Option<PathBuf>,
     /// The folder `credence gen` wrote (its claims.csv, truth_sources.csv and truth_claims.csv).

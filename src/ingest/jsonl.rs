@@ -3,8 +3,9 @@
 //! A JSON Lines file goes through the same pipeline as a CSV file: cut into blocks at line ends, each line
 //! turned into the fields of the table's columns (in the order of its `Spec`), then
 //! validated, counted and rejected exactly as a CSV row is. A key the table does not read is ignored, as an
-//! unknown CSV column is; a missing key or `null` is an empty field. A line that is not a JSON object, or a
-//! field that is an array or an object, is rejected with its line and reason; blank lines are skipped. Line
+//! unknown CSV column is; a missing key or `null` is an empty field. A line that is not a JSON object, an
+//! object that gives a key twice (which value is meant is ambiguous), or a field that is an array or an
+//! object, is rejected with its line and reason; blank lines are skipped. Line
 //! numbers are the file's own (a JSON string cannot hold a raw line break, so every record is one line).
 
 use std::path::Path;
@@ -107,24 +108,74 @@ pub(crate) fn for_each_line(bytes: &[u8], names: &[&'static str], mut f: impl Fn
     }
 }
 
+/// A JSON object with the first key it gives twice, if any. serde_json's own map keeps the last of two
+/// equal keys, so `{"story_id":"a","story_id":"b"}` would be read as story `b` with nothing said; the
+/// line is ambiguous and is refused instead.
+struct Object {
+    map: serde_json::Map<String, Value>,
+    repeated: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for Object {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(ObjectVisitor)
+    }
+}
+
+/// Reads an object's entries in order, keeping the first value of a repeated key and noting the key.
+struct ObjectVisitor;
+
+impl<'de> serde::de::Visitor<'de> for ObjectVisitor {
+    type Value = Object;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut entries: A) -> Result<Object, A::Error> {
+        let mut object = Object {
+            map: serde_json::Map::new(),
+            repeated: None,
+        };
+        // Every entry is read, so that a later syntax error is still reported as one.
+        while let Some(key) = entries.next_key::<String>()? {
+            let value: Value = entries.next_value()?;
+            if object.map.contains_key(&key) {
+                object.repeated.get_or_insert(key);
+            } else {
+                object.map.insert(key, value);
+            }
+        }
+        Ok(object)
+    }
+}
+
 /// Parses one line into the values of `names`.
 fn fields(line: &[u8], names: &[&'static str], out: &mut Vec<Vec<u8>>) -> Result<(), Refusal> {
-    let value: Value = serde_json::from_slice(line).map_err(|e| Refusal {
+    let whole_line = |reason: String| Refusal {
         column: None,
         value: Some(String::from_utf8_lossy(line).chars().take(200).collect()),
-        reason: {
-            let message = e.to_string();
-            let message = message.split(" at line ").next().unwrap_or_default().to_owned();
-            format!("invalid JSON at column {}: {message}", e.column())
-        },
-    })?;
-    let Value::Object(map) = value else {
-        return Err(Refusal {
-            column: None,
-            value: Some(String::from_utf8_lossy(line).chars().take(200).collect()),
-            reason: "not a JSON object".into(),
-        });
+        reason,
     };
+    let invalid = |e: serde_json::Error| {
+        let message = e.to_string();
+        let message = message.split(" at line ").next().unwrap_or_default().to_owned();
+        whole_line(format!("invalid JSON at column {}: {message}", e.column()))
+    };
+    // An object is read entry by entry (to see a repeated key); anything else only to say what it is.
+    if line.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        serde_json::from_slice::<Value>(line).map_err(invalid)?;
+        return Err(whole_line("not a JSON object".into()));
+    }
+    let Object { map, repeated } = serde_json::from_slice(line).map_err(invalid)?;
+    if let Some(key) = repeated {
+        return Err(Refusal {
+            column: names.iter().copied().find(|name| *name == key),
+            ..whole_line(format!(
+                "key {key:?} appears twice in the object; which of its values is meant is ambiguous"
+            ))
+        });
+    }
     out.clear();
     for name in names {
         let field = match map.get(*name) {
@@ -190,6 +241,40 @@ mod tests {
             got[2]
         );
         assert_eq!(got[3].0, 4);
+    }
+
+    /// serde_json's map keeps the last of two equal keys; before, `{"a":"x","a":"y"}` was read as `y`. Any
+    /// repeated key refuses the line, one the table does not read included (the column is then empty); the
+    /// same name under another escape is the same key.
+    #[test]
+    fn a_key_given_twice_is_refused() {
+        let text = concat!(
+            "{\"a\": \"x\", \"b\": 1, \"a\": \"y\"}\n",
+            "{\"a\": \"x\", \"note\": 1, \"note\": 2}\n",
+            "{\"a\": \"x\", \"\\u0061\": \"x\"}\n",
+            "{\"a\": \"x\", \"a\": \"x\", \"b\": }\n",
+            "{\"a\": \"ok\", \"b\": 2}\n",
+        );
+        let mut got = Vec::new();
+        for_each_line(text.as_bytes(), &["a", "b"], |line, r| {
+            got.push((line, r.map(|f| f.len()).map_err(|e| (e.column, e.reason))));
+        });
+        let twice = |column, key: &str| {
+            Err((
+                column,
+                format!("key \"{key}\" appears twice in the object; which of its values is meant is ambiguous"),
+            ))
+        };
+        assert_eq!(got[0], (1, twice(Some("a"), "a")));
+        assert_eq!(got[1], (2, twice(None, "note")));
+        assert_eq!(got[2], (3, twice(Some("a"), "a")));
+        // A syntax error after the repeat is reported as invalid JSON.
+        assert!(
+            matches!(&got[3], (4, Err((None, r))) if r.starts_with("invalid JSON at column")),
+            "{got:?}"
+        );
+        assert_eq!(got[4], (5, Ok(2)));
+        assert_eq!(got.len(), 5);
     }
 
     #[test]
