@@ -1203,14 +1203,9 @@ mod tests {
     #[test]
     fn planted_figures_over_no_sources_are_none() {
         let dir = tempfile::tempdir().unwrap();
-        let (truth, run) = (dir.path().join("corpus"), dir.path().join("run"));
-        std::fs::create_dir_all(&truth).unwrap();
-        std::fs::create_dir_all(&run).unwrap();
+        let (run, truth) = planted_folders(dir.path());
+        // The folders of `planted_folders` with one claim per outlet.
         let write = |path: std::path::PathBuf, text: &str| std::fs::write(path, text).unwrap();
-        write(
-            truth.join("truth_sources.csv"),
-            "source,accuracy,originals\ns1,0.8,2\ns2,0.6,1\n",
-        );
         write(
             truth.join("truth_claims.csv"),
             "claim_id,copy_of,correct\nc1,,1\nc2,,0\n",
@@ -1218,10 +1213,6 @@ mod tests {
         write(
             truth.join("claims.csv"),
             "claim_id,source,attributed_to\nc1,s1,\nc2,s2,\n",
-        );
-        write(
-            run.join("sources.csv"),
-            "source,evidence,reliability,ci_low,ci_high\ns1,2,0.7,0.5,0.9\ns2,1,0.55,0.2,0.9\n",
         );
         write(run.join("claims.csv"), "claim_id,p_correct\nc1,0.9\nc2,0.3\n");
         let none = evaluate(&run, &truth, 5.0, 0).unwrap();

@@ -347,13 +347,8 @@ fn a_bad_truth_row_stops_the_planted_evaluation() {
         ),
     ];
     for (file, contents, want) in cases {
-        let good = wd.read(file);
-        wd.create(file, contents);
-        let mut eval = wd.command("eval");
-        eval.args(["--run", "run", "--truth", "corpus"]);
-        let stderr = wd.output_err(&mut eval, 1);
+        let stderr = planted_eval_with(&wd, file, contents);
         assert!(stderr.contains(want), "{file}: {stderr}");
-        wd.create(file, good);
     }
 }
 
@@ -398,12 +393,19 @@ fn a_bad_run_row_stops_the_planted_evaluation() {
         ),
     ];
     for (file, contents, want) in cases {
-        let good = wd.read(file);
-        wd.create(file, contents);
-        let mut eval = wd.command("eval");
-        eval.args(["--run", "run", "--truth", "corpus"]);
-        let stderr = wd.output_err(&mut eval, 1);
+        let stderr = planted_eval_with(&wd, file, contents);
         assert_eq!(stderr.trim_end(), format!("credence: error: {want}"), "{file}");
-        wd.create(file, good);
     }
+}
+
+/// `eval --run run --truth corpus` with `file` holding `contents` (its good contents put back after):
+/// the run's stderr, the run expected to exit 1.
+fn planted_eval_with(wd: &Workdir, file: &str, contents: &str) -> String {
+    let good = wd.read(file);
+    wd.create(file, contents);
+    let mut eval = wd.command("eval");
+    eval.args(["--run", "run", "--truth", "corpus"]);
+    let stderr = wd.output_err(&mut eval, 1);
+    wd.create(file, good);
+    stderr
 }
