@@ -36,8 +36,9 @@ whole: choosing tau by gold accuracy would be tuning on the gold.
 
 import argparse
 import collections
-import csv
+import importlib.util
 import math
+import os
 import time
 
 import numpy as np
@@ -47,27 +48,17 @@ from scipy.stats import binomtest
 
 ITERATIONS = 60
 
-
-def norm(v):
-    try:
-        return str(int(float(v)))
-    except ValueError:
-        return v.strip().lower()
+spec = importlib.util.spec_from_file_location(
+    "text_wrong_values", os.path.join(os.path.dirname(os.path.abspath(__file__)), "text_wrong_values.py"))
+replica = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(replica)
 
 
 def load(path):
-    """Stories as (id, sorted distinct values, [(source, value index)]), as the replica reads them."""
-    gold = {r["story_id"]: norm(r["value"]) for r in csv.DictReader(open(path + "/gold.csv"))}
-    stories, sources = collections.defaultdict(list), {}
-    for r in csv.DictReader(open(path + "/claims.csv")):
-        s = sources.setdefault(r["source"], len(sources))
-        stories[r["story_id"]].append((s, norm(r["value"])))
-    data = []
-    for sid, reports in stories.items():
-        vals = sorted(set(v for _, v in reports))
-        idx = {v: i for i, v in enumerate(vals)}
-        data.append((sid, vals, [(s, idx[v]) for s, v in reports]))
-    return gold, sources, data
+    """Stories as (id, sorted distinct values, [(source, value index)]), read by the replica's own loader;
+    the gold normalised like the claims."""
+    gold, sources, data = replica.load(path)
+    return {k: replica.norm(v) for k, v in gold.items()}, sources, data
 
 
 def flatten(data):

@@ -40,8 +40,9 @@ def lse(xs):
     return m + math.log(sum(math.exp(x - m) for x in xs))
 
 
-def main():
-    path, mode = sys.argv[1], (sys.argv[2] if len(sys.argv) > 2 else "coincidence")
+def load(path):
+    """The gold values as written, the sources by index, and the stories as (id, sorted distinct
+    normalised values, [(source, value index)])."""
     gold = {r["story_id"]: r["value"] for r in csv.DictReader(open(path + "/gold.csv"))}
     stories, sources = collections.defaultdict(list), {}
     for r in csv.DictReader(open(path + "/claims.csv")):
@@ -52,6 +53,12 @@ def main():
         vals = sorted(set(v for _, v in reports))
         idx = {v: i for i, v in enumerate(vals)}
         data.append((sid, vals, [(s, idx[v]) for s, v in reports]))
+    return gold, sources, data
+
+
+def main():
+    path, mode = sys.argv[1], (sys.argv[2] if len(sys.argv) > 2 else "coincidence")
+    gold, sources, data = load(path)
     n = len(sources)
     theta, rho, hard, theta_hard, alpha = [0.8] * n, 1.0, 0.1, 0.5, 1.0
     multi = sum(1 for d in data if len(d[2]) >= 2)
