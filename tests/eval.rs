@@ -227,33 +227,14 @@ fn a_bad_gold_row_stops_the_evaluation_where_it_is() {
     ];
     for (file, want) in cases {
         wd.copy_fixture("gold", file);
-        let mut eval = wd.command("eval");
-        eval.args([
-            "--claims",
-            "claims.csv",
-            "--gold",
-            file,
-            "--value-kind",
-            "label",
-            "--methods",
-            "vote",
-        ]);
-        let stderr = wd.output_err(&mut eval, 1);
+        let stderr = wd.output_err(&mut gold_eval(&wd, file), 1);
         assert!(stderr.contains(want), "{file}: {stderr}");
     }
     // The sources' accuracies are a yardstick too.
     wd.copy_fixture("gold", "repeated.csv");
     wd.copy_fixture("gold", "sources_conflicting.csv");
-    let mut eval = wd.command("eval");
-    eval.args([
-        "--claims",
-        "claims.csv",
-        "--gold",
-        "repeated.csv",
-        "--value-kind",
-        "label",
-    ]);
-    eval.args(["--methods", "vote", "--gold-sources", "sources_conflicting.csv"]);
+    let mut eval = gold_eval(&wd, "repeated.csv");
+    eval.args(["--gold-sources", "sources_conflicting.csv"]);
     let stderr = wd.output_err(&mut eval, 1);
     let want = "sources_conflicting.csv:4: column `accuracy`: source \"w1\" was given \"0.9\" at line 2";
     assert!(stderr.contains(want), "{stderr}");
@@ -266,18 +247,26 @@ fn an_exact_repeat_in_the_gold_counts_once() {
     let wd = Workdir::new("eval-repeated-gold");
     wd.copy_fixture("gold", "claims.csv");
     wd.copy_fixture("gold", "repeated.csv");
+    let mut eval = gold_eval(&wd, "repeated.csv");
+    eval.arg("--json");
+    let report: serde_json::Value = serde_json::from_slice(&wd.output(&mut eval).stdout).unwrap();
+    assert_eq!(report[0]["figures"]["stories"], 2, "{report}");
+}
+
+/// `eval` of vote over `tests/data/gold/claims.csv` (as labels) against the gold file `gold`.
+fn gold_eval(wd: &Workdir, gold: &str) -> std::process::Command {
     let mut eval = wd.command("eval");
     eval.args([
         "--claims",
         "claims.csv",
         "--gold",
-        "repeated.csv",
+        gold,
         "--value-kind",
         "label",
+        "--methods",
+        "vote",
     ]);
-    eval.args(["--methods", "vote", "--json"]);
-    let report: serde_json::Value = serde_json::from_slice(&wd.output(&mut eval).stdout).unwrap();
-    assert_eq!(report[0]["figures"]["stories"], 2, "{report}");
+    eval
 }
 
 /// Copies `tests/data/eval_truth`: a generated corpus's truth files and a run over it.

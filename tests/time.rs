@@ -301,30 +301,15 @@ fn history_reports_its_rejected_rows() {
     for f in ["a.csv", "responses.csv"] {
         wd.copy_fixture("shards", f);
     }
+    // The same inputs and folder for both commands.
+    let inputs = ["--claims", "a.csv", "--responses", "responses.csv", "--out", "run"];
     let mut run = wd.command("score");
-    run.args([
-        "--claims",
-        "a.csv",
-        "--responses",
-        "responses.csv",
-        "--out",
-        "run",
-        "-q",
-    ]);
+    run.args(inputs).arg("-q");
     wd.output(&mut run);
     wd.create("run/rejects.csv", "kept as it was\n");
     let history = |quiet: bool| {
         let mut cmd = wd.command("history");
-        cmd.args([
-            "--claims",
-            "a.csv",
-            "--responses",
-            "responses.csv",
-            "--out",
-            "run",
-            "--every",
-            "month",
-        ]);
+        cmd.args(inputs).args(["--every", "month"]);
         if quiet {
             cmd.arg("-q");
         }

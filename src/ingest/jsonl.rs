@@ -140,10 +140,13 @@ impl<'de> serde::de::Visitor<'de> for ObjectVisitor {
         // Every entry is read, so that a later syntax error is still reported as one.
         while let Some(key) = entries.next_key::<String>()? {
             let value: Value = entries.next_value()?;
-            if object.map.contains_key(&key) {
-                object.repeated.get_or_insert(key);
-            } else {
-                object.map.insert(key, value);
+            match object.map.entry(key) {
+                serde_json::map::Entry::Vacant(new) => {
+                    new.insert(value);
+                }
+                serde_json::map::Entry::Occupied(seen) => {
+                    object.repeated.get_or_insert_with(|| seen.key().clone());
+                }
             }
         }
         Ok(object)
