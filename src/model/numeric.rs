@@ -33,7 +33,7 @@
 //! fitted by em's M-step ([`fit_scale`]): the `b` that maximises the likelihood of every vote given its
 //! story's current estimate and its outlet's reliability, over stories with at least two votes (a vote
 //! alone on its story always sits at its own value and says nothing about the spread), found on a grid
-//! of `ln b` and refined by golden section (the likelihood can have a second, narrow mode at the ties).
+//! of `ln b` and refined by Brent's method (the likelihood can have a second, narrow mode at the ties).
 //! θ is the outlet's reliability as in the rest of em: here the share of its reports that are good, not
 //! exactly equal to the truth.
 //!
@@ -58,7 +58,7 @@ use super::categorical::{Contribution, Unit, softmax_into};
 pub const MIN_SCALE: f64 = 1e-6;
 /// Iterations of the estimate's fixed point at most (it stops sooner when μ stops moving).
 const ESTIMATE_ITERATIONS: usize = 200;
-/// Points of the grid on `ln b` that brackets the scale's maximum likelihood before golden section.
+/// Points of the grid on `ln b` that brackets the scale's maximum likelihood before Brent's method.
 const SCALE_GRID: usize = 48;
 /// Votes per block of the scale's objective, summed in parallel ([`fit_scale`]).
 const SCALE_BLOCK: usize = 4096;
@@ -427,13 +427,65 @@ impl Kernel {
     }
 }
 
-/// `ln(eᵃ + eᵇ)`.
-fn ln_add(a: f64, b: f64) -> f64 {
-    let top = a.max(b);
-    if top == f64::NEG_INFINITY {
-        return top;
+/// `Σ ln mᵢ` for positive `mᵢ`, as the logarithms of running products: one logarithm per
+/// [`LN_BATCH`] terms instead of one each. The logarithm is most of the cost of em's sums of votes' log
+/// likelihoods (the scale's M-step evaluates one over every vote some hundred times an iteration). A vote's
+/// likelihood lies between `1e-9 g` (g ≥ 1/1,420 on the asinh scale) and `3/(8 MIN_SCALE)`, so sixteen of
+/// them cannot leave the range of an f64; a product that nears either end is taken at once all the same,
+/// and a term outside 1e±100 on its own, so that no input can underflow it. Rounding: a product of k terms
+/// is within k ulps, so the sum is as accurate as one of k logarithms.
+fn ln_sum(terms: impl Iterator<Item = f64>) -> f64 {
+    let mut sum = LnSum::default();
+    for m in terms {
+        sum.add(m);
     }
-    top + ((a - top).exp() + (b - top).exp()).ln()
+    sum.value()
+}
+
+/// How many terms [`ln_sum`] multiplies before it takes a logarithm.
+const LN_BATCH: usize = 16;
+
+/// [`ln_sum`]'s running state, for sums that receive their terms one at a time (a story's candidates,
+/// each a term per report).
+#[derive(Debug, Clone, Copy)]
+struct LnSum {
+    sum: f64,
+    product: f64,
+    held: usize,
+}
+
+impl Default for LnSum {
+    fn default() -> LnSum {
+        LnSum {
+            sum: 0.0,
+            product: 1.0,
+            held: 0,
+        }
+    }
+}
+
+impl LnSum {
+    #[inline]
+    fn add(&mut self, m: f64) {
+        if !(1e-100..=1e100).contains(&m) {
+            self.sum += m.ln();
+            return;
+        }
+        self.product *= m;
+        self.held += 1;
+        if self.held == LN_BATCH || !(1e-150..=1e150).contains(&self.product) {
+            self.sum += self.product.ln();
+            (self.product, self.held) = (1.0, 0);
+        }
+    }
+
+    fn value(&self) -> f64 {
+        if self.held > 0 {
+            self.sum + self.product.ln()
+        } else {
+            self.sum
+        }
+    }
 }
 
 /// `ln(θ K(d) + (1 − θ) g)`, the log likelihood of one vote at distance `d` from a candidate truth with
@@ -443,6 +495,12 @@ fn ln_add(a: f64, b: f64) -> f64 {
 #[inline]
 fn vote(theta: (f64, f64), kernel: &Kernel, g: f64, d: f64, w: f64, side: Side) -> (f64, f64) {
     mix(theta, kernel.likelihood(d, w, side), g)
+}
+
+/// `θ k + (1 − θ) g`, a vote's likelihood from the kernel's likelihood `k` of it.
+#[inline]
+fn mixture(theta: (f64, f64), k: f64, g: f64) -> f64 {
+    theta.0 * k + theta.1 * g
 }
 
 /// [`vote`] from the kernel's likelihood `k` of the vote.
@@ -555,36 +613,41 @@ fn story_holding(story: &NumberStory, out: &mut Vec<Contribution>, held: usize) 
         }
     }
     let mut scratch = Vec::new();
-    let mut l = vec![0.0; m];
+    let mut l = vec![LnSum::default(); m];
     for (i, u) in units.iter().enumerate().filter(|(_, u)| !u.relay) {
         let ku = held_or_fresh(&k, &mut scratch, i, m, |out| push_row(u, out));
         for (x, &kj) in l.iter_mut().zip(ku) {
-            *x += mix(theta[u.source as usize], kj, g).0;
+            x.add(mixture(theta[u.source as usize], kj, g));
         }
     }
+    let l: Vec<f64> = l.iter().map(LnSum::value).collect();
     let mut post = vec![0.0; m];
     softmax_into(&l, &mut post);
-    let mut cavity = vec![0.0; m];
+    // The posterior's weights before normalising, `Pⱼ = exp(lⱼ − max l)`. A report's cavity (the story
+    // without it) weighs candidate j by `Pⱼ / mᵢⱼ`, its own vote's likelihood divided out, so that the
+    // cavity costs a division where it cost a logarithm and two exponentials. A weight that underflows
+    // here is one the cavity could not lift to count: dividing one vote out moves a candidate by at most
+    // ln(max m / min m) < 50 against the others (see `ln_sum`), far short of the 745 it would need.
+    let top = l.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let p: Vec<f64> = l.iter().map(|&x| (x - top).exp()).collect();
     for (i, u) in units.iter().enumerate() {
         if !u.relay && voters < 2 {
             continue;
         }
         let ku = held_or_fresh(&k, &mut scratch, i, m, |out| push_row(u, out));
-        cavity.copy_from_slice(&l);
-        if !u.relay {
-            for (c, &kj) in cavity.iter_mut().zip(ku) {
-                *c -= mix(theta[u.source as usize], kj, g).0;
-            }
+        // A = Σⱼ qⱼ K(tᵢ − tⱼ), q the cavity normalised; c′ = A / (A + g). A relay is no vote of the
+        // story's, so its cavity is the story itself.
+        let (mut total, mut near) = (0.0, 0.0);
+        for (&pj, &kj) in p.iter().zip(ku) {
+            let q = if u.relay {
+                pj
+            } else {
+                pj / mixture(theta[u.source as usize], kj, g)
+            };
+            total += q;
+            near += q * kj;
         }
-        // ln A = ln Σⱼ qⱼ K(tᵢ − tⱼ), q the cavity normalised; c′ = A / (A + g).
-        let top = cavity.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let ln_q_sum = top + cavity.iter().map(|c| (c - top).exp()).sum::<f64>().ln();
-        let ln_a = cavity
-            .iter()
-            .zip(ku)
-            .map(|(&c, &kj)| c - ln_q_sum + kj.ln())
-            .fold(f64::NEG_INFINITY, ln_add);
-        let c = 1.0 / (1.0 + g / ln_a.exp());
+        let c = 1.0 / (1.0 + g * total / near);
         out.push((i as u32, super::em::rounded(c), false));
     }
     post
@@ -613,7 +676,7 @@ pub fn scale_votes(story: &NumberStory, mu: f64, out: &mut Vec<ScaleVote>) {
 
 /// The M-step: the kernel whose scale maximises `Σ ln(θ K̄_b(d, w) + (1 − θ) g)` over `votes` (summed in
 /// their order), searched on `ln b` from [`MIN_SCALE`] to `widest` (the range of the data on the
-/// transformed scale) over a grid of `SCALE_GRID` points, then by golden section between the best
+/// transformed scale) over a grid of `SCALE_GRID` points, then by Brent's method between the best
 /// point's neighbours; `current` when there are no votes.
 pub fn fit_scale(votes: &[ScaleVote], g: f64, widest: f64, current: Kernel) -> Kernel {
     if votes.is_empty() {
@@ -627,9 +690,10 @@ pub fn fit_scale(votes: &[ScaleVote], g: f64, widest: f64, current: Kernel) -> K
         let blocks: Vec<f64> = votes
             .par_chunks(SCALE_BLOCK)
             .map(|b| {
-                b.iter()
-                    .map(|&(d, w, th)| vote(th, &k, g, d, w, Side::Inside).0)
-                    .sum::<f64>()
+                ln_sum(
+                    b.iter()
+                        .map(|&(d, w, th)| mixture(th, k.likelihood(d, w, Side::Inside), g)),
+                )
             })
             .collect();
         blocks.iter().sum::<f64>()
@@ -642,8 +706,8 @@ pub fn fit_scale(votes: &[ScaleVote], g: f64, widest: f64, current: Kernel) -> K
             (objective(x), x)
         })
         .fold((f64::NEG_INFINITY, lo), |b, p| if p.0 > b.0 { p } else { b });
-    let x = super::ratings::golden_max(objective, (best.1 - step).max(lo), (best.1 + step).min(hi));
-    Kernel::new(if objective(x) >= best.0 { x } else { best.1 }.exp())
+    let (x, at) = super::ratings::brent_max(objective, (best.1 - step).max(lo), (best.1 + step).min(hi), 1e-10);
+    Kernel::new(if at >= best.0 { x } else { best.1 }.exp())
 }
 
 /// The story's estimate on the transformed scale: the fixed point of `μ = Σ rᵢ tᵢ / Σ rᵢ`,
@@ -686,14 +750,14 @@ fn climb(story: &NumberStory, mut mu: f64, mut own: Kernel) -> (f64, f64) {
         ..
     } = *story;
     let objective = |mu: f64, own: &Kernel| {
-        let votes: f64 = units
-            .iter()
-            .filter(|u| !u.relay)
-            .map(|u| {
-                let k = u.class as usize;
-                vote(theta[u.source as usize], own, g, t[k] - mu, w[k], Side::Inside).0
-            })
-            .sum();
+        let votes = ln_sum(units.iter().filter(|u| !u.relay).map(|u| {
+            let k = u.class as usize;
+            mixture(
+                theta[u.source as usize],
+                own.likelihood(t[k] - mu, w[k], Side::Inside),
+                g,
+            )
+        }));
         votes - own.b.ln() - kernel.b * kernel.b / (2.0 * own.b * own.b)
     };
     for _ in 0..ESTIMATE_ITERATIONS {
@@ -848,6 +912,88 @@ mod tests {
         // Recorded on the grid of `em::rounded` (64 steps per unit of logit).
         assert!((out[2].1 - want).abs() < 0.004, "{out:?}");
         assert!(out[2].1 == crate::model::em::rounded(out[2].1));
+    }
+
+    /// The logarithms of running products add up to the sum of the logarithms, across flushes: terms at
+    /// the ends of a vote's range (sixty of each, so that the products leave 1e±150 before sixteen are
+    /// held), terms beyond 1e±100 taken alone, and a sum with no terms.
+    #[test]
+    fn ln_sum_is_the_sum_of_the_logarithms() {
+        let mut terms = Vec::new();
+        for i in 0..60 {
+            terms.extend([7e-13 * (1.0 + i as f64), 4e5 / (1.0 + i as f64), 0.37, 1e-200, 1e200]);
+        }
+        terms.extend([5e-324, f64::MAX, 1.0]);
+        let want: f64 = terms.iter().map(|m| m.ln()).sum();
+        let got = ln_sum(terms.iter().copied());
+        assert!((got - want).abs() < 1e-12 * want.abs(), "{got} against {want}");
+        assert_eq!(ln_sum(std::iter::empty()), 0.0);
+        assert_eq!(ln_sum([2.0].into_iter()), 2f64.ln());
+    }
+
+    /// The cavity in linear terms (`story`) is the cavity in logarithms, as it was computed before, with
+    /// a relay among the reports: on a story of sixty trusted votes on one number and a few on four
+    /// others far apart (so that the candidates' weights span more than 745 nats and some underflow),
+    /// and on a balanced story of seven votes over three near numbers, every report's recorded
+    /// probability is the log-space one's on the recording grid.
+    #[test]
+    fn the_cavity_in_linear_terms_is_the_one_in_logarithms() {
+        let far = {
+            let mut votes: Vec<(u32, f64)> = vec![(0, 0.999); 60];
+            votes.extend([(1, 0.9), (2, 0.6), (3, 0.3), (3, 0.95), (4, 0.5)]);
+            (vec![0.0, 0.05, 3.0, 40.0, 41.0], votes, 0.01, true)
+        };
+        let near = {
+            let votes = vec![(0, 0.9), (0, 0.6), (0, 0.7), (1, 0.8), (1, 0.55), (2, 0.95), (2, 0.4)];
+            (vec![0.0, 0.02, 0.05], votes, 0.02, false)
+        };
+        for (t, votes, b, underflows) in [far, near] {
+            let n = t.len();
+            let w = vec![1e-3; n];
+            let mut units: Vec<Unit> = votes.iter().enumerate().map(|(s, &(c, _))| unit(s as u32, c)).collect();
+            units.push(Unit {
+                relay: true,
+                ..unit(votes.len() as u32, 2)
+            });
+            let mut rates: Vec<f64> = votes.iter().map(|v| v.1).collect();
+            rates.push(0.7);
+            let theta = logs(&rates);
+            let kernel = Kernel::new(b);
+            let g = 1.0 / 41.0;
+            let sides = vec![Side::Inside; n];
+            let story_ = NumberStory {
+                units: &units,
+                t: &t,
+                w: &w,
+                side: &sides,
+                theta: &theta,
+                kernel: &kernel,
+                g,
+            };
+            let mut out = Vec::new();
+            story(&story_, &mut out);
+            let lnk = |u: &Unit, j: usize| {
+                let i = u.class as usize;
+                kernel.likelihood(t[i] - t[j], w[i], Side::Inside)
+            };
+            let ln_m = |u: &Unit, j: usize| mix(theta[u.source as usize], lnk(u, j), g).0;
+            let l: Vec<f64> = (0..n)
+                .map(|j| units.iter().filter(|u| !u.relay).map(|u| ln_m(u, j)).sum())
+                .collect();
+            let spread =
+                l.iter().copied().fold(f64::NEG_INFINITY, f64::max) - l.iter().copied().fold(f64::INFINITY, f64::min);
+            assert_eq!(spread > 745.0, underflows, "{l:?}");
+            assert_eq!(out.len(), units.len());
+            for &(i, c, _) in &out {
+                let u = &units[i as usize];
+                let cavity: Vec<f64> = (0..n).map(|j| l[j] - if u.relay { 0.0 } else { ln_m(u, j) }).collect();
+                let top = cavity.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                let q: Vec<f64> = cavity.iter().map(|c| (c - top).exp()).collect();
+                let a = (0..n).map(|j| q[j] * lnk(u, j)).sum::<f64>() / q.iter().sum::<f64>();
+                let want = crate::model::em::rounded(a / (a + g));
+                assert_eq!(c, want, "report {i} of {n} numbers");
+            }
+        }
     }
 
     /// Two outlets agreeing on one number, b = 1, g = 0.1: each one's cavity is certain of that number,

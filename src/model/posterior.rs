@@ -352,7 +352,7 @@ impl MarginalGrid {
         let n = self.points.len();
         let mut sum = 0.0;
         for (i, &(l, ls, lt)) in self.points.iter().enumerate() {
-            let w = (l + a * ls + b * lt - top).exp();
+            let w = exp_or_zero(l + a * ls + b * lt - top);
             sum += if i == 0 || i == n - 1 { 0.5 * w } else { w };
         }
         (sum * self.h).ln() + top - ln_beta_ab
@@ -436,13 +436,21 @@ impl MarginalGrid {
     }
 }
 
+/// `eˣ`, with 0 at once where it underflows to 0 (below −745.13): the same number, but libm's exp takes a
+/// slow path to underflow, and a grid laid for one prior holds many such points under a prior the search
+/// tries far from it (a fifth of a run's time on one corpus of many small outlets).
+#[inline]
+fn exp_or_zero(x: f64) -> f64 {
+    if x < -746.0 { 0.0 } else { x.exp() }
+}
+
 /// The trapezoid weights `exp(e − top)` of grid exponents `e` (halved at the two ends).
 fn trapezoid_weights(e: &[f64], top: f64) -> Vec<f64> {
     let n = e.len();
     e.iter()
         .enumerate()
         .map(|(i, &x)| {
-            let w = (x - top).exp();
+            let w = exp_or_zero(x - top);
             if i == 0 || i == n - 1 { 0.5 * w } else { w }
         })
         .collect()

@@ -71,6 +71,80 @@ pub fn golden_max(f: impl Fn(f64) -> f64, a: f64, b: f64) -> f64 {
     0.5 * (a + b)
 }
 
+/// The maximiser of `f` on `[a, b]` and its value, by Brent's method (Brent 1973, "Algorithms for
+/// minimization without derivatives", ch. 5): parabolic steps through the three best points where they
+/// behave, golden-section steps where they do not, until the bracket is within `2 (√ε |x| + tol)` of the
+/// point. For smooth objectives it needs a dozen evaluations where [`golden_max`]'s fixed 60 rounds
+/// need 63; closer than √ε relative the objective cannot tell points apart anyway, its change being
+/// quadratic in the step. Deterministic: the same evaluations in the same order every time.
+pub fn brent_max(f: impl Fn(f64) -> f64, a: f64, b: f64, tol: f64) -> (f64, f64) {
+    const C: f64 = 0.381_966_011_250_105_1; // (3 − √5) / 2
+    let sqrt_eps = f64::EPSILON.sqrt();
+    let (mut a, mut b) = (a.min(b), a.max(b));
+    let mut x = a + C * (b - a);
+    let (mut w, mut v) = (x, x);
+    // Minimises −f.
+    let mut fx = -f(x);
+    let (mut fw, mut fv) = (fx, fx);
+    let (mut d, mut e): (f64, f64) = (0.0, 0.0);
+    for _ in 0..200 {
+        let m = 0.5 * (a + b);
+        let tol1 = sqrt_eps * x.abs() + tol;
+        let tol2 = 2.0 * tol1;
+        if (x - m).abs() <= tol2 - 0.5 * (b - a) {
+            break;
+        }
+        let mut parabolic = false;
+        if e.abs() > tol1 {
+            let r = (x - w) * (fx - fv);
+            let mut q = (x - v) * (fx - fw);
+            let mut p = (x - v) * q - (x - w) * r;
+            q = 2.0 * (q - r);
+            if q > 0.0 {
+                p = -p;
+            } else {
+                q = -q;
+            }
+            let last = e;
+            e = d;
+            if p.abs() < (0.5 * q * last).abs() && p > q * (a - x) && p < q * (b - x) {
+                d = p / q;
+                let u = x + d;
+                if u - a < tol2 || b - u < tol2 {
+                    d = if x < m { tol1 } else { -tol1 };
+                }
+                parabolic = true;
+            }
+        }
+        if !parabolic {
+            e = if x < m { b - x } else { a - x };
+            d = C * e;
+        }
+        let u = x + if d.abs() >= tol1 { d } else { tol1.copysign(d) };
+        let fu = -f(u);
+        if fu <= fx {
+            if u < x {
+                b = x;
+            } else {
+                a = x;
+            }
+            (v, fv, w, fw, x, fx) = (w, fw, x, fx, u, fu);
+        } else {
+            if u < x {
+                a = u;
+            } else {
+                b = u;
+            }
+            if fu <= fw || w == x {
+                (v, fv, w, fw) = (w, fw, u, fu);
+            } else if fu <= fv || v == x || v == w {
+                (v, fv) = (u, fu);
+            }
+        }
+    }
+    (x, -fx)
+}
+
 /// The strength maximising `Σ log_marginal(counts, mean, s)` over the items: a grid on ln s, then golden
 /// section around the best grid point. Where the sum does not depend on s (every item has one rating or
 /// none) the largest strength wins the ties, that is, full shrinkage: nothing shows sources differ.
@@ -201,6 +275,33 @@ mod tests {
 
     fn labels(n: usize) -> Vec<String> {
         (0..n).map(|i| format!("l{i}")).collect()
+    }
+
+    /// Brent's method finds what golden section finds, in far fewer evaluations on smooth objectives:
+    /// a parabola (maximum at 0.3), a log likelihood `5 ln x − 3x` (at 5/3, by hand), a flat-topped
+    /// `−|x − 0.7|^1.5` (at 0.7, where parabolas fit badly) and a maximum at the bracket's end.
+    #[test]
+    fn brent_finds_the_maximum_in_few_evaluations() {
+        let cases: [(fn(f64) -> f64, f64, f64, f64); 4] = [
+            (|x| -(x - 0.3) * (x - 0.3), -2.0, 2.0, 0.3),
+            (|x| 5.0 * x.ln() - 3.0 * x, 0.1, 10.0, 5.0 / 3.0),
+            (|x| -(x - 0.7).abs().powf(1.5), 0.0, 3.0, 0.7),
+            (|x| x, 0.0, 1.0, 1.0),
+        ];
+        for (i, &(f, a, b, want)) in cases.iter().enumerate() {
+            let calls = std::cell::Cell::new(0);
+            let counted = |x: f64| {
+                calls.set(calls.get() + 1);
+                f(x)
+            };
+            let (x, at) = brent_max(counted, a, b, 1e-10);
+            assert!((x - want).abs() < 1e-6, "case {i}: {x} against {want}");
+            assert_eq!(at, f(x), "case {i}");
+            assert!((x - golden_max(f, a, b)).abs() < 1e-6, "case {i}");
+            if i < 2 {
+                assert!(calls.get() <= 20, "case {i}: {} evaluations", calls.get());
+            }
+        }
     }
 
     /// One rating under a Dirichlet(s·m): the marginal is m_k whatever s (Γ(a + 1)/Γ(a) = a, by hand);
