@@ -282,7 +282,8 @@ mod tests {
     /// `−|x − 0.7|^1.5` (at 0.7, where parabolas fit badly) and a maximum at the bracket's end.
     #[test]
     fn brent_finds_the_maximum_in_few_evaluations() {
-        let cases: [(fn(f64) -> f64, f64, f64, f64); 4] = [
+        type Case = (fn(f64) -> f64, f64, f64, f64);
+        let cases: [Case; 4] = [
             (|x| -(x - 0.3) * (x - 0.3), -2.0, 2.0, 0.3),
             (|x| 5.0 * x.ln() - 3.0 * x, 0.1, 10.0, 5.0 / 3.0),
             (|x| -(x - 0.7).abs().powf(1.5), 0.0, 3.0, 0.7),
