@@ -248,3 +248,42 @@ fn topics_without_a_topic_column_is_an_error() {
     assert!(err.contains("claims.csv:1: missing required column `topic`"), "{err}");
     assert!(!wd.path("out/source_topics.csv").exists());
 }
+
+/// A topic strength fitted below ½ (one outlet whose topics disagree, found by a randomised campaign) is
+/// scored, not a panic: each cell's prior strength is capped by the fitted one.
+#[test]
+fn a_topic_strength_below_a_half_is_scored() {
+    let wd = Workdir::new("topics-weak-strength");
+    wd.create(
+        "claims.csv",
+        "claim_id,source,published_at,story_id,stance,topic,attributed_to
+c0008,S00,2025-01-07T12:22:00Z,st006,asserts,war,
+c0011,S00,2025-01-10T20:11:00Z,st006,denies,war,
+c0015,S00,2025-01-01T13:25:00Z,st008,asserts,war,
+c0032,S00,2025-01-09T11:18:00Z,st002,denies,,
+c0034,S00,2025-01-14,st007,asserts,econ,
+c0037,S00,2025-01-09,st008,denies,econ,
+c0041,S00,2025-01-13,st014,,war,
+c0053,S00,2025-01-08T16:38:00Z,st007,denies,econ,S00
+c0070,S00,2025-01-03T19:55:00Z,st002,asserts,,Outsider
+",
+    );
+    let out = wd
+        .command("score")
+        .args([
+            "--claims",
+            "claims.csv",
+            "--topics",
+            "--threads",
+            "1",
+            "--out",
+            "out",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let topics = wd.read_string("out/source_topics.csv");
+    assert!(topics.lines().count() >= 3, "{topics}");
+    assert!(!topics.contains("NaN"), "{topics}");
+}

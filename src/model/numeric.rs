@@ -789,8 +789,15 @@ pub fn median_sorted(x: &[f64]) -> f64 {
     match n {
         0 => f64::NAN,
         _ if n % 2 == 1 => x[n / 2],
-        _ => 0.5 * (x[n / 2 - 1] + x[n / 2]),
+        _ => midpoint(x[n / 2 - 1], x[n / 2]),
     }
+}
+
+/// `(a + b) / 2` without overflow: two claims of 1e308 have the median 1e308, not infinity. The same bits
+/// as `0.5 (a + b)` wherever the sum is finite.
+fn midpoint(a: f64, b: f64) -> f64 {
+    let sum = a + b;
+    if sum.is_finite() { 0.5 * sum } else { 0.5 * a + 0.5 * b }
 }
 
 #[cfg(test)]
@@ -1274,5 +1281,8 @@ mod tests {
         assert_eq!(median_sorted(&[1.0, 3.0, 5.0, 10.0]), 4.0);
         assert_eq!(median_sorted(&[1.0, 3.0, 5.0]), 3.0);
         assert!(median_sorted(&[]).is_nan());
+        assert_eq!(median_sorted(&[1e308, 1e308]), 1e308);
+        assert_eq!(median_sorted(&[-f64::MAX, -f64::MAX]), -f64::MAX);
+        assert_eq!(median_sorted(&[f64::MAX, f64::MAX, 1.0, 2.0][2..]), 1.5);
     }
 }

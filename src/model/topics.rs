@@ -111,7 +111,9 @@ pub(crate) fn fit(
             let m = mean(k);
             let sd = overall[cells[k].0.0 as usize].1;
             let variance = sd * sd + m * (1.0 - m) / (strength + 1.0);
-            let kappa = (m * (1.0 - m) / variance - 1.0).clamp(0.5, strength);
+            // At least half a report's worth, but never above the fitted strength, which can itself be
+            // below ½ (its search runs down to e⁻¹; `clamp` would panic on bounds the wrong way round).
+            let kappa = (m * (1.0 - m) / variance - 1.0).max(0.5).min(strength);
             let s = r.posterior(kappa * m, kappa * (1.0 - m), level, &[]);
             TopicScore {
                 source: cells[k].0.0,
