@@ -429,7 +429,7 @@ impl Kernel {
 
 /// `Σ ln mᵢ` for positive `mᵢ`, as the logarithms of running products: one logarithm per
 /// [`LN_BATCH`] terms instead of one each. The logarithm is most of the cost of em's sums of votes' log
-/// likelihoods (the scale's M-step evaluates one over every vote some hundred times an iteration). A vote's
+/// likelihoods (the scale's M-step evaluates one over every vote some sixty times an iteration). A vote's
 /// likelihood lies between `1e-9 g` (g ≥ 1/1,420 on the asinh scale) and `3/(8 MIN_SCALE)`, so sixteen of
 /// them cannot leave the range of an f64; a product that nears either end is taken at once all the same,
 /// and a term outside 1e±100 on its own, so that no input can underflow it. Rounding: a product of k terms
