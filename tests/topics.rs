@@ -268,21 +268,16 @@ c0053,S00,2025-01-08T16:38:00Z,st007,denies,econ,S00
 c0070,S00,2025-01-03T19:55:00Z,st002,asserts,,Outsider
 ",
     );
-    let out = wd
-        .command("score")
-        .args([
-            "--claims",
-            "claims.csv",
-            "--topics",
-            "--threads",
-            "1",
-            "--out",
-            "out",
-            "-q",
-        ])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    wd.output(wd.command("score").args([
+        "--claims",
+        "claims.csv",
+        "--topics",
+        "--threads",
+        "1",
+        "--out",
+        "out",
+        "-q",
+    ]));
     let topics = wd.read_string("out/source_topics.csv");
     assert!(topics.lines().count() >= 3, "{topics}");
     assert!(!topics.contains("NaN"), "{topics}");

@@ -51,7 +51,7 @@
 //! votes (a median-like centre); measured on the Emotion set, that was further from the gold
 //! (DESIGN.md, "em over numbers").
 
-use super::categorical::{Contribution, Unit, softmax_into};
+use super::categorical::{Contribution, Unit};
 
 /// The smallest kernel scale on the transformed scale (numbers keep six significant digits, a relative
 /// step of at least 1e-6).
@@ -506,9 +506,8 @@ fn mixture(theta: (f64, f64), k: f64, g: f64) -> f64 {
 /// [`vote`] from the kernel's likelihood `k` of the vote.
 #[inline]
 fn mix(theta: (f64, f64), k: f64, g: f64) -> (f64, f64) {
-    let good = theta.0 * k;
-    let total = good + theta.1 * g;
-    (total.ln(), good / total)
+    let total = mixture(theta, k, g);
+    (total.ln(), theta.0 * k / total)
 }
 
 /// The starting scale: the root mean square distance on the transformed scale of every vote from its
@@ -621,15 +620,16 @@ fn story_holding(story: &NumberStory, out: &mut Vec<Contribution>, held: usize) 
         }
     }
     let l: Vec<f64> = l.iter().map(LnSum::value).collect();
-    let mut post = vec![0.0; m];
-    softmax_into(&l, &mut post);
-    // The posterior's weights before normalising, `Pⱼ = exp(lⱼ − max l)`. A report's cavity (the story
-    // without it) weighs candidate j by `Pⱼ / mᵢⱼ`, its own vote's likelihood divided out, so that the
-    // cavity costs a division where it cost a logarithm and two exponentials. A weight that underflows
-    // here is one the cavity could not lift to count: dividing one vote out moves a candidate by at most
-    // ln(max m / min m) < 50 against the others (see `ln_sum`), far short of the 745 it would need.
+    // The posterior's weights before normalising, `Pⱼ = exp(lⱼ − max l)`, and the posterior (the same
+    // numbers as `softmax_into`). A report's cavity (the story without it) weighs candidate j by
+    // `Pⱼ / mᵢⱼ`, its own vote's likelihood divided out, so that the cavity costs a division where it
+    // cost a logarithm and two exponentials. A weight that underflows here is one the cavity could not
+    // lift to count: dividing one vote out moves a candidate by at most ln(max m / min m) < 50 against
+    // the others (see `ln_sum`), far short of the 745 it would need.
     let top = l.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let p: Vec<f64> = l.iter().map(|&x| (x - top).exp()).collect();
+    let sum = p.iter().fold(0.0, |s, &x| s + x);
+    let post: Vec<f64> = p.iter().map(|&x| x / sum).collect();
     for (i, u) in units.iter().enumerate() {
         if !u.relay && voters < 2 {
             continue;
@@ -637,13 +637,10 @@ fn story_holding(story: &NumberStory, out: &mut Vec<Contribution>, held: usize) 
         let ku = held_or_fresh(&k, &mut scratch, i, m, |out| push_row(u, out));
         // A = Σⱼ qⱼ K(tᵢ − tⱼ), q the cavity normalised; c′ = A / (A + g). A relay is no vote of the
         // story's, so its cavity is the story itself.
+        let own = theta[u.source as usize];
         let (mut total, mut near) = (0.0, 0.0);
         for (&pj, &kj) in p.iter().zip(ku) {
-            let q = if u.relay {
-                pj
-            } else {
-                pj / mixture(theta[u.source as usize], kj, g)
-            };
+            let q = if u.relay { pj } else { pj / mixture(own, kj, g) };
             total += q;
             near += q * kj;
         }
@@ -789,15 +786,10 @@ pub fn median_sorted(x: &[f64]) -> f64 {
     match n {
         0 => f64::NAN,
         _ if n % 2 == 1 => x[n / 2],
-        _ => midpoint(x[n / 2 - 1], x[n / 2]),
+        // std's midpoint: (a + b) / 2 where the sum is finite, and no overflow where it is not (two
+        // claims of 1e308 have the median 1e308, not infinity).
+        _ => f64::midpoint(x[n / 2 - 1], x[n / 2]),
     }
-}
-
-/// `(a + b) / 2` without overflow: two claims of 1e308 have the median 1e308, not infinity. The same bits
-/// as `0.5 (a + b)` wherever the sum is finite.
-fn midpoint(a: f64, b: f64) -> f64 {
-    let sum = a + b;
-    if sum.is_finite() { 0.5 * sum } else { 0.5 * a + 0.5 * b }
 }
 
 #[cfg(test)]
