@@ -26,8 +26,10 @@
 //! let run = credence::score_files(&inputs, LoadOptions::default(), &Params::default()).unwrap();
 //! assert_eq!(run.loaded.claims.read, 2);
 //! // A denial moves the asserting outlet below the denying one.
-//! let wire = &run.scores.sources[0];
-//! let post = &run.scores.sources[1];
+//! // Outlets, stories and values are numbered in byte order of their names, whatever the rows' order.
+//! let id = |name| run.loaded.corpus.sources.get(name).unwrap() as usize;
+//! assert_eq!((id("Post"), id("Wire")), (0, 1));
+//! let (wire, post) = (&run.scores.sources[id("Wire")], &run.scores.sources[id("Post")]);
 //! assert!(wire.reliability < post.reliability);
 //! assert!(wire.ci_low < wire.reliability && wire.reliability < wire.ci_high);
 //! ```

@@ -507,6 +507,7 @@ pub fn merge(mut partials: Vec<Partial>) -> Result<Merged> {
     inputs.resolutions = tallies;
     rejects.append(&mut problems);
     inputs.rejected = rejects.len() as u64;
+    corpus.number_by_name();
     Ok(Merged {
         corpus,
         rejects,

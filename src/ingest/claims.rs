@@ -3,7 +3,8 @@
 //! The claims file is the large one (millions of rows), so it is never held whole. Blocks of whole records
 //! ([`super::blocks`]) are parsed in parallel, a batch at a time; each block interns its names locally and
 //! hashes its claim ids (xxh3, 128 bits). The batch's blocks are then merged in input order: local names
-//! map to global ids in order of first appearance, and every accepted row becomes a [`Mention`].
+//! map to global ids in order of first appearance, and every accepted row becomes a [`Mention`]. Once every
+//! file is read, [`super::load`] numbers the names by name instead ([`Corpus::number_by_name`]).
 //! The results are therefore the same for any thread count and any block size. Ids are checked for
 //! duplicates after the pass, from 8 bytes of hash per claim, sorted (`read`); only a file with a
 //! duplicate is read again with every hash in a set. What remains per claim after loading is the mention

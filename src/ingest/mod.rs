@@ -226,6 +226,9 @@ pub fn load(inputs: &Inputs, opts: LoadOptions) -> Result<Loaded> {
         out.resolutions = tallies.pop();
         out.rejects.append(&mut problems);
     }
+    drop(_stage);
+    let _stage = crate::progress::Stage::start("ids by name");
+    out.corpus.number_by_name();
     Ok(out)
 }
 

@@ -488,8 +488,9 @@ pub const STORY_COLUMNS: [&str; 5] = ["story_id", "value", "probability", "sourc
 /// The per-story column of number-valued stories' estimates (empty for a method without one).
 pub const ESTIMATE_COLUMN: &str = "estimate";
 
-/// Writes the per-story table, in order of first appearance: each story's most probable value (`true` or
-/// `false` for a plain story; empty when nothing decides it), its probability (empty likewise), the
+/// Writes the per-story table, in story order (byte order of the ids, [`Corpus::number_by_name`]): each
+/// story's most probable value (`true` or `false` for a plain story; empty when nothing decides it), its
+/// probability (empty likewise), the
 /// outlets that claim it and the outlets credited with those claims; for number-valued stories, the
 /// method's estimate of the number.
 pub fn write_stories_csv(corpus: &Corpus, scores: &Scores, out: &mut (dyn Write + Send)) -> Result<()> {
