@@ -282,7 +282,7 @@ impl Names {
     }
 
     /// Every id, in byte order of the names. Sorted by the 8 bytes after the prefix all names share, as a
-    /// number, and by the whole names only where those tie: at 3M story ids a third of the time of
+    /// number, and by the whole names only where those tie: at 3M story ids a quarter of the time of
     /// comparing names throughout, which reads each from wherever it lies in the arena.
     fn ids_by_name(&self) -> Vec<u32> {
         use rayon::prelude::*;
