@@ -1,5 +1,7 @@
 //! The one float format of every output: six decimals, so equal results give equal bytes and a result
-//! that moves in the ninth decimal does not change a file.
+//! that moves in the ninth decimal does not change a file. From 10¹⁶ in magnitude, where a double holds no
+//! fraction and not every integer, the shortest scientific form that reads back as the same double
+//! (`1.7e308`, not the 309 digits of its exact value).
 
 /// Prints a float with six decimals; never `-0.000000`.
 pub fn float(x: f64) -> String {
@@ -59,7 +61,8 @@ fn push_uint(out: &mut Vec<u8>, mut n: u64) {
 }
 
 /// Appends a float with six decimals to `out`. Values below 10⁹ in magnitude (every score) take an
-/// integer path, rounding half away from zero at the sixth decimal; others go through `format!`.
+/// integer path, rounding half away from zero at the sixth decimal; others go through `format!`, from
+/// [`SCIENTIFIC`] in the shortest scientific form that reads back as the same double.
 pub fn push_float(out: &mut String, x: f64) {
     use std::fmt::Write;
     if x.is_finite() && x.abs() < 1e9 {
@@ -69,10 +72,17 @@ pub fn push_float(out: &mut String, x: f64) {
         }
         let m = micros.unsigned_abs();
         let _ = write!(out, "{}.{:06}", m / 1_000_000, m % 1_000_000);
+    } else if x.is_finite() && x.abs() >= SCIENTIFIC {
+        let _ = write!(out, "{x:e}");
     } else {
         let _ = write!(out, "{x:.6}");
     }
 }
+
+/// The magnitude from which floats are printed in scientific form: past 2⁵³ a double holds no fraction and
+/// skips integers, so six decimals would print digits that say nothing (a number story's estimate of
+/// 1.7e308 took 309 of them).
+pub const SCIENTIFIC: f64 = 1e16;
 
 /// Serialises `x` to three significant digits: for a convergence measure such as em's last change, whose
 /// size matters and whose 16th digit depends on the order of a sum (six decimals would print 5.7e-7 as 0.000001).
@@ -138,5 +148,22 @@ mod tests {
             }
         }
         assert_eq!(round6(-1e-7).to_bits(), 0.0f64.to_bits());
+    }
+
+    #[test]
+    fn huge_floats_are_short_and_read_back_exactly() {
+        assert_eq!(float(9.99e15), "9990000000000000.000000");
+        assert_eq!(float(1e16), "1e16");
+        assert_eq!(float(1.7e308), "1.7e308");
+        assert_eq!(float(-f64::MAX), "-1.7976931348623157e308");
+        assert_eq!(float(123_456_789_012_345_680_000.0), "1.2345678901234568e20");
+        assert_eq!(float(f64::INFINITY), "inf");
+        for x in [1e16, 1.7e308, -f64::MAX, 3.0e17 + 64.0, 1e300 / 3.0] {
+            let mut b = Vec::new();
+            push_float_bytes(&mut b, x);
+            assert_eq!(String::from_utf8(b).unwrap(), float(x), "{x}");
+            assert_eq!(float(x).parse::<f64>().unwrap().to_bits(), x.to_bits(), "{x}");
+            assert_eq!(round6(x).to_bits(), x.to_bits(), "{x}");
+        }
     }
 }
