@@ -165,7 +165,8 @@ pub fn read_sources_meta(path: &Path, loaded: &mut Loaded, strict: bool) -> Resu
     Ok(())
 }
 
-/// Reads and validates all inputs.
+/// Reads and validates all inputs. Names are numbered by first appearance while reading, then by name
+/// ([`Corpus::number_by_name`]), so that what follows does not depend on the order of the rows.
 ///
 /// Where a file has a `text` column and rows without a `story_id` (or no such column), the matcher
 /// ([`unkeyed::link_files`]) forms their stories first, and the files are then read with its assignment.
