@@ -956,14 +956,9 @@ impl Corpus {
     /// any row order, and `stories.csv`, written in story order, is the same bytes too.
     pub fn number_by_name(&mut self) {
         use rayon::prelude::*;
-        let remap = |ids: &mut [u32], new: &[u32]| {
-            ids.par_iter_mut()
-                .filter(|id| **id != u32::MAX)
-                .for_each(|id| *id = new[*id as usize]);
-        };
         if let Some(new) = self.sources.number_by_name() {
-            remap(&mut self.mentions.source, &new);
-            remap(&mut self.mentions.attributed, &new);
+            renumber(&mut self.mentions.source, &new);
+            renumber(&mut self.mentions.attributed, &new);
             if !self.source_group.is_empty() {
                 let mut group = vec![u32::MAX; self.source_group.len()];
                 for (old, &g) in self.source_group.iter().enumerate() {
@@ -973,7 +968,7 @@ impl Corpus {
             }
         }
         if let Some(new) = self.stories.number_by_name() {
-            remap(&mut self.mentions.story, &new);
+            renumber(&mut self.mentions.story, &new);
             self.responses
                 .par_iter_mut()
                 .for_each(|r| r.story = new[r.story as usize]);
@@ -982,12 +977,29 @@ impl Corpus {
                 .for_each(|r| r.story = new[r.story as usize]);
         }
         if let Some(new) = self.values.number_by_name() {
-            remap(&mut self.mention_values, &new);
+            renumber(&mut self.mention_values, &new);
         }
         if let Some(new) = self.topics.number_by_name() {
-            remap(&mut self.mention_topics, &new);
+            renumber(&mut self.mention_topics, &new);
+        }
+        self.number_groups_by_name();
+    }
+
+    /// Numbers the groups of outlets in byte order of their names, as [`Corpus::number_by_name`] does the
+    /// rest: they are read after it ran (`--sources-meta`), and so that file's row order decides nothing.
+    pub fn number_groups_by_name(&mut self) {
+        if let Some(new) = self.groups.number_by_name() {
+            renumber(&mut self.source_group, &new);
         }
     }
+}
+
+/// Replaces each id in `ids` (but `u32::MAX`, none) by its new number `new[id]`.
+fn renumber(ids: &mut [u32], new: &[u32]) {
+    use rayon::prelude::*;
+    ids.par_iter_mut()
+        .filter(|id| **id != u32::MAX)
+        .for_each(|id| *id = new[*id as usize]);
 }
 
 /// Elements packed at a time by [`Corpus::stow`], column by column.

@@ -148,12 +148,7 @@ pub fn read_sources_meta(path: &Path, loaded: &mut Loaded, strict: bool) -> Resu
             corpus.source_group[id as usize] = g;
         }
     }
-    // Groups by name too, so that the order of this file's rows decides nothing either.
-    if let Some(new) = corpus.groups.number_by_name() {
-        for g in corpus.source_group.iter_mut().filter(|g| **g != u32::MAX) {
-            *g = new[*g as usize];
-        }
-    }
+    corpus.number_groups_by_name();
     rejects.sort_by_key(|r| r.line);
     tally.scored -= rejects.len() as u64 - tally.rejected;
     tally.rejected = rejects.len() as u64;

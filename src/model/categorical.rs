@@ -1011,11 +1011,14 @@ fn vote_shares(p: &Problem, n_classes: usize) -> Vec<f64> {
 /// the number of rows with a count in column l, and Brent's method needs about a dozen evaluations where
 /// golden section's fixed 60 rounds took 62 (session 19).
 fn dirichlet_strength(counts: &[f64], m: &[f64]) -> f64 {
-    let rows: Vec<&[f64]> = counts.chunks(m.len()).filter(|r| r.iter().sum::<f64>() > 0.0).collect();
+    let (rows, totals): (Vec<&[f64]>, Vec<f64>) = counts
+        .chunks(m.len())
+        .map(|r| (r, r.iter().sum::<f64>()))
+        .filter(|&(_, n)| n > 0.0)
+        .unzip();
     if rows.is_empty() {
         return MAX_STRENGTH;
     }
-    let totals: Vec<f64> = rows.iter().map(|r| r.iter().sum()).collect();
     let mut used = vec![0u32; m.len()];
     for r in &rows {
         for (u, &c) in used.iter_mut().zip(r.iter()) {
