@@ -318,20 +318,32 @@ fn link_files_with(
     // The matcher sees claims with a text; keyed story names get dense ids.
     let mut keyed = Names::default();
     let mut sources = Names::default();
-    let mut docs = Vec::new();
-    let mut doc_rows = Vec::new();
-    for (k, r) in claim_rows.iter_mut().enumerate() {
-        // Moved, not copied: the features are the largest part of what the matcher holds.
-        let Some(features) = r.features.take() else { continue };
-        docs.push(ClaimDoc {
-            time: r.time,
-            source: sources.intern(&r.source),
-            story: r.story.as_deref().map(|s| keyed.intern(s)),
-            attributed: r.attributed,
-            features,
-        });
-        doc_rows.push(k);
-    }
+    // Moved, not copied: the features are the largest part of what the matcher holds.
+    let mut taken: Vec<(usize, Features)> = claim_rows
+        .iter_mut()
+        .enumerate()
+        .filter_map(|(k, r)| r.features.take().map(|f| (k, f)))
+        .collect();
+    // The matcher breaks ties of time by its input order and numbers the stories it forms in that
+    // order: handing it the claims by time, then id, makes both independent of the rows' order.
+    taken.sort_by(|a, b| {
+        let (a, b) = (&claim_rows[a.0], &claim_rows[b.0]);
+        a.time.cmp(&b.time).then_with(|| a.id.as_bytes().cmp(b.id.as_bytes()))
+    });
+    let doc_rows: Vec<usize> = taken.iter().map(|e| e.0).collect();
+    let docs: Vec<ClaimDoc> = taken
+        .into_iter()
+        .map(|(k, features)| {
+            let r = &claim_rows[k];
+            ClaimDoc {
+                time: r.time,
+                source: sources.intern(&r.source),
+                story: r.story.as_deref().map(|s| keyed.intern(s)),
+                attributed: r.attributed,
+                features,
+            }
+        })
+        .collect();
     let mut words: FxHashMap<u64, String> = FxHashMap::default();
     let mut seen_ids: FxHashSet<&str> = FxHashSet::default();
     let mut response_lines = Vec::new();
