@@ -3,17 +3,33 @@
 //! `CREDENCE_TIMING=1` prints each stage's wall time to standard error when the stage ends, for profiling
 //! and for BENCHMARKS.md's "where the time goes", and on Linux a second line with the resident memory
 //! and its peak so far ("where the memory goes"). The progress bar (rows, throughput, stage) is drawn only
-//! when standard error is a terminal and the caller has not asked for quiet.
+//! when standard error is a terminal and the caller has not asked for quiet; notices (a slow input, and
+//! why) when the caller has turned them on.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 static BAR: AtomicBool = AtomicBool::new(false);
+static NOTICES: AtomicBool = AtomicBool::new(false);
 
 /// Turns the progress bar on or off for this process (it is drawn only on a terminal either way).
 pub fn enable_bar(on: bool) {
     use std::io::IsTerminal;
     BAR.store(on && std::io::stderr().is_terminal(), Ordering::Relaxed);
+}
+
+/// Turns notices ([`notice`]) on or off for this process; they are off unless a caller turns them on, so
+/// that the library prints nothing of its own accord.
+pub fn enable_notices(on: bool) {
+    NOTICES.store(on, Ordering::Relaxed);
+}
+
+/// Tells the user, on standard error, something about the input that they would want to know while the run
+/// is still going (where it will be slow, and why), when notices are on.
+pub fn notice(message: &str) {
+    if NOTICES.load(Ordering::Relaxed) {
+        eprintln!("credence: {message}");
+    }
 }
 
 /// The process's resident memory and its peak so far, in MiB (Linux: `VmRSS` and `VmHWM` of

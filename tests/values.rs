@@ -313,3 +313,46 @@ fn a_tie_is_decided_by_the_values_not_the_order_of_the_rows() {
         }
     }
 }
+
+/// One story of 5,000 distinct numbers (what a constant `story_id` makes) gets a notice on standard
+/// error before em over numbers weighs its values pair by pair; a run under `-q` does not, nor does a file
+/// of narrow stories, nor vote, which is linear in a story's width. (`model::wide_story_notice`'s unit test
+/// has the thresholds; this one checks that `score` prints it.)
+#[test]
+fn a_story_wide_enough_to_be_slow_is_noticed() {
+    let wd = Workdir::new("values-wide-notice");
+    let mut wide = String::from("claim_id,source,published_at,story_id,stance,value\n");
+    let mut narrow = wide.clone();
+    for i in 0..5_000 {
+        wide.push_str(&format!(
+            "c{i},outlet {},2025-01-01,one,asserts,{}\n",
+            i % 2,
+            1000 + 7 * i
+        ));
+        narrow.push_str(&format!(
+            "c{i},outlet {},2025-01-01,s{},asserts,{}\n",
+            i % 40,
+            i / 4,
+            1000 + i % 3
+        ));
+    }
+    wd.create("wide.csv", wide);
+    wd.create("narrow.csv", narrow);
+    let stderr = |file: &str, method: &str, quiet: bool| {
+        let mut cmd = wd.command("score");
+        cmd.args(["--claims", file, "--value-kind", "number", "--method", method])
+            .args(["--out", &format!("out-{file}-{method}-{quiet}")]);
+        if quiet {
+            cmd.arg("-q");
+        }
+        String::from_utf8(wd.output(&mut cmd).stderr).unwrap()
+    };
+    let said = stderr("wide.csv", "em", false);
+    assert!(
+        said.contains("credence: a story has 5000 distinct values; em over numbers") && said.contains("story_id"),
+        "{said}"
+    );
+    assert!(!stderr("wide.csv", "em", true).contains("distinct values"), "-q");
+    assert!(!stderr("narrow.csv", "em", false).contains("distinct values"), "narrow");
+    assert!(!stderr("wide.csv", "vote", false).contains("distinct values"), "vote");
+}

@@ -48,6 +48,7 @@ pub fn run(args: MergeArgs) -> credence::Result<()> {
     super::set_threads(args.threads)?;
     credence::report::keep_formulas(args.keep_formulas);
     credence::progress::enable_bar(!args.quiet);
+    credence::progress::enable_notices(!args.quiet);
     let params = args.model.params();
     let merged = credence::shard::merge_files(&args.partials)?;
     // Paired before the model runs, so that a wrong list of files fails at once.

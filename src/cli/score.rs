@@ -393,6 +393,7 @@ pub fn run(args: ScoreArgs) -> credence::Result<()> {
     super::set_threads(args.threads)?;
     credence::report::keep_formulas(args.keep_formulas);
     credence::progress::enable_bar(!args.quiet);
+    credence::progress::enable_notices(!args.quiet);
     let mut params = args.model.params();
     params.as_of = args.as_of;
     params.half_life = args

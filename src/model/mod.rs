@@ -1050,6 +1050,12 @@ fn score_held(mut held: Held<'_>, params: &Params) -> Result<Scores> {
     let (finished, responders, p_true): (Vec<(Record, f64, f64)>, _, Vec<f64>) = if let Some(which) = td_method {
         let _stage = crate::progress::Stage::start("truth discovery");
         let problem = categorical_problem(corpus, &groups, &credited, &evidence, &name_rank, params);
+        if let categorical::Classes::PerStory { start, .. } = &problem.classes {
+            let widths = start.windows(2).map(|w| (w[1] - w[0]) as usize);
+            if let Some(message) = wide_story_notice(widths, which, problem.numbers.is_some()) {
+                crate::progress::notice(&message);
+            }
+        }
         let kind = corpus.value_kind;
         let sim = |s: usize, a: u32, b: u32| match &problem.classes {
             categorical::Classes::PerStory { .. } => {
@@ -1250,6 +1256,48 @@ fn score_held(mut held: Held<'_>, params: &Params) -> Result<Scores> {
         p_true,
         probes,
         td,
+    })
+}
+
+/// Stories narrower than this cost em over numbers and TruthFinder little next to the rest of a run, and
+/// are left out of [`wide_story_notice`]'s count.
+const WIDE_STORY: usize = 256;
+
+/// Pairs of a wide story's values (summed over wide stories, each story's width squared) from which
+/// [`wide_story_notice`] speaks up: em over numbers weighs every value against every other in each
+/// iteration's passes, and one story of 5,000 values (25 million pairs) took 9.7 s, 8,000 values 25 s
+/// (session 20, 2 cores, 35 and 20-odd iterations). TruthFinder's pairs cost about a sixth as much
+/// (8,000 values 4.4 s, 16,000 17.5 s), so its threshold is six times higher.
+const WIDE_PAIRS: [(categorical::Which, f64); 2] =
+    [(categorical::Which::Em, 25e6), (categorical::Which::TruthFinder, 150e6)];
+
+/// The notice for stories wide enough to make `which` slow (a missing or constant `story_id` makes one
+/// story of the whole file, and the run then seems to hang), given each story's width (distinct values);
+/// `None` where they are not. em over numbers and TruthFinder weigh each value of a story against every
+/// other, so their time grows with the square of a story's width; the other methods are linear in it.
+fn wide_story_notice(widths: impl Iterator<Item = usize>, which: categorical::Which, numbers: bool) -> Option<String> {
+    let (method, limit) = match which {
+        categorical::Which::Em if numbers => ("em over numbers", WIDE_PAIRS[0].1),
+        categorical::Which::TruthFinder => ("TruthFinder", WIDE_PAIRS[1].1),
+        _ => return None,
+    };
+    let (mut wide, mut widest, mut pairs) = (0usize, 0usize, 0.0f64);
+    for w in widths.filter(|&w| w >= WIDE_STORY) {
+        wide += 1;
+        widest = widest.max(w);
+        pairs += (w as f64) * (w as f64);
+    }
+    (pairs >= limit).then(|| {
+        let stories = if wide == 1 {
+            format!("a story has {widest} distinct values")
+        } else {
+            format!("{wide} stories have up to {widest} distinct values")
+        };
+        format!(
+            "{stories}; {method} weighs each of a story's values against every other ({:.0} million pairs \
+             an iteration), so this run may take minutes: is story_id missing, or the same on many rows?",
+            pairs / 1e6
+        )
     })
 }
 
@@ -1770,5 +1818,35 @@ mod tests {
         // Other values in byte order.
         assert_eq!(tie_break("knuth", "aho", f64::NAN), Ordering::Greater);
         assert_eq!(tie_break("aho", "aho", f64::NAN), Ordering::Equal);
+    }
+
+    #[test]
+    fn only_stories_wide_enough_to_be_slow_are_noticed() {
+        use categorical::Which;
+        let one = |w: usize| std::iter::once(w);
+        // One story of 5,000 numbers: 25 million pairs, em's threshold; TruthFinder's is six times higher.
+        let said = wide_story_notice(one(5_000), Which::Em, true).expect("em over numbers is told");
+        assert!(
+            said.starts_with("a story has 5000 distinct values; em over numbers"),
+            "{said}"
+        );
+        assert!(
+            said.contains("(25 million pairs an iteration)") && said.contains("story_id"),
+            "{said}"
+        );
+        assert_eq!(wide_story_notice(one(4_999), Which::Em, true), None);
+        assert_eq!(wide_story_notice(one(5_000), Which::TruthFinder, true), None);
+        assert!(wide_story_notice(one(12_248), Which::TruthFinder, false).is_some());
+        // em over text, vote and Dawid–Skene are linear in a story's width.
+        assert_eq!(wide_story_notice(one(100_000), Which::Em, false), None);
+        assert_eq!(wide_story_notice(one(100_000), Which::Vote, true), None);
+        assert_eq!(wide_story_notice(one(100_000), Which::DawidSkene, true), None);
+        // Wide stories add up; narrow ones, however many, do not count.
+        let said = wide_story_notice([3_000, 3_000, 3_000, 7].into_iter(), Which::Em, true).unwrap();
+        assert!(said.starts_with("3 stories have up to 3000 distinct values"), "{said}");
+        assert_eq!(
+            wide_story_notice(std::iter::repeat_n(255, 1_000_000), Which::Em, true),
+            None
+        );
     }
 }
