@@ -356,3 +356,41 @@ fn a_story_wide_enough_to_be_slow_is_noticed() {
     assert!(!stderr("narrow.csv", "em", false).contains("distinct values"), "narrow");
     assert!(!stderr("wide.csv", "vote", false).contains("distinct values"), "vote");
 }
+
+/// Dawid–Skene and TruthFinder report their own score for each outlet, but of an outlet whose every claim
+/// relays another's they learn nothing: it gets the fitted prior's mean, inside its interval, as under the
+/// other methods (TruthFinder used to leave its starting trust of 0.9 there, above the interval).
+#[test]
+fn an_outlet_that_only_relays_gets_the_prior_mean_from_every_baseline() {
+    let wd = Workdir::new("values-relay-only");
+    let mut claims = String::from("claim_id,source,published_at,story_id,stance,attributed_to\n");
+    for s in 0..30 {
+        for (o, outlet) in ["wire", "post", "herald"].iter().enumerate() {
+            let stance = if (s + 2 * o) % 5 == 0 { "denies" } else { "asserts" };
+            claims.push_str(&format!("c{s}-{o},{outlet},2025-01-0{},s{s},{stance},\n", 1 + s % 9));
+        }
+        claims.push_str(&format!("e{s},echo,2025-01-0{},s{s},asserts,wire\n", 1 + s % 9));
+    }
+    wd.create("claims.csv", claims);
+    for method in ["truthfinder", "dawid-skene"] {
+        wd.output(
+            wd.command("score")
+                .args(["--claims", "claims.csv", "--method", method, "--out", method, "-q"]),
+        );
+        let rows = wd.read_csv_maps(&format!("{method}/sources.csv"));
+        let echo = rows.iter().find(|r| r["source"] == "echo").unwrap();
+        let num = |c: &str| echo[c].parse::<f64>().unwrap();
+        let prior = wd.read_json(&format!("{method}/summary.json"))["prior"]["mean"]
+            .as_f64()
+            .unwrap();
+        assert_eq!(echo["originals"], "0", "{method}");
+        assert!(
+            (num("reliability") - prior).abs() < 1e-6,
+            "{method}: {echo:?}, prior mean {prior}"
+        );
+        assert!(
+            num("ci_low") <= num("reliability") && num("reliability") <= num("ci_high"),
+            "{method}: {echo:?}"
+        );
+    }
+}

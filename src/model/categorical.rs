@@ -241,7 +241,8 @@ pub struct Fit {
     /// Per story and class (flat, see [`Problem::post_start`]): the posterior probability (TruthFinder:
     /// the confidence) that the class is the truth; NaN where the method decides nothing.
     pub posterior: Vec<f64>,
-    /// Per outlet, the method's own score where it has one (Dawid–Skene, TruthFinder).
+    /// Per outlet, the method's own score where it has one (Dawid–Skene, TruthFinder); NaN for an outlet
+    /// with no report of its own (only relays), of which the method learned nothing.
     pub score: Option<Vec<f64>>,
     /// With number-valued stories, per story: em's estimate ([`super::numeric::estimate`]), vote's median
     /// of the votes; `None` for the methods without one.
@@ -1345,8 +1346,12 @@ fn dawid_skene(p: &Problem, n_sources: usize) -> Fit {
             since_best += 1;
         }
     }
+    let own = own_reports(p, n_sources);
     let score = (0..n_sources)
         .map(|w| {
+            if !own[w] {
+                return f64::NAN;
+            }
             let m = &confusion[w * nc * nc..(w + 1) * nc * nc];
             (0..nc).map(|j| prior[j] * m[j * nc + j].exp()).sum()
         })
@@ -1525,17 +1530,34 @@ fn truthfinder_holding(
     for s in 0..p.stories() {
         add_known(&mut tallies, &mut topic_cells, p, s, &confidence[p.post(s)]);
     }
+    let own = own_reports(p, n_sources);
+    let score = trust
+        .iter()
+        .zip(&own)
+        .map(|(&t, &o)| if o { t } else { f64::NAN })
+        .collect();
     Fit {
         numbers: None,
         tallies,
         posterior: confidence,
-        score: Some(trust),
+        score: Some(score),
         iterations: (iterations, converged, last_change),
         estimate: None,
         omission_share: None,
         coincidence: None,
         topic_cells,
     }
+}
+
+/// Per outlet, whether it has a report of its own (not a relay) on some story.
+fn own_reports(p: &Problem, n_sources: usize) -> Vec<bool> {
+    let mut own = vec![false; n_sources];
+    for s in 0..p.stories() {
+        for u in p.story(s).iter().filter(|u| !u.relay) {
+            own[u.source as usize] = true;
+        }
+    }
+    own
 }
 
 #[cfg(test)]

@@ -1181,10 +1181,14 @@ fn score_held(mut held: Held<'_>, params: &Params) -> Result<Scores> {
         s.ci_high = sum.high;
         s.posterior_shape = sum.shape;
     }
-    // Dawid–Skene and TruthFinder report their own score; the interval stays that of the soft counts.
+    // Dawid–Skene and TruthFinder report their own score; the interval stays that of the soft counts. An
+    // outlet of which they learned nothing (only relays) keeps the prior's mean, inside its interval, not
+    // TruthFinder's starting trust of 0.9 or Dawid–Skene's rows of nothing.
     if let Some(score) = &td_score {
         for (s, &x) in sources.iter_mut().zip(score) {
-            s.reliability = x;
+            if !x.is_nan() {
+                s.reliability = x;
+            }
         }
     }
     let topic_fit = params.topics.then(|| {
