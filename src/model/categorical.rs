@@ -947,6 +947,12 @@ fn em(
 /// The largest SQUAREM step length |α| (`squarem`).
 const SQUAREM_STEP: f64 = 16.0;
 
+/// Posteriors on the log scale for SQUAREM (`em_labels`), a zero (an underflowed class) held at
+/// `ln 1e-300` so that differences stay finite.
+fn log_state(t: &[f64]) -> Vec<f64> {
+    t.iter().map(|&x| x.max(1e-300).ln()).collect()
+}
+
 /// One SQUAREM extrapolation (Varadhan & Roland, Scand. J. Statist. 2008, scheme S3) from three
 /// successive iterates `s0`, `s1 = F(s0)`, `s2 = F(s1)` of a fixed-point map: with `r = s1 − s0` and
 /// `v = s2 − 2 s1 + s0`, the step `s0 − 2α r + α² v` with `α = −‖r‖ / ‖v‖`, kept within `[−max_step, −1]`
@@ -1201,6 +1207,11 @@ fn pooled_rows(counts: &[f64], nc: usize, log_m: &mut [f64]) {
 ///   as an uncertain factor `c·θ + (1 − c)(1 − θ)` of its outlet's reliability θ (the share of its claims
 ///   that are right), so the score and its interval come from the same records as every other method's.
 fn em_labels(p: &Problem, n_sources: usize) -> Fit {
+    em_labels_with(p, n_sources, true)
+}
+
+/// [`em_labels`], with SQUAREM (`accelerate`) or as the plain EM iteration.
+fn em_labels_with(p: &Problem, n_sources: usize, accelerate: bool) -> Fit {
     let nc = match &p.classes {
         Classes::Binary => 2,
         Classes::Shared(v) => v.len().max(1),
@@ -1214,19 +1225,43 @@ fn em_labels(p: &Problem, n_sources: usize) -> Fit {
     let mut iterations = 0;
     let mut log_m = vec![0.0; n_sources * nn];
     let mut log_prior = vec![-(nc as f64).ln(); nc];
+    // SQUAREM's first iterate and the map's input of this iteration, as log posteriors (`log_state`).
+    let (mut accelerating, mut input): (Option<Vec<f64>>, Option<Vec<f64>>) = (None, None);
     loop {
+        // The posteriors are the whole state of this iteration (the rows and the class prior are read
+        // off them), so SQUAREM extrapolates them every third step, on the log scale and renormalised
+        // per story: Product took 106 plain iterations, its largest change shrinking by 0.87 a step.
+        match (iterations + 1) % 3 {
+            1 if accelerate => accelerating = Some(log_state(&t)),
+            2 if accelerating.is_some() => input = Some(log_state(&t)),
+            _ => {}
+        }
         pooled_rows(&counts, nc, &mut log_m);
         let steps: Vec<LabelsStep> = (0..p.stories())
             .into_par_iter()
             .map(|s| labels_story(p, s, nc, &log_prior, &log_m))
             .collect();
         let mut moved: f64 = 0.0;
-        let mut class_counts = vec![1.0; nc];
         for (s, (post, _)) in steps.iter().enumerate() {
-            for ((old, &new), cc) in t[p.post(s)].iter_mut().zip(post).zip(class_counts.iter_mut()) {
+            for (old, &new) in t[p.post(s)].iter_mut().zip(post) {
                 moved = moved.max((*old - new).abs());
                 *old = new;
-                *cc += new;
+            }
+        }
+        let converged = moved < super::em::TOLERANCE;
+        if let (false, Some(s1)) = (converged, input.take())
+            && let Some(s0) = accelerating.take()
+        {
+            let x = squarem(&s0, &s1, &log_state(&t), SQUAREM_STEP);
+            for s in (0..p.stories()).filter(|&s| p.settled_posterior(s).is_none()) {
+                let r = p.post(s);
+                softmax_into(&x[r.clone()], &mut t[r]);
+            }
+        }
+        let mut class_counts = vec![1.0; nc];
+        for s in 0..p.stories() {
+            for (cc, &x) in class_counts.iter_mut().zip(&t[p.post(s)]) {
+                *cc += x;
             }
         }
         // The M-step reads the whole posterior, own vote included, as Dawid–Skene's does: that is the
@@ -1241,7 +1276,6 @@ fn em_labels(p: &Problem, n_sources: usize) -> Fit {
             *lp = (c / sum).ln();
         }
         iterations += 1;
-        let converged = moved < super::em::TOLERANCE;
         if std::env::var_os("CREDENCE_TIMING").is_some() {
             eprintln!("em (labels): iteration {iterations}: largest change {moved:.3e}");
         }
@@ -2054,6 +2088,65 @@ mod tests {
         assert!((judged[0].1 - 0.5).abs() < 1e-12);
         assert!((1.0 - judged[1].1 - 0.9 / 1.1).abs() < 1e-12);
         assert_eq!(judged.len(), 3);
+    }
+
+    /// SQUAREM reaches the plain iteration's fixed point in fewer steps: on the class-dependent world below
+    /// and on one of three classes with a rare class, the posteriors agree to 2e-5 (the tolerance is 1e-6
+    /// on the largest change of a step, and the plain iteration's steps shrink slowly).
+    #[test]
+    fn em_labels_squarem_reaches_the_plain_fixed_point_sooner() {
+        use rand::{RngExt, SeedableRng};
+        for (seed, classes) in [(11u64, 2u32), (12, 3)] {
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+            let (workers, tasks) = (30u32, 600u32);
+            let mut units = Vec::new();
+            for s in 0..tasks {
+                // Class 2 (when there are three) is rare: 10% of the tasks.
+                let t = if classes == 3 && rng.random::<f64>() < 0.1 {
+                    2
+                } else {
+                    u32::from(rng.random::<f64>() < 0.5)
+                };
+                for w in 0..workers {
+                    if rng.random::<f64>() > 0.12 {
+                        continue;
+                    }
+                    let skill = 0.45 + 0.5 * f64::from(w) / f64::from(workers);
+                    let said = if rng.random::<f64>() < skill {
+                        t
+                    } else {
+                        (t + 1 + rng.random_range(0..classes - 1)) % classes
+                    };
+                    units.push((s, w, said));
+                }
+            }
+            let mut p = binary(&units);
+            if classes == 3 {
+                p.classes = Classes::Shared((0..3).collect());
+                p.post_start = (0..=tasks).map(|s| 3 * s).collect();
+            }
+            let n = workers as usize;
+            let (fast, plain) = (em_labels_with(&p, n, true), em_labels_with(&p, n, false));
+            assert!(
+                fast.iterations.1 && plain.iterations.1,
+                "{:?} {:?}",
+                fast.iterations,
+                plain.iterations
+            );
+            assert!(
+                fast.iterations.0 < plain.iterations.0,
+                "{classes} classes: {} against {} iterations",
+                fast.iterations.0,
+                plain.iterations.0
+            );
+            let far = fast
+                .posterior
+                .iter()
+                .zip(&plain.posterior)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0, f64::max);
+            assert!(far < 2e-5, "{classes} classes: posteriors {far:e} apart");
+        }
     }
 
     /// A planted world where reliability depends on the truth: half the workers say "1" nearly always
