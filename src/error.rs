@@ -110,6 +110,26 @@ pub enum Error {
         /// The missing claims files, each with the partial made from it, comma-separated.
         missing: String,
     },
+    /// `credence merge --claims`: two shards' claims files hold the same claim id. Each shard's run
+    /// accepted its own row, so the partials count both claims; one run over all the files would refuse
+    /// the second as a duplicate.
+    #[error(
+        "{second}:{second_line}: claim_id {id:?} is also at {first}:{first_line}, in another shard; each \
+         shard accepted its own row, so the partials count the claim twice, where one run over all the files \
+         would refuse the second as a duplicate. Remove one of the two rows and score its shard again"
+    )]
+    SharedClaimId {
+        /// The id.
+        id: String,
+        /// The file of its first row, as given to `--claims`, and the row's line.
+        first: PathBuf,
+        /// See `first`.
+        first_line: u64,
+        /// The file of its second row and the row's line.
+        second: PathBuf,
+        /// See `second`.
+        second_line: u64,
+    },
     /// An option value out of its range.
     #[error("{0}")]
     Config(String),

@@ -15,8 +15,9 @@
 //! shards (same name) is counted once.
 //!
 //! The file is JSON: `{"format": "credence-partial", "version": 2, ...}`; a reader refuses other formats
-//! and versions. Claim-id uniqueness is checked within each shard only: ids are not carried, to keep the
-//! partial free of per-claim data.
+//! and versions. Claim ids are not carried, to keep the partial free of per-claim data: each shard checks
+//! its own for duplicates, and a merge given the claims files checks them across shards
+//! ([`Merged::check_claim_ids`]).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -423,6 +424,26 @@ impl Merged {
             });
         }
         Ok(tables)
+    }
+
+    /// Checks that no claim id is accepted in two shards' claims files ([`Merged::claims_tables`]' list,
+    /// in the order given); a merge without the claims files cannot check it.
+    ///
+    /// # Errors
+    /// [`Error::SharedClaimId`] for the first id found in two files; a file cannot be read.
+    pub fn check_claim_ids(tables: &[ShardClaims], block_size: usize) -> Result<()> {
+        let _stage = crate::progress::Stage::start("claim ids");
+        let files: Vec<(&Path, &[u64])> = tables.iter().map(|t| (t.path.as_path(), t.skip.as_slice())).collect();
+        match claims::shared_id(&files, block_size)? {
+            None => Ok(()),
+            Some(shared) => Err(Error::SharedClaimId {
+                id: shared.id,
+                first: tables[shared.first.0].path.clone(),
+                first_line: shared.first.1,
+                second: tables[shared.second.0].path.clone(),
+                second_line: shared.second.1,
+            }),
+        }
     }
 }
 

@@ -220,3 +220,47 @@ fn a_shard_with_unkeyed_rows_merges_and_reconciles() {
         );
     }
 }
+
+/// A claim id in two shards' files: each shard accepted its own row, so the partials count the claim
+/// twice, where one run over the files would refuse the second. With the claims files the merge refuses,
+/// naming both rows; a row its own shard refused as a duplicate is not taken for the first. Without the
+/// files the merge cannot check and says so.
+#[test]
+fn a_claim_id_in_two_shards_is_refused_at_the_merge() {
+    let wd = shards("merge-shared-id");
+    // c.csv: a2 again (line 3, a duplicate in no shard of its own), after its own c1 twice (line 4 refused
+    // by c's shard as a duplicate of line 2).
+    wd.create(
+        "c.csv",
+        "claim_id,source,published_at,story_id,stance\n\
+         c1,Signal,2025-03-04,budget-leak,asserts\n\
+         a2,State Wire,2025-03-05,dam-repair,denies\n\
+         c1,Rumor Mill,2025-03-06,budget-leak,asserts\n",
+    );
+    partial(&wd, "a.csv", "a.json");
+    partial(&wd, "b.csv", "b.json");
+    partial(&wd, "c.csv", "c.json");
+    let err = wd.output_err(
+        &mut merge(&wd, &["a.json", "b.json", "c.json"], "o", &["a.csv", "b.csv", "c.csv"]),
+        1,
+    );
+    assert!(
+        err.contains("c.csv:3: claim_id \"a2\" is also at a.csv:3, in another shard"),
+        "{err}"
+    );
+    assert!(!wd.path("o").exists());
+    // The other order of the files names the rows the other way round.
+    let err = wd.output_err(
+        &mut merge(&wd, &["a.json", "b.json", "c.json"], "o", &["c.csv", "a.csv", "b.csv"]),
+        1,
+    );
+    assert!(err.contains("a.csv:3: claim_id \"a2\" is also at c.csv:3"), "{err}");
+    // Without the claims files nothing can be checked: the merge runs, and says so unless quiet.
+    let mut cmd = wd.command("merge");
+    cmd.args(["a.json", "b.json", "c.json", "--out", "unchecked"]);
+    let out = wd.output(&mut cmd);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("claim ids are not checked across shards"), "{said}");
+    // The shards without the shared id merge as before.
+    wd.output(&mut merge(&wd, &["a.json", "b.json"], "ok", &["a.csv", "b.csv"]));
+}

@@ -51,10 +51,18 @@ pub fn run(args: MergeArgs) -> credence::Result<()> {
     credence::progress::enable_notices(!args.quiet);
     let params = args.model.params();
     let merged = credence::shard::merge_files(&args.partials)?;
-    // Paired before the model runs, so that a wrong list of files fails at once.
+    // Paired and checked before the model runs, so that a wrong list of files fails at once.
     let files = merged.claims_tables(&args.claims)?;
-    let scores = credence::model::score(&merged.corpus, &params)?;
     let block = credence::ingest::LoadOptions::default().block_size;
+    if files.is_empty() {
+        credence::progress::notice(
+            "without --claims, claim ids are not checked across shards: an id that two shards both hold \
+             is counted twice (give every shard's claims file to check them and to write claims.csv)",
+        );
+    } else {
+        credence::shard::Merged::check_claim_ids(&files, block)?;
+    }
+    let scores = credence::model::score(&merged.corpus, &params)?;
     let write_claims = |w: &mut (dyn std::io::Write + Send)| {
         report::write_claims_from_files(&merged.corpus, &scores, &files, block, format, w)
     };

@@ -977,9 +977,10 @@ impl Replay {
     }
 }
 
-/// Calls `format(out, row)` for every row of the claims file at `path` whose line is not in `rejected`
-/// (sorted), blocks in parallel, handing each block's output to `sink` in order. For a merge that writes
-/// `claims.csv` from the shards' files: the rows are matched to the model by their names, not by position.
+/// Calls `format(out, line, row)` for every row of the claims file at `path` whose line is not in
+/// `rejected` (sorted), blocks in parallel, handing each block's output to `sink` in order. For a merge
+/// that writes `claims.csv` from the shards' files (the rows are matched to the model by their names, not
+/// by position), and that checks their claim ids first.
 ///
 /// # Errors
 /// The file cannot be read, has no header or lacks a required column; `sink` fails.
@@ -987,7 +988,7 @@ pub(crate) fn for_each_accepted_row(
     path: &Path,
     block_size: usize,
     rejected: &[u64],
-    format: impl Fn(&mut Vec<u8>, &Row<'_>) + Sync,
+    format: impl Fn(&mut Vec<u8>, u64, &Row<'_>) + Sync,
     mut sink: impl FnMut(&[u8]) -> Result<()>,
 ) -> Result<()> {
     let io_err = |source| Error::Io {
@@ -1027,6 +1028,7 @@ pub(crate) fn for_each_accepted_row(
                     let Ok(fields) = fields else { return };
                     format(
                         &mut out,
+                        at,
                         &Row {
                             record: fields,
                             index: &index,
@@ -1042,4 +1044,100 @@ pub(crate) fn for_each_accepted_row(
             sink(o)?;
         }
     }
+}
+
+/// A claim id that two shards' claims files both hold: where it is, in the order the files were given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SharedId {
+    /// The id.
+    pub id: String,
+    /// The file (its index in the list given) and line of the first row that holds it.
+    pub first: (usize, u64),
+    /// The same for the second.
+    pub second: (usize, u64),
+}
+
+/// The first claim id that two of `files` (each with its shard's refused or set-aside lines, sorted) both
+/// hold among their accepted rows, or `None`. Each shard's run refused the later of two equal ids within
+/// its own file; across shards no run saw both, so the shards' partials count both claims, where one run
+/// over all the files would refuse the second. Ids are compared by the low 64 bits of their xxh3 hash
+/// (8 bytes a claim), and the rows whose hashes meet are read again to compare the ids themselves, so a
+/// collision of hashes is not taken for a shared id.
+///
+/// # Errors
+/// A file cannot be read, has no header or lacks a required column.
+pub(crate) fn shared_id(files: &[(&Path, &[u64])], block_size: usize) -> Result<Option<SharedId>> {
+    let id = |row: &Row<'_>| row.required(0).unwrap_or_default().to_owned();
+    let low = |id: &str| xxhash_rust::xxh3::xxh3_128(id.as_bytes()) as u64;
+    let mut all: Vec<(u64, u32)> = Vec::new();
+    for (k, (path, skip)) in files.iter().enumerate() {
+        for_each_accepted_row(
+            path,
+            block_size,
+            skip,
+            |out, _, row| out.extend_from_slice(&low(&id(row)).to_le_bytes()),
+            |bytes| {
+                all.extend(
+                    bytes
+                        .chunks_exact(8)
+                        .map(|b| (u64::from_le_bytes(b.try_into().expect("8 bytes")), k as u32)),
+                );
+                Ok(())
+            },
+        )?;
+    }
+    all.par_sort_unstable();
+    let mut met: Vec<u64> = all
+        .windows(2)
+        .filter(|w| w[0].0 == w[1].0 && w[0].1 != w[1].1)
+        .map(|w| w[0].0)
+        .collect();
+    drop(all);
+    if met.is_empty() {
+        return Ok(None);
+    }
+    met.dedup();
+    // The rows whose hashes met, in file and line order, with their ids.
+    let mut rows: Vec<(String, usize, u64)> = Vec::new();
+    for (k, (path, skip)) in files.iter().enumerate() {
+        for_each_accepted_row(
+            path,
+            block_size,
+            skip,
+            |out, line, row| {
+                let id = id(row);
+                if met.binary_search(&low(&id)).is_ok() {
+                    out.extend_from_slice(&line.to_le_bytes());
+                    out.extend_from_slice(&(id.len() as u64).to_le_bytes());
+                    out.extend_from_slice(id.as_bytes());
+                }
+            },
+            |mut bytes| {
+                while bytes.len() >= 16 {
+                    let line = u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes"));
+                    let n = u64::from_le_bytes(bytes[8..16].try_into().expect("8 bytes")) as usize;
+                    rows.push((String::from_utf8_lossy(&bytes[16..16 + n]).into_owned(), k, line));
+                    bytes = &bytes[16 + n..];
+                }
+                Ok(())
+            },
+        )?;
+    }
+    let mut first_seen: rustc_hash::FxHashMap<&str, (usize, u64)> = rustc_hash::FxHashMap::default();
+    for (id, k, line) in &rows {
+        match first_seen.get(id.as_str()) {
+            Some(&first) if first.0 != *k => {
+                return Ok(Some(SharedId {
+                    id: id.clone(),
+                    first,
+                    second: (*k, *line),
+                }));
+            }
+            Some(_) => {}
+            None => {
+                first_seen.insert(id, (*k, *line));
+            }
+        }
+    }
+    Ok(None)
 }

@@ -824,7 +824,7 @@ fn claims_from_files(
             path,
             block_size,
             &file.skip,
-            |buf, row| {
+            |buf, _, row| {
                 written.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let text = |k: usize| row.text(k).unwrap_or_default();
                 let source = corpus.sources.get(text(1));
