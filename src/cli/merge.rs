@@ -54,7 +54,7 @@ pub fn run(args: MergeArgs) -> credence::Result<()> {
     // Paired and checked before the model runs, so that a wrong list of files fails at once.
     let files = merged.claims_tables(&args.claims)?;
     let block = credence::ingest::LoadOptions::default().block_size;
-    if files.is_empty() {
+    if files.is_empty() && args.partials.len() > 1 {
         credence::progress::notice(
             "without --claims, claim ids are not checked across shards: an id that two shards both hold \
              is counted twice (give every shard's claims file to check them and to write claims.csv)",
