@@ -46,6 +46,21 @@ pub enum Error {
         /// The columns the header does have, comma-separated.
         found: String,
     },
+    /// A header that is one field holding the required columns separated by another character (a
+    /// semicolon, a tab, a bar): the file is not comma-separated, and naming the missing column alone would
+    /// not say why.
+    #[error(
+        "{path}:1: the header `{header}` separates its columns with {delimiter}, but credence reads \
+         comma-separated files (RFC 4180); save or export the file as CSV with commas"
+    )]
+    OtherDelimiter {
+        /// The file.
+        path: PathBuf,
+        /// The delimiter found, named (`';'`, `tabs`, `'|'`).
+        delimiter: String,
+        /// The header as read, escaped and cut short.
+        header: String,
+    },
     /// A header names the same column twice, so which one to read is ambiguous.
     #[error("{path}:1: column `{column}` appears twice in the header (columns {first} and {second})")]
     DuplicateColumn {

@@ -466,6 +466,38 @@ fn missing_required_column_names_the_file_and_column() {
     }
 }
 
+/// A file exported with semicolons or tabs between its columns (a spreadsheet's regional CSV, a TSV) has a
+/// header of one field: the error says which separator it found, not merely that `claim_id` is missing.
+/// A one-field header that holds no required name keeps the plain error.
+#[test]
+fn a_file_separated_by_semicolons_or_tabs_is_named_as_such() {
+    for (name, sep, said) in [("semicolons", ";", "';'"), ("tabs", "\t", "tabs"), ("bars", "|", "'|'")] {
+        let wd = small_workdir(&format!("delimiter-{name}"));
+        let rows = [
+            "claim_id,source,published_at,story_id,stance",
+            "c1,A,2025-01-01,s,asserts",
+        ];
+        let text: String = rows.iter().map(|r| format!("{}\n", r.replace(',', sep))).collect();
+        wd.create("claims.csv", text);
+        let stderr = wd.output_err(&mut score(&wd), 1);
+        assert!(
+            stderr.contains("claims.csv:1: the header `claim_id")
+                && stderr.contains(&format!(
+                    "separates its columns with {said}, but credence reads comma-separated"
+                )),
+            "{name}: {stderr}"
+        );
+        assert!(wd.list("out").is_empty());
+    }
+    let wd = small_workdir("delimiter-none");
+    wd.create("claims.csv", "foo;bar\n1;2\n");
+    let stderr = wd.output_err(&mut score(&wd), 1);
+    assert!(
+        stderr.contains("missing required column `claim_id` (found: foo;bar)"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn duplicate_header_column_is_an_error() {
     let wd = small_workdir("duplicate-column");

@@ -505,6 +505,32 @@ pub(crate) fn resolve_columns(path: &Path, headers: &ByteRecord, spec: &Spec) ->
     resolve_columns_lacking(path, headers, spec, &[])
 }
 
+/// [`Error::OtherDelimiter`] when the header is a single field that, split on a semicolon, a tab or a
+/// bar, holds the missing column `name`: a file exported with another separator.
+fn other_delimiter(path: &Path, headers: &ByteRecord, name: &str) -> Option<Error> {
+    let [field] = headers.iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    let field = String::from_utf8_lossy(field);
+    let field = field.trim_start_matches('\u{feff}');
+    [(';', "';'"), ('\t', "tabs"), ('|', "'|'")]
+        .iter()
+        .find_map(|&(c, named)| {
+            let parts: Vec<&str> = field.split(c).map(str::trim).collect();
+            (parts.len() > 1 && parts.contains(&name)).then(|| {
+                let mut header: String = field.escape_debug().take(60).collect();
+                if field.chars().count() > 60 {
+                    header.push('…');
+                }
+                Error::OtherDelimiter {
+                    path: path.to_owned(),
+                    delimiter: named.to_owned(),
+                    header,
+                }
+            })
+        })
+}
+
 /// As [`resolve_columns`], except that the required columns named in `may_lack` may be absent.
 pub(crate) fn resolve_columns_lacking(
     path: &Path,
@@ -541,6 +567,9 @@ pub(crate) fn resolve_columns_lacking(
     for (k, name) in spec.names.iter().enumerate() {
         let at = seen.get(*name).copied();
         if at.is_none() && k < spec.required && !may_lack.contains(name) {
+            if let Some(e) = other_delimiter(path, headers, name) {
+                return Err(e);
+            }
             return Err(Error::MissingColumn {
                 path: path.to_owned(),
                 column: (*name).to_owned(),
