@@ -11,9 +11,10 @@ use super::score::{FormatArg, ModelArgs, report_run};
 /// shards' input would write.
 ///
 /// Partials may be given in any order. A responses or resolutions file given to several shards (the same
-/// name) counts once. With --claims (every shard's claims file, in input order), claims.csv is written too;
-/// without it, every other output is. Claims files are all or none: claims.csv never holds fewer claims
-/// than summary.json counts.
+/// name) counts once. With --claims (every shard's claims file, in input order), claims.csv is written too,
+/// and a claim id that two shards both accepted is refused (one run would refuse the second); without it,
+/// every other output is, and ids cannot be checked across shards. Claims files are all or none: claims.csv
+/// never holds fewer claims than summary.json counts.
 #[derive(Args, Debug)]
 pub struct MergeArgs {
     /// The partials.
@@ -22,8 +23,8 @@ pub struct MergeArgs {
     /// The folder to write the outputs into (created if missing).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
-    /// Every shard's claims file, in input order, to write claims.csv (each by the name it was scored
-    /// under, or another path to the same file).
+    /// Every shard's claims file, in input order, to write claims.csv and to check claim ids across
+    /// shards (each by the name it was scored under, or another path to the same file).
     #[arg(long, value_name = "FILE", num_args = 1..)]
     claims: Vec<PathBuf>,
     /// The format of the tables, as for `score` (parquet needs the `parquet` feature).
