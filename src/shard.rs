@@ -468,7 +468,7 @@ pub fn merge(mut partials: Vec<Partial>) -> Result<Merged> {
     let mut shards = Vec::with_capacity(partials.len());
     // Times only when every partial has them: a merged run either models copies everywhere or nowhere.
     let timed = partials.iter().all(|p| p.first_published.len() == p.mentions.len());
-    for p in &partials {
+    for p in &mut partials {
         let sources: Vec<u32> = p.sources.iter().map(|n| corpus.sources.intern(n)).collect();
         let stories: Vec<u32> = p.stories.iter().map(|n| corpus.stories.intern(n)).collect();
         let bad = || {
@@ -514,14 +514,21 @@ pub fn merge(mut partials: Vec<Partial>) -> Result<Merged> {
             scored: p.claims.scored,
             skip,
         });
+        // In the corpus now: the partial's copies go before the next one's are unpacked.
+        (p.mentions, p.first_published, p.sources, p.stories) = Default::default();
     }
-    let mut responses: Vec<RawFile<RawResponse>> = partials.iter().filter_map(|p| p.responses.clone()).collect();
+    // Taken, not cloned: each shard given the same responses file carries all of its rows, so a clone of
+    // every partial's rows was the merge's largest allocation.
+    let mut responses: Vec<RawFile<RawResponse>> = partials.iter_mut().filter_map(|p| p.responses.take()).collect();
+    let mut resolutions: Vec<RawFile<RawResolution>> =
+        partials.iter_mut().filter_map(|p| p.resolutions.take()).collect();
+    drop(partials);
     responses.sort_by(|a, b| a.file.cmp(&b.file));
     responses.dedup_by(|later, kept| later.file == kept.file);
     let (tallies, mut problems) = answers::link_responses(&responses, &mut corpus);
+    drop(responses);
     inputs.responses = tallies;
     rejects.append(&mut problems);
-    let mut resolutions: Vec<RawFile<RawResolution>> = partials.iter().filter_map(|p| p.resolutions.clone()).collect();
     resolutions.sort_by(|a, b| a.file.cmp(&b.file));
     resolutions.dedup_by(|later, kept| later.file == kept.file);
     let (tallies, mut problems) = answers::link_resolutions(&resolutions, &mut corpus);
