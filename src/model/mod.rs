@@ -1269,9 +1269,10 @@ const WIDE_STORY: usize = 256;
 
 /// Pairs of a wide story's values (summed over wide stories, each story's width squared) from which
 /// [`wide_story_notice`] speaks up: em over numbers weighs every value against every other in each
-/// iteration's passes, and one story of 5,000 values (25 million pairs) took 9.7 s, 8,000 values 25 s
-/// (session 20, 2 cores, 35 and 20-odd iterations). TruthFinder's pairs cost about a sixth as much
-/// (8,000 values 4.4 s, 16,000 17.5 s), so its threshold is six times higher.
+/// iteration's passes: one story of 5,000 values (25 million pairs, 35 iterations) took 9.8 s when a
+/// story's passes ran on one core and 5.0 s with them split over two (8,000 values: 25 s and 12.7 s;
+/// session 20). TruthFinder's pairs cost about a sixth as much on one core (8,000 values 4.4 s, 16,000
+/// 17.5 s), so its threshold is six times higher.
 const WIDE_PAIRS: [(categorical::Which, f64); 2] =
     [(categorical::Which::Em, 25e6), (categorical::Which::TruthFinder, 150e6)];
 
@@ -1299,7 +1300,7 @@ fn wide_story_notice(widths: impl Iterator<Item = usize>, which: categorical::Wh
         };
         format!(
             "{stories}; {method} weighs each of a story's values against every other ({:.0} million pairs \
-             an iteration), so this run may take minutes: is story_id missing, or the same on many rows?",
+             an iteration), so this run may be slow: is story_id missing, or the same on many rows?",
             pairs / 1e6
         )
     })

@@ -51,6 +51,8 @@
 //! votes (a median-like centre); measured on the Emotion set, that was further from the gold
 //! (DESIGN.md, "em over numbers").
 
+use rayon::prelude::*;
+
 use super::categorical::{Contribution, Unit};
 
 /// The smallest kernel scale on the transformed scale (numbers keep six significant digits, a relative
@@ -557,31 +559,20 @@ pub struct NumberStory<'a> {
 /// computes each report's row again where it needs it.
 const HELD_KERNEL_ROWS: usize = 1 << 22;
 
-/// Report `i`'s row of `m` kernel likelihoods: from the held table `k`, or (`k` empty, the table not held)
-/// worked out by `fill` into `scratch`.
-fn held_or_fresh<'a>(
-    k: &'a [f64],
-    scratch: &'a mut Vec<f64>,
-    i: usize,
-    m: usize,
-    fill: impl FnOnce(&mut Vec<f64>),
-) -> &'a [f64] {
-    if k.is_empty() {
-        scratch.clear();
-        fill(scratch);
-        scratch
-    } else {
-        &k[i * m..(i + 1) * m]
-    }
-}
-
 /// One number story's em step. Pushes each report's contribution to its outlet's record (none for a vote
 /// alone on its story) and returns the story's posterior over its candidates.
 pub fn story(story: &NumberStory, out: &mut Vec<Contribution>) -> Vec<f64> {
     story_holding(story, out, HELD_KERNEL_ROWS)
 }
 
-/// [`story`], holding the kernel's table when it has at most `held` entries.
+/// Candidates per parallel task of a wide story's sums ([`story_holding`]).
+const WIDE_CHUNK: usize = 256;
+
+/// [`story`], holding the kernel's table when it has at most `held` entries. A story too wide for that (a
+/// missing or constant story key makes one) works each kernel likelihood out where it is needed, and
+/// splits its two quadratic passes over the cores: the candidates' sums by blocks of candidates, each
+/// candidate's terms still added report by report, and the reports' cavities by report. So each number is
+/// the same sum in the same order as in the held path, whatever the number of threads: the same bits.
 fn story_holding(story: &NumberStory, out: &mut Vec<Contribution>, held: usize) -> Vec<f64> {
     let NumberStory {
         units,
@@ -597,29 +588,41 @@ fn story_holding(story: &NumberStory, out: &mut Vec<Contribution>, held: usize) 
         return Vec::new();
     }
     let voters = units.iter().filter(|u| !u.relay).count();
-    // Each report's kernel likelihood at every candidate: computed once and held when the table is small
-    // (the posterior, the cavity and the report's own A all read it), computed again per pass when it would
-    // not be (a story of 20,000 distinct numbers would hold 3 GB). The same numbers either way.
-    let push_row = |u: &Unit, out: &mut Vec<f64>| {
-        let (ti, wi, si) = (t[u.class as usize], w[u.class as usize], side[u.class as usize]);
-        out.extend(t.iter().map(|&tj| kernel.likelihood(ti - tj, wi, si)));
+    let likelihood = |u: &Unit, tj: f64| {
+        let i = u.class as usize;
+        kernel.likelihood(t[i] - tj, w[i], side[i])
     };
-    let mut k = Vec::new();
-    if units.len() * m <= held {
-        k.reserve_exact(units.len() * m);
-        for u in units {
-            push_row(u, &mut k);
+    // Each report's kernel likelihood at every candidate, held when the table is small (the posterior and
+    // the cavity both read it); a story of 20,000 distinct numbers would hold 3 GB.
+    let k: Vec<f64> = if units.len() * m <= held {
+        units
+            .iter()
+            .flat_map(|u| t.iter().map(move |&tj| likelihood(u, tj)))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let l: Vec<f64> = if k.is_empty() {
+        t.par_chunks(WIDE_CHUNK)
+            .flat_map_iter(|chunk| {
+                let mut l = vec![LnSum::default(); chunk.len()];
+                for u in units.iter().filter(|u| !u.relay) {
+                    for (x, &tj) in l.iter_mut().zip(chunk) {
+                        x.add(mixture(theta[u.source as usize], likelihood(u, tj), g));
+                    }
+                }
+                l.into_iter().map(|x| x.value())
+            })
+            .collect()
+    } else {
+        let mut l = vec![LnSum::default(); m];
+        for (i, u) in units.iter().enumerate().filter(|(_, u)| !u.relay) {
+            for (x, &kj) in l.iter_mut().zip(&k[i * m..(i + 1) * m]) {
+                x.add(mixture(theta[u.source as usize], kj, g));
+            }
         }
-    }
-    let mut scratch = Vec::new();
-    let mut l = vec![LnSum::default(); m];
-    for (i, u) in units.iter().enumerate().filter(|(_, u)| !u.relay) {
-        let ku = held_or_fresh(&k, &mut scratch, i, m, |out| push_row(u, out));
-        for (x, &kj) in l.iter_mut().zip(ku) {
-            x.add(mixture(theta[u.source as usize], kj, g));
-        }
-    }
-    let l: Vec<f64> = l.iter().map(LnSum::value).collect();
+        l.iter().map(LnSum::value).collect()
+    };
     // The posterior's weights before normalising, `Pⱼ = exp(lⱼ − max l)`, and the posterior (the same
     // numbers as `softmax_into`). A report's cavity (the story without it) weighs candidate j by
     // `Pⱼ / mᵢⱼ`, its own vote's likelihood divided out, so that the cavity costs a division where it
@@ -630,24 +633,38 @@ fn story_holding(story: &NumberStory, out: &mut Vec<Contribution>, held: usize) 
     let p: Vec<f64> = l.iter().map(|&x| (x - top).exp()).collect();
     let sum = p.iter().fold(0.0, |s, &x| s + x);
     let post: Vec<f64> = p.iter().map(|&x| x / sum).collect();
-    for (i, u) in units.iter().enumerate() {
-        if !u.relay && voters < 2 {
-            continue;
+    let judged = |&(_, u): &(usize, &Unit)| u.relay || voters >= 2;
+    if k.is_empty() {
+        let cs: Vec<(u32, f64)> = units
+            .par_iter()
+            .enumerate()
+            .filter(judged)
+            .map(|(i, u)| {
+                let row = t.iter().map(|&tj| likelihood(u, tj));
+                (i as u32, cavity(&p, theta[u.source as usize], u.relay, g, row))
+            })
+            .collect();
+        out.extend(cs.into_iter().map(|(i, c)| (i, c, false)));
+    } else {
+        for (i, u) in units.iter().enumerate().filter(judged) {
+            let row = k[i * m..(i + 1) * m].iter().copied();
+            out.push((i as u32, cavity(&p, theta[u.source as usize], u.relay, g, row), false));
         }
-        let ku = held_or_fresh(&k, &mut scratch, i, m, |out| push_row(u, out));
-        // A = Σⱼ qⱼ K(tᵢ − tⱼ), q the cavity normalised; c′ = A / (A + g). A relay is no vote of the
-        // story's, so its cavity is the story itself.
-        let own = theta[u.source as usize];
-        let (mut total, mut near) = (0.0, 0.0);
-        for (&pj, &kj) in p.iter().zip(ku) {
-            let q = if u.relay { pj } else { pj / mixture(own, kj, g) };
-            total += q;
-            near += q * kj;
-        }
-        let c = 1.0 / (1.0 + g * total / near);
-        out.push((i as u32, super::em::rounded(c), false));
     }
     post
+}
+
+/// A report's `c′ = A / (A + g)` with `A = Σⱼ qⱼ K(tᵢ − tⱼ)`, q its cavity normalised: the story's weights
+/// `p` with its own vote's likelihood `mixture(own, K, g)` divided out (a relay is no vote of the story's,
+/// so its cavity is the story itself), from its row of kernel likelihoods; rounded as em records it.
+fn cavity(p: &[f64], own: (f64, f64), relay: bool, g: f64, row: impl Iterator<Item = f64>) -> f64 {
+    let (mut total, mut near) = (0.0, 0.0);
+    for (&pj, kj) in p.iter().zip(row) {
+        let q = if relay { pj } else { pj / mixture(own, kj, g) };
+        total += q;
+        near += q * kj;
+    }
+    super::em::rounded(1.0 / (1.0 + g * total / near))
 }
 
 /// One vote as the scale's M-step sees it: its distance from its story's estimate, its bin's width and
