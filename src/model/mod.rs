@@ -1271,8 +1271,8 @@ const WIDE_STORY: usize = 256;
 /// [`wide_story_notice`] speaks up: em over numbers weighs every value against every other in each
 /// iteration's passes: one story of 5,000 values (25 million pairs, 35 iterations) took 9.8 s when a
 /// story's passes ran on one core and 5.0 s with them split over two (8,000 values: 25 s and 12.7 s;
-/// session 20). TruthFinder's pairs cost about a sixth as much on one core (8,000 values 4.4 s, 16,000
-/// 17.5 s), so its threshold is six times higher.
+/// session 20). TruthFinder's pairs cost about a sixth as much (16,000 values: 17.1 s on one core,
+/// 8.6 s on two), so its threshold is six times higher.
 const WIDE_PAIRS: [(categorical::Which, f64); 2] =
     [(categorical::Which::Em, 25e6), (categorical::Which::TruthFinder, 150e6)];
 
