@@ -1067,7 +1067,9 @@ pub struct SharedId {
 /// # Errors
 /// A file cannot be read, has no header or lacks a required column.
 pub(crate) fn shared_id(files: &[(&Path, &[u64])], block_size: usize) -> Result<Option<SharedId>> {
-    let id = |row: &Row<'_>| row.required(0).unwrap_or_default().to_owned();
+    fn id<'r>(row: &'r Row<'_>) -> &'r str {
+        row.required(0).unwrap_or_default()
+    }
     let low = |id: &str| xxhash_rust::xxh3::xxh3_128(id.as_bytes()) as u64;
     let mut all: Vec<(u64, u32)> = Vec::new();
     for (k, (path, skip)) in files.iter().enumerate() {
@@ -1075,7 +1077,7 @@ pub(crate) fn shared_id(files: &[(&Path, &[u64])], block_size: usize) -> Result<
             path,
             block_size,
             skip,
-            |out, _, row| out.extend_from_slice(&low(&id(row)).to_le_bytes()),
+            |out, _, row| out.extend_from_slice(&low(id(row)).to_le_bytes()),
             |bytes| {
                 all.extend(
                     bytes
@@ -1106,7 +1108,7 @@ pub(crate) fn shared_id(files: &[(&Path, &[u64])], block_size: usize) -> Result<
             skip,
             |out, line, row| {
                 let id = id(row);
-                if met.binary_search(&low(&id)).is_ok() {
+                if met.binary_search(&low(id)).is_ok() {
                     out.extend_from_slice(&line.to_le_bytes());
                     out.extend_from_slice(&(id.len() as u64).to_le_bytes());
                     out.extend_from_slice(id.as_bytes());
