@@ -55,13 +55,13 @@ pub fn run(args: MergeArgs) -> credence::Result<()> {
     // Paired and checked before the model runs, so that a wrong list of files fails at once.
     let files = merged.claims_tables(&args.claims)?;
     let block = credence::ingest::LoadOptions::default().block_size;
-    if files.is_empty() && args.partials.len() > 1 {
+    if !files.is_empty() {
+        credence::shard::Merged::check_claim_ids(&files, block)?;
+    } else if args.partials.len() > 1 {
         credence::progress::notice(
             "without --claims, claim ids are not checked across shards: an id that two shards both hold \
              is counted twice (give every shard's claims file to check them and to write claims.csv)",
         );
-    } else {
-        credence::shard::Merged::check_claim_ids(&files, block)?;
     }
     let scores = credence::model::score(&merged.corpus, &params)?;
     let write_claims = |w: &mut (dyn std::io::Write + Send)| {

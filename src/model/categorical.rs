@@ -307,13 +307,22 @@ pub(crate) fn fit(
     omits: Option<&(dyn Fn(usize, u32, u32) -> bool + Sync)>,
     groups: (&[u32], usize),
 ) -> Fit {
-    match which {
+    let mut fit = match which {
         Which::Vote => vote(p, n_sources),
         Which::Em if !matches!(p.classes, Classes::PerStory { .. }) => em_labels(p, n_sources),
         Which::Em => em(p, n_sources, by_name, relay_weight, omits, groups),
         Which::DawidSkene => dawid_skene(p, n_sources),
         Which::TruthFinder => truthfinder_with(p, n_sources, sim, super::em::MAX_ITERATIONS),
+    };
+    // A method's own score says nothing of an outlet it learned nothing of (only relays).
+    if let Some(score) = fit.score.as_mut() {
+        for (x, own) in score.iter_mut().zip(own_reports(p, n_sources)) {
+            if !own {
+                *x = f64::NAN;
+            }
+        }
     }
+    fit
 }
 
 /// Adds every report of story `s` with its class posterior `post` as a known soft outcome, to its outlet's
@@ -1384,12 +1393,8 @@ fn dawid_skene(p: &Problem, n_sources: usize) -> Fit {
             since_best += 1;
         }
     }
-    let own = own_reports(p, n_sources);
     let score = (0..n_sources)
         .map(|w| {
-            if !own[w] {
-                return f64::NAN;
-            }
             let m = &confusion[w * nc * nc..(w + 1) * nc * nc];
             (0..nc).map(|j| prior[j] * m[j * nc + j].exp()).sum()
         })
@@ -1573,17 +1578,11 @@ fn truthfinder_holding(
     for s in 0..p.stories() {
         add_known(&mut tallies, &mut topic_cells, p, s, &confidence[p.post(s)]);
     }
-    let own = own_reports(p, n_sources);
-    let score = trust
-        .iter()
-        .zip(&own)
-        .map(|(&t, &o)| if o { t } else { f64::NAN })
-        .collect();
     Fit {
         numbers: None,
         tallies,
         posterior: confidence,
-        score: Some(score),
+        score: Some(trust),
         iterations: (iterations, converged, last_change),
         estimate: None,
         omission_share: None,

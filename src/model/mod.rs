@@ -1272,9 +1272,10 @@ const WIDE_STORY: usize = 256;
 /// iteration's passes: one story of 5,000 values (25 million pairs, 35 iterations) took 9.8 s when a
 /// story's passes ran on one core and 5.0 s with them split over two (8,000 values: 25 s and 12.7 s;
 /// session 20). TruthFinder's pairs cost about a sixth as much (16,000 values: 17.1 s on one core,
-/// 8.6 s on two), so its threshold is six times higher.
-const WIDE_PAIRS: [(categorical::Which, f64); 2] =
-    [(categorical::Which::Em, 25e6), (categorical::Which::TruthFinder, 150e6)];
+/// 8.6 s on two), so its threshold ([`WIDE_PAIRS_TRUTHFINDER`]) is six times higher.
+const WIDE_PAIRS_EM: f64 = 25e6;
+/// [`WIDE_PAIRS_EM`] for TruthFinder.
+const WIDE_PAIRS_TRUTHFINDER: f64 = 150e6;
 
 /// The notice for stories wide enough to make `which` slow (a missing or constant `story_id` makes one
 /// story of the whole file, and the run then seems to hang), given each story's width (distinct values);
@@ -1282,8 +1283,8 @@ const WIDE_PAIRS: [(categorical::Which, f64); 2] =
 /// other, so their time grows with the square of a story's width; the other methods are linear in it.
 fn wide_story_notice(widths: impl Iterator<Item = usize>, which: categorical::Which, numbers: bool) -> Option<String> {
     let (method, limit) = match which {
-        categorical::Which::Em if numbers => ("em over numbers", WIDE_PAIRS[0].1),
-        categorical::Which::TruthFinder => ("TruthFinder", WIDE_PAIRS[1].1),
+        categorical::Which::Em if numbers => ("em over numbers", WIDE_PAIRS_EM),
+        categorical::Which::TruthFinder => ("TruthFinder", WIDE_PAIRS_TRUTHFINDER),
         _ => return None,
     };
     let (mut wide, mut widest, mut pairs) = (0usize, 0usize, 0.0f64);
