@@ -597,6 +597,35 @@ impl Gold {
     }
 }
 
+impl Gold {
+    /// Checks that every story's gold value is `true` or `false` (any case), as a run over plain claims (no
+    /// `value` column) needs: there `maybe` or `1` would otherwise be read as a value no plain story can
+    /// take, and count as `false`. The file is read again only to name the first bad row.
+    ///
+    /// # Errors
+    /// [`crate::Error::BadRow`] for the first row whose value is neither, naming the file, line and column.
+    pub fn check_plain(&self, stories: &std::path::Path) -> crate::Result<()> {
+        if self.stories.values().all(|v| v == "true" || v == "false") {
+            return Ok(());
+        }
+        let (_, _, rejects) = crate::ingest::read_table(stories, &GOLD_STORIES, &[], |row| {
+            let value = row.required(1)?;
+            match crate::ingest::fields::outcome(value) {
+                Some(crate::corpus::Outcome::True | crate::corpus::Outcome::False) => Ok(()),
+                _ => Err(crate::ingest::Refusal::new(
+                    "value",
+                    value,
+                    "not true or false: the claims have no value column, so every story is true or false",
+                )),
+            }
+        })?;
+        rejects
+            .into_iter()
+            .next()
+            .map_or(Ok(()), |p| Err(crate::Error::BadRow(p)))
+    }
+}
+
 /// The columns of a gold file of stories; `rating` is optional.
 const GOLD_STORIES: crate::ingest::Spec = crate::ingest::Spec {
     names: &["story_id", "value", "rating"],

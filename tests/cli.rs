@@ -651,6 +651,21 @@ fn out_of_range_level_is_a_usage_error_naming_level() {
     }
 }
 
+/// Each thread reserves its stack before any work, so a mistyped count used to exhaust memory or hang.
+#[test]
+fn too_many_threads_is_a_usage_error() {
+    for threads in ["100000", "18446744073709551615", "-1", "two"] {
+        let wd = small_workdir("bad-threads");
+        let mut cmd = score(&wd);
+        cmd.arg(format!("--threads={threads}"));
+        let stderr = wd.output_err(&mut cmd, 2);
+        assert!(stderr.contains("--threads"), "{threads}: {stderr}");
+        assert!(wd.list("out").is_empty());
+    }
+    let wd = small_workdir("max-threads");
+    wd.output(&mut score_with(&wd, &[("--threads", "64")]));
+}
+
 #[test]
 fn out_of_range_relay_weight_is_a_usage_error_naming_it() {
     for weight in ["1.5", "-0.1", "NaN"] {

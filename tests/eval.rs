@@ -240,6 +240,31 @@ fn a_bad_gold_row_stops_the_evaluation_where_it_is() {
     assert!(stderr.contains(want), "{stderr}");
 }
 
+/// Plain claims (no `value` column) make every story true or false, so a gold value that is neither stops
+/// the evaluation at its row. Before, `maybe` or `1` was read as text and scored exactly like `false`.
+#[test]
+fn a_gold_value_a_plain_story_cannot_take_stops_the_evaluation() {
+    let wd = Workdir::new("eval-plain-gold");
+    wd.create(
+        "claims.csv",
+        "claim_id,source,story_id,stance,published_at\nc1,a,s1,asserts,2024-01-01\nc2,b,s1,asserts,2024-01-02\n\
+         c3,a,s2,denies,2024-01-03\n",
+    );
+    wd.create("good.csv", "story_id,value\ns1,TRUE\ns2,false\n");
+    wd.create("bad.csv", "story_id,value\ns1,true\ns2,maybe\n");
+    let eval = |gold: &str| {
+        let mut eval = wd.command("eval");
+        eval.args(["--claims", "claims.csv", "--gold", gold, "--methods", "em,vote"]);
+        eval
+    };
+    wd.output(&mut eval("good.csv"));
+    let stderr = wd.output_err(&mut eval("bad.csv"), 1);
+    assert!(
+        stderr.contains("bad.csv:3: column `value`: not true or false"),
+        "{stderr}"
+    );
+}
+
 /// A gold row that repeats an earlier one exactly (after normalisation) is accepted, once: it neither
 /// loses nor contradicts anything.
 #[test]

@@ -122,6 +122,35 @@ fn eval_links_reports_precision_recall_and_f1_on_the_held_out_part() {
 }
 
 #[test]
+fn a_reader_that_stops_reading_ends_eval_links_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let wd = Workdir::new("eval-links-pipe");
+    with_links_dataset(&wd);
+    let mut cmd = wd.command("eval-links");
+    cmd.args([
+        "--gold",
+        "gold.csv",
+        "--claims",
+        "claims.csv",
+        "--responses",
+        "responses.csv",
+        "--sweep",
+    ]);
+    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    // As `| head -1` does: read one line, then close the pipe while the sweep still has 60 rows to print.
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("split"), "{first}");
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
 fn the_window_and_the_threshold_are_flags() {
     let wd = Workdir::new("link-flags");
     with_links_dataset(&wd);

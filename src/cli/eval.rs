@@ -135,6 +135,9 @@ pub fn run(args: EvalArgs) -> credence::Result<()> {
             args.sources_meta.as_deref().map(|m| (m, false)),
         )?;
         let seconds = started.elapsed().as_secs_f64();
+        if !run.loaded.corpus.valued() {
+            gold.check_plain(&gold_path)?;
+        }
         let r = credence::evaluate::against_gold(&run.loaded, &run.scores, &gold, args.min_gold_claims);
         reports.push((method.name(), seconds, r));
         if ratings.is_none() {
@@ -146,7 +149,7 @@ pub fn run(args: EvalArgs) -> credence::Result<()> {
             .iter()
             .map(|(m, secs, r)| serde_json::json!({"method": m, "seconds": secs, "figures": r, "ratings": ratings}))
             .collect();
-        println!("{}", serde_json::to_string_pretty(&rows).expect("values serialise"));
+        say!("{}", serde_json::to_string_pretty(&rows).expect("values serialise"));
         return Ok(());
     }
     let opt = |x: Option<f64>| x.map_or_else(|| "n/a".to_owned(), |v| format!("{v:.4}"));
@@ -159,7 +162,7 @@ pub fn run(args: EvalArgs) -> credence::Result<()> {
             String::new()
         }
     };
-    println!(
+    say!(
         "{:<16} {:>7} {:>8} {:>9} {:>10}{} {:>7} {:>8} {:>8} {:>10} {:>7} {:>8} {:>7} {:>8} {:>8} {:>8}",
         "method",
         "stories",
@@ -183,7 +186,7 @@ pub fn run(args: EvalArgs) -> credence::Result<()> {
         "seconds"
     );
     for (m, secs, r) in &reports {
-        println!(
+        say!(
             "{:<16} {:>7} {:>8} {:>9} {:>10}{} {:>7} {:>8} {:>8} {:>10} {:>7} {:>8} {:>7} {:>8} {:>8} {:>8.3}",
             m,
             r.stories,
@@ -216,14 +219,12 @@ pub fn run(args: EvalArgs) -> credence::Result<()> {
             } else {
                 String::new()
             };
-            println!(
-                "paired: {first} alone right on {a} stories, {m} alone on {b}; exact McNemar p = {p:.4}{clustered}"
-            );
+            say!("paired: {first} alone right on {a} stories, {m} alone on {b}; exact McNemar p = {p:.4}{clustered}");
         }
     }
     if let Some(r) = &ratings {
         let strength = |s: f64| format!("{s:.2}");
-        println!(
+        say!(
             "ratings: {} claims on rated gold stories ({} by sources with training ratings), {} labels, {} \
              training ratings ({} on stories no claim asserts, left out)",
             r.claims,
@@ -232,7 +233,7 @@ pub fn run(args: EvalArgs) -> credence::Result<()> {
             r.trained,
             r.untrained
         );
-        println!(
+        say!(
             "ratings: accuracy {:.4}; always the most common training rating {:.4}; source strength {}{}",
             r.accuracy,
             r.base_accuracy,
@@ -254,28 +255,28 @@ fn planted(
 ) -> credence::Result<()> {
     let r = credence::evaluate::evaluate(run, truth, min_evidence, min_originals)?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&r).expect("values serialise"));
+        say!("{}", serde_json::to_string_pretty(&r).expect("values serialise"));
         return Ok(());
     }
     let opt = |x: Option<f64>| x.map_or_else(|| "n/a".to_owned(), |v| format!("{v:.4}"));
-    println!("sources compared     {}", r.sources);
-    println!("spearman             {}", opt(r.spearman));
+    say!("sources compared     {}", r.sources);
+    say!("spearman             {}", opt(r.spearman));
     // The ranking that knowing every claim's truth gives, and how much of it the scores reach.
     let ratio = match (r.spearman, r.counted_spearman) {
         (Some(a), Some(b)) if r.counted_sources == r.sources && b != 0.0 => format!(", ratio {:.4}", a / b),
         _ => String::new(),
     };
-    println!(
+    say!(
         "spearman, counted    {} (each source's original claims counted against the truth; {} sources{ratio})",
         opt(r.counted_spearman),
         r.counted_sources
     );
-    println!("interval coverage    {}", opt(r.coverage));
-    println!("mean absolute error  {}", opt(r.mean_absolute_error));
+    say!("interval coverage    {}", opt(r.coverage));
+    say!("mean absolute error  {}", opt(r.mean_absolute_error));
     let signed = r.mean_error.map_or_else(|| "n/a".to_owned(), |v| format!("{v:+.4}"));
-    println!("mean error           {signed}");
-    println!("claims compared      {}", r.claims);
-    println!("brier                {}", opt(r.brier));
-    println!("log loss             {}", opt(r.log_loss));
+    say!("mean error           {signed}");
+    say!("claims compared      {}", r.claims);
+    say!("brier                {}", opt(r.brier));
+    say!("log loss             {}", opt(r.log_loss));
     Ok(())
 }

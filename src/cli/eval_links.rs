@@ -68,20 +68,20 @@ pub fn run(args: EvalLinksArgs) -> credence::Result<()> {
     };
     let params = args.link.params();
     let s = evaluate(params)?;
-    println!("split                {}", args.split.as_deref().unwrap_or("all"));
-    println!("min-story            {}", params.min_story);
-    println!("min-match            {}", params.min_match);
-    println!("window (days)        {}", params.window_days);
-    println!("responses            {}", s.responses);
-    println!("true links           {}", s.gold);
-    println!("predicted links      {}", s.predicted);
-    println!("correct              {}", s.correct);
-    println!("precision            {:.4}", s.precision);
-    println!("recall               {:.4}", s.recall);
-    println!("f1                   {:.4}", s.f1);
+    say!("split                {}", args.split.as_deref().unwrap_or("all"));
+    say!("min-story            {}", params.min_story);
+    say!("min-match            {}", params.min_match);
+    say!("window (days)        {}", params.window_days);
+    say!("responses            {}", s.responses);
+    say!("true links           {}", s.gold);
+    say!("predicted links      {}", s.predicted);
+    say!("correct              {}", s.correct);
+    say!("precision            {:.4}", s.precision);
+    say!("recall               {:.4}", s.recall);
+    say!("f1                   {:.4}", s.f1);
     if args.sweep {
-        println!();
-        println!("min_story  min_match  precision  recall  f1");
+        say!();
+        say!("min_story  min_match  precision  recall  f1");
         let mut best: Option<(f64, f64, f64)> = None;
         for story in [0.2, 0.25, 0.3, 0.35, 0.4, 0.5] {
             for step in 1..=10 {
@@ -92,9 +92,11 @@ pub fn run(args: EvalLinksArgs) -> credence::Result<()> {
                     ..params
                 };
                 let s = evaluate(p)?;
-                println!(
+                say!(
                     "{story:<9}  {m:<9.2}  {:<9.4}  {:<6.4}  {:.4}",
-                    s.precision, s.recall, s.f1
+                    s.precision,
+                    s.recall,
+                    s.f1
                 );
                 if best.is_none_or(|b| s.f1 > b.2) {
                     best = Some((story, m, s.f1));
@@ -102,7 +104,7 @@ pub fn run(args: EvalLinksArgs) -> credence::Result<()> {
             }
         }
         if let Some((story, m, f1)) = best {
-            println!("best: --min-story {story} --min-match {m:.2} (f1 {f1:.4})");
+            say!("best: --min-story {story} --min-match {m:.2} (f1 {f1:.4})");
         }
     }
     Ok(())

@@ -51,8 +51,8 @@ pub struct HistoryArgs {
     /// Write text cells that begin with =, +, - or @ as they are.
     #[arg(long)]
     keep_formulas: bool,
-    /// Worker threads (0: RAYON_NUM_THREADS, or one per core). The output does not depend on it.
-    #[arg(long, default_value_t = 0)]
+    /// Worker threads, at most 1024 (0: RAYON_NUM_THREADS, or one per core). The output does not depend on it.
+    #[arg(long, default_value_t = 0, value_parser = super::thread_count)]
     threads: usize,
     /// Print nothing on success.
     #[arg(long, short)]

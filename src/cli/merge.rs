@@ -36,8 +36,8 @@ pub struct MergeArgs {
     /// in CSV outputs, so that a spreadsheet shows it as text instead of running it as a formula.
     #[arg(long)]
     keep_formulas: bool,
-    /// Worker threads (0: RAYON_NUM_THREADS, or one per core). The output does not depend on it.
-    #[arg(long, default_value_t = 0)]
+    /// Worker threads, at most 1024 (0: RAYON_NUM_THREADS, or one per core). The output does not depend on it.
+    #[arg(long, default_value_t = 0, value_parser = super::thread_count)]
     threads: usize,
     /// Print nothing on success.
     #[arg(long, short)]

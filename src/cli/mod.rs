@@ -1,6 +1,18 @@
 //! Command-line parsing (clap derive), one file per subcommand. Each subcommand turns its flags into the
 //! library's configuration types and calls the library; nothing here computes.
 
+/// Prints a line on standard output like `println!`, but a reader that stops reading (`credence eval … |
+/// head -1`) ends the command quietly, as a closed pipe ends other Unix tools, instead of a panic; any other
+/// failure to write is returned as an error (the enclosing function returns `credence::Result`).
+macro_rules! say {
+    () => {
+        $crate::cli::say_line(format_args!(""))?
+    };
+    ($($arg:tt)*) => {
+        $crate::cli::say_line(format_args!($($arg)*))?
+    };
+}
+
 mod convert;
 mod docs;
 mod eval;
@@ -58,6 +70,39 @@ pub fn run() -> credence::Result<()> {
         Command::Completions(args) => docs::completions(args),
         Command::Man(args) => docs::man(args),
     }
+}
+
+/// One line of [`say!`].
+pub(crate) fn say_line(args: std::fmt::Arguments<'_>) -> credence::Result<()> {
+    use std::io::Write as _;
+    match writeln!(std::io::stdout().lock(), "{args}") {
+        Ok(()) => Ok(()),
+        // Nothing is left to write to; the command's outputs, if any, are files already written.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(e) => Err(credence::Error::Io {
+            path: "<stdout>".into(),
+            source: e,
+        }),
+    }
+}
+
+/// The most worker threads `--threads` takes. Each thread reserves its stack up front, so a mistyped
+/// count of a million would exhaust memory or hang before any work began.
+const MAX_THREADS: usize = 1024;
+
+/// Parses `--threads`: 0 (rayon's default) up to [`MAX_THREADS`].
+fn thread_count(text: &str) -> Result<usize, String> {
+    let n: usize = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a whole number"))?;
+    if n > MAX_THREADS {
+        return Err(format!(
+            "{n} threads is more than the {MAX_THREADS} credence starts; this machine has {}",
+            std::thread::available_parallelism().map_or(1, |c| c.get())
+        ));
+    }
+    Ok(n)
 }
 
 /// Sets the size of rayon's global pool; 0 leaves rayon's default (`RAYON_NUM_THREADS` or one per core).

@@ -123,11 +123,12 @@ pub struct ScoreArgs {
     /// Stop at the first bad row instead of writing it to rejects.csv.
     #[arg(long)]
     strict: bool,
-    /// Bytes of the claims file parsed per parallel block (at least 1024). The output does not depend on it.
+    /// Bytes of the claims file parsed per parallel block (a smaller value is read as 1024). The output does
+    /// not depend on it.
     #[arg(long, default_value_t = LoadOptions::default().block_size, value_name = "BYTES")]
     chunk_size: usize,
-    /// Worker threads (0: RAYON_NUM_THREADS, or one per core). The output does not depend on it.
-    #[arg(long, default_value_t = 0)]
+    /// Worker threads, at most 1024 (0: RAYON_NUM_THREADS, or one per core). The output does not depend on it.
+    #[arg(long, default_value_t = 0, value_parser = super::thread_count)]
     threads: usize,
     #[command(flatten)]
     link: LinkArgs,
