@@ -206,6 +206,38 @@ fn a_json_line_with_a_repeated_key_is_rejected() {
     );
 }
 
+/// The first object decides whether claims carry a `value`. A later object that has one when the first
+/// had none used to be scored as a plain claim with its value dropped; now it is a reject naming the key,
+/// as an object without one is when the first has it.
+#[test]
+fn a_json_line_with_a_value_the_first_object_lacks_is_rejected() {
+    let wd = Workdir::new("jsonl-undeclared-value");
+    wd.create(
+        "claims.jsonl",
+        concat!(
+            "{\"claim_id\":\"1\",\"source\":\"A\",\"published_at\":\"2025-01-01\",\"story_id\":\"s\",\"stance\":\"asserts\"}\n",
+            "{\"claim_id\":\"2\",\"source\":\"B\",\"published_at\":\"2025-01-02\",\"story_id\":\"s\",\"value\":\"x\"}\n",
+            "{\"claim_id\":\"3\",\"source\":\"C\",\"published_at\":\"2025-01-02\",\"story_id\":\"s\",\"stance\":\"denies\",\"value\":null}\n",
+        ),
+    );
+    let mut cmd = wd.command("score");
+    cmd.args(["--claims", "claims.jsonl", "--out", "o"]);
+    let out = wd.output(&mut cmd);
+    let printed = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        printed.contains("claims.jsonl: 3 rows read, 2 scored, 1 rejected"),
+        "{printed}"
+    );
+    let rejects = wd.read_csv_maps("o/rejects.csv");
+    assert_eq!(rejects.len(), 1, "{rejects:?}");
+    let r = &rejects[0];
+    assert_eq!(
+        (r["line"].as_str(), r["column"].as_str(), r["value"].as_str()),
+        ("2", "value", "x")
+    );
+    assert!(r["reason"].contains("first object has no \"value\" key"), "{r:?}");
+}
+
 #[test]
 fn jsonl_output_holds_the_csv_values() {
     let wd = Workdir::new("jsonl-out");

@@ -207,6 +207,9 @@ fn parse_block(
             Ok(f) => f,
             Err(r) => return p.refused.push((line, r)),
         };
+        if let Some(r) = undeclared(layout, index, fields) {
+            return p.refused.push((line, r));
+        }
         let row = Row {
             record: fields,
             index,
@@ -406,6 +409,26 @@ impl<R: Read> Read for Tee<R> {
 /// needs a value). In JSON Lines, such a column is present when the first object has the key; every other
 /// column is always present, empty where a line lacks the key.
 const DECLARED: [&str; 1] = ["value"];
+
+/// A JSON Lines object with a [`DECLARED`] key that the file's first object lacks. The column does not exist
+/// for this file, so the object's value would be dropped without a word (and a story of values read as a
+/// plain one); refused, as an object without the key is when the first has it.
+fn undeclared(layout: Layout, index: &[Option<usize>], fields: &[&[u8]]) -> Option<Refusal> {
+    if layout != Layout::Jsonl {
+        return None;
+    }
+    let (k, name) = SPEC.names.iter().enumerate().find(|&(k, name)| {
+        DECLARED.contains(name) && index[k].is_none() && fields.get(k).is_some_and(|f| !f.is_empty())
+    })?;
+    Some(Refusal::new(
+        name,
+        &String::from_utf8_lossy(fields[k]),
+        format!(
+            "the file's first object has no \"{name}\" key, and the first object decides whether claims carry one; \
+             give every object a \"{name}\", or none"
+        ),
+    ))
+}
 
 /// The header of a file in `layout`: for CSV, [`header`]. JSON Lines has none: its records carry the
 /// spec's columns in order ([`super::jsonl`]); [`DECLARED`] columns count only when the first object has
