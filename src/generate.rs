@@ -23,7 +23,9 @@
 //! claim and response gets a news-style text built from its story's own names, place, amount and event,
 //! worded differently by each outlet ([`texts`]), silent copies repeat their original's text word for
 //! word, and `story_id` is left empty, so that scores from keyed and unkeyed input of one world can be
-//! compared. Resolutions keep their keys (they name stories, which unkeyed claims do not).
+//! compared. No `resolutions.csv` is written then: a resolution names a story key, which unkeyed claims do
+//! not have, so every one would be rejected (the outcomes are still drawn, so the world is the same, and
+//! `truth_stories.csv` holds every story's truth).
 //!
 //! The same configuration and seed give the same bytes.
 
@@ -172,12 +174,12 @@ pub struct Written {
     pub claims: u64,
     /// Response rows.
     pub responses: u64,
-    /// Resolution rows.
+    /// Resolution rows written (none for an unkeyed world).
     pub resolutions: u64,
     /// Stories.
     pub stories: u64,
-    /// The files, in the order: claims, responses, resolutions, truth of sources, truth of stories, truth
-    /// of claims.
+    /// The files, in the order: claims, responses, resolutions (not for an unkeyed world), truth of sources,
+    /// truth of stories, truth of claims.
     pub files: Vec<PathBuf>,
 }
 
@@ -253,7 +255,17 @@ pub fn write(dir: &Path, cfg: &Config) -> Result<Written> {
 
     let (mut claims, claims_path) = create(dir, "claims.csv")?;
     let (mut responses, responses_path) = create(dir, "responses.csv")?;
-    let (mut resolutions, resolutions_path) = create(dir, "resolutions.csv")?;
+    // Unkeyed claims have no story keys for resolutions to name: the outcomes are drawn but not written.
+    let (mut resolutions, resolutions_path): (Box<dyn Write>, Option<PathBuf>) = if cfg.unkeyed {
+        (Box::new(std::io::sink()), None)
+    } else {
+        let (w, path) = create(dir, "resolutions.csv")?;
+        (Box::new(w), Some(path))
+    };
+    let resolutions_io = |source| Error::Io {
+        path: resolutions_path.clone().unwrap_or_default(),
+        source,
+    };
     let (mut truth_stories, stories_path) = create(dir, "truth_stories.csv")?;
     let (mut truth_claims, truth_claims_path) = create(dir, "truth_claims.csv")?;
     let io = |path: &Path| {
@@ -282,7 +294,7 @@ pub fn write(dir: &Path, cfg: &Config) -> Result<Written> {
     let mut text_rng = ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x7465_7874_7465_7874);
     let mut words = texts::StoryWords::default();
     let mut report_texts: Vec<String> = Vec::new();
-    writeln!(resolutions, "story_id,outcome,resolved_at,resolver").map_err(io(&resolutions_path))?;
+    writeln!(resolutions, "story_id,outcome,resolved_at,resolver").map_err(resolutions_io)?;
     writeln!(truth_stories, "story_id,truth,topic,originator").map_err(io(&stories_path))?;
     writeln!(truth_claims, "claim_id,copy_of,correct").map_err(io(&truth_claims_path))?;
 
@@ -462,9 +474,9 @@ pub fn write(dir: &Path, cfg: &Config) -> Result<Written> {
             } else {
                 "false"
             };
-            out.resolutions += 1;
+            out.resolutions += u64::from(!cfg.unkeyed);
             let at = t + rng.random_range(7 * 86_400..90 * 86_400);
-            writeln!(resolutions, "s{story},{outcome},{},fact-check desk", iso(at)).map_err(io(&resolutions_path))?;
+            writeln!(resolutions, "s{story},{outcome},{},fact-check desk", iso(at)).map_err(resolutions_io)?;
         }
     }
     out.stories = story;
@@ -489,21 +501,18 @@ pub fn write(dir: &Path, cfg: &Config) -> Result<Written> {
     for (w, p) in [
         (&mut claims, &claims_path),
         (&mut responses, &responses_path),
-        (&mut resolutions, &resolutions_path),
         (&mut truth_stories, &stories_path),
         (&mut truth_claims, &truth_claims_path),
         (&mut truth_sources, &sources_path),
     ] {
         w.flush().map_err(io(p))?;
     }
-    out.files = vec![
-        claims_path,
-        responses_path,
-        resolutions_path,
-        sources_path,
-        stories_path,
-        truth_claims_path,
-    ];
+    resolutions.flush().map_err(resolutions_io)?;
+    out.files = [Some(claims_path), Some(responses_path), resolutions_path]
+        .into_iter()
+        .flatten()
+        .chain([sources_path, stories_path, truth_claims_path])
+        .collect();
     Ok(out)
 }
 
@@ -757,6 +766,28 @@ mod tests {
         }
         assert_ne!(std::fs::read(&a.files[0]).unwrap(), std::fs::read(&c.files[0]).unwrap());
         assert!(a.claims >= 2_000 && a.claims < 2_020, "{a:?}");
+    }
+
+    /// An unkeyed world is the keyed one without keys: the same truths, and no resolutions, which could only
+    /// name keys its claims lack (every one was rejected when scored).
+    #[test]
+    fn an_unkeyed_world_is_the_same_world_without_resolutions() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = Config {
+            claims: 2_000,
+            ..Config::default()
+        };
+        let keyed = write(&dir.path().join("k"), &cfg).unwrap();
+        let unkeyed = write(&dir.path().join("u"), &Config { unkeyed: true, ..cfg }).unwrap();
+        assert!(keyed.resolutions > 0 && dir.path().join("k/resolutions.csv").exists());
+        assert_eq!(unkeyed.resolutions, 0);
+        assert!(!dir.path().join("u/resolutions.csv").exists());
+        assert_eq!(unkeyed.files.len(), keyed.files.len() - 1);
+        for name in ["truth_stories.csv", "truth_sources.csv"] {
+            let read = |d: &str| std::fs::read(dir.path().join(d).join(name)).unwrap();
+            assert_eq!(read("k"), read("u"), "{name}");
+        }
+        assert_eq!((keyed.claims, keyed.responses), (unkeyed.claims, unkeyed.responses));
     }
 
     #[test]

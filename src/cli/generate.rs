@@ -63,7 +63,8 @@ pub struct GenArgs {
     #[arg(long, default_value_t = 0.6)]
     interested_answer_rate: f64,
     /// Write the same world without story keys: claims and responses get news-style texts (each outlet
-    /// words a story its own way; silent copies repeat their original) and an empty story_id.
+    /// words a story its own way; silent copies repeat their original) and an empty story_id. No
+    /// resolutions.csv, since resolutions name story keys.
     #[arg(long)]
     unkeyed: bool,
     /// Print nothing on success.
@@ -96,14 +97,25 @@ pub fn run(args: GenArgs) -> credence::Result<()> {
     };
     let w = generate::write(&args.out, &cfg)?;
     if !args.quiet {
-        eprintln!(
-            "{} claims, {} stories, {} responses, {} resolutions written to {}",
-            w.claims,
-            w.stories,
-            w.responses,
-            w.resolutions,
-            args.out.display()
-        );
+        if args.unkeyed {
+            eprintln!(
+                "{} claims, {} stories, {} responses written to {} (no resolutions.csv: a resolution names a \
+                 story key, which unkeyed claims lack; truth_stories.csv holds every story's truth)",
+                w.claims,
+                w.stories,
+                w.responses,
+                args.out.display()
+            );
+        } else {
+            eprintln!(
+                "{} claims, {} stories, {} responses, {} resolutions written to {}",
+                w.claims,
+                w.stories,
+                w.responses,
+                w.resolutions,
+                args.out.display()
+            );
+        }
     }
     Ok(())
 }
