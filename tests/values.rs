@@ -318,6 +318,35 @@ fn a_tie_is_decided_by_the_values_not_the_order_of_the_rows() {
 /// error before em over numbers weighs its values pair by pair; a run under `-q` does not, nor does a file
 /// of narrow stories, nor vote, which is linear in a story's width. (`model::wide_story_notice`'s unit test
 /// has the thresholds; this one checks that `score` prints it.)
+/// Where no near miss sets the kernel's scale, it used to run down to its floor of 1e-6, far below an
+/// integer's rounding bin, and a report written to a finer bin on the transformed scale (a huge number)
+/// then looked thousands of times likelier to be good: in a story of three outlets that all disagree, one
+/// vandal's 10⁴¹ won at P = 0.998 against 100 and −5. The scale now stops at one rounding step at zero, and
+/// nothing on that story is more than a coin toss among three.
+#[test]
+fn a_vandal_alone_on_a_disputed_story_is_no_surer_than_the_others() {
+    let wd = Workdir::new("values-vandal-scale");
+    wd.create(
+        "claims.csv",
+        "claim_id,source,published_at,story_id,stance,value\n\
+         a1,Alpha,2025-01-01,s1,asserts,100\na2,Zeta,2025-01-03,s1,asserts,-5\n\
+         a3,Eta,2025-01-03,s1,asserts,1e41\na4,Kappa,2025-01-03,s2,asserts,1000\n\
+         a5,Lam,2025-01-03,s2,asserts,1000\na6,Mu,2025-01-03,s2,asserts,0\na7,Pi,2025-01-03,s2,asserts,0\n",
+    );
+    let mut cmd = wd.command("score");
+    cmd.args(["--claims", "claims.csv", "--value-kind", "number", "--out", "out", "-q"]);
+    wd.output(&mut cmd);
+    let stories = wd.read_csv_maps("out/stories.csv");
+    let s1 = stories.iter().find(|r| r["story_id"] == "s1").unwrap();
+    let p: f64 = s1["probability"].parse().unwrap();
+    assert!(p < 0.4, "{s1:?}");
+    // One step of 1 at zero, with the transform's scale c = 550 (the median magnitude): about 1/550.
+    let b = wd.read_json("out/summary.json")["numbers"]["kernel_scale"]
+        .as_f64()
+        .unwrap();
+    assert!(b >= 1.0 / 551.0, "{b}");
+}
+
 #[test]
 fn a_story_wide_enough_to_be_slow_is_noticed() {
     let wd = Workdir::new("values-wide-notice");

@@ -907,7 +907,7 @@ fn em(
         let current_b = kernel.map_or(f64::NAN, |k| k.b);
         if let (Some(k), Some(n)) = (kernel, &p.numbers) {
             // The kernel's M-step; its relative change counts towards convergence as a reliability's does.
-            let fitted = super::numeric::fit_scale(&scale_votes, g, n.range(), k);
+            let fitted = super::numeric::fit_scale(&scale_votes, g, n.finest_scale(), n.range(), k);
             moved = moved.max((fitted.b - k.b).abs() / k.b);
             kernel = Some(fitted);
         }
@@ -940,7 +940,8 @@ fn em(
                         let x = squarem(&s0, &s1, &s2, SQUAREM_STEP);
                         let (theta_x, b) = x.split_at(theta.len());
                         next = theta_x.iter().map(|&l| super::em::sigmoid(l)).collect();
-                        *k = super::numeric::Kernel::new(b[0].exp());
+                        let finest = p.numbers.as_ref().map_or(0.0, super::numeric::Numbers::finest_scale);
+                        *k = super::numeric::Kernel::new(b[0].exp().max(finest));
                     }
                 }
                 _ => {}

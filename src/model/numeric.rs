@@ -206,6 +206,17 @@ impl Numbers {
         }
     }
 
+    /// The narrowest kernel the data can tell from a narrower one: one rounding step at zero on the
+    /// transformed scale, the coarsest bin the transform makes (about `resolution / c`), and at least
+    /// [`MIN_SCALE`]. Below a report's bin width its chance of being good no longer depends on `b` (the
+    /// whole kernel falls in its bin), so where no near miss sets it the scale's M-step ran down to
+    /// [`MIN_SCALE`]; and there a report written to a finer bin (a huge number, whose bins the transform
+    /// shrinks) got a good part thousands of times likelier than an integer's, so that in a story of
+    /// values that disagree a vandal's 10⁴¹ beat 100 and −5.
+    pub fn finest_scale(&self) -> f64 {
+        (2.0 * (0.5 * self.resolution / self.scale).asinh()).max(MIN_SCALE)
+    }
+
     /// The range of the transformed numbers, `1 / g`.
     pub fn range(&self) -> f64 {
         (-self.log_background).exp()
@@ -689,10 +700,10 @@ pub fn scale_votes(story: &NumberStory, mu: f64, out: &mut Vec<ScaleVote>) {
 }
 
 /// The M-step: the kernel whose scale maximises `Σ ln(θ K̄_b(d, w) + (1 − θ) g)` over `votes` (summed in
-/// their order), searched on `ln b` from [`MIN_SCALE`] to `widest` (the range of the data on the
-/// transformed scale) over a grid of `SCALE_GRID` points, then by Brent's method between the best
-/// point's neighbours; `current` when there are no votes.
-pub fn fit_scale(votes: &[ScaleVote], g: f64, widest: f64, current: Kernel) -> Kernel {
+/// their order), searched on `ln b` from `finest` ([`Numbers::finest_scale`]) to `widest` (the range of
+/// the data on the transformed scale) over a grid of `SCALE_GRID` points, then by Brent's method between
+/// the best point's neighbours; `current` when there are no votes.
+pub fn fit_scale(votes: &[ScaleVote], g: f64, finest: f64, widest: f64, current: Kernel) -> Kernel {
     if votes.is_empty() {
         return current;
     }
@@ -712,7 +723,8 @@ pub fn fit_scale(votes: &[ScaleVote], g: f64, widest: f64, current: Kernel) -> K
             .collect();
         blocks.iter().sum::<f64>()
     };
-    let (lo, hi) = (MIN_SCALE.ln(), widest.max(MIN_SCALE * 10.0).ln());
+    let finest = finest.max(MIN_SCALE);
+    let (lo, hi) = (finest.ln(), widest.max(finest * 10.0).ln());
     let step = (hi - lo) / (SCALE_GRID - 1) as f64;
     let best = (0..SCALE_GRID)
         .map(|i| {
@@ -1244,10 +1256,10 @@ mod tests {
                 (d, 0.001, lt)
             })
             .collect();
-        let k = fit_scale(&votes, 1.0 / 6.0, 6.0, Kernel::new(1.0));
+        let k = fit_scale(&votes, 1.0 / 6.0, MIN_SCALE, 6.0, Kernel::new(1.0));
         assert!((k.b - 0.2).abs() < 0.01, "{}", k.b);
         // With no votes the kernel stays.
-        assert_eq!(fit_scale(&[], 1.0, 6.0, Kernel::new(0.3)).b, 0.3);
+        assert_eq!(fit_scale(&[], 1.0, MIN_SCALE, 6.0, Kernel::new(0.3)).b, 0.3);
     }
 
     #[test]
