@@ -675,6 +675,13 @@ fn out_of_range_relay_weight_is_a_usage_error_naming_it() {
         let stderr = wd.output_err(&mut cmd, 2);
         assert!(stderr.contains("--relay-weight"), "{weight}: {stderr}");
     }
+    // A negative number given as the next argument is the option's value, refused by its range check,
+    // not an unknown flag `-1`.
+    let wd = small_workdir("negative-relay-weight");
+    let mut cmd = score(&wd);
+    cmd.args(["--relay-weight", "-1"]);
+    let stderr = wd.output_err(&mut cmd, 2);
+    assert!(stderr.contains("-1 is not between 0 and 1"), "{stderr}");
 }
 
 #[test]

@@ -249,6 +249,48 @@ fn history_is_as_of_at_each_period_end() {
     }
 }
 
+/// Like `score`, `history` under em (the default) needs no official answers; the methods that score
+/// from them alone refuse to start without them.
+#[test]
+fn history_needs_responses_only_where_score_does() {
+    let wd = Workdir::new("history-claims-only");
+    seed(&wd);
+    let mut em = wd.command("history");
+    em.args(["--claims", "seed/claims.csv", "--out", "h", "--every", "month", "-q"]);
+    wd.output(&mut em);
+    let rows = wd.read_csv_maps("h/history.csv");
+    let last: Vec<_> = rows.iter().filter(|r| r["as_of"] == "2025-09-30T23:59:59Z").collect();
+    let mut score = wd.command("score");
+    score.args([
+        "--claims",
+        "seed/claims.csv",
+        "--out",
+        "s",
+        "--as-of",
+        "2025-09-30T23:59:59Z",
+        "-q",
+    ]);
+    wd.output(&mut score);
+    let sources = wd.read_csv_maps("s/sources.csv");
+    assert_eq!(last.len(), sources.len());
+    for (h, s) in last.iter().zip(&sources) {
+        assert_eq!((&h["source"], &h["reliability"]), (&s["source"], &s["reliability"]));
+    }
+    let mut responses = wd.command("history");
+    responses.args([
+        "--claims",
+        "seed/claims.csv",
+        "--out",
+        "r",
+        "--every",
+        "month",
+        "--method",
+        "responses",
+    ]);
+    let stderr = wd.output_err(&mut responses, 2);
+    assert!(stderr.contains("--responses is required"), "{stderr}");
+}
+
 #[test]
 fn shards_cut_as_of_merge_to_the_single_run() {
     let wd = Workdir::new("as-of-shards");

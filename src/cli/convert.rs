@@ -10,7 +10,7 @@ use clap::{Args, Subcommand};
 pub struct ConvertArgs {
     #[command(subcommand)]
     what: What,
-    /// The folder to write into (created if missing).
+    /// The folder to write into (created if missing); required.
     #[arg(long, value_name = "DIR", global = true)]
     out: Option<PathBuf>,
 }

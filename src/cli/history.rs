@@ -24,9 +24,10 @@ pub struct HistoryArgs {
     /// The claims CSV file.
     #[arg(long, value_name = "FILE")]
     claims: PathBuf,
-    /// The official responses CSV file.
+    /// The official responses CSV file (the `responses` and `trust-responses` methods need it; em, the
+    /// default, reads it when given).
     #[arg(long, value_name = "FILE")]
-    responses: PathBuf,
+    responses: Option<PathBuf>,
     /// The resolutions CSV file.
     #[arg(long, value_name = "FILE")]
     resolutions: Option<PathBuf>,
@@ -72,7 +73,7 @@ enum EveryArg {
 }
 
 pub fn run(args: HistoryArgs) -> credence::Result<()> {
-    if [Some(&args.claims), Some(&args.responses), args.resolutions.as_ref()]
+    if [Some(&args.claims), args.responses.as_ref(), args.resolutions.as_ref()]
         .into_iter()
         .flatten()
         .any(|p| p.as_os_str() == "-")
@@ -94,9 +95,10 @@ pub fn run(args: HistoryArgs) -> credence::Result<()> {
         EveryArg::Quarter => Every::Quarter,
         EveryArg::Year => Every::Year,
     };
+    super::require_responses(args.responses.as_deref(), params.method)?;
     let inputs = Inputs {
         claims: args.claims,
-        responses: Some(args.responses),
+        responses: args.responses,
         resolutions: args.resolutions,
     };
     let history = credence::history::history(&inputs, LoadOptions::default(), &params, every, args.from, args.to)?;

@@ -36,12 +36,19 @@ pub(crate) struct Cli {
     command: Command,
 }
 
+/// The subcommands with numeric options take negative numbers as values, so that `--relay-weight -1` is
+/// refused by the option's own range check rather than read as an unknown flag `-1`.
 #[derive(Subcommand, Debug)]
 enum Command {
+    #[command(allow_negative_numbers = true)]
     Score(score::ScoreArgs),
+    #[command(allow_negative_numbers = true)]
     Gen(generate::GenArgs),
+    #[command(allow_negative_numbers = true)]
     Merge(merge::MergeArgs),
+    #[command(allow_negative_numbers = true)]
     Eval(eval::EvalArgs),
+    #[command(allow_negative_numbers = true)]
     History(history::HistoryArgs),
     Import(import::ImportArgs),
     Report(report::ReportArgs),
@@ -103,6 +110,16 @@ fn thread_count(text: &str) -> Result<usize, String> {
         ));
     }
     Ok(n)
+}
+
+/// The methods that score from official answers alone cannot run without them; the others can.
+fn require_responses(responses: Option<&std::path::Path>, method: credence::model::Method) -> credence::Result<()> {
+    if responses.is_none() && method == credence::model::Method::Responses {
+        return Err(credence::Error::Usage(
+            "--responses is required by --method responses and trust-responses (other methods can do without)".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Sets the size of rayon's global pool; 0 leaves rayon's default (`RAYON_NUM_THREADS` or one per core).

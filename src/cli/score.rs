@@ -27,12 +27,13 @@ INPUT FORMAT
                asserts one (normalised per --value-kind); with the column every claim needs a value
   responses:   response_id, story_id, responder (the official body), responded_at,
                verdict (confirmed | denied | partial | no_comment); optional text
+  resolutions: story_id, outcome (true | false | mixed), resolved_at; optional resolver
+  Stances, verdicts and outcomes are read in any case, with surrounding spaces ignored.
 
   Without story keys: in a file with a text column, story_id may be empty or absent. Claims whose
   texts describe one event within --window days then form one story (auto-000001, ...), copies of
   an earlier text by another outlet become its relays, and each response is linked to every story
-  its text matches at --min-match or more (see links.csv).
-  resolutions: story_id, outcome (true | false | mixed), resolved_at; optional resolver
+  its text matches at --min-match or more (see links.csv). Resolutions always name a story_id.
 
 OUTPUTS (in --out DIR)
   sources.csv     one row per outlet: claims, originals, relays, credited, answered, resolved,
@@ -52,7 +53,8 @@ OUTPUTS (in --out DIR)
                   parameters, version
 
 EXIT STATUS
-  0 success, 1 error (bad file, or a bad row with --strict), 2 usage error";
+  0 success, 1 error (bad file, or a bad row with --strict), 2 usage error, 130 interrupted (Ctrl-C;
+  the previous outputs in --out are left as they were)";
 
 /// Score sources from claims, official responses and resolutions.
 ///
@@ -402,11 +404,7 @@ pub fn run(args: ScoreArgs) -> credence::Result<()> {
         .map(|days| credence::model::HalfLife { days, reference: None });
     params.detect_copies = args.detect_copies;
     params.topics = args.topics;
-    if args.responses.is_none() && params.method == credence::model::Method::Responses {
-        return Err(credence::Error::Usage(
-            "--responses is required by --method responses and trust-responses (other methods can do without)".into(),
-        ));
-    }
+    super::require_responses(args.responses.as_deref(), params.method)?;
     let inputs = Inputs {
         claims: args.claims,
         responses: args.responses,
