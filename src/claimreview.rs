@@ -102,9 +102,10 @@ impl RatingTable {
             .clone();
         let col = |n: &str| headers.iter().position(|h| h.trim() == n);
         let (Some(r), Some(o)) = (col("rating"), col("outcome")) else {
+            let missing = ["rating", "outcome"].into_iter().filter(|n| col(n).is_none());
             return Err(Error::MissingColumn {
                 path: name.into(),
-                column: "rating,outcome".into(),
+                column: missing.collect::<Vec<_>>().join("` and `"),
                 found: headers.iter().collect::<Vec<_>>().join(","),
             });
         };

@@ -1083,6 +1083,22 @@ fn an_unclosed_quote_is_named_with_the_lines_it_swallows() {
         reason.contains("found 2") && reason.contains("runs over 6 lines") && reason.contains("closing quote"),
         "{reason}"
     );
+    // On the last line the field swallows no line break, but its commas still tell.
+    let wd = Workdir::new("unclosed-quote-last");
+    wd.create(
+        "claims.csv",
+        "claim_id,source,published_at,story_id,stance\nc1,A,2025-01-01,s1,asserts\nc2,\"B,2025-01-01,s2,asserts\n",
+    );
+    wd.create("responses.csv", "response_id,story_id,responder,responded_at,verdict\n");
+    wd.create("resolutions.csv", "story_id,outcome,resolved_at\n");
+    wd.output(&mut score(&wd));
+    let (_, rows) = wd.read_csv("out/rejects.csv");
+    assert_eq!((rows.len(), rows[0][1].as_str()), (1, "3"), "{rows:?}");
+    let reason = rows[0].last().unwrap();
+    assert!(
+        reason.contains("found 2") && reason.contains("closing quote"),
+        "{reason}"
+    );
 }
 
 /// `--out` naming an existing file stops with that said, not the system's "File exists".

@@ -150,6 +150,39 @@ fn a_reader_that_stops_reading_ends_eval_links_quietly() {
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
+/// A response with neither a story key nor a text is refused as such (as a claim is), not as a text that
+/// matched nothing; one that matches nothing says where the matcher looked.
+#[test]
+fn unkeyed_responses_that_cannot_be_linked_say_why() {
+    let wd = Workdir::new("unkeyed-response-rejects");
+    wd.create(
+        "claims.csv",
+        "claim_id,source,published_at,story_id,stance,text\n\
+         a1,Alpha,2025-01-01,,asserts,The minister resigned on Monday after the scandal\n\
+         a2,Gamma,2025-01-02,,asserts,Minister resigns after scandal on Monday\n",
+    );
+    wd.create(
+        "responses.csv",
+        "response_id,story_id,responder,responded_at,verdict,text\n\
+         r1,,Gov,2025-01-03,denied,The minister did not resign after the scandal\n\
+         r2,,Gov,2025-01-03,denied,\n\
+         r3,,Gov,2024-01-03,confirmed,minister resigned scandal\n",
+    );
+    wd.output(&mut score_args(&wd, "claims.csv", "responses.csv", "out"));
+    let rejects = wd.read_csv_maps("out/rejects.csv");
+    let reason = |line: &str| rejects.iter().find(|r| r["line"] == line).map(|r| r["reason"].clone());
+    assert_eq!(reason("2"), None, "{rejects:?}");
+    assert_eq!(
+        reason("3").as_deref(),
+        Some("empty story_id and empty text: nothing to match the response by")
+    );
+    let dated_before = reason("4").unwrap();
+    assert!(
+        dated_before.contains("no story matched its text") && dated_before.contains("--window 14 days before it"),
+        "{dated_before}"
+    );
+}
+
 #[test]
 fn the_window_and_the_threshold_are_flags() {
     let wd = Workdir::new("link-flags");

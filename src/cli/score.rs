@@ -478,7 +478,13 @@ pub fn report_run(inputs: &report::InputTallies, scores: &credence::model::Score
 /// that reconcile (`score`, `merge` and `history` print the same); `cut` names the option that set rows
 /// aside as later (`--as-of`, or the end of history's last period).
 pub fn report_tallies(inputs: &report::InputTallies, cut: &str) {
-    for t in inputs.claims.iter().chain(&inputs.responses).chain(&inputs.resolutions) {
+    for t in inputs
+        .claims
+        .iter()
+        .chain(&inputs.responses)
+        .chain(&inputs.resolutions)
+        .chain(&inputs.sources_meta)
+    {
         let later = if t.later > 0 {
             format!(", {} set aside as later than {cut}", t.later)
         } else {

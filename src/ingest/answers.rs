@@ -127,6 +127,9 @@ pub fn read_responses(path: &Path, keys: ResponseKeys<'_>) -> Result<RawFile<Raw
         let id = row.required(0)?;
         let has_text = row.index[5].is_some();
         let story = match keys {
+            ResponseKeys::Assigned(_) if has_text && row.text(1)?.is_empty() && row.text(5)?.is_empty() => {
+                return Err(Refusal::new("story_id", "", super::claims::NO_RESPONSE_TEXT));
+            }
             ResponseKeys::Assigned(_) if has_text => row.text(1)?,
             ResponseKeys::Detect if has_text && row.text(1)?.is_empty() => {
                 unkeyed.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -178,8 +181,9 @@ pub fn read_responses(path: &Path, keys: ResponseKeys<'_>) -> Result<RawFile<Raw
                 continue;
             }
             Some(Err(best)) => format!(
-                "empty story_id and no story matched its text (best score {best:.3}, below --min-match {})",
-                a.params.min_match
+                "empty story_id and no story matched its text (best score {best:.3}, below --min-match {}, among \
+                 the stories with claims published at most --window {} days before it)",
+                a.params.min_match, a.params.window_days
             ),
             None => "empty story_id, and a repeated response_id (only its first row is matched)".to_owned(),
         };

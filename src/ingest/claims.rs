@@ -66,6 +66,8 @@ pub(crate) enum Keys<'a> {
 
 /// Why a row without a story and without a text is refused once the matcher has run.
 pub(crate) const NO_TEXT: &str = "empty story_id and empty text: nothing to match the claim by";
+/// Why a response without a story key or a text is refused.
+pub(crate) const NO_RESPONSE_TEXT: &str = "empty story_id and empty text: nothing to match the response by";
 
 /// Blocks parsed together, per worker thread.
 const BATCH_PER_THREAD: usize = 2;

@@ -324,11 +324,19 @@ impl Refusal {
                 memchr::memchr_iter(b'\n', body).count()
             })
             .sum();
+        // On the file's last line the swallowed text has no line break, but its commas are still inside
+        // one field, which only quoting does.
+        let commas = fields.iter().any(|f| memchr::memchr(b',', f).is_some());
         let reason = if found < expected && breaks > 0 {
             format!(
                 "expected {expected} fields as in the header, found {found}: a quoted field runs over {} lines; \
                  is a closing quote missing?",
                 breaks + 1
+            )
+        } else if found < expected && commas {
+            format!(
+                "expected {expected} fields as in the header, found {found}: a quoted field holds commas; is a \
+                 closing quote missing?"
             )
         } else {
             format!("expected {expected} fields as in the header, found {found}")

@@ -59,22 +59,24 @@ pub fn script_json(value: &serde_json::Value) -> String {
     out
 }
 
-/// Writes `html` to `path` atomically (a temporary file in the same folder, renamed into place).
+/// Writes `html` to `path` atomically, as `score` writes its outputs ([`super::OutputDir`]): a temporary
+/// file in the same folder (created if missing), removed on Ctrl-C, renamed into place, with the same
+/// permissions as the run's other files.
 ///
 /// # Errors
-/// The file cannot be written.
+/// The folder or the file cannot be written, or the path names no file.
 pub fn write_report(path: &Path, html: &str) -> Result<()> {
-    let io = |source| Error::Io {
-        path: path.to_owned(),
-        source,
-    };
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-    std::io::Write::write_all(&mut tmp, html.as_bytes()).map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
+    let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(|| Error::Io {
+        path: path.to_owned(),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file name in UTF-8"),
+    })?;
+    let mut out = super::OutputDir::create(dir)?;
+    out.stage(name, html.as_bytes())?;
+    out.commit()?;
     Ok(())
 }
 

@@ -290,6 +290,15 @@ impl RunDir {
                 }
             }
         }
+        if !has("summary.json") {
+            return Err(Error::Io {
+                path: dir.join("summary.json"),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "not found, so this is not the --out folder of a `credence score` run (or the run did not finish)",
+                ),
+            });
+        }
         let summary = read_summary(&dir.join("summary.json"))?;
         let sources = if dir.join("sources.csv").exists() || !dir.join("sources.json").exists() {
             read_sources_csv(&dir.join("sources.csv"))?
