@@ -240,7 +240,7 @@ pub fn write(dir: &Path, cfg: &Config) -> Result<Written> {
     let mut copier_pairs: Vec<(usize, usize)> = Vec::new();
     if cfg.copiers > 0 {
         let mut chosen = vec![false; cfg.sources];
-        while copier_pairs.len() < cfg.copiers.min(cfg.sources / 2) {
+        while copier_pairs.len() < cfg.copiers {
             let c = rng.random_range(0..cfg.sources);
             let target = pick(&mut rng, &cumulative);
             if chosen[c] || chosen[target] || c == target {
@@ -543,6 +543,15 @@ fn validate(cfg: &Config) -> Result<()> {
     if !(cfg.mean_coverage >= 0.0 && cfg.mean_relays >= 0.0 && cfg.volume_exponent >= 0.0) {
         return bad("means and exponents must be non-negative");
     }
+    // Each outlet copies or is copied in at most one pair; more would have been cut silently.
+    if cfg.copiers > cfg.sources / 2 {
+        return Err(Error::Config(format!(
+            "{} copier pairs need at least {} sources (each outlet is in one pair at most); there are {}",
+            cfg.copiers,
+            2 * cfg.copiers,
+            cfg.sources
+        )));
+    }
     for r in &cfg.responders {
         let rates = [
             r.answer_rate,
@@ -788,6 +797,24 @@ mod tests {
             assert_eq!(read("k"), read("u"), "{name}");
         }
         assert_eq!((keyed.claims, keyed.responses), (unkeyed.claims, unkeyed.responses));
+    }
+
+    /// Each outlet is in one copier pair at most; asking for more pairs than that allows used to write fewer
+    /// without a word.
+    #[test]
+    fn refuses_more_copier_pairs_than_the_outlets_allow() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = Config {
+            claims: 500,
+            sources: 10,
+            copiers: 6,
+            ..Config::default()
+        };
+        assert!(matches!(write(dir.path(), &cfg), Err(Error::Config(m)) if m.contains("at least 12 sources")));
+        let five = write(dir.path(), &Config { copiers: 5, ..cfg }).unwrap();
+        let pairs = std::fs::read_to_string(dir.path().join("truth_copiers.csv")).unwrap();
+        assert_eq!(pairs.lines().count(), 6, "{pairs}");
+        assert!(five.claims >= 500);
     }
 
     #[test]

@@ -249,7 +249,7 @@ fn crowd_writes_a_repeated_truth_once() {
     );
     assert_eq!(wd.read_string("crowd/gold.csv"), "story_id,value\nq1,1\nq2,0\nq3,1\n");
     assert!(
-        stderr.contains("skipped 1 rows: a gold row repeating an earlier one"),
+        stderr.contains("skipped 1 row: a gold row repeating an earlier one"),
         "{stderr}"
     );
 }

@@ -70,7 +70,7 @@ pub fn run(args: ConvertArgs) -> credence::Result<()> {
         c.claims, c.gold, c.resolutions
     );
     for (why, n) in &c.skipped {
-        eprintln!("skipped {n} rows: {why}");
+        eprintln!("skipped {}: {why}", super::count(*n, "row"));
     }
     for f in &c.files {
         eprintln!("wrote {}", f.display());

@@ -116,7 +116,11 @@ pub fn run(args: HistoryArgs) -> credence::Result<()> {
             .map(|p| p.as_of)
             .collect::<std::collections::BTreeSet<_>>()
             .len();
-        eprintln!("{periods} periods, {} rows", points.len());
+        eprintln!(
+            "{}, {}",
+            super::count(periods as u64, "period"),
+            super::count(points.len() as u64, "row")
+        );
         for w in written {
             eprintln!("wrote {}", w.display());
         }

@@ -79,6 +79,16 @@ pub fn run() -> credence::Result<()> {
     }
 }
 
+/// `n` and `noun`, in the plural unless `n` is 1 (`1 row`, `2 rows`).
+pub(crate) fn count(n: impl Into<u64>, noun: &str) -> String {
+    let n = n.into();
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// One line of [`say!`].
 pub(crate) fn say_line(args: std::fmt::Arguments<'_>) -> credence::Result<()> {
     use std::io::Write as _;

@@ -425,8 +425,11 @@ pub fn run(args: ScoreArgs) -> credence::Result<()> {
         if !args.quiet {
             let t = &p.claims;
             eprintln!(
-                "{}: {} rows read, {} scored, {} rejected",
-                t.file, t.read, t.scored, t.rejected
+                "{}: {} read, {} scored, {} rejected",
+                t.file,
+                super::count(t.read, "row"),
+                t.scored,
+                t.rejected
             );
             let unkeyed = p.unkeyed_rejects();
             if unkeyed > 0 {
@@ -462,8 +465,8 @@ pub fn report_run(inputs: &report::InputTallies, scores: &credence::model::Score
     report_tallies(inputs, "--as-of");
     let p = &scores.prior;
     eprintln!(
-        "{} sources scored; prior Beta({:.3}, {:.3}), mean {:.3} ({})",
-        scores.sources.len(),
+        "{} scored; prior Beta({:.3}, {:.3}), mean {:.3} ({})",
+        super::count(scores.sources.len() as u64, "source"),
         p.alpha,
         p.beta,
         p.mean,
@@ -491,8 +494,11 @@ pub fn report_tallies(inputs: &report::InputTallies, cut: &str) {
             String::new()
         };
         eprintln!(
-            "{}: {} rows read, {} scored, {} rejected{later}",
-            t.file, t.read, t.scored, t.rejected
+            "{}: {} read, {} scored, {} rejected{later}",
+            t.file,
+            super::count(t.read, "row"),
+            t.scored,
+            t.rejected
         );
     }
 }
