@@ -90,10 +90,17 @@ pub fn keep_formulas(keep: bool) {
 
 /// A text cell from the input as written to a CSV output. A spreadsheet would run a cell that begins with
 /// `=`, `+`, `-` or `@` (or a tab or carriage return before one) as a formula, so such a cell gets a
-/// leading `'`, which spreadsheets show as text and hide; [`keep_formulas`] turns this off. JSON outputs
-/// are never changed.
+/// leading `'`, which spreadsheets show as text and hide; [`keep_formulas`] turns this off. A cell that is
+/// only a signed number (`-5`, `+1.5e3`: digits, one sign, a point, an exponent) is no formula and is left
+/// as it is, so that a number story's negative values read as numbers. JSON outputs are never changed.
 pub fn cell(s: &str) -> std::borrow::Cow<'_, str> {
-    let risky = matches!(s.as_bytes().first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r'));
+    let number = |s: &str| {
+        s.bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E'))
+            && s.bytes().any(|b| b.is_ascii_digit())
+            && s.parse::<f64>().is_ok()
+    };
+    let risky = matches!(s.as_bytes().first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')) && !number(s);
     if risky && !KEEP_FORMULAS.load(std::sync::atomic::Ordering::Relaxed) {
         std::borrow::Cow::Owned(format!("'{s}"))
     } else {
@@ -1229,7 +1236,12 @@ mod tests {
         for (input, want) in [
             ("=1+1", "'=1+1"),
             ("+x", "'+x"),
-            ("-5", "'-5"),
+            ("-5", "-5"),
+            ("+1.5e3", "+1.5e3"),
+            ("-2+3", "'-2+3"),
+            ("-1e3-cmd", "'-1e3-cmd"),
+            ("-", "'-"),
+            ("-inf", "'-inf"),
             ("@SUM(A1)", "'@SUM(A1)"),
             ("a=b", "a=b"),
             ("", ""),
