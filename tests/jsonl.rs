@@ -158,25 +158,14 @@ fn bad_json_lines_are_rejected_with_their_line() {
 #[test]
 fn a_json_line_with_a_repeated_key_is_rejected() {
     let wd = Workdir::new("jsonl-repeated-key");
-    wd.create(
-        "claims.jsonl",
+    let r = &one_of_three_rejected(
+        &wd,
         concat!(
             "{\"claim_id\":\"1\",\"source\":\"A\",\"published_at\":\"2025-01-01\",\"story_id\":\"s\",\"stance\":\"asserts\"}\n",
             "{\"claim_id\":\"2\",\"source\":\"B\",\"published_at\":\"2025-01-01\",\"story_id\":\"s\",\"story_id\":\"t\",\"stance\":\"denies\"}\n",
             "{\"claim_id\":\"3\",\"source\":\"C\",\"published_at\":\"2025-01-01\",\"story_id\":\"s\",\"stance\":\"denies\"}\n",
         ),
     );
-    let mut cmd = wd.command("score");
-    cmd.args(["--claims", "claims.jsonl", "--out", "o"]);
-    let out = wd.output(&mut cmd);
-    let printed = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        printed.contains("claims.jsonl: 3 rows read, 2 scored, 1 rejected"),
-        "{printed}"
-    );
-    let rejects = wd.read_csv_maps("o/rejects.csv");
-    assert_eq!(rejects.len(), 1, "{rejects:?}");
-    let r = &rejects[0];
     assert_eq!(
         (r["file"].as_str(), r["line"].as_str(), r["column"].as_str()),
         ("claims.jsonl", "2", "story_id")
@@ -212,25 +201,14 @@ fn a_json_line_with_a_repeated_key_is_rejected() {
 #[test]
 fn a_json_line_with_a_value_the_first_object_lacks_is_rejected() {
     let wd = Workdir::new("jsonl-undeclared-value");
-    wd.create(
-        "claims.jsonl",
+    let r = &one_of_three_rejected(
+        &wd,
         concat!(
             "{\"claim_id\":\"1\",\"source\":\"A\",\"published_at\":\"2025-01-01\",\"story_id\":\"s\",\"stance\":\"asserts\"}\n",
             "{\"claim_id\":\"2\",\"source\":\"B\",\"published_at\":\"2025-01-02\",\"story_id\":\"s\",\"value\":\"x\"}\n",
             "{\"claim_id\":\"3\",\"source\":\"C\",\"published_at\":\"2025-01-02\",\"story_id\":\"s\",\"stance\":\"denies\",\"value\":null}\n",
         ),
     );
-    let mut cmd = wd.command("score");
-    cmd.args(["--claims", "claims.jsonl", "--out", "o"]);
-    let out = wd.output(&mut cmd);
-    let printed = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        printed.contains("claims.jsonl: 3 rows read, 2 scored, 1 rejected"),
-        "{printed}"
-    );
-    let rejects = wd.read_csv_maps("o/rejects.csv");
-    assert_eq!(rejects.len(), 1, "{rejects:?}");
-    let r = &rejects[0];
     assert_eq!(
         (r["line"].as_str(), r["column"].as_str(), r["value"].as_str()),
         ("2", "value", "x")
@@ -312,4 +290,21 @@ fn json_lines_with_values_score_exactly_as_csv() {
     let a = strip(wd.read_csv_maps("a/rejects.csv"), 1);
     assert!(!a.is_empty());
     assert_eq!(a, strip(wd.read_csv_maps("b/rejects.csv"), 0));
+}
+
+/// Scores `claims` as `claims.jsonl` into `o`, checks that one of its three lines was rejected (in the
+/// printed counts and in `rejects.csv`) and returns that reject.
+fn one_of_three_rejected(wd: &Workdir, claims: &str) -> std::collections::BTreeMap<String, String> {
+    wd.create("claims.jsonl", claims);
+    let mut cmd = wd.command("score");
+    cmd.args(["--claims", "claims.jsonl", "--out", "o"]);
+    let out = wd.output(&mut cmd);
+    let printed = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        printed.contains("claims.jsonl: 3 rows read, 2 scored, 1 rejected"),
+        "{printed}"
+    );
+    let mut rejects = wd.read_csv_maps("o/rejects.csv");
+    assert_eq!(rejects.len(), 1, "{rejects:?}");
+    rejects.remove(0)
 }

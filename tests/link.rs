@@ -23,6 +23,21 @@ fn score_args<'a>(wd: &Workdir, claims: &'a str, responses: &'a str, out: &'a st
     cmd
 }
 
+/// `credence eval-links` on the links data set's files, with `extra` flags.
+fn eval_links(wd: &Workdir, extra: &[&str]) -> std::process::Command {
+    let mut cmd = wd.command("eval-links");
+    cmd.args([
+        "--gold",
+        "gold.csv",
+        "--claims",
+        "claims.csv",
+        "--responses",
+        "responses.csv",
+    ])
+    .args(extra);
+    cmd
+}
+
 /// `links.csv` as (response, claim) → row.
 fn links(wd: &Workdir, out: &str) -> BTreeMap<(String, String), BTreeMap<String, String>> {
     wd.read_csv_maps(&format!("{out}/links.csv"))
@@ -82,17 +97,7 @@ fn the_spokesmans_denial_links_to_the_report_and_its_relays_not_to_the_same_peop
 fn eval_links_reports_precision_recall_and_f1_on_the_held_out_part() {
     let wd = Workdir::new("eval-links");
     with_links_dataset(&wd);
-    let mut cmd = wd.command("eval-links");
-    cmd.args([
-        "--gold",
-        "gold.csv",
-        "--claims",
-        "claims.csv",
-        "--responses",
-        "responses.csv",
-        "--split",
-        "test",
-    ]);
+    let mut cmd = eval_links(&wd, &["--split", "test"]);
     let out = String::from_utf8(wd.output(&mut cmd).stdout).unwrap();
     println!("{out}");
     let value = |name: &str| -> f64 {
@@ -105,18 +110,7 @@ fn eval_links_reports_precision_recall_and_f1_on_the_held_out_part() {
     assert!(value("precision") >= 0.79, "{out}");
     assert!(value("recall") >= 0.72, "{out}");
     assert!(value("f1") >= 0.76, "{out}");
-    let mut sweep = wd.command("eval-links");
-    sweep.args([
-        "--gold",
-        "gold.csv",
-        "--claims",
-        "claims.csv",
-        "--responses",
-        "responses.csv",
-        "--split",
-        "dev",
-        "--sweep",
-    ]);
+    let mut sweep = eval_links(&wd, &["--split", "dev", "--sweep"]);
     let out = String::from_utf8(wd.output(&mut sweep).stdout).unwrap();
     assert!(out.contains("best: --min-story 0.35 --min-match 0.15"), "{out}");
 }
@@ -127,16 +121,7 @@ fn a_reader_that_stops_reading_ends_eval_links_quietly() {
     use std::process::Stdio;
     let wd = Workdir::new("eval-links-pipe");
     with_links_dataset(&wd);
-    let mut cmd = wd.command("eval-links");
-    cmd.args([
-        "--gold",
-        "gold.csv",
-        "--claims",
-        "claims.csv",
-        "--responses",
-        "responses.csv",
-        "--sweep",
-    ]);
+    let mut cmd = eval_links(&wd, &["--sweep"]);
     let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     // As `| head -1` does: read one line, then close the pipe while the sweep still has 60 rows to print.
     let mut first = String::new();
