@@ -219,12 +219,16 @@ pub fn import(files: &[&Path], ratings: &RatingTable, role: Role) -> Result<Impo
 /// The JSON documents of a file, with the line each starts on.
 fn documents(path: &Path, text: &str) -> Result<Vec<(u64, Value)>> {
     let bad = |line: u64, column: usize, e: &dyn std::fmt::Display| {
+        // serde_json's message ends with its own "at line L column C", which the line and column here
+        // already give (the line counted in the whole file).
+        let message = e.to_string();
+        let message = message.split(" at line ").next().unwrap_or_default().to_owned();
         Error::BadRow(RowProblem {
             file: path.display().to_string(),
             line,
             column: None,
             value: None,
-            reason: format!("not JSON (at column {column}): {e}"),
+            reason: format!("not JSON (at column {column}): {message}"),
         })
     };
     let trimmed = text.trim_start();
