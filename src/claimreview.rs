@@ -24,7 +24,7 @@
 //!
 //! A story is the claim's first appearance (its URL) where the review names one, else its appearance,
 //! else the claim's text (normalised, hashed), so that two fact-checkers of one claim meet on one story.
-//! Nothing is lost: every review becomes a row or a reject with its place in the file (a JSON pointer) and
+//! Nothing is lost: every review becomes a row or a reject with its place in the file (its line and JSON pointer) and
 //! the reason.
 
 use std::collections::BTreeMap;
@@ -164,7 +164,7 @@ pub enum Role {
 /// One review, read.
 #[derive(Debug, Clone, PartialEq)]
 struct Review {
-    /// Where it sits in its file: `line` (JSON Lines; 1 otherwise) and JSON pointer.
+    /// Where it sits in its file: the line its object opens on ([`container_lines`]) and its JSON pointer.
     line: u64,
     pointer: String,
     reviewer: Option<String>,
@@ -207,17 +207,24 @@ pub fn import(files: &[&Path], ratings: &RatingTable, role: Role) -> Result<Impo
                 source,
             }
         })?;
-        for (line, doc) in documents(path, &text)? {
+        for (line, source, doc) in documents(path, &text)? {
             let mut found = Vec::new();
             collect(&doc, String::new(), line, &mut found);
+            // Each review's own line, where a document spans several.
+            if source.contains('\n') {
+                let lines = container_lines(source, line);
+                for r in &mut found {
+                    r.line = lines.get(r.pointer.as_str()).copied().unwrap_or(r.line);
+                }
+            }
             reviews.extend(found.into_iter().map(|r| (file.clone(), r)));
         }
     }
     Ok(rows(reviews, ratings, role))
 }
 
-/// The JSON documents of a file, with the line each starts on.
-fn documents(path: &Path, text: &str) -> Result<Vec<(u64, Value)>> {
+/// The JSON documents of a file, with the line each starts on and its text.
+fn documents<'a>(path: &Path, text: &'a str) -> Result<Vec<(u64, &'a str, Value)>> {
     let bad = |line: u64, column: usize, e: &dyn std::fmt::Display| {
         // serde_json's message ends with its own "at line L column C", which the line and column here
         // already give (the line counted in the whole file).
@@ -248,13 +255,13 @@ fn documents(path: &Path, text: &str) -> Result<Vec<(u64, Value)>> {
             let line = 1 + text[..start].matches('\n').count() as u64;
             let doc: Value =
                 serde_json::from_str(&text[start..end]).map_err(|e| bad(line + e.line() as u64 - 1, e.column(), &e))?;
-            docs.push((line, doc));
+            docs.push((line, &text[start..end], doc));
             at = end;
         }
         return Ok(docs);
     }
     match serde_json::from_str::<Value>(text) {
-        Ok(doc) => Ok(vec![(1, doc)]),
+        Ok(doc) => Ok(vec![(1, text, doc)]),
         Err(whole) => {
             // JSON Lines: one document per non-blank line.
             let mut docs = Vec::new();
@@ -263,7 +270,7 @@ fn documents(path: &Path, text: &str) -> Result<Vec<(u64, Value)>> {
                     continue;
                 }
                 match serde_json::from_str::<Value>(line) {
-                    Ok(doc) => docs.push((k as u64 + 1, doc)),
+                    Ok(doc) => docs.push((k as u64 + 1, line, doc)),
                     Err(_) if docs.is_empty() && k == 0 => {
                         return Err(bad(whole.line() as u64, whole.column(), &whole));
                     }
@@ -273,6 +280,85 @@ fn documents(path: &Path, text: &str) -> Result<Vec<(u64, Value)>> {
             Ok(docs)
         }
     }
+}
+
+/// The line on which each object and array in `text` (one JSON document, already parsed, whose first line
+/// is `first_line`) starts, by its JSON pointer (`""` for the whole, `/3/claimReview/0` deeper), so that a
+/// review in a file of many lines is named by its own line, not the document's first.
+fn container_lines(text: &str, first_line: u64) -> std::collections::HashMap<String, u64> {
+    /// An open container: its pointer, and for an array the next element's index, for an object the
+    /// pointer of the member whose value comes next.
+    enum Open {
+        Array(String, usize),
+        Object(String, Option<String>),
+    }
+    let bytes = text.as_bytes();
+    let mut lines = std::collections::HashMap::new();
+    let mut stack: Vec<Open> = Vec::new();
+    let (mut i, mut line) = (0, first_line);
+    // The end of the string that opens at `i` (its closing quote's index).
+    let string_end = |i: usize| {
+        let mut j = i + 1;
+        while j < bytes.len() && bytes[j] != b'"' {
+            j += if bytes[j] == b'\\' { 2 } else { 1 };
+        }
+        j
+    };
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b'\n' => line += 1,
+            b'"' => {
+                let end = string_end(i);
+                // A key: an object waiting for one, the string followed by a colon.
+                if let Some(Open::Object(pointer, next @ None)) = stack.last_mut() {
+                    let key: String = serde_json::from_str(&text[i..=end.min(bytes.len() - 1)]).unwrap_or_default();
+                    *next = Some(format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1")));
+                } else if let Some(Open::Array(_, k)) = stack.last_mut() {
+                    *k += 1;
+                }
+                line += text[i..end.min(bytes.len())].matches('\n').count() as u64;
+                i = end;
+            }
+            b'{' | b'[' => {
+                let pointer = match stack.last_mut() {
+                    None => String::new(),
+                    Some(Open::Array(p, k)) => {
+                        *k += 1;
+                        format!("{p}/{}", *k - 1)
+                    }
+                    Some(Open::Object(_, next)) => next.take().unwrap_or_default(),
+                };
+                lines.insert(pointer.clone(), line);
+                stack.push(if b == b'{' {
+                    Open::Object(pointer, None)
+                } else {
+                    Open::Array(pointer, 0)
+                });
+            }
+            b'}' | b']' => {
+                stack.pop();
+            }
+            b',' => {
+                if let Some(Open::Object(_, next)) = stack.last_mut() {
+                    *next = None;
+                }
+            }
+            // A number, true, false or null in an array counts as an element.
+            b'-' | b'0'..=b'9' | b't' | b'f' | b'n' => {
+                if let Some(Open::Array(_, k)) = stack.last_mut() {
+                    *k += 1;
+                }
+                while i + 1 < bytes.len() && !matches!(bytes[i + 1], b',' | b']' | b'}' | b'\n' | b' ' | b'\t' | b'\r')
+                {
+                    i += 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    lines
 }
 
 fn str_at<'a>(v: &'a Value, keys: &[&str]) -> Option<&'a str> {
@@ -582,6 +668,26 @@ mod tests {
         let mut out = Vec::new();
         collect(&serde_json::from_str(json).unwrap(), String::new(), 1, &mut out);
         out
+    }
+
+    #[test]
+    fn every_container_is_found_on_its_own_line() {
+        let text = "{\"claims\": [\n  {\"text\": \"a [b] {c}\", \"n\": [1, -2.5e3, true, null],\n   \"claimReview\": [\n    \
+                    {\"url\": \"x\"},\n    {\"a/b~c\": {}}]},\n  \"skip\", 7,\n  {\"claimReview\": [{}]}]}";
+        let lines = container_lines(text, 10);
+        let at = |p: &str| lines.get(p).copied();
+        assert_eq!(at(""), Some(10));
+        assert_eq!(at("/claims"), Some(10));
+        assert_eq!(at("/claims/0"), Some(11));
+        assert_eq!(at("/claims/0/n"), Some(11));
+        assert_eq!(at("/claims/0/claimReview"), Some(12));
+        assert_eq!(at("/claims/0/claimReview/0"), Some(13));
+        assert_eq!(at("/claims/0/claimReview/1"), Some(14));
+        assert_eq!(at("/claims/0/claimReview/1/a~1b~0c"), Some(14));
+        // A string and a number between them still count as elements.
+        assert_eq!(at("/claims/3"), Some(16));
+        assert_eq!(at("/claims/3/claimReview/0"), Some(16));
+        assert_eq!(at("/claims/1"), None);
     }
 
     #[test]

@@ -44,6 +44,9 @@ fn the_samples_become_claims_and_resolutions_and_score() {
     // The search result reviews the same claim text as a schema.org review: one story, already resolved.
     assert_eq!(reasons[2], "story already resolved by Harbour Facts");
     assert_eq!(rejects[2]["column"], "/claims/0/claimReview/0");
+    // Each review by its own line in the file (where its object opens), not the document's first.
+    let lines: Vec<&str> = rejects.iter().map(|r| r["line"].as_str()).collect();
+    assert_eq!(lines, ["50", "59", "8", "16"]);
 
     let claims = wd.read_csv_maps("cr/claims.csv");
     assert_eq!(claims.len(), 4);
