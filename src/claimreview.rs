@@ -24,8 +24,8 @@
 //!
 //! A story is the claim's first appearance (its URL) where the review names one, else its appearance,
 //! else the claim's text (normalised, hashed), so that two fact-checkers of one claim meet on one story.
-//! Nothing is lost: every review becomes a row or a reject with its place in the file (its line and JSON pointer) and
-//! the reason.
+//! Nothing is lost: every review becomes a row or a reject with its place in the file (its line and JSON
+//! pointer) and the reason.
 
 use std::collections::BTreeMap;
 use std::path::Path;
