@@ -65,6 +65,14 @@ impl Every {
 /// assert_eq!(shown, ["2025-01-31T23:59:59Z", "2025-02-28T23:59:59Z"]);
 /// ```
 pub fn period_ends(first: i64, last: i64, every: Every) -> Vec<i64> {
+    period_ends_at_most(first, last, every, usize::MAX)
+}
+
+/// The most periods a history runs (each a whole scoring run): 27 years of days, 190 of weeks.
+pub const MAX_PERIODS: usize = 10_000;
+
+/// [`period_ends`], stopped after `cap` periods.
+fn period_ends_at_most(first: i64, last: i64, every: Every, cap: usize) -> Vec<i64> {
     let mut ends = Vec::new();
     let mut start = every.start_of(first);
     while let Some(next) = every.next(start) {
@@ -73,7 +81,7 @@ pub fn period_ends(first: i64, last: i64, every: Every) -> Vec<i64> {
             .timestamp()
             - 1;
         ends.push(end);
-        if end >= last {
+        if end >= last || ends.len() >= cap {
             break;
         }
         start = next;
@@ -152,10 +160,21 @@ pub fn history(
     if first > last {
         return Err(Error::Config("history: --from is after --to".into()));
     }
+    // Each period is a whole scoring run over the files; one date typed with the wrong year (0001) made a
+    // daily history of two claims run for hours.
+    let ends = period_ends_at_most(first, last, every, MAX_PERIODS + 1);
+    if ends.len() > MAX_PERIODS {
+        return Err(Error::Config(format!(
+            "history: from {} to {} is more than {MAX_PERIODS} periods, each a whole scoring run; choose a longer \
+             --every, or --from and --to (is a date's year mistyped?)",
+            crate::numfmt::time(first),
+            crate::numfmt::time(last)
+        )));
+    }
     let mut points = Vec::new();
     let mut rejects = Vec::new();
     let mut tallies = InputTallies::default();
-    for end in period_ends(first, last, every) {
+    for end in ends {
         let load = LoadOptions {
             as_of: Some(end),
             keep_times: params.half_life.is_some() || params.method == crate::model::Method::Em,

@@ -291,6 +291,39 @@ fn history_needs_responses_only_where_score_does() {
     assert!(stderr.contains("--responses is required"), "{stderr}");
 }
 
+/// Each period is a whole scoring run, so one year typed as 0001 made a daily history of two claims run
+/// for hours; more than 10,000 periods are refused at once, with the range named.
+#[test]
+fn a_history_of_too_many_periods_is_refused() {
+    let wd = Workdir::new("history-too-long");
+    wd.create(
+        "claims.csv",
+        "claim_id,source,published_at,story_id,stance\nc1,A,0001-01-01,s1,asserts\nc2,B,2025-01-01,s1,asserts\n",
+    );
+    let mut day = wd.command("history");
+    day.args(["--claims", "claims.csv", "--out", "h", "--every", "day", "-q"]);
+    let stderr = wd.output_err(&mut day, 1);
+    assert!(
+        stderr.contains("from 0001-01-01T00:00:00Z to 2025-01-01T00:00:00Z is more than 10000 periods"),
+        "{stderr}"
+    );
+    let mut recent = wd.command("history");
+    recent.args([
+        "--claims",
+        "claims.csv",
+        "--out",
+        "h",
+        "--every",
+        "day",
+        "-q",
+        "--from",
+        "2024-12-25",
+    ]);
+    wd.output(&mut recent);
+    // Eight days, A in each and B on the last, when it first published.
+    assert_eq!(wd.read_csv_maps("h/history.csv").len(), 8 + 1);
+}
+
 #[test]
 fn shards_cut_as_of_merge_to_the_single_run() {
     let wd = Workdir::new("as-of-shards");
