@@ -278,11 +278,20 @@ fn check_counts(p: &Partial) -> std::result::Result<(), String> {
             ))
         }
     };
+    // Every refused row belongs to the file whose count it is in: merged, one naming another file would be
+    // listed under a name whose tally does not count it.
+    let own = |file: &str, rejects: &[RowProblem]| match rejects.iter().find(|x| x.file != file) {
+        Some(x) => Err(format!("{file}: a refused row of it names another file, {}", x.file)),
+        None => Ok(()),
+    };
+    own(&t.file, &p.claim_rejects)?;
     if let Some(r) = &p.responses {
         raw(&r.file, r.read, [r.rows.len(), r.rejects.len()], r.later)?;
+        own(&r.file, &r.rejects)?;
     }
     if let Some(r) = &p.resolutions {
         raw(&r.file, r.read, [r.rows.len(), r.rejects.len()], r.later)?;
+        own(&r.file, &r.rejects)?;
     }
     Ok(())
 }
@@ -679,6 +688,15 @@ mod tests {
             (
                 partial_json(2, 2, 1 << 60, 1, "s1"),
                 "claims.csv: 2 claims scored, but the mentions count otherwise",
+            ),
+            // Found by fuzzing the CLI: a refused row filed under another name than its file's, which the
+            // merge listed under a name whose tally did not count it.
+            (
+                partial_json(2, 2, 2, 2, "s1").replace(
+                    r#""rejects":[]"#,
+                    r#""rejects":[{"file":"other.csv","line":3,"column":null,"value":null,"reason":"x"}]"#,
+                ),
+                "responses.csv: a refused row of it names another file, other.csv",
             ),
         ] {
             let err = read(&json).unwrap_err().to_string();
