@@ -90,8 +90,9 @@ pub enum ResponseKeys<'a> {
     /// way, so the reason says that shards need keys (`SHARD_NEEDS_KEY` in `ingest`).
     Required,
     /// As `Required`, but note (in [`RawFile::unkeyed`]) a row without a story in a file with a `text`
-    /// column, so that the matcher runs; such a file may also lack the `story_id` column.
-    Detect,
+    /// column, so that the matcher runs; such a file may also lack the `story_id` column. A row dated after
+    /// the `--as-of` time given here is not noted (it would not be in files cut then), and is set aside.
+    Detect(Option<i64>),
     /// Rows without a story take the stories the matcher linked them to (one row each).
     Assigned(&'a Assignment),
 }
@@ -126,12 +127,18 @@ pub fn read_responses(path: &Path, keys: ResponseKeys<'_>) -> Result<RawFile<Raw
     let (tally, rows, mut rejects) = read_table(path, &RESPONSES, may_lack, |row| {
         let id = row.required(0)?;
         let has_text = row.index[5].is_some();
+        let at = row.required(3)?;
+        let responded_at = fields::time(at).ok_or_else(|| Refusal::new("responded_at", at, "unparseable date"))?;
+        let later = |as_of: Option<i64>| as_of.is_some_and(|t| responded_at > t);
         let story = match keys {
+            // Dated after --as-of: set aside by `set_aside_after` (with an empty story), as if not there.
+            ResponseKeys::Assigned(a) if has_text && row.text(1)?.is_empty() && later(a.as_of) => "",
+            ResponseKeys::Detect(as_of) if has_text && row.text(1)?.is_empty() && later(as_of) => "",
             ResponseKeys::Assigned(_) if has_text && row.text(1)?.is_empty() && row.text(5)?.is_empty() => {
                 return Err(Refusal::new("story_id", "", super::claims::NO_RESPONSE_TEXT));
             }
             ResponseKeys::Assigned(_) if has_text => row.text(1)?,
-            ResponseKeys::Detect if has_text && row.text(1)?.is_empty() => {
+            ResponseKeys::Detect(_) if has_text && row.text(1)?.is_empty() => {
                 unkeyed.store(true, std::sync::atomic::Ordering::Relaxed);
                 row.required(1)?
             }
@@ -139,8 +146,6 @@ pub fn read_responses(path: &Path, keys: ResponseKeys<'_>) -> Result<RawFile<Raw
             _ => row.required(1)?,
         };
         let responder = row.required(2)?;
-        let at = row.required(3)?;
-        let responded_at = fields::time(at).ok_or_else(|| Refusal::new("responded_at", at, "unparseable date"))?;
         let verdict_text = row.required(4)?;
         let verdict = fields::verdict(verdict_text).ok_or_else(|| {
             Refusal::new(
@@ -165,7 +170,8 @@ pub fn read_responses(path: &Path, keys: ResponseKeys<'_>) -> Result<RawFile<Raw
             expanded.push(r);
             continue;
         };
-        if !r.story.is_empty() {
+        // A row with its own story, or one dated after --as-of (the matcher did not see it; it is set aside).
+        if !r.story.is_empty() || a.as_of.is_some_and(|t| r.responded_at > t) {
             expanded.push(r);
             continue;
         }

@@ -180,7 +180,7 @@ pub fn load(inputs: &Inputs, opts: LoadOptions) -> Result<Loaded> {
         Some(_) => inputs
             .responses
             .as_deref()
-            .map(|p| answers::read_responses(p, answers::ResponseKeys::Detect))
+            .map(|p| answers::read_responses(p, answers::ResponseKeys::Detect(opts.as_of)))
             .transpose()?,
         None => None,
     };

@@ -71,6 +71,8 @@ pub struct Assignment {
     pub responses: FxHashMap<u64, Result<Vec<u32>, f32>>,
     /// The settings used.
     pub params: LinkParams,
+    /// The `--as-of` time: rows dated later were not matched (as in files cut then), and are set aside.
+    pub as_of: Option<i64>,
 }
 
 impl Assignment {
@@ -366,7 +368,7 @@ fn link_files_with(
     };
     drop(docs);
     let _stage = crate::progress::Stage::start("link: assemble");
-    Ok(assemble(
+    let mut linked = assemble(
         &claim_rows,
         &doc_rows,
         &keyed,
@@ -374,7 +376,9 @@ fn link_files_with(
         &matching,
         &words,
         opts.link,
-    ))
+    );
+    linked.assignment.as_of = opts.as_of;
+    Ok(linked)
 }
 
 fn drop_refusal(_: super::Refusal) -> super::Refusal {
