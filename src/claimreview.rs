@@ -546,7 +546,12 @@ fn rows(reviews: Vec<(String, Review)>, ratings: &RatingTable, role: Role) -> Im
         ..Imported::default()
     };
     let mut claims_seen = std::collections::HashSet::new();
+    let mut stories_claimed = std::collections::HashSet::new();
     let mut resolved: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    // As responses: each review's (story, fact-checker, date, verdict), where first read, and how often
+    // each response id (the review's URL) has been given.
+    let mut answered: std::collections::HashMap<[String; 4], (String, u64)> = std::collections::HashMap::new();
+    let mut ids_given: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
     for (file, r) in reviews {
         let reject = |column: &str, value: String, reason: String| RowProblem {
             file: file.clone(),
@@ -585,6 +590,16 @@ fn rows(reviews: Vec<(String, Review)>, ratings: &RatingTable, role: Role) -> Im
                 continue;
             }
         };
+        // A verdict must judge a claim: without a claimant, only a story an earlier review's claimant made.
+        if r.claimant.is_none() && !stories_claimed.contains(&story) {
+            out.rejects.push(reject(
+                "/itemReviewed/author",
+                String::new(),
+                "no claimant named, and no earlier review of this story names one: its verdict would judge no claim"
+                    .into(),
+            ));
+            continue;
+        }
         if role == Role::Resolutions {
             if let Some(first) = resolved.get(&story) {
                 out.rejects
@@ -602,6 +617,7 @@ fn rows(reviews: Vec<(String, Review)>, ratings: &RatingTable, role: Role) -> Im
                 .and_then(crate::ingest::fields::time)
                 .map_or_else(|| when.clone(), crate::numfmt::time);
             let id = format!("{story}#{claimant}");
+            stories_claimed.insert(story.clone());
             if claims_seen.insert(id.clone()) {
                 out.claims.push([
                     id,
@@ -622,11 +638,26 @@ fn rows(reviews: Vec<(String, Review)>, ratings: &RatingTable, role: Role) -> Im
                     Outcome::False => "denied",
                     Outcome::Mixed => "partial",
                 };
-                let id = if url.is_empty() {
+                let key = [story.clone(), reviewer.clone(), when.clone(), verdict.to_owned()];
+                if let Some((f, l)) = answered.get(&key) {
+                    out.rejects.push(reject(
+                        "",
+                        story.clone(),
+                        format!("the same review again (first at {f}:{l})"),
+                    ));
+                    continue;
+                }
+                answered.insert(key, (file.clone(), r.line));
+                // A page that reviews several claims gives each review its URL: the second and later get
+                // `#2`, `#3`, … so that every response id is unique, as `score` requires.
+                let base = if url.is_empty() {
                     format!("{story}@{reviewer}")
                 } else {
                     url.clone()
                 };
+                let given = ids_given.entry(base.clone()).or_insert(0);
+                *given += 1;
+                let id = if *given == 1 { base } else { format!("{base}#{given}") };
                 vec![
                     id,
                     story,

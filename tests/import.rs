@@ -154,3 +154,91 @@ fn broken_inputs_are_named_errors() {
     assert!(err.contains("missing.json"), "{err}");
     assert!(!wd.path("o").join("resolutions.csv").exists());
 }
+
+/// Found by fuzzing: a round-up page reviewing two claims gave both responses its URL as their id, which
+/// `score` then refused as a duplicate; one file given twice did the same to every review; and a review
+/// naming no claimant wrote a verdict on a story no claim held, which `score` refused. Now the second id
+/// gets `#2`, a repeated review is a reject, and a verdict needs a claim.
+#[test]
+fn every_imported_verdict_scores() {
+    let wd = Workdir::new("import-verdicts-score");
+    let review = |claim: &str, claimant: Option<&str>, rating: &str| {
+        let author = claimant.map_or(String::new(), |c| format!(r#""author": {{"name": "{c}"}}, "#));
+        format!(
+            r#"{{"@type": "ClaimReview", "url": "https://fc.example/roundup", "datePublished": "2025-05-20",
+            "claimReviewed": "{claim}", "author": {{"name": "FC"}},
+            "itemReviewed": {{"@type": "Claim", {author}"datePublished": "2025-05-11"}},
+            "reviewRating": {{"alternateName": "{rating}"}}}}"#
+        )
+    };
+    let reviews = [
+        review("The port was sold", Some("Daily Courier"), "False"),
+        review("The bridge was closed", Some("Morning Signal"), "True"),
+        // No claimant, but a story an earlier review's claimant made: it judges that claim.
+        review("The port was sold", None, "True"),
+        review("The mayor resigned", None, "True"),
+    ];
+    wd.create("page.json", format!("[{}]", reviews.join(",\n")));
+    let mut import = wd.command("import");
+    import.args([
+        "claimreview",
+        "page.json",
+        "page.json",
+        "--as",
+        "responses",
+        "--out",
+        "imp",
+    ]);
+    let stderr = String::from_utf8(wd.output(&mut import).stderr).unwrap();
+    assert!(
+        stderr.contains("8 reviews: 3 imported, 5 rejected; 2 claims"),
+        "{stderr}"
+    );
+    let ids: Vec<String> = wd
+        .read_csv_maps("imp/responses.csv")
+        .iter()
+        .map(|r| r["response_id"].clone())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "https://fc.example/roundup",
+            "https://fc.example/roundup#2",
+            "https://fc.example/roundup#3"
+        ]
+    );
+    let reasons: Vec<String> = wd
+        .read_csv_maps("imp/rejects.csv")
+        .iter()
+        .map(|r| r["reason"].clone())
+        .collect();
+    assert_eq!(
+        reasons
+            .iter()
+            .filter(|r| r.starts_with("the same review again"))
+            .count(),
+        3,
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.contains(&"the same review again (first at page.json:5)".to_owned()),
+        "{reasons:?}"
+    );
+    assert_eq!(
+        reasons.iter().filter(|r| r.starts_with("no claimant named")).count(),
+        2,
+        "{reasons:?}"
+    );
+    let mut score = wd.command("score");
+    score.args([
+        "--claims",
+        "imp/claims.csv",
+        "--responses",
+        "imp/responses.csv",
+        "--out",
+        "run",
+        "-q",
+    ]);
+    wd.output(&mut score);
+    assert!(wd.read_csv_maps("run/rejects.csv").is_empty());
+}
