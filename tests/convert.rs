@@ -253,3 +253,63 @@ fn crowd_writes_a_repeated_truth_once() {
         "{stderr}"
     );
 }
+
+/// Found by fuzzing: LIAR's converter wrote a statement given two labels both ways (so `eval` failed on
+/// the converted gold, not at the split's line), and the population converter read a gold line missing a
+/// comma as a city without a year, which then matched no story. Both now stop at the line; an exact repeat
+/// of a statement is written once and counted.
+#[test]
+fn liar_and_population_refuse_what_they_would_misread() {
+    let wd = Workdir::new("convert-misread");
+    let train = String::from_utf8(std::fs::read(common::data_dir().join("convert/liar_train.tsv")).unwrap()).unwrap();
+    let first = train.lines().next().unwrap();
+    let relabelled = first.replacen("\ttrue\t", "\tfalse\t", 1);
+    wd.create("train_repeat.tsv", format!("{train}{first}\n"));
+    wd.create("train_conflict.tsv", format!("{train}{relabelled}\n"));
+    wd.copy_fixture("convert", "liar_test.tsv");
+    let liar = |train: &str| {
+        let mut cmd = wd.command("convert");
+        cmd.args([
+            "liar",
+            "--train",
+            train,
+            "--test",
+            "liar_test.tsv",
+            "--out",
+            &format!("out-{train}"),
+        ]);
+        cmd
+    };
+    let repeated = String::from_utf8(wd.output(&mut liar("train_repeat.tsv")).stderr).unwrap();
+    assert!(
+        repeated.contains("skipped 1 row: a statement repeated (the first kept)"),
+        "{repeated}"
+    );
+    let lines = train.lines().count() + 1;
+    let stderr = wd.output_err(&mut liar("train_conflict.tsv"), 1);
+    let want = format!(
+        "train_conflict.tsv:{lines}: statement \"1.json\" was given \"true\" by \"alice\" at train_conflict.tsv:1"
+    );
+    assert!(stderr.contains(&want), "{stderr}");
+
+    wd.copy_fixture("convert", "population.txt");
+    wd.create(
+        "gold.txt",
+        "Melrose, Massachusetts, 2000, 27134\nmelrose, massachusetts, 2000 27134\n",
+    );
+    let mut population = wd.command("convert");
+    population.args([
+        "population",
+        "--claims",
+        "population.txt",
+        "--gold",
+        "gold.txt",
+        "--out",
+        "pop",
+    ]);
+    let stderr = wd.output_err(&mut population, 1);
+    assert!(
+        stderr.contains("gold.txt:2: expected city, ..., YEAR, population: no year"),
+        "{stderr}"
+    );
+}

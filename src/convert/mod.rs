@@ -335,6 +335,24 @@ pub fn population(claims: &Path, golden: &Path, out: &Path) -> Result<Converted>
             return Err(bad_row(golden, line, "expected city, ..., YEAR, population", l));
         }
         let n = parts.len();
+        // A missing comma ("melrose, massachusetts, 2000 27134") would make a key no claim has and a value
+        // no number is: the gold row lost without a word.
+        if !parts[n - 2].parse::<u32>().is_ok_and(|y| (1000..=9999).contains(&y)) {
+            return Err(bad_row(
+                golden,
+                line,
+                "expected city, ..., YEAR, population: no year",
+                l,
+            ));
+        }
+        if crate::value::normalize(crate::value::ValueKind::Number, parts[n - 1]).is_none() {
+            return Err(bad_row(
+                golden,
+                line,
+                "expected city, ..., YEAR, population: no population",
+                l,
+            ));
+        }
         let key = format!("{}_{}", parts[..n - 2].join(", "), parts[n - 2]);
         let row = vec![key, parts[n - 1].to_owned()];
         gold.push(&mut c, (golden, line as u64), ("city-year", None), row)?;
@@ -367,12 +385,15 @@ pub fn liar_truth(label: &str) -> Option<bool> {
 /// they count the row's own verdict.
 ///
 /// # Errors
-/// A file cannot be read or written; a line has fewer than 14 fields or an unknown label.
+/// A file cannot be read or written; a line has fewer than 14 fields or an unknown label; a statement is
+/// given again with another label or speaker (an exact repeat is skipped and counted).
 pub fn liar(train: &Path, test: &Path, out: &Path) -> Result<Converted> {
     let mut c = Converted::default();
     let mut o = Out::new(out)?;
     let (mut claims, mut resolutions, mut gold) = (Vec::new(), Vec::new(), Vec::new());
     let mut party: BTreeMap<String, String> = BTreeMap::new();
+    // Each statement once: where it was first read, with its label and speaker.
+    let mut seen: BTreeMap<String, (String, usize, String, String)> = BTreeMap::new();
     for (path, is_train) in [(train, true), (test, false)] {
         let text = read_text(path)?;
         for (line, l) in lines(&text) {
@@ -385,6 +406,25 @@ pub fn liar(train: &Path, test: &Path, out: &Path) -> Result<Converted> {
             if speaker.is_empty() {
                 c.skip("no speaker");
                 continue;
+            }
+            match seen.get(id) {
+                Some((_, _, l, s)) if l == label && s == speaker => {
+                    c.skip("a statement repeated (the first kept)");
+                    continue;
+                }
+                Some((file, first, l, s)) => {
+                    let why = format!(
+                        "statement {id:?} was given {l:?} by {s:?} at {file}:{first}; a data set's truth cannot \
+                         disagree with itself"
+                    );
+                    return Err(bad_row(path, line, &why, label));
+                }
+                None => {
+                    seen.insert(
+                        id.to_owned(),
+                        (path.display().to_string(), line, label.to_owned(), speaker.to_owned()),
+                    );
+                }
             }
             let mut row = claim(0, speaker, NO_DATE, id, "");
             row[0] = id.to_owned();
