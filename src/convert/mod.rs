@@ -275,6 +275,11 @@ pub fn book(claims: &Path, golden: &Path, out: &Path) -> Result<Converted> {
             c.skip("an empty store or ISBN");
             continue;
         }
+        // `0`, `N/A`, `EDS`: what `score --value-kind list` would reject as no list of names.
+        if crate::value::normalize(crate::value::ValueKind::List, authors).is_none() {
+            c.skip("no author list (not a list of names, such as 0 or N/A)");
+            continue;
+        }
         rows.push(claim(line, store, NO_DATE, isbn, authors));
     }
     c.claims = rows.len() as u64;
