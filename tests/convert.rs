@@ -312,4 +312,25 @@ fn liar_and_population_refuse_what_they_would_misread() {
         stderr.contains("gold.txt:2: expected city, ..., YEAR, population: no year"),
         "{stderr}"
     );
+    // A claimed population that is no number (`score --value-kind number` would reject it) is skipped and
+    // counted.
+    let mut claims = std::fs::read(common::data_dir().join("convert/population.txt")).unwrap();
+    claims.extend_from_slice(b"springfield, illinois_2000\tcontributor #9: typo\t11l454\t2000\n");
+    wd.create("population_typo.txt", claims);
+    wd.create("good_gold.txt", "Springfield, Illinois, 2000, 111454\n");
+    let mut typo = wd.command("convert");
+    typo.args([
+        "population",
+        "--claims",
+        "population_typo.txt",
+        "--gold",
+        "good_gold.txt",
+        "--out",
+        "typo",
+    ]);
+    let said = String::from_utf8(wd.output(&mut typo).stderr).unwrap();
+    assert!(
+        said.contains("skipped 1 row: a population that is not a number"),
+        "{said}"
+    );
 }

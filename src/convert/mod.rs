@@ -324,6 +324,11 @@ pub fn population(claims: &Path, golden: &Path, out: &Path) -> Result<Converted>
             c.skip("an empty object, editor or value");
             continue;
         }
+        // What `score --value-kind number` would reject (none in the published set).
+        if crate::value::normalize(crate::value::ValueKind::Number, value).is_none() {
+            c.skip("a population that is not a number");
+            continue;
+        }
         let at = match year.parse::<u32>() {
             Ok(y) if (1000..=9999).contains(&y) => format!("{y}-01-01"),
             _ => NO_DATE.to_owned(),
