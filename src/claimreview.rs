@@ -313,7 +313,7 @@ fn container_lines(text: &str, first_line: u64) -> std::collections::HashMap<Str
                 // A key: an object waiting for one, the string followed by a colon.
                 if let Some(Open::Object(pointer, next @ None)) = stack.last_mut() {
                     let key: String = serde_json::from_str(&text[i..=end.min(bytes.len() - 1)]).unwrap_or_default();
-                    *next = Some(format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1")));
+                    *next = Some(member(pointer, &key));
                 } else if let Some(Open::Array(_, k)) = stack.last_mut() {
                     *k += 1;
                 }
@@ -359,6 +359,12 @@ fn container_lines(text: &str, first_line: u64) -> std::collections::HashMap<Str
         i += 1;
     }
     lines
+}
+
+/// The JSON pointer of the member `key` of the object at `pointer` (RFC 6901: `~` and `/` escaped), as
+/// [`collect`] names reviews and [`container_lines`] finds their lines.
+fn member(pointer: &str, key: &str) -> String {
+    format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"))
 }
 
 fn str_at<'a>(v: &'a Value, keys: &[&str]) -> Option<&'a str> {
@@ -427,12 +433,7 @@ fn collect(v: &Value, pointer: String, line: u64, out: &mut Vec<Review>) {
                 return;
             }
             for (key, child) in map {
-                collect(
-                    child,
-                    format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1")),
-                    line,
-                    out,
-                );
+                collect(child, member(&pointer, key), line, out);
             }
         }
         _ => {}

@@ -97,6 +97,17 @@ pub enum ResponseKeys<'a> {
     Assigned(&'a Assignment),
 }
 
+impl ResponseKeys<'_> {
+    /// The `--as-of` time the rows without a story are read against: the matcher saw none dated later.
+    fn as_of(self) -> Option<i64> {
+        match self {
+            ResponseKeys::Required => None,
+            ResponseKeys::Detect(as_of) => as_of,
+            ResponseKeys::Assigned(a) => a.as_of,
+        }
+    }
+}
+
 const RESPONSES: Spec = Spec {
     names: &[
         "response_id",
@@ -129,11 +140,10 @@ pub fn read_responses(path: &Path, keys: ResponseKeys<'_>) -> Result<RawFile<Raw
         let has_text = row.index[5].is_some();
         let at = row.required(3)?;
         let responded_at = fields::time(at).ok_or_else(|| Refusal::new("responded_at", at, "unparseable date"))?;
-        let later = |as_of: Option<i64>| as_of.is_some_and(|t| responded_at > t);
+        let later = keys.as_of().is_some_and(|t| responded_at > t);
         let story = match keys {
             // Dated after --as-of: set aside by `set_aside_after` (with an empty story), as if not there.
-            ResponseKeys::Assigned(a) if has_text && row.text(1)?.is_empty() && later(a.as_of) => "",
-            ResponseKeys::Detect(as_of) if has_text && row.text(1)?.is_empty() && later(as_of) => "",
+            ResponseKeys::Detect(_) | ResponseKeys::Assigned(_) if has_text && row.text(1)?.is_empty() && later => "",
             ResponseKeys::Assigned(_) if has_text && row.text(1)?.is_empty() && row.text(5)?.is_empty() => {
                 return Err(Refusal::new("story_id", "", super::claims::NO_RESPONSE_TEXT));
             }

@@ -204,12 +204,13 @@ fn parse_block(
         newlines: layout.line_breaks(bytes),
         unkeyed: false,
     };
+    let absent = undeclared(layout, index);
     layout.for_each_row(bytes, SPEC.names, |line, fields| {
         let fields = match fields {
             Ok(f) => f,
             Err(r) => return p.refused.push((line, r)),
         };
-        if let Some(r) = undeclared(layout, index, fields) {
+        if let Some(r) = absent.and_then(|k| given_undeclared(k, fields)) {
             return p.refused.push((line, r));
         }
         let row = Row {
@@ -243,15 +244,16 @@ fn check(
     let source = row.required(1)?;
     let published = row.required(2)?;
     let time = fields::time(published).ok_or_else(|| Refusal::new("published_at", published, "unparseable date"))?;
+    // Dated after --as-of: validated, then set aside below, as files cut then would not hold it.
+    let later = as_of.is_some_and(|t| time > t);
     let hash = xxhash_rust::xxh3::xxh3_128(id.as_bytes());
     let (story, relay) = match keys {
         Keys::Required => (row.required(3)?, None),
         Keys::Shard => (row.shard_key(3)?, None),
         Keys::Detect => {
             let story = row.text(3)?;
-            // A row dated after --as-of would not be in files cut then: it is set aside below, and does not
-            // make the stories be formed from texts.
-            if story.is_empty() && as_of.is_some_and(|t| time > t) {
+            // A later row does not make the stories be formed from texts.
+            if story.is_empty() && later {
                 ("", None)
             } else {
                 if story.is_empty() {
@@ -263,9 +265,8 @@ fn check(
         Keys::Assigned(a) => match (row.optional(3)?, a.claim(hash)) {
             (Some(story), _) => (story, None),
             (None, Some(assigned)) => assigned,
-            // The matcher saw only what was published by `as_of`, as in files cut then: a later row is set
-            // aside below, whatever its text.
-            (None, None) if as_of.is_some_and(|t| time > t) => ("", None),
+            // The matcher saw only what was published by `as_of`: a later row has no story from it.
+            (None, None) if later => ("", None),
             (None, None) => return Err(Refusal::new("story_id", "", NO_TEXT)),
         },
     };
@@ -290,7 +291,7 @@ fn check(
             Some(v)
         }
     };
-    if as_of.is_some_and(|t| time > t) {
+    if later {
         return Ok(None);
     }
     let value = value.map_or(u32::MAX, |v| p.values.intern(&v));
@@ -422,19 +423,23 @@ impl<R: Read> Read for Tee<R> {
 /// column is always present, empty where a line lacks the key.
 const DECLARED: [&str; 1] = ["value"];
 
-/// A JSON Lines object with a [`DECLARED`] key that the file's first object lacks. The column does not exist
-/// for this file, so the object's value would be dropped without a word (and a story of values read as a
-/// plain one); refused, as an object without the key is when the first has it.
-fn undeclared(layout: Layout, index: &[Option<usize>], fields: &[&[u8]]) -> Option<Refusal> {
-    if layout != Layout::Jsonl {
-        return None;
-    }
-    let (k, name) = SPEC.names.iter().enumerate().find(|&(k, name)| {
-        DECLARED.contains(name) && index[k].is_none() && fields.get(k).is_some_and(|f| !f.is_empty())
-    })?;
+/// In JSON Lines, the position among the spec's columns of a [`DECLARED`] column the file's first object
+/// lacks, if any: the column does not exist for this file.
+fn undeclared(layout: Layout, index: &[Option<usize>]) -> Option<usize> {
+    (layout == Layout::Jsonl)
+        .then(|| (0..SPEC.names.len()).find(|&k| DECLARED.contains(&SPEC.names[k]) && index[k].is_none()))
+        .flatten()
+}
+
+/// An object that gives the [`undeclared`] column `k` a value anyway. That value would be dropped without a
+/// word (and a story of values read as a plain one), so the object is refused, as an object without the key
+/// is when the first has it.
+fn given_undeclared(k: usize, fields: &[&[u8]]) -> Option<Refusal> {
+    let name = SPEC.names[k];
+    let given = fields.get(k).filter(|f| !f.is_empty())?;
     Some(Refusal::new(
         name,
-        &String::from_utf8_lossy(fields[k]),
+        &String::from_utf8_lossy(given),
         format!(
             "the file's first object has no \"{name}\" key, and the first object decides whether claims carry one; \
              give every object a \"{name}\", or none"

@@ -776,7 +776,12 @@ fn em(
     let mut last_prior: Option<Priors> = None;
     let mut accelerating: Option<Vec<f64>> = None;
     let (mut best, mut since_best, mut last_change) = (f64::INFINITY, 0, f64::NAN);
-    // Number stories: the good reports' kernel, refitted every iteration (`numeric`).
+    // Number stories: the good reports' kernel, refitted every iteration (`numeric`), never narrower than
+    // the data can tell (`Numbers::finest_scale`).
+    let finest = p
+        .numbers
+        .as_ref()
+        .map_or(super::numeric::MIN_SCALE, super::numeric::Numbers::finest_scale);
     let mut kernel = p.numbers.as_ref().map(|_| {
         super::numeric::start_scale((0..p.stories()).map(|s| {
             let (_, t, _) = p.numbers_of(s).expect("number stories have numbers");
@@ -907,7 +912,7 @@ fn em(
         let current_b = kernel.map_or(f64::NAN, |k| k.b);
         if let (Some(k), Some(n)) = (kernel, &p.numbers) {
             // The kernel's M-step; its relative change counts towards convergence as a reliability's does.
-            let fitted = super::numeric::fit_scale(&scale_votes, g, n.finest_scale(), n.range(), k);
+            let fitted = super::numeric::fit_scale(&scale_votes, g, finest, n.range(), k);
             moved = moved.max((fitted.b - k.b).abs() / k.b);
             kernel = Some(fitted);
         }
@@ -940,7 +945,6 @@ fn em(
                         let x = squarem(&s0, &s1, &s2, SQUAREM_STEP);
                         let (theta_x, b) = x.split_at(theta.len());
                         next = theta_x.iter().map(|&l| super::em::sigmoid(l)).collect();
-                        let finest = p.numbers.as_ref().map_or(0.0, super::numeric::Numbers::finest_scale);
                         *k = super::numeric::Kernel::new(b[0].exp().max(finest));
                     }
                 }
