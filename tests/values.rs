@@ -423,3 +423,77 @@ fn an_outlet_that_only_relays_gets_the_prior_mean_from_every_baseline() {
         );
     }
 }
+
+/// Times agree as instants, whatever their form or zone, and are written back in one form, RFC 3339 in
+/// UTC, so that `stories.csv` can be read by a person and given back to `eval` as gold. They used to be
+/// written as seconds since 1970.
+#[test]
+fn times_agree_as_instants_and_are_written_in_rfc3339() {
+    let wd = Workdir::new("values-time");
+    wd.create(
+        "claims.csv",
+        "claim_id,source,published_at,story_id,stance,value\n\
+         c1,a,2025-06-01,f1,asserts,2025-06-23T17:05:00+03:00\n\
+         c2,b,2025-06-01,f1,asserts,2025-06-23 14:05:00\n\
+         c3,c,2025-06-01,f1,asserts,2025-06-23T15:05:00Z\n\
+         c4,a,2025-06-01,f2,asserts,1969-07-20T20:17:40.5\n\
+         c5,b,2025-06-01,f2,asserts,1969-07-20 20:17:40\n\
+         c6,c,2025-06-01,f2,asserts,yesterday\n",
+    );
+    for method in ["em", "vote", "truthfinder"] {
+        let out = wd.output(wd.command("score").args([
+            "--claims",
+            "claims.csv",
+            "--value-kind",
+            "time",
+            "--method",
+            method,
+            "--out",
+            method,
+            "-q",
+        ]));
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let stories = wd.read_csv_maps(&format!("{method}/stories.csv"));
+        let chosen: Vec<(&str, &str)> = stories
+            .iter()
+            .map(|r| (r["story_id"].as_str(), r["value"].as_str()))
+            .collect();
+        assert_eq!(
+            chosen,
+            [("f1", "2025-06-23T14:05:00Z"), ("f2", "1969-07-20T20:17:40Z")],
+            "{method}"
+        );
+        let claims = wd.read_csv_maps(&format!("{method}/claims.csv"));
+        assert_eq!(claims[2]["value"], "2025-06-23T15:05:00Z", "{method}");
+        let rejects = wd.read_csv_maps(&format!("{method}/rejects.csv"));
+        assert_eq!(rejects.len(), 1);
+        assert_eq!(
+            (rejects[0]["line"].as_str(), rejects[0]["reason"].as_str()),
+            ("7", "not a time value")
+        );
+    }
+    // The written form is gold `eval` reads, beside another form of the same instant.
+    wd.create(
+        "gold.csv",
+        "story_id,value\nf1,2025-06-23T14:05:00Z\nf2,1969-07-20 20:17:40\n",
+    );
+    let out = wd.output(wd.command("eval").args([
+        "--claims",
+        "claims.csv",
+        "--gold",
+        "gold.csv",
+        "--value-kind",
+        "time",
+        "--methods",
+        "em,vote",
+    ]));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    for method in ["em", "vote"] {
+        let row = stdout
+            .lines()
+            .find(|l| l.starts_with(method))
+            .unwrap_or_else(|| panic!("no {method} row in {stdout}"));
+        let fields: Vec<&str> = row.split_whitespace().collect();
+        assert_eq!(fields[1..4], ["2", "2", "1.0000"], "{row}");
+    }
+}
