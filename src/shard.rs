@@ -330,7 +330,14 @@ pub struct Shard {
 /// # Errors
 /// As for [`read_partial`] and [`merge`].
 pub fn merge_files(paths: &[PathBuf]) -> Result<Merged> {
-    let partials = paths.iter().map(|p| read_partial(p)).collect::<Result<Vec<_>>>()?;
+    // One at a time, each dropping the copies of files an earlier one carries, so that a merge of many
+    // shards scored with one responses file holds that file's rows once, not once per shard.
+    let mut partials: Vec<Partial> = Vec::with_capacity(paths.len());
+    for path in paths {
+        let mut p = read_partial(path)?;
+        drop_repeated_files(&partials, &mut p)?;
+        partials.push(p);
+    }
     let made_from: Vec<(String, PathBuf)> = partials
         .iter()
         .map(|p| p.claims.file.clone())
@@ -344,6 +351,51 @@ pub fn merge_files(paths: &[PathBuf]) -> Result<Merged> {
             .map(|(_, p)| p.clone());
     }
     Ok(merged)
+}
+
+/// Drops `new`'s copy of a responses or resolutions file that a partial in `kept` already carries: each
+/// shard scored with one such file carries all of its rows, and a merge counts the file once.
+///
+/// Files are told apart by the name the user gave them, so two files of one name whose rows differ
+/// (shards scored in folders of their own, each with its own `responses.csv`) are refused: merged as one,
+/// the second's rows were lost without a word.
+fn drop_repeated_files(kept: &[Partial], new: &mut Partial) -> Result<()> {
+    let shard = new.claims.file.as_str();
+    let held = kept.iter().map(|p| (p.claims.file.as_str(), p.responses.as_ref()));
+    if carried("responses", held, shard, new.responses.as_ref())? {
+        new.responses = None;
+    }
+    let held = kept.iter().map(|p| (p.claims.file.as_str(), p.resolutions.as_ref()));
+    if carried("resolutions", held, shard, new.resolutions.as_ref())? {
+        new.resolutions = None;
+    }
+    Ok(())
+}
+
+/// Whether `file` (of the shard of `shard`) is a copy of one that a shard in `held` carries: the same name
+/// and the same rows. The same name with other rows is an error naming both shards.
+fn carried<'a, T: PartialEq + 'a>(
+    what: &str,
+    held: impl Iterator<Item = (&'a str, Option<&'a RawFile<T>>)>,
+    shard: &str,
+    file: Option<&RawFile<T>>,
+) -> Result<bool> {
+    let Some(file) = file else { return Ok(false) };
+    for (other, copy) in held {
+        if let Some(copy) = copy.filter(|c| c.file == file.file) {
+            if copy != file {
+                let name = &file.file;
+                return Err(Error::Config(format!(
+                    "the shards of {other} and {shard} were each scored with a {what} file named {name}, \
+                     and their rows differ; a merge counts a {what} file given to several shards once, by its \
+                     name, so score each shard with its file under a name of its own (for example with its \
+                     folder: --{what} jan/{name})"
+                )));
+            }
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// How many names an error lists before it says how many more there are.
@@ -463,14 +515,22 @@ impl Merged {
 pub fn merge(mut partials: Vec<Partial>) -> Result<Merged> {
     partials.sort_by(|a, b| a.claims.file.cmp(&b.claims.file));
     if let Some(w) = partials.windows(2).find(|w| w[0].claims.file == w[1].claims.file) {
-        return Err(Error::Config(format!(
-            "two partials come from the same claims file {}",
-            w[0].claims.file
-        )));
+        let file = &w[0].claims.file;
+        return Err(Error::Config(match (&w[0].claims_path, &w[1].claims_path) {
+            (Some(a), Some(b)) if a != b => format!(
+                "two partials name their claims file {file} ({a} and {b}); a merge tells shards apart by \
+                 that name, so score each under a name of its own (for example from the folder above)"
+            ),
+            _ => format!("two partials come from the same claims file {file}"),
+        }));
     }
-    for p in &partials {
-        check_counts(p).map_err(|why| Error::Config(format!("a damaged credence partial: {why}")))?;
+    let mut kept: Vec<Partial> = Vec::with_capacity(partials.len());
+    for mut p in partials {
+        check_counts(&p).map_err(|why| Error::Config(format!("a damaged credence partial: {why}")))?;
+        drop_repeated_files(&kept, &mut p)?;
+        kept.push(p);
     }
+    let mut partials = kept;
     let mut corpus = Corpus::default();
     let mut rejects = Vec::new();
     let mut inputs = InputTallies::default();
@@ -526,20 +586,18 @@ pub fn merge(mut partials: Vec<Partial>) -> Result<Merged> {
         // In the corpus now: the partial's copies go before the next one's are unpacked.
         (p.mentions, p.first_published, p.sources, p.stories) = Default::default();
     }
-    // Taken, not cloned: each shard given the same responses file carries all of its rows, so a clone of
-    // every partial's rows was the merge's largest allocation.
+    // Taken, not cloned: the rows are the merge's largest allocation (each file once, its repeats dropped
+    // above).
     let mut responses: Vec<RawFile<RawResponse>> = partials.iter_mut().filter_map(|p| p.responses.take()).collect();
     let mut resolutions: Vec<RawFile<RawResolution>> =
         partials.iter_mut().filter_map(|p| p.resolutions.take()).collect();
     drop(partials);
     responses.sort_by(|a, b| a.file.cmp(&b.file));
-    responses.dedup_by(|later, kept| later.file == kept.file);
     let (tallies, mut problems) = answers::link_responses(&responses, &mut corpus);
     drop(responses);
     inputs.responses = tallies;
     rejects.append(&mut problems);
     resolutions.sort_by(|a, b| a.file.cmp(&b.file));
-    resolutions.dedup_by(|later, kept| later.file == kept.file);
     let (tallies, mut problems) = answers::link_resolutions(&resolutions, &mut corpus);
     inputs.resolutions = tallies;
     rejects.append(&mut problems);
@@ -608,6 +666,50 @@ mod tests {
             matches!(&err, Error::UnpairedClaims { known, .. } if known == "a.csv, b.csv"),
             "{err}"
         );
+    }
+
+    /// Shards scored with one responses file each carry it; the merge counts it once, and keeps one copy
+    /// as it reads. Two files of one name whose rows differ (each shard scored in its own folder) used to
+    /// be merged as one, losing the second's rows without a word; that is refused, naming both shards.
+    #[test]
+    fn a_responses_file_counts_once_and_two_of_one_name_must_agree() {
+        let merged = merge(vec![shard_of("b.csv", None), shard_of("a.csv", None)]).unwrap();
+        assert_eq!(merged.inputs.responses.len(), 1);
+        assert_eq!(merged.inputs.responses[0].read, 1);
+        assert_eq!(merged.corpus.responses.len(), 1);
+
+        let mut other = shard_of("b.csv", None);
+        other.responses.as_mut().unwrap().rows[0].id = "r2".to_owned();
+        let err = merge(vec![shard_of("a.csv", None), other]).unwrap_err().to_string();
+        assert!(
+            err.contains("the shards of a.csv and b.csv were each scored with a responses file named responses.csv"),
+            "{err}"
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        let paths: Vec<PathBuf> = ["a.csv", "b.csv"]
+            .iter()
+            .map(|f| {
+                let path = dir.path().join(format!("{f}.json"));
+                write_partial(&path, &shard_of(f, None)).unwrap();
+                path
+            })
+            .collect();
+        let merged = merge_files(&paths).unwrap();
+        assert_eq!(merged.corpus.responses.len(), 1);
+    }
+
+    /// Two shards whose claims files have one name but lie in different folders are told apart only by
+    /// that name, and the error says so.
+    #[test]
+    fn two_claims_files_of_one_name_are_refused_saying_where_they_are() {
+        let err = merge(vec![
+            shard_of("claims.csv", Some(Path::new("/x/jan/claims.csv"))),
+            shard_of("claims.csv", Some(Path::new("/x/feb/claims.csv"))),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("(/x/jan/claims.csv and /x/feb/claims.csv)"), "{err}");
     }
 
     /// Audit: a file spelled otherwise than when its partial was made was not paired with it, so its

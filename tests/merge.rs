@@ -264,3 +264,60 @@ fn a_claim_id_in_two_shards_is_refused_at_the_merge() {
     // The shards without the shared id merge as before.
     wd.output(&mut merge(&wd, &["a.json", "b.json"], "ok", &["a.csv", "b.csv"]));
 }
+
+/// Each shard scored in a folder of its own, each with its own `responses.csv`: the merge used to count
+/// the two files as one (by their name) and lose the second's rows without a word. It now refuses them,
+/// naming both shards, and merges at once when the files are named apart.
+#[test]
+fn two_responses_files_of_one_name_with_other_rows_are_refused() {
+    let wd = shards("merge-same-name");
+    let responses = wd.read_string("responses.csv");
+    let lines: Vec<&str> = responses.lines().collect();
+    for (dir, claims, keep) in [("jan", "a.csv", 1), ("feb", "b.csv", 2)] {
+        wd.create(&format!("{dir}/{claims}"), wd.read(claims));
+        wd.create(
+            &format!("{dir}/responses.csv"),
+            format!("{}\n{}\n", lines[0], lines[keep]),
+        );
+        let mut cmd = wd.command("score");
+        cmd.current_dir(wd.path(dir)).args([
+            "--claims",
+            claims,
+            "--responses",
+            "responses.csv",
+            "--partial",
+            &format!("../{dir}.json"),
+            "-q",
+        ]);
+        wd.output(&mut cmd);
+    }
+    let err = wd.output_err(&mut merge(&wd, &["jan.json", "feb.json"], "o", &[]), 1);
+    assert!(
+        err.contains("the shards of a.csv and b.csv were each scored with a responses file named responses.csv, and their rows differ"),
+        "{err}"
+    );
+    assert!(!wd.path("o").exists(), "nothing written");
+    // Named apart, both files count.
+    for (dir, claims) in [("jan", "a.csv"), ("feb", "b.csv")] {
+        let mut cmd = wd.command("score");
+        cmd.args([
+            "--claims",
+            &format!("{dir}/{claims}"),
+            "--responses",
+            &format!("{dir}/responses.csv"),
+            "--partial",
+            &format!("{dir}.json"),
+            "-q",
+        ]);
+        wd.output(&mut cmd);
+    }
+    wd.output(&mut merge(&wd, &["jan.json", "feb.json"], "o", &[]));
+    let summary = wd.read_json("o/summary.json");
+    let read: Vec<u64> = summary["inputs"]["responses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["read"].as_u64().unwrap())
+        .collect();
+    assert_eq!(read, [1, 1]);
+}
