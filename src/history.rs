@@ -121,7 +121,8 @@ pub struct History {
 }
 
 /// Scores the inputs as of the end of every period from the first claim to the latest time in the data
-/// (claims, responses, resolutions), or over `[from, to]` where given.
+/// (claims, responses, resolutions), or over `[from, to]` where given. Each period is scored as
+/// [`crate::score_files_with_groups`] scores it, with the outlets' groups from `sources_meta` where given.
 ///
 /// The rejects and tallies returned are the last period's: that run has seen every row dated up to the
 /// history's end, so nothing a period refused goes unreported (a row is refused whatever its date, and a
@@ -134,6 +135,7 @@ pub fn history(
     inputs: &Inputs,
     load: LoadOptions,
     params: &Params,
+    sources_meta: Option<(&std::path::Path, bool)>,
     every: Every,
     from: Option<i64>,
     to: Option<i64>,
@@ -177,12 +179,12 @@ pub fn history(
     for end in ends {
         let load = LoadOptions {
             as_of: Some(end),
-            keep_times: params.half_life.is_some() || params.method == crate::model::Method::Em,
+            keep_times: params.needs_times(),
             ..load
         };
         let mut params = *params;
         params.as_of = Some(end);
-        let mut run = crate::score_files(inputs, load, &params)?;
+        let mut run = crate::score_files_with_groups(inputs, load, &params, sources_meta)?;
         tallies = InputTallies::of(&run.loaded);
         rejects = std::mem::take(&mut run.loaded.rejects);
         let corpus = &run.loaded.corpus;
@@ -263,6 +265,7 @@ mod tests {
                 &inputs,
                 LoadOptions::default(),
                 &Params::default(),
+                None,
                 Every::Month,
                 None,
                 to,

@@ -434,3 +434,72 @@ fn history_reports_its_rejected_rows() {
     assert!(wd.read("run/history_rejects.csv") == wd.read("single/rejects.csv"));
     assert_eq!(history(true), "");
 }
+
+/// `history` reads its files as `score` does: the value kind, the outlets' groups, copy detection and
+/// the reading of unkeyed rows are options of both, and each period's rows are `score --as-of`'s with the
+/// same options. Before, `history` had no `--value-kind` (times given in two forms were two values, so
+/// the outlets that agree looked as if they disagreed), nor `--sources-meta` or `--detect-copies`.
+#[test]
+fn history_takes_the_reading_options_of_score() {
+    let wd = Workdir::new("history-options");
+    let mut claims = String::from("claim_id,source,published_at,story_id,stance,value\n");
+    let outlets = ["a", "b", "c", "d", "e"];
+    for story in 0..24 {
+        let day = format!("2025-{:02}-{:02}", 5 + story / 12, 1 + story % 12);
+        for (k, o) in outlets.iter().enumerate() {
+            // a, b and c give the departure in two forms of one instant; d is wrong on a third of the
+            // stories; e copies d an hour later.
+            let right = if k % 2 == 0 {
+                format!("{day}T1{}:00:00Z", story % 10)
+            } else {
+                format!("{day} 1{}:00:00", story % 10)
+            };
+            let value = match *o {
+                "d" | "e" if story % 3 == 0 => format!("{day}T0{}:30:00Z", story % 10),
+                _ => right,
+            };
+            let at = if *o == "e" {
+                format!("{day}T01:00:00Z")
+            } else {
+                day.clone()
+            };
+            claims.push_str(&format!("{o}{story},{o},{at},f{story},asserts,{value}\n"));
+        }
+    }
+    wd.create("claims.csv", claims);
+    wd.create("meta.csv", "source,group\na,wire\nb,wire\nc,paper\nd,paper\ne,blog\n");
+    let options: [&[&str]; 3] = [
+        &["--value-kind", "time"],
+        &["--value-kind", "time", "--sources-meta", "meta.csv"],
+        &["--value-kind", "time", "--detect-copies"],
+    ];
+    for (i, extra) in options.iter().enumerate() {
+        let h = format!("h{i}");
+        let mut cmd = wd.command("history");
+        cmd.args(["--claims", "claims.csv", "--out", &h, "--every", "month", "-q"]);
+        cmd.args(*extra);
+        wd.output(&mut cmd);
+        let rows = wd.read_csv_maps(&format!("{h}/history.csv"));
+        for end in ["2025-05-31T23:59:59Z", "2025-06-30T23:59:59Z"] {
+            let out = format!("s{i}-{}", &end[..7]);
+            let mut cmd = wd.command("score");
+            cmd.args(["--claims", "claims.csv", "--out", &out, "--as-of", end, "-q"]);
+            cmd.args(*extra);
+            wd.output(&mut cmd);
+            let sources = wd.read_csv_maps(&format!("{out}/sources.csv"));
+            let period: Vec<_> = rows.iter().filter(|r| r["as_of"] == end).collect();
+            assert_eq!(period.len(), sources.len(), "{extra:?} {end}");
+            for (h, s) in period.iter().zip(&sources) {
+                for col in ["source", "claims", "reliability", "ci_low", "ci_high", "rank"] {
+                    assert_eq!(h[col], s[col], "{extra:?} {end} {col}");
+                }
+            }
+        }
+    }
+    // The two forms of one instant agree: a is not scored as if it disagreed with b.
+    let first = wd.read_csv_maps("h0/history.csv");
+    let a = first.iter().find(|r| r["source"] == "a").unwrap();
+    let d = first.iter().find(|r| r["source"] == "d").unwrap();
+    let rel = |r: &std::collections::BTreeMap<String, String>| r["reliability"].parse::<f64>().unwrap();
+    assert!(rel(a) > rel(d) + 0.1, "a {} d {}", rel(a), rel(d));
+}

@@ -7,7 +7,7 @@ use credence::history::Every;
 use credence::ingest::{Inputs, LoadOptions};
 use credence::report::OutputDir;
 
-use super::score::{ModelArgs, as_of_time, positive, report_tallies};
+use super::score::{LinkArgs, ModelArgs, ValueKindArg, as_of_time, positive, report_tallies};
 
 /// Score the inputs as of the end of each period and write history.csv.
 ///
@@ -31,6 +31,20 @@ pub struct HistoryArgs {
     /// The resolutions CSV file.
     #[arg(long, value_name = "FILE")]
     resolutions: Option<PathBuf>,
+    /// How the claims' values (an optional `value` column) are normalised and compared, as for `score`.
+    #[arg(long, value_enum, default_value_t = ValueKindArg::Text)]
+    value_kind: ValueKindArg,
+    /// A CSV of outlets' groups (columns source, group), each group with its own fitted prior, as for
+    /// `score`.
+    #[arg(long, value_name = "FILE")]
+    sources_meta: Option<PathBuf>,
+    /// Detect silent copying in each period's run and count a detected copier's following reports as
+    /// relays, as `score --detect-copies`.
+    #[arg(long)]
+    detect_copies: bool,
+    /// Stop at the first bad row instead of writing it to history_rejects.csv.
+    #[arg(long)]
+    strict: bool,
     /// The folder to write history.csv and history_rejects.csv into (created if missing; other files there
     /// are left alone).
     #[arg(long, value_name = "DIR")]
@@ -55,6 +69,8 @@ pub struct HistoryArgs {
     /// Worker threads, at most 1024 (0: RAYON_NUM_THREADS, or one per core). The output does not depend on it.
     #[arg(long, default_value_t = 0, value_parser = super::thread_count)]
     threads: usize,
+    #[command(flatten)]
+    link: LinkArgs,
     /// Print nothing on success.
     #[arg(long, short)]
     quiet: bool,
@@ -88,6 +104,7 @@ pub fn run(args: HistoryArgs) -> credence::Result<()> {
     params.half_life = args
         .half_life
         .map(|days| credence::model::HalfLife { days, reference: None });
+    params.detect_copies = args.detect_copies;
     let every = match args.every {
         EveryArg::Day => Every::Day,
         EveryArg::Week => Every::Week,
@@ -101,7 +118,15 @@ pub fn run(args: HistoryArgs) -> credence::Result<()> {
         responses: args.responses,
         resolutions: args.resolutions,
     };
-    let history = credence::history::history(&inputs, LoadOptions::default(), &params, every, args.from, args.to)?;
+    // The reading options of `score`; the history sets `as_of` and `keep_times` per period.
+    let load = LoadOptions {
+        strict: args.strict,
+        value_kind: args.value_kind.into(),
+        link: args.link.params(),
+        ..LoadOptions::default()
+    };
+    let meta = args.sources_meta.as_deref().map(|m| (m, args.strict));
+    let history = credence::history::history(&inputs, load, &params, meta, every, args.from, args.to)?;
     let points = &history.points;
     let mut out = OutputDir::create(&args.out)?;
     out.stage("history.csv", &credence::history::write_csv(points))?;

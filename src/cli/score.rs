@@ -414,7 +414,7 @@ pub fn run(args: ScoreArgs) -> credence::Result<()> {
         strict: args.strict,
         block_size: args.chunk_size,
         as_of: args.as_of,
-        keep_times: args.half_life.is_some() || args.detect_copies || params.method == credence::model::Method::Em,
+        keep_times: params.needs_times(),
         keep_topics: args.topics,
         value_kind: args.value_kind.into(),
         link: args.link.params(),

@@ -185,6 +185,12 @@ pub enum Method {
 }
 
 impl Params {
+    /// Whether the claims' publication times are needed: for a half-life's ages, for copy detection's
+    /// order, and for em's copy model.
+    pub fn needs_times(&self) -> bool {
+        self.half_life.is_some() || self.detect_copies || self.method == Method::Em
+    }
+
     /// Checks every value is in its range.
     ///
     /// # Errors
