@@ -321,3 +321,56 @@ fn two_responses_files_of_one_name_with_other_rows_are_refused() {
         .collect();
     assert_eq!(read, [1, 1]);
 }
+
+/// Groups apply to the merged outlets: `merge --sources-meta` scores as one run over the shards' files
+/// with the same groups file does (the same sources.csv with its group column, stories and responders),
+/// and the groups file's refused rows and counts are reported alike.
+#[test]
+fn a_merge_takes_the_outlets_groups() {
+    let wd = shards("merge-groups");
+    wd.create(
+        "meta.csv",
+        "source,group\nDaily Courier,paper\nSignal,paper\nRumor Mill,blog\nSignal,wire\nState Wire,wire\n",
+    );
+    partial(&wd, "a.csv", "a.json");
+    partial(&wd, "b.csv", "b.json");
+    let mut cmd = merge(&wd, &["b.json", "a.json"], "m", &["a.csv", "b.csv"]);
+    cmd.args(["--sources-meta", "meta.csv"]);
+    wd.output(&mut cmd);
+    let b = wd.read_string("b.csv");
+    wd.create("ab.csv", wd.read_string("a.csv") + b.split_once('\n').unwrap().1);
+    let mut single = wd.command("score");
+    single.args([
+        "--claims",
+        "ab.csv",
+        "--responses",
+        "responses.csv",
+        "--sources-meta",
+        "meta.csv",
+        "--out",
+        "single",
+        "-q",
+    ]);
+    wd.output(&mut single);
+    let sources = wd.read_csv_maps("m/sources.csv");
+    assert_eq!(sources.iter().filter(|r| r["group"] == "paper").count(), 2);
+    for f in ["sources.csv", "stories.csv", "responders.csv"] {
+        assert!(
+            wd.read(&format!("m/{f}")) == wd.read(&format!("single/{f}")),
+            "{f} differs"
+        );
+    }
+    let meta_rejects = |dir: &str| -> Vec<_> {
+        wd.read_csv_maps(&format!("{dir}/rejects.csv"))
+            .into_iter()
+            .filter(|r| r["file"] == "meta.csv")
+            .collect()
+    };
+    assert_eq!(meta_rejects("m"), meta_rejects("single"));
+    assert_eq!(meta_rejects("m").len(), 1);
+    let summary = wd.read_json("m/summary.json");
+    assert_eq!(
+        summary["inputs"]["sources_meta"],
+        wd.read_json("single/summary.json")["inputs"]["sources_meta"]
+    );
+}

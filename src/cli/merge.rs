@@ -32,6 +32,10 @@ pub struct MergeArgs {
     format: FormatArg,
     #[command(flatten)]
     model: ModelArgs,
+    /// A CSV of outlets' groups (columns source, group), each group with its own fitted prior, as for
+    /// `score` (whose shards do not take it: the groups apply to the merged outlets).
+    #[arg(long, value_name = "FILE")]
+    sources_meta: Option<PathBuf>,
     /// Write text cells that begin with =, +, - or @ as they are. By default such a cell gets a leading '
     /// in CSV outputs, so that a spreadsheet shows it as text instead of running it as a formula.
     #[arg(long)]
@@ -51,7 +55,12 @@ pub fn run(args: MergeArgs) -> credence::Result<()> {
     credence::progress::enable_bar(!args.quiet);
     credence::progress::enable_notices(!args.quiet);
     let params = args.model.params();
-    let merged = credence::shard::merge_files(&args.partials)?;
+    let mut merged = credence::shard::merge_files(&args.partials)?;
+    if let Some(meta) = &args.sources_meta {
+        let tally = credence::ingest::apply_sources_meta(meta, &mut merged.corpus, &mut merged.rejects, false)?;
+        merged.inputs.sources_meta.push(tally);
+        merged.inputs.rejected = merged.rejects.len() as u64;
+    }
     // Paired and checked before the model runs, so that a wrong list of files fails at once.
     let files = merged.claims_tables(&args.claims)?;
     let block = credence::ingest::LoadOptions::default().block_size;

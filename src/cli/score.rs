@@ -107,6 +107,7 @@ pub struct ScoreArgs {
     /// fitted prior, so an outlet with little evidence is shrunk towards its own kind; sources.csv gains a
     /// group column. Plain stories with --method responses, em or vote; claims with values with em or vote
     /// (not over --value-kind label, whose em pools confusion rows instead; not dawid-skene or truthfinder).
+    /// Shards (--partial) do not take it: give it to `credence merge`.
     #[arg(long, value_name = "FILE", conflicts_with = "partial")]
     sources_meta: Option<PathBuf>,
     /// Score each outlet per topic too (the claims' `topic` column), each topic's reliability pooled towards

@@ -129,10 +129,25 @@ const SOURCES_META: Spec = Spec {
 /// # Errors
 /// The file cannot be read, has no header or lacks a column; in strict mode, the first bad row.
 pub fn read_sources_meta(path: &Path, loaded: &mut Loaded, strict: bool) -> Result<()> {
+    let tally = apply_sources_meta(path, &mut loaded.corpus, &mut loaded.rejects, strict)?;
+    loaded.sources_meta = Some(tally);
+    Ok(())
+}
+
+/// [`read_sources_meta`] on a corpus and its rejects (a merge's, which has no [`Loaded`]): the groups
+/// go into `corpus`, the refused rows after `rejects`; returns the file's tally.
+///
+/// # Errors
+/// As for [`read_sources_meta`].
+pub fn apply_sources_meta(
+    path: &Path,
+    corpus: &mut Corpus,
+    all_rejects: &mut Vec<RowProblem>,
+    strict: bool,
+) -> Result<Tally> {
     let (mut tally, rows, mut rejects) = read_table(path, &SOURCES_META, &[], |row| {
         Ok((row.required(0)?.to_owned(), row.required(1)?.to_owned()))
     })?;
-    let corpus = &mut loaded.corpus;
     corpus.source_group = vec![u32::MAX; corpus.sources.len()];
     let mut first: rustc_hash::FxHashMap<String, u64> = rustc_hash::FxHashMap::default();
     let file = path.display().to_string();
@@ -155,9 +170,8 @@ pub fn read_sources_meta(path: &Path, loaded: &mut Loaded, strict: bool) -> Resu
     if strict && let Some(first) = rejects.first() {
         return Err(Error::BadRow(first.clone()));
     }
-    loaded.rejects.append(&mut rejects);
-    loaded.sources_meta = Some(tally);
-    Ok(())
+    all_rejects.append(&mut rejects);
+    Ok(tally)
 }
 
 /// Reads and validates all inputs. Names are numbered by first appearance while reading, then by name
