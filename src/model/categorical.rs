@@ -1336,7 +1336,6 @@ fn dawid_skene(p: &Problem, n_sources: usize) -> Fit {
     let mut t = vote_shares(p, n_classes);
     let nc = n_classes;
     let (mut iterations, mut converged, mut last_change) = (0, false, f64::NAN);
-    let (mut best, mut since_best) = (f64::INFINITY, 0);
     let mut confusion = vec![0.0; n_sources * nc * nc];
     let mut prior = vec![1.0 / nc as f64; nc];
     loop {
@@ -1359,7 +1358,11 @@ fn dawid_skene(p: &Problem, n_sources: usize) -> Fit {
                 *x = (*x / sum).ln();
             }
         }
-        if converged || iterations >= super::em::MAX_ITERATIONS || since_best >= STALL {
+        // No stall rule, unlike em's: nothing here is rounded to a grid, so a change that stops shrinking
+        // is a slow mode, not a cycle, and the paper iterates to convergence. Stopped by a stall rule (ten
+        // iterations without a new smallest change, until session 22) it stopped near iteration 100 on the
+        // Product set, 0.0004 of accuracy away from where it converges.
+        if converged || iterations >= super::em::MAX_ITERATIONS {
             break;
         }
         iterations += 1;
@@ -1392,11 +1395,6 @@ fn dawid_skene(p: &Problem, n_sources: usize) -> Fit {
         }
         converged = moved < super::em::TOLERANCE;
         last_change = moved;
-        if moved < best {
-            (best, since_best) = (moved, 0);
-        } else {
-            since_best += 1;
-        }
     }
     let score = (0..n_sources)
         .map(|w| {
