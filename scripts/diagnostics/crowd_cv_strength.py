@@ -18,6 +18,7 @@ Gold is used only for the final accuracies, never for the choice.
 import argparse
 import csv
 import math
+import os
 import sys
 import time
 
@@ -26,107 +27,9 @@ from scipy import sparse
 from scipy.special import gammaln
 from scipy.stats import binomtest
 
-# ---------------------------------------------------------------- replica (copied from crowd_bootstrap.py)
-
-
-def load(d):
-    votes, labels = {}, set()
-    for r in csv.DictReader(open(d + '/claims.csv')):
-        votes.setdefault(r['story_id'], []).append((r['source'], r['value']))
-        labels.add(r['value'])
-    return votes, sorted(labels)
-
-
-def golden_max(f, a, b):
-    """The maximiser of f on [a, b], as `ratings::golden_max` (60 rounds)."""
-    g = 0.5 * (5 ** 0.5 - 1)
-    x1, x2 = b - g * (b - a), a + g * (b - a)
-    f1, f2 = f(x1), f(x2)
-    for _ in range(60):
-        if f1 > f2:
-            b, x2, f2 = x2, x1, f1
-            x1 = b - g * (b - a)
-            f1 = f(x1)
-        else:
-            a, x1, f1 = x1, x2, f2
-            x2 = a + g * (b - a)
-            f2 = f(x2)
-    return 0.5 * (a + b)
-
-
-def dirichlet_strength(rows, m):
-    rows = rows[rows.sum(1) > 0]
-
-    def objective(ls):
-        s = math.exp(ls)
-        a = s * m
-        return (gammaln(s) - gammaln(s + rows.sum(1))).sum() + np.where(rows > 0, gammaln(a + rows) - gammaln(a), 0).sum()
-
-    return math.exp(golden_max(objective, math.log(0.1), math.log(1e5)))
-
-
-def posterior(V, log_prior, log_m):
-    t = np.zeros((len(V), len(log_prior)))
-    for k, vs in enumerate(V):
-        lv = log_prior.copy()
-        for w, l in vs:
-            lv += log_m[w, :, l]
-        p = np.exp(lv - lv.max())
-        t[k] = p / p.sum()
-    return t
-
-
-def vote_shares(V, L):
-    t = np.zeros((len(V), L))
-    for k, vs in enumerate(V):
-        for w, l in vs:
-            t[k, l] += 1 / len(vs)
-    return t
-
-
-def fit_ds(V, W, L):
-    t = vote_shares(V, L)
-    for _ in range(500):
-        counts = np.full((W, L, L), 1e-9)
-        for k, vs in enumerate(V):
-            for w, l in vs:
-                counts[w, :, l] += t[k]
-        m = counts / counts.sum(2, keepdims=True)
-        prior = t.sum(0) + 1e-9
-        prior /= prior.sum()
-        new = posterior(V, np.log(prior), np.log(m))
-        moved, t = np.abs(new - t).max(), new
-        if moved < 1e-6:
-            break
-    return m, prior
-
-
-def fit_em(V, W, L):
-    t = vote_shares(V, L)
-    log_prior = np.full(L, -math.log(L))
-    for _ in range(500):
-        counts = np.zeros((W, L, L))
-        for k, vs in enumerate(V):
-            if len(vs) < 2:
-                continue
-            for w, l in vs:
-                counts[w, :, l] += t[k]
-        accuracy = sum(counts[:, j, j].sum() for j in range(L)) / counts.sum()
-        off = (1 - accuracy) / (L - 1)
-        log_m = np.zeros((W, L, L))
-        for j in range(L):
-            mean = np.array([L * (accuracy if l == j else off) + 1e-9 for l in range(L)]) + counts[:, j, :].sum(0)
-            mean /= mean.sum()
-            rows = counts[:, j, :]
-            s = dirichlet_strength(rows, mean)
-            log_m[:, j, :] = np.log((rows + s * mean) / (rows.sum(1, keepdims=True) + s))
-        new = posterior(V, log_prior, log_m)
-        moved, t = np.abs(new - t).max(), new
-        c = t.sum(0) + 1
-        log_prior = np.log(c / c.sum())
-        if moved < 1e-6:
-            break
-    return np.exp(log_m), np.exp(log_prior)
+# ---------------------------------------------------------------- the replica, from crowd_bootstrap.py
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from crowd_bootstrap import dirichlet_strength, fit_ds, fit_em, golden_max, load, posterior, vote_shares  # noqa: E402,F401
 
 # ---------------------------------------------------------------- vectorised versions
 
@@ -168,7 +71,7 @@ class Answers:
 
 def vfit_ds(A, stall=None):
     """Dawid-Skene's maximum likelihood (1e-9 floor). stall=None: as the replica's fit_ds (500 iterations or
-    moved < 1e-6). stall=10: also stop, as credence's Rust `dawid_skene`, once the largest change has not
+    moved < 1e-6). stall=10: also stop, as credence's `dawid_skene` did until session 22, once the largest change has not
     reached a new minimum for 10 iterations (on Product that stops at iteration ~70-110, before convergence)."""
     L = A.L
     t = A.vote_shares()
@@ -374,7 +277,7 @@ def run(d, seeds, folds, check, only=None):
         ab, ba, p = mcnemar(c_ch, c_ds)
         abr, bar, pr = mcnemar(c_ch, c_dr)
         ab2, ba2, p2 = mcnemar(c_ch, c_ml)
-        print(f'seed {seed}: chosen {nm}: acc {a_ch:.4f} | ml {a_ml:.4f} | ds converged {a_ds:.4f} | ds-stall (Rust) {a_dr:.4f}\n'
+        print(f'seed {seed}: chosen {nm}: acc {a_ch:.4f} | ml {a_ml:.4f} | ds converged {a_ds:.4f} | ds-stall (credence before session 22) {a_dr:.4f}\n'
               f'    vs ds converged: only chosen {ab}, only ds {ba}, McNemar p {p:.3g}; '
               f'vs ds-stall: only chosen {abr}, only ds {bar}, p {pr:.3g}; '
               f'vs ml: only chosen {ab2}, only ml {ba2}, p {p2:.3g}')
