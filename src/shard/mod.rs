@@ -19,6 +19,8 @@
 //! its own for duplicates, and a merge given the claims files checks them across shards
 //! ([`Merged::check_claim_ids`]).
 
+mod held;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -66,9 +68,11 @@ pub struct Partial {
     /// times (em's copy model needs when each report came first; version 2 added it).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub first_published: Vec<i64>,
-    /// Its responses file, raw.
+    /// Its responses file, raw (`None` when read by a merge that already holds a copy of it).
+    #[serde(default, deserialize_with = "held::file")]
     pub responses: Option<RawFile<RawResponse>>,
-    /// Its resolutions file, raw.
+    /// Its resolutions file, raw (as `responses`).
+    #[serde(default, deserialize_with = "held::file")]
     pub resolutions: Option<RawFile<RawResolution>>,
 }
 
@@ -330,13 +334,43 @@ pub struct Shard {
 /// # Errors
 /// As for [`read_partial`] and [`merge`].
 pub fn merge_files(paths: &[PathBuf]) -> Result<Merged> {
-    // One at a time, each dropping the copies of files an earlier one carries, so that a merge of many
-    // shards scored with one responses file holds that file's rows once, not once per shard.
+    // One at a time, each partial's copies of the files an earlier one carried compared as they are parsed
+    // and not kept (`held`), so that a merge of many shards scored with one responses file holds that
+    // file's rows once, not once per shard, nor twice while the next copy is parsed.
+    let _clear = held::Clear;
     let mut partials: Vec<Partial> = Vec::with_capacity(paths.len());
+    // The partial that carried each held file, to give it back.
+    let (mut carried_responses, mut carried_resolutions) = (Vec::new(), Vec::new());
     for path in paths {
         let mut p = read_partial(path)?;
-        drop_repeated_files(&partials, &mut p)?;
+        if let Some((what, name, k)) = held::with(|h| h.differs.take()) {
+            let carriers = if what == "responses" {
+                &carried_responses
+            } else {
+                &carried_resolutions
+            };
+            let other: &Partial = &partials[carriers[k]];
+            return Err(different_rows(what, &other.claims.file, &p.claims.file, &name));
+        }
+        held::with(|h| {
+            if let Some(f) = p.responses.take() {
+                h.responses.push(f);
+                carried_responses.push(partials.len());
+            }
+            if let Some(f) = p.resolutions.take() {
+                h.resolutions.push(f);
+                carried_resolutions.push(partials.len());
+            }
+        });
         partials.push(p);
+    }
+    let (responses, resolutions) =
+        held::with(|h| (std::mem::take(&mut h.responses), std::mem::take(&mut h.resolutions)));
+    for (f, k) in responses.into_iter().zip(carried_responses) {
+        partials[k].responses = Some(f);
+    }
+    for (f, k) in resolutions.into_iter().zip(carried_resolutions) {
+        partials[k].resolutions = Some(f);
     }
     let made_from: Vec<(String, PathBuf)> = partials
         .iter()
@@ -384,18 +418,21 @@ fn carried<'a, T: PartialEq + 'a>(
     for (other, copy) in held {
         if let Some(copy) = copy.filter(|c| c.file == file.file) {
             if copy != file {
-                let name = &file.file;
-                return Err(Error::Config(format!(
-                    "the shards of {other} and {shard} were each scored with a {what} file named {name}, \
-                     and their rows differ; a merge counts a {what} file given to several shards once, by its \
-                     name, so score each shard with its file under a name of its own (for example with its \
-                     folder: --{what} jan/{name})"
-                )));
+                return Err(different_rows(what, other, shard, &file.file));
             }
             return Ok(true);
         }
     }
     Ok(false)
+}
+
+/// The error for two files of one name whose rows differ, each carried by the shard of a claims file.
+fn different_rows(what: &str, other: &str, shard: &str, name: &str) -> Error {
+    Error::Config(format!(
+        "the shards of {other} and {shard} were each scored with a {what} file named {name}, and their rows \
+         differ; a merge counts a {what} file given to several shards once, by its name, so score each shard \
+         with its file under a name of its own (for example with its folder: --{what} jan/{name})"
+    ))
 }
 
 /// How many names an error lists before it says how many more there are.
@@ -697,6 +734,48 @@ mod tests {
             .collect();
         let merged = merge_files(&paths).unwrap();
         assert_eq!(merged.corpus.responses.len(), 1);
+    }
+
+    /// A merge compares a partial's copy of a file it holds row by row as it parses it: the same rows are
+    /// dropped, other rows are refused naming both shards (also when a hand-edited partial lists its rows
+    /// before the file's name, and the copy is parsed whole), and nothing stays held after the merge.
+    #[test]
+    fn merge_files_compares_a_held_file_as_it_reads_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, json: String| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, json).unwrap();
+            path
+        };
+        let shard = |file: &str, story: &str| partial_json(2, 2, 2, 1, story).replace("claims.csv", file);
+        let a = write("a.json", shard("a.csv", "s1"));
+        let b = write("b.json", shard("b.csv", "s1"));
+        let other = write("c.json", shard("c.csv", "s2"));
+        let reordered = shard("d.csv", "s2").replace(
+            r#"{"file":"responses.csv","read":1,"rejects":[],"rows":["#,
+            r#"{"read":1,"rejects":[],"rows":["#,
+        );
+        let reordered = write("d.json", reordered.replace(r#"}]},"#, r#"}],"file":"responses.csv"},"#));
+        assert!(
+            read_partial(&reordered).unwrap().responses.is_some(),
+            "the fixture names its file last"
+        );
+
+        let merged = merge_files(&[a.clone(), b.clone()]).unwrap();
+        assert_eq!(merged.inputs.responses.len(), 1);
+        assert_eq!(merged.corpus.responses.len(), 1);
+        for late in [&other, &reordered] {
+            let err = merge_files(&[a.clone(), b.clone(), late.clone()])
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("the shards of a.csv and "), "{err}");
+            assert!(
+                err.contains("responses file named responses.csv, and their rows differ"),
+                "{err}"
+            );
+        }
+        // Nothing is held once a merge is over, failed or not: a partial read alone keeps its file.
+        assert!(read_partial(&b).unwrap().responses.is_some());
     }
 
     /// Two shards whose claims files have one name but lie in different folders are told apart only by

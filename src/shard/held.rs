@@ -1,0 +1,202 @@
+//! A merge's shared files, read once: while [`super::merge_files`] reads a partial, the responses and
+//! resolutions files the partials before it carried are held here, and a partial's copy of one of them
+//! (the same name) is compared with it row by row as it is parsed, never kept. A merge of many shards,
+//! each scored with the whole responses file, so holds that file's rows once: before, every shard's copy
+//! was parsed whole and dropped after, and the copy being parsed beside the kept one made the peak.
+
+use std::cell::RefCell;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::Deserialize;
+use serde::de::{DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use crate::error::RowProblem;
+use crate::ingest::answers::{RawFile, RawResolution, RawResponse};
+
+/// The files held while one merge reads its partials.
+#[derive(Default)]
+pub(super) struct Held {
+    pub(super) responses: Vec<RawFile<RawResponse>>,
+    pub(super) resolutions: Vec<RawFile<RawResolution>>,
+    /// A held file (its kind, `responses` or `resolutions`, its name and its place in the held list) that
+    /// the partial just read carries with other rows, if any.
+    pub(super) differs: Option<(&'static str, String, usize)>,
+}
+
+thread_local! {
+    static HELD: RefCell<Held> = RefCell::new(Held::default());
+}
+
+/// Runs `f` with the held files (a merge fills them between its reads).
+pub(super) fn with<R>(f: impl FnOnce(&mut Held) -> R) -> R {
+    HELD.with(|h| f(&mut h.borrow_mut()))
+}
+
+/// Empties the held files when dropped, so that a merge that fails leaves nothing behind for the next
+/// reader on this thread.
+pub(super) struct Clear;
+
+impl Drop for Clear {
+    fn drop(&mut self) {
+        with(|h| *h = Held::default());
+    }
+}
+
+/// A row type whose files may be held.
+pub(super) trait Row: DeserializeOwned + PartialEq + Sized {
+    /// The kind of file, as an option names it.
+    const WHAT: &'static str;
+    /// Runs `f` with the held files of this type.
+    fn held<R>(f: impl FnOnce(&[RawFile<Self>]) -> R) -> R;
+}
+
+impl Row for RawResponse {
+    const WHAT: &'static str = "responses";
+    fn held<R>(f: impl FnOnce(&[RawFile<Self>]) -> R) -> R {
+        HELD.with(|h| f(&h.borrow().responses))
+    }
+}
+
+impl Row for RawResolution {
+    const WHAT: &'static str = "resolutions";
+    fn held<R>(f: impl FnOnce(&[RawFile<Self>]) -> R) -> R {
+        HELD.with(|h| f(&h.borrow().resolutions))
+    }
+}
+
+/// `deserialize_with` for a partial's responses or resolutions: the file as written, or `None` where it
+/// is a copy of a held file (noting in [`Held::differs`] a copy whose rows differ).
+pub(super) fn file<'de, D: Deserializer<'de>, T: Row>(d: D) -> Result<Option<RawFile<T>>, D::Error> {
+    d.deserialize_option(OptionVisitor(PhantomData))
+}
+
+struct OptionVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Row> Visitor<'de> for OptionVisitor<T> {
+    type Value = Option<RawFile<T>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a file's rows or null")
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(FileVisitor(PhantomData))
+    }
+}
+
+/// The rows of a file: parsed, or compared with a held copy's as they are read.
+enum Rows<T> {
+    Parsed(Vec<T>),
+    Compared { equal: bool },
+}
+
+struct FileVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Row> Visitor<'de> for FileVisitor<T> {
+    type Value = Option<RawFile<T>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a file's rows")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let (mut file, mut read, mut rows, mut rejects, mut later) = (None::<String>, None, None, None, 0);
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "file" => file = Some(map.next_value()?),
+                "read" => read = Some(map.next_value()?),
+                "rows" => {
+                    // Written after the name, so a copy is known by then; otherwise parsed whole.
+                    let name = file.as_deref();
+                    let held = name.and_then(|n| T::held(|h| h.iter().position(|f| f.file == n)));
+                    rows = Some(map.next_value_seed(RowsSeed::<T> { held, row: PhantomData })?);
+                }
+                "rejects" => rejects = Some(map.next_value::<Vec<RowProblem>>()?),
+                "later" => later = map.next_value()?,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        use serde::de::Error;
+        let file = file.ok_or_else(|| A::Error::missing_field("file"))?;
+        let read = read.ok_or_else(|| A::Error::missing_field("read"))?;
+        let rows = rows.ok_or_else(|| A::Error::missing_field("rows"))?;
+        let rejects = rejects.ok_or_else(|| A::Error::missing_field("rejects"))?;
+        let held = T::held(|h| {
+            let k = h.iter().position(|f| f.file == file)?;
+            let f = &h[k];
+            let rows_equal = match &rows {
+                Rows::Parsed(parsed) => *parsed == f.rows,
+                Rows::Compared { equal } => *equal,
+            };
+            Some((
+                k,
+                rows_equal && f.read == read && f.rejects == rejects && f.later == later,
+            ))
+        });
+        match (held, rows) {
+            (Some((_, true)), _) => Ok(None),
+            (Some((k, false)), _) => {
+                with(|h| h.differs = Some((T::WHAT, file, k)));
+                Ok(None)
+            }
+            (None, Rows::Parsed(rows)) => Ok(Some(RawFile {
+                file,
+                read,
+                rows,
+                rejects,
+                later,
+                unkeyed: false,
+            })),
+            // Compared only with a held file of its name, which was found above.
+            (None, Rows::Compared { .. }) => Err(A::Error::custom("a compared file was not held")),
+        }
+    }
+}
+
+/// Reads a file's rows: whole, or (`held`: the index of a held file of the same name) one at a time,
+/// each compared with the held file's row and dropped.
+struct RowsSeed<T> {
+    held: Option<usize>,
+    row: PhantomData<T>,
+}
+
+impl<'de, T: Row> DeserializeSeed<'de> for RowsSeed<T> {
+    type Value = Rows<T>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        match self.held {
+            None => Ok(Rows::Parsed(Vec::<T>::deserialize(d)?)),
+            Some(_) => d.deserialize_seq(self),
+        }
+    }
+}
+
+impl<'de, T: Row> Visitor<'de> for RowsSeed<T> {
+    type Value = Rows<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of rows")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let i = self.held.unwrap_or_default();
+        let (mut n, mut equal) = (0, true);
+        while let Some(row) = seq.next_element::<T>()? {
+            equal = equal && T::held(|h| h[i].rows.get(n) == Some(&row));
+            n += 1;
+        }
+        equal = equal && T::held(|h| h[i].rows.len() == n);
+        Ok(Rows::Compared { equal })
+    }
+}
