@@ -9,7 +9,7 @@
 //! | `text` | Unicode lowercase, runs of white space as one space, punctuation trimmed at both ends |
 //! | `label` | as `text`; the values form one label set shared by every story (crowd labels) |
 //! | `number` | the number rounded to [`SIGNIFICANT_DIGITS`] significant digits; `,`, `_` and spaces inside are dropped |
-//! | `time` | the instant in RFC 3339, UTC, to the second (`2025-06-23T14:05:00Z`; read in the same forms as `published_at`) |
+//! | `time` | the instant in RFC 3339, UTC, to the second, fractions dropped (`2025-06-23T14:05:00Z`; read in the same forms as `published_at`; years 0000 to 9999) |
 //! | `list` | the set of name words: HTML entities decoded (`&eacute;`, `&#233;`), UTF-8 misread as Latin-1 repaired, text in parentheses or brackets dropped, lowercased, diacritics folded (`é` → `e`, `ß` → `ss`), apostrophes joined, split at every other character that is not a letter or digit (spaces, `;`, `,`, `.`, `/`, `-`), one-letter words (initials), numbers and the words of `NOT_NAMES` dropped, sorted, deduplicated, joined by `; ` |
 //!
 //! Rounding, not a tolerance, decides numbers, so that equality stays transitive: 478403 and 478,403 are
@@ -290,7 +290,12 @@ pub fn normalize(kind: ValueKind, raw: &str) -> Option<String> {
     let v = match kind {
         ValueKind::Text | ValueKind::Label => text(raw),
         ValueKind::Number => number(raw)?,
-        ValueKind::Time => crate::numfmt::time(crate::ingest::fields::time(raw.trim())?),
+        ValueKind::Time => {
+            let t = crate::numfmt::time(crate::ingest::fields::time(raw.trim())?);
+            // Only years 0000 to 9999 are written in the form that reads back (and sorts by time): 23:59
+            // on the last day of 9999 at −01:00 is `+10000-…`, which no reader takes.
+            (t.len() == 20 && t.as_bytes()[4] == b'-').then_some(t)?
+        }
         ValueKind::List => list(raw),
     };
     (!v.is_empty()).then_some(v)
@@ -326,6 +331,8 @@ mod tests {
             ),
             (ValueKind::Time, "2025-06-23 14:05:00.9", Some("2025-06-23T14:05:00Z")),
             (ValueKind::Time, "0001-01-01", Some("0001-01-01T00:00:00Z")),
+            (ValueKind::Time, "0001-01-01T00:00:00+01:00", Some("0000-12-31T23:00:00Z")),
+            (ValueKind::Time, "9999-12-31T23:59:59-01:00", None),
             (ValueKind::Time, "yesterday", None),
             (ValueKind::List, "bo; al ;al", Some("al; bo")),
             (
@@ -393,6 +400,7 @@ mod tests {
             (ValueKind::Time, "2025-06-23T17:05:00+03:00"),
             (ValueKind::Time, "0001-01-01"),
             (ValueKind::Time, "9999-12-31 23:59:59"),
+            (ValueKind::Time, "0001-01-01T00:00:00+01:00"),
             (ValueKind::Time, "1969-07-20T20:17:40.5"),
             (ValueKind::List, "Knuth, Donald E.; Graham and Patashnik"),
         ];
