@@ -331,7 +331,11 @@ mod tests {
             ),
             (ValueKind::Time, "2025-06-23 14:05:00.9", Some("2025-06-23T14:05:00Z")),
             (ValueKind::Time, "0001-01-01", Some("0001-01-01T00:00:00Z")),
-            (ValueKind::Time, "0001-01-01T00:00:00+01:00", Some("0000-12-31T23:00:00Z")),
+            (
+                ValueKind::Time,
+                "0001-01-01T00:00:00+01:00",
+                Some("0000-12-31T23:00:00Z"),
+            ),
             (ValueKind::Time, "9999-12-31T23:59:59-01:00", None),
             (ValueKind::Time, "yesterday", None),
             (ValueKind::List, "bo; al ;al", Some("al; bo")),

@@ -343,6 +343,10 @@ pub fn merge_files(paths: &[PathBuf]) -> Result<Merged> {
     let (mut carried_responses, mut carried_resolutions) = (Vec::new(), Vec::new());
     for path in paths {
         let mut p = read_partial(path)?;
+        // Shards told apart by nothing are the first thing to say (their files may differ too).
+        if let Some(other) = partials.iter().find(|q| q.claims.file == p.claims.file) {
+            return Err(same_claims_name(other, &p));
+        }
         if let Some((what, name, k)) = held::with(|h| h.differs.take()) {
             let carriers = if what == "responses" {
                 &carried_responses
@@ -424,6 +428,19 @@ fn carried<'a, T: PartialEq + 'a>(
         }
     }
     Ok(false)
+}
+
+/// The error for two partials whose claims files have one name: the same file twice, or two files in
+/// different folders, which a merge cannot tell apart.
+fn same_claims_name(a: &Partial, b: &Partial) -> Error {
+    let file = &a.claims.file;
+    Error::Config(match (&a.claims_path, &b.claims_path) {
+        (Some(x), Some(y)) if x != y => format!(
+            "two partials name their claims file {file} ({x} and {y}); a merge tells shards apart by that name, \
+             so score each under a name of its own (for example from the folder above)"
+        ),
+        _ => format!("two partials come from the same claims file {file}"),
+    })
 }
 
 /// The error for two files of one name whose rows differ, each carried by the shard of a claims file.
@@ -552,14 +569,7 @@ impl Merged {
 pub fn merge(mut partials: Vec<Partial>) -> Result<Merged> {
     partials.sort_by(|a, b| a.claims.file.cmp(&b.claims.file));
     if let Some(w) = partials.windows(2).find(|w| w[0].claims.file == w[1].claims.file) {
-        let file = &w[0].claims.file;
-        return Err(Error::Config(match (&w[0].claims_path, &w[1].claims_path) {
-            (Some(a), Some(b)) if a != b => format!(
-                "two partials name their claims file {file} ({a} and {b}); a merge tells shards apart by \
-                 that name, so score each under a name of its own (for example from the folder above)"
-            ),
-            _ => format!("two partials come from the same claims file {file}"),
-        }));
+        return Err(same_claims_name(&w[0], &w[1]));
     }
     let mut kept: Vec<Partial> = Vec::with_capacity(partials.len());
     for mut p in partials {
@@ -774,6 +784,15 @@ mod tests {
                 "{err}"
             );
         }
+        // Two shards scored in folders of their own, with other responses: the names are the problem.
+        let jan = shard_of("claims.csv", Some(Path::new("/x/jan/claims.csv")));
+        let mut feb = shard_of("claims.csv", Some(Path::new("/x/feb/claims.csv")));
+        feb.responses.as_mut().unwrap().rows[0].story = "s2".to_owned();
+        let (jan_path, feb_path) = (dir.path().join("jan.json"), dir.path().join("feb.json"));
+        write_partial(&jan_path, &jan).unwrap();
+        write_partial(&feb_path, &feb).unwrap();
+        let err = merge_files(&[jan_path, feb_path]).unwrap_err().to_string();
+        assert!(err.contains("(/x/jan/claims.csv and /x/feb/claims.csv)"), "{err}");
         // Nothing is held once a merge is over, failed or not: a partial read alone keeps its file.
         assert!(read_partial(&b).unwrap().responses.is_some());
     }
