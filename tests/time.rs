@@ -380,6 +380,28 @@ fn shards_cut_as_of_merge_to_the_single_run() {
             "{f} differs"
         );
     }
+    // Audit: the merged summary lost the time, and shards cut at different times (or one not cut) merged
+    // into no single run's scores without a word.
+    let summary = |dir: &str| wd.read_json(&format!("{dir}/summary.json"))["parameters"]["as_of"].clone();
+    assert_eq!(summary("merged"), summary("single"));
+    let mut uncut = wd.command("score");
+    uncut.args([
+        "--claims",
+        "b.csv",
+        "--responses",
+        "seed/responses.csv",
+        "--partial",
+        "b.json",
+        "-q",
+    ]);
+    wd.output(&mut uncut);
+    let mut merge = wd.command("merge");
+    merge.args(["a.json", "b.json", "--out", "mixed", "-q"]);
+    let err = wd.output_err(&mut merge, 1);
+    assert!(
+        err.contains("the shards of a.csv and b.csv were scored at different times (as of 2025-06-24T12:00:00Z and with no --as-of)"),
+        "{err}"
+    );
 }
 
 /// Audit: history dropped the rows it could not read without a word. It now writes them to

@@ -55,8 +55,9 @@ pub fn run(args: MergeArgs) -> credence::Result<()> {
     credence::report::keep_formulas(args.keep_formulas);
     credence::progress::enable_bar(!args.quiet);
     credence::progress::enable_notices(!args.quiet);
-    let params = args.model.params();
+    let mut params = args.model.params();
     let mut merged = credence::shard::merge_files(&args.partials)?;
+    params.as_of = merged.as_of;
     if let Some(meta) = &args.sources_meta {
         let tally = credence::ingest::apply_sources_meta(meta, &mut merged.corpus, &mut merged.rejects, false)?;
         merged.inputs.sources_meta.push(tally);

@@ -53,6 +53,10 @@ pub struct Partial {
     /// `--claims` with this shard ([`Merged::claims_tables`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub claims_path: Option<String>,
+    /// The `--as-of` time it was scored with (absent when none, and in partials written before it was
+    /// added): shards cut at different times merge into no single run, so a merge refuses them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<i64>,
     /// Its refused claim rows.
     pub claim_rejects: Vec<RowProblem>,
     /// Lines of its claim rows set aside as dated after `as_of` (absent when none).
@@ -182,6 +186,7 @@ pub fn partial(inputs: &Inputs, opts: LoadOptions) -> Result<Partial> {
             .then(|| inputs.claims.canonicalize().ok())
             .flatten()
             .map(|p| p.display().to_string()),
+        as_of: opts.as_of,
         claim_rejects,
         claim_later,
         sources: corpus.sources.iter().map(str::to_owned).collect(),
@@ -311,6 +316,8 @@ pub struct Merged {
     pub inputs: InputTallies,
     /// The shards, by the claims file each partial was made from (sorted by that name).
     pub shards: Vec<Shard>,
+    /// The `--as-of` time every shard was scored with, if any.
+    pub as_of: Option<i64>,
 }
 
 /// One shard of a merge: what the claims table needs to replay its claims file.
@@ -346,6 +353,9 @@ pub fn merge_files(paths: &[PathBuf]) -> Result<Merged> {
         // Shards told apart by nothing are the first thing to say (their files may differ too).
         if let Some(other) = partials.iter().find(|q| q.claims.file == p.claims.file) {
             return Err(same_claims_name(other, &p));
+        }
+        if let Some(first) = partials.first() {
+            same_as_of(first, &p)?;
         }
         if let Some((what, name, k)) = held::with(|h| h.differs.take()) {
             let carriers = if what == "responses" {
@@ -428,6 +438,28 @@ fn carried<'a, T: PartialEq + 'a>(
         }
     }
     Ok(false)
+}
+
+/// Refuses two shards scored with different `--as-of` times (or one with and one without): their union is
+/// no single run's input.
+fn same_as_of(a: &Partial, b: &Partial) -> Result<()> {
+    if a.as_of == b.as_of {
+        return Ok(());
+    }
+    let when = |p: &Partial| {
+        p.as_of.map_or_else(
+            || "with no --as-of".to_owned(),
+            |t| format!("as of {}", crate::numfmt::time(t)),
+        )
+    };
+    Err(Error::Config(format!(
+        "the shards of {} and {} were scored at different times ({} and {}); score every shard with the same \
+         --as-of",
+        a.claims.file,
+        b.claims.file,
+        when(a),
+        when(b)
+    )))
 }
 
 /// The error for two partials whose claims files have one name: the same file twice, or two files in
@@ -571,6 +603,10 @@ pub fn merge(mut partials: Vec<Partial>) -> Result<Merged> {
     if let Some(w) = partials.windows(2).find(|w| w[0].claims.file == w[1].claims.file) {
         return Err(same_claims_name(&w[0], &w[1]));
     }
+    for w in partials.windows(2) {
+        same_as_of(&w[0], &w[1])?;
+    }
+    let as_of = partials.first().and_then(|p| p.as_of);
     let mut kept: Vec<Partial> = Vec::with_capacity(partials.len());
     for mut p in partials {
         check_counts(&p).map_err(|why| Error::Config(format!("a damaged credence partial: {why}")))?;
@@ -655,6 +691,7 @@ pub fn merge(mut partials: Vec<Partial>) -> Result<Merged> {
         rejects,
         inputs,
         shards,
+        as_of,
     })
 }
 
