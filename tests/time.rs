@@ -525,3 +525,23 @@ fn history_takes_the_reading_options_of_score() {
     let rel = |r: &std::collections::BTreeMap<String, String>| r["reliability"].parse::<f64>().unwrap();
     assert!(rel(a) > rel(d) + 0.1, "a {} d {}", rel(a), rel(d));
 }
+
+/// `history` reads every input once per period, so none can be standard input: the groups file was not
+/// checked, and its second period found standard input empty and said the file had no header (audit).
+#[test]
+fn history_refuses_standard_input_for_every_file() {
+    let wd = Workdir::new("history-stdin");
+    seed(&wd);
+    let cases: [&[&str]; 2] = [
+        &["--claims", "-"],
+        &["--claims", "seed/claims.csv", "--sources-meta", "-"],
+    ];
+    for args in cases {
+        let mut cmd = wd.command("history");
+        cmd.args(args).args(["--out", "h", "-q"]);
+        let out = wd.run_with_stdin(&mut cmd, b"source,group\nReuters,wire\n");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("give files, not standard input"), "{args:?}: {err}");
+    }
+}

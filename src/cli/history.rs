@@ -89,10 +89,15 @@ enum EveryArg {
 }
 
 pub fn run(args: HistoryArgs) -> credence::Result<()> {
-    if [Some(&args.claims), args.responses.as_ref(), args.resolutions.as_ref()]
-        .into_iter()
-        .flatten()
-        .any(|p| p.as_os_str() == "-")
+    if [
+        Some(&args.claims),
+        args.responses.as_ref(),
+        args.resolutions.as_ref(),
+        args.sources_meta.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    .any(|p| p.as_os_str() == "-")
     {
         return Err(credence::Error::Usage(
             "history reads its inputs once per period: give files, not standard input".into(),
