@@ -125,8 +125,10 @@ pub struct History {
 /// [`crate::score_files_with_groups`] scores it, with the outlets' groups from `sources_meta` where given.
 ///
 /// The rejects and tallies returned are the last period's: that run has seen every row dated up to the
-/// history's end, so nothing a period refused goes unreported (a row is refused whatever its date, and a
-/// row dated after the end is counted as `later`), and they reconcile as a `score --as-of` run's do.
+/// history's end, and they reconcile as a `score --as-of` run's do (a row dated after the end is counted as
+/// `later`). A row can be refused as of an earlier end only: a response to a story no claim had named by
+/// then, a claim id repeated later in the file, an unkeyed response no claim yet matched. Such a row is
+/// missing from that period's rows, as from `score --as-of` then, which lists it; it is not in these rejects.
 ///
 /// # Errors
 /// As for [`crate::score_files`]; [`Error::Config`] when the inputs hold no accepted claim or the range is

@@ -18,7 +18,9 @@ use super::score::{LinkArgs, ModelArgs, ValueKindArg, as_of_time, positive, repo
 ///
 /// The rows refused go to history_rejects.csv (the columns of score's rejects.csv), and each file's rows
 /// read, scored and rejected are printed as score prints them: those of the last period's run, which has
-/// seen every row up to the history's end (rows dated later are counted as set aside).
+/// seen every row up to the history's end (rows dated later are counted as set aside). A row refused only as
+/// of an earlier end (a response to a story no claim had named yet) is in that period's `score --as-of`
+/// rejects, not here.
 #[derive(Args, Debug)]
 pub struct HistoryArgs {
     /// The claims CSV file.
