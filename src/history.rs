@@ -126,9 +126,10 @@ pub struct History {
 ///
 /// The rejects and tallies returned are the last period's: that run has seen every row dated up to the
 /// history's end, and they reconcile as a `score --as-of` run's do (a row dated after the end is counted as
-/// `later`). A row can be refused as of an earlier end only: a response to a story no claim had named by
-/// then, a claim id repeated later in the file, an unkeyed response no claim yet matched. Such a row is
-/// missing from that period's rows, as from `score --as-of` then, which lists it; it is not in these rejects.
+/// `later`). They are not every period's: a row can be refused as of an earlier end only (a response to a
+/// story no claim had named by then, an unkeyed response no claim yet matched), missing from that period's
+/// rows as from `score --as-of` then, which lists it, but not from these; and a row refused here can count
+/// in earlier periods (a claim whose id an earlier line, dated later, also uses), as `score --as-of` would.
 ///
 /// # Errors
 /// As for [`crate::score_files`]; [`Error::Config`] when the inputs hold no accepted claim or the range is
