@@ -497,3 +497,33 @@ fn times_agree_as_instants_and_are_written_in_rfc3339() {
         assert_eq!(fields[1..4], ["2", "2", "1.0000"], "{row}");
     }
 }
+
+/// A fit that stops short of its tolerance says so on standard error, as summary.json does; before, the
+/// terminal looked the same as for a converged run. Two outlets each naming a label of its own on 75
+/// stories run em over labels to its 500-iteration cap (README, "Known limits"); a converged run prints
+/// nothing of the kind.
+#[test]
+fn a_fit_that_stops_short_says_so() {
+    let wd = Workdir::new("values-not-converged");
+    let mut claims = String::from("claim_id,source,published_at,story_id,stance,value\n");
+    for i in 0..75 {
+        claims.push_str(&format!("a{i},a,2025-01-01,s{i},asserts,x{}\n", 2 * i));
+        claims.push_str(&format!("b{i},b,2025-01-01,s{i},asserts,x{}\n", 2 * i + 1));
+    }
+    wd.create("claims.csv", claims);
+    let mut cmd = wd.command("score");
+    cmd.args(["--claims", "claims.csv", "--value-kind", "label", "--out", "o"]);
+    let err = String::from_utf8(wd.output(&mut cmd).stderr).unwrap();
+    let summary = wd.read_json("o/summary.json");
+    assert_eq!(summary["em"]["converged"], false);
+    assert!(
+        err.contains("em stopped after 500 iterations without reaching its tolerance"),
+        "{err}"
+    );
+    wd.copy_fixture("values", "claims.csv");
+    let mut cmd = wd.command("score");
+    cmd.args(["--claims", "claims.csv", "--value-kind", "list", "--out", "c"]);
+    let err = String::from_utf8(wd.output(&mut cmd).stderr).unwrap();
+    assert_eq!(wd.read_json("c/summary.json")["em"]["converged"], true);
+    assert!(!err.contains("stopped after"), "{err}");
+}
