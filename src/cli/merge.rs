@@ -59,9 +59,7 @@ pub fn run(args: MergeArgs) -> credence::Result<()> {
     let mut merged = credence::shard::merge_files(&args.partials)?;
     params.as_of = merged.as_of;
     if let Some(meta) = &args.sources_meta {
-        let tally = credence::ingest::apply_sources_meta(meta, &mut merged.corpus, &mut merged.rejects, false)?;
-        merged.inputs.sources_meta.push(tally);
-        merged.inputs.rejected = merged.rejects.len() as u64;
+        merged.read_sources_meta(meta)?;
     }
     // Paired and checked before the model runs, so that a wrong list of files fails at once.
     let files = merged.claims_tables(&args.claims)?;

@@ -475,14 +475,9 @@ pub fn report_run(inputs: &report::InputTallies, scores: &credence::model::Score
     );
     if let Some((iterations, false, last_change)) = scores.em {
         // summary.json says so too; a run that stopped short should not look like one that converged.
-        let method = serde_json::to_value(scores.params.method).ok();
-        let method = method
-            .as_ref()
-            .and_then(|m| m.as_str())
-            .unwrap_or("the fit")
-            .replace('_', "-");
         eprintln!(
-            "{method} stopped after {} without reaching its tolerance (last change {last_change:.1e}; summary.json's `em`)",
+            "{} stopped after {} without reaching its tolerance (last change {last_change:.1e}; summary.json's `em`)",
+            scores.params.method.name(),
             super::count(iterations as u64, "iteration")
         );
     }

@@ -184,6 +184,19 @@ pub enum Method {
     TruthFinder,
 }
 
+impl Method {
+    /// The name `--method` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Responses => "responses",
+            Method::Em => "em",
+            Method::Vote => "vote",
+            Method::DawidSkene => "dawid-skene",
+            Method::TruthFinder => "truthfinder",
+        }
+    }
+}
+
 impl Params {
     /// Whether the claims' publication times are needed: for a half-life's ages, for copy detection's
     /// order, and for em's copy model.

@@ -11,17 +11,47 @@ use std::marker::PhantomData;
 use serde::Deserialize;
 use serde::de::{DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
+use super::Partial;
 use crate::error::RowProblem;
 use crate::ingest::answers::{RawFile, RawResolution, RawResponse};
+
+/// A held file, and the partial that carried it (its place in the merge's list).
+pub(super) struct Carried<T> {
+    by: usize,
+    file: RawFile<T>,
+}
 
 /// The files held while one merge reads its partials.
 #[derive(Default)]
 pub(super) struct Held {
-    pub(super) responses: Vec<RawFile<RawResponse>>,
-    pub(super) resolutions: Vec<RawFile<RawResolution>>,
-    /// A held file (its kind, `responses` or `resolutions`, its name and its place in the held list) that
-    /// the partial just read carries with other rows, if any.
+    responses: Vec<Carried<RawResponse>>,
+    resolutions: Vec<Carried<RawResolution>>,
+    /// A held file that the partial just read carries with other rows: its kind (`responses` or
+    /// `resolutions`), its name, and the partial that carried it first.
     pub(super) differs: Option<(&'static str, String, usize)>,
+}
+
+impl Held {
+    /// Takes the files of `p`, the partial at place `by`, into the held ones (a copy of a held file was
+    /// never kept: it reads as `None`).
+    pub(super) fn hold(&mut self, by: usize, p: &mut Partial) {
+        if let Some(file) = p.responses.take() {
+            self.responses.push(Carried { by, file });
+        }
+        if let Some(file) = p.resolutions.take() {
+            self.resolutions.push(Carried { by, file });
+        }
+    }
+
+    /// Gives every held file back to the partial that carried it.
+    pub(super) fn give_back(&mut self, partials: &mut [Partial]) {
+        for c in std::mem::take(&mut self.responses) {
+            partials[c.by].responses = Some(c.file);
+        }
+        for c in std::mem::take(&mut self.resolutions) {
+            partials[c.by].resolutions = Some(c.file);
+        }
+    }
 }
 
 thread_local! {
@@ -48,19 +78,19 @@ pub(super) trait Row: DeserializeOwned + PartialEq + Sized {
     /// The kind of file, as an option names it.
     const WHAT: &'static str;
     /// Runs `f` with the held files of this type.
-    fn held<R>(f: impl FnOnce(&[RawFile<Self>]) -> R) -> R;
+    fn held<R>(f: impl FnOnce(&[Carried<Self>]) -> R) -> R;
 }
 
 impl Row for RawResponse {
     const WHAT: &'static str = "responses";
-    fn held<R>(f: impl FnOnce(&[RawFile<Self>]) -> R) -> R {
+    fn held<R>(f: impl FnOnce(&[Carried<Self>]) -> R) -> R {
         HELD.with(|h| f(&h.borrow().responses))
     }
 }
 
 impl Row for RawResolution {
     const WHAT: &'static str = "resolutions";
-    fn held<R>(f: impl FnOnce(&[RawFile<Self>]) -> R) -> R {
+    fn held<R>(f: impl FnOnce(&[Carried<Self>]) -> R) -> R {
         HELD.with(|h| f(&h.borrow().resolutions))
     }
 }
@@ -117,7 +147,7 @@ impl<'de, T: Row> Visitor<'de> for FileVisitor<T> {
                 "rows" => {
                     // Written after the name, so a copy is known by then; otherwise parsed whole.
                     let name = file.as_deref();
-                    let held = name.and_then(|n| T::held(|h| h.iter().position(|f| f.file == n)));
+                    let held = name.and_then(|n| T::held(|h| h.iter().position(|c| c.file.file == n)));
                     rows = Some(map.next_value_seed(RowsSeed::<T> { held, row: PhantomData })?);
                 }
                 "rejects" => rejects = Some(map.next_value::<Vec<RowProblem>>()?),
@@ -133,21 +163,21 @@ impl<'de, T: Row> Visitor<'de> for FileVisitor<T> {
         let rows = rows.ok_or_else(|| A::Error::missing_field("rows"))?;
         let rejects = rejects.ok_or_else(|| A::Error::missing_field("rejects"))?;
         let held = T::held(|h| {
-            let k = h.iter().position(|f| f.file == file)?;
-            let f = &h[k];
+            let c = h.iter().find(|c| c.file.file == file)?;
+            let f = &c.file;
             let rows_equal = match &rows {
                 Rows::Parsed(parsed) => *parsed == f.rows,
                 Rows::Compared { equal } => *equal,
             };
             Some((
-                k,
+                c.by,
                 rows_equal && f.read == read && f.rejects == rejects && f.later == later,
             ))
         });
         match (held, rows) {
             (Some((_, true)), _) => Ok(None),
-            (Some((k, false)), _) => {
-                with(|h| h.differs = Some((T::WHAT, file, k)));
+            (Some((by, false)), _) => {
+                with(|h| h.differs = Some((T::WHAT, file, by)));
                 Ok(None)
             }
             (None, Rows::Parsed(rows)) => Ok(Some(RawFile {
@@ -164,8 +194,8 @@ impl<'de, T: Row> Visitor<'de> for FileVisitor<T> {
     }
 }
 
-/// Reads a file's rows: whole, or (`held`: the index of a held file of the same name) one at a time,
-/// each compared with the held file's row and dropped.
+/// Reads a file's rows: whole, or (`held`: the place of a held file of the same name) one at a time,
+/// each compared with the held file's row and dropped ([`CompareRows`]).
 struct RowsSeed<T> {
     held: Option<usize>,
     row: PhantomData<T>,
@@ -177,12 +207,18 @@ impl<'de, T: Row> DeserializeSeed<'de> for RowsSeed<T> {
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         match self.held {
             None => Ok(Rows::Parsed(Vec::<T>::deserialize(d)?)),
-            Some(_) => d.deserialize_seq(self),
+            Some(k) => d.deserialize_seq(CompareRows::<T> { k, row: PhantomData }),
         }
     }
 }
 
-impl<'de, T: Row> Visitor<'de> for RowsSeed<T> {
+/// Compares a file's rows, as they are parsed, with those of held file `k`.
+struct CompareRows<T> {
+    k: usize,
+    row: PhantomData<T>,
+}
+
+impl<'de, T: Row> Visitor<'de> for CompareRows<T> {
     type Value = Rows<T>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -190,13 +226,17 @@ impl<'de, T: Row> Visitor<'de> for RowsSeed<T> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let i = self.held.unwrap_or_default();
-        let (mut n, mut equal) = (0, true);
-        while let Some(row) = seq.next_element::<T>()? {
-            equal = equal && T::held(|h| h[i].rows.get(n) == Some(&row));
-            n += 1;
-        }
-        equal = equal && T::held(|h| h[i].rows.len() == n);
-        Ok(Rows::Compared { equal })
+        // Parsing a row does not touch the held files, so one borrow serves the whole list.
+        T::held(|h| {
+            let held = &h[self.k].file.rows;
+            let (mut n, mut equal) = (0, true);
+            while let Some(row) = seq.next_element::<T>()? {
+                equal = equal && held.get(n) == Some(&row);
+                n += 1;
+            }
+            Ok(Rows::Compared {
+                equal: equal && held.len() == n,
+            })
+        })
     }
 }

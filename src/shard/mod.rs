@@ -346,8 +346,6 @@ pub fn merge_files(paths: &[PathBuf]) -> Result<Merged> {
     // file's rows once, not once per shard, nor twice while the next copy is parsed.
     let _clear = held::Clear;
     let mut partials: Vec<Partial> = Vec::with_capacity(paths.len());
-    // The partial that carried each held file, to give it back.
-    let (mut carried_responses, mut carried_resolutions) = (Vec::new(), Vec::new());
     for path in paths {
         let mut p = read_partial(path)?;
         // Shards told apart by nothing are the first thing to say (their files may differ too).
@@ -357,35 +355,13 @@ pub fn merge_files(paths: &[PathBuf]) -> Result<Merged> {
         if let Some(first) = partials.first() {
             same_as_of(first, &p)?;
         }
-        if let Some((what, name, k)) = held::with(|h| h.differs.take()) {
-            let carriers = if what == "responses" {
-                &carried_responses
-            } else {
-                &carried_resolutions
-            };
-            let other: &Partial = &partials[carriers[k]];
-            return Err(different_rows(what, &other.claims.file, &p.claims.file, &name));
+        if let Some((what, name, by)) = held::with(|h| h.differs.take()) {
+            return Err(different_rows(what, &partials[by].claims.file, &p.claims.file, &name));
         }
-        held::with(|h| {
-            if let Some(f) = p.responses.take() {
-                h.responses.push(f);
-                carried_responses.push(partials.len());
-            }
-            if let Some(f) = p.resolutions.take() {
-                h.resolutions.push(f);
-                carried_resolutions.push(partials.len());
-            }
-        });
+        held::with(|h| h.hold(partials.len(), &mut p));
         partials.push(p);
     }
-    let (responses, resolutions) =
-        held::with(|h| (std::mem::take(&mut h.responses), std::mem::take(&mut h.resolutions)));
-    for (f, k) in responses.into_iter().zip(carried_responses) {
-        partials[k].responses = Some(f);
-    }
-    for (f, k) in resolutions.into_iter().zip(carried_resolutions) {
-        partials[k].resolutions = Some(f);
-    }
+    held::with(|h| h.give_back(&mut partials));
     let made_from: Vec<(String, PathBuf)> = partials
         .iter()
         .map(|p| p.claims.file.clone())
@@ -504,6 +480,18 @@ fn same_file(a: &Path, b: &Path) -> bool {
 }
 
 impl Merged {
+    /// Reads a groups file into the merged outlets, as a single run does
+    /// ([`crate::ingest::read_sources_meta`]): its refused rows join the rejects and its tally the inputs'.
+    ///
+    /// # Errors
+    /// As for [`crate::ingest::read_sources_meta`].
+    pub fn read_sources_meta(&mut self, path: &Path) -> Result<()> {
+        let tally = crate::ingest::apply_sources_meta(path, &mut self.corpus, &mut self.rejects, false)?;
+        self.inputs.sources_meta.push(tally);
+        self.inputs.rejected = self.rejects.len() as u64;
+        Ok(())
+    }
+
     /// Pairs the claims files given to a merge, in the order given, with the shards made from them, for
     /// `claims.csv`.
     ///
