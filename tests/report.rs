@@ -368,3 +368,45 @@ fn a_json_format_run_reports_too() {
     assert_eq!(html.matches("<tr data-name=").count(), 5);
     assert!(explain(&wd, "State Wire").contains("  rank         5 of 5"));
 }
+
+/// A run over claims with values: each listed claim shows the value it claims (as normalised for
+/// scoring) and each report its story's conclusion, in `explain` and in the page; plain runs show neither.
+#[test]
+fn explain_and_report_show_claimed_values_and_the_storys_conclusion() {
+    let wd = Workdir::new("explain-values");
+    wd.copy_fixture("values", "claims.csv");
+    wd.output(wd.command("score").args([
+        "--claims",
+        "claims.csv",
+        "--value-kind",
+        "list",
+        "--out",
+        "out",
+        "--quiet",
+    ]));
+    let text = explain(&wd, "C");
+    let lines: Vec<&str> = text.lines().collect();
+    for want in [
+        // C names a second author; the story goes to the two outlets that name Knuth alone.
+        "       claims:     3 by C, 2020-01-01, value \"donald; graham; knuth; ronald\"",
+        "       story:      most probable value \"donald; knuth\", probability 0.983054, claimed by 2 independent sources",
+        "       claims:     6 by C, 2020-01-01, value \"aho\"",
+        "       story:      most probable value \"aho; ullman\", probability 0.999847, claimed by 3 independent sources",
+    ] {
+        assert!(lines.contains(&want), "missing line {want:?} in\n{text}");
+    }
+    let page = report(&wd, &[]);
+    assert!(
+        page.contains("value <code>donald; graham; knuth; ronald</code>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<span class=\"tag story\">story</span> most probable value \"aho; ullman\""),
+        "{page}"
+    );
+    // Plain stories: the verdict and p_correct say it all, so no values and no story line.
+    let plain = scored("explain-plain-no-values");
+    let text = explain(&plain, "Daily Courier");
+    assert!(!text.contains("story:") && !text.contains("value \""), "{text}");
+    assert!(!report(&plain, &[]).contains("tag story\">"));
+}

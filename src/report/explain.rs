@@ -7,7 +7,7 @@
 use std::fmt::Write;
 
 use crate::numfmt::float;
-use crate::report::rundir::RunDir;
+use crate::report::rundir::{RunDir, StoryRow};
 use crate::report::trail::{Entry, Trails};
 
 /// Input text made safe for a terminal: control characters (line breaks included) are escaped.
@@ -200,6 +200,9 @@ fn entry_details(e: &Entry, owner: &str) -> Vec<String> {
         if let Some(at) = c.published_at.as_deref().filter(|a| !a.is_empty()) {
             let _ = write!(what, ", {}", terminal_text(at));
         }
+        if let Some(value) = &c.value {
+            let _ = write!(what, ", value \"{}\"", terminal_text(value));
+        }
         if let Some(text) = &c.text {
             let _ = write!(what, ": \"{}\"", terminal_text(text));
         }
@@ -207,6 +210,9 @@ fn entry_details(e: &Entry, owner: &str) -> Vec<String> {
     }
     if e.more_claims > 0 {
         rows.push(vec![String::new(), format!("and {} more claims", e.more_claims)]);
+    }
+    if let Some(story) = &e.story {
+        rows.push(vec!["story:".to_owned(), story_conclusion(story, terminal_text)]);
     }
     if let Some(r) = &e.resolution {
         let mut what = format!("{}, {}", r.outcome.as_str(), terminal_text(&r.resolved_at));
@@ -232,6 +238,24 @@ fn entry_details(e: &Entry, owner: &str) -> Vec<String> {
     }
     // A fixed label width, so that the details of every report line up with each other.
     rows.iter().map(|r| format!("{:<12}{}", r[0], r[1])).collect()
+}
+
+/// What a run concluded about a story with values, its text made safe by `safe`: `most probable value
+/// "61704", probability 0.912345, claimed by 3 independent sources, estimate 61710.500000`.
+pub fn story_conclusion(story: &StoryRow, safe: impl Fn(&str) -> String) -> String {
+    let Some(p) = story.probability.filter(|_| !story.value.is_empty()) else {
+        return "undecided: the method chose no value".to_owned();
+    };
+    let mut what = format!(
+        "most probable value \"{}\", probability {}, claimed by {} independent sources",
+        safe(&story.value),
+        float(p),
+        story.independent_sources
+    );
+    if let Some(e) = story.estimate {
+        let _ = write!(what, ", estimate {}", float(e));
+    }
+    what
 }
 
 /// A level as a percentage without needless decimals: 0.95 → "95", 0.975 → "97.5".

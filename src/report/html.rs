@@ -17,7 +17,7 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::numfmt::float;
-use crate::report::explain::{percent, signed};
+use crate::report::explain::{percent, signed, story_conclusion};
 use crate::report::rundir::RunDir;
 use crate::report::trail::{Entry, Trails};
 
@@ -632,6 +632,9 @@ fn trail_row(h: &mut String, k: usize, e: &Entry, owner: &str) {
         if let Some(at) = c.published_at.as_deref().filter(|a| !a.is_empty()) {
             let _ = write!(h, ", {}", escape(at));
         }
+        if let Some(value) = &c.value {
+            let _ = write!(h, ", value <code>{}</code>", escape(value));
+        }
         if let Some(text) = &c.text {
             let _ = write!(h, ": “{}”", escape(text));
         }
@@ -648,6 +651,13 @@ fn trail_row(h: &mut String, k: usize, e: &Entry, owner: &str) {
     }
     if e.more_claims > 0 {
         let _ = write!(h, "<li class=\"muted\">and {} more claims</li>", e.more_claims);
+    }
+    if let Some(story) = &e.story {
+        let _ = write!(
+            h,
+            "<li><span class=\"tag story\">story</span> {}</li>",
+            story_conclusion(story, |t| escape(t).into_owned())
+        );
     }
     if let Some(r) = &e.resolution {
         let _ = write!(
@@ -695,7 +705,7 @@ svg.chart text{font-size:11px;fill:#1d2430}.grid{stroke:#e3e7ee;stroke-width:1}.
 .ci{stroke:#1f5fae;stroke-width:2}.mean{fill:#1f5fae}.calib{fill:none;stroke:#1f5fae;stroke-width:1.5}.tick{fill:#4a5568}.label{fill:#1d2430}
 svg.mini{vertical-align:middle}table.trail td{font-size:13px}table.trail td:nth-child(-n+4){white-space:nowrap}table.trail ul{margin:0;padding-left:16px}
 .bar{display:inline-block;height:9px;vertical-align:middle}.bar.up{background:#2f9e44}.bar.down{background:#d9480f}
-.tag{display:inline-block;font-size:11px;border-radius:3px;padding:0 4px;background:#e9edf3}.tag.relay{background:#fde2c8}.tag.resolution{background:#d3f0dc}.tag.response{background:#dde7f7}
+.tag{display:inline-block;font-size:11px;border-radius:3px;padding:0 4px;background:#e9edf3}.tag.relay{background:#fde2c8}.tag.resolution{background:#d3f0dc}.tag.story{background:#efe3f7}.tag.response{background:#dde7f7}
 .legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:4px 16px}.legend span{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:-1px}
 details{margin:6px 0}summary{cursor:pointer}
 "#;

@@ -10,7 +10,7 @@
 //! Text cells that a spreadsheet would run as formulas are written with a leading `'` (see
 //! [`crate::report::cell`]); [`shown_name`] takes it off again for display and lookups.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -224,6 +224,21 @@ pub struct ClaimRow<'a> {
     pub verdict: ClaimVerdict,
     /// The probability that it is correct.
     pub p_correct: f64,
+    /// The value it claims, as normalised for scoring (runs over claims with values; `None` otherwise).
+    pub value: Option<&'a str>,
+}
+
+/// One row of `stories.csv`: what the run concluded about a story.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoryRow {
+    /// Its most probable value (`true` or `false` for a plain story); empty when nothing decides it.
+    pub value: String,
+    /// That value's probability; `None` when nothing decides it.
+    pub probability: Option<f64>,
+    /// The outlets credited with its claims.
+    pub independent_sources: u64,
+    /// A number-valued story's estimate, when the method makes one.
+    pub estimate: Option<f64>,
 }
 
 /// A cell of a CSV output as the outlet's name: the `'` that neutralises a spreadsheet formula (a cell that
@@ -348,6 +363,7 @@ impl RunDir {
         )?;
         // A run that formed stories from texts: an unkeyed claim's story is the one it was matched to.
         let matched = table.optional("matched_story");
+        let value = table.optional("value");
         table.each(|row| {
             let story_id = match (row.text(2), matched) {
                 ("", Some(k)) => row.record.get(k).unwrap_or_default(),
@@ -374,8 +390,56 @@ impl RunDir {
                 credited_to: row.text(5),
                 verdict,
                 p_correct: row.probability(7)?,
+                value: value.and_then(|k| row.record.get(k)).filter(|v| !v.is_empty()),
             })
         })
+    }
+
+    /// The rows of `stories.csv` whose story is in `wanted`, by story id; empty when the run wrote none
+    /// (runs older than `stories.csv`). Streamed, so a run of millions of stories holds only those asked for.
+    ///
+    /// # Errors
+    /// The file cannot be read or is garbled.
+    pub fn stories(&self, wanted: &HashSet<&str>) -> Result<HashMap<String, StoryRow>> {
+        let path = self.dir.join("stories.csv");
+        let mut rows = HashMap::new();
+        if wanted.is_empty() || !path.exists() {
+            return Ok(rows);
+        }
+        let mut table = Table::open(&path, &crate::report::STORY_COLUMNS)?;
+        let estimate = table.optional(crate::report::ESTIMATE_COLUMN);
+        table.each(|row| {
+            if !wanted.contains(row.text(0)) {
+                return Ok(());
+            }
+            let probability = match row.text(2) {
+                "" => None,
+                _ => Some(row.probability(2)?),
+            };
+            let estimate = match estimate.and_then(|k| row.record.get(k)).unwrap_or_default() {
+                "" => None,
+                e => Some(e.parse::<f64>().ok().filter(|x| x.is_finite()).ok_or_else(|| {
+                    Error::BadOutput(RowProblem {
+                        file: path.display().to_string(),
+                        line: row.line,
+                        column: Some(crate::report::ESTIMATE_COLUMN.to_owned()),
+                        value: Some(e.chars().take(200).collect()),
+                        reason: "not a number".to_owned(),
+                    })
+                })?),
+            };
+            rows.insert(
+                row.text(0).to_owned(),
+                StoryRow {
+                    value: row.text(1).to_owned(),
+                    probability,
+                    independent_sources: row.count(4)?,
+                    estimate,
+                },
+            );
+            Ok(())
+        })?;
+        Ok(rows)
     }
 }
 
@@ -681,5 +745,57 @@ mod tests {
         std::fs::write(&path, "responder,responses\n").unwrap();
         let e = read_responders(&path).unwrap_err().to_string();
         assert!(e.contains("missing required column `stories`"), "{e}");
+    }
+
+    #[test]
+    fn stories_reads_only_the_wanted_rows_and_names_a_garbled_cell() {
+        let dir = tempfile::tempdir().unwrap();
+        let run = RunDir {
+            dir: dir.path().to_owned(),
+            summary: serde_json::from_value(serde_json::json!({
+                "credence_version": "test",
+                "inputs": {"claims": [], "responses": [], "resolutions": [], "rejected": 0},
+                "counts": {},
+                "prior": {"alpha": 1.0, "beta": 1.0, "mean": 0.5, "strength": 2.0, "method": "fixed"},
+                "parameters": {},
+                "outputs": []
+            }))
+            .unwrap(),
+            sources: Vec::new(),
+            responders: Vec::new(),
+            history: None,
+        };
+        let wanted: HashSet<&str> = ["a", "b"].into_iter().collect();
+        // A run without stories.csv (older than it) has no conclusions, and that is no error.
+        assert!(run.stories(&wanted).unwrap().is_empty());
+        let path = dir.path().join("stories.csv");
+        std::fs::write(
+            &path,
+            "story_id,value,probability,sources,independent_sources,estimate\n\
+             a,61704,0.912345,3,2,61710.5\nb,,,0,0,\nc,7,0.5,1,1,7\n",
+        )
+        .unwrap();
+        let rows = run.stories(&wanted).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(
+            rows["a"],
+            StoryRow {
+                value: "61704".to_owned(),
+                probability: Some(0.912345),
+                independent_sources: 2,
+                estimate: Some(61710.5),
+            }
+        );
+        assert_eq!((rows["b"].probability, rows["b"].estimate), (None, None));
+        std::fs::write(
+            &path,
+            "story_id,value,probability,sources,independent_sources,estimate\na,1,0.5,1,1,lots\n",
+        )
+        .unwrap();
+        let e = run.stories(&wanted).unwrap_err().to_string();
+        assert!(
+            e.contains("stories.csv:2: column `estimate`") && e.contains("\"lots\""),
+            "{e}"
+        );
     }
 }

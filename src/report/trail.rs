@@ -39,7 +39,7 @@ use std::path::{Path, PathBuf};
 use crate::corpus::{Outcome, Stance};
 use crate::error::{Error, Result, RowProblem};
 use crate::model::ClaimVerdict;
-use crate::report::rundir::{RunDir, settled};
+use crate::report::rundir::{RunDir, StoryRow, settled};
 
 /// At most this many claims are listed per report (a story relayed by hundreds of outlets would otherwise
 /// flood a trail); the rest are counted in [`Entry::more_claims`].
@@ -133,6 +133,9 @@ pub struct Entry {
     pub resolution: Option<ResolutionText>,
     /// The story's official responses, by time, when the responses file was read.
     pub responses: Vec<ResponseText>,
+    /// What the run concluded about a story whose claims carry values (its most probable value, from
+    /// `stories.csv`); `None` for plain stories, whose verdict and `p_correct` already say it.
+    pub story: Option<StoryRow>,
 }
 
 /// One claim of a report.
@@ -154,6 +157,8 @@ pub struct TrailClaim {
     pub text: Option<String>,
     /// Its url, from the claims input.
     pub url: Option<String>,
+    /// The value it claims, as normalised for scoring (from `claims.csv`), for claims with values.
+    pub value: Option<String>,
 }
 
 /// A story's resolution, from the resolutions input.
@@ -261,8 +266,15 @@ struct Unit {
     claims: u64,
 }
 
-/// A claim listed under a kept report: (line, claim id, publishing outlet, outlet credited if a relay).
-type ClaimRef = (u64, String, usize, Option<usize>);
+/// A claim listed under a kept report.
+struct ClaimRef {
+    line: u64,
+    claim_id: String,
+    publisher: usize,
+    /// The outlet credited with it, if it is a relay.
+    relays: Option<usize>,
+    value: Option<String>,
+}
 
 /// Builds the trails of `run` and its calibration.
 ///
@@ -426,7 +438,13 @@ pub fn build(run: &RunDir, opts: &TrailOptions) -> Result<Trails> {
                 if let Some(&i) = kept.get(&(source, story, c.stance)) {
                     let claims = listed.entry(i).or_default();
                     if claims.len() < CLAIMS_LISTED {
-                        claims.push((c.line, c.claim_id.to_owned(), publisher, c.relay.then_some(credited)));
+                        claims.push(ClaimRef {
+                            line: c.line,
+                            claim_id: c.claim_id.to_owned(),
+                            publisher,
+                            relays: c.relay.then_some(credited),
+                            value: c.value.map(str::to_owned),
+                        });
                     }
                 }
             };
@@ -437,13 +455,20 @@ pub fn build(run: &RunDir, opts: &TrailOptions) -> Result<Trails> {
             Ok(())
         })?;
     }
-    let wanted_claims: HashSet<String> = listed.values().flatten().map(|c| c.1.clone()).collect();
+    let wanted_claims: HashSet<String> = listed.values().flatten().map(|c| c.claim_id.clone()).collect();
     let wanted_story_names: HashSet<&str> = wanted_stories
         .iter()
         .map(|&s| story_names[s as usize].as_str())
         .collect();
     let claim_texts = read_claim_texts(&opts.inputs.claims, &wanted_claims, &mut notes);
     let responses = read_responses(&opts.inputs.responses, &wanted_story_names, &mut notes);
+    // The conclusions about stories whose listed claims carry values (plain stories need none).
+    let valued_stories: HashSet<&str> = listed
+        .iter()
+        .filter(|(_, claims)| claims.iter().any(|c| c.value.is_some()))
+        .map(|(&i, _)| story_names[units[i].story as usize].as_str())
+        .collect();
+    let story_rows = run.stories(&valued_stories)?;
 
     for (s, list) in per_source.into_iter().enumerate() {
         trails[s].entries = list
@@ -460,19 +485,21 @@ pub fn build(run: &RunDir, opts: &TrailOptions) -> Result<Trails> {
                     contribution,
                     judged: u.judged,
                     more_claims: u.claims - claims.len() as u64,
+                    story: story_rows.get(story_id.as_str()).cloned(),
                     claims: claims
-                        .iter()
-                        .map(|(line, id, publisher, relays)| {
-                            let text = claim_texts.get(id.as_str());
+                        .into_iter()
+                        .map(|c| {
+                            let text = claim_texts.get(c.claim_id.as_str());
                             TrailClaim {
-                                claim_id: id.clone(),
-                                source: run.sources[*publisher].name.clone(),
-                                relay: relays.is_some(),
-                                relays: relays.map(|r| run.sources[r].name.clone()),
-                                line: *line,
+                                source: run.sources[c.publisher].name.clone(),
+                                relay: c.relays.is_some(),
+                                relays: c.relays.map(|r| run.sources[r].name.clone()),
+                                line: c.line,
                                 published_at: text.map(|t| t.0.clone()),
                                 text: text.map(|t| t.1.clone()).filter(|t| !t.is_empty()),
                                 url: text.map(|t| t.2.clone()).filter(|t| !t.is_empty()),
+                                value: c.value,
+                                claim_id: c.claim_id,
                             }
                         })
                         .collect(),
