@@ -574,8 +574,11 @@ fn rows(reviews: Vec<(String, Review)>, ratings: &RatingTable, role: Role) -> Im
         let when = match r.reviewed_at.as_deref().map(|d| (d, crate::ingest::fields::time(d))) {
             Some((_, Some(t))) => crate::numfmt::time(t),
             Some((d, None)) => {
-                out.rejects
-                    .push(reject("/datePublished", d.to_owned(), "unparseable date".into()));
+                out.rejects.push(reject(
+                    "/datePublished",
+                    d.to_owned(),
+                    crate::ingest::fields::unparseable_time(),
+                ));
                 continue;
             }
             None => {

@@ -1372,7 +1372,10 @@ fn a_bare_cr_counts_as_a_line_break_in_reject_lines() {
     for claims in BARE_CR_CLAIMS {
         let dir = tempfile::tempdir().unwrap();
         let o = score_in(dir.path(), &Files::with_claims(claims.to_vec()), 8 << 20);
-        assert_eq!(rejects_of(&o, "claims.csv"), [(3, "unparseable date")]);
+        assert_eq!(
+            rejects_of(&o, "claims.csv"),
+            [(3, credence::ingest::fields::unparseable_time().as_str())]
+        );
     }
 }
 

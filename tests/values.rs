@@ -469,7 +469,11 @@ fn times_agree_as_instants_and_are_written_in_rfc3339() {
         assert_eq!(rejects.len(), 1);
         assert_eq!(
             (rejects[0]["line"].as_str(), rejects[0]["reason"].as_str()),
-            ("7", "not a time value")
+            (
+                "7",
+                "not a time value: give YYYY-MM-DD or an RFC 3339 time such as 2025-03-01T08:00:00Z or \
+                 2025-03-01T10:00:00+02:00 (no offset: UTC)"
+            )
         );
     }
     // The written form is gold `eval` reads, beside another form of the same instant.

@@ -139,7 +139,8 @@ pub fn read_responses(path: &Path, keys: ResponseKeys<'_>) -> Result<RawFile<Raw
         let id = row.required(0)?;
         let has_text = row.index[5].is_some();
         let at = row.required(3)?;
-        let responded_at = fields::time(at).ok_or_else(|| Refusal::new("responded_at", at, "unparseable date"))?;
+        let responded_at =
+            fields::time(at).ok_or_else(|| Refusal::new("responded_at", at, fields::unparseable_time()))?;
         let later = keys.as_of().is_some_and(|t| responded_at > t);
         let story = match keys {
             // Dated after --as-of: set aside by `set_aside_after` (with an empty story), as if not there.
@@ -232,7 +233,8 @@ pub fn read_resolutions(path: &Path) -> Result<RawFile<RawResolution>> {
             )
         })?;
         let at = row.required(2)?;
-        let resolved_at = fields::time(at).ok_or_else(|| Refusal::new("resolved_at", at, "unparseable date"))?;
+        let resolved_at =
+            fields::time(at).ok_or_else(|| Refusal::new("resolved_at", at, fields::unparseable_time()))?;
         let resolver = row.optional(3)?.map(str::to_owned);
         Ok(RawResolution {
             line: 0,

@@ -243,7 +243,8 @@ fn check(
     let id = row.required(0)?;
     let source = row.required(1)?;
     let published = row.required(2)?;
-    let time = fields::time(published).ok_or_else(|| Refusal::new("published_at", published, "unparseable date"))?;
+    let time =
+        fields::time(published).ok_or_else(|| Refusal::new("published_at", published, fields::unparseable_time()))?;
     // Dated after --as-of: validated, then set aside below, as files cut then would not hold it.
     let later = as_of.is_some_and(|t| time > t);
     let hash = xxhash_rust::xxh3::xxh3_128(id.as_bytes());
@@ -286,8 +287,13 @@ fn check(
                     "a claim with a value asserts it (denies is for plain stories)",
                 ));
             }
-            let v = crate::value::normalize(kind, raw)
-                .ok_or_else(|| Refusal::new("value", raw, format!("not a {} value", kind.as_str())))?;
+            let v = crate::value::normalize(kind, raw).ok_or_else(|| {
+                let why = match kind {
+                    crate::value::ValueKind::Time => format!("not a time value: give {}", fields::TIME_FORMS),
+                    _ => format!("not a {} value", kind.as_str()),
+                };
+                Refusal::new("value", raw, why)
+            })?;
             Some(v)
         }
     };

@@ -49,6 +49,16 @@ pub fn outcome(s: &str) -> Option<Outcome> {
     }
 }
 
+/// The forms [`time`] reads, for the reason given when it cannot read one: a file of Unix seconds or
+/// `03/01/2025` is told what to write instead.
+pub const TIME_FORMS: &str =
+    "YYYY-MM-DD or an RFC 3339 time such as 2025-03-01T08:00:00Z or 2025-03-01T10:00:00+02:00 (no offset: UTC)";
+
+/// Why a time that [`time`] cannot read is refused.
+pub fn unparseable_time() -> String {
+    format!("unparseable date: give {TIME_FORMS}")
+}
+
 /// A time as seconds since the Unix epoch, UTC.
 ///
 /// Accepts an ISO 8601 calendar date (`2025-06-23`, taken as midnight UTC), an RFC 3339 time
