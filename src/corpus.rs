@@ -913,11 +913,6 @@ pub struct Corpus {
     /// Each accepted claim's publication time (seconds since the epoch), parallel to `mentions`; empty
     /// unless the loader was asked to keep times (time-weighted scoring needs them; the rest does not).
     pub published: Times,
-    /// From merged partials, in place of `published`: each claim's earliest time among the claims with the
-    /// same story, outlet, attribution and stance (a partial keeps one time per such group). That is all
-    /// em's copy model reads (a report's time is its earliest claim's), so merged and single runs agree;
-    /// it is not enough for `--half-life`, which weighs every claim by its own time.
-    pub first_published: Vec<i64>,
     /// Responses in input order.
     pub responses: Vec<Response>,
     /// Resolutions in input order, at most one per story.

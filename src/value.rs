@@ -36,7 +36,7 @@ use serde::Serialize;
 pub const SIGNIFICANT_DIGITS: i32 = 6;
 
 /// How values are normalised and compared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ValueKind {
     /// Free text.

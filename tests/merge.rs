@@ -374,3 +374,121 @@ fn a_merge_takes_the_outlets_groups() {
         wd.read_json("single/summary.json")["inputs"]["sources_meta"]
     );
 }
+
+/// Claims with values, topics and times: 60 stories of five outlets each, one outlet wrong now and then by
+/// a near figure, and one (o9) repeating o2's figures an hour later.
+fn valued_claims() -> String {
+    let mut s = String::from("claim_id,source,published_at,story_id,stance,value,topic\n");
+    let mut id = 0;
+    for story in 0..60 {
+        let truth = 1000 + story * 17;
+        for k in 0..5 {
+            let outlet = (story * 3 + k * 7) % 9;
+            let wrong = (story * 7 + outlet * 3) % 5 == 0;
+            let value = if wrong { truth + 1 + outlet % 3 } else { truth };
+            let day = 1 + (story + k) % 27;
+            id += 1;
+            s.push_str(&format!(
+                "v{id},o{outlet},2025-03-{day:02}T{:02}:00:00Z,s{story},asserts,\"{value}\",t{}\n",
+                k + 1,
+                story % 3
+            ));
+            if outlet == 2 {
+                id += 1;
+                s.push_str(&format!(
+                    "v{id},o9,2025-03-{day:02}T{:02}:00:00Z,s{story},asserts,\"{value}\",t{}\n",
+                    k + 2,
+                    story % 3
+                ));
+            }
+        }
+    }
+    s
+}
+
+/// Shards of claims with values, scored with `--topics`, merge into the bytes of one run: two value kinds
+/// that read these figures, em and vote, and the options that read each claim's topic and time
+/// (`--topics`, `--detect-copies`) given to the merge. (`--half-life` is for plain stories; `shards.rs`
+/// merges with it.)
+#[test]
+fn shards_of_claims_with_values_topics_and_times_merge_into_one_run() {
+    let wd = Workdir::new("merge-values");
+    let all = valued_claims();
+    let lines: Vec<&str> = all.lines().collect();
+    let (header, body) = (lines[0], &lines[1..]);
+    let third = body.len() / 3;
+    let parts = [&body[..third], &body[third..2 * third], &body[2 * third..]];
+    let names = ["a.csv", "b.csv", "c.csv"];
+    for (name, part) in names.iter().zip(parts) {
+        wd.create(name, format!("{header}\n{}\n", part.join("\n")));
+    }
+    wd.create("all.csv", &all);
+    for kind in ["number", "text"] {
+        for (k, name) in names.iter().enumerate() {
+            let mut cmd = wd.command("score");
+            cmd.args(["--claims", name, "--value-kind", kind, "--topics", "--partial"])
+                .arg(format!("{kind}{k}.json"))
+                .arg("-q");
+            wd.output(&mut cmd);
+        }
+        let runs: [&[&str]; 5] = [
+            &["--method", "em"],
+            &["--method", "vote"],
+            &["--method", "em", "--topics"],
+            &["--method", "em", "--detect-copies"],
+            &["--method", "vote", "--topics"],
+        ];
+        for (r, opts) in runs.iter().enumerate() {
+            let single = format!("single-{kind}-{r}");
+            let mut cmd = wd.command("score");
+            cmd.args(["--claims", "all.csv", "--value-kind", kind, "--out", &single, "-q"])
+                .args(*opts);
+            wd.output(&mut cmd);
+            let merged = format!("merged-{kind}-{r}");
+            let partials = [2, 0, 1].map(|k| format!("{kind}{k}.json"));
+            let mut cmd = wd.command("merge");
+            cmd.args(&partials)
+                .args(["--claims", "a.csv", "b.csv", "c.csv", "--out", &merged, "-q"])
+                .args(*opts);
+            wd.output(&mut cmd);
+            let mut tables = vec!["sources.csv", "stories.csv", "claims.csv", "rejects.csv"];
+            if opts.contains(&"--topics") {
+                tables.push("source_topics.csv");
+            }
+            if opts.contains(&"--detect-copies") {
+                tables.push("copiers.csv");
+                // The copier is found, so claims.csv's credit follows detection, not the rows' attribution.
+                assert!(wd.read_string(&format!("{merged}/copiers.csv")).contains("o9"));
+            }
+            for t in tables {
+                assert_eq!(
+                    wd.read_string(&format!("{single}/{t}")),
+                    wd.read_string(&format!("{merged}/{t}")),
+                    "{t} of {kind} {opts:?}"
+                );
+            }
+        }
+    }
+    // Shards whose values were compared otherwise do not merge, and the error names both.
+    let err = wd.output_err(&mut merge(&wd, &["number0.json", "text1.json"], "mixed", &[]), 1);
+    assert!(
+        err.contains("a.csv (values compared as number)") && err.contains("b.csv (values compared as text)"),
+        "{err}"
+    );
+    // --topics on shards scored without it: the merge says what to do.
+    let mut cmd = wd.command("score");
+    cmd.args([
+        "--claims",
+        "a.csv",
+        "--value-kind",
+        "number",
+        "--partial",
+        "plain.json",
+        "-q",
+    ]);
+    wd.output(&mut cmd);
+    let mut cmd = merge(&wd, &["plain.json", "number1.json"], "no-topics", &[]);
+    cmd.arg("--topics");
+    let err = wd.output_err(&mut cmd, 1);
+    assert!(err.contains("score each with --topics"), "{err}");
+}

@@ -19,6 +19,8 @@ fn corpus() -> &'static Path {
             claims: 6_000,
             sources: 80,
             seed: 9,
+            // Copiers, so that a merge with --detect-copies has pairs to find.
+            copiers: 4,
             ..Config::default()
         };
         generate::write(dir.path(), &cfg).unwrap();
@@ -37,7 +39,12 @@ fn inputs(dir: &Path, claims: PathBuf) -> Inputs {
 
 /// Every output file of a single run, by name.
 fn single_run(out: &Path, load: LoadOptions) -> Vec<(String, Vec<u8>)> {
-    let run = credence::score_files(&inputs(corpus(), corpus().join("claims.csv")), load, &Params::default()).unwrap();
+    single_run_with(out, load, &Params::default())
+}
+
+/// Every output file of a single run with `params`, by name.
+fn single_run_with(out: &Path, load: LoadOptions, params: &Params) -> Vec<(String, Vec<u8>)> {
+    let run = credence::score_files(&inputs(corpus(), corpus().join("claims.csv")), load, params).unwrap();
     report::write_all(out, &run.loaded, &run.scores, Format::Csv).unwrap();
     read_outputs(out)
 }
@@ -72,17 +79,34 @@ fn normalised_summary(bytes: &[u8]) -> serde_json::Value {
 proptest! {
     // A fixed seed, so CI runs the same cases every time.
     #![proptest_config(ProptestConfig {
-        cases: 6,
+        cases: 8,
         rng_seed: proptest::test_runner::RngSeed::Fixed(20_261_125),
         .. ProptestConfig::default()
     })]
 
     /// Cut the claims into 1 to 4 shards at random lines, write a partial per shard, merge them in a random
-    /// order: every output but the summary's list of claims files equals the single run's.
+    /// order: every output but the summary's list of claims files equals the single run's, with or without
+    /// the options that read each claim's topic and time (`--topics`, `--detect-copies`, `--half-life`).
     #[test]
-    fn merge_of_random_shards_equals_one_run(cuts in prop::collection::vec(1usize..6_000, 0..4), order_seed in any::<u64>()) {
+    fn merge_of_random_shards_equals_one_run(
+        cuts in prop::collection::vec(1usize..6_000, 0..4),
+        order_seed in any::<u64>(),
+        options in 0usize..4,
+    ) {
         let work = tempfile::tempdir().unwrap();
-        let single = single_run(&work.path().join("single"), LoadOptions::default());
+        let timed = options & 2 == 2;
+        let params = Params {
+            topics: options & 1 == 1,
+            detect_copies: timed,
+            half_life: timed.then_some(credence::model::HalfLife { days: 30.0, reference: None }),
+            ..Params::default()
+        };
+        let load = LoadOptions {
+            keep_topics: params.topics,
+            keep_times: params.needs_times(),
+            ..LoadOptions::default()
+        };
+        let single = single_run_with(&work.path().join("single"), load, &params);
 
         let text = std::fs::read_to_string(corpus().join("claims.csv")).unwrap();
         let mut lines = text.lines();
@@ -104,7 +128,7 @@ proptest! {
                 s.push('\n');
             }
             std::fs::write(&path, s).unwrap();
-            partials.push(credence::shard::partial(&inputs(corpus(), path.clone()), LoadOptions::default()).unwrap());
+            partials.push(credence::shard::partial(&inputs(corpus(), path.clone()), load).unwrap());
             shard_files.push(path);
         }
         // Any order of partials.
@@ -113,7 +137,7 @@ proptest! {
             partials.swap(i, (order_seed as usize).wrapping_mul(31).wrapping_add(i) % (i + 1));
         }
         let merged = credence::shard::merge(partials).unwrap();
-        let scores = credence::model::score(&merged.corpus, &Params::default()).unwrap();
+        let scores = credence::model::score(&merged.corpus, &params).unwrap();
         let block = LoadOptions::default().block_size;
         let tables = merged.claims_tables(&shard_files).unwrap();
         let write = |w: &mut (dyn std::io::Write + Send)| report::write_claims_from_files(&merged.corpus, &scores, &tables, block, report::Format::Csv, w);
@@ -125,7 +149,7 @@ proptest! {
             if name == "summary.json" {
                 prop_assert_eq!(normalised_summary(a), normalised_summary(b));
             } else {
-                prop_assert!(a == b, "{} differs with cuts {:?}", name, cuts);
+                prop_assert!(a == b, "{} differs with cuts {:?} and options {}", name, cuts, options);
             }
         }
     }

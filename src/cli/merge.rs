@@ -37,6 +37,17 @@ pub struct MergeArgs {
     /// `score` (whose shards do not take it: the groups apply to the merged outlets).
     #[arg(long, value_name = "FILE")]
     sources_meta: Option<PathBuf>,
+    /// Score each outlet per topic too, as for `score` (every shard scored with --topics, which makes its
+    /// partial carry the claims' topics); writes source_topics.csv.
+    #[arg(long)]
+    topics: bool,
+    /// Detect silent copying, as for `score`; writes copiers.csv.
+    #[arg(long)]
+    detect_copies: bool,
+    /// Weigh older evidence less, as for `score` (the reference time is the shards' --as-of, else the
+    /// latest time in the merged data).
+    #[arg(long, value_name = "DAYS", value_parser = super::score::positive)]
+    half_life: Option<f64>,
     /// Write text cells that begin with =, +, - or @ as they are. By default such a cell gets a leading '
     /// in CSV outputs, so that a spreadsheet shows it as text instead of running it as a formula.
     #[arg(long)]
@@ -56,6 +67,11 @@ pub fn run(args: MergeArgs) -> credence::Result<()> {
     credence::progress::enable_bar(!args.quiet);
     credence::progress::enable_notices(!args.quiet);
     let mut params = args.model.params();
+    params.topics = args.topics;
+    params.detect_copies = args.detect_copies;
+    params.half_life = args
+        .half_life
+        .map(|days| credence::model::HalfLife { days, reference: None });
     let mut merged = credence::shard::merge_files(&args.partials)?;
     params.as_of = merged.as_of;
     if let Some(meta) = &args.sources_meta {

@@ -100,7 +100,8 @@ pub struct ScoreArgs {
     #[arg(long, value_name = "TIME", value_parser = as_of_time)]
     as_of: Option<i64>,
     /// Weigh older evidence less: a claim published DAYS before the reference time (--as-of, else the
-    /// latest time in the data) counts half as much in its outlet's record, twice DAYS a quarter.
+    /// latest time in the data) counts half as much in its outlet's record, twice DAYS a quarter. Shards
+    /// (--partial) carry every claim's time: give it to `credence merge`.
     #[arg(long, value_name = "DAYS", value_parser = positive, conflicts_with = "partial")]
     half_life: Option<f64>,
     /// A CSV of outlets' groups (columns source, group: an outlet type, a country): each group gets its own
@@ -112,15 +113,17 @@ pub struct ScoreArgs {
     sources_meta: Option<PathBuf>,
     /// Score each outlet per topic too (the claims' `topic` column), each topic's reliability pooled towards
     /// the outlet's overall one by a fitted strength; writes source_topics.csv. With --method responses, em
-    /// or vote, on plain stories and on values.
-    #[arg(long, conflicts_with = "partial")]
+    /// or vote, on plain stories and on values. A shard (--partial) given it carries the topics, for a
+    /// `credence merge --topics`.
+    #[arg(long)]
     topics: bool,
     /// Detect silent copying (outlets repeating another outlet's reports without attribution, found from
     /// who follows whom and shared errors) and count a detected copier's following reports as relays of
     /// its source; writes copiers.csv. Fits the model twice. With values it needs --method em: a report
     /// follows another with the same value, sharing a value the fit believes wrong (the rarer, the more)
     /// is the strong evidence, and reports at the same time (data without publication order) follow each
-    /// other both ways, each pair keeping its more probable direction.
+    /// other both ways, each pair keeping its more probable direction. Shards (--partial) carry what it
+    /// needs: give it to `credence merge`.
     #[arg(long, conflicts_with = "partial")]
     detect_copies: bool,
     /// Stop at the first bad row instead of writing it to rejects.csv.
@@ -453,7 +456,6 @@ pub fn run(args: ScoreArgs) -> credence::Result<()> {
     // The outputs read no claim's time (claims.csv copies it from the input): 4 bytes a claim less while
     // they are written.
     run.loaded.corpus.published = Default::default();
-    run.loaded.corpus.first_published = Vec::new();
     let written = report::write_all(out, &run.loaded, &run.scores, format)?;
     if !args.quiet {
         report_run(&report::InputTallies::of(&run.loaded), &run.scores, &written);

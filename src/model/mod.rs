@@ -429,11 +429,25 @@ impl Scores {
         self.score_mention(corpus.mentions.get(m), self.credited(corpus, m), value)
     }
 
-    /// The scores of a claim met again after the model ran (as when a merge writes `claims.csv`): its
-    /// credit is worked out from its story's mentions.
-    pub fn claim_for(&self, corpus: &Corpus, mention: Mention) -> ClaimScore {
-        let to = crosscheck::credit_one(corpus, self.groups(corpus).story(mention.story as usize), mention);
-        self.score_mention(mention, to, u32::MAX)
+    /// The scores of a claim met again after the model ran (as when a merge writes `claims.csv`), with its
+    /// value (`u32::MAX`: none) and publication time; `None` when the corpus holds no such claim.
+    ///
+    /// Its credit is worked out from its story's attribution links. Under `--detect-copies` it is instead
+    /// that of the story's claim with the same outlet, attribution, stance, value and time (detection
+    /// marks claims by exactly those), found by a scan of the story's claims.
+    pub fn claim_for(&self, corpus: &Corpus, mention: Mention, value: u32, time: i64) -> Option<ClaimScore> {
+        let group = self.groups(corpus).story(mention.story as usize);
+        if self.params.detect_copies {
+            let timed = corpus.published.len() == corpus.mentions.len();
+            let m = group.iter().map(|&i| i as usize).find(|&i| {
+                corpus.mentions.get(i) == mention
+                    && corpus.mention_values.get(i).copied().unwrap_or(u32::MAX) == value
+                    && (!timed || corpus.published.get(i) == time)
+            })?;
+            return Some(self.claim(corpus, m));
+        }
+        let to = crosscheck::credit_one(corpus, group, mention);
+        Some(self.score_mention(mention, to, value))
     }
 
     /// The class posterior of a claim of `mention`'s stance and value `value`, under a categorical method;
@@ -853,9 +867,7 @@ fn score_held(mut held: Held<'_>, params: &Params) -> Result<Scores> {
     if let Some(h) = &mut params.half_life {
         if corpus.published.len() != corpus.mentions.len() {
             return Err(Error::Config(
-                "--half-life needs every claim's publication time: load with times kept (partials do not \
-                 carry them)"
-                    .into(),
+                "--half-life needs every claim's publication time: load with times kept".into(),
             ));
         }
         h.reference = h.reference.or(params.as_of).or_else(|| latest_time(corpus));
@@ -890,7 +902,7 @@ fn score_held(mut held: Held<'_>, params: &Params) -> Result<Scores> {
     }
     if params.topics && corpus.mention_topics.len() != corpus.mentions.len() {
         return Err(Error::Config(
-            "--topics needs every claim's topic column read (partials do not carry topics)".into(),
+            "--topics needs every claim's topic column read (shards that merge: score each with --topics)".into(),
         ));
     }
     // Groups shape the Beta prior of reliability. em over free values refits it every iteration and vote's
@@ -1483,9 +1495,7 @@ fn categorical_problem(
 fn score_with_copies(corpus: &Corpus, params: &Params) -> Result<Scores> {
     if corpus.published.len() != corpus.mentions.len() {
         return Err(Error::Config(
-            "--detect-copies needs every claim's publication time: load with times kept (partials do not \
-             carry them)"
-                .into(),
+            "--detect-copies needs every claim's publication time: load with times kept".into(),
         ));
     }
     if corpus.valued() && params.method != Method::Em {
@@ -1545,20 +1555,13 @@ fn em_units(
     let mut start = Vec::with_capacity(corpus.stories.len() + 1);
     start.push(0u32);
     // Silent copies are modelled by em where publication times say which reports came first.
-    // A report's time is its earliest claim's, which a merged corpus's first times give as well.
-    let own = corpus.published.len() == corpus.mentions.len();
-    let timed = params.method == Method::Em
-        && !corpus.mentions.is_empty()
-        && (own || corpus.first_published.len() == corpus.mentions.len());
+    let timed =
+        params.method == Method::Em && !corpus.mentions.is_empty() && corpus.published.len() == corpus.mentions.len();
     // Both stay empty while no report has an earlier one (one time for every claim: 2 bytes a report less),
     // which em reads as it reads a report with none before it; `none_before` counts those reports till then.
     let (mut earlier, mut positions) = (Vec::new(), Vec::new());
     let mut none_before = 0;
-    let time = |i: usize| match (timed, own) {
-        (false, _) => 0,
-        (true, true) => corpus.published.get(i),
-        (true, false) => corpus.first_published[i],
-    };
+    let time = |i: usize| if timed { corpus.published.get(i) } else { 0 };
     // (outlet's name rank, report, weight, topic, time): sorted, the rank puts a story's reports in the
     // order of their outlets' names, which the units keep without it.
     let mut story_units: Vec<(u32, em::Unit, u32, u32, i64)> = Vec::new();

@@ -765,7 +765,11 @@ pub fn write_claims_from_files(
     };
     match format {
         Format::Csv | Format::Json => {
-            out.write_all(&csv_bytes(&CLAIM_COLUMNS, std::iter::empty()))
+            let mut header: Vec<&str> = CLAIM_COLUMNS.to_vec();
+            if corpus.valued() {
+                header.insert(4, "value");
+            }
+            out.write_all(&csv_bytes(&header, std::iter::empty()))
                 .map_err(sink_err)?;
             claims_from_files(corpus, scores, files, block_size, push_csv_claim, |bytes| {
                 out.write_all(bytes).map_err(sink_err)
@@ -777,23 +781,25 @@ pub fn write_claims_from_files(
         #[cfg(feature = "parquet")]
         Format::Parquet => {
             let mut w = parquet::ClaimsParquet::new(out)?;
-            claims_from_files(corpus, scores, files, block_size, parquet::push_claim_record, |bytes| {
-                w.push_block(bytes)
-            })?;
+            // claims.parquet has no value column (as a single run's).
+            let push: PushClaim =
+                |buf, row, mention, _, s, corpus| parquet::push_claim_record(buf, row, mention, s, corpus);
+            claims_from_files(corpus, scores, files, block_size, push, |bytes| w.push_block(bytes))?;
             w.finish()
         }
     }
 }
 
-/// A merged run's claims.csv row (no value, no link: shards carry neither).
+/// A merged run's claims.csv row (no link: shards need story keys).
 fn push_csv_claim(
     buf: &mut Vec<u8>,
     row: &crate::ingest::Row<'_>,
     mention: crate::corpus::Mention,
+    value: Option<&str>,
     s: &ClaimScore,
     corpus: &Corpus,
 ) {
-    push_claim_row(buf, row, mention, None, s, corpus);
+    push_claim_row(buf, row, mention, value, s, corpus);
 }
 
 /// A merged run's claims.jsonl line.
@@ -801,15 +807,17 @@ fn push_jsonl_claim(
     buf: &mut Vec<u8>,
     row: &crate::ingest::Row<'_>,
     mention: crate::corpus::Mention,
+    value: Option<&str>,
     s: &ClaimScore,
     corpus: &Corpus,
 ) {
-    push_claim(Format::Jsonl, buf, row, mention, Extra::default(), s, corpus);
+    let extra = Extra { value, link: None };
+    push_claim(Format::Jsonl, buf, row, mention, extra, s, corpus);
 }
 
-/// The row of a merged run's claim: `push(buf, row, mention, score, corpus)` appends it to its block's
-/// output, which goes to `sink` in input order.
-type PushClaim = fn(&mut Vec<u8>, &crate::ingest::Row<'_>, crate::corpus::Mention, &ClaimScore, &Corpus);
+/// The row of a merged run's claim: `push(buf, row, mention, value, score, corpus)` appends it to its
+/// block's output, which goes to `sink` in input order.
+type PushClaim = fn(&mut Vec<u8>, &crate::ingest::Row<'_>, crate::corpus::Mention, Option<&str>, &ClaimScore, &Corpus);
 
 /// Calls `push` for every accepted row of the shards' claims files, in order (see
 /// [`write_claims_from_files`]).
@@ -852,7 +860,24 @@ fn claims_from_files(
                     attributed_to,
                     stance,
                 };
-                push(buf, row, mention, &scores.claim_for(corpus, mention), corpus);
+                // The value as the shard normalised it, and the time, which copy detection marks claims by.
+                let value = if corpus.valued() {
+                    let id = crate::value::normalize(corpus.value_kind, text(6)).and_then(|v| corpus.values.get(&v));
+                    let Some(id) = id else {
+                        mismatch.store(true, std::sync::atomic::Ordering::Relaxed);
+                        return;
+                    };
+                    id
+                } else {
+                    u32::MAX
+                };
+                let time = crate::ingest::fields::time(text(2)).unwrap_or(i64::MIN);
+                let Some(score) = scores.claim_for(corpus, mention, value, time) else {
+                    mismatch.store(true, std::sync::atomic::Ordering::Relaxed);
+                    return;
+                };
+                let value = (value != u32::MAX).then(|| corpus.values.name(value));
+                push(buf, row, mention, value, &score, corpus);
             },
             &mut sink,
         )?;

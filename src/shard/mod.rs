@@ -35,7 +35,7 @@ use crate::report::{InputTallies, ShardClaims};
 /// The format name written in every partial.
 pub const FORMAT: &str = "credence-partial";
 /// The version of the partial format this build reads and writes.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 /// One shard's sufficient statistics.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -66,18 +66,49 @@ pub struct Partial {
     pub sources: Vec<String>,
     /// Story names; mentions refer to them by position.
     pub stories: Vec<String>,
-    /// `[story, source, relayed source or -1, stance (0 asserts, 1 denies), count]`, sorted.
+    /// `[story, source, relayed source or -1, stance (0 asserts, 1 denies), count]`: one entry per distinct
+    /// (story, outlet, relayed outlet, stance, value, topic, time) of its claims, sorted.
     pub mentions: Vec<(u32, u32, i64, u8, u64)>,
-    /// Each mention entry's earliest `published_at`, parallel to `mentions`, when the shard was read with
-    /// times (em's copy model needs when each report came first; version 2 added it).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub first_published: Vec<i64>,
+    /// Each mention entry's `published_at`, parallel to `mentions` (version 3; version 2 kept each group's
+    /// earliest only, which em's copy model needs but `--half-life` and `--detect-copies` do not).
+    pub times: Vec<i64>,
+    /// The claims' values, when its claims file has a `value` column (version 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<EntryNames>,
+    /// The claims' topics, when it was scored with `--topics` (version 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topics: Option<EntryNames>,
+    /// How its values were normalised (`--value-kind`), when it has values: a merge of shards normalised
+    /// differently would compare values that no one run compares.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_kind: Option<crate::value::ValueKind>,
     /// Its responses file, raw (`None` when read by a merge that already holds a copy of it).
     #[serde(default, deserialize_with = "held::file")]
     pub responses: Option<RawFile<RawResponse>>,
     /// Its resolutions file, raw (as `responses`).
     #[serde(default, deserialize_with = "held::file")]
     pub resolutions: Option<RawFile<RawResolution>>,
+}
+
+/// Names attached to mention entries (values or topics): each entry's name by position in `names`, -1 for
+/// none (a claim with no topic).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EntryNames {
+    /// The distinct names, in order of first appearance.
+    pub names: Vec<String>,
+    /// Each mention entry's name, parallel to [`Partial::mentions`].
+    pub entries: Vec<i64>,
+}
+
+impl EntryNames {
+    /// Entry `k`'s name as the id `ids` gives its position (`u32::MAX` for none); `None` when the entry is
+    /// missing or names past the list.
+    fn id(&self, k: usize, ids: &[u32]) -> Option<u32> {
+        match usize::try_from(*self.entries.get(k)?) {
+            Ok(at) => ids.get(at).copied(),
+            Err(_) => Some(u32::MAX),
+        }
+    }
 }
 
 impl Partial {
@@ -98,6 +129,11 @@ impl Partial {
 /// # Errors
 /// As for [`crate::ingest::load`].
 pub fn partial(inputs: &Inputs, opts: LoadOptions) -> Result<Partial> {
+    // Every claim's time is carried, whatever the shard's own options: the merge's model may need them.
+    let opts = LoadOptions {
+        keep_times: true,
+        ..opts
+    };
     let mut corpus = Corpus::default();
     let mut claim_rejects = Vec::new();
     // Stories are formed from texts only in a single run: a shard needs every row keyed.
@@ -117,12 +153,6 @@ pub fn partial(inputs: &Inputs, opts: LoadOptions) -> Result<Partial> {
         .copied()
         .filter(|l| rejected.binary_search(l).is_err())
         .collect();
-    if corpus.valued() {
-        return Err(Error::Config(format!(
-            "{}: claims with a value column cannot be scored in shards yet (--partial)",
-            inputs.claims.display()
-        )));
-    }
     let strict_check = |raw: &[RowProblem]| match raw.iter().min_by_key(|p| p.line) {
         Some(first) if opts.strict => Err(Error::BadRow(first.clone())),
         _ => Ok(()),
@@ -145,38 +175,50 @@ pub fn partial(inputs: &Inputs, opts: LoadOptions) -> Result<Partial> {
     }
     strict_check(responses.as_ref().map_or(&[][..], |r| &r.rejects))?;
     strict_check(resolutions.as_ref().map_or(&[][..], |r| &r.rejects))?;
-    let timed = corpus.published.len() == corpus.mentions.len();
-    let mut keys: Vec<(u32, u32, u32, u8, i64)> = corpus
-        .mentions
-        .iter()
-        .enumerate()
-        .map(|(i, m)| {
-            let t = if timed { corpus.published.get(i) } else { 0 };
+    // One entry per distinct (story, outlet, relayed outlet, stance, value, topic, time): everything the
+    // model reads of a claim, so that the merged corpus holds the single run's claims in another order.
+    let value = |i: usize| corpus.mention_values.get(i).copied().unwrap_or(u32::MAX);
+    let topic = |i: usize| corpus.mention_topics.get(i).copied().unwrap_or(u32::MAX);
+    let mut keys: Vec<(u32, u32, u32, u8, u32, u32, i64)> = (0..corpus.mentions.len())
+        .map(|i| {
+            let m = corpus.mentions.get(i);
             (
                 m.story,
                 m.source,
                 m.attributed_to,
                 u8::from(m.stance == Stance::Denies),
-                t,
+                value(i),
+                topic(i),
+                corpus.published.get(i),
             )
         })
         .collect();
     keys.sort_unstable();
+    let entry_id = |id: u32| if id == u32::MAX { -1 } else { i64::from(id) };
     let mut mentions: Vec<(u32, u32, i64, u8, u64)> = Vec::new();
-    let mut first_published = Vec::new();
+    let (mut times, mut values, mut topics) = (Vec::new(), Vec::new(), Vec::new());
+    let mut last = None;
     for k in keys {
-        let attributed = if k.2 == Mention::ORIGINAL { -1 } else { i64::from(k.2) };
-        match mentions.last_mut() {
-            Some(last) if (last.0, last.1, last.2, last.3) == (k.0, k.1, attributed, k.3) => last.4 += 1,
-            _ => {
-                mentions.push((k.0, k.1, attributed, k.3, 1));
-                // Keys sort by time within an entry, so its first key has its earliest time.
-                if timed {
-                    first_published.push(k.4);
-                }
+        if last == Some(k) {
+            if let Some(m) = mentions.last_mut() {
+                m.4 += 1;
             }
+            continue;
         }
+        last = Some(k);
+        let attributed = if k.2 == Mention::ORIGINAL { -1 } else { i64::from(k.2) };
+        mentions.push((k.0, k.1, attributed, k.3, 1));
+        values.push(entry_id(k.4));
+        topics.push(entry_id(k.5));
+        times.push(k.6);
     }
+    let names = |n: &crate::corpus::Names, entries: Vec<i64>| EntryNames {
+        names: n.iter().map(str::to_owned).collect(),
+        entries,
+    };
+    let valued = corpus.valued();
+    let values = valued.then(|| names(&corpus.values, values));
+    let topics = opts.keep_topics.then(|| names(&corpus.topics, topics));
     Ok(Partial {
         format: FORMAT.to_owned(),
         version: VERSION,
@@ -192,7 +234,10 @@ pub fn partial(inputs: &Inputs, opts: LoadOptions) -> Result<Partial> {
         sources: corpus.sources.iter().map(str::to_owned).collect(),
         stories: corpus.stories.iter().map(str::to_owned).collect(),
         mentions,
-        first_published,
+        times,
+        values,
+        topics,
+        value_kind: valued.then_some(corpus.value_kind),
         responses,
         resolutions,
     })
@@ -252,12 +297,28 @@ fn check_counts(p: &Partial) -> std::result::Result<(), String> {
             t.file, t.read, t.scored, t.rejected, t.later
         ));
     }
-    if !p.first_published.is_empty() && p.first_published.len() != p.mentions.len() {
+    let parallel = |what: &str, n: usize| {
+        if n == p.mentions.len() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{}: {} mention entries but {n} {what}",
+                t.file,
+                p.mentions.len()
+            ))
+        }
+    };
+    parallel("times", p.times.len())?;
+    if let Some(v) = &p.values {
+        parallel("values", v.entries.len())?;
+    }
+    if let Some(v) = &p.topics {
+        parallel("topics", v.entries.len())?;
+    }
+    if p.values.is_some() != p.value_kind.is_some() {
         return Err(format!(
-            "{}: {} mention entries but {} first times",
-            t.file,
-            p.mentions.len(),
-            p.first_published.len()
+            "{}: values without their kind, or a kind without values",
+            t.file
         ));
     }
     if p.claim_rejects.len() as u64 != t.rejected || p.claim_later.len() as u64 != t.later {
@@ -606,11 +667,49 @@ pub fn merge(mut partials: Vec<Partial>) -> Result<Merged> {
     let mut rejects = Vec::new();
     let mut inputs = InputTallies::default();
     let mut shards = Vec::with_capacity(partials.len());
-    // Times only when every partial has them: a merged run either models copies everywhere or nowhere.
-    let timed = partials.iter().all(|p| p.first_published.len() == p.mentions.len());
+    // Values: all or none, of one kind (a single run reads one kind, from one claims file's columns).
+    let valued = partials.first().and_then(|p| p.value_kind);
+    if let Some(w) = partials.windows(2).find(|w| w[0].value_kind != w[1].value_kind) {
+        let kind = |p: &Partial| {
+            p.value_kind.map_or_else(
+                || "no values".to_owned(),
+                |k| format!("values compared as {}", k.as_str()),
+            )
+        };
+        return Err(Error::Config(format!(
+            "the shards of {} ({}) and {} ({}) do not merge: score every shard of claims with values with one \
+             --value-kind",
+            w[0].claims.file,
+            kind(&w[0]),
+            w[1].claims.file,
+            kind(&w[1])
+        )));
+    }
+    if let Some(kind) = valued {
+        corpus.value_kind = kind;
+    }
+    // Topics only when every partial has them (shards scored with --topics): otherwise the merge has none,
+    // and `--topics` says so.
+    let topics = partials.iter().all(|p| p.topics.is_some());
+    corpus
+        .published
+        .reserve(partials.iter().map(|p| p.claims.scored as usize).sum());
     for p in &mut partials {
         let sources: Vec<u32> = p.sources.iter().map(|n| corpus.sources.intern(n)).collect();
         let stories: Vec<u32> = p.stories.iter().map(|n| corpus.stories.intern(n)).collect();
+        let value_ids: Vec<u32> = p
+            .values
+            .iter()
+            .flat_map(|v| &v.names)
+            .map(|n| corpus.values.intern(n))
+            .collect();
+        let topic_ids: Vec<u32> = p
+            .topics
+            .iter()
+            .flat_map(|v| &v.names)
+            .filter(|_| topics)
+            .map(|n| corpus.topics.intern(n))
+            .collect();
         let bad = || {
             Error::Config(format!(
                 "partial of {}: a mention refers past its name lists",
@@ -631,11 +730,18 @@ pub fn merge(mut partials: Vec<Partial>) -> Result<Merged> {
                 attributed_to,
                 stance,
             };
-            corpus.mentions.extend(std::iter::repeat_n(m, count as usize));
-            if timed {
-                corpus
-                    .first_published
-                    .extend(std::iter::repeat_n(p.first_published[k], count as usize));
+            let count = count as usize;
+            corpus.mentions.extend(std::iter::repeat_n(m, count));
+            for _ in 0..count {
+                corpus.published.push(p.times[k]);
+            }
+            if let Some(v) = &p.values {
+                let id = v.id(k, &value_ids).ok_or_else(bad)?;
+                corpus.mention_values.extend(std::iter::repeat_n(id, count));
+            }
+            if let Some(t) = p.topics.as_ref().filter(|_| topics) {
+                let id = t.id(k, &topic_ids).ok_or_else(bad)?;
+                corpus.mention_topics.extend(std::iter::repeat_n(id, count));
             }
         }
         inputs.claims.push(p.claims.clone());
@@ -655,7 +761,8 @@ pub fn merge(mut partials: Vec<Partial>) -> Result<Merged> {
             skip,
         });
         // In the corpus now: the partial's copies go before the next one's are unpacked.
-        (p.mentions, p.first_published, p.sources, p.stories) = Default::default();
+        (p.mentions, p.times, p.sources, p.stories) = Default::default();
+        (p.values, p.topics) = (None, None);
     }
     // Taken, not cloned: the rows are the merge's largest allocation (each file once, its repeats dropped
     // above).
