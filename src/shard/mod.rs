@@ -1,10 +1,11 @@
 //! Shards that merge: the sufficient statistics of one part of the input, and their union.
 //!
-//! A [`Partial`] holds everything the model needs from one shard, and nothing per claim:
+//! A [`Partial`] holds everything the model needs from one shard, and of each claim only what it reads:
 //!
 //! * the shard's outlets and stories, by name, and its claims reduced to counted mentions, one entry per
-//!   distinct (story, outlet, outlet relayed, stance): the per-story sufficient statistics of attribution
-//!   and evidence;
+//!   distinct (story, outlet, outlet relayed, stance, value, topic, time): the per-story sufficient
+//!   statistics of attribution and evidence, and what `--detect-copies`, `--half-life` and `--topics`
+//!   read;
 //! * its responses and resolutions as raw rows that name their story (a shard may hold a response to a
 //!   story whose claims all sit in other shards, so story links are made at the merge);
 //! * the tallies and refused rows of its files.
@@ -14,8 +15,8 @@
 //! runs over integer counts or over names in sorted order. A responses or resolutions file given to several
 //! shards (same name) is counted once.
 //!
-//! The file is JSON: `{"format": "credence-partial", "version": 2, ...}`; a reader refuses other formats
-//! and versions. Claim ids are not carried, to keep the partial free of per-claim data: each shard checks
+//! The file is JSON: `{"format": "credence-partial", "version": 3, ...}`; a reader refuses other formats
+//! and versions (version 3 added values, topics and every claim's time). Claim ids are not carried: each shard checks
 //! its own for duplicates, and a merge given the claims files checks them across shards
 //! ([`Merged::check_claim_ids`]).
 
@@ -667,22 +668,24 @@ pub fn merge(mut partials: Vec<Partial>) -> Result<Merged> {
     let mut rejects = Vec::new();
     let mut inputs = InputTallies::default();
     let mut shards = Vec::with_capacity(partials.len());
-    // Values: all or none, of one kind (a single run reads one kind, from one claims file's columns).
-    let valued = partials.first().and_then(|p| p.value_kind);
-    if let Some(w) = partials.windows(2).find(|w| w[0].value_kind != w[1].value_kind) {
+    // Values: all or none, of one kind (a single run reads one kind, from one claims file's columns). A
+    // shard that scored no claim has no say.
+    let scoring: Vec<&Partial> = partials.iter().filter(|p| !p.mentions.is_empty()).collect();
+    let valued = scoring.first().and_then(|p| p.value_kind);
+    if let Some(w) = scoring.windows(2).find(|w| w[0].value_kind != w[1].value_kind) {
         let kind = |p: &Partial| {
             p.value_kind.map_or_else(
-                || "no values".to_owned(),
+                || "plain claims, no values".to_owned(),
                 |k| format!("values compared as {}", k.as_str()),
             )
         };
         return Err(Error::Config(format!(
-            "the shards of {} ({}) and {} ({}) do not merge: score every shard of claims with values with one \
-             --value-kind",
+            "the shards of {} ({}) and {} ({}) do not merge: a single run reads one claims format, and \
+             compares values one way (score every shard with one --value-kind)",
             w[0].claims.file,
-            kind(&w[0]),
+            kind(w[0]),
             w[1].claims.file,
-            kind(&w[1])
+            kind(w[1])
         )));
     }
     if let Some(kind) = valued {
@@ -690,7 +693,7 @@ pub fn merge(mut partials: Vec<Partial>) -> Result<Merged> {
     }
     // Topics only when every partial has them (shards scored with --topics): otherwise the merge has none,
     // and `--topics` says so.
-    let topics = partials.iter().all(|p| p.topics.is_some());
+    let topics = partials.iter().all(|p| p.topics.is_some() || p.mentions.is_empty());
     corpus
         .published
         .reserve(partials.iter().map(|p| p.claims.scored as usize).sum());
@@ -793,14 +796,15 @@ pub fn merge(mut partials: Vec<Partial>) -> Result<Merged> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::value::ValueKind;
 
     /// A partial of one claims file with `read` rows, `scored` of them in one mention of `count` claims,
     /// and a responses file of `responses_read` rows with one kept, a response to `story`.
     fn partial_json(read: u64, scored: u64, count: u64, responses_read: u64, story: &str) -> String {
         format!(
-            r#"{{"format":"credence-partial","version":2,"credence_version":"0.1.0",
+            r#"{{"format":"credence-partial","version":3,"credence_version":"0.1.0",
             "claims":{{"file":"claims.csv","read":{read},"scored":{scored},"rejected":0}},"claim_rejects":[],
-            "sources":["Wire"],"stories":["s1"],"mentions":[[0,0,-1,0,{count}]],
+            "sources":["Wire"],"stories":["s1"],"mentions":[[0,0,-1,0,{count}]],"times":[0],
             "responses":{{"file":"responses.csv","read":{responses_read},"rejects":[],"rows":[
             {{"line":2,"id":"r1","story":"{story}","responder":"K","responded_at":0,"verdict":"Denied"}}]}},
             "resolutions":null}}"#
@@ -996,6 +1000,67 @@ mod tests {
         let merged = merge(vec![p]).unwrap();
         assert_eq!(merged.corpus.mentions.len(), 2);
         assert_eq!(merged.inputs.responses[0].scored, 1);
+    }
+
+    /// Values and topics: a shard that scored no claim merges with shards of claims with values (it has no
+    /// say in the kind), shards of two kinds do not, and the entries' names reach the corpus.
+    #[test]
+    fn values_and_topics_merge_and_a_shard_without_claims_has_no_say() {
+        let valued = |file: &str, kind: crate::value::ValueKind| {
+            let mut p = shard_of(file, None);
+            p.values = Some(EntryNames {
+                names: vec!["42".to_owned()],
+                entries: vec![0],
+            });
+            p.topics = Some(EntryNames {
+                names: vec!["war".to_owned()],
+                entries: vec![-1],
+            });
+            p.value_kind = Some(kind);
+            p
+        };
+        let mut empty = shard_of("empty.csv", None);
+        (empty.claims.read, empty.claims.scored) = (0, 0);
+        (empty.mentions, empty.times) = (Vec::new(), Vec::new());
+        let merged = merge(vec![valued("a.csv", ValueKind::Number), empty]).unwrap();
+        let c = &merged.corpus;
+        assert_eq!(c.value_kind, ValueKind::Number);
+        assert_eq!(c.mention_values.len(), 2);
+        assert_eq!(c.values.name(c.mention_values[0]), "42");
+        // The topics list holds no topic of a claim: entries of -1 are none.
+        assert_eq!(c.mention_topics, [u32::MAX, u32::MAX]);
+        assert_eq!(c.published.len(), 2);
+        let e = merge(vec![
+            valued("a.csv", ValueKind::Number),
+            valued("b.csv", ValueKind::Text),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("a.csv (values compared as number) and b.csv (values compared as text)"),
+            "{e}"
+        );
+        let e = merge(vec![valued("a.csv", ValueKind::Number), shard_of("b.csv", None)])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("b.csv (plain claims, no values)"), "{e}");
+        // A damaged list: an entry past the names, or a list of the wrong length.
+        let mut p = valued("a.csv", ValueKind::Number);
+        p.values.as_mut().unwrap().entries = vec![3];
+        assert!(
+            merge(vec![p])
+                .unwrap_err()
+                .to_string()
+                .contains("refers past its name lists")
+        );
+        let mut p = valued("a.csv", ValueKind::Number);
+        p.topics.as_mut().unwrap().entries = vec![0, 0];
+        assert!(
+            merge(vec![p])
+                .unwrap_err()
+                .to_string()
+                .contains("1 mention entries but 2 topics")
+        );
     }
 
     /// Met while writing the `partial` fuzz target, whose invariant is that every tally reconciles: a
