@@ -91,8 +91,8 @@ pub struct Partial {
     pub resolutions: Option<RawFile<RawResolution>>,
 }
 
-/// Names attached to mention entries (values or topics): each entry's name by position in `names`, -1 for
-/// none (a claim with no topic).
+/// Names attached to mention entries (values or topics): each entry's name by position in `names`; for
+/// topics, -1 for none (a claim with no topic). Every claim with values has one.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EntryNames {
     /// The distinct names, in order of first appearance.
@@ -102,12 +102,12 @@ pub struct EntryNames {
 }
 
 impl EntryNames {
-    /// Entry `k`'s name as the id `ids` gives its position (`u32::MAX` for none); `None` when the entry is
-    /// missing or names past the list.
-    fn id(&self, k: usize, ids: &[u32]) -> Option<u32> {
-        match usize::try_from(*self.entries.get(k)?) {
-            Ok(at) => ids.get(at).copied(),
-            Err(_) => Some(u32::MAX),
+    /// Entry `k`'s name as the id `ids` gives its position (`u32::MAX` for -1 where `none` is allowed);
+    /// `None` when the entry is missing or names no position of the list (a damaged partial).
+    fn id(&self, k: usize, ids: &[u32], none: bool) -> Option<u32> {
+        match *self.entries.get(k)? {
+            -1 if none => Some(u32::MAX),
+            at => ids.get(usize::try_from(at).ok()?).copied(),
         }
     }
 }
@@ -739,11 +739,11 @@ pub fn merge(mut partials: Vec<Partial>) -> Result<Merged> {
                 corpus.published.push(p.times[k]);
             }
             if let Some(v) = &p.values {
-                let id = v.id(k, &value_ids).ok_or_else(bad)?;
+                let id = v.id(k, &value_ids, false).ok_or_else(bad)?;
                 corpus.mention_values.extend(std::iter::repeat_n(id, count));
             }
             if let Some(t) = p.topics.as_ref().filter(|_| topics) {
-                let id = t.id(k, &topic_ids).ok_or_else(bad)?;
+                let id = t.id(k, &topic_ids, true).ok_or_else(bad)?;
                 corpus.mention_topics.extend(std::iter::repeat_n(id, count));
             }
         }
@@ -1045,14 +1045,13 @@ mod tests {
             .to_string();
         assert!(e.contains("b.csv (plain claims, no values)"), "{e}");
         // A damaged list: an entry past the names, or a list of the wrong length.
-        let mut p = valued("a.csv", ValueKind::Number);
-        p.values.as_mut().unwrap().entries = vec![3];
-        assert!(
-            merge(vec![p])
-                .unwrap_err()
-                .to_string()
-                .contains("refers past its name lists")
-        );
+        // A claim with values always has one: -1 is damage there, where a topic's -1 is none.
+        for bad in [3, -1, -2] {
+            let mut p = valued("a.csv", ValueKind::Number);
+            p.values.as_mut().unwrap().entries = vec![bad];
+            let e = merge(vec![p]).unwrap_err().to_string();
+            assert!(e.contains("refers past its name lists"), "{e}");
+        }
         let mut p = valued("a.csv", ValueKind::Number);
         p.topics.as_mut().unwrap().entries = vec![0, 0];
         assert!(
