@@ -211,18 +211,18 @@ fn compressed_inputs_score_like_the_plain_file() {
     }
 }
 
-/// The JSON pointers of every number leaf under `v`, in document order.
-fn number_leaves(v: &serde_json::Value, at: String, out: &mut Vec<String>) {
+/// The JSON pointers of every number and string leaf under `v`, in document order.
+fn leaves(v: &serde_json::Value, at: String, out: &mut Vec<String>) {
     match v {
-        serde_json::Value::Number(_) => out.push(at),
+        serde_json::Value::Number(_) | serde_json::Value::String(_) => out.push(at),
         serde_json::Value::Array(a) => {
             for (k, x) in a.iter().enumerate() {
-                number_leaves(x, format!("{at}/{k}"), out);
+                leaves(x, format!("{at}/{k}"), out);
             }
         }
         serde_json::Value::Object(o) => {
             for (k, x) in o {
-                number_leaves(x, format!("{at}/{k}"), out);
+                leaves(x, format!("{at}/{k}"), out);
             }
         }
         _ => {}
@@ -236,12 +236,18 @@ proptest! {
         .. ProptestConfig::default()
     })]
 
-    /// A partial with values and topics whose numbers were edited (an entry past its names, a count, a
-    /// time, a negative id): reading and merging it give an error or a merge whose tallies reconcile and
-    /// which scores, never a panic. (Written with partial format 3: a value entry of -1, read as "no
-    /// value", reached the model, which has no such value, and panicked.)
+    /// A partial with values and topics whose numbers and strings were edited (an entry past its names, a
+    /// count, a time, a negative id, a value that is no number): reading and merging it give an error or a
+    /// merge whose tallies reconcile and which scores, never a panic. (Written with partial format 3: a
+    /// value entry of -1, read as "no value", and a number value "NaN" or "" reached the model, which
+    /// panicked.)
     #[test]
-    fn an_edited_partial_is_refused_or_merges(edits in prop::collection::vec((any::<prop::sample::Index>(), prop::sample::select(vec![-2i64, -1, 0, 1, 2, 3, 7, 1 << 31, 1 << 40, i64::MAX])), 1..4)) {
+    fn an_edited_partial_is_refused_or_merges(edits in prop::collection::vec((any::<prop::sample::Index>(), prop::sample::select(vec![
+        serde_json::json!(-2), serde_json::json!(-1), serde_json::json!(0), serde_json::json!(1), serde_json::json!(2),
+        serde_json::json!(3), serde_json::json!(7), serde_json::json!(1i64 << 31), serde_json::json!(1i64 << 40),
+        serde_json::json!(i64::MAX), serde_json::json!(""), serde_json::json!("NaN"), serde_json::json!("inf"),
+        serde_json::json!("x"), serde_json::json!("1e400"), serde_json::json!("war"), serde_json::json!("s1"),
+    ])), 1..4)) {
         let dir = tempfile::tempdir().unwrap();
         let claims = dir.path().join("claims.csv");
         std::fs::write(&claims, "claim_id,source,published_at,story_id,stance,value,topic\n\
@@ -251,10 +257,10 @@ proptest! {
         let inputs = Inputs { claims, responses: None, resolutions: None };
         let p = credence::shard::partial(&inputs, load).unwrap();
         let mut json = serde_json::to_value(&p).unwrap();
-        let mut leaves = Vec::new();
-        number_leaves(&json, String::new(), &mut leaves);
-        for (at, x) in &edits {
-            *json.pointer_mut(&leaves[at.index(leaves.len())]).unwrap() = serde_json::json!(x);
+        let mut at = Vec::new();
+        leaves(&json, String::new(), &mut at);
+        for (k, x) in &edits {
+            *json.pointer_mut(&at[k.index(at.len())]).unwrap() = x.clone();
         }
         let path = dir.path().join("p.json");
         std::fs::write(&path, serde_json::to_vec(&json).unwrap()).unwrap();

@@ -322,6 +322,12 @@ fn check_counts(p: &Partial) -> std::result::Result<(), String> {
             t.file
         ));
     }
+    // The number model reads each value as the number it names; a shard wrote only finite ones.
+    if let (Some(v), Some(crate::value::ValueKind::Number)) = (&p.values, p.value_kind) {
+        if let Some(bad) = v.names.iter().find(|n| !n.parse::<f64>().is_ok_and(f64::is_finite)) {
+            return Err(format!("{}: the number value {bad:?} is not a finite number", t.file));
+        }
+    }
     if p.claim_rejects.len() as u64 != t.rejected || p.claim_later.len() as u64 != t.later {
         return Err(format!(
             "{}: {} rejected and {} later, but {} refused rows and {} later lines listed",
@@ -1045,6 +1051,13 @@ mod tests {
             .to_string();
         assert!(e.contains("b.csv (plain claims, no values)"), "{e}");
         // A damaged list: an entry past the names, or a list of the wrong length.
+        // A number value that is no finite number (the model would read it as one).
+        for bad in ["", "NaN", "inf", "many"] {
+            let mut p = valued("a.csv", ValueKind::Number);
+            p.values.as_mut().unwrap().names = vec![bad.to_owned()];
+            let e = merge(vec![p]).unwrap_err().to_string();
+            assert!(e.contains("is not a finite number"), "{e}");
+        }
         // A claim with values always has one: -1 is damage there, where a topic's -1 is none.
         for bad in [3, -1, -2] {
             let mut p = valued("a.csv", ValueKind::Number);
