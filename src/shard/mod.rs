@@ -323,10 +323,10 @@ fn check_counts(p: &Partial) -> std::result::Result<(), String> {
         ));
     }
     // The number model reads each value as the number it names; a shard wrote only finite ones.
-    if let (Some(v), Some(crate::value::ValueKind::Number)) = (&p.values, p.value_kind) {
-        if let Some(bad) = v.names.iter().find(|n| !n.parse::<f64>().is_ok_and(f64::is_finite)) {
-            return Err(format!("{}: the number value {bad:?} is not a finite number", t.file));
-        }
+    if let (Some(v), Some(crate::value::ValueKind::Number)) = (&p.values, p.value_kind)
+        && let Some(bad) = v.names.iter().find(|n| !n.parse::<f64>().is_ok_and(f64::is_finite))
+    {
+        return Err(format!("{}: the number value {bad:?} is not a finite number", t.file));
     }
     if p.claim_rejects.len() as u64 != t.rejected || p.claim_later.len() as u64 != t.later {
         return Err(format!(
