@@ -876,6 +876,12 @@ fn merge(
 }
 
 impl Replay {
+    /// Whether the file has a `value` column (in JSON Lines, whether its first object has the key), so that
+    /// its stories take values, whether or not any row was accepted.
+    pub fn has_values(&self) -> bool {
+        self.index[6].is_some()
+    }
+
     /// The lines of the claims file that were not accepted (rejected or set aside), sorted.
     pub(crate) fn skipped(&self) -> &[u64] {
         &self.skipped

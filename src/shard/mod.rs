@@ -217,7 +217,9 @@ pub fn partial(inputs: &Inputs, opts: LoadOptions) -> Result<Partial> {
         names: n.iter().map(str::to_owned).collect(),
         entries,
     };
-    let valued = corpus.valued();
+    // By the file's columns, not by its accepted rows: a shard whose every row was refused for its value
+    // (scored with the wrong --value-kind) still says how it read values, and the merge compares that.
+    let valued = replay.has_values();
     let values = valued.then(|| names(&corpus.values, values));
     let topics = opts.keep_topics.then(|| names(&corpus.topics, topics));
     Ok(Partial {
@@ -674,24 +676,23 @@ pub fn merge(mut partials: Vec<Partial>) -> Result<Merged> {
     let mut rejects = Vec::new();
     let mut inputs = InputTallies::default();
     let mut shards = Vec::with_capacity(partials.len());
-    // Values: all or none, of one kind (a single run reads one kind, from one claims file's columns). A
-    // shard that scored no claim has no say.
-    let scoring: Vec<&Partial> = partials.iter().filter(|p| !p.mentions.is_empty()).collect();
-    let valued = scoring.first().and_then(|p| p.value_kind);
-    if let Some(w) = scoring.windows(2).find(|w| w[0].value_kind != w[1].value_kind) {
+    // Values: all or none, of one kind (a single run reads one kind, from one claims file's columns).
+    let valued = partials.first().and_then(|p| p.value_kind);
+    if let Some(w) = partials.windows(2).find(|w| w[0].value_kind != w[1].value_kind) {
         let kind = |p: &Partial| {
             p.value_kind.map_or_else(
-                || "plain claims, no values".to_owned(),
+                || "plain claims, no value column".to_owned(),
                 |k| format!("values compared as {}", k.as_str()),
             )
         };
         return Err(Error::Config(format!(
-            "the shards of {} ({}) and {} ({}) do not merge: a single run reads one claims format, and \
-             compares values one way (score every shard with one --value-kind)",
+            "the shards of {} ({}) and {} ({}) do not merge: a single run reads one set of columns and \
+             compares values one way (give every shard the same columns, and score each with one \
+             --value-kind; a JSON Lines file takes its columns from its first object)",
             w[0].claims.file,
-            kind(w[0]),
+            kind(&w[0]),
             w[1].claims.file,
-            kind(w[1])
+            kind(&w[1])
         )));
     }
     if let Some(kind) = valued {
@@ -699,7 +700,7 @@ pub fn merge(mut partials: Vec<Partial>) -> Result<Merged> {
     }
     // Topics only when every partial has them (shards scored with --topics): otherwise the merge has none,
     // and `--topics` says so.
-    let topics = partials.iter().all(|p| p.topics.is_some() || p.mentions.is_empty());
+    let topics = partials.iter().all(|p| p.topics.is_some());
     corpus
         .published
         .reserve(partials.iter().map(|p| p.claims.scored as usize).sum());
@@ -1008,10 +1009,11 @@ mod tests {
         assert_eq!(merged.inputs.responses[0].scored, 1);
     }
 
-    /// Values and topics: a shard that scored no claim merges with shards of claims with values (it has no
-    /// say in the kind), shards of two kinds do not, and the entries' names reach the corpus.
+    /// Values and topics: the entries' names reach the corpus; shards of two kinds do not merge, nor a shard
+    /// of plain claims with one of claims with values, even one that scored no claim (audit: a shard scored
+    /// with the wrong --value-kind refused every row, and a rule that let claimless shards in merged it).
     #[test]
-    fn values_and_topics_merge_and_a_shard_without_claims_has_no_say() {
+    fn values_and_topics_merge_and_kinds_must_agree() {
         let valued = |file: &str, kind: crate::value::ValueKind| {
             let mut p = shard_of(file, None);
             p.values = Some(EntryNames {
@@ -1025,10 +1027,7 @@ mod tests {
             p.value_kind = Some(kind);
             p
         };
-        let mut empty = shard_of("empty.csv", None);
-        (empty.claims.read, empty.claims.scored) = (0, 0);
-        (empty.mentions, empty.times) = (Vec::new(), Vec::new());
-        let merged = merge(vec![valued("a.csv", ValueKind::Number), empty]).unwrap();
+        let merged = merge(vec![valued("a.csv", ValueKind::Number)]).unwrap();
         let c = &merged.corpus;
         assert_eq!(c.value_kind, ValueKind::Number);
         assert_eq!(c.mention_values.len(), 2);
@@ -1049,7 +1048,26 @@ mod tests {
         let e = merge(vec![valued("a.csv", ValueKind::Number), shard_of("b.csv", None)])
             .unwrap_err()
             .to_string();
-        assert!(e.contains("b.csv (plain claims, no values)"), "{e}");
+        assert!(e.contains("b.csv (plain claims, no value column)"), "{e}");
+        // A shard that scored no claim says how it read values all the same.
+        let mut refused = valued("b.csv", ValueKind::Text);
+        (refused.claims.scored, refused.claims.rejected) = (0, 2);
+        refused.claim_rejects = (2..4)
+            .map(|line| RowProblem {
+                file: "b.csv".to_owned(),
+                line,
+                column: Some("value".to_owned()),
+                value: None,
+                reason: "not a number value".to_owned(),
+            })
+            .collect();
+        (refused.mentions, refused.times) = (Vec::new(), Vec::new());
+        refused.values = Some(EntryNames::default());
+        refused.topics = Some(EntryNames::default());
+        let e = merge(vec![valued("a.csv", ValueKind::Number), refused])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("b.csv (values compared as text)"), "{e}");
         // A damaged list: an entry past the names, or a list of the wrong length.
         // A number value that is no finite number (the model would read it as one).
         for bad in ["", "NaN", "inf", "many"] {
