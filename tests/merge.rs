@@ -490,5 +490,14 @@ fn shards_of_claims_with_values_topics_and_times_merge_into_one_run() {
     let mut cmd = merge(&wd, &["plain.json", "number1.json"], "no-topics", &[]);
     cmd.arg("--topics");
     let err = wd.output_err(&mut cmd, 1);
-    assert!(err.contains("score each with --topics"), "{err}");
+    assert!(
+        err.contains("the shard of a.csv (partial plain.json) was scored without --topics")
+            && err.contains("score it again with --topics"),
+        "{err}"
+    );
+    // The response-only methods need official answers, which these shards were scored without.
+    let mut cmd = merge(&wd, &["number0.json", "number1.json"], "no-answers", &[]);
+    cmd.args(["--method", "responses"]);
+    let err = wd.output_err(&mut cmd, 2);
+    assert!(err.contains("a merge needs shards scored with --responses"), "{err}");
 }

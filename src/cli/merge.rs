@@ -74,6 +74,13 @@ pub fn run(args: MergeArgs) -> credence::Result<()> {
         .map(|days| credence::model::HalfLife { days, reference: None });
     let mut merged = credence::shard::merge_files(&args.partials)?;
     params.as_of = merged.as_of;
+    if params.topics {
+        merged.require_topics()?;
+    }
+    // As `score` without --responses: the response-only methods have nothing to read.
+    if merged.inputs.responses.is_empty() {
+        super::require_responses(None, params.method)?;
+    }
     if let Some(meta) = &args.sources_meta {
         merged.read_sources_meta(meta)?;
     }

@@ -126,7 +126,9 @@ fn thread_count(text: &str) -> Result<usize, String> {
 fn require_responses(responses: Option<&std::path::Path>, method: credence::model::Method) -> credence::Result<()> {
     if responses.is_none() && method == credence::model::Method::Responses {
         return Err(credence::Error::Usage(
-            "--responses is required by --method responses and trust-responses (other methods can do without)".into(),
+            "--responses is required by --method responses and trust-responses (other methods can do without; \
+             a merge needs shards scored with --responses)"
+                .into(),
         ));
     }
     Ok(())

@@ -390,6 +390,33 @@ pub struct Merged {
     pub as_of: Option<i64>,
 }
 
+impl Merged {
+    /// Refuses `--topics` where a shard was scored without it, naming the shard: its partial carries no
+    /// topics, so the merge has none.
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming the first such shard and how many there are.
+    pub fn require_topics(&self) -> Result<()> {
+        let without: Vec<&Shard> = self.shards.iter().filter(|s| !s.topics).collect();
+        let Some(first) = without.first() else {
+            return Ok(());
+        };
+        let partial = first
+            .partial
+            .as_ref()
+            .map_or_else(String::new, |p| format!(" (partial {})", p.display()));
+        Err(Error::Config(format!(
+            "--topics: the shard of {}{partial}{} was scored without --topics, so its partial carries no \
+             topics; score it again with --topics",
+            first.claims_file,
+            match without.len() {
+                1 => String::new(),
+                n => format!(" and {} other shards", n - 1),
+            }
+        )))
+    }
+}
+
 /// One shard of a merge: what the claims table needs to replay its claims file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Shard {
@@ -403,6 +430,8 @@ pub struct Shard {
     pub scored: u64,
     /// Lines of its claims file that it refused or set aside as later than `as_of`, sorted.
     pub skip: Vec<u64>,
+    /// Whether it was scored with `--topics` (its partial carries the claims' topics).
+    pub topics: bool,
 }
 
 /// Reads the partials at `paths` and merges them ([`merge`]), remembering which partial each shard came
@@ -769,6 +798,7 @@ pub fn merge(mut partials: Vec<Partial>) -> Result<Merged> {
             partial: None,
             scored: p.claims.scored,
             skip,
+            topics: p.topics.is_some(),
         });
         // In the corpus now: the partial's copies go before the next one's are unpacked.
         (p.mentions, p.times, p.sources, p.stories) = Default::default();
