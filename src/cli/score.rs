@@ -442,7 +442,11 @@ pub fn run(args: ScoreArgs) -> credence::Result<()> {
                      files whole, without --partial, to form stories from texts)"
                 );
             }
-            eprintln!("partial with {} stories written to {}", p.stories.len(), path.display());
+            let stories = match p.stories.len() {
+                1 => "1 story".to_owned(),
+                n => format!("{n} stories"),
+            };
+            eprintln!("partial with {stories} written to {}", path.display());
         }
         return Ok(());
     }

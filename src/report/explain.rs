@@ -10,17 +10,26 @@ use crate::numfmt::float;
 use crate::report::rundir::{RunDir, StoryRow};
 use crate::report::trail::{Entry, Trails};
 
-/// Input text made safe for a terminal: control characters (line breaks included) are escaped.
+/// Input text made safe for a terminal: control characters (line breaks included) and the controls of
+/// bidirectional text (which can make a name read backwards, or move the text after it) are escaped.
 pub fn terminal_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        if c.is_control() {
+        let bidi =
+            matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+        if c.is_control() || bidi {
             out.extend(c.escape_default());
         } else {
             out.push(c);
         }
     }
     out
+}
+
+/// Input text for between double quotes in a terminal: as [`terminal_text`], with `"` and `\` escaped so
+/// that a value holding a quote cannot seem to end early.
+pub fn quoted_text(s: &str) -> String {
+    terminal_text(&s.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
 /// A signed contribution with six decimals: `+0.354841`, `-0.645159`, `0.000000`.
@@ -201,7 +210,7 @@ fn entry_details(e: &Entry, owner: &str) -> Vec<String> {
             let _ = write!(what, ", {}", terminal_text(at));
         }
         if let Some(value) = &c.value {
-            let _ = write!(what, ", value \"{}\"", terminal_text(value));
+            let _ = write!(what, ", value \"{}\"", quoted_text(value));
         }
         if let Some(text) = &c.text {
             let _ = write!(what, ": \"{}\"", terminal_text(text));
@@ -212,7 +221,7 @@ fn entry_details(e: &Entry, owner: &str) -> Vec<String> {
         rows.push(vec![String::new(), format!("and {} more claims", e.more_claims)]);
     }
     if let Some(story) = &e.story {
-        rows.push(vec!["story:".to_owned(), story_conclusion(story, terminal_text)]);
+        rows.push(vec!["story:".to_owned(), story_conclusion(story, quoted_text)]);
     }
     if let Some(r) = &e.resolution {
         let mut what = format!("{}, {}", r.outcome.as_str(), terminal_text(&r.resolved_at));
@@ -243,15 +252,17 @@ fn entry_details(e: &Entry, owner: &str) -> Vec<String> {
 /// What a run concluded about a story with values, its text made safe by `safe`: `most probable value
 /// "61704", probability 0.912345, claimed by 3 independent sources, estimate 61710.500000`.
 pub fn story_conclusion(story: &StoryRow, safe: impl Fn(&str) -> String) -> String {
-    let Some(p) = story.probability.filter(|_| !story.value.is_empty()) else {
-        return "undecided: the method chose no value".to_owned();
+    let mut what = match story.probability.filter(|_| !story.value.is_empty()) {
+        None => "undecided: the method chose no value".to_owned(),
+        Some(p) => format!(
+            "most probable value \"{}\", probability {}, claimed by {} independent source{}",
+            safe(&story.value),
+            float(p),
+            story.independent_sources,
+            if story.independent_sources == 1 { "" } else { "s" }
+        ),
     };
-    let mut what = format!(
-        "most probable value \"{}\", probability {}, claimed by {} independent sources",
-        safe(&story.value),
-        float(p),
-        story.independent_sources
-    );
+    // A number story's estimate stands even where no value was chosen (a tie under vote: its median).
     if let Some(e) = story.estimate {
         let _ = write!(what, ", estimate {}", float(e));
     }
@@ -272,6 +283,12 @@ mod tests {
     fn control_characters_are_escaped() {
         assert_eq!(terminal_text("a\u{1b}[31mb\nc"), "a\\u{1b}[31mb\\nc");
         assert_eq!(terminal_text("Agence France-Presse"), "Agence France-Presse");
+        // A right-to-left override would show "Reuters\u{202e}sserp" as "Reuters" and "press" reversed.
+        assert_eq!(terminal_text("Reuters\u{202e}sserp"), "Reuters\\u{202e}sserp");
+        assert_eq!(
+            quoted_text("he said \"hi\", ok \\ \u{7}"),
+            "he said \\\"hi\\\", ok \\\\ \\u{7}"
+        );
     }
 
     #[test]

@@ -395,16 +395,27 @@ impl RunDir {
         })
     }
 
-    /// The rows of `stories.csv` whose story is in `wanted`, by story id; empty when the run wrote none
-    /// (runs older than `stories.csv`). Streamed, so a run of millions of stories holds only those asked for.
+    /// The rows of `stories.csv` whose story is in `wanted`, by story id. Streamed, so a run of millions of
+    /// stories holds only those asked for.
     ///
     /// # Errors
-    /// The file cannot be read or is garbled.
+    /// The file is missing (every run over claims with values writes it, so the folder is incomplete),
+    /// cannot be read or is garbled, or lacks a wanted story.
     pub fn stories(&self, wanted: &HashSet<&str>) -> Result<HashMap<String, StoryRow>> {
         let path = self.dir.join("stories.csv");
         let mut rows = HashMap::new();
-        if wanted.is_empty() || !path.exists() {
+        if wanted.is_empty() {
             return Ok(rows);
+        }
+        if !path.exists() {
+            return Err(Error::Io {
+                path,
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "not found, though claims.csv holds claims with values: every run over them writes it, so \
+                     this run folder is incomplete",
+                ),
+            });
         }
         let mut table = Table::open(&path, &crate::report::STORY_COLUMNS)?;
         let estimate = table.optional(crate::report::ESTIMATE_COLUMN);
@@ -439,7 +450,29 @@ impl RunDir {
             );
             Ok(())
         })?;
+        let mut missing: Vec<&&str> = wanted.iter().filter(|s| !rows.contains_key(**s)).collect();
+        missing.sort();
+        if let Some(first) = missing.first() {
+            let first: String = first.chars().take(200).collect();
+            return Err(Error::Config(format!(
+                "{}: no row for story {first:?} of claims.csv ({} such stories): the file does not belong to \
+                 this run",
+                path.display(),
+                missing.len()
+            )));
+        }
         Ok(rows)
+    }
+
+    /// Whether `claims.csv` has a `value` column (the run's claims carry values); false without the file.
+    ///
+    /// # Errors
+    /// The file cannot be read.
+    pub fn claims_have_values(&self) -> Result<bool> {
+        let Some(path) = self.claims_path() else {
+            return Ok(false);
+        };
+        Ok(Table::open(&path, &[])?.optional("value").is_some())
     }
 }
 
@@ -766,8 +799,13 @@ mod tests {
             history: None,
         };
         let wanted: HashSet<&str> = ["a", "b"].into_iter().collect();
-        // A run without stories.csv (older than it) has no conclusions, and that is no error.
-        assert!(run.stories(&wanted).unwrap().is_empty());
+        // Nothing wanted, nothing read; wanted from a folder without the file, an error naming it.
+        assert!(run.stories(&HashSet::new()).unwrap().is_empty());
+        let e = run.stories(&wanted).unwrap_err().to_string();
+        assert!(
+            e.contains("stories.csv") && e.contains("run folder is incomplete"),
+            "{e}"
+        );
         let path = dir.path().join("stories.csv");
         std::fs::write(
             &path,
@@ -777,6 +815,12 @@ mod tests {
         .unwrap();
         let rows = run.stories(&wanted).unwrap();
         assert_eq!(rows.len(), 2);
+        let other: HashSet<&str> = ["a", "zz"].into_iter().collect();
+        let e = run.stories(&other).unwrap_err().to_string();
+        assert!(
+            e.contains("no row for story \"zz\" of claims.csv (1 such stories)"),
+            "{e}"
+        );
         assert_eq!(
             rows["a"],
             StoryRow {

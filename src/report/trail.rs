@@ -285,6 +285,15 @@ pub fn build(run: &RunDir, opts: &TrailOptions) -> Result<Trails> {
     let prior_mean = run.summary.prior.mean;
     let relay_weight = run.summary.relay_weight();
     let mut notes = Vec::new();
+    // Resolutions settle plain stories; `score` refuses them on claims with values, and here they would
+    // mark every claim on a story of many values right.
+    if !opts.inputs.resolutions.is_empty() && run.claims_have_values()? {
+        return Err(Error::Config(
+            "resolutions settle plain stories (true, false or mixed); this run's claims carry values, for which \
+             `score` takes no resolutions either"
+                .into(),
+        ));
+    }
 
     let resolutions = read_resolutions(&opts.inputs.resolutions, &mut notes);
     let mut calibration = Calibration {
