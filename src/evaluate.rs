@@ -577,8 +577,8 @@ impl Gold {
                 Some(crate::corpus::Outcome::False) => Some("false".to_owned()),
                 _ => crate::value::normalize(kind, value),
             };
-            let normal =
-                normal.ok_or_else(|| crate::ingest::Refusal::new("value", value, "not a value of this kind"))?;
+            let normal = normal
+                .ok_or_else(|| crate::ingest::Refusal::new("value", value, crate::value::refusal(kind, value)))?;
             Ok([normal, row.text(2)?.to_owned()])
         })? {
             if !rating.is_empty() {

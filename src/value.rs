@@ -271,6 +271,18 @@ fn list(s: &str) -> String {
     items.join("; ")
 }
 
+/// Why `raw` is not a value of `kind` (what [`normalize`] refused), for a reject's reason: for times, the
+/// forms that are read, or the years a time must fall in.
+pub fn refusal(kind: ValueKind, raw: &str) -> String {
+    match kind {
+        ValueKind::Time if crate::ingest::fields::time(raw.trim()).is_some() => {
+            "not a time value: in UTC it falls outside the years 0000 to 9999".to_owned()
+        }
+        ValueKind::Time => format!("not a time value: give {}", crate::ingest::fields::TIME_FORMS),
+        _ => format!("not a {} value", kind.as_str()),
+    }
+}
+
 /// The normalised form of `raw`, or `None` when it is not a value of this kind (an unparseable number or
 /// time, or nothing left after normalising).
 ///
@@ -389,6 +401,21 @@ mod tests {
         ];
         for &(kind, raw, want) in cases {
             assert_eq!(normalize(kind, raw).as_deref(), want, "{kind:?} {raw:?}");
+        }
+    }
+
+    /// A refused value's reason says what would be read: for a time, its forms, or its years where the form
+    /// is right (audit: a well-formed time outside them was blamed on its form).
+    #[test]
+    fn refusals_say_why() {
+        assert_eq!(refusal(ValueKind::Number, "many"), "not a number value");
+        assert!(refusal(ValueKind::Time, "soon").starts_with("not a time value: give YYYY-MM-DD or an RFC 3339"));
+        for raw in ["9999-12-31T23:59:59-05:00", "0000-01-01T00:00:00+01:00"] {
+            assert_eq!(normalize(ValueKind::Time, raw), None, "{raw}");
+            assert_eq!(
+                refusal(ValueKind::Time, raw),
+                "not a time value: in UTC it falls outside the years 0000 to 9999"
+            );
         }
     }
 

@@ -406,10 +406,15 @@ fn explain_and_report_show_claimed_values_and_the_storys_conclusion() {
     );
     // Resolutions settle plain stories: given to a run over values, they are refused (score refuses them
     // too), where the calibration counted every claim on a resolved story right, whatever its value.
-    wd.create("resolutions.csv", "story_id,outcome,resolved_at\nbook1,true,2020-02-01\n");
+    wd.create(
+        "resolutions.csv",
+        "story_id,outcome,resolved_at\nbook1,true,2020-02-01\n",
+    );
     for cmd in [
-        wd.command("explain").args(["C", "--run", "out", "--resolutions", "resolutions.csv"]),
-        wd.command("report").args(["out", "-q", "--resolutions", "resolutions.csv"]),
+        wd.command("explain")
+            .args(["C", "--run", "out", "--resolutions", "resolutions.csv"]),
+        wd.command("report")
+            .args(["out", "-q", "--resolutions", "resolutions.csv"]),
     ] {
         let err = wd.output_err(cmd, 1);
         assert!(err.contains("this run's claims carry values"), "{err}");
@@ -417,7 +422,10 @@ fn explain_and_report_show_claimed_values_and_the_storys_conclusion() {
     // A run folder without the stories.csv its claims need is incomplete, and said to be.
     std::fs::remove_file(wd.path("out/stories.csv")).unwrap();
     let err = wd.output_err(wd.command("explain").args(["C", "--run", "out"]), 1);
-    assert!(err.contains("stories.csv") && err.contains("run folder is incomplete"), "{err}");
+    assert!(
+        err.contains("stories.csv") && err.contains("run folder is incomplete"),
+        "{err}"
+    );
     // Plain stories: the verdict and p_correct say it all, so no values and no story line.
     let plain = scored("explain-plain-no-values");
     let text = explain(&plain, "Daily Courier");

@@ -146,7 +146,7 @@ pub struct ScoreArgs {
 /// An `--as-of` time: any time the inputs accept; a date alone is the end of that day.
 pub(crate) fn as_of_time(s: &str) -> Result<i64, String> {
     let t = credence::ingest::fields::time(s)
-        .ok_or_else(|| format!("`{s}` is not a date (2025-06-30) or an RFC 3339 time (2025-06-30T12:00:00Z)"))?;
+        .ok_or_else(|| format!("`{s}` is not a time: give {}", credence::ingest::fields::TIME_FORMS))?;
     Ok(if s.len() == 10 { t + 86_399 } else { t })
 }
 

@@ -287,13 +287,8 @@ fn check(
                     "a claim with a value asserts it (denies is for plain stories)",
                 ));
             }
-            let v = crate::value::normalize(kind, raw).ok_or_else(|| {
-                let why = match kind {
-                    crate::value::ValueKind::Time => format!("not a time value: give {}", fields::TIME_FORMS),
-                    _ => format!("not a {} value", kind.as_str()),
-                };
-                Refusal::new("value", raw, why)
-            })?;
+            let v = crate::value::normalize(kind, raw)
+                .ok_or_else(|| Refusal::new("value", raw, crate::value::refusal(kind, raw)))?;
             Some(v)
         }
     };
