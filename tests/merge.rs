@@ -460,6 +460,10 @@ fn shards_of_claims_with_values_topics_and_times_merge_into_one_run() {
                 // The copier is found, so claims.csv's credit follows detection, not the rows' attribution.
                 assert!(wd.read_string(&format!("{merged}/copiers.csv")).contains("o9"));
             }
+            // The summary says how values were compared, after a merge as after one run.
+            let summary = wd.read_json(&format!("{merged}/summary.json"));
+            assert_eq!(summary["value_kind"], kind, "{kind} {opts:?}");
+            assert_eq!(wd.read_json(&format!("{single}/summary.json"))["value_kind"], kind);
             for t in tables {
                 assert_eq!(
                     wd.read_string(&format!("{single}/{t}")),

@@ -138,7 +138,10 @@ fn bad_time_options_are_usage_errors() {
         "o",
     ];
     let err = wd.output_err(wd.command("score").args(base).args(["--as-of", "June"]), 2);
-    assert!(err.contains("--as-of") && err.contains("is not a time: give YYYY-MM-DD"), "{err}");
+    assert!(
+        err.contains("--as-of") && err.contains("is not a time: give YYYY-MM-DD"),
+        "{err}"
+    );
     let err = wd.output_err(wd.command("score").args(base).args(["--half-life", "0"]), 2);
     assert!(err.contains("--half-life"), "{err}");
     let mut partial = wd.command("score");

@@ -1032,6 +1032,10 @@ struct Summary<'a> {
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "opt_fixed6")]
     topic_strength: Option<f64>,
     parameters: &'a crate::model::Params,
+    /// How the claims' values were compared (`--value-kind`), when they carry values: after a merge it
+    /// comes from the shards' partials, and the summary is where it can be checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value_kind: Option<crate::value::ValueKind>,
     #[serde(skip_serializing_if = "Option::is_none")]
     em: Option<EmSummary>,
     /// em over numbers: the transform, the kernel and the range gross errors are spread over.
@@ -1115,6 +1119,7 @@ pub fn summary_json(
             })
             .collect(),
         parameters: &scores.params,
+        value_kind: corpus.valued().then_some(corpus.value_kind),
         em: scores.em.map(|(iterations, converged, last_change)| {
             let (coincidence, omission_share) = scores.wrong_values();
             EmSummary {
