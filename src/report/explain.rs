@@ -15,15 +15,19 @@ use crate::report::trail::{Entry, Trails};
 pub fn terminal_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        let bidi =
-            matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
-        if c.is_control() || bidi {
+        if c.is_control() || bidi_control(c) {
             out.extend(c.escape_default());
         } else {
             out.push(c);
         }
     }
     out
+}
+
+/// Whether `c` controls the direction of bidirectional text (a right-to-left override, an isolate, a mark):
+/// shown raw, it can make a name read backwards or move the text after it.
+pub fn bidi_control(c: char) -> bool {
+    matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Input text for between double quotes in a terminal: as [`terminal_text`], with `"` and `\` escaped so

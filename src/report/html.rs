@@ -17,13 +17,16 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::numfmt::float;
-use crate::report::explain::{percent, signed, story_conclusion};
+use crate::report::explain::{bidi_control, percent, signed, story_conclusion};
 use crate::report::rundir::RunDir;
 use crate::report::trail::{Entry, Trails};
 
-/// Text escaped for HTML text and (quoted) attribute values: `&`, `<`, `>`, `"` and `'`.
+/// Text escaped for HTML text and (quoted) attribute values: `&`, `<`, `>`, `"` and `'`; control
+/// characters but tab and line breaks, and the controls of bidirectional text, are shown as escapes
+/// (`\u{202e}`), as `credence explain` shows them, so that input cannot reorder what the page shows.
 pub fn escape(s: &str) -> Cow<'_, str> {
-    if !s.contains(['&', '<', '>', '"', '\'']) {
+    let hidden = |c: char| (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || bidi_control(c);
+    if !s.contains(['&', '<', '>', '"', '\'']) && !s.chars().any(hidden) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 16);
@@ -34,6 +37,7 @@ pub fn escape(s: &str) -> Cow<'_, str> {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            c if hidden(c) => out.extend(c.escape_default()),
             c => out.push(c),
         }
     }
@@ -852,6 +856,11 @@ mod tests {
         );
         assert_eq!(escape("\" onmouseover='x' &"), "&quot; onmouseover=&#39;x&#39; &amp;");
         assert!(matches!(escape("Reuters"), Cow::Borrowed(_)));
+        // Controls show as escapes (a bell, an escape, a right-to-left override); line breaks stay.
+        assert_eq!(
+            escape("a\u{7}\u{1b}[31m\u{202e}b\nc"),
+            "a\\u{7}\\u{1b}[31m\\u{202e}b\nc"
+        );
     }
 
     #[test]

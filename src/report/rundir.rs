@@ -455,10 +455,12 @@ impl RunDir {
         if let Some(first) = missing.first() {
             let first: String = first.chars().take(200).collect();
             return Err(Error::Config(format!(
-                "{}: no row for story {first:?} of claims.csv ({} such stories): the file does not belong to \
-                 this run",
+                "{}: no row for story {first:?} of claims.csv{}: the file does not belong to this run",
                 path.display(),
-                missing.len()
+                match missing.len() {
+                    1 => String::new(),
+                    n => format!(" (nor for {} others)", n - 1),
+                }
             )));
         }
         Ok(rows)
@@ -818,7 +820,7 @@ mod tests {
         let other: HashSet<&str> = ["a", "zz"].into_iter().collect();
         let e = run.stories(&other).unwrap_err().to_string();
         assert!(
-            e.contains("no row for story \"zz\" of claims.csv (1 such stories)"),
+            e.contains("no row for story \"zz\" of claims.csv: the file"),
             "{e}"
         );
         assert_eq!(
