@@ -819,10 +819,7 @@ mod tests {
         assert_eq!(rows.len(), 2);
         let other: HashSet<&str> = ["a", "zz"].into_iter().collect();
         let e = run.stories(&other).unwrap_err().to_string();
-        assert!(
-            e.contains("no row for story \"zz\" of claims.csv: the file"),
-            "{e}"
-        );
+        assert!(e.contains("no row for story \"zz\" of claims.csv: the file"), "{e}");
         assert_eq!(
             rows["a"],
             StoryRow {
