@@ -6,6 +6,8 @@
 //! when later data arrive. The price is one load and one fit per period; a monthly history of a year reads
 //! the files twelve times (plus once to find the time range).
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use serde::Serialize;
 
@@ -116,6 +118,10 @@ pub struct History {
     /// The rows the last period's run refused, as `score --as-of` at its end writes them in
     /// `rejects.csv`.
     pub rejects: Vec<RowProblem>,
+    /// The rows an earlier period refused that the last does not (a response to a story no claim had named
+    /// by then), each with that period's end, periods in order: with [`History::rejects`], every row some
+    /// period left out.
+    pub earlier_rejects: Vec<(i64, RowProblem)>,
     /// That run's tallies per file: `read = scored + rejected + later`.
     pub inputs: InputTallies,
 }
@@ -126,10 +132,12 @@ pub struct History {
 ///
 /// The rejects and tallies returned are the last period's: that run has seen every row dated up to the
 /// history's end, and they reconcile as a `score --as-of` run's do (a row dated after the end is counted as
-/// `later`). They are not every period's: a row can be refused as of an earlier end only (a response to a
-/// story no claim had named by then, an unkeyed response no claim yet matched), missing from that period's
-/// rows as from `score --as-of` then, which lists it, but not from these; and a row refused here can count
-/// in earlier periods (a claim whose id an earlier line, dated later, also uses), as `score --as-of` would.
+/// `later`). A row can also be refused as of an earlier end only (a response to a story no claim had named
+/// by then, an unkeyed response no claim yet matched), missing from that period's rows as from
+/// `score --as-of` then: those are [`History::earlier_rejects`], with the period. And a row refused at the
+/// end can count in earlier periods (a claim whose id an earlier line, dated later, also uses), as
+/// `score --as-of` would. The last period is scored first, so that an earlier period's refusals are kept
+/// only where the last does not list them.
 ///
 /// # Errors
 /// As for [`crate::score_files`]; [`Error::Config`] when the inputs hold no accepted claim or the range is
@@ -176,10 +184,12 @@ pub fn history(
             crate::numfmt::time(last)
         )));
     }
-    let mut points = Vec::new();
+    let mut periods: Vec<(i64, Vec<Point>)> = Vec::with_capacity(ends.len());
     let mut rejects = Vec::new();
+    let mut refused_at_end: HashSet<(String, u64)> = HashSet::new();
+    let mut earlier_rejects = Vec::new();
     let mut tallies = InputTallies::default();
-    for end in ends {
+    for (k, &end) in ends.iter().enumerate().rev() {
         let load = LoadOptions {
             as_of: Some(end),
             keep_times: params.needs_times(),
@@ -188,26 +198,64 @@ pub fn history(
         let mut params = *params;
         params.as_of = Some(end);
         let mut run = crate::score_files_with_groups(inputs, load, &params, sources_meta)?;
-        tallies = InputTallies::of(&run.loaded);
-        rejects = std::mem::take(&mut run.loaded.rejects);
+        let refused = std::mem::take(&mut run.loaded.rejects);
+        if k + 1 == ends.len() {
+            tallies = InputTallies::of(&run.loaded);
+            refused_at_end = refused.iter().map(|r| (r.file.clone(), r.line)).collect();
+            rejects = refused;
+        } else {
+            let mut only = refused
+                .into_iter()
+                .filter(|r| !refused_at_end.contains(&(r.file.clone(), r.line)))
+                .map(|r| (end, r))
+                .collect::<Vec<_>>();
+            // Periods run last to first; these are put in order below.
+            only.reverse();
+            earlier_rejects.extend(only);
+        }
         let corpus = &run.loaded.corpus;
         let mut scores: Vec<_> = run.scores.sources.iter().collect();
         scores.sort_by_key(|s| s.rank);
-        points.extend(scores.into_iter().map(|s| Point {
-            as_of: end,
-            source: corpus.sources.name(s.id).to_owned(),
-            claims: s.claims,
-            reliability: s.reliability,
-            ci_low: s.ci_low,
-            ci_high: s.ci_high,
-            rank: s.rank,
-        }));
+        periods.push((
+            end,
+            scores
+                .into_iter()
+                .map(|s| Point {
+                    as_of: end,
+                    source: corpus.sources.name(s.id).to_owned(),
+                    claims: s.claims,
+                    reliability: s.reliability,
+                    ci_low: s.ci_low,
+                    ci_high: s.ci_high,
+                    rank: s.rank,
+                })
+                .collect(),
+        ));
     }
+    periods.reverse();
+    earlier_rejects.reverse();
+    let points = periods.into_iter().flat_map(|(_, p)| p).collect();
     Ok(History {
         points,
         rejects,
+        earlier_rejects,
         inputs: tallies,
     })
+}
+
+/// The rows refused as of an earlier period's end only ([`History::earlier_rejects`]): `as_of` and the
+/// columns of `rejects.csv`.
+pub fn write_earlier_rejects_csv(rejects: &[(i64, RowProblem)]) -> Vec<u8> {
+    let mut header = vec!["as_of"];
+    header.extend(crate::report::REJECT_COLUMNS);
+    crate::report::csv_bytes(
+        &header,
+        rejects.iter().map(|(end, r)| {
+            let mut cells = vec![crate::numfmt::time(*end)];
+            cells.extend(crate::report::reject_cells(r));
+            cells
+        }),
+    )
 }
 
 /// `history.csv`: `as_of,source,claims,reliability,ci_low,ci_high,rank`, periods in order, sources by

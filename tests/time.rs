@@ -548,3 +548,70 @@ fn history_refuses_standard_input_for_every_file() {
         assert!(err.contains("give files, not standard input"), "{args:?}: {err}");
     }
 }
+
+/// A row refused as of an earlier period's end only (a response to a story no claim had named by then) is
+/// listed in history_earlier_rejects.csv with that end, as `score --as-of` at that end lists it; rows the
+/// last period refuses are in history_rejects.csv alone. Before, the earlier refusals were not written.
+#[test]
+fn history_lists_the_rows_only_an_earlier_period_refused() {
+    let wd = Workdir::new("history-earlier-rejects");
+    wd.create(
+        "claims.csv",
+        "claim_id,source,published_at,story_id,stance\n\
+         c1,Wire,2025-01-10,s1,asserts\nc2,Post,2025-01-12,s1,asserts\n\
+         c3,Wire,2025-03-05,s2,asserts\nc4,Post,2025-03-06,s2,denies\nc5,Wire,2025-03-07,s3,asserts\n",
+    );
+    // r2 answers s2 in February, before any claim names it (March); r3's date is unreadable.
+    wd.create(
+        "responses.csv",
+        "response_id,story_id,responder,responded_at,verdict\n\
+         r1,s1,Ministry,2025-01-15,confirmed\nr2,s2,Ministry,2025-02-10,denied\nr3,s3,Ministry,someday,denied\n",
+    );
+    let mut cmd = wd.command("history");
+    cmd.args([
+        "--claims",
+        "claims.csv",
+        "--responses",
+        "responses.csv",
+        "--every",
+        "month",
+        "--out",
+        "h",
+        "-q",
+    ]);
+    wd.output(&mut cmd);
+    let earlier = wd.read_csv_maps("h/history_earlier_rejects.csv");
+    let got: Vec<(&str, &str, &str)> = earlier
+        .iter()
+        .map(|r| (r["as_of"].as_str(), r["file"].as_str(), r["line"].as_str()))
+        .collect();
+    // Refused as of the end of February (s2 unclaimed), accepted as of March's; the bad date is refused
+    // at every end, so it is the last period's reject alone.
+    assert_eq!(got, [("2025-02-28T23:59:59Z", "responses.csv", "3")]);
+    let last: Vec<String> = wd
+        .read_csv_maps("h/history_rejects.csv")
+        .iter()
+        .map(|r| r["line"].clone())
+        .collect();
+    assert_eq!(last, ["4"]);
+    // The same reason `score --as-of` at that end gives.
+    let mut cmd = wd.command("score");
+    cmd.args([
+        "--claims",
+        "claims.csv",
+        "--responses",
+        "responses.csv",
+        "--as-of",
+        "2025-02-28",
+        "--out",
+        "feb",
+        "-q",
+    ]);
+    wd.output(&mut cmd);
+    let feb = wd.read_csv_maps("feb/rejects.csv");
+    let reason = |rows: &[std::collections::BTreeMap<String, String>], line: &str| {
+        rows.iter().find(|r| r["line"] == line).map(|r| r["reason"].clone())
+    };
+    assert_eq!(reason(&earlier, "3"), reason(&feb, "3"));
+    assert!(reason(&feb, "3").is_some());
+}

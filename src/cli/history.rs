@@ -19,8 +19,8 @@ use super::score::{LinkArgs, ModelArgs, ValueKindArg, as_of_time, positive, repo
 /// The rows refused go to history_rejects.csv (the columns of score's rejects.csv), and each file's rows
 /// read, scored and rejected are printed as score prints them: those of the last period's run, which has
 /// seen every row up to the history's end (rows dated later are counted as set aside). A row refused only as
-/// of an earlier end (a response to a story no claim had named yet) is in that period's `score --as-of`
-/// rejects, not here.
+/// of an earlier end (a response to a story no claim had named yet) goes to history_earlier_rejects.csv,
+/// with that end in an as_of column before the same columns.
 #[derive(Args, Debug)]
 pub struct HistoryArgs {
     /// The claims CSV file.
@@ -80,6 +80,9 @@ pub struct HistoryArgs {
 
 /// The refused rows of a history, in `rejects.csv`'s format.
 const REJECTS: &str = "history_rejects.csv";
+/// The rows refused as of an earlier period's end only, with that end (`as_of`) before `rejects.csv`'s
+/// columns.
+const EARLIER_REJECTS: &str = "history_earlier_rejects.csv";
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
 enum EveryArg {
@@ -140,6 +143,10 @@ pub fn run(args: HistoryArgs) -> credence::Result<()> {
     // Not rejects.csv: history.csv may go into a score run's folder, whose rejects.csv (of that run, maybe
     // of other options) must stay as it was.
     out.stage(REJECTS, &credence::report::rejects_csv(&history.rejects))?;
+    out.stage(
+        EARLIER_REJECTS,
+        &credence::history::write_earlier_rejects_csv(&history.earlier_rejects),
+    )?;
     let written = out.commit()?;
     if !args.quiet {
         report_tallies(&history.inputs, "the last period's end");

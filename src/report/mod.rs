@@ -977,18 +977,21 @@ pub fn responders_csv(corpus: &Corpus, scores: &Scores) -> Vec<u8> {
 
 /// Every refused row: file, line, column, value, reason.
 pub fn rejects_csv(rejects: &[RowProblem]) -> Vec<u8> {
-    csv_bytes(
-        &["file", "line", "column", "value", "reason"],
-        rejects.iter().map(|r| {
-            vec![
-                cell(&r.file).into_owned(),
-                r.line.to_string(),
-                r.column.clone().unwrap_or_default(),
-                cell(r.value.as_deref().unwrap_or_default()).into_owned(),
-                r.reason.clone(),
-            ]
-        }),
-    )
+    csv_bytes(&REJECT_COLUMNS, rejects.iter().map(reject_cells))
+}
+
+/// The columns of `rejects.csv`.
+pub const REJECT_COLUMNS: [&str; 5] = ["file", "line", "column", "value", "reason"];
+
+/// One refused row's cells, in [`REJECT_COLUMNS`] order.
+pub fn reject_cells(r: &RowProblem) -> Vec<String> {
+    vec![
+        cell(&r.file).into_owned(),
+        r.line.to_string(),
+        r.column.clone().unwrap_or_default(),
+        cell(r.value.as_deref().unwrap_or_default()).into_owned(),
+        r.reason.clone(),
+    ]
 }
 
 /// Rows read, scored and rejected, per input file.
