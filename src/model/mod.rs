@@ -430,19 +430,27 @@ impl Scores {
     }
 
     /// The scores of a claim met again after the model ran (as when a merge writes `claims.csv`), with its
-    /// value (`u32::MAX`: none) and publication time; `None` when the corpus holds no such claim.
+    /// value (`u32::MAX`: none) and publication time (`time`, asked for only where needed); `None` when the
+    /// corpus holds no such claim.
     ///
     /// Its credit is worked out from its story's attribution links. Under `--detect-copies` it is instead
     /// that of the story's claim with the same outlet, attribution, stance, value and time (detection
     /// marks claims by exactly those), found by a scan of the story's claims.
-    pub fn claim_for(&self, corpus: &Corpus, mention: Mention, value: u32, time: i64) -> Option<ClaimScore> {
+    pub fn claim_for(
+        &self,
+        corpus: &Corpus,
+        mention: Mention,
+        value: u32,
+        time: impl FnOnce() -> Option<i64>,
+    ) -> Option<ClaimScore> {
         let group = self.groups(corpus).story(mention.story as usize);
         if self.params.detect_copies {
             let timed = corpus.published.len() == corpus.mentions.len();
+            let time = if timed { time() } else { None };
             let m = group.iter().map(|&i| i as usize).find(|&i| {
                 corpus.mentions.get(i) == mention
                     && corpus.mention_values.get(i).copied().unwrap_or(u32::MAX) == value
-                    && (!timed || corpus.published.get(i) == time)
+                    && (!timed || Some(corpus.published.get(i)) == time)
             })?;
             return Some(self.claim(corpus, m));
         }

@@ -567,11 +567,7 @@ pub fn write_claims(loaded: &Loaded, scores: &Scores, format: Format, out: &mut 
     };
     let linked = loaded.linked.as_ref().map(|l| &l.assignment);
     if format != Format::Jsonl {
-        let mut header: Vec<&str> = CLAIM_COLUMNS.to_vec();
-        if corpus.valued() {
-            // Stories with values: the claim's value, normalised, after its stance.
-            header.insert(4, "value");
-        }
+        let mut header = claim_columns(corpus);
         if linked.is_some() {
             header.extend(LINK_CLAIM_COLUMNS);
         }
@@ -731,6 +727,16 @@ fn push_claim_row(
     buf.push(b'\n');
 }
 
+/// The columns of `claims.csv` before any of [`LINK_CLAIM_COLUMNS`]: with values, the claim's value
+/// (normalised) after its stance.
+fn claim_columns(corpus: &Corpus) -> Vec<&'static str> {
+    let mut header = CLAIM_COLUMNS.to_vec();
+    if corpus.valued() {
+        header.insert(4, "value");
+    }
+    header
+}
+
 /// One shard's claims file, to replay for a merge's claims table ([`write_claims_from_files`]); made by
 /// [`crate::shard::Merged::claims_tables`], which pairs it with its partial.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -765,13 +771,9 @@ pub fn write_claims_from_files(
     };
     match format {
         Format::Csv | Format::Json => {
-            let mut header: Vec<&str> = CLAIM_COLUMNS.to_vec();
-            if corpus.valued() {
-                header.insert(4, "value");
-            }
-            out.write_all(&csv_bytes(&header, std::iter::empty()))
+            out.write_all(&csv_bytes(&claim_columns(corpus), std::iter::empty()))
                 .map_err(sink_err)?;
-            claims_from_files(corpus, scores, files, block_size, push_csv_claim, |bytes| {
+            claims_from_files(corpus, scores, files, block_size, push_claim_row, |bytes| {
                 out.write_all(bytes).map_err(sink_err)
             })
         }
@@ -788,18 +790,6 @@ pub fn write_claims_from_files(
             w.finish()
         }
     }
-}
-
-/// A merged run's claims.csv row (no link: shards need story keys).
-fn push_csv_claim(
-    buf: &mut Vec<u8>,
-    row: &crate::ingest::Row<'_>,
-    mention: crate::corpus::Mention,
-    value: Option<&str>,
-    s: &ClaimScore,
-    corpus: &Corpus,
-) {
-    push_claim_row(buf, row, mention, value, s, corpus);
 }
 
 /// A merged run's claims.jsonl line.
@@ -871,7 +861,7 @@ fn claims_from_files(
                 } else {
                     u32::MAX
                 };
-                let time = crate::ingest::fields::time(text(2)).unwrap_or(i64::MIN);
+                let time = || crate::ingest::fields::time(text(2));
                 let Some(score) = scores.claim_for(corpus, mention, value, time) else {
                     mismatch.store(true, std::sync::atomic::Ordering::Relaxed);
                     return;
