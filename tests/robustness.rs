@@ -1030,7 +1030,10 @@ fn an_unterminated_quote_at_the_end_of_the_file() {
     let rejects = rejects_of(&o, "claims.csv");
     assert_eq!(rejects.len(), 1);
     assert_eq!(rejects[0].0, 3);
-    assert!(rejects[0].1.contains("fields"), "{rejects:?}");
+    assert!(
+        rejects[0].1.contains("never closes") && rejects[0].1.contains("(1 more lines)"),
+        "{rejects:?}"
+    );
     // A quote opened in the last field and never closed: the field runs to the end and the row is whole.
     let o = scored(&Files::with_claims(claims_file(&[
         "c1,Wire,2025-01-01,s1,\"asserts,\"\"x",
@@ -1448,4 +1451,30 @@ fn hostile_rows_pass_every_check() {
         let got = check_case(&files);
         prop_assert!(got.is_ok(), "valid headers, yet {got:?}");
     });
+}
+
+/// Audit (session 23): a quote that never closes in the last column read every later line into that one
+/// field, and the file's remaining rows were lost with no reject (4 claims in, "1 row read, 1 scored").
+/// By the CSV rules they are one record; it is now refused, saying how many lines the field swallowed.
+#[test]
+fn an_unclosed_quote_in_the_last_column_is_refused_not_read_as_the_rest_of_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let claims = b"claim_id,source,published_at,story_id,stance,text\n\
+        c1,A,2020-01-01,s0,asserts,\"x\nc2,B,2020-01-01,s0,asserts,x\nc3,C,2020-01-01,s1,asserts,y\n\
+        c4,D,2020-01-01,s1,asserts,y\n";
+    let o = score_in(dir.path(), &Files::with_claims(claims.to_vec()), 8 << 20);
+    let rejects = rejects_of(&o, "claims.csv");
+    assert_eq!(rejects.len(), 1, "{rejects:?}");
+    assert_eq!(rejects[0].0, 2);
+    assert!(
+        rejects[0]
+            .1
+            .starts_with("a quoted field opens in this row and never closes")
+            && rejects[0].1.contains("(3 more lines)"),
+        "{rejects:?}"
+    );
+    // Closed, the same quote spans the lines of one value, which is read.
+    let closed = b"claim_id,source,published_at,story_id,stance,text\nc1,A,2020-01-01,s0,asserts,\"x\ny\"\n";
+    let o = score_in(dir.path(), &Files::with_claims(closed.to_vec()), 8 << 20);
+    assert!(rejects_of(&o, "claims.csv").is_empty());
 }

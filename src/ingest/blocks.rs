@@ -84,6 +84,22 @@ pub fn last_record_end(buf: &[u8]) -> Option<usize> {
     }
 }
 
+/// Whether `record`, one record's bytes running to the end of the input, leaves a quoted field open: the
+/// csv crate's parser, given the record and a line break, still wants more input to end it. (At the end
+/// of the input the parser ends an open field silently, so this is asked of the last record only.)
+pub fn opens_unclosed_quote(record: &[u8]) -> bool {
+    if memchr::memchr(b'"', record).is_none() {
+        return false;
+    }
+    let input = [record, b"\n"].concat();
+    // Buffers the size of the input hold any record it has, so one call either ends the record or asks
+    // for more input.
+    let mut out = vec![0u8; input.len() + 1];
+    let mut ends = vec![0usize; input.len() + 1];
+    let (res, _, _, _) = csv_core::Reader::new().read_record(&input, &mut out, &mut ends);
+    matches!(res, csv_core::ReadRecordResult::InputEmpty)
+}
+
 impl<R: Read> BlockReader<R> {
     /// A reader cutting blocks of CSV records of about `target` bytes (at least 1 KiB).
     pub fn new(inner: R, target: usize) -> Self {
@@ -157,6 +173,32 @@ impl<R: Read> BlockReader<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A quote that never closes is told from one that does, whatever follows it: line breaks, commas,
+    /// doubled quotes, a stray quote inside an unquoted field (read literally), CRLF.
+    #[test]
+    fn an_unclosed_quote_is_found() {
+        for (record, open) in [
+            (
+                &b"c1,A,2020-01-01,s0,asserts,\"x\nc2,B,2020-01-01,s0,asserts,x\n"[..],
+                true,
+            ),
+            (b"c1,A,\"x,y", true),
+            (b"c1,A,\"say \"\"hi\"\"", true),
+            (b"c1,A,\"x\ny\"\n", false),
+            (b"c1,A,\"x\"", false),
+            (b"c1,A,\"say \"\"hi\"\"\"\r\n", false),
+            (b"c1,A,ab\"c\n", false),
+            (b"c1,A,plain", false),
+        ] {
+            assert_eq!(
+                opens_unclosed_quote(record),
+                open,
+                "{:?}",
+                String::from_utf8_lossy(record)
+            );
+        }
+    }
 
     fn blocks(text: &str, target: usize) -> Vec<String> {
         let mut r = BlockReader::new(text.as_bytes(), target);

@@ -135,7 +135,7 @@ pub(crate) fn skip_breaks(bytes: &[u8], pos: usize) -> usize {
 /// block's start. A block with no quote and no bare carriage return (most machine exports) is split with
 /// `memchr` on commas and line breaks; any other block goes through the csv crate's parser. Both agree on
 /// such blocks: records end at `\n` or `\r\n`, empty lines are skipped (tested below).
-pub(crate) fn for_each_record(bytes: &[u8], mut f: impl FnMut(u64, &[&[u8]])) {
+pub(crate) fn for_each_record(bytes: &[u8], mut f: impl FnMut(u64, Result<&[&[u8]], Refusal>)) {
     let simple = memchr::memchr(b'"', bytes).is_none()
         && memchr::memchr_iter(b'\r', bytes).all(|i| bytes.get(i + 1) == Some(&b'\n'));
     if simple {
@@ -151,7 +151,7 @@ pub(crate) fn for_each_record(bytes: &[u8], mut f: impl FnMut(u64, &[&[u8]])) {
             if !record.is_empty() {
                 fields.clear();
                 fields.extend(record.split(|&b| b == b','));
-                f(line, &fields);
+                f(line, Ok(&fields));
             }
             line += 1;
             start = end + 1;
@@ -179,7 +179,13 @@ pub(crate) fn for_each_record(bytes: &[u8], mut f: impl FnMut(u64, &[&[u8]])) {
         line += super::blocks::line_breaks(&bytes[counted..at]);
         counted = at;
         let fields: Vec<&[u8]> = record.iter().collect();
-        f(line, &fields);
+        // Only the input's last record can hold a quote that never closes (it swallows the rest).
+        let last = rdr.position().byte() as usize >= bytes.len();
+        if last && super::blocks::opens_unclosed_quote(&bytes[at..]) {
+            f(line, Err(Refusal::unclosed_quote(&fields)));
+        } else {
+            f(line, Ok(&fields));
+        }
     }
 }
 
@@ -334,6 +340,7 @@ mod tests {
             text.extend_from_slice(b"\"q\"\n");
         }
         for_each_record(&text, |l, f| {
+            let f = f.unwrap_or_default();
             out.push((l, f.iter().map(|x| String::from_utf8_lossy(x).into_owned()).collect()))
         });
         if force_csv {

@@ -57,10 +57,10 @@ impl Layout {
         self,
         bytes: &[u8],
         names: &[&'static str],
-        mut f: impl FnMut(u64, Result<&[&[u8]], Refusal>),
+        f: impl FnMut(u64, Result<&[&[u8]], Refusal>),
     ) {
         match self {
-            Layout::Csv => super::claims::for_each_record(bytes, |line, fields| f(line, Ok(fields))),
+            Layout::Csv => super::claims::for_each_record(bytes, f),
             Layout::Jsonl => for_each_line(bytes, names, f),
         }
     }

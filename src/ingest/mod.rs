@@ -362,6 +362,27 @@ impl Refusal {
         }
     }
 
+    /// The file's last record, whose quoted field never closes: by the CSV rules every line after its
+    /// opening quote is part of that field, however many rows they look like, so the record is refused
+    /// rather than read with the rest of the file as one value.
+    pub(crate) fn unclosed_quote(fields: &[&[u8]]) -> Self {
+        // Line breaks inside the fields; one that ends the last field is the file's last line ending.
+        let breaks: usize = fields
+            .iter()
+            .map(|f| memchr::memchr_iter(b'\n', f.strip_suffix(b"\n").unwrap_or(f)).count())
+            .sum();
+        Refusal {
+            column: None,
+            value: None,
+            reason: format!(
+                "a quoted field opens in this row and never closes, so by the CSV rules the rest of the file \
+                 ({} more lines) is read as part of it; close the quote (a quote inside a quoted field is \
+                 written twice, \"\")",
+                breaks
+            ),
+        }
+    }
+
     pub(crate) fn new(column: &'static str, value: &str, reason: impl Into<String>) -> Self {
         Refusal {
             column: Some(column),
