@@ -572,7 +572,9 @@ impl Gold {
         let mut gold = Gold::default();
         for (story, [value, rating]) in read_keyed(stories, &GOLD_STORIES, |row| {
             let value = row.required(1)?;
-            let normal = match crate::ingest::fields::outcome(value) {
+            // `true` and `false` are plain stories' values; a number or a time is never one of them.
+            let plain_words = !matches!(kind, crate::value::ValueKind::Number | crate::value::ValueKind::Time);
+            let normal = match crate::ingest::fields::outcome(value).filter(|_| plain_words) {
                 Some(crate::corpus::Outcome::True) => Some("true".to_owned()),
                 Some(crate::corpus::Outcome::False) => Some("false".to_owned()),
                 _ => crate::value::normalize(kind, value),

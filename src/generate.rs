@@ -226,6 +226,11 @@ pub fn write(dir: &Path, cfg: &Config) -> Result<Written> {
     let accuracy =
         Beta::new(cfg.accuracy_alpha, cfg.accuracy_beta).map_err(|e| Error::Config(format!("accuracy shapes: {e}")))?;
     let theta: Vec<f64> = (0..cfg.sources).map(|_| rng.sample(accuracy)).collect();
+    if theta.iter().any(|t| !t.is_finite()) {
+        return Err(Error::Config(
+            "accuracy shapes: the Beta distribution gave a draw that is not a number; give larger shapes".into(),
+        ));
+    }
     let beat: Vec<u32> = (0..cfg.sources).map(|s| s as u32 % cfg.topics).collect();
     let mut cumulative = Vec::with_capacity(cfg.sources);
     let mut acc = 0.0;
@@ -516,6 +521,11 @@ pub fn write(dir: &Path, cfg: &Config) -> Result<Written> {
     Ok(out)
 }
 
+/// The smallest shape of the accuracy distribution `gen` draws from.
+pub const MIN_SHAPE: f64 = 0.01;
+/// The most sources `gen` makes (`--sources 4294967295` aborted on a 34 GB allocation).
+pub const MAX_SOURCES: usize = 10_000_000;
+
 fn validate(cfg: &Config) -> Result<()> {
     let bad = |what: &str| Err(Error::Config(what.to_owned()));
     let unit = |x: f64| (0.0..=1.0).contains(&x);
@@ -525,8 +535,17 @@ fn validate(cfg: &Config) -> Result<()> {
     if cfg.topics == 0 {
         return bad("the world needs at least one topic");
     }
-    if !(cfg.accuracy_alpha > 0.0 && cfg.accuracy_beta > 0.0) {
-        return bad("accuracy shapes must be positive");
+    // Below about 0.002 statrs's Beta draws come out NaN (the two gamma draws underflow to 0/0), which
+    // went into truth_sources.csv; 0.01 draws nearly every accuracy at 0 or 1 already.
+    if !(cfg.accuracy_alpha >= MIN_SHAPE && cfg.accuracy_beta >= MIN_SHAPE) {
+        return Err(Error::Config(format!("accuracy shapes must be at least {MIN_SHAPE}")));
+    }
+    if cfg.sources > MAX_SOURCES {
+        return Err(Error::Config(format!(
+            "at most {MAX_SOURCES} sources (each holds its accuracy, volume and beat; {} would ask for more \
+             memory than a generator needs)",
+            cfg.sources
+        )));
     }
     if ![
         cfg.beat_share,
@@ -759,6 +778,40 @@ fn iso(t: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Audit (session 23): shapes of 0.001 drew NaN accuracies into truth_sources.csv, and 2^32 − 1
+    /// sources aborted on a 34 GB allocation. Both are refused before anything is drawn.
+    #[test]
+    fn shapes_too_small_to_draw_and_too_many_sources_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let tiny = Config {
+            accuracy_alpha: 0.001,
+            accuracy_beta: 0.001,
+            ..Config::default()
+        };
+        let e = write(dir.path(), &tiny).unwrap_err().to_string();
+        assert!(e.contains("accuracy shapes must be at least 0.01"), "{e}");
+        let many = Config {
+            sources: u32::MAX as usize,
+            ..Config::default()
+        };
+        let e = write(dir.path(), &many).unwrap_err().to_string();
+        assert!(e.contains("at most 10000000 sources"), "{e}");
+        // At the smallest shape every accuracy is a number.
+        let out = write(
+            &dir.path().join("small"),
+            &Config {
+                claims: 500,
+                accuracy_alpha: MIN_SHAPE,
+                accuracy_beta: MIN_SHAPE,
+                ..Config::default()
+            },
+        )
+        .unwrap();
+        let truth =
+            std::fs::read_to_string(out.files.iter().find(|f| f.ends_with("truth_sources.csv")).unwrap()).unwrap();
+        assert!(!truth.contains("NaN"), "{truth}");
+    }
 
     #[test]
     fn same_seed_same_bytes_other_seed_other_bytes() {

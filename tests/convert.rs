@@ -334,3 +334,29 @@ fn liar_and_population_refuse_what_they_would_misread() {
         "{said}"
     );
 }
+
+/// Audit (session 23): a row with a TAB inside a field (an author list cut in two) was read as its first
+/// four fields, and a refused golden file left the new claims.csv beside the last run's gold.csv. A row of
+/// other than four fields is refused now, and neither file is written until both have been read.
+#[test]
+fn a_row_of_too_many_fields_is_refused_and_a_refused_gold_writes_nothing() {
+    let wd = Workdir::new("convert-strict");
+    wd.create("book.txt", "storeA\t0201\tTAOCP\tKnuth, Donald\tGraham, Ronald\n");
+    wd.create("golden.txt", "0201\tDonald Knuth\n");
+    let mut cmd = wd.command("convert");
+    cmd.args(["book", "--claims", "book.txt", "--gold", "golden.txt", "--out", "b"]);
+    let err = wd.output_err(&mut cmd, 1);
+    assert!(
+        err.contains("book.txt:1") && err.contains("expected 4 TAB-separated fields, found 5"),
+        "{err}"
+    );
+    assert!(!wd.path("b/claims.csv").exists());
+    // A good claims file with a refused golden file: no claims.csv either.
+    wd.create("book.txt", "storeA\t0201\tTAOCP\tKnuth, Donald\n");
+    wd.create("golden.txt", "0201 Donald Knuth\n");
+    let mut cmd = wd.command("convert");
+    cmd.args(["book", "--claims", "book.txt", "--gold", "golden.txt", "--out", "b"]);
+    let err = wd.output_err(&mut cmd, 1);
+    assert!(err.contains("golden.txt:1"), "{err}");
+    assert!(!wd.path("b/claims.csv").exists() && !wd.path("b/gold.csv").exists());
+}

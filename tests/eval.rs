@@ -423,3 +423,34 @@ fn planted_eval_with(wd: &Workdir, file: &str, contents: &str) -> String {
     wd.create(file, good);
     stderr
 }
+
+/// Audit (session 23): a gold value `true` or `false` was read as a plain story's truth under
+/// `--value-kind number` and `time`, where no claim can say it: the story always counted wrong and fell
+/// out of the value error. It is refused there, as any other word is.
+#[test]
+fn a_gold_truth_word_is_no_number_or_time() {
+    let wd = Workdir::new("eval-gold-words");
+    wd.create(
+        "claims.csv",
+        "claim_id,source,published_at,story_id,stance,value\n1,A,2020-01-01,p1,asserts,5\n2,B,2020-01-01,p2,asserts,7\n",
+    );
+    for (kind, first) in [("number", "5"), ("time", "2020-01-01")] {
+        wd.create("gold.csv", format!("story_id,value\np1,{first}\np2,true\n"));
+        let mut cmd = wd.command("eval");
+        cmd.args([
+            "--claims",
+            "claims.csv",
+            "--gold",
+            "gold.csv",
+            "--value-kind",
+            kind,
+            "--methods",
+            "vote",
+        ]);
+        let err = wd.output_err(&mut cmd, 1);
+        assert!(
+            err.contains("gold.csv:3") && err.contains("(value: \"true\")"),
+            "{kind}: {err}"
+        );
+    }
+}

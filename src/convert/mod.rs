@@ -255,7 +255,7 @@ pub fn crowd(answers: &Path, truth: &Path, out: &Path) -> Result<Converted> {
 /// A book given two different author lists in the golden file is refused (an exact repeat is written once).
 ///
 /// # Errors
-/// A file cannot be read or written; a line has too few fields; an ISBN has two different golden lists.
+/// A file cannot be read or written; a line has other than 4 fields; an ISBN has two different golden lists.
 pub fn book(claims: &Path, golden: &Path, out: &Path) -> Result<Converted> {
     let mut c = Converted::default();
     let mut o = Out::new(out)?;
@@ -263,8 +263,14 @@ pub fn book(claims: &Path, golden: &Path, out: &Path) -> Result<Converted> {
     let mut rows = Vec::new();
     for (line, l) in lines(&text) {
         let f: Vec<&str> = l.split('\t').collect();
-        if f.len() < 4 {
-            return Err(bad_row(claims, line, "expected 4 TAB-separated fields", l));
+        // More fields than four is a TAB inside one (an author list cut in two), not a row to read.
+        if f.len() != 4 {
+            return Err(bad_row(
+                claims,
+                line,
+                &format!("expected 4 TAB-separated fields, found {}", f.len()),
+                l,
+            ));
         }
         let (store, isbn, authors) = (f[0].trim(), f[1].trim(), f[3].trim());
         if authors.is_empty() || authors.eq_ignore_ascii_case("not available") {
@@ -283,7 +289,8 @@ pub fn book(claims: &Path, golden: &Path, out: &Path) -> Result<Converted> {
         rows.push(claim(line, store, NO_DATE, isbn, authors));
     }
     c.claims = rows.len() as u64;
-    o.write("claims.csv", &CLAIM_HEADER, &rows)?;
+    // Both files are read before either is written, so that a refused golden file leaves no new
+    // claims.csv beside an old gold.csv.
     let text = read_text(golden)?;
     let mut gold = GoldRows::default();
     for (line, l) in lines(&text) {
@@ -294,6 +301,7 @@ pub fn book(claims: &Path, golden: &Path, out: &Path) -> Result<Converted> {
         gold.push(&mut c, (golden, line as u64), ("ISBN", None), row)?;
     }
     c.gold = gold.rows.len() as u64;
+    o.write("claims.csv", &CLAIM_HEADER, &rows)?;
     o.write("gold.csv", &["story_id", "value"], &gold.rows)?;
     c.files = o.done;
     Ok(c)
@@ -307,7 +315,7 @@ pub fn book(claims: &Path, golden: &Path, out: &Path) -> Result<Converted> {
 /// once).
 ///
 /// # Errors
-/// A file cannot be read or written; a line has too few fields; a city-year has two different golden
+/// A file cannot be read or written; a line has other than 4 fields; a city-year has two different golden
 /// populations.
 pub fn population(claims: &Path, golden: &Path, out: &Path) -> Result<Converted> {
     let mut c = Converted::default();
@@ -316,8 +324,13 @@ pub fn population(claims: &Path, golden: &Path, out: &Path) -> Result<Converted>
     let mut rows = Vec::new();
     for (line, l) in lines(&text) {
         let f: Vec<&str> = l.split('\t').collect();
-        if f.len() < 4 {
-            return Err(bad_row(claims, line, "expected 4 TAB-separated fields", l));
+        if f.len() != 4 {
+            return Err(bad_row(
+                claims,
+                line,
+                &format!("expected 4 TAB-separated fields, found {}", f.len()),
+                l,
+            ));
         }
         let (object, editor, value, year) = (f[0].trim(), f[1].trim(), f[2].trim(), f[3].trim());
         if object.is_empty() || editor.is_empty() || value.is_empty() {
@@ -329,14 +342,18 @@ pub fn population(claims: &Path, golden: &Path, out: &Path) -> Result<Converted>
             c.skip("a population that is not a number");
             continue;
         }
+        // The census year dates the claim; every row of the published set has one.
         let at = match year.parse::<u32>() {
             Ok(y) if (1000..=9999).contains(&y) => format!("{y}-01-01"),
-            _ => NO_DATE.to_owned(),
+            _ => {
+                c.skip("no year (four digits) in the fourth field");
+                continue;
+            }
         };
         rows.push(claim(line, editor, &at, object, value));
     }
     c.claims = rows.len() as u64;
-    o.write("claims.csv", &CLAIM_HEADER, &rows)?;
+    // Both files are read before either is written (as for `book`).
     let text = read_text(golden)?;
     let mut gold = GoldRows::default();
     for (line, l) in lines(&text) {
@@ -368,6 +385,7 @@ pub fn population(claims: &Path, golden: &Path, out: &Path) -> Result<Converted>
         gold.push(&mut c, (golden, line as u64), ("city-year", None), row)?;
     }
     c.gold = gold.rows.len() as u64;
+    o.write("claims.csv", &CLAIM_HEADER, &rows)?;
     o.write("gold.csv", &["story_id", "value"], &gold.rows)?;
     c.files = o.done;
     Ok(c)
@@ -395,7 +413,7 @@ pub fn liar_truth(label: &str) -> Option<bool> {
 /// they count the row's own verdict.
 ///
 /// # Errors
-/// A file cannot be read or written; a line has fewer than 14 fields or an unknown label; a statement is
+/// A file cannot be read or written; a line has other than 14 fields or an unknown label; a statement is
 /// given again with another label or speaker (an exact repeat is skipped and counted).
 pub fn liar(train: &Path, test: &Path, out: &Path) -> Result<Converted> {
     let mut c = Converted::default();
@@ -408,8 +426,13 @@ pub fn liar(train: &Path, test: &Path, out: &Path) -> Result<Converted> {
         let text = read_text(path)?;
         for (line, l) in lines(&text) {
             let f: Vec<&str> = l.split('\t').collect();
-            if f.len() < 14 {
-                return Err(bad_row(path, line, "expected 14 TAB-separated fields", l));
+            if f.len() != 14 {
+                return Err(bad_row(
+                    path,
+                    line,
+                    &format!("expected 14 TAB-separated fields, found {}", f.len()),
+                    l,
+                ));
             }
             let (id, label, speaker) = (f[0].trim(), f[1].trim(), f[4].trim());
             let truth = liar_truth(label).ok_or_else(|| bad_row(path, line, "unknown label", label))?;
