@@ -198,9 +198,12 @@ pub fn history(
         let mut params = *params;
         params.as_of = Some(end);
         let mut run = crate::score_files_with_groups(inputs, load, &params, sources_meta)?;
-        let refused = std::mem::take(&mut run.loaded.rejects);
+        // The tallies count the rejects, so they are taken first.
         if k + 1 == ends.len() {
             tallies = InputTallies::of(&run.loaded);
+        }
+        let refused = std::mem::take(&mut run.loaded.rejects);
+        if k + 1 == ends.len() {
             refused_at_end = refused.iter().map(|r| (r.file.clone(), r.line)).collect();
             rejects = refused;
         } else {

@@ -1080,7 +1080,7 @@ fn an_unclosed_quote_is_named_with_the_lines_it_swallows() {
     assert_eq!((rows[0][0].as_str(), rows[0][1].as_str()), ("claims.csv", "5"));
     let reason = rows[0].last().unwrap();
     assert!(
-        reason.contains("found 2") && reason.contains("runs over 6 lines") && reason.contains("closing quote"),
+        reason.contains("never closes") && reason.contains("(5 more lines)") && reason.contains("close the quote"),
         "{reason}"
     );
     // On the last line the field swallows no line break, but its commas still tell.
@@ -1096,7 +1096,7 @@ fn an_unclosed_quote_is_named_with_the_lines_it_swallows() {
     assert_eq!((rows.len(), rows[0][1].as_str()), (1, "3"), "{rows:?}");
     let reason = rows[0].last().unwrap();
     assert!(
-        reason.contains("found 2") && reason.contains("closing quote"),
+        reason.contains("never closes") && reason.contains("the rest of the line, commas and all"),
         "{reason}"
     );
 }

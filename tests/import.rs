@@ -242,3 +242,37 @@ fn every_imported_verdict_scores() {
     wd.output(&mut score);
     assert!(wd.read_csv_maps("run/rejects.csv").is_empty());
 }
+
+/// Audit (session 23): names beginning with @, +, - or = were written with the spreadsheet guard's
+/// leading ', so `@elonmusk` from a fact-check was another outlet than `@elonmusk` in the user's own
+/// claims. Names and ids are written as they came; free text alone is guarded.
+#[test]
+fn names_are_written_as_they_came_and_free_text_is_guarded() {
+    let wd = Workdir::new("import-names");
+    let review = |url: &str, text: &str, checker: &str, claimant: &str, rating: &str| {
+        format!(
+            "{{\"@type\":\"ClaimReview\",\"url\":\"{url}\",\"claimReviewed\":\"{text}\",\"author\":{{\"name\":\"{checker}\"}},\
+             \"itemReviewed\":{{\"@type\":\"Claim\",\"author\":{{\"name\":\"{claimant}\"}},\"datePublished\":\"2025-01-01\"}},\
+             \"reviewRating\":{{\"alternateName\":\"{rating}\"}},\"datePublished\":\"2025-02-01\"}}\n"
+        )
+    };
+    wd.create(
+        "in.jsonl",
+        review("https://a/1", "=1+1 says the bot", "@factbot", "@elonmusk", "False")
+            + &review("https://a/2", "plain", "-FC", "+972 Magazine", "True"),
+    );
+    wd.output(
+        wd.command("import")
+            .args(["claimreview", "in.jsonl", "--out", "o", "-q"]),
+    );
+    let claims = wd.read_csv_maps("o/claims.csv");
+    let sources: Vec<&str> = claims.iter().map(|r| r["source"].as_str()).collect();
+    assert_eq!(sources, ["@elonmusk", "+972 Magazine"]);
+    assert_eq!(claims[0]["text"], "'=1+1 says the bot");
+    let resolvers: Vec<String> = wd
+        .read_csv_maps("o/resolutions.csv")
+        .iter()
+        .map(|r| r["resolver"].clone())
+        .collect();
+    assert_eq!(resolvers, ["@factbot", "-FC"]);
+}

@@ -72,6 +72,9 @@ pub fn run(args: ConvertArgs) -> credence::Result<()> {
     for (why, n) in &c.skipped {
         eprintln!("skipped {}: {why}", super::count(*n, "row"));
     }
+    for (why, n) in &c.dropped_fields {
+        eprintln!("converted {} without a field: {why}", super::count(*n, "row"));
+    }
     for f in &c.files {
         eprintln!("wrote {}", f.display());
     }

@@ -25,6 +25,9 @@ enum What {
 /// (the claimant asserts the claim, in claims.csv) and a verdict on its story: a row of resolutions.csv, or of
 /// responses.csv with --as responses. Textual ratings map to outcomes through a table (--ratings; the shipped
 /// one is datasets/claimreview/ratings.csv). Reviews that cannot be used go to rejects.csv with the reason.
+/// Names and ids are written as they came (they are credence's input: `@factbot` stays the outlet
+/// `@factbot`); only text and url cells that begin with =, +, - or @ get a leading ', so that a
+/// spreadsheet shows them as text.
 #[derive(Args, Debug)]
 struct ClaimReviewArgs {
     /// The files to read (.gz and .zst are decompressed).
@@ -62,11 +65,18 @@ pub fn run(args: ImportArgs) -> credence::Result<()> {
     };
     let files: Vec<&std::path::Path> = args.files.iter().map(PathBuf::as_path).collect();
     let imported = claimreview::import(&files, &ratings, role)?;
+    // Names and ids are the keys `score` matches on: a guard's quote would make `@factbot` another outlet
+    // than the `@factbot` of the user's own files (audit, session 23). Free text alone is guarded.
     let table = |header: &[&str], rows: &mut dyn Iterator<Item = Vec<String>>| -> Vec<u8> {
         let mut w = csv::Writer::from_writer(Vec::new());
         w.write_record(header).expect("writing to memory cannot fail");
+        let guarded: Vec<bool> = header.iter().map(|h| matches!(*h, "text" | "url")).collect();
         for r in rows {
-            let r: Vec<String> = r.iter().map(|c| cell(c).into_owned()).collect();
+            let r: Vec<String> = r
+                .iter()
+                .zip(guarded.iter().chain(std::iter::repeat(&false)))
+                .map(|(c, &g)| if g { cell(c).into_owned() } else { c.clone() })
+                .collect();
             w.write_record(&r).expect("writing to memory cannot fail");
         }
         w.into_inner().expect("writing to memory cannot fail")

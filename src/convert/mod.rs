@@ -40,6 +40,9 @@ pub struct Converted {
     pub resolutions: u64,
     /// Rows left out, by reason.
     pub skipped: BTreeMap<String, u64>,
+    /// Rows converted with a field of theirs left out (LIAR: a party `speakers.csv` does not keep), by
+    /// reason: not skipped rows, so that rows in = rows out + skipped.
+    pub dropped_fields: BTreeMap<String, u64>,
     /// The files written.
     pub files: Vec<PathBuf>,
 }
@@ -47,6 +50,10 @@ pub struct Converted {
 impl Converted {
     fn skip(&mut self, why: &str) {
         *self.skipped.entry(why.to_owned()).or_default() += 1;
+    }
+
+    fn drop_field(&mut self, why: &str) {
+        *self.dropped_fields.entry(why.to_owned()).or_default() += 1;
     }
 }
 
@@ -471,11 +478,11 @@ pub fn liar(train: &Path, test: &Path, out: &Path) -> Result<Converted> {
             }
             let p = f[7].trim();
             match party.get(speaker) {
-                _ if p.is_empty() => c.skip("no party (speakers.csv)"),
+                _ if p.is_empty() => c.drop_field("no party, so none in speakers.csv"),
                 None => {
                     party.insert(speaker.to_owned(), p.to_owned());
                 }
-                Some(first) if first != p => c.skip("a speaker's second party (the first kept in speakers.csv)"),
+                Some(first) if first != p => c.drop_field("a speaker's second party (the first kept in speakers.csv)"),
                 Some(_) => {}
             }
         }

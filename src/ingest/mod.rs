@@ -371,14 +371,16 @@ impl Refusal {
             .iter()
             .map(|f| memchr::memchr_iter(b'\n', f.strip_suffix(b"\n").unwrap_or(f)).count())
             .sum();
+        let rest = match breaks {
+            0 => "the rest of the line, commas and all,".to_owned(),
+            n => format!("the rest of the file ({n} more lines)"),
+        };
         Refusal {
             column: None,
             value: None,
             reason: format!(
-                "a quoted field opens in this row and never closes, so by the CSV rules the rest of the file \
-                 ({} more lines) is read as part of it; close the quote (a quote inside a quoted field is \
-                 written twice, \"\")",
-                breaks
+                "a quoted field opens in this row and never closes, so by the CSV rules {rest} is read as part \
+                 of it; close the quote (a quote inside a quoted field is written twice, \"\")"
             ),
         }
     }
