@@ -56,11 +56,7 @@ fn em_over_labels_ranks_and_covers_workers_judged_by_few_votes() {
     let sources = wd.read_csv_maps("em/sources.csv");
     assert_eq!(sources.len(), WORKERS);
     let outlets = corpus.outlets(&sources);
-    let spearman = |a: &[f64], b: &[f64]| credence::evaluate::spearman(a, b).expect("ranks vary");
-    let (rho, oracle) = (
-        spearman(&outlets.reliability, &outlets.planted),
-        spearman(&outlets.counted, &outlets.planted),
-    );
+    let (rho, oracle) = outlets.spearmans();
     let n = WORKERS as f64;
     let bias = outlets
         .reliability

@@ -41,11 +41,6 @@ fn generate(seed: u64) -> Corpus {
     corpus
 }
 
-/// Spearman's rank correlation (average ranks for ties).
-fn spearman(a: &[f64], b: &[f64]) -> f64 {
-    credence::evaluate::spearman(a, b).expect("ranks vary")
-}
-
 #[test]
 fn em_over_numbers_recovers_planted_truths_and_reliabilities() {
     let corpus = generate(11);
@@ -80,10 +75,7 @@ fn em_over_numbers_recovers_planted_truths_and_reliabilities() {
     assert_eq!(sources.len(), OUTLETS);
     let outlets = corpus.outlets(&sources);
     let coverage = outlets.coverage;
-    let (rho, oracle) = (
-        spearman(&outlets.reliability, &outlets.planted),
-        spearman(&outlets.counted, &outlets.planted),
-    );
+    let (rho, oracle) = outlets.spearmans();
     let (em, vote) = (figures["em"], figures["vote"]);
     println!(
         "planted numbers: value exact em {:.4} vote {:.4}; within 1% em {:.4} vote {:.4}; estimate's mean \

@@ -61,11 +61,7 @@ fn em_over_text_fits_how_often_wrong_values_coincide() {
     let sources = wd.read_csv_maps("em/sources.csv");
     assert_eq!(sources.len(), OUTLETS);
     let outlets = corpus.outlets(&sources);
-    let spearman = |a: &[f64], b: &[f64]| credence::evaluate::spearman(a, b).expect("ranks vary");
-    let (rho, oracle) = (
-        spearman(&outlets.reliability, &outlets.planted),
-        spearman(&outlets.counted, &outlets.planted),
-    );
+    let (rho, oracle) = outlets.spearmans();
     let coverage = outlets.coverage;
     println!(
         "planted text: accuracy em {:.4} vote {:.4} truthfinder {:.4}; coincidence fitted {coincidence:.4}, \

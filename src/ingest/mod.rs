@@ -305,6 +305,15 @@ pub(crate) fn csv_builder(headers: bool) -> csv::ReaderBuilder {
 /// run, since shards matched apart would not agree on them.
 pub(crate) const SHARD_NEEDS_KEY: &str = "empty story_id: a shard (--partial) needs a story_id on every row; stories are formed from texts only in a single run";
 
+/// The line breaks inside a record's fields, the lines a quoted field swallowed; one that ends the last
+/// field is the file's last line ending, not swallowed.
+fn inner_breaks(fields: &[&[u8]]) -> usize {
+    fields
+        .iter()
+        .map(|f| memchr::memchr_iter(b'\n', f.strip_suffix(b"\n").unwrap_or(f)).count())
+        .sum()
+}
+
 /// Why one field or row is refused, before the file and line are attached.
 pub(crate) struct Refusal {
     column: Option<&'static str>,
@@ -330,14 +339,7 @@ impl Refusal {
     /// lines the field swallowed, which the count of fields alone hides.
     pub(crate) fn field_count(expected: usize, fields: &[&[u8]]) -> Self {
         let found = fields.len();
-        // Line breaks inside the fields; one that ends the last field is the file's last line ending.
-        let breaks: usize = fields
-            .iter()
-            .map(|f| {
-                let body = f.strip_suffix(b"\n").unwrap_or(f);
-                memchr::memchr_iter(b'\n', body).count()
-            })
-            .sum();
+        let breaks = inner_breaks(fields);
         // On the file's last line the swallowed text has no line break, but its commas are still inside
         // one field, which only quoting does.
         let commas = fields.iter().any(|f| memchr::memchr(b',', f).is_some());
@@ -366,12 +368,7 @@ impl Refusal {
     /// opening quote is part of that field, however many rows they look like, so the record is refused
     /// rather than read with the rest of the file as one value.
     pub(crate) fn unclosed_quote(fields: &[&[u8]]) -> Self {
-        // Line breaks inside the fields; one that ends the last field is the file's last line ending.
-        let breaks: usize = fields
-            .iter()
-            .map(|f| memchr::memchr_iter(b'\n', f.strip_suffix(b"\n").unwrap_or(f)).count())
-            .sum();
-        let rest = match breaks {
+        let rest = match inner_breaks(fields) {
             0 => "the rest of the line, commas and all,".to_owned(),
             n => format!("the rest of the file ({n} more lines)"),
         };

@@ -71,6 +71,16 @@ pub struct Outlets {
     pub coverage: f64,
 }
 
+impl Outlets {
+    /// Spearman's rank correlation of the run's reliabilities with the planted rates, and of counting
+    /// against the hidden truth with them (issue 5's rank bar is the first at 0.95 of the second).
+    #[allow(dead_code)] // Not every test ranks.
+    pub fn spearmans(&self) -> (f64, f64) {
+        let spearman = |a: &[f64]| credence::evaluate::spearman(a, &self.planted).expect("ranks vary");
+        (spearman(&self.reliability), spearman(&self.counted))
+    }
+}
+
 impl Corpus {
     /// Reads a run's `sources.csv` rows (outlets named `outletNN`) against the planted rates.
     #[allow(dead_code)] // Not every test reads it.
