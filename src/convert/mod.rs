@@ -64,16 +64,25 @@ fn io_err(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     }
 }
 
-/// The text of a file: UTF-8 where it is, else each byte as Latin-1 (the population files are Latin-1).
+/// The text of a file, line by line: UTF-8 where a line is, else each of its bytes as Latin-1 (the
+/// population files are Latin-1). Decided per line, not per file: one Latin-1 byte in a UTF-8 file read
+/// every other line's names as Latin-1 too (`José` as `JosÃ©`; audit, session 23).
 fn read_text(path: &Path) -> Result<String> {
     let mut bytes = Vec::new();
     crate::ingest::open_input(path)?
         .read_to_end(&mut bytes)
         .map_err(io_err(path))?;
-    Ok(match String::from_utf8(bytes) {
-        Ok(s) => s,
-        Err(e) => e.into_bytes().iter().map(|&b| b as char).collect(),
-    })
+    if let Ok(s) = std::str::from_utf8(&bytes) {
+        return Ok(s.to_owned());
+    }
+    let mut text = String::with_capacity(bytes.len() + bytes.len() / 8);
+    for line in bytes.split_inclusive(|&b| b == b'\n') {
+        match std::str::from_utf8(line) {
+            Ok(s) => text.push_str(s),
+            Err(_) => text.extend(line.iter().map(|&b| b as char)),
+        }
+    }
+    Ok(text)
 }
 
 /// Lines without their line ends (LF or CRLF), skipping empty ones, with their line numbers from 1.
@@ -506,6 +515,17 @@ pub fn liar(train: &Path, test: &Path, out: &Path) -> Result<Converted> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// UTF-8 and Latin-1 lines in one file each read as what they are.
+    #[test]
+    fn each_line_is_utf8_or_latin1() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("mixed.txt");
+        std::fs::write(&path, b"Jos\xc3\xa9\tutf-8\nJos\xe9\tlatin-1\r\nplain\n").unwrap();
+        assert_eq!(read_text(&path).unwrap(), "José\tutf-8\nJosé\tlatin-1\r\nplain\n");
+        std::fs::write(&path, "José\n").unwrap();
+        assert_eq!(read_text(&path).unwrap(), "José\n");
+    }
 
     /// A story given again: with the same row it is skipped and counted, with another truth refused at
     /// its line, naming the first.
