@@ -454,3 +454,21 @@ fn a_gold_truth_word_is_no_number_or_time() {
         );
     }
 }
+
+/// Audit (session 23): a gold file whose ids match no story printed a table of n/a with exit 0.
+#[test]
+fn a_gold_file_of_other_stories_is_an_error() {
+    let wd = Workdir::new("eval-gold-other");
+    wd.create(
+        "claims.csv",
+        "claim_id,source,published_at,story_id,stance\n1,A,2020-01-01,s1,asserts\n",
+    );
+    wd.create("gold.csv", "story_id,value\nzz,true\nyy,false\n");
+    let mut cmd = wd.command("eval");
+    cmd.args(["--claims", "claims.csv", "--gold", "gold.csv", "--methods", "vote"]);
+    let err = wd.output_err(&mut cmd, 1);
+    assert!(
+        err.contains("gold.csv: none of its 2 stories is a story of claims.csv"),
+        "{err}"
+    );
+}

@@ -139,6 +139,16 @@ pub fn run(args: EvalArgs) -> credence::Result<()> {
             gold.check_plain(&gold_path)?;
         }
         let r = credence::evaluate::against_gold(&run.loaded, &run.scores, &gold, args.min_gold_claims);
+        // Every figure would be n/a: the gold file is of other data, or its ids are written otherwise.
+        if r.stories == 0 && !gold.stories.is_empty() {
+            return Err(credence::Error::Config(format!(
+                "{}: none of its {} stories is a story of {} (is it the gold of other data, or are the ids \
+                 written otherwise?)",
+                gold_path.display(),
+                gold.stories.len(),
+                inputs.claims.display()
+            )));
+        }
         reports.push((method.name(), seconds, r));
         if ratings.is_none() {
             ratings = credence::evaluate::ratings_against_gold(&run.loaded, &train_ratings, &gold);
