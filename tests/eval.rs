@@ -472,3 +472,23 @@ fn a_gold_file_of_other_stories_is_an_error() {
         "{err}"
     );
 }
+
+/// Audit (session 23): `--min-evidence` did nothing with `--gold`, nor `--min-gold-claims` with `--run`,
+/// without a word. Each is now a usage error outside its mode.
+#[test]
+fn a_filter_of_the_other_mode_is_a_usage_error() {
+    let wd = Workdir::new("eval-filters");
+    wd.create(
+        "claims.csv",
+        "claim_id,source,published_at,story_id,stance\n1,A,2020-01-01,s1,asserts\n",
+    );
+    wd.create("gold.csv", "story_id,value\ns1,true\n");
+    let mut cmd = wd.command("eval");
+    cmd.args(["--claims", "claims.csv", "--gold", "gold.csv", "--min-evidence", "5"]);
+    let err = wd.output_err(&mut cmd, 2);
+    assert!(err.contains("--min-evidence") && err.contains("--run"), "{err}");
+    let mut cmd = wd.command("eval");
+    cmd.args(["--run", "r", "--truth", "t", "--min-gold-claims", "5"]);
+    let err = wd.output_err(&mut cmd, 2);
+    assert!(err.contains("--min-gold-claims") && err.contains("--gold"), "{err}");
+}

@@ -41,8 +41,8 @@ pub struct EvalArgs {
     /// The folder `credence gen` wrote (its claims.csv, truth_sources.csv and truth_claims.csv).
     #[arg(long, value_name = "DIR", requires = "run")]
     truth: Option<PathBuf>,
-    /// Leave out sources with fewer judged reports than this (with --run).
-    #[arg(long, default_value_t = 0.0)]
+    /// Leave out sources with fewer judged reports than this (with --run; with --gold, --min-gold-claims).
+    #[arg(long, default_value_t = 0.0, requires = "run")]
     min_evidence: f64,
     /// Leave out sources with fewer original claims than this (with --run; the generator's count, in
     /// truth_sources.csv). Issue 5's bar is stated for sources with 20 or more.
@@ -70,8 +70,8 @@ pub struct EvalArgs {
     #[arg(long, value_name = "FILE", requires = "gold")]
     gold_sources: Option<PathBuf>,
     /// Leave out of the source measures sources with fewer claims on gold stories than this (when their
-    /// true accuracy comes from the gold stories).
-    #[arg(long, default_value_t = 1)]
+    /// true accuracy comes from the gold stories; with --gold, as --min-evidence is with --run).
+    #[arg(long, default_value_t = 1, requires = "gold")]
     min_gold_claims: u64,
     /// The methods to compare, comma-separated.
     #[arg(
