@@ -384,7 +384,8 @@ pub fn population(claims: &Path, golden: &Path, out: &Path) -> Result<Converted>
             return Err(bad_row(
                 golden,
                 line,
-                "expected city, ..., YEAR, population: no year",
+                "expected city, ..., YEAR, population: no year (a population written with thousands separators \
+                 splits at them; write it without)",
                 l,
             ));
         }
