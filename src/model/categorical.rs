@@ -1100,6 +1100,12 @@ const MAX_STRENGTH: f64 = 1e5;
 type LabelsStep = (Vec<f64>, Vec<Contribution>);
 
 fn labels_story(p: &Problem, s: usize, nc: usize, log_prior: &[f64], log_m: &[f64]) -> LabelsStep {
+    labels_story_judging(p, s, nc, log_prior, log_m, true)
+}
+
+/// [`labels_story`], judging the reports (each one's cavity) only with `judge`: the iteration reads the
+/// posteriors alone, and the reports are judged once, when it ends.
+fn labels_story_judging(p: &Problem, s: usize, nc: usize, log_prior: &[f64], log_m: &[f64], judge: bool) -> LabelsStep {
     let nn = nc * nc;
     let us = p.story(s);
     if let Some(fixed) = p.settled_posterior(s) {
@@ -1121,6 +1127,9 @@ fn labels_story(p: &Problem, s: usize, nc: usize, log_prior: &[f64], log_m: &[f6
     }
     let mut post = vec![0.0; nc];
     softmax_into(&l, &mut post);
+    if !judge {
+        return (post, Vec::new());
+    }
     let mut judged = Vec::with_capacity(us.len());
     let (mut cavity, mut prob) = (vec![0.0; nc], vec![0.0; nc]);
     for (k, u) in us.iter().enumerate() {
@@ -1285,7 +1294,7 @@ fn em_labels_with(p: &Problem, n_sources: usize, accelerate: bool) -> Fit {
         pooled_rows(&counts, nc, &mut log_m);
         let steps: Vec<LabelsStep> = (0..p.stories())
             .into_par_iter()
-            .map(|s| labels_story(p, s, nc, &log_prior, &log_m))
+            .map(|s| labels_story_judging(p, s, nc, &log_prior, &log_m, false))
             .collect();
         let mut moved: f64 = 0.0;
         for (s, (post, _)) in steps.iter().enumerate() {
@@ -1295,6 +1304,14 @@ fn em_labels_with(p: &Problem, n_sources: usize, accelerate: bool) -> Fit {
             }
         }
         let converged = moved < super::em::TOLERANCE;
+        // The last iteration's reports judged by the rows and class prior its posteriors came from: the
+        // cavity of every report, taken once rather than every iteration.
+        let judged: Option<Vec<LabelsStep>> = (converged || iterations + 1 >= super::em::MAX_ITERATIONS).then(|| {
+            (0..p.stories())
+                .into_par_iter()
+                .map(|s| labels_story(p, s, nc, &log_prior, &log_m))
+                .collect()
+        });
         if let (false, Some(s1)) = (converged, input.take())
             && let Some(s0) = accelerating.take()
         {
@@ -1327,10 +1344,10 @@ fn em_labels_with(p: &Problem, n_sources: usize, accelerate: bool) -> Fit {
         }
         // A plain EM (each step raises the penalised likelihood), so no stall rule: the change shrinks to
         // the tolerance, slowly at times (it rose for ten iterations running on the Product set early on).
-        if converged || iterations >= super::em::MAX_ITERATIONS {
+        if let Some(judged) = judged {
             let mut tallies = vec![Tally::default(); n_sources];
             let mut topic_cells = TopicCells::new();
-            for (s, (_, judged)) in steps.iter().enumerate() {
+            for (s, (_, judged)) in judged.iter().enumerate() {
                 let (first, us) = (p.start[s] as usize, p.story(s));
                 for &(k, c, known) in judged {
                     let u = us[k as usize];

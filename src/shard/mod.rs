@@ -196,6 +196,8 @@ pub fn partial(inputs: &Inputs, opts: LoadOptions) -> Result<Partial> {
         .collect();
     keys.sort_unstable();
     let entry_id = |id: u32| if id == u32::MAX { -1 } else { i64::from(id) };
+    // Values and topics are kept only where the partial carries them (at 10M claims, 80 MB each).
+    let (valued, keep_topics) = (replay.has_values(), opts.keep_topics);
     let mut mentions: Vec<(u32, u32, i64, u8, u64)> = Vec::new();
     let (mut times, mut values, mut topics) = (Vec::new(), Vec::new(), Vec::new());
     let mut last = None;
@@ -209,8 +211,12 @@ pub fn partial(inputs: &Inputs, opts: LoadOptions) -> Result<Partial> {
         last = Some(k);
         let attributed = if k.2 == Mention::ORIGINAL { -1 } else { i64::from(k.2) };
         mentions.push((k.0, k.1, attributed, k.3, 1));
-        values.push(entry_id(k.4));
-        topics.push(entry_id(k.5));
+        if valued {
+            values.push(entry_id(k.4));
+        }
+        if keep_topics {
+            topics.push(entry_id(k.5));
+        }
         times.push(k.6);
     }
     let names = |n: &crate::corpus::Names, entries: Vec<i64>| EntryNames {
@@ -219,9 +225,8 @@ pub fn partial(inputs: &Inputs, opts: LoadOptions) -> Result<Partial> {
     };
     // By the file's columns, not by its accepted rows: a shard whose every row was refused for its value
     // (scored with the wrong --value-kind) still says how it read values, and the merge compares that.
-    let valued = replay.has_values();
     let values = valued.then(|| names(&corpus.values, values));
-    let topics = opts.keep_topics.then(|| names(&corpus.topics, topics));
+    let topics = keep_topics.then(|| names(&corpus.topics, topics));
     Ok(Partial {
         format: FORMAT.to_owned(),
         version: VERSION,
