@@ -322,6 +322,59 @@ fn two_responses_files_of_one_name_with_other_rows_are_refused() {
     assert_eq!(read, [1, 1]);
 }
 
+/// One responses file named differently by two shards (`responses.csv`, `./responses.csv`, its absolute
+/// path) is one file: the merge used to keep both copies, and every row of the second was refused as a
+/// repeat of the first (rejects.csv and summary.json counted the file twice). A refused row of the file,
+/// named by each copy under its own spelling, is still the same refusal.
+#[test]
+fn one_responses_file_under_other_names_counts_once() {
+    let wd = shards("merge-spellings");
+    let absolute = wd.path("responses.csv").canonicalize().unwrap().display().to_string();
+    for (claims, spelling, out) in [
+        ("a.csv", "responses.csv", "a.json"),
+        ("b.csv", "./responses.csv", "b.json"),
+    ] {
+        let mut cmd = wd.command("score");
+        cmd.args(["--claims", claims, "--responses", spelling, "--partial", out, "-q"]);
+        wd.output(&mut cmd);
+    }
+    let mut cmd = wd.command("score");
+    cmd.args([
+        "--claims",
+        "a.csv",
+        "--responses",
+        &absolute,
+        "--partial",
+        "c.json",
+        "-q",
+    ]);
+    wd.output(&mut cmd);
+    wd.output(&mut merge(&wd, &["a.json", "b.json"], "merged", &[]));
+    wd.create(
+        "ab.csv",
+        format!(
+            "{}{}",
+            wd.read_string("a.csv"),
+            wd.read_string("b.csv").split_once('\n').unwrap().1
+        ),
+    );
+    score(&wd, "ab.csv", "one");
+    assert_eq!(wd.read_string("merged/sources.csv"), wd.read_string("one/sources.csv"));
+    let files = |dir: &str| wd.read_json(&format!("{dir}/summary.json"))["inputs"]["responses"].clone();
+    let merged = files("merged");
+    assert_eq!(merged.as_array().unwrap().len(), 1, "{merged}");
+    assert_eq!(merged[0]["read"], files("one")[0]["read"]);
+    // The fixture's verdict "perhaps" is refused, once.
+    assert_eq!(merged[0]["rejected"].as_u64(), Some(1), "{merged}");
+    assert_eq!(
+        wd.read_csv("merged/rejects.csv").1.len(),
+        wd.read_csv("one/rejects.csv").1.len()
+    );
+    // By its absolute path too.
+    wd.output(&mut merge(&wd, &["b.json", "c.json"], "absolute", &[]));
+    assert_eq!(files("absolute").as_array().unwrap().len(), 1);
+}
+
 /// Groups apply to the merged outlets: `merge --sources-meta` scores as one run over the shards' files
 /// with the same groups file does (the same sources.csv with its group column, stories and responders),
 /// and the groups file's refused rows and counts are reported alike.

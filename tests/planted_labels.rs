@@ -42,10 +42,23 @@ fn generate(seed: u64) -> Corpus {
     corpus
 }
 
-#[test]
-fn em_over_labels_ranks_and_covers_workers_judged_by_few_votes() {
-    let corpus = generate(11);
-    let wd = Workdir::new("planted_labels");
+/// The seeds of the crowds generated: one crowd of thirty workers ranks them with much chance in it
+/// (seed 11 alone moved by 0.01 of Spearman with changes that moved the others' mean the other way), so
+/// the bars are read over several.
+const SEEDS: [u64; 8] = [11, 12, 13, 14, 15, 16, 17, 18];
+
+/// One crowd's figures against what was planted.
+struct Figures {
+    rho: f64,
+    oracle: f64,
+    bias: f64,
+    mae: f64,
+    covered: usize,
+}
+
+fn score(seed: u64) -> Figures {
+    let corpus = generate(seed);
+    let wd = Workdir::new(&format!("planted_labels_{seed}"));
     wd.create("claims.csv", &corpus.claims);
     let out =
         wd.output(
@@ -58,36 +71,55 @@ fn em_over_labels_ranks_and_covers_workers_judged_by_few_votes() {
     let outlets = corpus.outlets(&sources);
     let (rho, oracle) = outlets.spearmans();
     let n = WORKERS as f64;
-    let bias = outlets
-        .reliability
-        .iter()
-        .zip(&outlets.counted)
-        .map(|(r, c)| r - c)
-        .sum::<f64>()
-        / n;
-    let mae = outlets
-        .reliability
-        .iter()
-        .zip(&outlets.counted)
-        .map(|(r, c)| (r - c).abs())
-        .sum::<f64>()
-        / n;
-    let coverage = outlets.coverage;
+    let errors = || outlets.reliability.iter().zip(&outlets.counted).map(|(r, c)| r - c);
+    let figures = Figures {
+        rho,
+        oracle,
+        bias: errors().sum::<f64>() / n,
+        mae: errors().map(f64::abs).sum::<f64>() / n,
+        covered: (outlets.coverage * n).round() as usize,
+    };
     println!(
-        "planted labels: spearman em {rho:.4}, counting against the truth {oracle:.4}; mean bias {bias:+.4}, \
-         mean absolute error {mae:.4} against counting; coverage of planted θ {coverage:.3} ({WORKERS} \
-         workers, {} to {} answers each)",
+        "planted labels, seed {seed}: spearman em {rho:.4}, counting against the truth {oracle:.4} (ratio \
+         {:.3}); mean bias {:+.4}, mean absolute error {:.4} against counting; {} of {WORKERS} intervals hold \
+         the planted θ ({} to {} answers a worker)",
+        rho / oracle,
+        figures.bias,
+        figures.mae,
+        figures.covered,
         corpus.counts.iter().map(|c| c.1).min().unwrap(),
         corpus.counts.iter().map(|c| c.1).max().unwrap(),
     );
-    // Before the fix every reliability was below 0.01: a bias near −0.6, a coverage near 0.
-    assert!(
-        bias.abs() < 0.05 && mae < 0.08,
-        "bias {bias}, mean absolute error {mae}"
+    figures
+}
+
+#[test]
+fn em_over_labels_ranks_and_covers_workers_judged_by_few_votes() {
+    let all: Vec<Figures> = SEEDS.iter().map(|&seed| score(seed)).collect();
+    let k = all.len() as f64;
+    let ratio = all.iter().map(|f| f.rho / f.oracle).sum::<f64>() / k;
+    let covered: usize = all.iter().map(|f| f.covered).sum();
+    let coverage = covered as f64 / (all.len() * WORKERS) as f64;
+    println!(
+        "planted labels, {} crowds: mean spearman ratio {ratio:.3}, {covered} of {} intervals hold the planted θ \
+         ({coverage:.3})",
+        all.len(),
+        all.len() * WORKERS
     );
-    // Issue #5's rank bar (0.95 of counting against the truth) holds here, 0.951 with this seed. Its
-    // coverage bar (0.9) does not: 25 of the 30 intervals hold the planted rate (0.833); the best workers,
-    // judged by mediocre ones, are pulled down (EVALUATION.md, "Labels with planted truth").
-    assert!(rho >= 0.95 * oracle, "spearman {rho} against {oracle}");
-    assert!(coverage >= 0.8, "coverage {coverage}");
+    for f in &all {
+        // Before session 23's fix every reliability was below 0.01: a bias near −0.6, a coverage near 0.
+        assert!(
+            f.bias.abs() < 0.05 && f.mae < 0.08,
+            "bias {}, mean absolute error {}",
+            f.bias,
+            f.mae
+        );
+    }
+    // Issue #5's bars: a rank correlation of 0.95 of counting against the truth's, and 95% intervals that
+    // hold the planted rate of at least 90% of the workers. The first holds (0.963); the second does not
+    // quite: 215 of the 240 intervals (0.896; 216 would be 0.9). Before the strength of the pooling was
+    // fitted at the rows' effective sizes (session 24) these crowds gave a ratio of 0.946 and 182 of 240
+    // (0.758), and two of them a bias below −0.07 (DESIGN.md, "em over a shared label set").
+    assert!(ratio >= 0.95, "mean spearman ratio {ratio}");
+    assert!(coverage >= 0.85, "coverage {coverage}");
 }

@@ -93,16 +93,27 @@ def fit_ds(V, W, L):
     return m, prior
 
 
+def effective_scale(rows, squares):
+    """Per row, n / sum(t^2): the factor that brings a row of posterior-weighted counts (n = sum t) to its
+    effective size (Kish's (sum t)^2 / sum t^2), at which credence fits the pooling strength since session
+    24 (`categorical::pooled_rows`). Figures quoted from this replica before session 24 fitted it on the
+    rows as they are."""
+    n = rows.sum(1)
+    return np.divide(n, squares, out=np.ones_like(n), where=squares > 0)[:, None]
+
+
 def fit_em(V, W, L):
     t = vote_shares(V, L)
     log_prior = np.full(L, -math.log(L))
     for _ in range(500):
         counts = np.zeros((W, L, L))
+        squares = np.zeros((W, L))  # sum of each row's squared weights, for its effective size
         for k, vs in enumerate(V):
             if len(vs) < 2:
                 continue
             for w, l in vs:
                 counts[w, :, l] += t[k]
+                squares[w] += t[k] ** 2
         accuracy = sum(counts[:, j, j].sum() for j in range(L)) / counts.sum()
         off = (1 - accuracy) / (L - 1)
         log_m = np.zeros((W, L, L))
@@ -110,7 +121,7 @@ def fit_em(V, W, L):
             mean = np.array([L * (accuracy if l == j else off) + 1e-9 for l in range(L)]) + counts[:, j, :].sum(0)
             mean /= mean.sum()
             rows = counts[:, j, :]
-            s = dirichlet_strength(rows, mean)
+            s = dirichlet_strength(rows * effective_scale(rows, squares[:, j]), mean)
             log_m[:, j, :] = np.log((rows + s * mean) / (rows.sum(1, keepdims=True) + s))
         new = posterior(V, log_prior, log_m)
         moved, t = np.abs(new - t).max(), new

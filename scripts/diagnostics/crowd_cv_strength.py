@@ -29,7 +29,7 @@ from scipy.stats import binomtest
 
 # ---------------------------------------------------------------- the replica, from crowd_bootstrap.py
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from crowd_bootstrap import dirichlet_strength, fit_ds, fit_em, golden_max, load, posterior, vote_shares  # noqa: E402,F401
+from crowd_bootstrap import dirichlet_strength, effective_scale, fit_ds, fit_em, golden_max, load, posterior, vote_shares  # noqa: E402,F401
 
 # ---------------------------------------------------------------- vectorised versions
 
@@ -107,6 +107,7 @@ def vfit_em(A, mode='ml', value=1.0, record=None):
     log_prior = np.full(L, -math.log(L))
     for it in range(500):
         counts = A.counts(t, multi_only=True)
+        squares = A.counts(t * t, multi_only=True).sum(2)  # [w, j]: sum of row j's squared weights
         accuracy = np.trace(counts.sum(0)) / counts.sum()
         off = (1 - accuracy) / (L - 1)
         log_m = np.zeros((A.W, L, L))
@@ -115,10 +116,11 @@ def vfit_em(A, mode='ml', value=1.0, record=None):
             mean = np.array([L * (accuracy if l == j else off) + 1e-9 for l in range(L)]) + counts[:, j, :].sum(0)
             mean /= mean.sum()
             rows = counts[:, j, :]
+            effective = rows * effective_scale(rows, squares[:, j])
             if mode == 'ml':
-                s = dirichlet_strength(rows, mean)
+                s = dirichlet_strength(effective, mean)
             elif mode == 'mult':
-                s = value * dirichlet_strength(rows, mean)
+                s = value * dirichlet_strength(effective, mean)
             elif mode == 'abs':
                 s = value
             elif mode == 'none':

@@ -53,6 +53,11 @@ pub struct RawResolution {
 pub struct RawFile<T> {
     /// The file as named by the user.
     pub file: String,
+    /// Its absolute path when it was read (absent for standard input, and in partials written before it
+    /// was added): a merge counts a file that two shards name differently (`r.csv`, `./r.csv`) once. Kept
+    /// before `rows`, so that a merge reading a partial knows the file before its rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
     /// Data rows read.
     pub read: u64,
     /// Rows that passed their own checks.
@@ -66,6 +71,31 @@ pub struct RawFile<T> {
     /// ([`ResponseKeys::Detect`]).
     #[serde(skip)]
     pub unkeyed: bool,
+}
+
+/// `path` resolved to an absolute path without links, as text; `None` for standard input (`-`) or a path
+/// that does not resolve.
+pub fn absolute(path: &Path) -> Option<String> {
+    (path.as_os_str() != "-")
+        .then(|| path.canonicalize().ok())
+        .flatten()
+        .map(|p| p.display().to_string())
+}
+
+impl<T> RawFile<T> {
+    /// Whether `other` is this file: the same name, or the same absolute path.
+    pub fn same_file(&self, other: &RawFile<T>) -> bool {
+        self.file == other.file || self.path.is_some() && self.path == other.path
+    }
+}
+
+/// Whether two files' refusals are the same rows for the same reasons, whatever the names the files
+/// were given.
+pub fn same_refusals(a: &[RowProblem], b: &[RowProblem]) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| (x.line, &x.column, &x.value, &x.reason) == (y.line, &y.column, &y.value, &y.reason))
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -209,6 +239,7 @@ pub fn read_responses(path: &Path, keys: ResponseKeys<'_>) -> Result<RawFile<Raw
     rejects.sort_by_key(|p| p.line);
     Ok(RawFile {
         file: tally.file,
+        path: absolute(path),
         read: tally.read,
         rows: expanded,
         rejects,
@@ -247,6 +278,7 @@ pub fn read_resolutions(path: &Path) -> Result<RawFile<RawResolution>> {
     let rows = rows.into_iter().map(|(line, r)| RawResolution { line, ..r }).collect();
     Ok(RawFile {
         file: tally.file,
+        path: absolute(path),
         read: tally.read,
         rows,
         rejects,

@@ -1179,8 +1179,10 @@ fn against_chance(p: &[f64], u: &Unit, nc: usize, log_m: &[f64]) -> f64 {
 
 /// Adds each vote's row of the current posteriors `t` to its outlet's confusion counts
 /// (`counts[w][j][l] += t[s][j]` for a vote l by w on story s), story by story; a story that a vote is
-/// alone on counts only with `lone` (Dawid–Skene) or when a resolution settles it.
-fn add_confusion(p: &Problem, t: &[f64], nc: usize, lone: bool, counts: &mut [f64]) {
+/// alone on counts only with `lone` (Dawid–Skene) or when a resolution settles it. With `squares`, also
+/// the sum of each row's squared weights (`squares[w][j] += t[s][j]²`), from which [`pooled_rows`] reads
+/// how many votes' worth of evidence a row of fractional counts holds.
+fn add_confusion(p: &Problem, t: &[f64], nc: usize, lone: bool, counts: &mut [f64], mut squares: Option<&mut [f64]>) {
     let nn = nc * nc;
     for s in 0..p.stories() {
         let voters = p.story(s).iter().filter(|u| !u.relay);
@@ -1188,9 +1190,15 @@ fn add_confusion(p: &Problem, t: &[f64], nc: usize, lone: bool, counts: &mut [f6
             continue;
         }
         for u in voters {
-            let m = &mut counts[u.source as usize * nn..(u.source as usize + 1) * nn];
+            let w = u.source as usize;
+            let m = &mut counts[w * nn..(w + 1) * nn];
             for (j, &x) in t[p.post(s)].iter().enumerate() {
                 m[j * nc + u.class as usize] += x;
+            }
+            if let Some(sq) = squares.as_deref_mut() {
+                for (q, &x) in sq[w * nc..(w + 1) * nc].iter_mut().zip(&t[p.post(s)]) {
+                    *q += x * x;
+                }
             }
         }
     }
@@ -1198,7 +1206,16 @@ fn add_confusion(p: &Problem, t: &[f64], nc: usize, lone: bool, counts: &mut [f6
 
 /// Every outlet's log confusion matrix from its counts (`counts[w][j][l]`, judged truth j, said l), each
 /// row pooled toward the population's row for that true class with a fitted strength.
-fn pooled_rows(counts: &[f64], nc: usize, log_m: &mut [f64]) {
+///
+/// The strength is fitted to each row at its effective size (Kish's): a row of votes weighted by their
+/// posteriors t holds n = Σt votes' worth of counts but varies by chance as (Σt)²/Σt² whole votes would
+/// (`squares[w][j]` = Σt²), more than n where the posteriors are unsure. Read as n whole votes, the rows
+/// differ from one another less than chance alone would make them, the difference between outlets is
+/// taken for noise, and the strength runs to its upper bound: on a planted crowd of three labels and two
+/// to five workers a task every worker got the crowd's row, so the stories were judged by a crowd of equal
+/// workers and the best workers' records fell toward the middle (session 24). The rows themselves keep
+/// their counts; only the fit of the strength reads them rescaled.
+fn pooled_rows(counts: &[f64], squares: &[f64], nc: usize, log_m: &mut [f64]) {
     let nn = nc * nc;
     let n_sources = counts.len() / nn;
     let mut rows = Vec::with_capacity(n_sources * nc);
@@ -1230,7 +1247,9 @@ fn pooled_rows(counts: &[f64], nc: usize, log_m: &mut [f64]) {
             for (m, &x) in mean.iter_mut().zip(r) {
                 *m += x;
             }
-            rows.extend_from_slice(r);
+            let (n, sq) = (r.iter().sum::<f64>(), squares[w * nc + j]);
+            let effective = if sq > 0.0 { n / sq } else { 1.0 };
+            rows.extend(r.iter().map(|&x| x * effective));
         }
         let total: f64 = mean.iter().sum();
         for m in mean.iter_mut() {
@@ -1276,7 +1295,8 @@ fn em_labels_with(p: &Problem, n_sources: usize, accelerate: bool) -> Fit {
     let mut t = vote_shares(p, nc);
     // Start: the confusion counts of the vote shares, as Dawid–Skene's.
     let mut counts = vec![0.0; n_sources * nn];
-    add_confusion(p, &t, nc, false, &mut counts);
+    let mut squares = vec![0.0; n_sources * nc];
+    add_confusion(p, &t, nc, false, &mut counts, Some(&mut squares));
     let mut iterations = 0;
     let mut log_m = vec![0.0; n_sources * nn];
     let mut log_prior = vec![-(nc as f64).ln(); nc];
@@ -1291,7 +1311,7 @@ fn em_labels_with(p: &Problem, n_sources: usize, accelerate: bool) -> Fit {
             2 if accelerating.is_some() => input = Some(log_state(&t)),
             _ => {}
         }
-        pooled_rows(&counts, nc, &mut log_m);
+        pooled_rows(&counts, &squares, nc, &mut log_m);
         let steps: Vec<LabelsStep> = (0..p.stories())
             .into_par_iter()
             .map(|s| labels_story_judging(p, s, nc, &log_prior, &log_m, false))
@@ -1333,7 +1353,8 @@ fn em_labels_with(p: &Problem, n_sources: usize, accelerate: bool) -> Fit {
         // the two classes' rows merged and accuracy fell to 0.879. A story an outlet is alone on still adds
         // nothing.
         counts.fill(0.0);
-        add_confusion(p, &t, nc, false, &mut counts);
+        squares.fill(0.0);
+        add_confusion(p, &t, nc, false, &mut counts, Some(&mut squares));
         let sum: f64 = class_counts.iter().sum();
         for (lp, c) in log_prior.iter_mut().zip(&class_counts) {
             *lp = (c / sum).ln();
@@ -1386,7 +1407,7 @@ fn dawid_skene(p: &Problem, n_sources: usize) -> Fit {
     loop {
         // M-step: class prior and confusion matrices from the current posteriors, in story order.
         confusion.fill(DS_FLOOR);
-        add_confusion(p, &t, nc, true, &mut confusion);
+        add_confusion(p, &t, nc, true, &mut confusion, None);
         let mut class_counts = vec![DS_FLOOR; nc];
         for s in 0..p.stories() {
             for (j, &x) in t[p.post(s)].iter().enumerate() {

@@ -139,15 +139,21 @@ impl<'de, T: Row> Visitor<'de> for FileVisitor<T> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let (mut file, mut read, mut rows, mut rejects, mut later) = (None::<String>, None, None, None, 0);
+        let (mut file, mut path, mut read, mut rows, mut rejects, mut later) =
+            (None::<String>, None::<String>, None, None, None, 0);
+        // A held file is this one by its name or by its absolute path.
+        let is = |c: &Carried<T>, file: Option<&str>, path: Option<&str>| {
+            file.is_some_and(|n| c.file.file == n) || path.is_some() && c.file.path.as_deref() == path
+        };
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
                 "file" => file = Some(map.next_value()?),
+                "path" => path = map.next_value()?,
                 "read" => read = Some(map.next_value()?),
                 "rows" => {
-                    // Written after the name, so a copy is known by then; otherwise parsed whole.
-                    let name = file.as_deref();
-                    let held = name.and_then(|n| T::held(|h| h.iter().position(|c| c.file.file == n)));
+                    // Written after the name and path, so a copy is known by then; otherwise parsed whole.
+                    let (name, at) = (file.as_deref(), path.as_deref());
+                    let held = T::held(|h| h.iter().position(|c| is(c, name, at)));
                     rows = Some(map.next_value_seed(RowsSeed::<T> { held, row: PhantomData })?);
                 }
                 "rejects" => rejects = Some(map.next_value::<Vec<RowProblem>>()?),
@@ -163,7 +169,7 @@ impl<'de, T: Row> Visitor<'de> for FileVisitor<T> {
         let rows = rows.ok_or_else(|| A::Error::missing_field("rows"))?;
         let rejects = rejects.ok_or_else(|| A::Error::missing_field("rejects"))?;
         let held = T::held(|h| {
-            let c = h.iter().find(|c| c.file.file == file)?;
+            let c = h.iter().find(|c| is(c, Some(&file), path.as_deref()))?;
             let f = &c.file;
             let rows_equal = match &rows {
                 Rows::Parsed(parsed) => *parsed == f.rows,
@@ -171,7 +177,10 @@ impl<'de, T: Row> Visitor<'de> for FileVisitor<T> {
             };
             Some((
                 c.by,
-                rows_equal && f.read == read && f.rejects == rejects && f.later == later,
+                rows_equal
+                    && f.read == read
+                    && crate::ingest::answers::same_refusals(&f.rejects, &rejects)
+                    && f.later == later,
             ))
         });
         match (held, rows) {
@@ -182,6 +191,7 @@ impl<'de, T: Row> Visitor<'de> for FileVisitor<T> {
             }
             (None, Rows::Parsed(rows)) => Ok(Some(RawFile {
                 file,
+                path,
                 read,
                 rows,
                 rejects,

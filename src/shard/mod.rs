@@ -232,10 +232,7 @@ pub fn partial(inputs: &Inputs, opts: LoadOptions) -> Result<Partial> {
         version: VERSION,
         credence_version: env!("CARGO_PKG_VERSION").to_owned(),
         claims: tally,
-        claims_path: (inputs.claims.as_os_str() != "-")
-            .then(|| inputs.claims.canonicalize().ok())
-            .flatten()
-            .map(|p| p.display().to_string()),
+        claims_path: answers::absolute(&inputs.claims),
         as_of: opts.as_of,
         claim_rejects,
         claim_later,
@@ -501,7 +498,7 @@ fn drop_repeated_files(kept: &[Partial], new: &mut Partial) -> Result<()> {
 }
 
 /// Whether `file` (of the shard of `shard`) is a copy of one that a shard in `held` carries: the same name
-/// and the same rows. The same name with other rows is an error naming both shards.
+/// or absolute path, and the same rows. The same file with other rows is an error naming both shards.
 fn carried<'a, T: PartialEq + 'a>(
     what: &str,
     held: impl Iterator<Item = (&'a str, Option<&'a RawFile<T>>)>,
@@ -510,8 +507,12 @@ fn carried<'a, T: PartialEq + 'a>(
 ) -> Result<bool> {
     let Some(file) = file else { return Ok(false) };
     for (other, copy) in held {
-        if let Some(copy) = copy.filter(|c| c.file == file.file) {
-            if copy != file {
+        if let Some(copy) = copy.filter(|c| c.same_file(file)) {
+            let same = copy.read == file.read
+                && copy.rows == file.rows
+                && copy.later == file.later
+                && answers::same_refusals(&copy.rejects, &file.rejects);
+            if !same {
                 return Err(different_rows(what, other, shard, &file.file));
             }
             return Ok(true);
