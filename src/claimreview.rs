@@ -164,7 +164,7 @@ pub enum Role {
 /// One review, read.
 #[derive(Debug, Clone, PartialEq)]
 struct Review {
-    /// Where it sits in its file: the line its object opens on ([`container_lines`]) and its JSON pointer.
+    /// Where it sits in its file: the line its object opens on ([`containers`]) and its JSON pointer.
     line: u64,
     pointer: String,
     reviewer: Option<String>,
@@ -173,9 +173,12 @@ struct Review {
     rating: Option<String>,
     rating_value: Option<(f64, f64, f64)>,
     claim_text: Option<String>,
-    claimant: Option<String>,
+    /// Everyone the review says made the claim (schema.org's `author` may list several); each gives a claim.
+    claimants: Vec<String>,
     claim_date: Option<String>,
     claim_url: Option<String>,
+    /// The first member of the review (its pointer below the review's) whose key its object gives twice.
+    repeated: Option<String>,
 }
 
 /// The result of an import.
@@ -210,12 +213,30 @@ pub fn import(files: &[&Path], ratings: &RatingTable, role: Role) -> Result<Impo
         for (line, source, doc) in documents(path, &text)? {
             let mut found = Vec::new();
             collect(&doc, String::new(), line, &mut found);
+            let scan = containers(source, line);
             // Each review's own line, where a document spans several.
-            if source.contains('\n') {
-                let lines = container_lines(source, line);
-                for r in &mut found {
-                    r.line = lines.get(r.pointer.as_str()).copied().unwrap_or(r.line);
-                }
+            for r in &mut found {
+                r.line = scan.lines.get(r.pointer.as_str()).copied().unwrap_or(r.line);
+            }
+            // A key given twice: serde_json kept the last value. Inside a review, the review is refused
+            // (which value is meant is ambiguous); elsewhere the dropped value may have held reviews, so
+            // the file is refused.
+            for (at, repeat_line) in &scan.repeated {
+                let within = |r: &Review| r.pointer.is_empty() || at.starts_with(&format!("{}/", r.pointer));
+                match found.iter_mut().filter(|r| within(r)).max_by_key(|r| r.pointer.len()) {
+                    Some(r) => r.repeated.get_or_insert_with(|| at[r.pointer.len()..].to_owned()),
+                    None => {
+                        return Err(Error::BadRow(RowProblem {
+                            file: file.clone(),
+                            line: *repeat_line,
+                            column: Some(at.clone()),
+                            value: None,
+                            reason: "this key appears twice in its object; which of its values is meant is ambiguous, \
+                                 and the other may hold reviews"
+                                .into(),
+                        }));
+                    }
+                };
             }
             reviews.extend(found.into_iter().map(|r| (file.clone(), r)));
         }
@@ -282,18 +303,28 @@ fn documents<'a>(path: &Path, text: &'a str) -> Result<Vec<(u64, &'a str, Value)
     }
 }
 
+/// Where the containers of one JSON document sit ([`containers`]).
+struct Containers {
+    /// The line on which each object and array starts, by its JSON pointer.
+    lines: std::collections::HashMap<String, u64>,
+    /// Each member whose key its object gives again, by the member's pointer, with the line of the repeat.
+    repeated: Vec<(String, u64)>,
+}
+
 /// The line on which each object and array in `text` (one JSON document, already parsed, whose first line
 /// is `first_line`) starts, by its JSON pointer (`""` for the whole, `/3/claimReview/0` deeper), so that a
-/// review in a file of many lines is named by its own line, not the document's first.
-fn container_lines(text: &str, first_line: u64) -> std::collections::HashMap<String, u64> {
+/// review in a file of many lines is named by its own line, not the document's first; and the keys an
+/// object gives twice, whose first value serde_json drops without a word.
+fn containers(text: &str, first_line: u64) -> Containers {
     /// An open container: its pointer, and for an array the next element's index, for an object the
-    /// pointer of the member whose value comes next.
+    /// pointer of the member whose value comes next and the keys given so far.
     enum Open {
         Array(String, usize),
-        Object(String, Option<String>),
+        Object(String, Option<String>, std::collections::HashSet<String>),
     }
     let bytes = text.as_bytes();
     let mut lines = std::collections::HashMap::new();
+    let mut repeated = Vec::new();
     let mut stack: Vec<Open> = Vec::new();
     let (mut i, mut line) = (0, first_line);
     // The end of the string that opens at `i` (its closing quote's index).
@@ -311,9 +342,13 @@ fn container_lines(text: &str, first_line: u64) -> std::collections::HashMap<Str
             b'"' => {
                 let end = string_end(i);
                 // A key: an object waiting for one, the string followed by a colon.
-                if let Some(Open::Object(pointer, next @ None)) = stack.last_mut() {
+                if let Some(Open::Object(pointer, next @ None, keys)) = stack.last_mut() {
                     let key: String = serde_json::from_str(&text[i..=end.min(bytes.len() - 1)]).unwrap_or_default();
-                    *next = Some(member(pointer, &key));
+                    let at = member(pointer, &key);
+                    if !keys.insert(key) {
+                        repeated.push((at.clone(), line));
+                    }
+                    *next = Some(at);
                 } else if let Some(Open::Array(_, k)) = stack.last_mut() {
                     *k += 1;
                 }
@@ -327,11 +362,11 @@ fn container_lines(text: &str, first_line: u64) -> std::collections::HashMap<Str
                         *k += 1;
                         format!("{p}/{}", *k - 1)
                     }
-                    Some(Open::Object(_, next)) => next.take().unwrap_or_default(),
+                    Some(Open::Object(_, next, _)) => next.take().unwrap_or_default(),
                 };
                 lines.insert(pointer.clone(), line);
                 stack.push(if b == b'{' {
-                    Open::Object(pointer, None)
+                    Open::Object(pointer, None, std::collections::HashSet::new())
                 } else {
                     Open::Array(pointer, 0)
                 });
@@ -340,7 +375,7 @@ fn container_lines(text: &str, first_line: u64) -> std::collections::HashMap<Str
                 stack.pop();
             }
             b',' => {
-                if let Some(Open::Object(_, next)) = stack.last_mut() {
+                if let Some(Open::Object(_, next, _)) = stack.last_mut() {
                     *next = None;
                 }
             }
@@ -358,11 +393,11 @@ fn container_lines(text: &str, first_line: u64) -> std::collections::HashMap<Str
         }
         i += 1;
     }
-    lines
+    Containers { lines, repeated }
 }
 
 /// The JSON pointer of the member `key` of the object at `pointer` (RFC 6901: `~` and `/` escaped), as
-/// [`collect`] names reviews and [`container_lines`] finds their lines.
+/// [`collect`] names reviews and [`containers`] finds their lines.
 fn member(pointer: &str, key: &str) -> String {
     format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"))
 }
@@ -395,6 +430,27 @@ fn name_at(v: &Value, key: &str) -> Option<String> {
         Value::Object(_) => str_at(x, &["name"]).map(str::to_owned),
         _ => None,
     }
+}
+
+/// Every name at `key`: a string or an object's `name`, or each of a list of them, in order, each once.
+fn names_at(v: &Value, key: &str) -> Vec<String> {
+    let one = |x: &Value| match x {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        Value::Object(_) => str_at(x, &["name"]).map(str::to_owned),
+        _ => None,
+    };
+    let mut names: Vec<String> = Vec::new();
+    let all: Vec<&Value> = match v.get(key) {
+        Some(Value::Array(a)) => a.iter().collect(),
+        Some(x) => vec![x],
+        None => Vec::new(),
+    };
+    for name in all.into_iter().filter_map(one) {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
 }
 
 fn number(v: Option<&Value>) -> Option<f64> {
@@ -471,9 +527,10 @@ fn schema_org(v: &Value, pointer: String, line: u64) -> Review {
             )
         }),
         claim_text: str_at(v, &["claimReviewed"]).map(str::to_owned),
-        claimant: name_at(item, "author"),
+        claimants: names_at(item, "author"),
         claim_date: str_at(item, &["datePublished"]).map(str::to_owned),
         claim_url: appearance("firstAppearance").or_else(|| appearance("appearance")),
+        repeated: None,
     }
 }
 
@@ -488,9 +545,10 @@ fn search_result(claim: &Value, r: &Value, pointer: String, line: u64) -> Review
         rating: str_at(r, &["textualRating"]).map(str::to_owned),
         rating_value: None,
         claim_text: str_at(claim, &["text"]).map(str::to_owned),
-        claimant: str_at(claim, &["claimant"]).map(str::to_owned),
+        claimants: str_at(claim, &["claimant"]).map(str::to_owned).into_iter().collect(),
         claim_date: str_at(claim, &["claimDate"]).map(str::to_owned),
         claim_url: None,
+        repeated: None,
     }
 }
 
@@ -561,6 +619,14 @@ fn rows(reviews: Vec<(String, Review)>, ratings: &RatingTable, role: Role) -> Im
             value: (!value.is_empty()).then_some(value),
             reason,
         };
+        if let Some(at) = &r.repeated {
+            out.rejects.push(reject(
+                at,
+                String::new(),
+                "this key appears twice in its object; which of its values is meant is ambiguous".into(),
+            ));
+            continue;
+        }
         let Some(story) = story_of(&r) else {
             out.rejects
                 .push(reject("", String::new(), "no claim text or claim URL".into()));
@@ -595,7 +661,7 @@ fn rows(reviews: Vec<(String, Review)>, ratings: &RatingTable, role: Role) -> Im
             }
         };
         // A verdict must judge a claim: without a claimant, only a story an earlier review's claimant made.
-        if r.claimant.is_none() && !stories_claimed.contains(&story) {
+        if r.claimants.is_empty() && !stories_claimed.contains(&story) {
             out.rejects.push(reject(
                 "/itemReviewed/author",
                 String::new(),
@@ -612,9 +678,8 @@ fn rows(reviews: Vec<(String, Review)>, ratings: &RatingTable, role: Role) -> Im
             }
             resolved.insert(story.clone(), reviewer.clone());
         }
-        // The claim: the claimant asserts the story, when it was made (else when it was reviewed).
-        let claimant = r.claimant.clone();
-        if let Some(claimant) = &claimant {
+        // The claims: each claimant asserts the story, when it was made (else when it was reviewed).
+        for claimant in &r.claimants {
             let published = r
                 .claim_date
                 .as_deref()
@@ -709,8 +774,8 @@ mod tests {
     fn every_container_is_found_on_its_own_line() {
         let text = "{\"claims\": [\n  {\"text\": \"a [b] {c}\", \"n\": [1, -2.5e3, true, null],\n   \"claimReview\": [\n    \
                     {\"url\": \"x\"},\n    {\"a/b~c\": {}}]},\n  \"skip\", 7,\n  {\"claimReview\": [{}]}]}";
-        let lines = container_lines(text, 10);
-        let at = |p: &str| lines.get(p).copied();
+        let scan = containers(text, 10);
+        let at = |p: &str| scan.lines.get(p).copied();
         assert_eq!(at(""), Some(10));
         assert_eq!(at("/claims"), Some(10));
         assert_eq!(at("/claims/0"), Some(11));
@@ -740,10 +805,30 @@ mod tests {
         let r = &found[0];
         assert_eq!(r.pointer, "/@graph/0");
         assert_eq!(r.reviewer.as_deref(), Some("FactCheck Desk"));
-        assert_eq!(r.claimant.as_deref(), Some("Wire"));
+        assert_eq!(r.claimants, ["Wire"]);
         assert_eq!(r.claim_url.as_deref(), Some("https://wire.example/letter"));
         assert_eq!(r.rating.as_deref(), Some("Mostly false"));
         assert_eq!(r.rating_value, Some((2.0, 5.0, 1.0)));
+    }
+
+    /// A claim of several authors is a claim of each (audit, session 23: only the first was kept).
+    #[test]
+    fn every_author_of_a_claim_makes_it() {
+        let found = review(
+            r#"{"@type": "ClaimReview", "claimReviewed": "The port is closed", "author": "FactCheck Desk",
+                "datePublished": "2025-06-25", "reviewRating": {"alternateName": "False"},
+                "itemReviewed": {"author": [{"name": "Wire"}, "Daily", {"name": "Wire"}, 7]}}"#,
+        );
+        assert_eq!(found[0].claimants, ["Wire", "Daily"]);
+        let out = rows(
+            found.into_iter().map(|r| ("f.json".to_owned(), r)).collect(),
+            &RatingTable::default(),
+            Role::Resolutions,
+        );
+        let sources: Vec<&str> = out.claims.iter().map(|c| c[1].as_str()).collect();
+        assert_eq!(sources, ["Wire", "Daily"]);
+        assert_eq!(out.claims[0][3], out.claims[1][3], "one story");
+        assert_eq!((out.verdicts.len(), out.rejects.len()), (1, 0));
     }
 
     #[test]

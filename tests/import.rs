@@ -155,6 +155,48 @@ fn broken_inputs_are_named_errors() {
     assert!(!wd.path("o").join("resolutions.csv").exists());
 }
 
+/// Audit (session 23): a key given twice took its last value without a word. Inside a review the review
+/// is refused, named by the repeated member's pointer; outside every review (where the value dropped may
+/// have held reviews) the file is refused, named by the line of the repeat.
+#[test]
+fn a_key_given_twice_is_refused() {
+    let wd = Workdir::new("import-repeated-key");
+    let review = |rating: &str| {
+        format!(
+            "{{\"@type\": \"ClaimReview\", \"claimReviewed\": \"The port is closed\", \"author\": \"Desk\",\n  \
+             \"datePublished\": \"2025-06-25\", \"itemReviewed\": {{\"author\": \"Wire\"}},\n  \
+             \"reviewRating\": {rating}}}"
+        )
+    };
+    let twice = review("{\"alternateName\": \"False\", \"alternateName\": \"True\"}");
+    wd.create(
+        "inside.json",
+        format!("[{}, {}]\n", review("{\"alternateName\": \"False\"}"), twice),
+    );
+    let mut cmd = wd.command("import");
+    cmd.args(["claimreview", "inside.json", "--out", "o"]);
+    let err = String::from_utf8(wd.output(&mut cmd).stderr).unwrap();
+    assert!(err.contains("2 reviews: 1 imported, 1 rejected"), "{err}");
+    let rejects = wd.read_csv_maps("o/rejects.csv");
+    assert_eq!(rejects.len(), 1);
+    assert_eq!(rejects[0]["column"], "/1/reviewRating/alternateName");
+    // The review opens on line 3 (the first one closes there).
+    assert_eq!(rejects[0]["line"], "3");
+    assert!(rejects[0]["reason"].contains("appears twice"), "{rejects:?}");
+
+    let ok = review("{\"alternateName\": \"False\"}");
+    wd.create("outside.json", format!("{{\"@graph\": [{ok}],\n \"@graph\": []}}\n"));
+    let err = wd.output_err(
+        wd.command("import").args(["claimreview", "outside.json", "--out", "p"]),
+        1,
+    );
+    assert!(
+        err.contains("outside.json:4") && err.contains("/@graph") && err.contains("appears twice"),
+        "{err}"
+    );
+    assert!(!wd.path("p").join("resolutions.csv").exists());
+}
+
 /// Found by fuzzing: a round-up page reviewing two claims gave both responses its URL as their id, which
 /// `score` then refused as a duplicate; one file given twice did the same to every review; and a review
 /// naming no claimant wrote a verdict on a story no claim held, which `score` refused. Now the second id
