@@ -2170,6 +2170,40 @@ mod tests {
         assert_eq!(dirichlet_strength(&cases[2].0, &cases[2].1), MIN_STRENGTH);
     }
 
+    /// The strength is fitted to each row at its effective size: forty workers with ten votes each on
+    /// stories judged at ½ (n = 5 votes' worth, Σt² = 2.5, so each count is read twice over), half of them
+    /// saying class 0's label 2 times in 10 and half 8. The strength recovered from a worker's pooled row
+    /// is the one fitted to the rows doubled, not the one fitted to the rows as they are.
+    #[test]
+    fn pooled_rows_fit_the_strength_at_the_rows_effective_sizes() {
+        let (nc, nn, workers) = (2, 4, 41);
+        let (mut counts, mut squares) = (vec![0.0; workers * nn], vec![0.0; workers * nc]);
+        for w in 0..40 {
+            let a = if w % 2 == 0 { 2.0 } else { 8.0 };
+            counts[w * nn..(w + 1) * nn].copy_from_slice(&[0.5 * a, 0.5 * (10.0 - a), 0.5 * (10.0 - a), 0.5 * a]);
+            squares[w * nc..(w + 1) * nc].copy_from_slice(&[2.5, 2.5]);
+        }
+        // Worker 40 has no votes: its rows are the crowd's.
+        let mut log_m = vec![0.0; workers * nn];
+        pooled_rows(&counts, &squares, nc, &mut log_m);
+        let m: Vec<f64> = (0..nc).map(|l| log_m[40 * nn + l].exp()).collect();
+        let (r, p) = (&counts[0..nc], [log_m[0].exp(), log_m[1].exp()]);
+        let n: f64 = r.iter().sum();
+        // exp(log_m) = (r + s·m) / (n + s), solved for s.
+        let s = (r[0] - p[0] * n) / (p[0] - m[0]);
+        let row0 = |scale: f64| -> Vec<f64> {
+            (0..workers)
+                .flat_map(|w| counts[w * nn..w * nn + nc].iter().map(move |x| x * scale))
+                .collect()
+        };
+        let (effective, raw) = (dirichlet_strength(&row0(2.0), &m), dirichlet_strength(&row0(1.0), &m));
+        assert!((s - effective).abs() < 1e-9 * effective, "{s} against {effective}");
+        assert!(
+            (s - raw).abs() > 0.2 * raw,
+            "{s} against {raw}: the test tells them apart"
+        );
+    }
+
     /// One story, three voters, two classes (hand-computed): worker 0 says class 0 with rows
     /// M = [[0.9, 0.1], [0.2, 0.8]], workers 1 and 2 are coin flips (all rows ½) and say class 1, and the
     /// class prior is uniform. Posterior of class 0: 0.9 / (0.9 + 0.2) = 0.818182; worker 0's cavity is

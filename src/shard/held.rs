@@ -43,15 +43,19 @@ impl Held {
         }
     }
 
-    /// Gives every held file back to the partial that carried it.
-    pub(super) fn give_back(&mut self, partials: &mut [Partial]) {
-        for c in std::mem::take(&mut self.responses) {
-            partials[c.by].responses = Some(c.file);
-        }
-        for c in std::mem::take(&mut self.resolutions) {
-            partials[c.by].resolutions = Some(c.file);
-        }
+    /// Takes every held file, each with the place of the partial that carried it.
+    #[allow(clippy::type_complexity)] // Two lists of one shape, for the two kinds of file.
+    pub(super) fn take_files(&mut self) -> (Vec<(usize, RawFile<RawResponse>)>, Vec<(usize, RawFile<RawResolution>)>) {
+        (
+            files(std::mem::take(&mut self.responses)),
+            files(std::mem::take(&mut self.resolutions)),
+        )
     }
+}
+
+/// Held files with the places of the partials that carried them.
+fn files<T>(held: Vec<Carried<T>>) -> Vec<(usize, RawFile<T>)> {
+    held.into_iter().map(|c| (c.by, c.file)).collect()
 }
 
 thread_local! {

@@ -444,57 +444,37 @@ pub struct Shard {
 pub fn merge_files(paths: &[PathBuf]) -> Result<Merged> {
     // One at a time, each partial's copies of the files an earlier one carried compared as they are parsed
     // and not kept (`held`), so that a merge of many shards scored with one responses file holds that
-    // file's rows once, not once per shard, nor twice while the next copy is parsed.
+    // file's rows once, not once per shard, nor twice while the next copy is parsed; and each partial
+    // unpacked as soon as it is read and dropped (session 24: all four partials of a 10M-claim corpus held
+    // at once were 929 MiB).
     let _clear = held::Clear;
-    let mut partials: Vec<Partial> = Vec::with_capacity(paths.len());
+    let mut merger = Merger::default();
+    let mut names: Vec<String> = Vec::with_capacity(paths.len());
+    let reading = crate::progress::Stage::start("partials");
     for path in paths {
         let mut p = read_partial(path)?;
-        // Shards told apart by nothing are the first thing to say (their files may differ too).
-        if let Some(other) = partials.iter().find(|q| q.claims.file == p.claims.file) {
-            return Err(same_claims_name(other, &p));
-        }
-        if let Some(first) = partials.first() {
-            same_as_of(first, &p)?;
-        }
         if let Some((what, name, by)) = held::with(|h| h.differs.take()) {
-            return Err(different_rows(what, &partials[by].claims.file, &p.claims.file, &name));
+            // Shards told apart by nothing are the first thing to say (their files may differ too).
+            merger.check(&p)?;
+            return Err(different_rows(what, &names[by], &p.claims.file, &name));
         }
-        held::with(|h| h.hold(partials.len(), &mut p));
-        partials.push(p);
+        held::with(|h| h.hold(names.len(), &mut p));
+        names.push(p.claims.file.clone());
+        merger.add(p)?;
     }
-    held::with(|h| h.give_back(&mut partials));
-    let made_from: Vec<(String, PathBuf)> = partials
-        .iter()
-        .map(|p| p.claims.file.clone())
-        .zip(paths.iter().cloned())
-        .collect();
-    let mut merged = merge(partials)?;
+    let (responses, resolutions) = held::with(held::Held::take_files);
+    merger
+        .responses
+        .extend(responses.into_iter().map(|(by, f)| (names[by].clone(), f)));
+    merger
+        .resolutions
+        .extend(resolutions.into_iter().map(|(by, f)| (names[by].clone(), f)));
+    drop(reading);
+    let mut merged = merger.finish()?;
     for s in &mut merged.shards {
-        s.partial = made_from
-            .iter()
-            .find(|(file, _)| *file == s.claims_file)
-            .map(|(_, p)| p.clone());
+        s.partial = names.iter().position(|n| *n == s.claims_file).map(|k| paths[k].clone());
     }
     Ok(merged)
-}
-
-/// Drops `new`'s copy of a responses or resolutions file that a partial in `kept` already carries: each
-/// shard scored with one such file carries all of its rows, and a merge counts the file once.
-///
-/// Files are told apart by the name the user gave them, so two files of one name whose rows differ
-/// (shards scored in folders of their own, each with its own `responses.csv`) are refused: merged as one,
-/// the second's rows were lost without a word.
-fn drop_repeated_files(kept: &[Partial], new: &mut Partial) -> Result<()> {
-    let shard = new.claims.file.as_str();
-    let held = kept.iter().map(|p| (p.claims.file.as_str(), p.responses.as_ref()));
-    if carried("responses", held, shard, new.responses.as_ref())? {
-        new.responses = None;
-    }
-    let held = kept.iter().map(|p| (p.claims.file.as_str(), p.resolutions.as_ref()));
-    if carried("resolutions", held, shard, new.resolutions.as_ref())? {
-        new.resolutions = None;
-    }
-    Ok(())
 }
 
 /// Whether `file` (of the shard of `shard`) is a copy of one that a shard in `held` carries: the same name
@@ -522,13 +502,15 @@ fn carried<'a, T: PartialEq + 'a>(
 }
 
 /// Refuses two shards scored with different `--as-of` times (or one with and one without): their union is
-/// no single run's input.
-fn same_as_of(a: &Partial, b: &Partial) -> Result<()> {
-    if a.as_of == b.as_of {
+/// no single run's input. Each shard is its claims file's name and its time; they are named in the order
+/// of those names, whatever the order they were read in.
+fn same_as_of(a: (&str, Option<i64>), b: (&str, Option<i64>)) -> Result<()> {
+    if a.1 == b.1 {
         return Ok(());
     }
-    let when = |p: &Partial| {
-        p.as_of.map_or_else(
+    let (a, b) = if a.0 <= b.0 { (a, b) } else { (b, a) };
+    let when = |t: Option<i64>| {
+        t.map_or_else(
             || "with no --as-of".to_owned(),
             |t| format!("as of {}", crate::numfmt::time(t)),
         )
@@ -536,18 +518,18 @@ fn same_as_of(a: &Partial, b: &Partial) -> Result<()> {
     Err(Error::Config(format!(
         "the shards of {} and {} were scored at different times ({} and {}); score every shard with the same \
          --as-of",
-        a.claims.file,
-        b.claims.file,
-        when(a),
-        when(b)
+        a.0,
+        b.0,
+        when(a.1),
+        when(b.1)
     )))
 }
 
-/// The error for two partials whose claims files have one name: the same file twice, or two files in
-/// different folders, which a merge cannot tell apart.
-fn same_claims_name(a: &Partial, b: &Partial) -> Error {
-    let file = &a.claims.file;
-    Error::Config(match (&a.claims_path, &b.claims_path) {
+/// The error for two partials whose claims files have one name, `file` (recorded at the absolute paths
+/// `x` and `y` where known, in the order the partials were given): the same file twice, or two files in different folders, which a merge cannot
+/// tell apart.
+fn same_claims_name(file: &str, x: Option<&String>, y: Option<&String>) -> Error {
+    Error::Config(match (x, y) {
         (Some(x), Some(y)) if x != y => format!(
             "two partials name their claims file {file} ({x} and {y}); a merge tells shards apart by that name, \
              so score each under a name of its own (for example from the folder above)"
@@ -691,55 +673,128 @@ impl Merged {
 ///
 /// # Errors
 /// Two partials name the same claims file (a shard given twice), or a partial's counts do not add up.
-pub fn merge(mut partials: Vec<Partial>) -> Result<Merged> {
-    partials.sort_by(|a, b| a.claims.file.cmp(&b.claims.file));
-    if let Some(w) = partials.windows(2).find(|w| w[0].claims.file == w[1].claims.file) {
-        return Err(same_claims_name(&w[0], &w[1]));
+pub fn merge(partials: Vec<Partial>) -> Result<Merged> {
+    let mut merger = Merger::default();
+    for p in partials {
+        merger.add(p)?;
     }
-    for w in partials.windows(2) {
-        same_as_of(&w[0], &w[1])?;
-    }
-    let as_of = partials.first().and_then(|p| p.as_of);
-    let mut kept: Vec<Partial> = Vec::with_capacity(partials.len());
-    for mut p in partials {
-        check_counts(&p).map_err(|why| Error::Config(format!("a damaged credence partial: {why}")))?;
-        drop_repeated_files(&kept, &mut p)?;
-        kept.push(p);
-    }
-    let mut partials = kept;
-    let mut corpus = Corpus::default();
-    let mut rejects = Vec::new();
-    let mut inputs = InputTallies::default();
-    let mut shards = Vec::with_capacity(partials.len());
-    // Values: all or none, of one kind (a single run reads one kind, from one claims file's columns).
-    let valued = partials.first().and_then(|p| p.value_kind);
-    if let Some(w) = partials.windows(2).find(|w| w[0].value_kind != w[1].value_kind) {
-        let kind = |p: &Partial| {
-            p.value_kind.map_or_else(
-                || "plain claims, no value column".to_owned(),
-                |k| format!("values compared as {}", k.as_str()),
-            )
+    merger.finish()
+}
+
+/// A merge under way: each partial is checked against those before it, unpacked into a chunk of the
+/// union's claims (compact columns, 13 bytes or so a claim, every name interned in the union's tables)
+/// and dropped, so that a merge holds the union and one partial, not every partial at once. The chunks
+/// are joined in the order of their claims files' names when the last is in, so the union does not
+/// depend on the order the partials were given in.
+#[derive(Default)]
+struct Merger {
+    /// The union's names (its claims are joined into it by [`Merger::finish`]).
+    corpus: Corpus,
+    /// One chunk a partial, in the order added.
+    chunks: Vec<Chunk>,
+    /// The first partial's claims file, `--as-of` time and value kind, which every other must match.
+    first: Option<(String, Option<i64>, Option<crate::value::ValueKind>)>,
+    /// Whether every partial so far carries topics.
+    topics: bool,
+    /// Responses and resolutions files, each once, with the claims file of the shard that carried it.
+    responses: Vec<(String, RawFile<RawResponse>)>,
+    resolutions: Vec<(String, RawFile<RawResolution>)>,
+}
+
+/// One partial, unpacked.
+struct Chunk {
+    shard: Shard,
+    tally: Tally,
+    rejects: Vec<RowProblem>,
+    mentions: crate::corpus::Mentions,
+    published: crate::corpus::Times,
+    values: Vec<u32>,
+    topics: Vec<u32>,
+}
+
+impl Merger {
+    /// Refuses `p` where it cannot join the partials before it: a damaged partial, a claims file of a
+    /// name already merged, another `--as-of` time, other columns or another value kind.
+    fn check(&self, p: &Partial) -> Result<()> {
+        check_counts(p).map_err(|why| Error::Config(format!("a damaged credence partial: {why}")))?;
+        if let Some(other) = self.chunks.iter().find(|c| c.shard.claims_file == p.claims.file) {
+            return Err(same_claims_name(
+                &p.claims.file,
+                other.shard.claims_path.as_ref(),
+                p.claims_path.as_ref(),
+            ));
+        }
+        let Some((file, as_of, kind)) = &self.first else {
+            return Ok(());
         };
-        return Err(Error::Config(format!(
-            "the shards of {} ({}) and {} ({}) do not merge: a single run reads one set of columns and \
-             compares values one way (give every shard the same columns, and score each with one \
-             --value-kind; a JSON Lines file takes its columns from its first object)",
-            w[0].claims.file,
-            kind(&w[0]),
-            w[1].claims.file,
-            kind(&w[1])
-        )));
+        same_as_of((file, *as_of), (&p.claims.file, p.as_of))?;
+        if *kind != p.value_kind {
+            let describe = |k: Option<crate::value::ValueKind>| {
+                k.map_or_else(
+                    || "plain claims, no value column".to_owned(),
+                    |k| format!("values compared as {}", k.as_str()),
+                )
+            };
+            let (mut a, mut b) = ((file.as_str(), *kind), (p.claims.file.as_str(), p.value_kind));
+            if b.0 < a.0 {
+                std::mem::swap(&mut a, &mut b);
+            }
+            return Err(Error::Config(format!(
+                "the shards of {} ({}) and {} ({}) do not merge: a single run reads one set of columns and \
+                 compares values one way (give every shard the same columns, and score each with one \
+                 --value-kind; a JSON Lines file takes its columns from its first object)",
+                a.0,
+                describe(a.1),
+                b.0,
+                describe(b.1)
+            )));
+        }
+        Ok(())
     }
-    if let Some(kind) = valued {
-        corpus.value_kind = kind;
+
+    /// Checks `p` ([`Merger::check`]), keeps its responses and resolutions unless a partial before it
+    /// carried the same file, and unpacks its claims.
+    fn add(&mut self, mut p: Partial) -> Result<()> {
+        self.check(&p)?;
+        if self.first.is_none() {
+            self.first = Some((p.claims.file.clone(), p.as_of, p.value_kind));
+            self.topics = true;
+            if let Some(kind) = p.value_kind {
+                self.corpus.value_kind = kind;
+            }
+        }
+        let shard = p.claims.file.clone();
+        let held = self.responses.iter().map(|(by, f)| (by.as_str(), Some(f)));
+        if carried("responses", held, &shard, p.responses.as_ref())? {
+            p.responses = None;
+        }
+        let held = self.resolutions.iter().map(|(by, f)| (by.as_str(), Some(f)));
+        if carried("resolutions", held, &shard, p.resolutions.as_ref())? {
+            p.resolutions = None;
+        }
+        if let Some(f) = p.responses.take() {
+            self.responses.push((shard.clone(), f));
+        }
+        if let Some(f) = p.resolutions.take() {
+            self.resolutions.push((shard, f));
+        }
+        // Topics only when every partial has them (shards scored with --topics): otherwise the merge has
+        // none, and `--topics` says so.
+        if p.topics.is_none() && self.topics {
+            self.topics = false;
+            self.corpus.topics = Default::default();
+            for c in &mut self.chunks {
+                c.topics = Vec::new();
+            }
+        }
+        let chunk = self.unpack(&p)?;
+        self.chunks.push(chunk);
+        Ok(())
     }
-    // Topics only when every partial has them (shards scored with --topics): otherwise the merge has none,
-    // and `--topics` says so.
-    let topics = partials.iter().all(|p| p.topics.is_some());
-    corpus
-        .published
-        .reserve(partials.iter().map(|p| p.claims.scored as usize).sum());
-    for p in &mut partials {
+
+    /// `p`'s claims, its names interned in the union's tables.
+    fn unpack(&mut self, p: &Partial) -> Result<Chunk> {
+        let corpus = &mut self.corpus;
         let sources: Vec<u32> = p.sources.iter().map(|n| corpus.sources.intern(n)).collect();
         let stories: Vec<u32> = p.stories.iter().map(|n| corpus.stories.intern(n)).collect();
         let value_ids: Vec<u32> = p
@@ -748,6 +803,7 @@ pub fn merge(mut partials: Vec<Partial>) -> Result<Merged> {
             .flat_map(|v| &v.names)
             .map(|n| corpus.values.intern(n))
             .collect();
+        let topics = self.topics;
         let topic_ids: Vec<u32> = p
             .topics
             .iter()
@@ -761,6 +817,25 @@ pub fn merge(mut partials: Vec<Partial>) -> Result<Merged> {
                 p.claims.file
             ))
         };
+        let scored = p.claims.scored as usize;
+        let mut chunk = Chunk {
+            shard: Shard {
+                claims_file: p.claims.file.clone(),
+                claims_path: p.claims_path.clone(),
+                partial: None,
+                scored: p.claims.scored,
+                skip: Vec::new(),
+                topics: p.topics.is_some(),
+            },
+            tally: p.claims.clone(),
+            rejects: p.claim_rejects.clone(),
+            mentions: crate::corpus::Mentions::default(),
+            published: crate::corpus::Times::default(),
+            values: Vec::with_capacity(if p.values.is_some() { scored } else { 0 }),
+            topics: Vec::with_capacity(if topics && p.topics.is_some() { scored } else { 0 }),
+        };
+        chunk.mentions.reserve(scored);
+        chunk.published.reserve(scored);
         for (k, &(story, source, attributed, stance, count)) in p.mentions.iter().enumerate() {
             let story = *stories.get(story as usize).ok_or_else(bad)?;
             let source = *sources.get(source as usize).ok_or_else(bad)?;
@@ -776,21 +851,19 @@ pub fn merge(mut partials: Vec<Partial>) -> Result<Merged> {
                 stance,
             };
             let count = count as usize;
-            corpus.mentions.extend(std::iter::repeat_n(m, count));
             for _ in 0..count {
-                corpus.published.push(p.times[k]);
+                chunk.mentions.push(m);
+                chunk.published.push(p.times[k]);
             }
             if let Some(v) = &p.values {
                 let id = v.id(k, &value_ids, false).ok_or_else(bad)?;
-                corpus.mention_values.extend(std::iter::repeat_n(id, count));
+                chunk.values.extend(std::iter::repeat_n(id, count));
             }
             if let Some(t) = p.topics.as_ref().filter(|_| topics) {
                 let id = t.id(k, &topic_ids, true).ok_or_else(bad)?;
-                corpus.mention_topics.extend(std::iter::repeat_n(id, count));
+                chunk.topics.extend(std::iter::repeat_n(id, count));
             }
         }
-        inputs.claims.push(p.claims.clone());
-        rejects.extend(p.claim_rejects.iter().cloned());
         let mut skip: Vec<u64> = p
             .claim_rejects
             .iter()
@@ -798,42 +871,67 @@ pub fn merge(mut partials: Vec<Partial>) -> Result<Merged> {
             .chain(p.claim_later.iter().copied())
             .collect();
         skip.sort_unstable();
-        shards.push(Shard {
-            claims_file: p.claims.file.clone(),
-            claims_path: p.claims_path.clone(),
-            partial: None,
-            scored: p.claims.scored,
-            skip,
-            topics: p.topics.is_some(),
-        });
-        // In the corpus now: the partial's copies go before the next one's are unpacked.
-        (p.mentions, p.times, p.sources, p.stories) = Default::default();
-        (p.values, p.topics) = (None, None);
+        chunk.shard.skip = skip;
+        Ok(chunk)
     }
-    // Taken, not cloned: the rows are the merge's largest allocation (each file once, its repeats dropped
-    // above).
-    let mut responses: Vec<RawFile<RawResponse>> = partials.iter_mut().filter_map(|p| p.responses.take()).collect();
-    let mut resolutions: Vec<RawFile<RawResolution>> =
-        partials.iter_mut().filter_map(|p| p.resolutions.take()).collect();
-    drop(partials);
-    responses.sort_by(|a, b| a.file.cmp(&b.file));
-    let (tallies, mut problems) = answers::link_responses(&responses, &mut corpus);
-    drop(responses);
-    inputs.responses = tallies;
-    rejects.append(&mut problems);
-    resolutions.sort_by(|a, b| a.file.cmp(&b.file));
-    let (tallies, mut problems) = answers::link_resolutions(&resolutions, &mut corpus);
-    inputs.resolutions = tallies;
-    rejects.append(&mut problems);
-    inputs.rejected = rejects.len() as u64;
-    corpus.number_by_name();
-    Ok(Merged {
-        corpus,
-        rejects,
-        inputs,
-        shards,
-        as_of,
-    })
+
+    /// The union: the chunks joined in the order of their claims files' names, then the responses and
+    /// resolutions linked to its stories.
+    fn finish(self) -> Result<Merged> {
+        let Merger {
+            mut corpus,
+            mut chunks,
+            first,
+            topics,
+            mut responses,
+            mut resolutions,
+        } = self;
+        let _unpacking = crate::progress::Stage::start("unpack");
+        chunks.sort_by(|a, b| a.shard.claims_file.cmp(&b.shard.claims_file));
+        let total: usize = chunks.iter().map(|c| c.mentions.len()).sum();
+        corpus.mentions.reserve(total);
+        corpus.published.reserve(total);
+        let mut rejects = Vec::new();
+        let mut inputs = InputTallies::default();
+        let mut shards = Vec::with_capacity(chunks.len());
+        for c in chunks {
+            for i in 0..c.mentions.len() {
+                corpus.mentions.push(c.mentions.get(i));
+            }
+            for t in c.published.iter() {
+                corpus.published.push(t);
+            }
+            corpus.mention_values.extend_from_slice(&c.values);
+            if topics {
+                corpus.mention_topics.extend_from_slice(&c.topics);
+            }
+            inputs.claims.push(c.tally);
+            rejects.extend(c.rejects);
+            shards.push(c.shard);
+        }
+        drop(_unpacking);
+        let _linking = crate::progress::Stage::start("answers");
+        responses.sort_by(|a, b| a.1.file.cmp(&b.1.file));
+        let responses: Vec<RawFile<RawResponse>> = responses.into_iter().map(|(_, f)| f).collect();
+        let (tallies, mut problems) = answers::link_responses(&responses, &mut corpus);
+        drop(responses);
+        inputs.responses = tallies;
+        rejects.append(&mut problems);
+        resolutions.sort_by(|a, b| a.1.file.cmp(&b.1.file));
+        let resolutions: Vec<RawFile<RawResolution>> = resolutions.into_iter().map(|(_, f)| f).collect();
+        let (tallies, mut problems) = answers::link_resolutions(&resolutions, &mut corpus);
+        inputs.resolutions = tallies;
+        rejects.append(&mut problems);
+        inputs.rejected = rejects.len() as u64;
+        corpus.number_by_name();
+        Ok(Merged {
+            corpus,
+            rejects,
+            inputs,
+            shards,
+            as_of: first.and_then(|f| f.1),
+        })
+    }
 }
 
 #[cfg(test)]
