@@ -11,10 +11,10 @@ use super::score::{FormatArg, ModelArgs, report_run};
 /// shards' input would write.
 ///
 /// Partials may be given in any order. A responses or resolutions file given to several shards (the same
-/// name, or the same file by another path) counts once; two files of one name with different rows are refused. With --claims (every shard's
-/// claims file, in input order), claims.csv is written too, and a claim id that two shards both accepted is
-/// refused (one run would refuse the second); without it, every other output is, and ids cannot be checked
-/// across shards. Claims files are all or none: claims.csv
+/// name, or the same file by another path) counts once; two files of one name with different rows are
+/// refused. With --claims (every shard's claims file, in input order), claims.csv is written too, and a
+/// claim id that two shards both accepted is refused (one run would refuse the second); without it, every
+/// other output is, and ids cannot be checked across shards. Claims files are all or none: claims.csv
 /// never holds fewer claims than summary.json counts.
 #[derive(Args, Debug)]
 pub struct MergeArgs {
