@@ -458,8 +458,8 @@ impl Scores {
     ///
     /// Its credit is worked out from its story's attribution links. Under `--detect-copies` it is instead
     /// that of the story's claim with the same outlet, attribution, stance, value and time (detection
-    /// marks claims by exactly those). Either is found by a scan of the story's claims, or on a story wider
-    /// than [`SCAN_WIDTH`] by a binary search of its claims sorted by those fields (session 24: a merge
+    /// marks claims by exactly those). Either is found by a scan of the story's claims, or on a story of
+    /// more than 64 claims by a binary search of its claims sorted by those fields (session 24: a merge
     /// wrote the claims.csv of one story of 20,000 claims, half of them relays, in 4.6 s against the single
     /// run's 0.7, and the time grew with the square of the story's width).
     pub fn claim_for(
