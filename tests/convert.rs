@@ -202,6 +202,47 @@ fn no_ratings_without_a_rating_column() {
     assert_eq!(r[0]["figures"]["predictive_coverage"], 1.0, "{r}");
 }
 
+/// Audit (session 23): a worker's repeated answer to one question was converted as a second claim, so
+/// that `vote` counted the same label twice. The first answer is kept, the others skipped and counted.
+#[test]
+fn crowd_keeps_a_workers_first_answer_to_a_question() {
+    let wd = Workdir::new("convert-crowd-repeats");
+    wd.create(
+        "answer.csv",
+        "question,worker,answer\nq1,w1,1\nq1,w2,0\nq1,w1,1\nq1,w3,0\nq1,w1,0\nq2,w1,1\n",
+    );
+    wd.create("truth.csv", "question,truth\nq1,0\nq2,1\n");
+    let mut cmd = wd.command("convert");
+    cmd.args([
+        "crowd",
+        "--answers",
+        "answer.csv",
+        "--truth",
+        "truth.csv",
+        "--out",
+        "crowd",
+    ]);
+    let stderr = String::from_utf8(wd.output(&mut cmd).stderr).unwrap();
+    let claims = wd.read_csv_maps("crowd/claims.csv");
+    let got: Vec<(&str, &str, &str)> = claims
+        .iter()
+        .map(|r| (r["story_id"].as_str(), r["source"].as_str(), r["value"].as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("q1", "w1", "1"),
+            ("q1", "w2", "0"),
+            ("q1", "w3", "0"),
+            ("q2", "w1", "1")
+        ]
+    );
+    assert!(
+        stderr.contains("2") && stderr.contains("the worker answered the question before"),
+        "{stderr}"
+    );
+}
+
 /// `convert crowd` stops at an answer row with more or fewer fields than the header, naming the file,
 /// the line and the count (before, a 4-field row was converted and a 2-field one counted as "an empty
 /// question, worker or answer"), and at a question given two different truths (before, both went into

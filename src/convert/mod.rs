@@ -229,9 +229,10 @@ fn csv_rows<const N: usize>(path: &Path, spec: &crate::ingest::Spec) -> Result<V
 }
 
 /// The crowd-sourcing benchmark of Zheng et al. (PVLDB 2017): `answer.csv` (`question,worker,answer`)
-/// and `truth.csv` (`question,truth`). Answers or truths with an empty field are skipped and counted; a
-/// row with more or fewer fields than the header stops the conversion, as does a question given two
-/// different truths (an exact repeat is written once).
+/// and `truth.csv` (`question,truth`). Answers or truths with an empty field are skipped and counted, as is
+/// a worker's second answer to a question (its first is kept); a row with more or fewer fields than the
+/// header stops the conversion, as does a question given two different truths (an exact repeat is written
+/// once).
 ///
 /// # Errors
 /// A file cannot be read or written, or lacks a column; a row has the wrong number of fields; a question
@@ -240,9 +241,16 @@ pub fn crowd(answers: &Path, truth: &Path, out: &Path) -> Result<Converted> {
     let mut c = Converted::default();
     let mut o = Out::new(out)?;
     let mut rows = Vec::new();
+    // A worker's second answer to a question is no new evidence: the same label again would count twice
+    // in `vote`'s tally, and another label would make the worker a voter on both sides. The first stands.
+    let mut answered = std::collections::HashSet::new();
     for (_, [q, w, a]) in csv_rows(answers, &CROWD_ANSWERS)? {
         if q.is_empty() || w.is_empty() || a.is_empty() {
             c.skip("an empty question, worker or answer");
+            continue;
+        }
+        if !answered.insert((q.clone(), w.clone())) {
+            c.skip("the worker answered the question before (its first answer is kept)");
             continue;
         }
         rows.push(claim(rows.len() + 1, &w, NO_DATE, &q, &a));
