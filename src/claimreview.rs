@@ -177,7 +177,7 @@ struct Review {
     claimants: Vec<String>,
     claim_date: Option<String>,
     claim_url: Option<String>,
-    /// The first member of the review (its pointer below the review's) whose key its object gives twice.
+    /// The first member that the review reads (its JSON pointer) whose key its object gives twice.
     repeated: Option<String>,
 }
 
@@ -218,25 +218,35 @@ pub fn import(files: &[&Path], ratings: &RatingTable, role: Role) -> Result<Impo
             for r in &mut found {
                 r.line = scan.lines.get(r.pointer.as_str()).copied().unwrap_or(r.line);
             }
-            // A key given twice: serde_json kept the last value. Inside a review, the review is refused
-            // (which value is meant is ambiguous); elsewhere the dropped value may have held reviews, so
-            // the file is refused.
+            // A key given twice: serde_json kept the last value. Inside a review the review is refused
+            // (which value is meant is ambiguous), and so are the reviews of a fact-check search result
+            // whose claim gives its text, claimant or date twice. Elsewhere, a repeated object or array
+            // may have held reviews, so the file is refused; a repeated plain value credence does not read
+            // is let be.
             for (at, repeat_line) in &scan.repeated {
                 let within = |r: &Review| r.pointer.is_empty() || at.starts_with(&format!("{}/", r.pointer));
-                match found.iter_mut().filter(|r| within(r)).max_by_key(|r| r.pointer.len()) {
-                    Some(r) => r.repeated.get_or_insert_with(|| at[r.pointer.len()..].to_owned()),
-                    None => {
-                        return Err(Error::BadRow(RowProblem {
-                            file: file.clone(),
-                            line: *repeat_line,
-                            column: Some(at.clone()),
-                            value: None,
-                            reason: "this key appears twice in its object; which of its values is meant is ambiguous, \
-                                 and the other may hold reviews"
-                                .into(),
-                        }));
+                if let Some(r) = found.iter_mut().filter(|r| within(r)).max_by_key(|r| r.pointer.len()) {
+                    r.repeated.get_or_insert_with(|| at.clone());
+                    continue;
+                }
+                if scan.lines.contains_key(at) {
+                    return Err(Error::BadRow(RowProblem {
+                        file: file.clone(),
+                        line: *repeat_line,
+                        column: Some(at.clone()),
+                        value: None,
+                        reason: "this key appears twice in its object, and its value is an object or an array; \
+                                 which is meant is ambiguous, and the other may hold reviews"
+                            .into(),
+                    }));
+                }
+                let (claim, key) = at.rsplit_once('/').unwrap_or_default();
+                if ["text", "claimant", "claimDate"].contains(&key) {
+                    let of_claim = format!("{claim}/claimReview/");
+                    for r in found.iter_mut().filter(|r| r.pointer.starts_with(&of_claim)) {
+                        r.repeated.get_or_insert_with(|| at.clone());
                     }
-                };
+                }
             }
             reviews.extend(found.into_iter().map(|r| (file.clone(), r)));
         }
@@ -620,11 +630,14 @@ fn rows(reviews: Vec<(String, Review)>, ratings: &RatingTable, role: Role) -> Im
             reason,
         };
         if let Some(at) = &r.repeated {
-            out.rejects.push(reject(
-                at,
-                String::new(),
-                "this key appears twice in its object; which of its values is meant is ambiguous".into(),
-            ));
+            out.rejects.push(RowProblem {
+                column: Some(at.clone()),
+                ..reject(
+                    "",
+                    String::new(),
+                    "this key appears twice in its object; which of its values is meant is ambiguous".into(),
+                )
+            });
             continue;
         }
         let Some(story) = story_of(&r) else {

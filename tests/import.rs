@@ -195,6 +195,40 @@ fn a_key_given_twice_is_refused() {
         "{err}"
     );
     assert!(!wd.path("p").join("resolutions.csv").exists());
+
+    // A plain value given twice in an object no review reads is let be (audit, session 24: a web page's
+    // own name given twice refused the file).
+    wd.create(
+        "page.json",
+        format!("{{\"@graph\": [{{\"@type\": \"WebPage\", \"name\": \"a\", \"name\": \"b\"}}, {ok}]}}\n"),
+    );
+    let mut cmd = wd.command("import");
+    cmd.args(["claimreview", "page.json", "--out", "q"]);
+    let err = String::from_utf8(wd.output(&mut cmd).stderr).unwrap();
+    assert!(err.contains("1 review: 1 imported, 0 rejected; 1 claim\n"), "{err}");
+
+    // A fact-check search result whose claim names its claimant twice: that claim's reviews are refused,
+    // named by the claimant's pointer; the other claim's review is imported.
+    let search = |claim: &str| {
+        format!(
+            "{{{claim}, \"text\": \"The port is closed\", \"claimReview\": [{{\"publisher\": {{\"name\": \"Desk\"}}, \
+             \"reviewDate\": \"2025-06-25\", \"textualRating\": \"False\"}}]}}"
+        )
+    };
+    wd.create(
+        "search.json",
+        format!(
+            "{{\"claims\": [{}, {}]}}\n",
+            search("\"claimant\": \"Wire\", \"claimant\": \"Daily\""),
+            search("\"claimant\": \"Post\"")
+        ),
+    );
+    let mut cmd = wd.command("import");
+    cmd.args(["claimreview", "search.json", "--out", "s", "--as", "responses"]);
+    let err = String::from_utf8(wd.output(&mut cmd).stderr).unwrap();
+    assert!(err.contains("2 reviews: 1 imported, 1 rejected"), "{err}");
+    let rejects = wd.read_csv_maps("s/rejects.csv");
+    assert_eq!(rejects[0]["column"], "/claims/0/claimant", "{rejects:?}");
 }
 
 /// Found by fuzzing: a round-up page reviewing two claims gave both responses its URL as their id, which

@@ -373,6 +373,72 @@ fn one_responses_file_under_other_names_counts_once() {
     // By its absolute path too.
     wd.output(&mut merge(&wd, &["b.json", "c.json"], "absolute", &[]));
     assert_eq!(files("absolute").as_array().unwrap().len(), 1);
+    // Named by the spelling of the shard whose claims file sorts first, whatever the partials' order (audit,
+    // session 24: the first partial's spelling was taken, so the bytes of summary.json and rejects.csv
+    // depended on the order).
+    wd.output(&mut merge(&wd, &["b.json", "a.json"], "reversed", &[]));
+    for f in ["summary.json", "rejects.csv", "sources.csv"] {
+        assert_eq!(
+            wd.read_string(&format!("reversed/{f}")),
+            wd.read_string(&format!("merged/{f}")),
+            "{f}"
+        );
+    }
+    assert_eq!(files("merged")[0]["file"], "responses.csv");
+    // A file that changed between two shards' scorings is named as such.
+    let mut changed = wd.read_string("responses.csv");
+    changed.push_str("r-late,port-strike,Ministry,2025-03-20,confirmed\n");
+    wd.create("responses.csv", &changed);
+    let mut cmd = wd.command("score");
+    cmd.args([
+        "--claims",
+        "b.csv",
+        "--responses",
+        "./responses.csv",
+        "--partial",
+        "b.json",
+        "-q",
+    ]);
+    wd.output(&mut cmd);
+    let err = wd.output_err(&mut merge(&wd, &["a.json", "b.json"], "changed", &[]), 1);
+    assert!(
+        err.contains("the shards of a.csv and b.csv were scored with the same responses file (")
+            && err.contains("the file changed between the two scorings"),
+        "{err}"
+    );
+}
+
+/// Audit (session 24): whether a merge was refused depended on the order of its partials. Shard 1 was
+/// scored with `r.csv` in folder A, shard 2 with B's file by its absolute path, shard 3 with `r.csv` in
+/// folder B: in the order 1, 2, 3 the two files named r.csv were refused; in the order 2, 3, 1, shard 3's
+/// copy was taken for shard 2's (by path), its name was forgotten, and shard 1's r.csv merged beside it.
+/// Every name a file was given now stands for it.
+#[test]
+fn a_shared_file_refused_in_one_order_is_refused_in_every_order() {
+    let wd = shards("merge-spelling-order");
+    let responses = wd.read_string("responses.csv");
+    let lines: Vec<&str> = responses.lines().collect();
+    wd.create("A/r.csv", format!("{}\n{}\n", lines[0], lines[1]));
+    wd.create("B/r.csv", format!("{}\n{}\n", lines[0], lines[2]));
+    let b_absolute = wd.path("B/r.csv").canonicalize().unwrap().display().to_string();
+    wd.create("c.csv", wd.read("a.csv"));
+    let score_in = |dir: &str, claims: &str, responses: &str, out: &str| {
+        let mut cmd = wd.command("score");
+        cmd.current_dir(wd.path(dir))
+            .args(["--claims", claims, "--responses", responses, "--partial", out, "-q"]);
+        wd.output(&mut cmd);
+    };
+    score_in("A", "../a.csv", "r.csv", "../p1.json");
+    score_in(".", "b.csv", &b_absolute, "p2.json");
+    score_in("B", "../c.csv", "r.csv", "../p3.json");
+    for order in [
+        ["p1.json", "p2.json", "p3.json"],
+        ["p2.json", "p3.json", "p1.json"],
+        ["p3.json", "p1.json", "p2.json"],
+    ] {
+        let err = wd.output_err(&mut merge(&wd, &order, "o", &[]), 1);
+        assert!(err.contains("named r.csv, and their rows differ"), "{order:?}: {err}");
+    }
 }
 
 /// A story wider than the merge scans (64 claims) is searched instead: a story of 300 claims, a third of

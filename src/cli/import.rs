@@ -111,11 +111,11 @@ pub fn run(args: ImportArgs) -> credence::Result<()> {
     let written = out.commit()?;
     if !args.quiet {
         eprintln!(
-            "{} reviews: {} imported, {} rejected; {} claims",
-            imported.reviews,
+            "{}: {} imported, {} rejected; {}",
+            super::count(imported.reviews, "review"),
             imported.verdicts.len(),
             imported.rejects.len(),
-            imported.claims.len()
+            super::count(imported.claims.len() as u64, "claim")
         );
         for w in written {
             eprintln!("wrote {}", w.display());

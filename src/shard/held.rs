@@ -15,47 +15,146 @@ use super::Partial;
 use crate::error::RowProblem;
 use crate::ingest::answers::{RawFile, RawResolution, RawResponse};
 
-/// A held file, and the partial that carried it (its place in the merge's list).
-pub(super) struct Carried<T> {
-    by: usize,
+/// A responses or resolutions file that shards carry, kept once, with every spelling the shards gave it.
+pub(super) struct Shared<T> {
+    pub(super) file: RawFile<T>,
+    /// Each name the file was given, with its absolute path where known and the place (in the merge's
+    /// list) of the partial that gave it; the first is the partial that carried the rows.
+    pub(super) spellings: Vec<Spelling>,
+}
+
+/// One name of a shared file.
+pub(super) struct Spelling {
+    pub(super) name: String,
+    pub(super) path: Option<String>,
+    pub(super) by: usize,
+}
+
+/// A partial's copy of a shared file whose rows differ from the file's: its kind (`responses` or
+/// `resolutions`), the name it was given, the place of the partial that gave the file first under a
+/// spelling that matches, and the absolute path both name where it is the same file by path (it changed
+/// between the two scorings).
+pub(super) struct Differs {
+    pub(super) what: &'static str,
+    pub(super) name: String,
+    pub(super) by: usize,
+    pub(super) same_path: Option<String>,
+}
+
+impl<T> Shared<T> {
+    /// `file`, carried by the partial at place `by`, under the one spelling it was given.
+    pub(super) fn new(file: RawFile<T>, by: usize) -> Shared<T> {
+        let spelling = Spelling {
+            name: file.file.clone(),
+            path: file.path.clone(),
+            by,
+        };
+        Shared {
+            file,
+            spellings: vec![spelling],
+        }
+    }
+
+    /// Whether a file given as `name` (absolute path `path`) is this one: one of its names, or one of its
+    /// paths.
+    pub(super) fn is(&self, name: &str, path: Option<&str>) -> bool {
+        self.spellings
+            .iter()
+            .any(|s| s.name == name || path.is_some() && s.path.as_deref() == path)
+    }
+
+    /// The spelling `name`/`path` matches, preferring one of the same name, and whether it matched by
+    /// path alone.
+    fn matched(&self, name: &str, path: Option<&str>) -> (&Spelling, bool) {
+        match self.spellings.iter().find(|s| s.name == name) {
+            Some(s) => (s, false),
+            None => (
+                self.spellings
+                    .iter()
+                    .find(|s| path.is_some() && s.path.as_deref() == path)
+                    .unwrap_or(&self.spellings[0]),
+                true,
+            ),
+        }
+    }
+
+    /// The report of a copy given as `name`/`path` whose rows differ from this file's.
+    pub(super) fn differs(&self, what: &'static str, name: &str, path: Option<&str>) -> Differs {
+        let (s, by_path) = self.matched(name, path);
+        Differs {
+            what,
+            name: name.to_owned(),
+            by: s.by,
+            same_path: by_path.then(|| s.path.clone()).flatten(),
+        }
+    }
+}
+
+impl<T: PartialEq> Shared<T> {
+    /// Whether `other` holds the same rows, refusals and rows set aside as this file.
+    pub(super) fn same_content(&self, other: &RawFile<T>) -> bool {
+        let f = &self.file;
+        f.read == other.read
+            && f.later == other.later
+            && crate::ingest::answers::same_refusals(&f.rejects, &other.rejects)
+            && f.rows == other.rows
+    }
+}
+
+/// Adds `file`, given by the partial at place `by`, to `files`: a new file, or another spelling of one
+/// held (every held file it names, by name or path, must hold its rows: otherwise the report of the
+/// first that does not).
+pub(super) fn join<T: PartialEq>(
+    what: &'static str,
+    files: &mut Vec<Shared<T>>,
     file: RawFile<T>,
+    by: usize,
+) -> Result<(), Differs> {
+    let (name, path) = (file.file.clone(), file.path.clone());
+    let matches: Vec<usize> = (0..files.len())
+        .filter(|&k| files[k].is(&name, path.as_deref()))
+        .collect();
+    let Some(&first) = matches.first() else {
+        files.push(Shared::new(file, by));
+        return Ok(());
+    };
+    if let Some(&k) = matches.iter().find(|&&k| !files[k].same_content(&file)) {
+        return Err(files[k].differs(what, &name, path.as_deref()));
+    }
+    files[first].spellings.push(Spelling { name, path, by });
+    Ok(())
 }
 
 /// The files held while one merge reads its partials.
 #[derive(Default)]
 pub(super) struct Held {
-    responses: Vec<Carried<RawResponse>>,
-    resolutions: Vec<Carried<RawResolution>>,
-    /// A held file that the partial just read carries with other rows: its kind (`responses` or
-    /// `resolutions`), its name, and the partial that carried it first.
-    pub(super) differs: Option<(&'static str, String, usize)>,
+    responses: Vec<Shared<RawResponse>>,
+    resolutions: Vec<Shared<RawResolution>>,
+    /// The place of the partial being read, for the spellings its copies add.
+    pub(super) reading: usize,
+    /// A held file that the partial just read carries with other rows.
+    pub(super) differs: Option<Differs>,
 }
 
 impl Held {
     /// Takes the files of `p`, the partial at place `by`, into the held ones (a copy of a held file was
-    /// never kept: it reads as `None`).
+    /// never kept: it reads as `None`, its spelling added to the held file's).
     pub(super) fn hold(&mut self, by: usize, p: &mut Partial) {
         if let Some(file) = p.responses.take() {
-            self.responses.push(Carried { by, file });
+            self.responses.push(Shared::new(file, by));
         }
         if let Some(file) = p.resolutions.take() {
-            self.resolutions.push(Carried { by, file });
+            self.resolutions.push(Shared::new(file, by));
         }
     }
 
-    /// Takes every held file, each with the place of the partial that carried it.
-    #[allow(clippy::type_complexity)] // Two lists of one shape, for the two kinds of file.
-    pub(super) fn take_files(&mut self) -> (Vec<(usize, RawFile<RawResponse>)>, Vec<(usize, RawFile<RawResolution>)>) {
+    /// Takes every held file.
+    pub(super) fn take_files(&mut self) -> (Vec<Shared<RawResponse>>, Vec<Shared<RawResolution>>) {
         (
-            files(std::mem::take(&mut self.responses)),
-            files(std::mem::take(&mut self.resolutions)),
+            std::mem::take(&mut self.responses),
+            std::mem::take(&mut self.resolutions),
         )
     }
-}
-
-/// Held files with the places of the partials that carried them.
-fn files<T>(held: Vec<Carried<T>>) -> Vec<(usize, RawFile<T>)> {
-    held.into_iter().map(|c| (c.by, c.file)).collect()
 }
 
 thread_local! {
@@ -82,20 +181,20 @@ pub(super) trait Row: DeserializeOwned + PartialEq + Sized {
     /// The kind of file, as an option names it.
     const WHAT: &'static str;
     /// Runs `f` with the held files of this type.
-    fn held<R>(f: impl FnOnce(&[Carried<Self>]) -> R) -> R;
+    fn held<R>(f: impl FnOnce(&mut Vec<Shared<Self>>) -> R) -> R;
 }
 
 impl Row for RawResponse {
     const WHAT: &'static str = "responses";
-    fn held<R>(f: impl FnOnce(&[Carried<Self>]) -> R) -> R {
-        HELD.with(|h| f(&h.borrow().responses))
+    fn held<R>(f: impl FnOnce(&mut Vec<Shared<Self>>) -> R) -> R {
+        HELD.with(|h| f(&mut h.borrow_mut().responses))
     }
 }
 
 impl Row for RawResolution {
     const WHAT: &'static str = "resolutions";
-    fn held<R>(f: impl FnOnce(&[Carried<Self>]) -> R) -> R {
-        HELD.with(|h| f(&h.borrow().resolutions))
+    fn held<R>(f: impl FnOnce(&mut Vec<Shared<Self>>) -> R) -> R {
+        HELD.with(|h| f(&mut h.borrow_mut().resolutions))
     }
 }
 
@@ -145,10 +244,6 @@ impl<'de, T: Row> Visitor<'de> for FileVisitor<T> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let (mut file, mut path, mut read, mut rows, mut rejects, mut later) =
             (None::<String>, None::<String>, None, None, None, 0);
-        // A held file is this one by its name or by its absolute path.
-        let is = |c: &Carried<T>, file: Option<&str>, path: Option<&str>| {
-            file.is_some_and(|n| c.file.file == n) || path.is_some() && c.file.path.as_deref() == path
-        };
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
                 "file" => file = Some(map.next_value()?),
@@ -157,7 +252,7 @@ impl<'de, T: Row> Visitor<'de> for FileVisitor<T> {
                 "rows" => {
                     // Written after the name and path, so a copy is known by then; otherwise parsed whole.
                     let (name, at) = (file.as_deref(), path.as_deref());
-                    let held = T::held(|h| h.iter().position(|c| is(c, name, at)));
+                    let held = name.and_then(|n| T::held(|h| h.iter().position(|c| c.is(n, at))));
                     rows = Some(map.next_value_seed(RowsSeed::<T> { held, row: PhantomData })?);
                 }
                 "rejects" => rejects = Some(map.next_value::<Vec<RowProblem>>()?),
@@ -172,38 +267,54 @@ impl<'de, T: Row> Visitor<'de> for FileVisitor<T> {
         let read = read.ok_or_else(|| A::Error::missing_field("read"))?;
         let rows = rows.ok_or_else(|| A::Error::missing_field("rows"))?;
         let rejects = rejects.ok_or_else(|| A::Error::missing_field("rejects"))?;
-        let held = T::held(|h| {
-            let c = h.iter().find(|c| is(c, Some(&file), path.as_deref()))?;
-            let f = &c.file;
+        // A file no held one names is new (held once the partial is read); a copy of one is dropped, its
+        // spelling added to the held file's, unless its rows differ from those of a held file it names.
+        let reading = with(|h| h.reading);
+        let outcome = T::held(|h| {
+            let matches: Vec<usize> = (0..h.len()).filter(|&k| h[k].is(&file, path.as_deref())).collect();
+            let Some(&first) = matches.first() else {
+                return match rows {
+                    Rows::Parsed(rows) => Ok(Ok(Some(RawFile {
+                        file,
+                        path,
+                        read,
+                        rows,
+                        rejects,
+                        later,
+                        unkeyed: false,
+                    }))),
+                    // Compared only with a held file it names, which is found again here.
+                    Rows::Compared { .. } => Err(A::Error::custom("a compared file was not held")),
+                };
+            };
+            let f = &h[first].file;
             let rows_equal = match &rows {
                 Rows::Parsed(parsed) => *parsed == f.rows,
                 Rows::Compared { equal } => *equal,
             };
-            Some((
-                c.by,
-                rows_equal
-                    && f.read == read
-                    && crate::ingest::answers::same_refusals(&f.rejects, &rejects)
-                    && f.later == later,
-            ))
-        });
-        match (held, rows) {
-            (Some((_, true)), _) => Ok(None),
-            (Some((by, false)), _) => {
-                with(|h| h.differs = Some((T::WHAT, file, by)));
+            let same = rows_equal
+                && f.read == read
+                && f.later == later
+                && crate::ingest::answers::same_refusals(&f.rejects, &rejects);
+            if !same {
+                return Ok(Err(h[first].differs(T::WHAT, &file, path.as_deref())));
+            }
+            if let Some(&k) = matches[1..].iter().find(|&&k| !h[k].same_content(&h[first].file)) {
+                return Ok(Err(h[k].differs(T::WHAT, &file, path.as_deref())));
+            }
+            h[first].spellings.push(Spelling {
+                name: file,
+                path,
+                by: reading,
+            });
+            Ok(Ok(None))
+        })?;
+        match outcome {
+            Ok(file) => Ok(file),
+            Err(differs) => {
+                with(|h| h.differs = Some(differs));
                 Ok(None)
             }
-            (None, Rows::Parsed(rows)) => Ok(Some(RawFile {
-                file,
-                path,
-                read,
-                rows,
-                rejects,
-                later,
-                unkeyed: false,
-            })),
-            // Compared only with a held file of its name, which was found above.
-            (None, Rows::Compared { .. }) => Err(A::Error::custom("a compared file was not held")),
         }
     }
 }

@@ -452,23 +452,18 @@ pub fn merge_files(paths: &[PathBuf]) -> Result<Merged> {
     let mut names: Vec<String> = Vec::with_capacity(paths.len());
     let reading = crate::progress::Stage::start("partials");
     for path in paths {
+        held::with(|h| h.reading = names.len());
         let mut p = read_partial(path)?;
-        if let Some((what, name, by)) = held::with(|h| h.differs.take()) {
+        if let Some(differs) = held::with(|h| h.differs.take()) {
             // Shards told apart by nothing are the first thing to say (their files may differ too).
             merger.check(&p)?;
-            return Err(different_rows(what, &names[by], &p.claims.file, &name));
+            return Err(different_rows(&differs, &names[differs.by], &p.claims.file));
         }
         held::with(|h| h.hold(names.len(), &mut p));
         names.push(p.claims.file.clone());
         merger.add(p)?;
     }
-    let (responses, resolutions) = held::with(held::Held::take_files);
-    merger
-        .responses
-        .extend(responses.into_iter().map(|(by, f)| (names[by].clone(), f)));
-    merger
-        .resolutions
-        .extend(resolutions.into_iter().map(|(by, f)| (names[by].clone(), f)));
+    (merger.responses, merger.resolutions) = held::with(held::Held::take_files);
     drop(reading);
     let mut merged = merger.finish()?;
     for s in &mut merged.shards {
@@ -477,28 +472,31 @@ pub fn merge_files(paths: &[PathBuf]) -> Result<Merged> {
     Ok(merged)
 }
 
-/// Whether `file` (of the shard of `shard`) is a copy of one that a shard in `held` carries: the same name
-/// or absolute path, and the same rows. The same file with other rows is an error naming both shards.
-fn carried<'a, T: PartialEq + 'a>(
-    what: &str,
-    held: impl Iterator<Item = (&'a str, Option<&'a RawFile<T>>)>,
-    shard: &str,
-    file: Option<&RawFile<T>>,
-) -> Result<bool> {
-    let Some(file) = file else { return Ok(false) };
-    for (other, copy) in held {
-        if let Some(copy) = copy.filter(|c| c.same_file(file)) {
-            let same = copy.read == file.read
-                && copy.rows == file.rows
-                && copy.later == file.later
-                && answers::same_refusals(&copy.rejects, &file.rejects);
-            if !same {
-                return Err(different_rows(what, other, shard, &file.file));
+/// The shared files, each under the spelling of the shard whose claims file's name sorts first among
+/// those that gave it (so that a merge names it alike whatever the order of its partials), its refusals
+/// renamed to match, in the order of those names.
+fn named<T>(files: Vec<held::Shared<T>>, shards: &[String]) -> Vec<RawFile<T>> {
+    let mut files: Vec<RawFile<T>> = files
+        .into_iter()
+        .map(|shared| {
+            let name = shared
+                .spellings
+                .iter()
+                .min_by(|a, b| shards[a.by].cmp(&shards[b.by]).then(a.name.cmp(&b.name)))
+                .map(|s| s.name.clone())
+                .unwrap_or_default();
+            let mut file = shared.file;
+            if file.file != name {
+                for r in &mut file.rejects {
+                    r.file.clone_from(&name);
+                }
+                file.file = name;
             }
-            return Ok(true);
-        }
-    }
-    Ok(false)
+            file
+        })
+        .collect();
+    files.sort_by(|a, b| a.file.cmp(&b.file));
+    files
 }
 
 /// Refuses two shards scored with different `--as-of` times (or one with and one without): their union is
@@ -538,13 +536,24 @@ fn same_claims_name(file: &str, x: Option<&String>, y: Option<&String>) -> Error
     })
 }
 
-/// The error for two files of one name whose rows differ, each carried by the shard of a claims file.
-fn different_rows(what: &str, other: &str, shard: &str, name: &str) -> Error {
-    Error::Config(format!(
-        "the shards of {other} and {shard} were each scored with a {what} file named {name}, and their rows \
-         differ; a merge counts a {what} file given to several shards once, by its name, so score each shard \
-         with its file under a name of its own (for example with its folder: --{what} jan/{name})"
-    ))
+/// The error for a shard's copy of a responses or resolutions file whose rows differ from those another
+/// shard (`other`) carried under a spelling that matches: two files of one name, or one file (the same
+/// absolute path) that changed between the two scorings.
+fn different_rows(d: &held::Differs, other: &str, shard: &str) -> Error {
+    let (what, name) = (d.what, &d.name);
+    Error::Config(match &d.same_path {
+        Some(path) => format!(
+            "the shards of {other} and {shard} were scored with the same {what} file ({path}), and its rows \
+             differ between them: the file changed between the two scorings; score both shards again with \
+             the file as it is now"
+        ),
+        None => format!(
+            "the shards of {other} and {shard} were each scored with a {what} file named {name}, and their \
+             rows differ; a merge counts a {what} file given to several shards once, by its name, so score \
+             each shard with its file under a name of its own (for example with its folder: --{what} \
+             jan/{name})"
+        ),
+    })
 }
 
 /// How many names an error lists before it says how many more there are.
@@ -696,9 +705,9 @@ struct Merger {
     first: Option<(String, Option<i64>, Option<crate::value::ValueKind>)>,
     /// Whether every partial so far carries topics.
     topics: bool,
-    /// Responses and resolutions files, each once, with the claims file of the shard that carried it.
-    responses: Vec<(String, RawFile<RawResponse>)>,
-    resolutions: Vec<(String, RawFile<RawResolution>)>,
+    /// Responses and resolutions files, each once, with every spelling the shards gave it.
+    responses: Vec<held::Shared<RawResponse>>,
+    resolutions: Vec<held::Shared<RawResolution>>,
 }
 
 /// One partial, unpacked.
@@ -763,20 +772,17 @@ impl Merger {
                 self.corpus.value_kind = kind;
             }
         }
-        let shard = p.claims.file.clone();
-        let held = self.responses.iter().map(|(by, f)| (by.as_str(), Some(f)));
-        if carried("responses", held, &shard, p.responses.as_ref())? {
-            p.responses = None;
-        }
-        let held = self.resolutions.iter().map(|(by, f)| (by.as_str(), Some(f)));
-        if carried("resolutions", held, &shard, p.resolutions.as_ref())? {
-            p.resolutions = None;
-        }
+        // Each file once (a merge of files read already held them apart: `held`).
+        let by = self.chunks.len();
+        let mut joined = Ok(());
         if let Some(f) = p.responses.take() {
-            self.responses.push((shard.clone(), f));
+            joined = held::join("responses", &mut self.responses, f, by);
         }
-        if let Some(f) = p.resolutions.take() {
-            self.resolutions.push((shard, f));
+        if let (Ok(()), Some(f)) = (&joined, p.resolutions.take()) {
+            joined = held::join("resolutions", &mut self.resolutions, f, by);
+        }
+        if let Err(d) = joined {
+            return Err(different_rows(&d, &self.chunks[d.by].shard.claims_file, &p.claims.file));
         }
         // Topics only when every partial has them (shards scored with --topics): otherwise the merge has
         // none, and `--topics` says so.
@@ -883,10 +889,12 @@ impl Merger {
             mut chunks,
             first,
             topics,
-            mut responses,
-            mut resolutions,
+            responses,
+            resolutions,
         } = self;
         let _unpacking = crate::progress::Stage::start("unpack");
+        // The shards' names in the order they were added, which the files' spellings refer to.
+        let shard_names: Vec<String> = chunks.iter().map(|c| c.shard.claims_file.clone()).collect();
         chunks.sort_by(|a, b| a.shard.claims_file.cmp(&b.shard.claims_file));
         let total: usize = chunks.iter().map(|c| c.mentions.len()).sum();
         corpus.mentions.reserve(total);
@@ -911,14 +919,12 @@ impl Merger {
         }
         drop(_unpacking);
         let _linking = crate::progress::Stage::start("answers");
-        responses.sort_by(|a, b| a.1.file.cmp(&b.1.file));
-        let responses: Vec<RawFile<RawResponse>> = responses.into_iter().map(|(_, f)| f).collect();
+        let responses = named(responses, &shard_names);
         let (tallies, mut problems) = answers::link_responses(&responses, &mut corpus);
         drop(responses);
         inputs.responses = tallies;
         rejects.append(&mut problems);
-        resolutions.sort_by(|a, b| a.1.file.cmp(&b.1.file));
-        let resolutions: Vec<RawFile<RawResolution>> = resolutions.into_iter().map(|(_, f)| f).collect();
+        let resolutions = named(resolutions, &shard_names);
         let (tallies, mut problems) = answers::link_resolutions(&resolutions, &mut corpus);
         inputs.resolutions = tallies;
         rejects.append(&mut problems);
