@@ -210,7 +210,9 @@ pub fn import(files: &[&Path], ratings: &RatingTable, role: Role) -> Result<Impo
                 source,
             }
         })?;
-        for (line, source, doc) in documents(path, &text)? {
+        // A byte-order mark (editors on Windows write one) is not part of the JSON.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        for (line, source, doc) in documents(path, text)? {
             let mut found = Vec::new();
             collect(&doc, String::new(), line, &mut found);
             let scan = containers(source, line);
@@ -221,26 +223,26 @@ pub fn import(files: &[&Path], ratings: &RatingTable, role: Role) -> Result<Impo
             // A key given twice: serde_json kept the last value. Inside a review the review is refused
             // (which value is meant is ambiguous), and so are the reviews of a fact-check search result
             // whose claim gives its text, claimant or date twice. Elsewhere, a repeated object or array
-            // may have held reviews, so the file is refused; a repeated plain value credence does not read
-            // is let be.
+            // may have held reviews, and a repeated `@type` may have made its object one, so the file is
+            // refused; a repeated plain value credence does not read is let be.
             for (at, repeat_line) in &scan.repeated {
                 let within = |r: &Review| r.pointer.is_empty() || at.starts_with(&format!("{}/", r.pointer));
                 if let Some(r) = found.iter_mut().filter(|r| within(r)).max_by_key(|r| r.pointer.len()) {
                     r.repeated.get_or_insert_with(|| at.clone());
                     continue;
                 }
-                if scan.lines.contains_key(at) {
+                let (claim, key) = at.rsplit_once('/').unwrap_or_default();
+                if scan.lines.contains_key(at) || key == "@type" {
                     return Err(Error::BadRow(RowProblem {
                         file: file.clone(),
                         line: *repeat_line,
                         column: Some(at.clone()),
                         value: None,
-                        reason: "this key appears twice in its object, and its value is an object or an array; \
-                                 which is meant is ambiguous, and the other may hold reviews"
+                        reason: "this key appears twice in its object, and which of its values is meant is \
+                                 ambiguous: the other may hold reviews, or (a type) make its object one"
                             .into(),
                     }));
                 }
-                let (claim, key) = at.rsplit_once('/').unwrap_or_default();
                 if ["text", "claimant", "claimDate"].contains(&key) {
                     let of_claim = format!("{claim}/claimReview/");
                     for r in found.iter_mut().filter(|r| r.pointer.starts_with(&of_claim)) {

@@ -229,6 +229,23 @@ fn a_key_given_twice_is_refused() {
     assert!(err.contains("2 reviews: 1 imported, 1 rejected"), "{err}");
     let rejects = wd.read_csv_maps("s/rejects.csv");
     assert_eq!(rejects[0]["column"], "/claims/0/claimant", "{rejects:?}");
+
+    // A type given twice outside every review may have made its object one: the file is refused (audit,
+    // session 24: `"@type": "ClaimReview", "@type": "WebPage"` lost the review without a word).
+    let retyped = format!("{}, \"@type\": \"WebPage\"}}", &ok[..ok.len() - 1]);
+    wd.create("typed.json", format!("[{retyped}, {ok}]\n"));
+    let err = wd.output_err(
+        wd.command("import").args(["claimreview", "typed.json", "--out", "t"]),
+        1,
+    );
+    // Named by the line of the repeat (the review spans three).
+    assert!(err.contains("typed.json:3") && err.contains("/0/@type"), "{err}");
+    // A byte-order mark before the JSON is not part of it.
+    wd.create("bom.json", format!("\u{feff}{ok}\n"));
+    let mut cmd = wd.command("import");
+    cmd.args(["claimreview", "bom.json", "--out", "b"]);
+    let err = String::from_utf8(wd.output(&mut cmd).stderr).unwrap();
+    assert!(err.contains("1 review: 1 imported, 0 rejected"), "{err}");
 }
 
 /// Found by fuzzing: a round-up page reviewing two claims gave both responses its URL as their id, which

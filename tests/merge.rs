@@ -506,6 +506,48 @@ fn a_wide_story_merges_to_one_runs_claims() {
     }
 }
 
+/// Audit (session 24): one file's rows in d1/r.csv and d2/r.csv, given as `r.csv` from d1, `./r.csv` from
+/// d2 and `r.csv` from d2: the third names the first two's file both ways, by name and by path. In two
+/// orders of six the merge counted it twice (every row of the second copy refused as a repeat). It is one
+/// file in every order, named alike.
+#[test]
+fn a_file_named_two_ways_by_three_shards_counts_once_in_any_order() {
+    let wd = shards("merge-bridge");
+    for dir in ["d1", "d2"] {
+        wd.create(&format!("{dir}/r.csv"), wd.read("responses.csv"));
+    }
+    wd.create("c.csv", wd.read("a.csv"));
+    let score_in = |dir: &str, claims: &str, responses: &str, out: &str| {
+        let mut cmd = wd.command("score");
+        cmd.current_dir(wd.path(dir))
+            .args(["--claims", claims, "--responses", responses, "--partial", out, "-q"]);
+        wd.output(&mut cmd);
+    };
+    score_in("d1", "../a.csv", "r.csv", "../pa.json");
+    score_in("d2", "../b.csv", "./r.csv", "../pb.json");
+    score_in("d2", "../c.csv", "r.csv", "../pc.json");
+    let orders = [
+        ["pa.json", "pb.json", "pc.json"],
+        ["pa.json", "pc.json", "pb.json"],
+        ["pb.json", "pa.json", "pc.json"],
+        ["pb.json", "pc.json", "pa.json"],
+        ["pc.json", "pa.json", "pb.json"],
+        ["pc.json", "pb.json", "pa.json"],
+    ];
+    for (k, order) in orders.iter().enumerate() {
+        wd.output(&mut merge(&wd, order, &format!("o{k}"), &[]));
+        let files = wd.read_json(&format!("o{k}/summary.json"))["inputs"]["responses"].clone();
+        assert_eq!(files.as_array().unwrap().len(), 1, "{order:?}: {files}");
+        for f in ["summary.json", "rejects.csv", "sources.csv", "responders.csv"] {
+            assert_eq!(
+                wd.read_string(&format!("o{k}/{f}")),
+                wd.read_string(&format!("o0/{f}")),
+                "{order:?}: {f}"
+            );
+        }
+    }
+}
+
 /// Groups apply to the merged outlets: `merge --sources-meta` scores as one run over the shards' files
 /// with the same groups file does (the same sources.csv with its group column, stories and responders),
 /// and the groups file's refused rows and counts are reported alike.

@@ -63,29 +63,22 @@ impl<T> Shared<T> {
             .any(|s| s.name == name || path.is_some() && s.path.as_deref() == path)
     }
 
-    /// The spelling `name`/`path` matches, preferring one of the same name, and whether it matched by
-    /// path alone.
-    fn matched(&self, name: &str, path: Option<&str>) -> (&Spelling, bool) {
-        match self.spellings.iter().find(|s| s.name == name) {
-            Some(s) => (s, false),
-            None => (
-                self.spellings
-                    .iter()
-                    .find(|s| path.is_some() && s.path.as_deref() == path)
-                    .unwrap_or(&self.spellings[0]),
-                true,
-            ),
-        }
-    }
-
-    /// The report of a copy given as `name`/`path` whose rows differ from this file's.
+    /// The report of a copy given as `name`/`path` whose rows differ from this file's: where one of its
+    /// spellings has that absolute path, the same file changed between two scorings; otherwise another
+    /// file of one of its names.
     pub(super) fn differs(&self, what: &'static str, name: &str, path: Option<&str>) -> Differs {
-        let (s, by_path) = self.matched(name, path);
+        let by_path = self
+            .spellings
+            .iter()
+            .find(|s| path.is_some() && s.path.as_deref() == path);
+        let s = by_path
+            .or_else(|| self.spellings.iter().find(|s| s.name == name))
+            .unwrap_or(&self.spellings[0]);
         Differs {
             what,
             name: name.to_owned(),
             by: s.by,
-            same_path: by_path.then(|| s.path.clone()).flatten(),
+            same_path: by_path.and_then(|s| s.path.clone()),
         }
     }
 }
@@ -122,7 +115,21 @@ pub(super) fn join<T: PartialEq>(
         return Err(files[k].differs(what, &name, path.as_deref()));
     }
     files[first].spellings.push(Spelling { name, path, by });
+    bridge(files, &matches);
     Ok(())
+}
+
+/// Makes one file of the held files at `matches` (places in order, the first kept), which a copy named
+/// each of, by name or path, and whose rows are the same: their spellings go to the first, and the others
+/// are dropped. Two shards can give one file two names in two folders (`d1/r.csv` as `r.csv`, `d2/r.csv`
+/// as `./r.csv`, the same rows) before a third names it both ways (`r.csv` from `d2`): the first two were
+/// held apart, and without this the file counted twice or once by the order of the partials (audit,
+/// session 24).
+fn bridge<T>(files: &mut Vec<Shared<T>>, matches: &[usize]) {
+    for &k in matches[1..].iter().rev() {
+        let other = files.remove(k);
+        files[matches[0]].spellings.extend(other.spellings);
+    }
 }
 
 /// The files held while one merge reads its partials.
@@ -307,6 +314,7 @@ impl<'de, T: Row> Visitor<'de> for FileVisitor<T> {
                 path,
                 by: reading,
             });
+            bridge(h, &matches);
             Ok(Ok(None))
         })?;
         match outcome {
@@ -363,5 +371,71 @@ impl<'de, T: Row> Visitor<'de> for CompareRows<T> {
                 equal: equal && held.len() == n,
             })
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(name: &str, path: &str, read: u64) -> RawFile<RawResponse> {
+        RawFile {
+            file: name.to_owned(),
+            path: Some(path.to_owned()),
+            read,
+            rows: Vec::new(),
+            rejects: Vec::new(),
+            later: 0,
+            unkeyed: false,
+        }
+    }
+
+    /// One file given as `r.csv` in d1, `./r.csv` in d2 and `r.csv` in d2 (the same rows): whatever the
+    /// order, one file of three spellings; the same names with other rows are refused in every order.
+    #[test]
+    fn a_copy_named_two_ways_makes_one_file_in_any_order() {
+        let orders = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
+        for order in orders {
+            let given = [
+                file("r.csv", "/d1/r.csv", 5),
+                file("./r.csv", "/d2/r.csv", 5),
+                file("r.csv", "/d2/r.csv", 5),
+            ];
+            let mut files = Vec::new();
+            for k in order {
+                assert!(join("responses", &mut files, given[k].clone(), k).is_ok(), "{order:?}");
+            }
+            assert_eq!(files.len(), 1, "{order:?}");
+            assert_eq!(files[0].spellings.len(), 3, "{order:?}");
+        }
+        for order in orders {
+            let given = [
+                file("r.csv", "/d1/r.csv", 5),
+                file("./r.csv", "/d2/r.csv", 6),
+                file("r.csv", "/d2/r.csv", 6),
+            ];
+            let mut files = Vec::new();
+            let refused = order
+                .iter()
+                .map(|&k| join("responses", &mut files, given[k].clone(), k))
+                .any(|r| r.is_err());
+            assert!(refused, "{order:?}");
+        }
+    }
+
+    /// A copy under the same absolute path with other rows is the file changed between two scorings,
+    /// even under the same name.
+    #[test]
+    fn a_changed_file_is_told_by_its_path() {
+        let mut files = Vec::new();
+        join("responses", &mut files, file("r.csv", "/d/r.csv", 5), 0).ok();
+        let Err(d) = join("responses", &mut files, file("r.csv", "/d/r.csv", 4), 1) else {
+            panic!("rows differ")
+        };
+        assert_eq!(d.same_path.as_deref(), Some("/d/r.csv"));
+        let Err(d) = join("responses", &mut files, file("r.csv", "/e/r.csv", 4), 1) else {
+            panic!("rows differ")
+        };
+        assert_eq!(d.same_path, None);
     }
 }
