@@ -30,6 +30,14 @@ fn partial(wd: &Workdir, claims: &str, partial: &str) {
     wd.output(&mut cmd);
 }
 
+/// `credence score --claims CLAIMS --responses RESPONSES --partial PARTIAL`, quietly, run in folder `dir`.
+fn score_in(wd: &Workdir, dir: &str, claims: &str, responses: &str, partial: &str) {
+    let mut cmd = wd.command("score");
+    cmd.current_dir(wd.path(dir))
+        .args(["--claims", claims, "--responses", responses, "--partial", partial, "-q"]);
+    wd.output(&mut cmd);
+}
+
 /// `credence merge PARTIALS... --out OUT [--claims CLAIMS...]`, not yet run.
 fn merge(wd: &Workdir, partials: &[&str], out: &str, claims: &[&str]) -> std::process::Command {
     let mut cmd = wd.command("merge");
@@ -422,15 +430,9 @@ fn a_shared_file_refused_in_one_order_is_refused_in_every_order() {
     wd.create("B/r.csv", format!("{}\n{}\n", lines[0], lines[2]));
     let b_absolute = wd.path("B/r.csv").canonicalize().unwrap().display().to_string();
     wd.create("c.csv", wd.read("a.csv"));
-    let score_in = |dir: &str, claims: &str, responses: &str, out: &str| {
-        let mut cmd = wd.command("score");
-        cmd.current_dir(wd.path(dir))
-            .args(["--claims", claims, "--responses", responses, "--partial", out, "-q"]);
-        wd.output(&mut cmd);
-    };
-    score_in("A", "../a.csv", "r.csv", "../p1.json");
-    score_in(".", "b.csv", &b_absolute, "p2.json");
-    score_in("B", "../c.csv", "r.csv", "../p3.json");
+    score_in(&wd, "A", "../a.csv", "r.csv", "../p1.json");
+    score_in(&wd, ".", "b.csv", &b_absolute, "p2.json");
+    score_in(&wd, "B", "../c.csv", "r.csv", "../p3.json");
     for order in [
         ["p1.json", "p2.json", "p3.json"],
         ["p2.json", "p3.json", "p1.json"],
@@ -517,15 +519,9 @@ fn a_file_named_two_ways_by_three_shards_counts_once_in_any_order() {
         wd.create(&format!("{dir}/r.csv"), wd.read("responses.csv"));
     }
     wd.create("c.csv", wd.read("a.csv"));
-    let score_in = |dir: &str, claims: &str, responses: &str, out: &str| {
-        let mut cmd = wd.command("score");
-        cmd.current_dir(wd.path(dir))
-            .args(["--claims", claims, "--responses", responses, "--partial", out, "-q"]);
-        wd.output(&mut cmd);
-    };
-    score_in("d1", "../a.csv", "r.csv", "../pa.json");
-    score_in("d2", "../b.csv", "./r.csv", "../pb.json");
-    score_in("d2", "../c.csv", "r.csv", "../pc.json");
+    score_in(&wd, "d1", "../a.csv", "r.csv", "../pa.json");
+    score_in(&wd, "d2", "../b.csv", "./r.csv", "../pb.json");
+    score_in(&wd, "d2", "../c.csv", "r.csv", "../pc.json");
     let orders = [
         ["pa.json", "pb.json", "pc.json"],
         ["pa.json", "pc.json", "pb.json"],
