@@ -1,6 +1,7 @@
 //! A merge's shared files, read once: while [`super::merge_files`] reads a partial, the responses and
 //! resolutions files the partials before it carried are held here, and a partial's copy of one of them
-//! (the same name) is compared with it row by row as it is parsed, never kept. A merge of many shards,
+//! (one of its names, or its absolute path) is compared with it row by row as it is parsed, never
+//! kept. A merge of many shards,
 //! each scored with the whole responses file, so holds that file's rows once: before, every shard's copy
 //! was parsed whole and dropped after, and the copy being parsed beside the kept one made the peak.
 

@@ -524,8 +524,8 @@ fn same_as_of(a: (&str, Option<i64>), b: (&str, Option<i64>)) -> Result<()> {
 }
 
 /// The error for two partials whose claims files have one name, `file` (recorded at the absolute paths
-/// `x` and `y` where known, in the order the partials were given): the same file twice, or two files in different folders, which a merge cannot
-/// tell apart.
+/// `x` and `y` where known, in the order the partials were given): the same file twice, or two files in
+/// different folders, which a merge cannot tell apart.
 fn same_claims_name(file: &str, x: Option<&String>, y: Option<&String>) -> Error {
     Error::Config(match (x, y) {
         (Some(x), Some(y)) if x != y => format!(
