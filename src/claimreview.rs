@@ -179,6 +179,8 @@ struct Review {
     claim_url: Option<String>,
     /// The first member that the review reads (its JSON pointer) whose key its object gives twice.
     repeated: Option<String>,
+    /// The JSON pointer of an entry of its list of claimants that names no one.
+    unnamed: Option<String>,
 }
 
 /// The result of an import.
@@ -444,25 +446,29 @@ fn name_at(v: &Value, key: &str) -> Option<String> {
     }
 }
 
-/// Every name at `key`: a string or an object's `name`, or each of a list of them, in order, each once.
-fn names_at(v: &Value, key: &str) -> Vec<String> {
+/// Every name at `key`: a string or an object's `name`, or each of a list of them, in order, each once;
+/// or, in a list, the place of the first entry that names no one (a number, an empty string, an object
+/// without a name), which would otherwise be dropped without a word.
+fn names_at(v: &Value, key: &str) -> Result<Vec<String>, usize> {
     let one = |x: &Value| match x {
         Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
         Value::Object(_) => str_at(x, &["name"]).map(str::to_owned),
         _ => None,
     };
     let mut names: Vec<String> = Vec::new();
-    let all: Vec<&Value> = match v.get(key) {
-        Some(Value::Array(a)) => a.iter().collect(),
-        Some(x) => vec![x],
-        None => Vec::new(),
-    };
-    for name in all.into_iter().filter_map(one) {
-        if !names.contains(&name) {
-            names.push(name);
+    match v.get(key) {
+        Some(Value::Array(all)) => {
+            for (k, x) in all.iter().enumerate() {
+                let name = one(x).ok_or(k)?;
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
         }
+        Some(x) => names.extend(one(x)),
+        None => {}
     }
-    names
+    Ok(names)
 }
 
 fn number(v: Option<&Value>) -> Option<f64> {
@@ -510,6 +516,9 @@ fn collect(v: &Value, pointer: String, line: u64, out: &mut Vec<Review>) {
 
 /// A schema.org ClaimReview.
 fn schema_org(v: &Value, pointer: String, line: u64) -> Review {
+    let unnamed = names_at(v.get("itemReviewed").unwrap_or(&Value::Null), "author")
+        .err()
+        .map(|k| format!("{pointer}/itemReviewed/author/{k}"));
     let item = v.get("itemReviewed").unwrap_or(&Value::Null);
     let rating = v.get("reviewRating").unwrap_or(&Value::Null);
     let rating = if let Value::Array(a) = rating {
@@ -539,10 +548,11 @@ fn schema_org(v: &Value, pointer: String, line: u64) -> Review {
             )
         }),
         claim_text: str_at(v, &["claimReviewed"]).map(str::to_owned),
-        claimants: names_at(item, "author"),
+        claimants: names_at(item, "author").unwrap_or_default(),
         claim_date: str_at(item, &["datePublished"]).map(str::to_owned),
         claim_url: appearance("firstAppearance").or_else(|| appearance("appearance")),
         repeated: None,
+        unnamed,
     }
 }
 
@@ -561,6 +571,7 @@ fn search_result(claim: &Value, r: &Value, pointer: String, line: u64) -> Review
         claim_date: str_at(claim, &["claimDate"]).map(str::to_owned),
         claim_url: None,
         repeated: None,
+        unnamed: None,
     }
 }
 
@@ -638,6 +649,17 @@ fn rows(reviews: Vec<(String, Review)>, ratings: &RatingTable, role: Role) -> Im
                     "",
                     String::new(),
                     "this key appears twice in its object; which of its values is meant is ambiguous".into(),
+                )
+            });
+            continue;
+        }
+        if let Some(at) = &r.unnamed {
+            out.rejects.push(RowProblem {
+                column: Some(at.clone()),
+                ..reject(
+                    "",
+                    String::new(),
+                    "an author of the claim names no one (give a name, or an object with a name)".into(),
                 )
             });
             continue;
@@ -832,9 +854,10 @@ mod tests {
         let found = review(
             r#"{"@type": "ClaimReview", "claimReviewed": "The port is closed", "author": "FactCheck Desk",
                 "datePublished": "2025-06-25", "reviewRating": {"alternateName": "False"},
-                "itemReviewed": {"author": [{"name": "Wire"}, "Daily", {"name": "Wire"}, 7]}}"#,
+                "itemReviewed": {"author": [{"name": "Wire"}, "Daily", {"name": "Wire"}]}}"#,
         );
         assert_eq!(found[0].claimants, ["Wire", "Daily"]);
+        assert_eq!(found[0].unnamed, None);
         let out = rows(
             found.into_iter().map(|r| ("f.json".to_owned(), r)).collect(),
             &RatingTable::default(),
@@ -844,6 +867,19 @@ mod tests {
         assert_eq!(sources, ["Wire", "Daily"]);
         assert_eq!(out.claims[0][3], out.claims[1][3], "one story");
         assert_eq!((out.verdicts.len(), out.rejects.len()), (1, 0));
+        // An entry that names no one refuses the review (it was dropped without a word, audit of session
+        // 24), named by its pointer.
+        let found = review(
+            r#"{"@type": "ClaimReview", "claimReviewed": "x", "author": "Desk", "datePublished": "2025-06-25",
+                "reviewRating": {"alternateName": "False"}, "itemReviewed": {"author": ["Wire", 7]}}"#,
+        );
+        let out = rows(
+            found.into_iter().map(|r| ("f.json".to_owned(), r)).collect(),
+            &RatingTable::default(),
+            Role::Resolutions,
+        );
+        assert_eq!((out.claims.len(), out.verdicts.len(), out.rejects.len()), (0, 0, 1));
+        assert_eq!(out.rejects[0].column.as_deref(), Some("/itemReviewed/author/1"));
     }
 
     #[test]
