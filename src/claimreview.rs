@@ -516,10 +516,11 @@ fn collect(v: &Value, pointer: String, line: u64, out: &mut Vec<Review>) {
 
 /// A schema.org ClaimReview.
 fn schema_org(v: &Value, pointer: String, line: u64) -> Review {
-    let unnamed = names_at(v.get("itemReviewed").unwrap_or(&Value::Null), "author")
-        .err()
-        .map(|k| format!("{pointer}/itemReviewed/author/{k}"));
     let item = v.get("itemReviewed").unwrap_or(&Value::Null);
+    let (claimants, unnamed) = match names_at(item, "author") {
+        Ok(names) => (names, None),
+        Err(k) => (Vec::new(), Some(format!("{pointer}/itemReviewed/author/{k}"))),
+    };
     let rating = v.get("reviewRating").unwrap_or(&Value::Null);
     let rating = if let Value::Array(a) = rating {
         a.first().unwrap_or(&Value::Null)
@@ -548,7 +549,7 @@ fn schema_org(v: &Value, pointer: String, line: u64) -> Review {
             )
         }),
         claim_text: str_at(v, &["claimReviewed"]).map(str::to_owned),
-        claimants: names_at(item, "author").unwrap_or_default(),
+        claimants,
         claim_date: str_at(item, &["datePublished"]).map(str::to_owned),
         claim_url: appearance("firstAppearance").or_else(|| appearance("appearance")),
         repeated: None,

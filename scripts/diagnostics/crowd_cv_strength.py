@@ -99,28 +99,46 @@ def vfit_ds(A, stall=None):
     return m, prior, t
 
 
-def vfit_em(A, mode='ml', value=1.0, record=None):
+def vfit_em(A, mode='ml', value=1.0, record=None, reading='kish', iterations=500, draws=5):
     """mode: 'ml' (marginal-likelihood strength per class), 'abs' (strength = value for every class),
-    'mult' (ml strength times value), 'none' (strength 1e-9: no pooling, the 1e-9 floor)."""
+    'mult' (ml strength times value), 'none' (strength 1e-9: no pooling, the 1e-9 floor).
+    reading, how the marginal likelihood reads the rows of posterior-weighted counts: 'kish' (each row at
+    its effective size, credence since session 24), 'whole' (as whole votes, credence before), 'sem'
+    (stochastic EM: whole counts from classes drawn from the posteriors, `draws` draws an iteration from a
+    generator seeded 0, the geometric mean of their strengths; it does not settle to a point)."""
     L = A.L
     t = A.vote_shares()
     log_prior = np.full(L, -math.log(L))
-    for it in range(500):
+    rng = np.random.default_rng(0)
+    for it in range(iterations):
         counts = A.counts(t, multi_only=True)
         squares = A.counts(t * t, multi_only=True).sum(2)  # [w, j]: sum of row j's squared weights
         accuracy = np.trace(counts.sum(0)) / counts.sum()
         off = (1 - accuracy) / (L - 1)
+        hard = []
+        if reading == 'sem':
+            for _ in range(draws):
+                z = np.minimum((rng.random(A.nK)[:, None] > np.cumsum(t, 1)).sum(1), L - 1)
+                onehot = np.zeros_like(t)
+                onehot[np.arange(A.nK), z] = 1
+                hard.append(A.counts(onehot, multi_only=True))
         log_m = np.zeros((A.W, L, L))
         strengths = []
         for j in range(L):
             mean = np.array([L * (accuracy if l == j else off) + 1e-9 for l in range(L)]) + counts[:, j, :].sum(0)
             mean /= mean.sum()
             rows = counts[:, j, :]
-            effective = rows * effective_scale(rows, squares[:, j])
+
+            def fitted():
+                if reading == 'sem':
+                    return float(np.exp(np.mean([np.log(dirichlet_strength(h[:, j, :], mean)) for h in hard])))
+                if reading == 'whole':
+                    return dirichlet_strength(rows, mean)
+                return dirichlet_strength(rows * effective_scale(rows, squares[:, j]), mean)
             if mode == 'ml':
-                s = dirichlet_strength(effective, mean)
+                s = fitted()
             elif mode == 'mult':
-                s = value * dirichlet_strength(effective, mean)
+                s = value * fitted()
             elif mode == 'abs':
                 s = value
             elif mode == 'none':

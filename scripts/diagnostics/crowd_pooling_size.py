@@ -18,7 +18,6 @@ reports judged without their own vote (credence's record), the Spearman with the
 of counting's, and the mean bias against counting. `real` prints the accuracy against gold.csv.
 """
 import csv
-import math
 import os
 import random
 import sys
@@ -28,7 +27,7 @@ from scipy.optimize import minimize_scalar
 from scipy.stats import spearmanr
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from crowd_cv_strength import correct_vector, dirichlet_strength, prepare  # noqa: E402
+from crowd_cv_strength import correct_vector, prepare, vfit_em  # noqa: E402
 
 WORKERS, TASKS, LABELS = 30, 900, 3
 
@@ -59,46 +58,12 @@ def generate(seed, out):
             f.write(f'outlet{o:02},{theta[o]},{good[o] / n[o]}\n')
 
 
-def fit(A, mode, iterations=300, draws=5):
-    L = A.L
-    t = A.vote_shares()
-    log_prior = np.full(L, -math.log(L))
-    rng = np.random.default_rng(0)
-    for it in range(iterations):
-        counts = A.counts(t, True)
-        accuracy = np.trace(counts.sum(0)) / counts.sum()
-        off = (1 - accuracy) / (L - 1)
-        squares = A.counts(t * t, True).sum(2)
-        hard = []
-        if mode == 'sem':
-            for _ in range(draws):
-                z = np.minimum((rng.random(A.nK)[:, None] > np.cumsum(t, 1)).sum(1), L - 1)
-                onehot = np.zeros_like(t)
-                onehot[np.arange(A.nK), z] = 1
-                hard.append(A.counts(onehot, True))
-        log_m = np.zeros((A.W, L, L))
-        strengths = []
-        for j in range(L):
-            mean = np.array([L * (accuracy if l == j else off) + 1e-9 for l in range(L)]) + counts[:, j, :].sum(0)
-            mean /= mean.sum()
-            rows = counts[:, j, :]
-            if mode == 'neff':
-                n = rows.sum(1)
-                scale = np.divide(n, squares[:, j], out=np.ones_like(n), where=squares[:, j] > 0)
-                s = dirichlet_strength(rows * scale[:, None], mean)
-            elif mode == 'sem':
-                s = float(np.exp(np.mean([np.log(dirichlet_strength(h[:, j, :], mean)) for h in hard])))
-            else:
-                s = dirichlet_strength(rows, mean)
-            strengths.append(s)
-            log_m[:, j, :] = np.log((rows + s * mean) / (rows.sum(1, keepdims=True) + s))
-        new = A.posterior(log_prior, log_m)
-        moved, t = np.abs(new - t).max(), new
-        c = t.sum(0) + 1
-        log_prior = np.log(c / c.sum())
-        if moved < 1e-6:
-            break
-    return np.exp(log_m), np.exp(log_prior), t, strengths, it + 1
+def fit(A, mode):
+    """The replica (`crowd_cv_strength.vfit_em`) with the rows read as `mode` says, 300 iterations at most."""
+    reading = {'ml': 'whole', 'neff': 'kish', 'sem': 'sem'}[mode]
+    record = {}
+    m, prior, t = vfit_em(A, 'ml', record=record, reading=reading, iterations=300)
+    return m, prior, t, record['strengths'], record['iters']
 
 
 def records(V, A, m, prior):

@@ -82,13 +82,6 @@ pub fn absolute(path: &Path) -> Option<String> {
         .map(|p| p.display().to_string())
 }
 
-impl<T> RawFile<T> {
-    /// Whether `other` is this file: the same name, or the same absolute path.
-    pub fn same_file(&self, other: &RawFile<T>) -> bool {
-        self.file == other.file || self.path.is_some() && self.path == other.path
-    }
-}
-
 /// Whether two files' refusals are the same rows for the same reasons, whatever the names the files
 /// were given.
 pub fn same_refusals(a: &[RowProblem], b: &[RowProblem]) -> bool {

@@ -84,20 +84,16 @@ impl<T> Shared<T> {
     }
 }
 
-impl<T: PartialEq> Shared<T> {
-    /// Whether `other` holds the same rows, refusals and rows set aside as this file.
-    pub(super) fn same_content(&self, other: &RawFile<T>) -> bool {
-        let f = &self.file;
-        f.read == other.read
-            && f.later == other.later
-            && crate::ingest::answers::same_refusals(&f.rejects, &other.rejects)
-            && f.rows == other.rows
-    }
+/// Whether two copies hold the same rows, refusals and rows set aside, whatever their names.
+fn same_content<T: PartialEq>(a: &RawFile<T>, b: &RawFile<T>) -> bool {
+    a.read == b.read
+        && a.later == b.later
+        && crate::ingest::answers::same_refusals(&a.rejects, &b.rejects)
+        && a.rows == b.rows
 }
 
 /// Adds `file`, given by the partial at place `by`, to `files`: a new file, or another spelling of one
-/// held (every held file it names, by name or path, must hold its rows: otherwise the report of the
-/// first that does not).
+/// held ([`settle`]).
 pub(super) fn join<T: PartialEq>(
     what: &'static str,
     files: &mut Vec<Shared<T>>,
@@ -105,19 +101,44 @@ pub(super) fn join<T: PartialEq>(
     by: usize,
 ) -> Result<(), Differs> {
     let (name, path) = (file.file.clone(), file.path.clone());
+    match settle(what, files, name, path, by, |held| same_content(held, &file)) {
+        Some(settled) => settled,
+        None => {
+            files.push(Shared::new(file, by));
+            Ok(())
+        }
+    }
+}
+
+/// Settles a copy given as `name`/`path` by the partial at place `by` among the held `files`: `None`
+/// where it names none of them (it is a new file). Otherwise every held file it names, by name or path,
+/// must hold its rows (`same_as` says whether the first does; the others are compared with the first),
+/// or the report of the first that does not; then its spelling joins the first, which takes in the
+/// others ([`bridge`]).
+fn settle<T: PartialEq>(
+    what: &'static str,
+    files: &mut Vec<Shared<T>>,
+    name: String,
+    path: Option<String>,
+    by: usize,
+    same_as: impl FnOnce(&RawFile<T>) -> bool,
+) -> Option<Result<(), Differs>> {
     let matches: Vec<usize> = (0..files.len())
         .filter(|&k| files[k].is(&name, path.as_deref()))
         .collect();
-    let Some(&first) = matches.first() else {
-        files.push(Shared::new(file, by));
-        return Ok(());
-    };
-    if let Some(&k) = matches.iter().find(|&&k| !files[k].same_content(&file)) {
-        return Err(files[k].differs(what, &name, path.as_deref()));
+    let &first = matches.first()?;
+    if !same_as(&files[first].file) {
+        return Some(Err(files[first].differs(what, &name, path.as_deref())));
+    }
+    if let Some(&k) = matches[1..]
+        .iter()
+        .find(|&&k| !same_content(&files[k].file, &files[first].file))
+    {
+        return Some(Err(files[k].differs(what, &name, path.as_deref())));
     }
     files[first].spellings.push(Spelling { name, path, by });
     bridge(files, &matches);
-    Ok(())
+    Some(Ok(()))
 }
 
 /// Makes one file of the held files at `matches` (places in order, the first kept), which a copy named
@@ -278,52 +299,35 @@ impl<'de, T: Row> Visitor<'de> for FileVisitor<T> {
         // A file no held one names is new (held once the partial is read); a copy of one is dropped, its
         // spelling added to the held file's, unless its rows differ from those of a held file it names.
         let reading = with(|h| h.reading);
-        let outcome = T::held(|h| {
-            let matches: Vec<usize> = (0..h.len()).filter(|&k| h[k].is(&file, path.as_deref())).collect();
-            let Some(&first) = matches.first() else {
-                return match rows {
-                    Rows::Parsed(rows) => Ok(Ok(Some(RawFile {
-                        file,
-                        path,
-                        read,
-                        rows,
-                        rejects,
-                        later,
-                        unkeyed: false,
-                    }))),
-                    // Compared only with a held file it names, which is found again here.
-                    Rows::Compared { .. } => Err(A::Error::custom("a compared file was not held")),
-                };
-            };
-            let f = &h[first].file;
+        let same_as = |f: &RawFile<T>| {
             let rows_equal = match &rows {
                 Rows::Parsed(parsed) => *parsed == f.rows,
                 Rows::Compared { equal } => *equal,
             };
-            let same = rows_equal
+            rows_equal
                 && f.read == read
                 && f.later == later
-                && crate::ingest::answers::same_refusals(&f.rejects, &rejects);
-            if !same {
-                return Ok(Err(h[first].differs(T::WHAT, &file, path.as_deref())));
-            }
-            if let Some(&k) = matches[1..].iter().find(|&&k| !h[k].same_content(&h[first].file)) {
-                return Ok(Err(h[k].differs(T::WHAT, &file, path.as_deref())));
-            }
-            h[first].spellings.push(Spelling {
-                name: file,
-                path,
-                by: reading,
-            });
-            bridge(h, &matches);
-            Ok(Ok(None))
-        })?;
-        match outcome {
-            Ok(file) => Ok(file),
-            Err(differs) => {
+                && crate::ingest::answers::same_refusals(&f.rejects, &rejects)
+        };
+        match T::held(|h| settle(T::WHAT, h, file.clone(), path.clone(), reading, same_as)) {
+            Some(Ok(())) => Ok(None),
+            Some(Err(differs)) => {
                 with(|h| h.differs = Some(differs));
                 Ok(None)
             }
+            None => match rows {
+                Rows::Parsed(rows) => Ok(Some(RawFile {
+                    file,
+                    path,
+                    read,
+                    rows,
+                    rejects,
+                    later,
+                    unkeyed: false,
+                })),
+                // Compared only with a held file it names, which is found again above.
+                Rows::Compared { .. } => Err(A::Error::custom("a compared file was not held")),
+            },
         }
     }
 }
